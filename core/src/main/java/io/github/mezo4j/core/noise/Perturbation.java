@@ -1,30 +1,214 @@
 package io.github.mezo4j.core.noise;
 
 import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.BFloat16;
+import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
+import java.util.List;
+import java.util.Objects;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
- * In-place {@code theta += scale * z(seed)} over parameters: the one memory pass that perturbs,
- * restores and updates. PLACEHOLDER scalar implementation; signatures are final.
+ * In-place {@code theta[i] += scale * z(seed, stream, i)}: the one memory pass that perturbs,
+ * restores and updates MeZO parameters, with the noise of {@link GaussianNoise} regenerated on the
+ * fly (no n-sized temporary).
+ *
+ * <h2>Rounding</h2>
+ *
+ * Every element, in the vector body and the scalar edges alike, becomes {@code fma(scale, z,
+ * theta)}: one rounding of the exact {@code theta + scale*z}. The result is therefore a function of
+ * (theta, seed, stream, index, scale) only, whatever the thread count, chunking or vector width.
+ * bf16 storage is widened to f32 (exact), updated the same way, and rounded to the nearest bf16,
+ * ties to even ({@link BFloat16#fromFloat}).
+ *
+ * <h2>Restoring</h2>
+ *
+ * Adding {@code +s} then {@code -s} does not in general return the original float: with {@code t =
+ * fma(s, z, theta)}, the restored value differs from theta by at most {@code ulp(t)} (at most one
+ * rounding of t is left over, and rounding back can add at most as much again), and in practice it
+ * is at most one ulp of theta when {@code |s z|} is small against {@code |theta|}; {@code
+ * PerturbationTest} measures this. Callers who need bit-exact restoration must keep a copy or
+ * perturb on the fly ({@link #perturbedCopy}).
+ *
+ * <h2>Parallelism</h2>
+ *
+ * Parameters are cut into chunks of {@link #CHUNK} elements (fixed boundaries); chunks of all
+ * parameters form one task list for {@link Workers#parallelFor}.
  */
 public final class Perturbation {
   private Perturbation() {}
 
+  /** Elements per parallel task; boundaries at multiples of this, independent of thread count. */
+  public static final int CHUNK = 1 << 14;
+
+  /** Noise tile used for bf16 storage, per thread: 4 KB. */
+  static final int TILE = 1024;
+
+  private static final ThreadLocal<float[]> TILES = ThreadLocal.withInitial(() -> new float[TILE]);
+
+  private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Integer> IS = FS.withLanes(int.class);
+  private static final VectorSpecies<Short> SS =
+      VectorSpecies.of(short.class, VectorShape.forBitSize(FS.length() * Short.SIZE));
+
   /** {@code p[i] += scale * z(seed, p.id(), i)} for every element (bf16 rounds on store). */
   public static void addScaledNoise(Parameter p, long seed, float scale, Workers workers) {
-    int n = p.size();
-    float[] z = new float[n];
-    GaussianNoise.fill(seed, p.id(), 0, z, 0, n);
-    for (int i = 0; i < n; i++) {
-      p.set(i, p.get(i) + scale * z[i]);
-    }
+    addScaledNoise(List.of(Objects.requireNonNull(p, "p")), seed, scale, workers);
   }
 
   /** {@link #addScaledNoise(Parameter, long, float, Workers)} over every parameter of a set. */
   public static void addScaledNoise(ParameterSet params, long seed, float scale, Workers workers) {
-    for (Parameter p : params) {
-      addScaledNoise(p, seed, scale, workers);
+    addScaledNoise(Objects.requireNonNull(params, "params").list(), seed, scale, workers);
+  }
+
+  private static void addScaledNoise(
+      List<Parameter> params, long seed, float scale, Workers workers) {
+    Objects.requireNonNull(workers, "workers");
+    checkScale(scale);
+    // firstTask[j] = index of parameter j's first chunk in the global task list.
+    int[] firstTask = new int[params.size() + 1];
+    for (int j = 0; j < params.size(); j++) {
+      long tasks = firstTask[j] + (params.get(j).size() + (long) CHUNK - 1) / CHUNK;
+      if (tasks > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("too many elements to perturb: " + tasks + " chunks");
+      }
+      firstTask[j + 1] = (int) tasks;
+    }
+    workers.parallelFor(
+        firstTask[params.size()],
+        task -> {
+          int j = parameterOfTask(firstTask, task);
+          Parameter p = params.get(j);
+          int from = (task - firstTask[j]) * CHUNK;
+          int len = Math.min(CHUNK, p.size() - from);
+          if (p.dtype() == DType.F32) {
+            addScaledNoise(p.f32Data(), from, len, seed, p.id(), scale);
+          } else {
+            addScaledNoise(p.bf16Data(), from, len, seed, p.id(), scale);
+          }
+        });
+  }
+
+  private static int parameterOfTask(int[] firstTask, int task) {
+    int lo = 0;
+    int hi = firstTask.length - 2;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (firstTask[mid] <= task) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  /**
+   * {@code data[i] = fma(scale, z(seed, stream, i), data[i])} for i in {@code [from, from + len)}:
+   * the noise index is the array index, as for a parameter's own storage. Runs on the calling
+   * thread; an engine can call it per weight tile.
+   */
+  public static void addScaledNoise(
+      float[] data, int from, int len, long seed, long stream, float scale) {
+    perturbedCopy(data, from, data, from, len, seed, stream, from, scale);
+  }
+
+  /**
+   * {@code dst[dstOff + i] = fma(scale, z(seed, stream, start + i), src[srcOff + i])} for i in
+   * {@code [0, len)}: the same bits {@link #addScaledNoise(float[], int, int, long, long, float)}
+   * would store, written elsewhere. This lets an engine perturb weights while packing them into
+   * tiles, so perturbed weights never overwrite the originals (restoring is then exact). {@code
+   * src} and {@code dst} may be the same array only with {@code srcOff == dstOff}.
+   */
+  public static void perturbedCopy(
+      float[] src,
+      int srcOff,
+      float[] dst,
+      int dstOff,
+      int len,
+      long seed,
+      long stream,
+      long start,
+      float scale) {
+    Objects.requireNonNull(src, "src");
+    GaussianNoise.checkRange(start, dst, dstOff, len);
+    Objects.checkFromIndexSize(srcOff, len, src.length);
+    checkScale(scale);
+    if (src == dst && srcOff != dstOff) {
+      throw new IllegalArgumentException(
+          "src and dst are the same array at different offsets (" + srcOff + ", " + dstOff + ")");
+    }
+    int[] words = new int[4];
+    float[] four = new float[4];
+    long index = start;
+    int i = 0;
+    // Head: scalar up to the next block boundary.
+    while ((index & 3) != 0 && i < len) {
+      GaussianNoise.blockNormals(seed, stream, index >>> 2, words, four);
+      for (int lane = (int) (index & 3); lane < 4 && i < len; lane++, i++, index++) {
+        dst[dstOff + i] = Math.fma(scale, four[lane], src[srcOff + i]);
+      }
+    }
+    int steps = (len - i) / NoiseVectors.NORMALS;
+    NoiseVectors.addScaled(
+        seed, stream, index >>> 2, steps, scale, src, srcOff + i, dst, dstOff + i);
+    i += steps * NoiseVectors.NORMALS;
+    index += (long) steps * NoiseVectors.NORMALS;
+    // Tail: scalar, whole and partial blocks.
+    while (i < len) {
+      GaussianNoise.blockNormals(seed, stream, index >>> 2, words, four);
+      for (int lane = 0; lane < 4 && i < len; lane++, i++, index++) {
+        dst[dstOff + i] = Math.fma(scale, four[lane], src[srcOff + i]);
+      }
+    }
+  }
+
+  /**
+   * bf16 storage: {@code bits[i] = bf16(fma(scale, z(seed, stream, i), f32(bits[i])))} for i in
+   * {@code [from, from + len)}, rounding to nearest even. Runs on the calling thread.
+   */
+  public static void addScaledNoise(
+      short[] bits, int from, int len, long seed, long stream, float scale) {
+    Objects.requireNonNull(bits, "bits");
+    Objects.checkFromIndexSize(from, len, bits.length);
+    checkScale(scale);
+    float[] tile = TILES.get();
+    FloatVector scaleV = FloatVector.broadcast(FS, scale);
+    for (int done = 0; done < len; done += TILE) {
+      int n = Math.min(TILE, len - done);
+      int base = from + done;
+      GaussianNoise.fill(seed, stream, base, tile, 0, n);
+      int j = 0;
+      for (int upper = FS.loopBound(n); j < upper; j += FS.length()) {
+        IntVector wide =
+            (IntVector)
+                ShortVector.fromArray(SS, bits, base + j).convertShape(VectorOperators.S2I, IS, 0);
+        FloatVector theta = wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        IntVector y = FloatVector.fromArray(FS, tile, j).fma(scaleV, theta).reinterpretAsInts();
+        IntVector high = y.lanewise(VectorOperators.LSHR, 16);
+        // Same as BFloat16.fromFloat: add 0x7FFF + lsb, keep the top half; NaN -> quiet NaN.
+        IntVector rounded = y.add(high.and(1).add(0x7FFF)).lanewise(VectorOperators.LSHR, 16);
+        VectorMask<Integer> nan = y.and(0x7FFFFFFF).compare(VectorOperators.GT, 0x7F800000);
+        rounded = rounded.blend(high.or(0x0040), nan);
+        ((ShortVector) rounded.convertShape(VectorOperators.I2S, SS, 0)).intoArray(bits, base + j);
+      }
+      for (; j < n; j++) {
+        bits[base + j] =
+            BFloat16.fromFloat(Math.fma(scale, tile[j], BFloat16.toFloat(bits[base + j])));
+      }
+    }
+  }
+
+  private static void checkScale(float scale) {
+    if (!Float.isFinite(scale)) {
+      throw new IllegalArgumentException("noise scale must be finite, got " + scale);
     }
   }
 }

@@ -1,0 +1,201 @@
+package io.github.mezo4j.core.noise;
+
+import static io.github.mezo4j.core.noise.BoxMuller.C2;
+import static io.github.mezo4j.core.noise.BoxMuller.C4;
+import static io.github.mezo4j.core.noise.BoxMuller.C6;
+import static io.github.mezo4j.core.noise.BoxMuller.C8;
+import static io.github.mezo4j.core.noise.BoxMuller.L1;
+import static io.github.mezo4j.core.noise.BoxMuller.L2;
+import static io.github.mezo4j.core.noise.BoxMuller.L3;
+import static io.github.mezo4j.core.noise.BoxMuller.L4;
+import static io.github.mezo4j.core.noise.BoxMuller.LN2_HI;
+import static io.github.mezo4j.core.noise.BoxMuller.LOG_BIAS_SHIFT;
+import static io.github.mezo4j.core.noise.BoxMuller.NEG_LN2_LO;
+import static io.github.mezo4j.core.noise.BoxMuller.S1_HI;
+import static io.github.mezo4j.core.noise.BoxMuller.S1_LO;
+import static io.github.mezo4j.core.noise.BoxMuller.S3;
+import static io.github.mezo4j.core.noise.BoxMuller.S5;
+import static io.github.mezo4j.core.noise.BoxMuller.S7;
+import static io.github.mezo4j.core.noise.BoxMuller.S9;
+import static io.github.mezo4j.core.noise.BoxMuller.SQRT_HALF_BITS;
+import static io.github.mezo4j.core.noise.Philox4x32.M0;
+import static io.github.mezo4j.core.noise.Philox4x32.M1;
+import static io.github.mezo4j.core.noise.Philox4x32.ROUNDS;
+import static io.github.mezo4j.core.noise.Philox4x32.W0;
+import static io.github.mezo4j.core.noise.Philox4x32.W1;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vectorized twin of the scalar noise path ({@link Philox4x32} + {@link BoxMuller}): identical
+ * bits, several Philox blocks at once.
+ *
+ * <p>Philox runs in {@code LongVector} lanes, one block per lane, each 32-bit word zero-extended so
+ * that the 32x32->64 multiply is an ordinary 64-bit lane multiply. Packing words 0|2 and 1|3 of
+ * each block into one long and reinterpreting as ints puts the two Box-Muller pairs of a block in
+ * neighbouring int lanes, so Box-Muller runs at full float width with no conversion. One two-vector
+ * permute per output vector then interleaves cosine and sine results into index order.
+ */
+final class NoiseVectors {
+  private NoiseVectors() {}
+
+  private static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Integer> IS = LS.withLanes(int.class);
+  private static final VectorSpecies<Float> FS = LS.withLanes(float.class);
+
+  /** Philox blocks generated per step (one per long lane). */
+  static final int BLOCKS = LS.length();
+
+  /** Normals generated per step: two float vectors, in index order. */
+  static final int NORMALS = 4 * BLOCKS;
+
+  private static final long MASK = 0xFFFFFFFFL;
+  private static final LongVector IOTA = LongVector.zero(LS).addIndex(1);
+  private static final IntVector ZIP_LO = zip(0);
+  private static final IntVector ZIP_HI = zip(IS.length() / 2);
+
+  // Lane n of the output takes lane (first + n/2) of the cosine vector (even n) or the sine
+  // vector (odd n); selectFrom indexes the sine vector as VLENGTH + i.
+  private static IntVector zip(int first) {
+    int[] idx = new int[IS.length()];
+    for (int n = 0; n < idx.length; n++) {
+      idx[n] = first + n / 2 + ((n & 1) == 0 ? 0 : idx.length);
+    }
+    return IntVector.fromArray(IS, idx, 0);
+  }
+
+  /**
+   * Writes {@code steps * NORMALS} normals of blocks {@code [block, block + steps * BLOCKS)} to
+   * {@code dst[off..]}.
+   */
+  static void fill(long seed, long stream, long block, int steps, float[] dst, int off) {
+    run(seed, stream, block, steps, 0f, null, 0, dst, off, false);
+  }
+
+  /**
+   * {@code dst[dstOff + i] = fma(scale, z_i, src[srcOff + i])} for the {@code steps * NORMALS}
+   * normals of blocks {@code [block, block + steps * BLOCKS)}; src may be dst.
+   */
+  static void addScaled(
+      long seed,
+      long stream,
+      long block,
+      int steps,
+      float scale,
+      float[] src,
+      int srcOff,
+      float[] dst,
+      int dstOff) {
+    run(seed, stream, block, steps, scale, src, srcOff, dst, dstOff, true);
+  }
+
+  private static void run(
+      long seed,
+      long stream,
+      long block,
+      int steps,
+      float scale,
+      float[] src,
+      int srcOff,
+      float[] dst,
+      int dstOff,
+      boolean add) {
+    int k0 = (int) seed;
+    int k1 = (int) (seed >>> 32);
+    LongVector c2 = LongVector.broadcast(LS, stream & MASK);
+    LongVector c3 = LongVector.broadcast(LS, stream >>> 32);
+    int half = FS.length();
+    FloatVector scaleV = bc(scale);
+    for (int step = 0; step < steps; step++) {
+      LongVector blocks = IOTA.add(block + (long) step * BLOCKS);
+      LongVector x0 = blocks.and(MASK);
+      LongVector x1 = blocks.lanewise(VectorOperators.LSHR, 32);
+      LongVector x2 = c2;
+      LongVector x3 = c3;
+      for (int round = 0; round < ROUNDS; round++) {
+        long key0 = (k0 + round * W0) & MASK;
+        long key1 = (k1 + round * W1) & MASK;
+        LongVector p0 = x0.mul(M0 & MASK);
+        LongVector p1 = x2.mul(M1 & MASK);
+        x0 =
+            p1.lanewise(VectorOperators.LSHR, 32)
+                .lanewise(VectorOperators.XOR, x1)
+                .lanewise(VectorOperators.XOR, key0);
+        x2 =
+            p0.lanewise(VectorOperators.LSHR, 32)
+                .lanewise(VectorOperators.XOR, x3)
+                .lanewise(VectorOperators.XOR, key1);
+        x1 = p1.and(MASK);
+        x3 = p0.and(MASK);
+      }
+      // Int lanes 2j, 2j+1 = (word 0, word 2) resp. (word 1, word 3) of block j (little-endian).
+      IntVector uWords = x0.or(x2.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts();
+      IntVector aWords = x1.or(x3.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts();
+
+      FloatVector r = radius(uWords);
+
+      IntVector ma = aWords.lanewise(VectorOperators.LSHR, 8);
+      IntVector quarterStart = ma.add(0x200000).and(0xFFC00000);
+      FloatVector f =
+          ((FloatVector) ma.sub(quarterStart).convert(VectorOperators.I2F, 0)).mul(0x1p-24f);
+      IntVector q = quarterStart.lanewise(VectorOperators.LSHR, 22);
+      FloatVector t = f.mul(f);
+      FloatVector c = fma(t, fma(t, fma(t, t.fma(C8, C6), C4), C2), 1f);
+      FloatVector sq = fma(t, fma(t, t.fma(S9, S7), S5), S3);
+      FloatVector s = f.fma(bc(S1_HI), f.mul(fma(t, sq, S1_LO)));
+      VectorMask<Float> swap = q.and(1).compare(VectorOperators.NE, 0).cast(FS);
+      FloatVector cosine = c.blend(s, swap);
+      FloatVector sine = s.blend(c, swap);
+      IntVector cosSign = q.add(1).and(2).lanewise(VectorOperators.LSHL, 30);
+      IntVector sinSign = q.and(2).lanewise(VectorOperators.LSHL, 30);
+      IntVector zc = r.mul(cosine).reinterpretAsInts().lanewise(VectorOperators.XOR, cosSign);
+      IntVector zs = r.mul(sine).reinterpretAsInts().lanewise(VectorOperators.XOR, sinSign);
+
+      FloatVector lo = ZIP_LO.selectFrom(zc, zs).reinterpretAsFloats();
+      FloatVector hi = ZIP_HI.selectFrom(zc, zs).reinterpretAsFloats();
+      int o = step * NORMALS;
+      if (add) {
+        lo = lo.fma(scaleV, FloatVector.fromArray(FS, src, srcOff + o));
+        hi = hi.fma(scaleV, FloatVector.fromArray(FS, src, srcOff + o + half));
+      }
+      lo.intoArray(dst, dstOff + o);
+      hi.intoArray(dst, dstOff + o + half);
+    }
+  }
+
+  /** Same operations as {@link BoxMuller#radius} and {@link BoxMuller#negLogUniform}, per lane. */
+  private static FloatVector radius(IntVector words) {
+    FloatVector m =
+        (FloatVector)
+            words.lanewise(VectorOperators.LSHR, 8).add(1).convert(VectorOperators.I2F, 0);
+    IntVector bits = m.reinterpretAsInts().add(LOG_BIAS_SHIFT);
+    FloatVector kNeg =
+        (FloatVector)
+            IntVector.broadcast(IS, 127 + 24)
+                .sub(bits.lanewise(VectorOperators.LSHR, 23))
+                .convert(VectorOperators.I2F, 0);
+    FloatVector x = bits.and(0x007FFFFF).add(SQRT_HALF_BITS).reinterpretAsFloats();
+    FloatVector f = x.sub(1f);
+    FloatVector s = f.div(f.add(2f));
+    FloatVector z = s.mul(s);
+    FloatVector rz = z.mul(fma(z, fma(z, z.fma(L4, L3), L2), L1));
+    FloatVector hfsq = f.mul(0.5f).mul(f);
+    FloatVector lo = kNeg.fma(bc(NEG_LN2_LO), s.mul(hfsq.add(rz)));
+    FloatVector negLn = kNeg.mul(LN2_HI).add(hfsq.sub(lo).sub(f));
+    return negLn.mul(2f).sqrt();
+  }
+
+  /** {@code Math.fma(a, b, c)} per lane. */
+  private static FloatVector fma(FloatVector a, FloatVector b, float c) {
+    return a.fma(b, bc(c));
+  }
+
+  private static FloatVector bc(float value) {
+    return FloatVector.broadcast(FS, value);
+  }
+}
