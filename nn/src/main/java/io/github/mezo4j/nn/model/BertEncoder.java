@@ -31,9 +31,10 @@ import java.util.Locale;
  * are bit-identical for any number of threads.
  *
  * <p>Limits: {@code hidden_act} must be {@code gelu} (exact erf form); parameters must be stored as
- * F32 (bf16 models are rejected at construction; convert them with {@link Parameter#of} first).
- * Instances are immutable and thread-safe; concurrent forward calls each allocate their own
- * activations.
+ * F32: bf16 parameters are rejected at construction (load bf16 checkpoints as F32, e.g. {@code
+ * HuggingFaceFolder.load(folder, DType.F32)}); computing from bf16 storage needs kernels that widen
+ * weight tiles as they pack them, which the kernels do not have yet. Instances are immutable and
+ * thread-safe; concurrent forward calls each allocate their own activations.
  */
 public final class BertEncoder {
 
@@ -461,7 +462,8 @@ public final class BertEncoder {
       }
       if (p.dtype() != DType.F32) {
         throw new IllegalArgumentException(
-            "weight '%s' is %s; this encoder computes in F32 only (convert bf16 weights to F32)"
+            ("weight '%s' is %s; this encoder computes in F32 only: load the model as F32"
+                    + " (HuggingFaceFolder.load(folder, DType.F32)) or convert the parameter")
                 .formatted(full, p.dtype()));
       }
       used.add(p);
