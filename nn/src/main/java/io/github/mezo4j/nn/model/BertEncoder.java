@@ -90,10 +90,9 @@ public final class BertEncoder {
   /** One forward pass's activations, each {@code [batch * seq, width]} row-major. */
   private static final class Buffers {
     final float[] hidden; // [tokens, hidden]: the residual stream, in and out of every layer
-    final float[] query; // [tokens, hidden]
+    final float[] query; // [tokens, hidden]; after attention, its output (the context)
     final float[] key; // [tokens, hidden]
     final float[] value; // [tokens, hidden]
-    final float[] context; // [tokens, hidden]: attention output before its projection
     final float[] projected; // [tokens, hidden]: a sublayer's output before residual + norm
     final float[] intermediate; // [tokens, intermediate]
 
@@ -102,7 +101,6 @@ public final class BertEncoder {
       this.query = new float[tokens * hidden];
       this.key = new float[tokens * hidden];
       this.value = new float[tokens * hidden];
-      this.context = new float[tokens * hidden];
       this.projected = new float[tokens * hidden];
       this.intermediate = new float[tokens * intermediate];
     }
@@ -308,7 +306,7 @@ public final class BertEncoder {
         l.valueBias().f32Data(),
         hidden,
         a.value);
-    // softmax(q k^T / sqrt(head_dim) + mask) v, per sequence and head
+    // softmax(q k^T / sqrt(head_dim) + mask) v per sequence and head, written over the queries
     Attention.apply(
         workers,
         a.query,
@@ -319,11 +317,11 @@ public final class BertEncoder {
         heads,
         headDim,
         input.attentionMask(),
-        a.context);
+        a.query);
     // attention.output.dense [hidden, hidden] + [hidden]
     MatMul.linear(
         workers,
-        a.context,
+        a.query,
         tokens,
         hidden,
         l.attentionOutWeight().f32Data(),
