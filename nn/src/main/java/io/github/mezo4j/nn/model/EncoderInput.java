@@ -1,6 +1,8 @@
 package io.github.mezo4j.nn.model;
 
+import io.github.mezo4j.nn.tokenizer.Encoding;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -42,6 +44,36 @@ public record EncoderInput(
   /** A batch with a single segment: token type ids all zero. */
   public static EncoderInput of(int batch, int seq, int[] inputIds, int[] attentionMask) {
     return new EncoderInput(batch, seq, inputIds, attentionMask, new int[batch * seq]);
+  }
+
+  /**
+   * The tokenizer's encodings of one batch, which must all have the same length: encode with
+   * padding (e.g. {@code tokenizer.withPadding(Padding.batchLongest()).encodeBatch(texts)}).
+   *
+   * @throws IllegalArgumentException naming the first encoding whose length differs
+   */
+  public static EncoderInput of(List<Encoding> encodings) {
+    if (encodings.isEmpty()) {
+      throw new IllegalArgumentException("no encodings");
+    }
+    int batch = encodings.size();
+    int seq = encodings.getFirst().length();
+    int[] ids = new int[batch * seq];
+    int[] mask = new int[batch * seq];
+    int[] types = new int[batch * seq];
+    for (int b = 0; b < batch; b++) {
+      Encoding e = encodings.get(b);
+      if (e.length() != seq) {
+        throw new IllegalArgumentException(
+            ("encoding %d has %d tokens but encoding 0 has %d; pad the batch to one length"
+                    + " (tokenizer.withPadding(Padding.batchLongest()))")
+                .formatted(b, e.length(), seq));
+      }
+      System.arraycopy(e.ids(), 0, ids, b * seq, seq);
+      System.arraycopy(e.attentionMask(), 0, mask, b * seq, seq);
+      System.arraycopy(e.typeIds(), 0, types, b * seq, seq);
+    }
+    return new EncoderInput(batch, seq, ids, mask, types);
   }
 
   /**
