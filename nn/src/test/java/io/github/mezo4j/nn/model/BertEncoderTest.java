@@ -47,6 +47,15 @@ class BertEncoderTest {
             new int[] {0, 7, 8, 2, 1, 0, 9, 2, 1, 1},
             new int[] {1, 1, 1, 1, 0, 1, 1, 1, 0, 0});
     assertArrayEquals(new int[] {2, 3, 4, 5, 1, 2, 3, 4, 1, 1}, encoder.positionIds(in));
+    // XLM-R uses the same scheme; BERT counts every position, padding included.
+    BertConfig xlmr = TinyBert.config("xlm-roberta", 50, 16, 2, 2, 40, 40, 1, 1);
+    assertArrayEquals(
+        encoder.positionIds(in),
+        BertEncoder.of(xlmr, TinyBert.params(xlmr, 3, "")).positionIds(in));
+    BertConfig bert = TinyBert.bert();
+    assertArrayEquals(
+        new int[] {0, 1, 2, 3, 4, 0, 1, 2, 3, 4},
+        BertEncoder.of(bert, TinyBert.params(bert, 3, "")).positionIds(in));
   }
 
   @Test
