@@ -22,7 +22,7 @@ import java.util.Map;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
- *     io.github.mezo4j.bench.ForwardComparison [batch=8] [seq=128] [threads=1,2] [warmup=3] [iterations=10]
+ *     io.github.mezo4j.bench.ForwardComparison [batch=8] [seq=128] [threads=1,2] [warmup=10] [iterations=20]
  * </pre>
  */
 public final class ForwardComparison {
@@ -33,8 +33,8 @@ public final class ForwardComparison {
     int batch = 8;
     int seq = 128;
     List<Integer> threads = List.of(1, 2);
-    int warmup = 3;
-    int iterations = 10;
+    int warmup = ForwardBenchmark.DEFAULT_WARMUP;
+    int iterations = ForwardBenchmark.DEFAULT_ITERATIONS;
     long seed = 42;
     for (String arg : args) {
       String[] kv = arg.split("=", 2);

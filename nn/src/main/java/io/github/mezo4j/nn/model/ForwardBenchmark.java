@@ -11,9 +11,20 @@ import java.util.SplittableRandom;
  * module's {@code ForwardComparison}) measures both the same way.
  *
  * <p>Inputs are full-length (no padding) so that every engine does the same work.
+ *
+ * <p>Warm up generously ({@link #DEFAULT_WARMUP}): Vector API code is only fast once the JIT has
+ * compiled it, and a loop compiled on one thread (on-stack replacement) still runs interpreted when
+ * a worker thread first enters it; with 3 warm-up runs a 2-thread MiniLM forward measured as slow
+ * as 1 thread.
  */
 public final class ForwardBenchmark {
   private ForwardBenchmark() {}
+
+  /** Warm-up runs that reach steady state for all-MiniLM-L6-v2 at batch 8, seq 128. */
+  public static final int DEFAULT_WARMUP = 10;
+
+  /** Timed runs: enough for a stable median. */
+  public static final int DEFAULT_ITERATIONS = 20;
 
   /**
    * Timing statistics of one benchmark.
