@@ -3,6 +3,7 @@ package io.github.mezo4j.nn.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.io.MiniLm;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,7 +28,10 @@ class MiniLmOrtParityTest {
 
   @BeforeAll
   static void runBothEngines() throws Exception {
-    List<String> sentences = Sst2Sentences.dev(SENTENCES);
+    List<String> sentences = Sst2Sentences.devIfPresent(SENTENCES);
+    if (sentences == null) {
+      return; // every test skips, naming the folder
+    }
     input = MiniLmFixture.batch(sentences);
     BertEncoder encoder = MiniLmFixture.encoder();
     hidden = encoder.hiddenSize();
@@ -35,6 +40,11 @@ class MiniLmOrtParityTest {
     try (OrtReference ort = new OrtReference(MiniLm.onnxBytes(), 2)) {
       reference = ort.lastHiddenState(input);
     }
+  }
+
+  @BeforeEach
+  void requireData() {
+    assumeTrue(input != null, Sst2Sentences.missingMessage());
   }
 
   @AfterAll

@@ -18,13 +18,26 @@ import java.util.List;
 final class Sst2Sentences {
   private Sst2Sentences() {}
 
-  /** The first {@code count} dev sentences, trimmed. */
+  /**
+   * The first {@code count} dev sentences, trimmed; skips the calling test (an assumption failure
+   * naming the missing folder) when the data is absent.
+   */
   static List<String> dev(int count) throws IOException {
-    Path folder = dataRoot().resolve("glue-sst2");
-    Path dev = folder.resolve("dev.tsv");
-    assumeTrue(
-        Files.isRegularFile(dev),
-        "SKIPPED: SST-2 data folder missing: " + folder.toAbsolutePath() + " (set MEZO4J_DATA)");
+    List<String> sentences = devIfPresent(count);
+    assumeTrue(sentences != null, missingMessage());
+    return sentences;
+  }
+
+  /**
+   * The first {@code count} dev sentences, or null when the data folder is missing: for
+   * {@code @BeforeAll}, where an assumption would hide the skipped tests from the report; each test
+   * then calls {@code assumeTrue(data != null, missingMessage())}.
+   */
+  static List<String> devIfPresent(int count) throws IOException {
+    Path dev = folder().resolve("dev.tsv");
+    if (!Files.isRegularFile(dev)) {
+      return null;
+    }
     List<String> lines = Files.readAllLines(dev, StandardCharsets.UTF_8);
     if (lines.isEmpty() || !lines.getFirst().startsWith("sentence\tlabel")) {
       throw new IOException(dev + ": expected header 'sentence<TAB>label'");
@@ -41,6 +54,17 @@ final class Sst2Sentences {
       }
     }
     return out;
+  }
+
+  /** Why a test was skipped: names the folder that is missing. */
+  static String missingMessage() {
+    return "SKIPPED: SST-2 data folder missing: "
+        + folder().toAbsolutePath()
+        + " (set MEZO4J_DATA to the shared data folder)";
+  }
+
+  private static Path folder() {
+    return dataRoot().resolve("glue-sst2");
   }
 
   /** {@code $MEZO4J_DATA}, else {@code shared/data} beside the project root (where mvnw is). */
