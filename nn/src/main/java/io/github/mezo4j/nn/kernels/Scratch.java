@@ -1,0 +1,43 @@
+package io.github.mezo4j.nn.kernels;
+
+/**
+ * Per-thread scratch arrays that grow on demand and are reused across calls, so kernels hold only
+ * O(one tile) of extra memory and make no garbage per call. Contents are undefined on entry.
+ */
+final class Scratch {
+  private static final ThreadLocal<Scratch> CURRENT = ThreadLocal.withInitial(Scratch::new);
+
+  private float[] a = new float[0];
+  private float[] b = new float[0];
+  private int[] ints = new int[0];
+
+  private Scratch() {}
+
+  static Scratch get() {
+    return CURRENT.get();
+  }
+
+  /** First float buffer, at least {@code size} long. */
+  float[] floatsA(int size) {
+    if (a.length < size) {
+      a = new float[size];
+    }
+    return a;
+  }
+
+  /** Second float buffer (distinct from the first), at least {@code size} long. */
+  float[] floatsB(int size) {
+    if (b.length < size) {
+      b = new float[size];
+    }
+    return b;
+  }
+
+  /** Int buffer, at least {@code size} long. */
+  int[] ints(int size) {
+    if (ints.length < size) {
+      ints = new int[size];
+    }
+    return ints;
+  }
+}
