@@ -53,6 +53,8 @@ class HuggingFaceFolderTest {
 
   @Test
   void roundTripsMiniLmBitForBit() throws IOException {
+    assertEquals(
+        folder.resolve("tokenizer.json"), HuggingFaceFolder.tokenizerPath(folder).orElseThrow());
     try (Stream<Path> files = Files.list(folder)) {
       assertEquals(
           List.of("config.json", "model.safetensors", "tokenizer.json"),
@@ -140,7 +142,7 @@ class HuggingFaceFolderTest {
     Files.createDirectories(out);
     List<Parameter> prefixed = new ArrayList<>();
     for (Parameter p : minilm.parameters()) {
-      prefixed.add(Parameter.f32("bert." + p.name(), p.shape(), p.toFloatArray()));
+      prefixed.add(Parameter.f32("bert." + p.name(), p.shape(), p.f32Data())); // shares storage
     }
     Parameter head = Parameter.f32("classifier.weight", new int[] {2, 384}, new float[768]);
     prefixed.add(head);
