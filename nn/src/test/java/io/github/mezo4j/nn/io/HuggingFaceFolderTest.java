@@ -40,12 +40,16 @@ class HuggingFaceFolderTest {
   @TempDir Path dir;
 
   private static BertCheckpoint minilm;
+  private static byte[] onnx;
   private static Path folder;
   private static Path weights;
 
   @BeforeAll
   static void saveMiniLm() throws IOException {
-    minilm = MiniLm.load();
+    onnx = MiniLm.onnxBytes();
+    minilm =
+        OnnxBertImporter.importBert(
+            onnx, "classpath:" + MiniLm.ONNX_RESOURCE, 0, MiniLm.tokenizerJson());
     folder = shared.resolve("all-MiniLM-L6-v2");
     HuggingFaceFolder.save(folder, minilm);
     weights = folder.resolve(HuggingFaceFolder.WEIGHTS);
@@ -365,7 +369,6 @@ class HuggingFaceFolderTest {
 
   @Test
   void truncatedOnnxIsRejected() throws IOException {
-    byte[] onnx = MiniLm.onnxBytes();
     for (int cut : new int[] {1, 100, onnx.length / 3, onnx.length / 2, onnx.length - 1}) {
       byte[] truncated = Arrays.copyOf(onnx, cut);
       ModelFormatException e =
