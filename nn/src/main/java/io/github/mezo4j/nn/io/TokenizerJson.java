@@ -1,0 +1,38 @@
+package io.github.mezo4j.nn.io;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The bytes of a Hugging Face {@code tokenizer.json} and where they came from. The tokenizer itself
+ * is built by the tokenizer package; loaders only locate and carry the file.
+ *
+ * @param source the file path or classpath resource, for error messages
+ * @param bytes the file's content (owned by this record; do not modify)
+ */
+public record TokenizerJson(String source, byte[] bytes) {
+  public TokenizerJson {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(bytes, "bytes");
+  }
+
+  /** Reads {@code file} whole. */
+  public static TokenizerJson read(Path file) throws IOException {
+    return new TokenizerJson(file.toString(), Files.readAllBytes(file));
+  }
+
+  /** The content as UTF-8 text (JSON). */
+  public String text() {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  /** A fresh stream over the content. */
+  public InputStream open() {
+    return new ByteArrayInputStream(bytes);
+  }
+}

@@ -1,0 +1,61 @@
+package io.github.mezo4j.nn.io.safetensors;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One tensor entry of a safetensors header.
+ *
+ * @param name the tensor's name
+ * @param dtype its element type
+ * @param shape its dimensions (a copy is returned by {@link #shape()})
+ * @param begin start of its bytes, relative to the data buffer after the header
+ * @param end end (exclusive) of its bytes, relative to the data buffer
+ */
+public record SafetensorsTensorInfo(
+    String name, SafetensorsDType dtype, int[] shape, long begin, long end) {
+  public SafetensorsTensorInfo {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(dtype, "dtype");
+    shape = shape.clone();
+  }
+
+  @Override
+  public int[] shape() {
+    return shape.clone();
+  }
+
+  /** Number of elements (product of the shape; 1 for a scalar). */
+  public long elementCount() {
+    long n = 1;
+    for (int d : shape) {
+      n *= d;
+    }
+    return n;
+  }
+
+  /** Bytes of data: {@code end - begin}. */
+  public long byteLength() {
+    return end - begin;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SafetensorsTensorInfo t
+        && name.equals(t.name)
+        && dtype == t.dtype
+        && Arrays.equals(shape, t.shape)
+        && begin == t.begin
+        && end == t.end;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, dtype, Arrays.hashCode(shape), begin, end);
+  }
+
+  @Override
+  public String toString() {
+    return "%s %s %s [%d, %d)".formatted(name, dtype, Arrays.toString(shape), begin, end);
+  }
+}
