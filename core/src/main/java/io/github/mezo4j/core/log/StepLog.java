@@ -1,0 +1,223 @@
+package io.github.mezo4j.core.log;
+
+import io.github.mezo4j.core.mezo.ConservativeChoice;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.zip.CRC32;
+
+/**
+ * A step log as read from disk: the {@link StepLogHeader} and every intact {@link StepRecord}.
+ *
+ * <p>The file is a header followed by fixed-size records, one per step, in step order (record i
+ * holds step i). Record layout (big-endian, {@link StepLogHeader#recordSize()} bytes):
+ *
+ * <pre>
+ *   step int64 | flags int32 | n x (seed int64, projected gradient f64) | CRC32 int32 of the rest
+ *   flags: bit 0 = skipped; bits 1-2 = conservative choice (0 none, 1 descent, 2 ascent, 3 reject)
+ * </pre>
+ *
+ * <p>Damage is never misread. A torn last record (the file ends inside it, or its CRC fails: a
+ * crash mid-write) is dropped with a warning (System.Logger {@code
+ * io.github.mezo4j.core.log.StepLog}); it is the step whose update was lost with the crash. Any
+ * other bad record, an unexpected step number or flag, or a bad header is a {@link
+ * StepLogCorruptedException} naming the file and record.
+ */
+public final class StepLog {
+  private static final System.Logger LOG = System.getLogger(StepLog.class.getName());
+  private static final int READ_BLOCK_RECORDS = 4096;
+
+  private final Path path;
+  private final StepLogHeader header;
+  private final List<StepRecord> records;
+  private final long headerBytes;
+  private final long droppedBytes;
+
+  private StepLog(
+      Path path,
+      StepLogHeader header,
+      List<StepRecord> records,
+      long headerBytes,
+      long droppedBytes) {
+    this.path = path;
+    this.header = header;
+    this.records = records;
+    this.headerBytes = headerBytes;
+    this.droppedBytes = droppedBytes;
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  public StepLogHeader header() {
+    return header;
+  }
+
+  /** The intact records, record i holding step i. */
+  public List<StepRecord> records() {
+    return records;
+  }
+
+  /** Length of the intact prefix of the file: header plus intact records. */
+  public long validBytes() {
+    return headerBytes + (long) records.size() * header.recordSize();
+  }
+
+  /** Bytes of a torn last record that were dropped (0 if none). */
+  public long droppedBytes() {
+    return droppedBytes;
+  }
+
+  /**
+   * Reads and checks a whole step log.
+   *
+   * @throws StepLogCorruptedException for a bad header or a damaged record other than the last
+   * @throws IOException if the file cannot be read
+   */
+  public static StepLog read(Path path) throws IOException {
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      long size = ch.size();
+      ByteBuffer fixed = readFully(ch, 0, 16, path, "header");
+      byte[] magic = new byte[8];
+      fixed.get(magic);
+      if (!Arrays.equals(magic, StepLogHeader.MAGIC)) {
+        throw new StepLogCorruptedException(path, "not a mezo4j step log (bad magic number)");
+      }
+      int version = fixed.getInt();
+      if (version != StepLogHeader.VERSION) {
+        throw new StepLogCorruptedException(
+            path,
+            "format version %d; this build reads version %d"
+                .formatted(version, StepLogHeader.VERSION));
+      }
+      int payloadLength = fixed.getInt();
+      if (payloadLength < 0 || payloadLength > StepLogHeader.MAX_PAYLOAD) {
+        throw new StepLogCorruptedException(
+            path, "header payload length " + payloadLength + " is out of range");
+      }
+      long headerBytes = 16L + payloadLength + 4;
+      if (size < headerBytes) {
+        throw new StepLogCorruptedException(
+            path,
+            "header is incomplete: file has %d bytes, header needs %d"
+                .formatted(size, headerBytes));
+      }
+      ByteBuffer payloadAndCrc = readFully(ch, 16, payloadLength + 4, path, "header");
+      byte[] payload = new byte[payloadLength];
+      payloadAndCrc.get(payload);
+      CRC32 crc = new CRC32();
+      crc.update(fixed.array(), 0, 16);
+      crc.update(payload);
+      if ((int) crc.getValue() != payloadAndCrc.getInt()) {
+        throw new StepLogCorruptedException(path, "header fails its CRC32 check");
+      }
+      StepLogHeader header =
+          StepLogHeader.decodePayload(path, new String(payload, StandardCharsets.UTF_8));
+
+      int rs = header.recordSize();
+      long body = size - headerBytes;
+      long full = body / rs;
+      long partial = body % rs;
+      if (full > Integer.MAX_VALUE - 8) {
+        throw new StepLogCorruptedException(path, "too many records: " + full);
+      }
+      List<StepRecord> records = new ArrayList<>((int) full);
+      long dropped = partial;
+      for (long first = 0; first < full; first += READ_BLOCK_RECORDS) {
+        int count = (int) Math.min(READ_BLOCK_RECORDS, full - first);
+        ByteBuffer block = readFully(ch, headerBytes + first * rs, count * rs, path, "records");
+        for (int j = 0; j < count; j++) {
+          long index = first + j;
+          StepRecord r = decode(block, rs, header.estimator().samples(), path, index);
+          if (r == null) {
+            if (index == full - 1 && partial == 0) {
+              dropped = rs;
+              break;
+            }
+            throw new StepLogCorruptedException(
+                path,
+                "record %d (bytes %d..%d) fails its CRC32 check"
+                    .formatted(
+                        index, headerBytes + index * rs, headerBytes + (index + 1) * rs - 1));
+          }
+          if (r.step() != index) {
+            throw new StepLogCorruptedException(
+                path,
+                "record %d holds step %d; expected step %d".formatted(index, r.step(), index));
+          }
+          records.add(r);
+        }
+      }
+      if (dropped > 0) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "step log %s: dropped a torn last record (%d bytes after record %d): the crash lost that step"
+                .formatted(path, dropped, records.size() - 1));
+      }
+      return new StepLog(path, header, Collections.unmodifiableList(records), headerBytes, dropped);
+    }
+  }
+
+  /** The record at the buffer's position, or null if its CRC fails; advances by {@code rs}. */
+  private static StepRecord decode(ByteBuffer b, int rs, int n, Path path, long index)
+      throws StepLogCorruptedException {
+    int start = b.position();
+    CRC32 crc = new CRC32();
+    crc.update(b.array(), b.arrayOffset() + start, rs - 4);
+    long step = b.getLong();
+    int flags = b.getInt();
+    long[] seeds = new long[n];
+    double[] grads = new double[n];
+    for (int k = 0; k < n; k++) {
+      seeds[k] = b.getLong();
+      grads[k] = Double.longBitsToDouble(b.getLong());
+    }
+    int stored = b.getInt();
+    if ((int) crc.getValue() != stored) {
+      return null;
+    }
+    if ((flags & ~0b111) != 0 || ((flags & 1) != 0 && (flags >>> 1) != 0)) {
+      throw new StepLogCorruptedException(
+          path, "record %d has unknown flags 0x%x".formatted(index, flags));
+    }
+    ConservativeChoice choice = ConservativeChoice.values()[flags >>> 1];
+    return new StepRecord(step, seeds, grads, (flags & 1) != 0, choice);
+  }
+
+  /** The bytes of {@code r}, ready to append. */
+  static byte[] encode(StepRecord r, int recordSize) {
+    ByteBuffer b = ByteBuffer.allocate(recordSize);
+    int flags = (r.skipped() ? 1 : 0) | (r.choice().ordinal() << 1);
+    b.putLong(r.step()).putInt(flags);
+    long[] seeds = r.seeds();
+    double[] grads = r.grads();
+    for (int k = 0; k < seeds.length; k++) {
+      b.putLong(seeds[k]).putLong(Double.doubleToRawLongBits(grads[k]));
+    }
+    CRC32 crc = new CRC32();
+    crc.update(b.array(), 0, recordSize - 4);
+    b.putInt((int) crc.getValue());
+    return b.array();
+  }
+
+  private static ByteBuffer readFully(FileChannel ch, long at, int len, Path path, String what)
+      throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(len);
+    while (b.hasRemaining()) {
+      int n = ch.read(b, at + b.position());
+      if (n < 0) {
+        throw new StepLogCorruptedException(
+            path, "%s is incomplete: file ends at byte %d".formatted(what, at + b.position()));
+      }
+    }
+    return b.flip();
+  }
+}

@@ -1,0 +1,16 @@
+package io.github.mezo4j.core.log;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A step log that cannot be trusted: a bad header, or a damaged record that is not the last one.
+ * The message names the file and, for a record, its number and byte offset.
+ */
+public final class StepLogCorruptedException extends IOException {
+  private static final long serialVersionUID = 1L;
+
+  public StepLogCorruptedException(Path file, String what) {
+    super("step log " + file + ": " + what);
+  }
+}

@@ -1,0 +1,152 @@
+package io.github.mezo4j.core.log;
+
+import io.github.mezo4j.core.mezo.Estimator;
+import io.github.mezo4j.core.mezo.MezoConfig;
+import io.github.mezo4j.core.param.Parameter;
+import io.github.mezo4j.core.param.ParameterSet;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.CRC32;
+
+/**
+ * The configuration a step log needs to be replayed, stored once at the start of the file.
+ *
+ * <p>Binary layout (big-endian):
+ *
+ * <pre>
+ *   magic "MEZO4JSL" (8 bytes) | version int32 (= 1) | payload length int32 (L)
+ *   | payload: L bytes of UTF-8 "key=value\n" lines | CRC32 int32 of all preceding header bytes
+ * </pre>
+ *
+ * Keys: {@code eps}, {@code estimator} ({@link Estimator#spec()}), {@code optimizer} (the
+ * transform's spec), {@code conservative}, {@code runSeed}, {@code params} (a {@linkplain
+ * #fingerprint fingerprint} of the trainable parameters' names, dtypes and shapes). Unknown keys
+ * are ignored, so later versions may add some. Records follow the header; see {@link StepLog}.
+ *
+ * @param eps the perturbation scale
+ * @param estimator the estimator (fixes the record size)
+ * @param optimizer the optimizer transform's spec
+ * @param conservative whether the conservative rule was on
+ * @param runSeed the run seed the step seeds derive from
+ * @param params the fingerprint of the trainable parameters
+ */
+public record StepLogHeader(
+    double eps,
+    Estimator estimator,
+    String optimizer,
+    boolean conservative,
+    long runSeed,
+    String params) {
+
+  static final byte[] MAGIC = "MEZO4JSL".getBytes(StandardCharsets.US_ASCII);
+  static final int VERSION = 1;
+  static final int MAX_PAYLOAD = 1 << 20;
+
+  /** The header for a run with {@code config} over {@code trainable}. */
+  public static StepLogHeader of(MezoConfig config, long runSeed, ParameterSet trainable) {
+    return new StepLogHeader(
+        config.eps(),
+        config.estimator(),
+        config.optimizer().spec(),
+        config.conservative(),
+        runSeed,
+        fingerprint(trainable));
+  }
+
+  /**
+   * {@code count:elements:hash}, the hash FNV-1a 64 over every parameter's name, dtype and shape in
+   * order: replay checks it so a log is never applied to different parameters.
+   */
+  public static String fingerprint(ParameterSet params) {
+    long h = 0xcbf29ce484222325L;
+    for (Parameter p : params) {
+      StringBuilder sb = new StringBuilder(p.name()).append('\0').append(p.dtype());
+      for (int d : p.shape()) {
+        sb.append('\0').append(d);
+      }
+      sb.append('\n');
+      for (byte b : sb.toString().getBytes(StandardCharsets.UTF_8)) {
+        h ^= b & 0xFF;
+        h *= 0x100000001b3L;
+      }
+    }
+    return params.count() + ":" + params.elementCount() + ":" + Long.toHexString(h);
+  }
+
+  /** Bytes of one record: step, flags, n (seed, gradient) pairs, CRC32. */
+  public int recordSize() {
+    return 8 + 4 + 16 * estimator.samples() + 4;
+  }
+
+  /** The values as they are stored, in order. */
+  public Map<String, String> values() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("eps", Double.toString(eps));
+    m.put("estimator", estimator.spec());
+    m.put("optimizer", optimizer);
+    m.put("conservative", Boolean.toString(conservative));
+    m.put("runSeed", Long.toString(runSeed));
+    m.put("params", params);
+    return m;
+  }
+
+  byte[] encode() {
+    StringBuilder sb = new StringBuilder();
+    values().forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+    byte[] payload = sb.toString().getBytes(StandardCharsets.UTF_8);
+    ByteBuffer b = ByteBuffer.allocate(8 + 4 + 4 + payload.length + 4);
+    b.put(MAGIC).putInt(VERSION).putInt(payload.length).put(payload);
+    CRC32 crc = new CRC32();
+    crc.update(b.array(), 0, b.position());
+    b.putInt((int) crc.getValue());
+    return b.array();
+  }
+
+  /** Parses the payload text; {@code file} is for error messages. */
+  static StepLogHeader decodePayload(Path file, String payload) throws StepLogCorruptedException {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String line : payload.split("\n")) {
+      if (line.isEmpty()) {
+        continue;
+      }
+      int eq = line.indexOf('=');
+      if (eq <= 0) {
+        throw new StepLogCorruptedException(file, "header line '" + line + "' is not key=value");
+      }
+      m.put(line.substring(0, eq), line.substring(eq + 1));
+    }
+    try {
+      return new StepLogHeader(
+          Double.parseDouble(required(file, m, "eps")),
+          Estimator.parse(required(file, m, "estimator")),
+          required(file, m, "optimizer"),
+          parseBoolean(file, required(file, m, "conservative")),
+          Long.parseLong(required(file, m, "runSeed")),
+          required(file, m, "params"));
+    } catch (IllegalArgumentException e) {
+      throw new StepLogCorruptedException(file, "bad header value: " + e.getMessage());
+    }
+  }
+
+  private static String required(Path file, Map<String, String> m, String key)
+      throws StepLogCorruptedException {
+    String v = m.get(key);
+    if (v == null) {
+      throw new StepLogCorruptedException(file, "header lacks the key '" + key + "'");
+    }
+    return v;
+  }
+
+  private static boolean parseBoolean(Path file, String v) throws StepLogCorruptedException {
+    return switch (v) {
+      case "true" -> true;
+      case "false" -> false;
+      default ->
+          throw new StepLogCorruptedException(
+              file, "header key 'conservative' must be true or false, got '" + v + "'");
+    };
+  }
+}

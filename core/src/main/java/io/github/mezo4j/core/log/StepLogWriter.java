@@ -1,0 +1,143 @@
+package io.github.mezo4j.core.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Appends records to a step log (format: {@link StepLog}, {@link StepLogHeader}). The file is
+ * append-only: a record is never rewritten. Each record goes to the OS in one write; {@link
+ * FsyncPolicy} says when it is forced to the device.
+ */
+public final class StepLogWriter implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(StepLogWriter.class.getName());
+
+  private final Path path;
+  private final StepLogHeader header;
+  private final FsyncPolicy fsync;
+  private final FileChannel channel;
+  private long records;
+
+  private StepLogWriter(
+      Path path, StepLogHeader header, FsyncPolicy fsync, FileChannel channel, long records) {
+    this.path = path;
+    this.header = header;
+    this.fsync = fsync;
+    this.channel = channel;
+    this.records = records;
+  }
+
+  /**
+   * Creates a new log holding just {@code header} (forced to the device).
+   *
+   * @throws java.nio.file.FileAlreadyExistsException if {@code path} exists: resume it instead
+   */
+  public static StepLogWriter create(Path path, StepLogHeader header, FsyncPolicy fsync)
+      throws IOException {
+    FileChannel ch =
+        FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    try {
+      writeFully(ch, header.encode());
+      ch.force(true);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+    return new StepLogWriter(path, header, fsync, ch, 0);
+  }
+
+  /**
+   * Reopens a log that was {@linkplain StepLog#read read} to continue it. A torn last record the
+   * read dropped is cut off the file first (with a warning), so the next record follows the last
+   * intact one.
+   *
+   * @throws IOException if the file changed since it was read
+   */
+  public static StepLogWriter openForAppend(StepLog log, FsyncPolicy fsync) throws IOException {
+    Path path = log.path();
+    FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE);
+    try {
+      long expected = log.validBytes() + log.droppedBytes();
+      if (ch.size() != expected) {
+        throw new IOException(
+            "step log %s changed since it was read (%d bytes, expected %d)"
+                .formatted(path, ch.size(), expected));
+      }
+      if (log.droppedBytes() > 0) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "step log %s: cutting off a torn last record (%d bytes) before appending"
+                .formatted(path, log.droppedBytes()));
+        ch.truncate(log.validBytes());
+        ch.force(true);
+      }
+      ch.position(log.validBytes());
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+    return new StepLogWriter(path, log.header(), fsync, ch, log.records().size());
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  public StepLogHeader header() {
+    return header;
+  }
+
+  /** Records in the file; the next record must hold this step. */
+  public long recordCount() {
+    return records;
+  }
+
+  /**
+   * Appends one record.
+   *
+   * @throws IllegalArgumentException if the record's step is not {@link #recordCount()} or its
+   *     sample count does not match the header's estimator
+   */
+  public void append(StepRecord record) throws IOException {
+    if (record.step() != records) {
+      throw new IllegalArgumentException(
+          "step log %s: next record must hold step %d, got step %d"
+              .formatted(path, records, record.step()));
+    }
+    if (record.seeds().length != header.estimator().samples()) {
+      throw new IllegalArgumentException(
+          "step log %s: records hold %d samples (%s), got %d"
+              .formatted(
+                  path,
+                  header.estimator().samples(),
+                  header.estimator().spec(),
+                  record.seeds().length));
+    }
+    writeFully(channel, StepLog.encode(record, header.recordSize()));
+    if (fsync == FsyncPolicy.EVERY_RECORD) {
+      channel.force(false);
+    }
+    records++;
+  }
+
+  /** Forces everything to the device and closes the file. */
+  @Override
+  public void close() throws IOException {
+    if (channel.isOpen()) {
+      try {
+        channel.force(true);
+      } finally {
+        channel.close();
+      }
+    }
+  }
+
+  private static void writeFully(FileChannel ch, byte[] bytes) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    while (b.hasRemaining()) {
+      ch.write(b);
+    }
+  }
+}

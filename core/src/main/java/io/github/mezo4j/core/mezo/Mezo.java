@@ -1,0 +1,202 @@
+package io.github.mezo4j.core.mezo;
+
+import io.github.mezo4j.core.noise.Perturbation;
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.ParameterSet;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The MeZO transforms, after mezo-jax: turn an objective {@code f(params, batch)} into a function
+ * that returns the zeroth-order (SPSA) gradient estimate from two forward passes.
+ *
+ * <pre>{@code
+ * MezoGrad<float[]> grad = Mezo.grad(loss);              // mezo_grad(fn)
+ * double g = grad.apply(params, 1e-3, seed, batch);      // params restored afterwards
+ * Mezo.applyUpdates(params, lr * g, seed);               // theta -= lr * g * z(seed)
+ * }</pre>
+ *
+ * <p>Unlike JAX, parameters are changed in place (that is the point: no copy of the weights). The
+ * transforms act on exactly the {@link ParameterSet} they are given; to train a subset, pass {@code
+ * params.select(selector)}; parameters outside it are never written.
+ *
+ * <p><b>Restore drift.</b> {@code grad} perturbs in place: {@code +eps z}, {@code -2 eps z}, {@code
+ * +eps z}. Each pass rounds once per element, so an element {@code theta} comes back as {@code
+ * theta + d} with {@code |d| <= 3 u (|theta| + eps |z|)} to first order in {@code u}, where {@code
+ * u = 2^-24} for f32 storage and {@code u = 2^-8} for bf16 storage (the three rounding errors do
+ * not cancel; the products {@code eps z} and {@code 2 eps z} are exact multiples and do). The drift
+ * is usually 0 or one ulp of {@code theta}; it is deterministic, and {@code log.Replay} reproduces
+ * it. {@link #sgdStep} and {@link MezoStep} fold the restore into the update (3 passes instead of
+ * 4).
+ *
+ * <p>If the objective throws, the parameters are restored before the exception propagates.
+ */
+public final class Mezo {
+  private Mezo() {}
+
+  /** mezo-jax's {@code mezo_grad(fn)}: returns {@code g = (L+ - L-) / (2 eps)}. */
+  public static <B> MezoGrad<B> grad(Objective<B> objective) {
+    Objects.requireNonNull(objective, "objective");
+    return (params, eps, seed, batch, workers) -> {
+      float e = checkEps(eps);
+      Pair<Double> l = twoSided(params, e, seed, workers, () -> objective.loss(params, batch));
+      return projectedGradient(l.plus, l.minus, e);
+    };
+  }
+
+  /** mezo-jax's {@code mezo_value_and_grad(fn)}: value {@code (L+ + L-) / 2} and gradient. */
+  public static <B> MezoValueAndGrad<B> valueAndGrad(Objective<B> objective) {
+    Objects.requireNonNull(objective, "objective");
+    return (params, eps, seed, batch, workers) -> {
+      float e = checkEps(eps);
+      Pair<Double> l = twoSided(params, e, seed, workers, () -> objective.loss(params, batch));
+      return new ValueAndGrad(
+          (l.plus + l.minus) / 2, projectedGradient(l.plus, l.minus, e), l.plus, l.minus);
+    };
+  }
+
+  /** mezo-jax's {@code mezo_grad(fn, has_aux=True)}. */
+  public static <B, A> MezoGradWithAux<B, A> gradWithAux(AuxObjective<B, A> objective) {
+    Objects.requireNonNull(objective, "objective");
+    return (params, eps, seed, batch, workers) -> {
+      float e = checkEps(eps);
+      Pair<LossAndAux<A>> r =
+          twoSided(params, e, seed, workers, () -> objective.evaluate(params, batch));
+      return new GradAndAux<>(
+          projectedGradient(r.plus.loss(), r.minus.loss(), e), r.plus.aux(), r.minus.aux());
+    };
+  }
+
+  /** mezo-jax's {@code mezo_value_and_grad(fn, has_aux=True)}. */
+  public static <B, A> MezoValueAndGradWithAux<B, A> valueAndGradWithAux(
+      AuxObjective<B, A> objective) {
+    Objects.requireNonNull(objective, "objective");
+    return (params, eps, seed, batch, workers) -> {
+      float e = checkEps(eps);
+      Pair<LossAndAux<A>> r =
+          twoSided(params, e, seed, workers, () -> objective.evaluate(params, batch));
+      double lp = r.plus.loss();
+      double lm = r.minus.loss();
+      return new ValueAndGradWithAux<>(
+          (lp + lm) / 2, projectedGradient(lp, lm, e), lp, lm, r.plus.aux(), r.minus.aux());
+    };
+  }
+
+  /**
+   * A fused MeZO-SGD step (3 passes over the weights): see {@link MezoSgdStep}. For schedules,
+   * other optimizers, estimators and a step log, use {@link MezoTrainer}.
+   */
+  public static <B> MezoSgdStep<B> sgdStep(Objective<B> objective) {
+    Objects.requireNonNull(objective, "objective");
+    return (params, eps, lr, seed, batch, workers) -> {
+      float e = checkEps(eps);
+      checkLearningRate(lr);
+      checkParams(params);
+      float offset = 0;
+      try {
+        Perturbation.addScaledNoise(params, seed, e, workers);
+        offset = e;
+        double lp = objective.loss(params, batch);
+        Perturbation.addScaledNoise(params, seed, -2 * e, workers);
+        offset = -e;
+        double lm = objective.loss(params, batch);
+        double g = projectedGradient(lp, lm, e);
+        boolean finite = Double.isFinite(lp) && Double.isFinite(lm);
+        // One pass restores (+eps z) and updates (-lr g z); a non-finite loss only restores.
+        Perturbation.addScaledNoise(params, seed, finite ? (float) (e - lr * g) : e, workers);
+        offset = 0;
+        return new ValueAndGrad((lp + lm) / 2, g, lp, lm);
+      } finally {
+        if (offset != 0) {
+          Perturbation.addScaledNoise(params, seed, -offset, workers);
+        }
+      }
+    };
+  }
+
+  /**
+   * mezo-jax's {@code apply_updates(params, coefficient, key)}: {@code theta -= coefficient *
+   * z(seed)}, typically with {@code coefficient = lr * g}, on {@link Workers#shared()}.
+   */
+  public static void applyUpdates(ParameterSet params, double coefficient, long seed) {
+    applyUpdates(params, coefficient, seed, Workers.shared());
+  }
+
+  /**
+   * {@code theta -= coefficient * z(seed)} for every element of {@code params}.
+   *
+   * @throws IllegalArgumentException for an empty {@code params} or a non-finite coefficient
+   */
+  public static void applyUpdates(
+      ParameterSet params, double coefficient, long seed, Workers workers) {
+    checkParams(params);
+    if (!Double.isFinite(coefficient)) {
+      throw new IllegalArgumentException(
+          "update coefficient must be finite, got " + coefficient + " (seed " + seed + ")");
+    }
+    Perturbation.addScaledNoise(params, seed, (float) -coefficient, workers);
+  }
+
+  /** {@code (lossPlus - lossMinus) / (2 eps)}, with eps the f32 value the perturbation used. */
+  static double projectedGradient(double lossPlus, double lossMinus, float eps) {
+    return (lossPlus - lossMinus) / (2.0 * eps);
+  }
+
+  /**
+   * The f32 perturbation scale for {@code eps}.
+   *
+   * @throws IllegalArgumentException unless eps is a finite number > 0 that stays > 0 as an f32
+   */
+  static float checkEps(double eps) {
+    if (!(eps > 0) || !Double.isFinite(eps)) {
+      throw new IllegalArgumentException("eps must be a finite number > 0, got " + eps);
+    }
+    float e = (float) eps;
+    if (!(e > 0) || Float.isInfinite(e)) {
+      throw new IllegalArgumentException(
+          "eps " + eps + " is not representable as a positive finite f32");
+    }
+    return e;
+  }
+
+  static void checkLearningRate(double lr) {
+    if (!Double.isFinite(lr) || lr < 0) {
+      throw new IllegalArgumentException("learning rate must be a finite number >= 0, got " + lr);
+    }
+  }
+
+  static void checkParams(ParameterSet params) {
+    if (params == null) {
+      throw new IllegalArgumentException("params must not be null");
+    }
+    if (params.isEmpty()) {
+      throw new IllegalArgumentException(
+          "params is empty: the selection chose no parameters (check the Selector)");
+    }
+  }
+
+  private record Pair<R>(R plus, R minus) {}
+
+  /** L+ and L-, leaving params where they started; restores them if the objective throws. */
+  private static <R> Pair<R> twoSided(
+      ParameterSet params, float eps, long seed, Workers workers, Supplier<R> f) {
+    checkParams(params);
+    Objects.requireNonNull(workers, "workers");
+    float offset = 0;
+    try {
+      Perturbation.addScaledNoise(params, seed, eps, workers);
+      offset = eps;
+      R plus = f.get();
+      Perturbation.addScaledNoise(params, seed, -2 * eps, workers);
+      offset = -eps;
+      R minus = f.get();
+      Perturbation.addScaledNoise(params, seed, eps, workers);
+      offset = 0;
+      return new Pair<>(plus, minus);
+    } finally {
+      if (offset != 0) {
+        Perturbation.addScaledNoise(params, seed, -offset, workers);
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package io.github.mezo4j.core.mezo;
+
+import io.github.mezo4j.core.optim.ZoTransform;
+import io.github.mezo4j.core.optim.ZoUpdater;
+import java.util.Objects;
+
+/**
+ * Everything that determines what a MeZO training step does to the parameters: the perturbation
+ * scale, the estimator, the optimizer, and the update rule; plus the NaN policy. Everything but the
+ * NaN policy is written to the step log header, which is how a run is replayed.
+ *
+ * @param eps perturbation scale (MeZO uses 1e-3); applied as an f32
+ * @param estimator two-sided (default), one-sided, n samples
+ * @param optimizer the update transform, e.g. {@code Optimizers.sgd(1e-6)}
+ * @param conservative the ZO-SGD-Cons rule of ZO-Bench (Zhang et al. 2024): after the update,
+ *     evaluate {@code theta + delta} and {@code theta - delta} too (2 extra forward passes, plus
+ *     the unperturbed loss if the estimator does not already need it) and keep whichever of {@code
+ *     theta}, {@code theta + delta}, {@code theta - delta} has the lowest loss, so the loss on the
+ *     batch never increases. No extra memory. Needs a transform without state that does not read
+ *     the parameters (SGD, sign-SGD, schedules)
+ * @param nanPolicy what to do with a NaN or infinite loss
+ */
+public record MezoConfig(
+    double eps,
+    Estimator estimator,
+    ZoTransform optimizer,
+    boolean conservative,
+    NanPolicy nanPolicy) {
+
+  public MezoConfig {
+    Mezo.checkEps(eps);
+    Objects.requireNonNull(estimator, "estimator");
+    if (optimizer == null) {
+      throw new IllegalArgumentException("optimizer is not set (e.g. Optimizers.sgd(1e-6))");
+    }
+    Objects.requireNonNull(nanPolicy, "nanPolicy");
+    if (conservative && !ZoUpdater.isReapplicable(optimizer)) {
+      throw new IllegalArgumentException(
+          "the conservative rule needs an optimizer without state that does not read the"
+              + " parameters; got "
+              + optimizer.spec());
+    }
+  }
+
+  /** eps as the f32 the perturbation passes use. */
+  public float epsF32() {
+    return (float) eps;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link MezoConfig}; defaults: eps 1e-3, two-sided, not conservative, SKIP. */
+  public static final class Builder {
+    private double eps = 1e-3;
+    private Estimator estimator = Estimator.twoSided();
+    private ZoTransform optimizer;
+    private boolean conservative;
+    private NanPolicy nanPolicy = NanPolicy.SKIP;
+
+    private Builder() {}
+
+    public Builder eps(double eps) {
+      this.eps = eps;
+      return this;
+    }
+
+    public Builder estimator(Estimator estimator) {
+      this.estimator = estimator;
+      return this;
+    }
+
+    public Builder optimizer(ZoTransform optimizer) {
+      this.optimizer = optimizer;
+      return this;
+    }
+
+    public Builder conservative(boolean conservative) {
+      this.conservative = conservative;
+      return this;
+    }
+
+    public Builder nanPolicy(NanPolicy nanPolicy) {
+      this.nanPolicy = nanPolicy;
+      return this;
+    }
+
+    public MezoConfig build() {
+      return new MezoConfig(eps, estimator, optimizer, conservative, nanPolicy);
+    }
+  }
+}

@@ -1,0 +1,291 @@
+package io.github.mezo4j.core.mezo;
+
+import io.github.mezo4j.core.log.StepRecord;
+import io.github.mezo4j.core.noise.Perturbation;
+import io.github.mezo4j.core.optim.ZoUpdater;
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.ParameterSet;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One MeZO training step over a trainable {@link ParameterSet}: estimate, then update, with the
+ * fewest passes over the weights. The same code replays a logged step ({@link #replay}), performing
+ * the same floating-point operations in the same order minus the forward passes, which is why
+ * replay is bit-exact even though in-place perturbation drifts by rounding.
+ *
+ * <p>Passes for a two-sided step with n samples {@code z_1..z_n} (z regenerated from its seed):
+ *
+ * <pre>
+ *   for k in 1..n:  theta += eps z_k  -> L+_k;  theta -= 2 eps z_k  -> L-_k;
+ *                   g_k = (L+_k - L-_k) / (2 eps);  if k &lt; n: theta += eps z_k
+ *   one fused pass: theta += eps z_n  and  theta += T(sum_k (g_k / n) z_k)
+ * </pre>
+ *
+ * so n = 1 costs 3 passes over the weights and 2 forward passes. One-sided: {@code L0 = L(theta)}
+ * first, {@code g_k = (L+_k - L0) / eps}, restore {@code -eps z_k}, 2 passes per sample. The
+ * conservative rule adds: {@code L(theta + delta)}; a pass to {@code theta - delta}; {@code L(theta
+ * - delta)}; a pass to the chosen candidate unless it is {@code theta - delta}.
+ *
+ * <p>If a loss is NaN or infinite, the parameters are restored (one pass) and {@link NanPolicy}
+ * decides. If the objective throws during the estimate, the parameters are restored and the
+ * exception propagates; nothing else changed, so the step can be retried. If it throws during the
+ * conservative rule's extra passes, the update has already been counted: this step object refuses
+ * further steps (resume from the step log instead).
+ *
+ * @param <B> the batch type
+ */
+public final class MezoStep<B> {
+  private static final System.Logger LOG = System.getLogger(MezoStep.class.getName());
+
+  private final MezoConfig config;
+  private final ParameterSet params;
+  private final Objective<B> objective;
+  private final Workers workers;
+  private final ZoUpdater updater;
+  private final float eps;
+  private String broken;
+
+  /**
+   * A step over {@code trainable}; creates the optimizer state.
+   *
+   * @param objective the loss; may be null for a step used only to {@link #replay}
+   * @throws IllegalArgumentException if {@code trainable} is empty
+   */
+  public MezoStep(
+      MezoConfig config, ParameterSet trainable, Objective<B> objective, Workers workers) {
+    this.config = Objects.requireNonNull(config, "config");
+    Mezo.checkParams(trainable);
+    this.params = trainable;
+    this.objective = objective;
+    this.workers = Objects.requireNonNull(workers, "workers");
+    this.updater = new ZoUpdater(config.optimizer(), trainable);
+    this.eps = config.epsF32();
+  }
+
+  public MezoConfig config() {
+    return config;
+  }
+
+  /** The trainable parameters this step perturbs and updates. */
+  public ParameterSet params() {
+    return params;
+  }
+
+  /** The optimizer state and update count. */
+  public ZoUpdater updater() {
+    return updater;
+  }
+
+  /**
+   * Runs step {@code step} with {@code seeds} (one per sample) on {@code batch}.
+   *
+   * @throws NonFiniteLossException under {@link NanPolicy#FAIL}
+   * @throws IllegalArgumentException for the wrong number of seeds, or a learning rate the schedule
+   *     makes non-finite (parameters restored)
+   */
+  public StepResult run(long step, long[] seeds, B batch) {
+    if (objective == null) {
+      throw new IllegalStateException("this MezoStep was made for replay: it has no objective");
+    }
+    return execute(step, seeds, batch, null);
+  }
+
+  /**
+   * Re-applies a logged step: the same passes over the weights as {@link #run}, with the gradients
+   * and decisions taken from {@code record} instead of from forward passes.
+   *
+   * @throws IllegalArgumentException if the record does not fit this configuration
+   */
+  public void replay(StepRecord record) {
+    if (record.seeds().length != config.estimator().samples()) {
+      throw new IllegalArgumentException(
+          "step %d: the record holds %d seeds but the estimator %s takes %d"
+              .formatted(
+                  record.step(),
+                  record.seeds().length,
+                  config.estimator().spec(),
+                  config.estimator().samples()));
+    }
+    boolean expectChoice = config.conservative() && !record.skipped();
+    if (expectChoice == (record.choice() == ConservativeChoice.NONE)) {
+      throw new IllegalArgumentException(
+          "step %d: conservative choice %s does not fit conservative=%s, skipped=%s"
+              .formatted(record.step(), record.choice(), config.conservative(), record.skipped()));
+    }
+    execute(record.step(), record.seeds(), null, record);
+  }
+
+  private StepResult execute(long step, long[] seeds, B batch, StepRecord logged) {
+    if (broken != null) {
+      throw new IllegalStateException(broken);
+    }
+    boolean training = logged == null;
+    int n = config.estimator().samples();
+    if (seeds.length != n) {
+      throw new IllegalArgumentException(
+          "step %d: %d seeds given, the estimator %s takes %d"
+              .formatted(step, seeds.length, config.estimator().spec(), n));
+    }
+    boolean oneSided = config.estimator().isOneSided();
+    double[] lp = nans(n);
+    double[] lm = nans(n);
+    double[] g = nans(n);
+    double l0 = Double.NaN;
+    long last = seeds[n - 1];
+
+    // Invariant: params == theta + offset * z(offsetSeed), up to rounding.
+    long offsetSeed = last;
+    float offset = 0;
+    try {
+      if (training && (oneSided || config.conservative())) {
+        l0 = objective.loss(params, batch);
+      }
+      for (int k = 0; k < n; k++) {
+        offsetSeed = seeds[k];
+        perturb(seeds[k], eps);
+        offset = eps;
+        if (training) {
+          lp[k] = objective.loss(params, batch);
+        }
+        if (oneSided) {
+          if (training) {
+            g[k] = (lp[k] - l0) / eps;
+          }
+        } else {
+          perturb(seeds[k], -2 * eps);
+          offset = -eps;
+          if (training) {
+            lm[k] = objective.loss(params, batch);
+            g[k] = Mezo.projectedGradient(lp[k], lm[k], eps);
+          }
+        }
+        if (k < n - 1) {
+          perturb(seeds[k], -offset);
+          offset = 0;
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      if (offset != 0) {
+        perturb(offsetSeed, -offset);
+      }
+      throw e;
+    }
+
+    double loss = oneSided ? l0 : meanOfMidpoints(lp, lm);
+    boolean l0Used = oneSided || config.conservative();
+    String bad = training ? firstNonFinite(step, seeds, l0, l0Used, lp, lm, oneSided) : null;
+    if (training ? bad != null : logged.skipped()) {
+      perturb(last, -offset);
+      if (training) {
+        if (config.nanPolicy() == NanPolicy.FAIL) {
+          throw new NonFiniteLossException(step, last, bad + " (NanPolicy.FAIL)");
+        }
+        LOG.log(System.Logger.Level.WARNING, bad + "; step skipped (NanPolicy.SKIP)");
+      }
+      return new StepResult(
+          step, seeds.clone(), g, loss, lp, lm, l0, false, ConservativeChoice.NONE);
+    }
+
+    double[] grads = training ? g : logged.grads().clone();
+    try {
+      updater.check(seeds, grads);
+    } catch (IllegalArgumentException e) {
+      perturb(last, -offset);
+      throw new IllegalArgumentException("step " + step + ": " + e.getMessage(), e);
+    }
+    ConservativeChoice choice = ConservativeChoice.NONE;
+    try {
+      updater.update(seeds, grads, -offset, workers);
+      if (config.conservative()) {
+        choice = conservative(seeds, grads, batch, l0, logged);
+      }
+    } catch (RuntimeException | Error e) {
+      broken =
+          "step %d failed after its update began (%s); the parameters and optimizer state no longer match the step log: resume from the log"
+              .formatted(step, e);
+      throw e;
+    }
+    return new StepResult(step, seeds.clone(), grads, loss, lp, lm, l0, true, choice);
+  }
+
+  /** From theta + delta: evaluates both candidates and moves to the chosen one. */
+  private ConservativeChoice conservative(
+      long[] seeds, double[] grads, B batch, double l0, StepRecord logged) {
+    double l1 = Double.NaN;
+    double l2 = Double.NaN;
+    if (logged == null) {
+      l1 = objective.loss(params, batch);
+    }
+    updater.reapply(seeds, grads, -2f, workers);
+    if (logged == null) {
+      l2 = objective.loss(params, batch);
+    }
+    ConservativeChoice choice = logged == null ? choose(l0, l1, l2) : logged.choice();
+    switch (choice) {
+      case DESCENT -> updater.reapply(seeds, grads, 2f, workers);
+      case REJECT -> updater.reapply(seeds, grads, 1f, workers);
+      case ASCENT -> {}
+      case NONE -> throw new IllegalStateException("no conservative choice made");
+    }
+    return choice;
+  }
+
+  /**
+   * The lowest of L(theta) = l0, L(theta + delta) = l1, L(theta - delta) = l2; NaN counts as
+   * +infinity; ties prefer descent, then staying put.
+   */
+  static ConservativeChoice choose(double l0, double l1, double l2) {
+    double descent = Double.isNaN(l1) ? Double.POSITIVE_INFINITY : l1;
+    double ascent = Double.isNaN(l2) ? Double.POSITIVE_INFINITY : l2;
+    if (descent <= l0 && descent <= ascent) {
+      return ConservativeChoice.DESCENT;
+    }
+    return ascent < l0 ? ConservativeChoice.ASCENT : ConservativeChoice.REJECT;
+  }
+
+  private void perturb(long seed, float scale) {
+    Perturbation.addScaledNoise(params, seed, scale, workers);
+  }
+
+  private static String firstNonFinite(
+      long step,
+      long[] seeds,
+      double l0,
+      boolean l0Used,
+      double[] lp,
+      double[] lm,
+      boolean oneSided) {
+    if (l0Used && !Double.isFinite(l0)) {
+      return describe(step, "L(theta)", 0, seeds[0], l0);
+    }
+    for (int k = 0; k < lp.length; k++) {
+      if (!Double.isFinite(lp[k])) {
+        return describe(step, "L+", k, seeds[k], lp[k]);
+      }
+      if (!oneSided && !Double.isFinite(lm[k])) {
+        return describe(step, "L-", k, seeds[k], lm[k]);
+      }
+    }
+    return null;
+  }
+
+  private static String describe(long step, String which, int k, long seed, double value) {
+    return "step %d: loss %s of sample %d (seed %d) is %s; parameters restored, no update applied"
+        .formatted(step, which, k, seed, value);
+  }
+
+  private static double meanOfMidpoints(double[] lp, double[] lm) {
+    double sum = 0;
+    for (int k = 0; k < lp.length; k++) {
+      sum += (lp[k] + lm[k]) / 2;
+    }
+    return sum / lp.length;
+  }
+
+  private static double[] nans(int n) {
+    double[] a = new double[n];
+    Arrays.fill(a, Double.NaN);
+    return a;
+  }
+}

@@ -1,0 +1,226 @@
+package io.github.mezo4j.core.mezo;
+
+import io.github.mezo4j.core.log.FsyncPolicy;
+import io.github.mezo4j.core.log.Replay;
+import io.github.mezo4j.core.log.StepLog;
+import io.github.mezo4j.core.log.StepLogHeader;
+import io.github.mezo4j.core.log.StepLogWriter;
+import io.github.mezo4j.core.log.StepRecord;
+import io.github.mezo4j.core.optim.ZoTransform;
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.ParameterSet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Drives MeZO training: numbers the steps, derives their seeds from the run seed ({@link
+ * StepSeeds}), runs each {@link MezoStep} and appends it to the step log.
+ *
+ * <pre>{@code
+ * try (MezoTrainer<Batch> trainer = MezoTrainer.builder(loss)
+ *     .eps(1e-3)
+ *     .optimizer(Optimizers.sgd(Schedule.cosineDecay(1e-6, 20_000, 0.0)))
+ *     .runSeed(42)
+ *     .stepLog(Path.of("run.steplog"))
+ *     .build(model.params().select(Selector.all()))) {
+ *   for (Batch b : batches) {
+ *     StepResult r = trainer.step(b);
+ *   }
+ * }
+ * }</pre>
+ *
+ * To continue a run after a stop or crash, build the same trainer with {@link Builder#resume} on
+ * the base parameters: it replays the log (bit-exact, including the optimizer state) and continues
+ * appending.
+ *
+ * @param <B> the batch type
+ */
+public final class MezoTrainer<B> implements AutoCloseable {
+  private final MezoStep<B> step;
+  private final long runSeed;
+  private final StepLogWriter log;
+  private long nextStep;
+  private String broken;
+
+  private MezoTrainer(MezoStep<B> step, long runSeed, StepLogWriter log, long nextStep) {
+    this.step = step;
+    this.runSeed = runSeed;
+    this.log = log;
+    this.nextStep = nextStep;
+  }
+
+  public static <B> Builder<B> builder(Objective<B> objective) {
+    return new Builder<>(objective);
+  }
+
+  /**
+   * Runs the next step on {@code batch} and logs it.
+   *
+   * @throws NonFiniteLossException under {@link NanPolicy#FAIL} (the step is not counted; the
+   *     parameters are restored)
+   * @throws UncheckedIOException if the step log cannot be written; the trainer then refuses more
+   *     steps (the parameters are ahead of the log: resume from the log)
+   */
+  public StepResult step(B batch) {
+    if (broken != null) {
+      throw new IllegalStateException(broken);
+    }
+    long t = nextStep;
+    StepResult r =
+        step.run(t, StepSeeds.forStep(runSeed, t, step.config().estimator().samples()), batch);
+    if (log != null) {
+      try {
+        log.append(r.toRecord());
+      } catch (IOException e) {
+        broken = "step log " + log.path() + " could not be written at step " + t + ": " + e;
+        throw new UncheckedIOException(broken, e);
+      }
+    }
+    nextStep++;
+    return r;
+  }
+
+  /** The index the next step gets (= steps done, skipped ones included). */
+  public long nextStep() {
+    return nextStep;
+  }
+
+  public long runSeed() {
+    return runSeed;
+  }
+
+  public MezoConfig config() {
+    return step.config();
+  }
+
+  /** The trainable parameters. */
+  public ParameterSet params() {
+    return step.params();
+  }
+
+  /** Extra memory the optimizer state holds, in bytes. */
+  public long optimizerStateBytes() {
+    return step.updater().stateBytes();
+  }
+
+  /** Closes the step log (forcing it to the device). */
+  @Override
+  public void close() throws IOException {
+    if (log != null) {
+      log.close();
+    }
+  }
+
+  /** Configures a {@link MezoTrainer}. Defaults: see {@link MezoConfig.Builder}; run seed 0. */
+  public static final class Builder<B> {
+    private final Objective<B> objective;
+    private final MezoConfig.Builder config = MezoConfig.builder();
+    private long runSeed;
+    private Workers workers = Workers.shared();
+    private Path stepLog;
+    private FsyncPolicy fsync = FsyncPolicy.ON_CLOSE;
+
+    private Builder(Objective<B> objective) {
+      this.objective = Objects.requireNonNull(objective, "objective");
+    }
+
+    public Builder<B> eps(double eps) {
+      config.eps(eps);
+      return this;
+    }
+
+    public Builder<B> estimator(Estimator estimator) {
+      config.estimator(estimator);
+      return this;
+    }
+
+    public Builder<B> optimizer(ZoTransform optimizer) {
+      config.optimizer(optimizer);
+      return this;
+    }
+
+    /** The ZO-SGD-Cons rule; see {@link MezoConfig}. */
+    public Builder<B> conservative(boolean conservative) {
+      config.conservative(conservative);
+      return this;
+    }
+
+    public Builder<B> nanPolicy(NanPolicy nanPolicy) {
+      config.nanPolicy(nanPolicy);
+      return this;
+    }
+
+    /** The seed every step's seeds derive from. */
+    public Builder<B> runSeed(long runSeed) {
+      this.runSeed = runSeed;
+      return this;
+    }
+
+    /** Threads for the passes over the weights (default {@link Workers#shared()}). */
+    public Builder<B> workers(Workers workers) {
+      this.workers = Objects.requireNonNull(workers, "workers");
+      return this;
+    }
+
+    /** Log every step to {@code path} (format: {@link StepLog}). */
+    public Builder<B> stepLog(Path path) {
+      this.stepLog = path;
+      return this;
+    }
+
+    public Builder<B> fsync(FsyncPolicy fsync) {
+      this.fsync = Objects.requireNonNull(fsync, "fsync");
+      return this;
+    }
+
+    /**
+     * A trainer starting at step 0 on {@code trainable}; creates the step log if one was set.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if the step log exists (use {@link #resume})
+     */
+    public MezoTrainer<B> build(ParameterSet trainable) throws IOException {
+      MezoConfig c = config.build();
+      MezoStep<B> s = new MezoStep<>(c, trainable, objective, workers);
+      StepLogWriter w =
+          stepLog == null
+              ? null
+              : StepLogWriter.create(stepLog, StepLogHeader.of(c, runSeed, trainable), fsync);
+      return new MezoTrainer<>(s, runSeed, w, 0);
+    }
+
+    /**
+     * Continues the run logged at the step log path: checks that this builder's configuration
+     * matches the log header, replays the log onto {@code baseTrainable} (the parameters as they
+     * were before step 0), and returns a trainer that appends from the next step on.
+     *
+     * @throws IllegalArgumentException naming the first setting that differs from the log
+     */
+    public MezoTrainer<B> resume(ParameterSet baseTrainable) throws IOException {
+      if (stepLog == null) {
+        throw new IllegalStateException("resume needs stepLog(path)");
+      }
+      MezoConfig c = config.build();
+      StepLog existing = StepLog.read(stepLog);
+      Map<String, String> logged = existing.header().values();
+      Map<String, String> mine = StepLogHeader.of(c, runSeed, baseTrainable).values();
+      for (Map.Entry<String, String> e : mine.entrySet()) {
+        if (!e.getValue().equals(logged.get(e.getKey()))) {
+          throw new IllegalArgumentException(
+              "step log %s was written with %s=%s, but this trainer has %s=%s"
+                  .formatted(
+                      stepLog, e.getKey(), logged.get(e.getKey()), e.getKey(), e.getValue()));
+        }
+      }
+      Replay.config(existing, baseTrainable, c.optimizer());
+      MezoStep<B> s = new MezoStep<>(c, baseTrainable, objective, workers);
+      for (StepRecord r : existing.records()) {
+        s.replay(r);
+      }
+      StepLogWriter w = StepLogWriter.openForAppend(existing, fsync);
+      return new MezoTrainer<>(s, runSeed, w, existing.records().size());
+    }
+  }
+}

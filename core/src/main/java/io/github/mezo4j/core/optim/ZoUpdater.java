@@ -1,0 +1,228 @@
+package io.github.mezo4j.core.optim;
+
+import io.github.mezo4j.core.noise.GaussianNoise;
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.BFloat16;
+import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.core.param.Parameter;
+import io.github.mezo4j.core.param.ParameterSet;
+import java.util.List;
+
+/**
+ * A {@link ZoTransform} bound to one trainable {@link ParameterSet}: holds the transform's state
+ * and the update count, and applies updates in one fused pass over the weights.
+ *
+ * <p>An update pass with seeds {@code s_1..s_n} and projected gradients {@code g_1..g_n} walks the
+ * parameters in fixed chunks of {@value #CHUNK} elements. For each chunk it
+ *
+ * <ol>
+ *   <li>regenerates {@code z_k = z(s_k)} and, if asked, first undoes the estimator's last
+ *       perturbation, {@code theta += restoreScale * z_n} (so restore and update are one pass, and
+ *       a two-sided step costs 3 passes over the weights, not 4);
+ *   <li>forms the implicit gradient {@code u = sum_k (g_k / n) z_k} in f32, k in order;
+ *   <li>lets the transform turn {@code u} into the update (and advance its state);
+ *   <li>stores {@code theta + u} (rounded to bf16 for bf16 parameters).
+ * </ol>
+ *
+ * Chunk boundaries and the order of every sum are fixed, so the result is bit-identical for any
+ * number of threads. Replaying the same calls with the same arguments reproduces the parameters and
+ * state bit for bit.
+ *
+ * <p>Memory: the transform's state ({@link #stateBytes()}) plus three f32 chunks of scratch per
+ * thread.
+ */
+public final class ZoUpdater {
+  /** Elements per chunk: the unit of parallel work, independent of the thread count. */
+  public static final int CHUNK = 8192;
+
+  private static final ThreadLocal<float[][]> SCRATCH =
+      ThreadLocal.withInitial(() -> new float[3][CHUNK]);
+
+  private final ZoTransform transform;
+  private final List<Parameter> params;
+  private final ZoTransform.State state;
+  private final long stateBytes;
+  private final int[] taskParam;
+  private final int[] taskStart;
+  private long count;
+
+  /**
+   * Binds {@code transform} to {@code params} and creates its state ({@link ZoTransform#init}).
+   *
+   * @throws IllegalArgumentException if {@code params} is empty
+   */
+  public ZoUpdater(ZoTransform transform, ParameterSet params) {
+    if (transform == null) {
+      throw new IllegalArgumentException("optimizer transform must not be null");
+    }
+    if (params.isEmpty()) {
+      throw new IllegalArgumentException(
+          "the trainable ParameterSet is empty: the selection chose no parameters");
+    }
+    this.transform = transform;
+    this.params = params.list();
+    this.state = transform.init(params);
+    this.stateBytes = transform.stateBytes(params);
+    int tasks = 0;
+    for (Parameter p : this.params) {
+      tasks += (p.size() + CHUNK - 1) / CHUNK;
+    }
+    taskParam = new int[tasks];
+    taskStart = new int[tasks];
+    int t = 0;
+    for (int i = 0; i < this.params.size(); i++) {
+      for (int start = 0; start < this.params.get(i).size(); start += CHUNK) {
+        taskParam[t] = i;
+        taskStart[t] = start;
+        t++;
+      }
+    }
+  }
+
+  public ZoTransform transform() {
+    return transform;
+  }
+
+  /** The transform's state (for checkpointing and inspection). */
+  public ZoTransform.State state() {
+    return state;
+  }
+
+  /** Extra memory held by the optimizer state, in bytes. */
+  public long stateBytes() {
+    return stateBytes;
+  }
+
+  /** Updates applied so far; the next update has this index. */
+  public long count() {
+    return count;
+  }
+
+  /**
+   * Applies one update: {@code theta += restoreScale * z(seeds[n-1])} fused with {@code theta +=
+   * T(sum_k (grads[k] / n) z(seeds[k]))}, then advances the count.
+   *
+   * @param restoreScale the scale that undoes the estimator's last perturbation, 0 for none
+   * @throws IllegalArgumentException for mismatched or empty arrays, a non-finite gradient, or a
+   *     value the transform rejects (checked before any parameter is touched)
+   */
+  public void update(long[] seeds, double[] grads, float restoreScale, Workers workers) {
+    float[] coef = coefficients(seeds, grads);
+    transform.checkStep(count);
+    pass(seeds, coef, restoreScale, 1f, count, workers);
+    count++;
+  }
+
+  /**
+   * Runs the checks {@link #update} makes before touching any parameter, without updating.
+   *
+   * @throws IllegalArgumentException as {@link #update} would
+   */
+  public void check(long[] seeds, double[] grads) {
+    coefficients(seeds, grads);
+    transform.checkStep(count);
+  }
+
+  /**
+   * Adds {@code factor} times the last update again ({@code theta += factor * T(...)}), without
+   * touching the state or the count: how the conservative rule moves between its candidates.
+   *
+   * @throws IllegalStateException if the transform has state or reads parameters, or no update has
+   *     been applied yet
+   */
+  public void reapply(long[] seeds, double[] grads, float factor, Workers workers) {
+    if (!isReapplicable(transform)) {
+      throw new IllegalStateException(
+          "transform " + transform.spec() + " has state or reads parameters; cannot reapply");
+    }
+    if (count == 0) {
+      throw new IllegalStateException("no update to reapply yet");
+    }
+    pass(seeds, coefficients(seeds, grads), 0f, factor, count - 1, workers);
+  }
+
+  /** True if {@link #reapply} works with {@code t}: no state and no reads of the parameters. */
+  public static boolean isReapplicable(ZoTransform t) {
+    return t.stateBuffers() == 0 && !t.readsParams();
+  }
+
+  private static float[] coefficients(long[] seeds, double[] grads) {
+    if (seeds.length == 0 || seeds.length != grads.length) {
+      throw new IllegalArgumentException(
+          "need one projected gradient per seed, got %d seeds and %d gradients"
+              .formatted(seeds.length, grads.length));
+    }
+    int n = seeds.length;
+    float[] coef = new float[n];
+    for (int k = 0; k < n; k++) {
+      if (!Double.isFinite(grads[k])) {
+        throw new IllegalArgumentException(
+            "projected gradient %d (seed %d) is %s; expected a finite number"
+                .formatted(k, seeds[k], grads[k]));
+      }
+      coef[k] = (float) (grads[k] / n);
+    }
+    return coef;
+  }
+
+  private void pass(
+      long[] seeds, float[] coef, float restoreScale, float factor, long cnt, Workers workers) {
+    workers.parallelFor(
+        taskParam.length,
+        t -> chunk(taskParam[t], taskStart[t], seeds, coef, restoreScale, factor, cnt));
+  }
+
+  private void chunk(
+      int index,
+      int start,
+      long[] seeds,
+      float[] coef,
+      float restoreScale,
+      float factor,
+      long cnt) {
+    Parameter p = params.get(index);
+    int len = Math.min(CHUNK, p.size() - start);
+    float[][] scratch = SCRATCH.get();
+    float[] theta = scratch[0];
+    float[] z = scratch[1];
+    float[] u = scratch[2];
+    p.read(start, theta, 0, len);
+    int last = seeds.length - 1;
+    for (int k = 0; k <= last; k++) {
+      GaussianNoise.fill(seeds[k], p.id(), start, z, 0, len);
+      if (k == last && restoreScale != 0f) {
+        for (int i = 0; i < len; i++) {
+          theta[i] += restoreScale * z[i];
+        }
+      }
+      float c = coef[k];
+      if (k == 0) {
+        for (int i = 0; i < len; i++) {
+          u[i] = c * z[i];
+        }
+      } else {
+        for (int i = 0; i < len; i++) {
+          u[i] += c * z[i];
+        }
+      }
+    }
+    transform.update(cnt, state, new ParameterChunk(index, p, start, len), u, theta);
+    if (factor == 1f) {
+      for (int i = 0; i < len; i++) {
+        theta[i] += u[i];
+      }
+    } else {
+      for (int i = 0; i < len; i++) {
+        theta[i] += factor * u[i];
+      }
+    }
+    if (p.dtype() == DType.F32) {
+      System.arraycopy(theta, 0, p.f32Data(), start, len);
+    } else {
+      short[] bits = p.bf16Data();
+      for (int i = 0; i < len; i++) {
+        bits[start + i] = BFloat16.fromFloat(theta[i]);
+      }
+    }
+  }
+}
