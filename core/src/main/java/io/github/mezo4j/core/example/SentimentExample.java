@@ -6,6 +6,7 @@ import io.github.mezo4j.core.mezo.StepResult;
 import io.github.mezo4j.core.optim.Optimizers;
 import io.github.mezo4j.core.optim.Schedule;
 import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import java.io.IOException;
@@ -121,9 +122,8 @@ public final class SentimentExample {
     // a fixed sample of training sentences to report the training loss on
     int[] probe = sample(new SplittableRandom(c.seed() ^ 0x5EED), train.size(), 2000);
 
-    Parameter weight =
-        Parameter.zeros("sentiment.weight", io.github.mezo4j.core.param.DType.F32, c.buckets());
-    Parameter bias = Parameter.zeros("sentiment.bias", io.github.mezo4j.core.param.DType.F32, 1);
+    Parameter weight = Parameter.zeros("sentiment.weight", DType.F32, c.buckets());
+    Parameter bias = Parameter.zeros("sentiment.bias", DType.F32, 1);
     ParameterSet params = ParameterSet.of(weight, bias);
     Objective<int[]> loss = (p, batch) -> meanLoss(weight, bias, train, batch);
 
