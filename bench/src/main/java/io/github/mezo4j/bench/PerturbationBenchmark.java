@@ -22,8 +22,9 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * One MeZO perturbation pass over 25M f32 parameters ({@code theta += eps * z}, in place), against
  * a plain copy of an equally large array in the same run, so that the pass can be read as a
- * fraction of memory bandwidth. Score: passes per second; GB/s = score * 25M * 8 bytes (each
- * element is read once and written once).
+ * fraction of memory bandwidth. Sample mode: each pass is timed (ms per pass), so medians and
+ * minima can be read besides the mean; GB/s = 25M * 8 bytes / time (each element is read once and
+ * written once).
  *
  * <ul>
  *   <li>{@code perturbFused}: the library pass ({@link Perturbation#addScaledNoise(Parameter, long,
@@ -34,8 +35,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * </ul>
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(
     value = 1,
     jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx2g"})
