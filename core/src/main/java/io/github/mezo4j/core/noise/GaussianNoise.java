@@ -28,8 +28,8 @@ import java.util.Objects;
  *
  * <p>For a parameter the stream is its {@code Parameter.id()}, a hash of its name, so the noise an
  * element receives does not depend on which other parameters exist or are trainable. Values are
- * within about 1e-6 of the exact transform (see {@code BoxMullerTest}) and never exceed 5.768 in
- * magnitude.
+ * within 6.1e-7 of the same transform evaluated exactly (see {@link BoxMuller} and {@code
+ * BoxMullerTest}) and never exceed 5.768 in magnitude.
  *
  * <p>{@link #fill} uses the Vector API path; {@link #fillScalar} is the scalar reference that it is
  * tested against bit for bit.

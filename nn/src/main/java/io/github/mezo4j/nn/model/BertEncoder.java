@@ -1,0 +1,477 @@
+package io.github.mezo4j.nn.model;
+
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.core.param.Parameter;
+import io.github.mezo4j.core.param.ParameterSet;
+import io.github.mezo4j.nn.kernels.Activations;
+import io.github.mezo4j.nn.kernels.Attention;
+import io.github.mezo4j.nn.kernels.Elementwise;
+import io.github.mezo4j.nn.kernels.Embedding;
+import io.github.mezo4j.nn.kernels.LayerNorm;
+import io.github.mezo4j.nn.kernels.MatMul;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A BERT-family transformer encoder (BERT, RoBERTa, XLM-R, MiniLM and the BERT-architecture
+ * sentence-embedding models such as all-MiniLM-L6-v2, bge-small, e5-small): padded token batches
+ * in, last hidden states out.
+ *
+ * <p>The weights are the {@link Parameter}s of a {@link ParameterSet} with Hugging Face tensor
+ * names ({@code embeddings.word_embeddings.weight}, {@code
+ * encoder.layer.0.attention.self.query.weight}, ...; an optional prefix such as {@code bert.} or
+ * {@code roberta.} is detected). Every forward pass reads the parameters' live storage, so in-place
+ * changes such as MeZO's perturbation are seen by the next call; the encoder never copies weights.
+ *
+ * <p>Memory: the weights plus one forward pass's activations, allocated per call (about {@code
+ * batch * seq * (5 * hidden + intermediate)} floats plus the attention kernel's scratch). Results
+ * are bit-identical for any number of threads.
+ *
+ * <p>Limits: {@code hidden_act} must be {@code gelu} (exact erf form); parameters must be stored as
+ * F32: bf16 parameters are rejected at construction (load bf16 checkpoints as F32, e.g. {@code
+ * HuggingFaceFolder.load(folder, DType.F32)}); computing from bf16 storage needs kernels that widen
+ * weight tiles as they pack them, which the kernels do not have yet. Instances are immutable and
+ * thread-safe; concurrent forward calls each allocate their own activations.
+ */
+public final class BertEncoder {
+
+  /** How position ids are derived from the input: the one real difference between families. */
+  enum PositionScheme {
+    /** BERT: position = index in the padded sequence, 0, 1, 2, ... */
+    ABSOLUTE,
+    /**
+     * RoBERTa / XLM-R: real tokens count from pad_token_id + 1; padding tokens get pad_token_id.
+     */
+    PADDING_OFFSET
+  }
+
+  private final BertConfig config;
+  private final String prefix;
+  private final PositionScheme positions;
+  private final int hidden;
+  private final int heads;
+  private final int headDim;
+  private final int intermediate;
+  private final float eps;
+  private final EmbeddingWeights embeddings;
+  private final List<LayerWeights> layers;
+  private final ParameterSet parameters;
+
+  /** The embedding tables and their layer norm (HF {@code BertEmbeddings}). */
+  private record EmbeddingWeights(
+      Parameter word, // [vocab_size, hidden]
+      Parameter position, // [max_position_embeddings, hidden]
+      Parameter tokenType, // [type_vocab_size, hidden]
+      Parameter normWeight, // [hidden]
+      Parameter normBias) {} // [hidden]
+
+  /** One transformer layer (HF {@code BertLayer}); linear weights are nn.Linear [out, in]. */
+  private record LayerWeights(
+      Parameter queryWeight, // [hidden, hidden]
+      Parameter queryBias, // [hidden]
+      Parameter keyWeight, // [hidden, hidden]
+      Parameter keyBias, // [hidden]
+      Parameter valueWeight, // [hidden, hidden]
+      Parameter valueBias, // [hidden]
+      Parameter attentionOutWeight, // [hidden, hidden]
+      Parameter attentionOutBias, // [hidden]
+      Parameter attentionNormWeight, // [hidden]
+      Parameter attentionNormBias, // [hidden]
+      Parameter intermediateWeight, // [intermediate, hidden]
+      Parameter intermediateBias, // [intermediate]
+      Parameter outputWeight, // [hidden, intermediate]
+      Parameter outputBias, // [hidden]
+      Parameter outputNormWeight, // [hidden]
+      Parameter outputNormBias) {} // [hidden]
+
+  /** One forward pass's activations, each {@code [batch * seq, width]} row-major. */
+  private static final class Buffers {
+    final float[] hidden; // [tokens, hidden]: the residual stream, in and out of every layer
+    final float[] query; // [tokens, hidden]; after attention, its output (the context)
+    final float[] key; // [tokens, hidden]
+    final float[] value; // [tokens, hidden]
+    final float[] projected; // [tokens, hidden]: a sublayer's output before residual + norm
+    final float[] intermediate; // [tokens, intermediate]
+
+    Buffers(int tokens, int hidden, int intermediate) {
+      this.hidden = new float[tokens * hidden];
+      this.query = new float[tokens * hidden];
+      this.key = new float[tokens * hidden];
+      this.value = new float[tokens * hidden];
+      this.projected = new float[tokens * hidden];
+      this.intermediate = new float[tokens * intermediate];
+    }
+  }
+
+  private BertEncoder(BertConfig config, ParameterSet all, String prefix) {
+    this.config = config;
+    this.prefix = prefix;
+    this.positions = positionScheme(config);
+    String act = config.hiddenAct();
+    if (!"gelu".equals(act)) {
+      throw new IllegalArgumentException(
+          "hidden_act '%s' is not supported; this encoder implements only 'gelu' (exact erf form)"
+              .formatted(act));
+    }
+    this.hidden = positive("hidden_size", config.hiddenSize());
+    this.heads = positive("num_attention_heads", config.numAttentionHeads());
+    if (hidden % heads != 0) {
+      throw new IllegalArgumentException(
+          "hidden_size %d is not divisible by num_attention_heads %d".formatted(hidden, heads));
+    }
+    this.headDim = hidden / heads;
+    this.intermediate = positive("intermediate_size", config.intermediateSize());
+    int layerCount = positive("num_hidden_layers", config.numHiddenLayers());
+    int vocab = positive("vocab_size", config.vocabSize());
+    int maxPositions = positive("max_position_embeddings", config.maxPositionEmbeddings());
+    int typeVocab = positive("type_vocab_size", config.typeVocabSize());
+    this.eps = (float) config.layerNormEps();
+    if (!(eps > 0)) {
+      throw new IllegalArgumentException("layer_norm_eps must be > 0, got " + eps);
+    }
+    if (positions == PositionScheme.PADDING_OFFSET
+        && (config.padTokenId() < 0 || config.padTokenId() + 1 >= maxPositions)) {
+      throw new IllegalArgumentException(
+          "model_type '%s' needs 0 <= pad_token_id < max_position_embeddings - 1, got %d"
+              .formatted(config.modelType(), config.padTokenId()));
+    }
+
+    List<Parameter> used = new ArrayList<>();
+    Weights w = new Weights(all, prefix, used);
+    this.embeddings =
+        new EmbeddingWeights(
+            w.get("embeddings.word_embeddings.weight", vocab, hidden),
+            w.get("embeddings.position_embeddings.weight", maxPositions, hidden),
+            w.get("embeddings.token_type_embeddings.weight", typeVocab, hidden),
+            w.get("embeddings.LayerNorm.weight", hidden),
+            w.get("embeddings.LayerNorm.bias", hidden));
+    List<LayerWeights> list = new ArrayList<>(layerCount);
+    for (int i = 0; i < layerCount; i++) {
+      String l = "encoder.layer." + i + ".";
+      list.add(
+          new LayerWeights(
+              w.get(l + "attention.self.query.weight", hidden, hidden),
+              w.get(l + "attention.self.query.bias", hidden),
+              w.get(l + "attention.self.key.weight", hidden, hidden),
+              w.get(l + "attention.self.key.bias", hidden),
+              w.get(l + "attention.self.value.weight", hidden, hidden),
+              w.get(l + "attention.self.value.bias", hidden),
+              w.get(l + "attention.output.dense.weight", hidden, hidden),
+              w.get(l + "attention.output.dense.bias", hidden),
+              w.get(l + "attention.output.LayerNorm.weight", hidden),
+              w.get(l + "attention.output.LayerNorm.bias", hidden),
+              w.get(l + "intermediate.dense.weight", intermediate, hidden),
+              w.get(l + "intermediate.dense.bias", intermediate),
+              w.get(l + "output.dense.weight", hidden, intermediate),
+              w.get(l + "output.dense.bias", hidden),
+              w.get(l + "output.LayerNorm.weight", hidden),
+              w.get(l + "output.LayerNorm.bias", hidden)));
+    }
+    this.layers = List.copyOf(list);
+    this.parameters = ParameterSet.of(used);
+  }
+
+  /**
+   * An encoder over {@code params}, whose names may carry one common prefix ({@code bert.}, {@code
+   * roberta.}, ...) that is detected from the word embedding's name. Parameters the encoder does
+   * not use (a pooler, a task head) are ignored.
+   *
+   * @throws IllegalArgumentException naming the field, tensor or value when the configuration is
+   *     unsupported or a weight is missing, misshapen or not F32
+   */
+  public static BertEncoder of(BertConfig config, ParameterSet params) {
+    return new BertEncoder(config, params, detectPrefix(params));
+  }
+
+  /** An encoder whose tensor names are {@code prefix + <HF name>} ({@code ""} for none). */
+  public static BertEncoder of(BertConfig config, ParameterSet params, String prefix) {
+    return new BertEncoder(config, params, prefix);
+  }
+
+  /** The configuration this encoder was built from. */
+  public BertConfig config() {
+    return config;
+  }
+
+  /** The name prefix in use ({@code ""}, {@code "bert."}, ...). */
+  public String prefix() {
+    return prefix;
+  }
+
+  /** Width of the hidden states. */
+  public int hiddenSize() {
+    return hidden;
+  }
+
+  /**
+   * Exactly the parameters this encoder reads, in model order, sharing storage with the set it was
+   * built from: what MeZO should perturb and update.
+   */
+  public ParameterSet parameters() {
+    return parameters;
+  }
+
+  /**
+   * Runs the encoder: last hidden states {@code [batch, seq, hidden]} row-major. Padded positions
+   * get values too (as in Hugging Face); ignore them, or pool with the mask.
+   *
+   * @throws IllegalArgumentException naming the position and value if an input id, token type id or
+   *     position id is outside the model's tables
+   */
+  public float[] forward(EncoderInput input, Workers workers) {
+    int[] positionIds = positionIds(input);
+    checkRange(input, "inputIds", input.inputIds(), embeddings.word().dim(0), "vocab_size");
+    checkRange(
+        input,
+        "tokenTypeIds",
+        input.tokenTypeIds(),
+        embeddings.tokenType().dim(0),
+        "type_vocab_size");
+    checkRange(
+        input,
+        "position ids",
+        positionIds,
+        embeddings.position().dim(0),
+        "max_position_embeddings");
+
+    Buffers a = new Buffers(input.positions(), hidden, intermediate);
+    embeddings(input, positionIds, a.hidden, workers);
+    for (LayerWeights layer : layers) {
+      layer(layer, input, a, workers);
+    }
+    return a.hidden;
+  }
+
+  /**
+   * Word + token type + position embeddings, then layer norm, into {@code out [tokens, hidden]}.
+   */
+  private void embeddings(EncoderInput input, int[] positionIds, float[] out, Workers workers) {
+    EmbeddingWeights e = embeddings;
+    // word_embeddings [vocab_size, hidden]
+    Embedding.gather(e.word().f32Data(), e.word().dim(0), hidden, input.inputIds(), out);
+    // token_type_embeddings [type_vocab_size, hidden]
+    Embedding.addGather(
+        e.tokenType().f32Data(), e.tokenType().dim(0), hidden, input.tokenTypeIds(), out);
+    // position_embeddings [max_position_embeddings, hidden]
+    Embedding.addGather(e.position().f32Data(), e.position().dim(0), hidden, positionIds, out);
+    // LayerNorm [hidden]
+    LayerNorm.apply(
+        workers,
+        out,
+        input.positions(),
+        hidden,
+        e.normWeight().f32Data(),
+        e.normBias().f32Data(),
+        eps,
+        out);
+  }
+
+  /** One transformer layer: self-attention then feed-forward, each with residual + layer norm. */
+  private void layer(LayerWeights l, EncoderInput input, Buffers a, Workers workers) {
+    selfAttention(l, input, a, workers);
+    feedForward(l, input.positions(), a, workers);
+  }
+
+  /** hidden = LayerNorm(hidden + dense(attention(q, k, v))). */
+  private void selfAttention(LayerWeights l, EncoderInput input, Buffers a, Workers workers) {
+    int tokens = input.positions();
+    // query, key, value: [hidden, hidden] + [hidden]
+    MatMul.linear(
+        workers,
+        a.hidden,
+        tokens,
+        hidden,
+        l.queryWeight().f32Data(),
+        l.queryBias().f32Data(),
+        hidden,
+        a.query);
+    MatMul.linear(
+        workers,
+        a.hidden,
+        tokens,
+        hidden,
+        l.keyWeight().f32Data(),
+        l.keyBias().f32Data(),
+        hidden,
+        a.key);
+    MatMul.linear(
+        workers,
+        a.hidden,
+        tokens,
+        hidden,
+        l.valueWeight().f32Data(),
+        l.valueBias().f32Data(),
+        hidden,
+        a.value);
+    // softmax(q k^T / sqrt(head_dim) + mask) v per sequence and head, written over the queries
+    Attention.apply(
+        workers,
+        a.query,
+        a.key,
+        a.value,
+        input.batch(),
+        input.seq(),
+        heads,
+        headDim,
+        input.attentionMask(),
+        a.query);
+    // attention.output.dense [hidden, hidden] + [hidden]
+    MatMul.linear(
+        workers,
+        a.query,
+        tokens,
+        hidden,
+        l.attentionOutWeight().f32Data(),
+        l.attentionOutBias().f32Data(),
+        hidden,
+        a.projected);
+    residualNorm(
+        a, tokens, l.attentionNormWeight().f32Data(), l.attentionNormBias().f32Data(), workers);
+  }
+
+  /** hidden = LayerNorm(hidden + output.dense(gelu(intermediate.dense(hidden)))). */
+  private void feedForward(LayerWeights l, int tokens, Buffers a, Workers workers) {
+    // intermediate.dense [intermediate, hidden] + [intermediate]
+    MatMul.linear(
+        workers,
+        a.hidden,
+        tokens,
+        hidden,
+        l.intermediateWeight().f32Data(),
+        l.intermediateBias().f32Data(),
+        intermediate,
+        a.intermediate);
+    Activations.geluInPlace(workers, a.intermediate, tokens * intermediate);
+    // output.dense [hidden, intermediate] + [hidden]
+    MatMul.linear(
+        workers,
+        a.intermediate,
+        tokens,
+        intermediate,
+        l.outputWeight().f32Data(),
+        l.outputBias().f32Data(),
+        hidden,
+        a.projected);
+    residualNorm(a, tokens, l.outputNormWeight().f32Data(), l.outputNormBias().f32Data(), workers);
+  }
+
+  /** hidden = LayerNorm(projected + hidden): HF adds the residual to the sublayer's output. */
+  private void residualNorm(Buffers a, int tokens, float[] gamma, float[] beta, Workers workers) {
+    Elementwise.addInPlace(a.projected, a.hidden, tokens * hidden);
+    LayerNorm.apply(workers, a.projected, tokens, hidden, gamma, beta, eps, a.hidden);
+  }
+
+  /** Position ids {@code [batch, seq]} for this family (see {@link PositionScheme}). */
+  int[] positionIds(EncoderInput input) {
+    int batch = input.batch();
+    int seq = input.seq();
+    int[] ids = new int[batch * seq];
+    if (positions == PositionScheme.ABSOLUTE) {
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = i % seq;
+      }
+      return ids;
+    }
+    // HF create_position_ids_from_input_ids: count tokens that are not the pad token.
+    int pad = config.padTokenId();
+    for (int b = 0; b < batch; b++) {
+      int count = 0;
+      for (int t = 0; t < seq; t++) {
+        int i = b * seq + t;
+        if (input.inputIds()[i] != pad) {
+          count++;
+          ids[i] = pad + count;
+        } else {
+          ids[i] = pad;
+        }
+      }
+    }
+    return ids;
+  }
+
+  private static PositionScheme positionScheme(BertConfig config) {
+    String type = config.modelType() == null ? "" : config.modelType().toLowerCase(Locale.ROOT);
+    return switch (type) {
+      case "bert", "" -> PositionScheme.ABSOLUTE;
+      case "roberta", "xlm-roberta" -> PositionScheme.PADDING_OFFSET;
+      default ->
+          throw new IllegalArgumentException(
+              "model_type '%s' is not supported; expected bert, roberta or xlm-roberta"
+                  .formatted(config.modelType()));
+    };
+  }
+
+  private static void checkRange(
+      EncoderInput input, String field, int[] values, int limit, String limitName) {
+    for (int i = 0; i < values.length; i++) {
+      int v = values[i];
+      if (v < 0 || v >= limit) {
+        throw new IllegalArgumentException(
+            "%s[%d] (sequence %d, position %d) is %d; expected 0 <= id < %s = %d"
+                .formatted(field, i, i / input.seq(), i % input.seq(), v, limitName, limit));
+      }
+    }
+  }
+
+  private static int positive(String field, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(field + " must be >= 1, got " + value);
+    }
+    return value;
+  }
+
+  private static String detectPrefix(ParameterSet params) {
+    String suffix = "embeddings.word_embeddings.weight";
+    List<String> prefixes = new ArrayList<>();
+    for (String name : params.names()) {
+      if (name.endsWith(suffix)) {
+        String p = name.substring(0, name.length() - suffix.length());
+        if (p.isEmpty() || p.endsWith(".")) {
+          prefixes.add(p);
+        }
+      }
+    }
+    if (prefixes.size() != 1) {
+      throw new IllegalArgumentException(
+          prefixes.isEmpty()
+              ? "no tensor named [prefix.]%s among %d parameters; is this a BERT-family model?"
+                  .formatted(suffix, params.count())
+              : "several encoders in one parameter set (prefixes %s); pass the prefix explicitly"
+                  .formatted(prefixes));
+    }
+    return prefixes.getFirst();
+  }
+
+  /** Looks up weights by HF name, checking shape and dtype, and records what is used. */
+  private record Weights(ParameterSet all, String prefix, List<Parameter> used) {
+    Parameter get(String name, int... shape) {
+      String full = prefix + name;
+      if (!all.contains(full)) {
+        throw new IllegalArgumentException("missing weight '%s'".formatted(full));
+      }
+      Parameter p = all.get(full);
+      if (!Arrays.equals(p.shape(), shape)) {
+        throw new IllegalArgumentException(
+            "weight '%s' has shape %s; the config expects %s"
+                .formatted(full, Arrays.toString(p.shape()), Arrays.toString(shape)));
+      }
+      if (p.dtype() != DType.F32) {
+        throw new IllegalArgumentException(
+            ("weight '%s' is %s; this encoder computes in F32 only: load the model as F32"
+                    + " (HuggingFaceFolder.load(folder, DType.F32)) or convert the parameter")
+                .formatted(full, p.dtype()));
+      }
+      used.add(p);
+      return p;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "BertEncoder[%s, layers=%d, hidden=%d, heads=%d, intermediate=%d]"
+        .formatted(config.modelType(), layers.size(), hidden, heads, intermediate);
+  }
+}

@@ -1,0 +1,127 @@
+package io.github.mezo4j.nn.model;
+
+import io.github.mezo4j.core.parallel.Workers;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Times forward passes: random token ids from a fixed seed, warm-up runs, then N timed runs
+ * reported as median / min / max milliseconds and tokens per second (at the median). The same
+ * {@link #time} statistics serve any engine, so a comparison with another runtime (see the bench
+ * module's {@code ForwardComparison}) measures both the same way.
+ *
+ * <p>Inputs are full-length (no padding) so that every engine does the same work.
+ */
+public final class ForwardBenchmark {
+  private ForwardBenchmark() {}
+
+  /**
+   * Timing statistics of one benchmark.
+   *
+   * @param batch sequences per forward pass
+   * @param seq tokens per sequence
+   * @param threads worker threads used
+   * @param iterations timed runs
+   * @param medianMs median wall time of one forward pass
+   * @param minMs fastest run
+   * @param maxMs slowest run
+   * @param tokensPerSecond {@code batch * seq / median}
+   */
+  public record Result(
+      int batch,
+      int seq,
+      int threads,
+      int iterations,
+      double medianMs,
+      double minMs,
+      double maxMs,
+      double tokensPerSecond) {
+
+    /** One line: {@code batch=8 seq=128 threads=1 median=... ms ...}. */
+    public String summary() {
+      return "batch=%d seq=%d threads=%d iterations=%d median=%.2f ms min=%.2f ms max=%.2f ms tokens/s=%.0f"
+          .formatted(batch, seq, threads, iterations, medianMs, minMs, maxMs, tokensPerSecond);
+    }
+  }
+
+  /**
+   * Full-length sequences of uniformly random ids in {@code [0, vocabSize)} other than {@code
+   * avoidId} (pass the pad id so RoBERTa-style position ids stay in range), single segment; the
+   * same seed gives the same batch.
+   */
+  public static EncoderInput randomInput(
+      long seed, int batch, int seq, int vocabSize, int avoidId) {
+    if (vocabSize < 2) {
+      throw new IllegalArgumentException("vocabSize must be >= 2, got " + vocabSize);
+    }
+    SplittableRandom random = new SplittableRandom(seed);
+    int[] ids = new int[batch * seq];
+    for (int i = 0; i < ids.length; i++) {
+      int id = random.nextInt(vocabSize - 1);
+      ids[i] = avoidId >= 0 && id >= avoidId ? id + 1 : id;
+    }
+    int[] mask = new int[batch * seq];
+    Arrays.fill(mask, 1);
+    return EncoderInput.of(batch, seq, ids, mask);
+  }
+
+  /**
+   * Benchmarks {@code encoder.forward} on {@link #randomInput} of the given shape.
+   *
+   * @param warmup untimed runs first (JIT compilation, page faults)
+   * @param iterations timed runs (>= 1)
+   */
+  public static Result run(
+      BertEncoder encoder,
+      int batch,
+      int seq,
+      int warmup,
+      int iterations,
+      long seed,
+      Workers workers) {
+    BertConfig c = encoder.config();
+    EncoderInput input = randomInput(seed, batch, seq, c.vocabSize(), c.padTokenId());
+    float[][] sink = new float[1][];
+    Result r =
+        time(
+            () -> sink[0] = encoder.forward(input, workers),
+            warmup,
+            iterations,
+            batch,
+            seq,
+            workers.threads());
+    if (!Float.isFinite(sink[0][0])) {
+      throw new IllegalStateException("forward pass produced " + sink[0][0]);
+    }
+    return r;
+  }
+
+  /**
+   * Runs {@code body} {@code warmup} times untimed, then {@code iterations} times timed, and
+   * reports the statistics for a {@code [batch, seq]} input on {@code threads} threads.
+   */
+  public static Result time(
+      Runnable body, int warmup, int iterations, int batch, int seq, int threads) {
+    if (warmup < 0 || iterations < 1) {
+      throw new IllegalArgumentException(
+          "need warmup >= 0 and iterations >= 1, got %d and %d".formatted(warmup, iterations));
+    }
+    for (int i = 0; i < warmup; i++) {
+      body.run();
+    }
+    double[] ms = new double[iterations];
+    for (int i = 0; i < iterations; i++) {
+      long start = System.nanoTime();
+      body.run();
+      ms[i] = (System.nanoTime() - start) / 1e6;
+    }
+    Arrays.sort(ms);
+    double median =
+        iterations % 2 == 1
+            ? ms[iterations / 2]
+            : (ms[iterations / 2 - 1] + ms[iterations / 2]) / 2;
+    double tokensPerSecond = (double) batch * seq / (median / 1000);
+    return new Result(
+        batch, seq, threads, iterations, median, ms[0], ms[iterations - 1], tokensPerSecond);
+  }
+}

@@ -1,0 +1,478 @@
+package io.github.mezo4j.nn.tokenizer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A BERT WordPiece tokenizer loaded from a Hugging Face {@code tokenizer.json}, producing the same
+ * ids, type ids, attention masks and offsets as Hugging Face tokenizers (the Rust library behind
+ * {@code transformers}' fast tokenizers).
+ *
+ * <p>Pipeline, per text: added tokens ({@code [CLS]}, {@code [MASK]}, ... written in the text) are
+ * cut out first; the rest is normalized ({@link BertNormalizer}), split into words ({@link
+ * BertPreTokenizer}) and each word into vocabulary pieces ({@link WordPieceModel}). Then the texts
+ * are truncated ({@link Truncation}), special tokens are added ({@link PostProcessor}) and the
+ * result is padded ({@link Padding}). Truncation and padding start as {@code tokenizer.json} says
+ * (all-MiniLM-L6-v2's file truncates and pads to 128) and can be replaced:
+ *
+ * <pre>{@code
+ * WordPieceTokenizer tokenizer = WordPieceTokenizer.load(Path.of("tokenizer.json"))
+ *     .withTruncation(Truncation.longestFirst(64))
+ *     .withPadding(Padding.batchLongest());
+ * Encoding one = tokenizer.encode("The movie was great!");
+ * Encoding pair = tokenizer.encode("A man is eating.", "Someone eats.");
+ * List<Encoding> batch = tokenizer.encodeBatch(List.of("first text", "second text"));
+ * }</pre>
+ *
+ * <p>Instances are immutable and safe to share between threads. Offsets are UTF-16 indices into the
+ * text each token came from (see {@link Encoding#sequenceIds()}); a lone surrogate in the input is
+ * read as U+FFFD, as it is when a Java string reaches the Rust library.
+ */
+public final class WordPieceTokenizer {
+  private final BertNormalizer normalizer; // null: none
+  private final BertPreTokenizer preTokenizer; // null: each piece is one word
+  private final WordPieceModel model;
+  private final AddedVocabulary addedVocabulary;
+  private final List<AddedToken> addedTokens;
+  private final PostProcessor postProcessor;
+  private final Truncation truncation; // null: none
+  private final Padding padding; // null: none
+
+  WordPieceTokenizer(
+      BertNormalizer normalizer,
+      BertPreTokenizer preTokenizer,
+      WordPieceModel model,
+      List<AddedToken> addedTokens,
+      PostProcessor postProcessor,
+      Truncation truncation,
+      Padding padding) {
+    this(
+        normalizer,
+        preTokenizer,
+        model,
+        List.copyOf(addedTokens),
+        new AddedVocabulary(addedTokens, normalizer),
+        postProcessor,
+        truncation,
+        padding);
+  }
+
+  private WordPieceTokenizer(
+      BertNormalizer normalizer,
+      BertPreTokenizer preTokenizer,
+      WordPieceModel model,
+      List<AddedToken> addedTokens,
+      AddedVocabulary addedVocabulary,
+      PostProcessor postProcessor,
+      Truncation truncation,
+      Padding padding) {
+    this.normalizer = normalizer;
+    this.preTokenizer = preTokenizer;
+    this.model = Objects.requireNonNull(model, "model");
+    this.addedTokens = addedTokens;
+    this.addedVocabulary = addedVocabulary;
+    this.postProcessor = Objects.requireNonNull(postProcessor, "postProcessor");
+    this.truncation = truncation;
+    this.padding = padding;
+  }
+
+  /**
+   * Loads a {@code tokenizer.json} file.
+   *
+   * @throws IOException if the file cannot be read
+   * @throws IllegalArgumentException if it is not valid JSON or not a supported WordPiece
+   *     tokenizer; the message names the file and the field
+   */
+  public static WordPieceTokenizer load(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return load(in, file.toString());
+    }
+  }
+
+  /**
+   * Loads a {@code tokenizer.json} from a stream; {@code sourceName} names it in error messages.
+   *
+   * @throws IOException if the stream cannot be read
+   * @throws IllegalArgumentException if it is not a supported WordPiece tokenizer
+   */
+  public static WordPieceTokenizer load(InputStream in, String sourceName) throws IOException {
+    return TokenizerJson.read(in, sourceName);
+  }
+
+  /**
+   * Loads a {@code tokenizer.json} from the class path, for example all-MiniLM-L6-v2's {@code
+   * "all-minilm-l6-v2-tokenizer.json"} from the langchain4j resource jar.
+   *
+   * @throws IOException if the resource is missing or unreadable
+   */
+  public static WordPieceTokenizer loadResource(String resource) throws IOException {
+    ClassLoader loader = WordPieceTokenizer.class.getClassLoader();
+    try (InputStream in = loader.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IOException("class path resource not found: " + resource);
+      }
+      return load(in, resource);
+    }
+  }
+
+  /** Parses {@code tokenizer.json} text; {@code sourceName} names it in error messages. */
+  public static WordPieceTokenizer fromJson(String json, String sourceName) {
+    return TokenizerJson.parse(json, sourceName);
+  }
+
+  // ---- configuration ----
+
+  /** This tokenizer with another truncation. */
+  public WordPieceTokenizer withTruncation(Truncation newTruncation) {
+    return new WordPieceTokenizer(
+        normalizer,
+        preTokenizer,
+        model,
+        addedTokens,
+        addedVocabulary,
+        postProcessor,
+        Objects.requireNonNull(newTruncation, "truncation"),
+        padding);
+  }
+
+  /** This tokenizer without truncation. */
+  public WordPieceTokenizer withoutTruncation() {
+    return new WordPieceTokenizer(
+        normalizer,
+        preTokenizer,
+        model,
+        addedTokens,
+        addedVocabulary,
+        postProcessor,
+        null,
+        padding);
+  }
+
+  /** This tokenizer with another padding. */
+  public WordPieceTokenizer withPadding(Padding newPadding) {
+    return new WordPieceTokenizer(
+        normalizer,
+        preTokenizer,
+        model,
+        addedTokens,
+        addedVocabulary,
+        postProcessor,
+        truncation,
+        Objects.requireNonNull(newPadding, "padding"));
+  }
+
+  /** This tokenizer without padding. */
+  public WordPieceTokenizer withoutPadding() {
+    return new WordPieceTokenizer(
+        normalizer,
+        preTokenizer,
+        model,
+        addedTokens,
+        addedVocabulary,
+        postProcessor,
+        truncation,
+        null);
+  }
+
+  /** The truncation in force, if any. */
+  public Optional<Truncation> truncation() {
+    return Optional.ofNullable(truncation);
+  }
+
+  /** The padding in force, if any. */
+  public Optional<Padding> padding() {
+    return Optional.ofNullable(padding);
+  }
+
+  /** The normalizer, if the file has one. */
+  public Optional<BertNormalizer> normalizer() {
+    return Optional.ofNullable(normalizer);
+  }
+
+  /** The WordPiece model (vocabulary). */
+  public WordPieceModel model() {
+    return model;
+  }
+
+  /** The post-processor that adds special tokens. */
+  public PostProcessor postProcessor() {
+    return postProcessor;
+  }
+
+  /** The added tokens of the file, in file order. */
+  public List<AddedToken> addedTokens() {
+    return addedTokens;
+  }
+
+  /** The id of {@code token} (added tokens included), or -1. */
+  public int tokenToId(String token) {
+    for (AddedToken t : addedTokens) {
+      if (t.content().equals(token)) {
+        return t.id();
+      }
+    }
+    return model.tokenToId(token);
+  }
+
+  /** The token with this id (added tokens included), or {@code null}. */
+  public String idToToken(int id) {
+    for (AddedToken t : addedTokens) {
+      if (t.id() == id) {
+        return t.content();
+      }
+    }
+    return model.idToToken(id);
+  }
+
+  // ---- encoding ----
+
+  /** Encodes one text with special tokens. */
+  public Encoding encode(String text) {
+    return encode(text, null, true);
+  }
+
+  /** Encodes a pair of texts with special tokens: {@code [CLS] first [SEP] second [SEP]}. */
+  public Encoding encode(String first, String second) {
+    return encode(first, second, true);
+  }
+
+  /**
+   * Encodes one text ({@code second == null}) or a pair.
+   *
+   * @param addSpecialTokens whether to add {@code [CLS]}/{@code [SEP]}; type ids are set either way
+   * @throws IllegalArgumentException if truncation cannot satisfy its limit (a too small {@code
+   *     maxLength}, or ONLY_FIRST/ONLY_SECOND with a text too short to remove enough tokens)
+   */
+  public Encoding encode(String first, String second, boolean addSpecialTokens) {
+    TokenSequence sequence = encodeUnpadded(first, second, addSpecialTokens);
+    if (padding != null) {
+      sequence.pad(padding.targetLength(sequence.length()), padding);
+    }
+    return sequence.toEncoding();
+  }
+
+  /** Encodes texts with special tokens, padding them together as configured. */
+  public List<Encoding> encodeBatch(List<String> texts) {
+    return encodeBatch(texts, null, true);
+  }
+
+  /** Encodes pairs {@code (firsts[i], seconds[i])} with special tokens, padded together. */
+  public List<Encoding> encodePairBatch(List<String> firsts, List<String> seconds) {
+    return encodeBatch(firsts, Objects.requireNonNull(seconds, "seconds"), true);
+  }
+
+  /**
+   * Encodes a batch of texts, or of pairs when {@code seconds} is not null (same size as {@code
+   * firsts}). With batch-longest padding every encoding gets the length of the longest.
+   */
+  public List<Encoding> encodeBatch(
+      List<String> firsts, List<String> seconds, boolean addSpecialTokens) {
+    if (seconds != null && seconds.size() != firsts.size()) {
+      throw new IllegalArgumentException(
+          "a pair batch needs as many second texts as first texts: "
+              + firsts.size()
+              + " firsts, "
+              + seconds.size()
+              + " seconds");
+    }
+    List<TokenSequence> sequences = new ArrayList<>(firsts.size());
+    int longest = 0;
+    for (int i = 0; i < firsts.size(); i++) {
+      TokenSequence s =
+          encodeUnpadded(firsts.get(i), seconds == null ? null : seconds.get(i), addSpecialTokens);
+      sequences.add(s);
+      longest = Math.max(longest, s.length());
+    }
+    List<Encoding> result = new ArrayList<>(sequences.size());
+    for (TokenSequence s : sequences) {
+      if (padding != null) {
+        s.pad(padding.targetLength(longest), padding);
+      }
+      result.add(s.toEncoding());
+    }
+    return result;
+  }
+
+  private TokenSequence encodeUnpadded(String first, String second, boolean addSpecialTokens) {
+    Objects.requireNonNull(first, "text");
+    TokenSequence a = tokenize(first, 0, 0);
+    TokenSequence b = second == null ? null : tokenize(second, 1, 1);
+    if (truncation != null) {
+      int added = addSpecialTokens ? postProcessor.addedTokens(b != null) : 0;
+      int budget = truncation.maxLength() - added;
+      if (budget < 0) {
+        throw new IllegalArgumentException(
+            "truncation maxLength "
+                + truncation.maxLength()
+                + " leaves no room for the "
+                + added
+                + " special tokens of "
+                + (b == null ? "a single text" : "a pair"));
+      }
+      truncate(a, b, budget, truncation);
+    }
+    return PostProcessing.apply(postProcessor, a, b, addSpecialTokens);
+  }
+
+  /**
+   * The tokens of one text, before truncation and special tokens. With truncation on, a text is
+   * first cut to whole words, as tokenizers 0.23 does: words are taken from the kept side until,
+   * after a word, at least {@code maxLength} tokens are in (added tokens such as {@code [MASK]}
+   * count but never end the cut). The cut is visible in results: it decides which text of a long
+   * pair counts as the longer one.
+   */
+  private TokenSequence tokenize(String text, int typeId, int sequenceId) {
+    WordCollector collector = new WordCollector(text.length() / 3 + 4, typeId, sequenceId);
+    if (truncation != null && truncation.side() == Side.RIGHT) {
+      collector.stopAt = truncation.maxLength();
+    }
+    addedVocabulary.split(text, collector);
+    TokenSequence out = collector.out;
+    if (truncation != null && truncation.side() == Side.LEFT) {
+      // The same cut from the end: keep the last units up to the first word (counting
+      // backwards) that brings the count to maxLength.
+      int cap = truncation.maxLength();
+      for (int u = collector.units - 1; u >= 0; u--) {
+        int start = collector.unitStarts[u];
+        if (collector.unitIsWord[u] && out.length() - start >= cap) {
+          out.truncate(out.length() - start, Side.LEFT);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Turns the pieces of one text into tokens, unit by unit (a unit is a pre-tokenized word or an
+   * added token), remembering where units start.
+   */
+  private final class WordCollector implements AddedVocabulary.SegmentSink {
+    final TokenSequence out;
+    final int typeId;
+    final int sequenceId;
+    int stopAt = Integer.MAX_VALUE; // once a word brings the count here, nothing more is taken
+    boolean stopped;
+    int[] unitStarts = new int[16];
+    boolean[] unitIsWord = new boolean[16];
+    int units;
+
+    WordCollector(int capacity, int typeId, int sequenceId) {
+      this.out = new TokenSequence(capacity);
+      this.typeId = typeId;
+      this.sequenceId = sequenceId;
+    }
+
+    private void startUnit(boolean word) {
+      if (units == unitStarts.length) {
+        unitStarts = Arrays.copyOf(unitStarts, units * 2);
+        unitIsWord = Arrays.copyOf(unitIsWord, units * 2);
+      }
+      unitStarts[units] = out.length();
+      unitIsWord[units] = word;
+      units++;
+    }
+
+    @Override
+    public void token(int id, String value, int start, int end) {
+      if (!stopped) {
+        startUnit(false);
+        out.add(id, value, typeId, 1, start, end, sequenceId);
+      }
+    }
+
+    @Override
+    public void text(NormalizedText piece, int from, int to) {
+      WordPieceModel.PieceSink pieces =
+          (id, token, pieceFrom, pieceTo) ->
+              out.add(
+                  id,
+                  token,
+                  typeId,
+                  1,
+                  piece.originalStart(pieceFrom),
+                  piece.originalEnd(pieceTo - 1),
+                  sequenceId);
+      if (preTokenizer == null) {
+        if (to > from) {
+          word(piece, from, to, pieces);
+        }
+      } else {
+        preTokenizer.split(piece, from, to, (w0, w1) -> word(piece, w0, w1, pieces));
+      }
+    }
+
+    private void word(NormalizedText piece, int from, int to, WordPieceModel.PieceSink pieces) {
+      if (stopped) {
+        return;
+      }
+      startUnit(true);
+      model.tokenize(piece, from, to, pieces);
+      stopped = out.length() >= stopAt;
+    }
+  }
+
+  /** Hugging Face tokenizers' truncation of one text or a pair to {@code budget} tokens. */
+  private static void truncate(TokenSequence a, TokenSequence b, int budget, Truncation t) {
+    if (budget == 0) {
+      a.truncate(0, t.side());
+      if (b != null) {
+        b.truncate(0, t.side());
+      }
+      return;
+    }
+    int total = a.length() + (b == null ? 0 : b.length());
+    if (total <= budget) {
+      return;
+    }
+    int toRemove = total - budget;
+    switch (t.strategy()) {
+      case LONGEST_FIRST -> {
+        if (b == null) {
+          a.truncate(budget, t.side());
+          return;
+        }
+        // n1 is the shorter text. If it fits in what the longer one leaves, only the longer one is
+        // cut; otherwise each gets half, the longer one the odd token.
+        int n1 = Math.min(a.length(), b.length());
+        int n2 = n1 > budget ? n1 : Math.max(n1, budget - n1);
+        if (n1 + n2 > budget) {
+          n1 = budget / 2;
+          n2 = n1 + budget % 2;
+        }
+        boolean aIsLonger = a.length() > b.length();
+        a.truncate(aIsLonger ? n2 : n1, t.side());
+        b.truncate(aIsLonger ? n1 : n2, t.side());
+      }
+      case ONLY_FIRST, ONLY_SECOND -> {
+        TokenSequence target = t.strategy() == Truncation.Strategy.ONLY_FIRST ? a : b;
+        if (target == null) {
+          throw new IllegalArgumentException(
+              "truncation ONLY_SECOND needs a second text, but only one was given");
+        }
+        if (target.length() <= toRemove) {
+          throw new IllegalArgumentException(
+              "truncation "
+                  + t.strategy()
+                  + " cannot reach maxLength "
+                  + t.maxLength()
+                  + ": the "
+                  + (target == a ? "first" : "second")
+                  + " text has "
+                  + target.length()
+                  + " tokens but "
+                  + toRemove
+                  + " must go");
+        }
+        target.truncate(target.length() - toRemove, t.side());
+      }
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package io.github.mezo4j.nn.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.mezo4j.core.parallel.Workers;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class ForwardBenchmarkTest {
+
+  @Test
+  void randomInputIsReproducibleInRangeAndAvoidsThePadId() {
+    EncoderInput a = ForwardBenchmark.randomInput(42, 3, 50, 10, 1);
+    EncoderInput b = ForwardBenchmark.randomInput(42, 3, 50, 10, 1);
+    EncoderInput c = ForwardBenchmark.randomInput(43, 3, 50, 10, 1);
+    assertEquals(a, b);
+    assertNotEquals(a, c);
+    boolean sawTop = false;
+    for (int i = 0; i < a.positions(); i++) {
+      int id = a.inputIds()[i];
+      assertTrue(id >= 0 && id < 10 && id != 1, "id " + id);
+      sawTop |= id == 9;
+      assertEquals(1, a.attentionMask()[i]);
+      assertEquals(0, a.tokenTypeIds()[i]);
+    }
+    assertTrue(sawTop, "the largest id is reachable");
+  }
+
+  @Test
+  void timeRunsWarmupPlusIterationsAndOrdersTheStatistics() {
+    AtomicInteger calls = new AtomicInteger();
+    ForwardBenchmark.Result r =
+        ForwardBenchmark.time(
+            () -> {
+              calls.incrementAndGet();
+              busyWait(calls.get() % 3 == 0 ? 3_000_000 : 500_000);
+            },
+            2,
+            5,
+            4,
+            16,
+            1);
+    assertEquals(7, calls.get());
+    assertEquals(5, r.iterations());
+    assertTrue(r.minMs() <= r.medianMs() && r.medianMs() <= r.maxMs(), r.summary());
+    assertTrue(r.minMs() >= 0.5, r.summary());
+    assertEquals(4 * 16 / (r.medianMs() / 1000), r.tokensPerSecond(), 1e-6 * r.tokensPerSecond());
+    assertTrue(r.summary().contains("batch=4 seq=16 threads=1"), r.summary());
+  }
+
+  @Test
+  void runTimesTheEncoder() {
+    BertConfig c = TinyBert.bert();
+    BertEncoder encoder = BertEncoder.of(c, TinyBert.params(c, 31, ""));
+    ForwardBenchmark.Result r = ForwardBenchmark.run(encoder, 2, 8, 1, 3, 7, Workers.serial());
+    assertEquals(3, r.iterations());
+    assertEquals(2, r.batch());
+    assertEquals(8, r.seq());
+    assertTrue(r.medianMs() > 0 && r.tokensPerSecond() > 0, r.summary());
+  }
+
+  @Test
+  void rejectsZeroIterations() {
+    assertThrows(
+        IllegalArgumentException.class, () -> ForwardBenchmark.time(() -> {}, 0, 0, 1, 1, 1));
+  }
+
+  private static void busyWait(long nanos) {
+    long end = System.nanoTime() + nanos;
+    while (System.nanoTime() < end) {
+      Thread.onSpinWait();
+    }
+  }
+}
