@@ -1,7 +1,7 @@
 package io.github.mezo4j.nn.tokenizer;
 
 import java.text.Normalizer;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Arrays;
 
 /**
  * The per-code-point rules of Hugging Face tokenizers' BERT normalizer and pre-tokenizer.
@@ -32,7 +32,6 @@ final class BertCharacters {
   };
 
   private static final int[] NO_DECOMPOSITION = new int[0];
-  private static final ConcurrentHashMap<Integer, int[]> DECOMPOSITIONS = new ConcurrentHashMap<>();
 
   /** Rust's {@code char::is_whitespace}: the Unicode White_Space property. */
   static boolean isWhitespace(int cp) {
@@ -108,20 +107,36 @@ final class BertCharacters {
     if (cp < 0xC0) {
       return NO_DECOMPOSITION;
     }
-    int[] cached = DECOMPOSITIONS.get(cp);
-    if (cached != null) {
-      return cached;
+    if (cp <= 0xFFFF) {
+      int[] d = BmpDecompositions.TABLE[cp];
+      return d == null ? NO_DECOMPOSITION : d;
     }
-    int[] result = NO_DECOMPOSITION;
-    if (java.util.Arrays.binarySearch(NFD_KEEP, cp) < 0) {
-      String single = Character.toString(cp);
-      String nfd = Normalizer.normalize(single, Normalizer.Form.NFD);
-      if (!nfd.equals(single)) {
-        result = nfd.codePoints().toArray();
+    return computeDecomposition(cp);
+  }
+
+  private static int[] computeDecomposition(int cp) {
+    if (Arrays.binarySearch(NFD_KEEP, cp) >= 0
+        || (cp >= 0xD800 && cp <= 0xDFFF)
+        || !Character.isDefined(cp)) {
+      return NO_DECOMPOSITION;
+    }
+    String single = Character.toString(cp);
+    String nfd = Normalizer.normalize(single, Normalizer.Form.NFD);
+    return nfd.equals(single) ? NO_DECOMPOSITION : nfd.codePoints().toArray();
+  }
+
+  /** Decompositions of the BMP, built on first use (about 2,000 entries besides Hangul). */
+  private static final class BmpDecompositions {
+    static final int[][] TABLE = build();
+
+    private static int[][] build() {
+      int[][] table = new int[0x10000][];
+      for (int cp = 0xC0; cp <= 0xFFFF; cp++) {
+        int[] d = computeDecomposition(cp);
+        table[cp] = d.length == 0 ? null : d;
       }
+      return table;
     }
-    DECOMPOSITIONS.putIfAbsent(cp, result);
-    return result;
   }
 
   private static boolean contains(int cp, long[] bmp, int[] ranges) {

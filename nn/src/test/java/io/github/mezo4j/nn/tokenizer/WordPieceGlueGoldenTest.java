@@ -31,11 +31,15 @@ class WordPieceGlueGoldenTest {
   Stream<DynamicTest> glueSentencesMatchHuggingFaceTokenizers() throws IOException {
     Path data = dataDir();
     for (String folder : List.of("glue-sst2", "glue-rte")) {
-      assumeTrue(
-          Files.isDirectory(data.resolve(folder)),
-          "SKIPPED: data folder "
-              + data.resolve(folder)
-              + " is missing (set MEZO4J_DATA to the shared data folder)");
+      Path dir = data.resolve(folder);
+      if (!Files.isDirectory(dir)) {
+        // One visible skipped test (an assumption failing in the factory itself is not counted).
+        String why =
+            "SKIPPED: data folder "
+                + dir
+                + " is missing (set MEZO4J_DATA to the shared data folder)";
+        return Stream.of(DynamicTest.dynamicTest(why, () -> assumeTrue(false, why)));
+      }
     }
     GoldenCases golden = new GoldenCases("minilm-golden-glue.jsonl");
     Map<String, List<String[]>> tables = new HashMap<>();
