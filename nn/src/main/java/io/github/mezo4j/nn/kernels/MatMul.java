@@ -29,7 +29,7 @@ public final class MatMul {
   /** Rows of x per micro-tile. */
   static final int MR = 4;
 
-  /** Rows of x per task: packing a panel costs about as much as 1% of using it on this many. */
+  /** Rows of x per task: enough that packing a panel costs only a few percent of using it. */
   static final int ROWS_PER_TASK = 256;
 
   /**

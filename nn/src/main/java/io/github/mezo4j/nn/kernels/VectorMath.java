@@ -94,7 +94,8 @@ final class VectorMath {
    * gives +0, NaN gives NaN. Relative error about 1-2 ulp.
    */
   static FloatVector exp(FloatVector a) {
-    a = a.max(V_EXP_LOW);
+    // = max(a, EXP_LOW) with Math.max semantics, but cheaper than MAX's NaN and -0 handling
+    a = a.blend(V_EXP_LOW, a.compare(VectorOperators.LT, V_EXP_LOW));
     FloatVector z = a.fma(V_LOG2E, V_ROUND_MAGIC);
     FloatVector n = z.sub(V_ROUND_MAGIC);
     FloatVector r = n.fma(V_NEG_LN2_HI, a);
