@@ -16,6 +16,9 @@ import org.openjdk.jmh.annotations.State;
  * Sample mode: every call is timed, so the median and the minimum can be read besides the mean (the
  * minimum is the least disturbed by other processes on a shared machine). normals/s = 1e9 / (ns per
  * normal).
+ *
+ * <p>Command, results and their reading: docs/performance.md (add {@code -prof
+ * io.github.mezo4j.bench.PerturbationCpuTimeProfiler} for CPU time per operation).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)

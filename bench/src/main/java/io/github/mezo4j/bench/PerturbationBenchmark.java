@@ -33,6 +33,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *       KB tile per step and then applied: shows what the register fusion saves.
  *   <li>{@code arraycopy}: {@code System.arraycopy} in the same chunks as the pass.
  * </ul>
+ *
+ * <p>Command, results and their reading: docs/performance.md (add {@code -prof
+ * io.github.mezo4j.bench.PerturbationCpuTimeProfiler} for CPU time per operation).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)

@@ -151,35 +151,58 @@ final class NoiseVectors {
     LongVector c2 = LongVector.broadcast(LS, stream & MASK);
     LongVector c3 = LongVector.broadcast(LS, stream >>> 32);
     int ints = IS.length();
-    for (int step = 0; step < steps; step++) {
-      LongVector blocks = IOTA.add(block + (long) step * BLOCKS);
-      LongVector x0 = blocks.and(MASK);
-      LongVector x1 = blocks.lanewise(VectorOperators.LSHR, 32);
-      LongVector x2 = c2;
-      LongVector x3 = c3;
+    // Two independent groups of blocks per iteration: one group's rounds form a serial chain of
+    // multiplies, two chains keep the multiplier busy. An odd last step computes one group too
+    // many into the spare tile slot (steps < BATCH then).
+    for (int step = 0; step < steps; step += 2) {
+      LongVector blocksA = IOTA.add(block + (long) step * BLOCKS);
+      LongVector blocksB = IOTA.add(block + (long) (step + 1) * BLOCKS);
+      LongVector a0 = blocksA.and(MASK);
+      LongVector a1 = blocksA.lanewise(VectorOperators.LSHR, 32);
+      LongVector a2 = c2;
+      LongVector a3 = c3;
+      LongVector b0 = blocksB.and(MASK);
+      LongVector b1 = blocksB.lanewise(VectorOperators.LSHR, 32);
+      LongVector b2 = c2;
+      LongVector b3 = c3;
       for (int round = 0; round < ROUNDS; round++) {
         long key0 = (k0 + round * W0) & MASK;
         long key1 = (k1 + round * W1) & MASK;
-        LongVector p0 = x0.mul(M0 & MASK);
-        LongVector p1 = x2.mul(M1 & MASK);
-        x0 =
-            p1.lanewise(VectorOperators.LSHR, 32)
-                .lanewise(VectorOperators.XOR, x1)
+        LongVector pa0 = a0.mul(M0 & MASK);
+        LongVector pa1 = a2.mul(M1 & MASK);
+        LongVector pb0 = b0.mul(M0 & MASK);
+        LongVector pb1 = b2.mul(M1 & MASK);
+        a0 =
+            pa1.lanewise(VectorOperators.LSHR, 32)
+                .lanewise(VectorOperators.XOR, a1)
                 .lanewise(VectorOperators.XOR, key0);
-        x2 =
-            p0.lanewise(VectorOperators.LSHR, 32)
-                .lanewise(VectorOperators.XOR, x3)
+        a2 =
+            pa0.lanewise(VectorOperators.LSHR, 32)
+                .lanewise(VectorOperators.XOR, a3)
                 .lanewise(VectorOperators.XOR, key1);
-        x1 = p1.and(MASK);
-        x3 = p0.and(MASK);
+        a1 = pa1.and(MASK);
+        a3 = pa0.and(MASK);
+        b0 =
+            pb1.lanewise(VectorOperators.LSHR, 32)
+                .lanewise(VectorOperators.XOR, b1)
+                .lanewise(VectorOperators.XOR, key0);
+        b2 =
+            pb0.lanewise(VectorOperators.LSHR, 32)
+                .lanewise(VectorOperators.XOR, b3)
+                .lanewise(VectorOperators.XOR, key1);
+        b1 = pb1.and(MASK);
+        b3 = pb0.and(MASK);
       }
       // Little-endian lane order: long lane j -> int lanes 2j (low half), 2j+1 (high half).
-      x0.or(x2.lanewise(VectorOperators.LSHL, 32))
+      int o = 2 * step * ints;
+      a0.or(a2.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts().intoArray(words, o);
+      a1.or(a3.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts().intoArray(words, o + ints);
+      b0.or(b2.lanewise(VectorOperators.LSHL, 32))
           .reinterpretAsInts()
-          .intoArray(words, 2 * step * ints);
-      x1.or(x3.lanewise(VectorOperators.LSHL, 32))
+          .intoArray(words, o + 2 * ints);
+      b1.or(b3.lanewise(VectorOperators.LSHL, 32))
           .reinterpretAsInts()
-          .intoArray(words, (2 * step + 1) * ints);
+          .intoArray(words, o + 3 * ints);
     }
   }
 
