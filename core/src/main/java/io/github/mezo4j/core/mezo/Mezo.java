@@ -21,13 +21,17 @@ import java.util.function.Supplier;
  * params.select(selector)}; parameters outside it are never written.
  *
  * <p><b>Restore drift.</b> {@code grad} perturbs in place: {@code +eps z}, {@code -2 eps z}, {@code
- * +eps z}. Each pass rounds once per element, so an element {@code theta} comes back as {@code
- * theta + d} with {@code |d| <= 3 u (|theta| + eps |z|)} to first order in {@code u}, where {@code
- * u = 2^-24} for f32 storage and {@code u = 2^-8} for bf16 storage (the three rounding errors do
- * not cancel; the products {@code eps z} and {@code 2 eps z} are exact multiples and do). The drift
- * is usually 0 or one ulp of {@code theta}; it is deterministic, and {@code log.Replay} reproduces
- * it. {@link #sgdStep} and {@link MezoStep} fold the restore into the update (3 passes instead of
- * 4).
+ * +eps z}. Each pass rounds each element once, and the three rounding errors do not cancel (the
+ * products {@code eps z} and {@code 2 eps z} differ by an exact factor 2, so theirs do). An element
+ * {@code theta} therefore comes back as {@code theta + d} with
+ *
+ * <pre>    |d| &lt;= 3 u (|theta| + eps |z|)   (to first order in u)</pre>
+ *
+ * where {@code u = 2^-24} for f32 storage and {@code u = 2^-8} for bf16 storage. Measured ({@code
+ * RestoreDriftTest}: magnitudes 1e-4 to 10, eps 1e-3): 46% of f32 elements (40% of bf16) move, by
+ * at most 2.0 u (|theta| + eps|z|). The drift is deterministic, and {@code log.Replay} reproduces
+ * it by repeating the passes. {@link #sgdStep} and {@link MezoStep} fold the restore into the
+ * update, so a training step makes 3 passes over the weights instead of 4.
  *
  * <p>If the objective throws, the parameters are restored before the exception propagates.
  */

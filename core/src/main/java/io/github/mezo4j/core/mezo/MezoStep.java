@@ -33,6 +33,9 @@ import java.util.Objects;
  * conservative rule's extra passes, the update has already been counted: this step object refuses
  * further steps (resume from the step log instead).
  *
+ * <p>Not thread-safe: run one step at a time (each step parallelizes its passes over the weights on
+ * its {@link Workers}).
+ *
  * @param <B> the batch type
  */
 public final class MezoStep<B> {

@@ -21,15 +21,17 @@ package io.github.mezo4j.core.noise;
  * exact integer work. The price is a normal truncated at radius {@code sqrt(48 ln 2) = 5.768}
  * (probability {@code 2^-24} that a pair would have gone further), irrelevant for MeZO.
  *
- * <p>Accuracy (measured against StrictMath in double precision by {@code BoxMullerTest}): see the
- * constants {@link #LOG_MAX_ULP}, {@link #SINCOS_MAX_ABS} and {@link #NORMAL_MAX_ABS}.
+ * <p>Accuracy, measured against StrictMath in double precision by {@code BoxMullerTest} (bounds in
+ * the constants below): {@code -ln u} within 0.83 ulp and {@code r} within 0.99 ulp (exhaustive
+ * over all 2^24 inputs); sin and cos within 1.02 ulp, 6.1e-8 absolute (exhaustive over the reduced
+ * angles); each normal within 6.1e-7 absolute of the exact transform.
  */
 final class BoxMuller {
   private BoxMuller() {}
 
   /**
-   * Largest error of {@link #negLogUniform} in units of the last place of its float result,
-   * measured exhaustively over all 2^24 inputs.
+   * Bound on the error of {@link #negLogUniform} in units of the last place of its float result;
+   * measured exhaustively over all 2^24 inputs: 0.828 ulp.
    */
   static final double LOG_MAX_ULP = 0.83;
 
@@ -60,7 +62,7 @@ final class BoxMuller {
   static final int LOG_BIAS_SHIFT = 0x3f800000 - SQRT_HALF_BITS;
 
   // ln(1+f) = f - (f^2/2 - s (f^2/2 + R(s^2))), s = f/(2+f): R(z) = z (L1 + z (L2 + z (L3 + z L4)))
-  // Chebyshev fit of (2 atanh(s) - 2 s)/s on z in [0, 0.02944]; fit error < 1.2e-10.
+  // Chebyshev fit of (2 atanh(s) - 2 s)/s on z in [0, 0.02944]; error of s R(z) < 1.1e-10.
   static final float L1 = 0x1.555556p-1f;
   static final float L2 = 0x1.9999ecp-2f;
   static final float L3 = 0x1.245c44p-2f;

@@ -40,6 +40,9 @@ import jdk.incubator.vector.VectorSpecies;
  * each block into one long and reinterpreting as ints puts the two Box-Muller pairs of a block in
  * neighbouring int lanes, so Box-Muller runs at full float width with no conversion. One two-vector
  * permute per output vector then interleaves cosine and sine results into index order.
+ *
+ * <p>The width is {@code LongVector.SPECIES_PREFERRED}; the bits do not depend on it (tested with
+ * 128-, 256- and 512-bit vectors).
  */
 final class NoiseVectors {
   private NoiseVectors() {}
@@ -58,6 +61,26 @@ final class NoiseVectors {
   private static final LongVector IOTA = LongVector.zero(LS).addIndex(1);
   private static final IntVector ZIP_LO = zip(0);
   private static final IntVector ZIP_HI = zip(IS.length() / 2);
+
+  /** Steps per batch: the word tile holds 2 int vectors per step (8 KB at 512 bits). */
+  private static final int BATCH = 64;
+
+  /** Per-thread word tile, reused across calls (engines call per small weight tile). */
+  private static final ThreadLocal<int[]> WORDS =
+      ThreadLocal.withInitial(() -> new int[BATCH * 2 * IS.length()]);
+
+  // Coefficients used as vector operands of fma (the scalar overloads take two scalars only).
+  private static final FloatVector ONE = FloatVector.broadcast(FS, 1f);
+  private static final FloatVector C2V = FloatVector.broadcast(FS, C2);
+  private static final FloatVector C4V = FloatVector.broadcast(FS, C4);
+  private static final FloatVector S3V = FloatVector.broadcast(FS, S3);
+  private static final FloatVector S5V = FloatVector.broadcast(FS, S5);
+  private static final FloatVector S1_HI_V = FloatVector.broadcast(FS, S1_HI);
+  private static final FloatVector S1_LO_V = FloatVector.broadcast(FS, S1_LO);
+  private static final FloatVector L1V = FloatVector.broadcast(FS, L1);
+  private static final FloatVector L2V = FloatVector.broadcast(FS, L2);
+  private static final FloatVector NEG_LN2_LO_V = FloatVector.broadcast(FS, NEG_LN2_LO);
+  private static final IntVector EXPONENT_BIAS = IntVector.broadcast(IS, 127 + 24);
 
   // Lane n of the output takes lane (first + n/2) of the cosine vector (even n) or the sine
   // vector (odd n); selectFrom indexes the sine vector as VLENGTH + i.
@@ -94,6 +117,9 @@ final class NoiseVectors {
     run(seed, stream, block, steps, scale, src, srcOff, dst, dstOff, true);
   }
 
+  // Philox and Box-Muller run as two loops over a small word tile rather than one fused loop:
+  // one loop holding both is too large for C2 to inline all Vector API calls into (it then falls
+  // back to boxed vectors, ~50x slower). The tile stays in L1.
   private static void run(
       long seed,
       long stream,
@@ -105,37 +131,107 @@ final class NoiseVectors {
       float[] dst,
       int dstOff,
       boolean add) {
+    int[] words = WORDS.get();
+    for (int done = 0; done < steps; done += BATCH) {
+      int n = Math.min(BATCH, steps - done);
+      int o = done * NORMALS;
+      philox(seed, stream, block + (long) done * BLOCKS, n, words);
+      boxMuller(words, n, scale, src, srcOff + o, dst, dstOff + o, add);
+    }
+  }
+
+  /**
+   * Philox4x32-10 of blocks {@code [block, block + steps * BLOCKS)}; per step writes two int
+   * vectors to {@code words}: lanes 2j, 2j+1 of the first hold words 0 and 2 of block j (the
+   * uniforms), of the second words 1 and 3 (the angles).
+   */
+  private static void philox(long seed, long stream, long block, int steps, int[] words) {
     int k0 = (int) seed;
     int k1 = (int) (seed >>> 32);
     LongVector c2 = LongVector.broadcast(LS, stream & MASK);
     LongVector c3 = LongVector.broadcast(LS, stream >>> 32);
-    int half = FS.length();
-    FloatVector scaleV = bc(scale);
-    for (int step = 0; step < steps; step++) {
-      LongVector blocks = IOTA.add(block + (long) step * BLOCKS);
-      LongVector x0 = blocks.and(MASK);
-      LongVector x1 = blocks.lanewise(VectorOperators.LSHR, 32);
-      LongVector x2 = c2;
-      LongVector x3 = c3;
+    int ints = IS.length();
+    // Two independent groups of blocks per iteration: one group's rounds form a serial chain of
+    // multiplies, two chains keep the multiplier busy. An odd last step computes one group too
+    // many into the spare tile slot (steps < BATCH then).
+    for (int step = 0; step < steps; step += 2) {
+      LongVector blocksA = IOTA.add(block + (long) step * BLOCKS);
+      LongVector blocksB = IOTA.add(block + (long) (step + 1) * BLOCKS);
+      LongVector a0 = blocksA.and(MASK);
+      LongVector a1 = blocksA.lanewise(VectorOperators.LSHR, 32);
+      LongVector a2 = c2;
+      LongVector a3 = c3;
+      LongVector b0 = blocksB.and(MASK);
+      LongVector b1 = blocksB.lanewise(VectorOperators.LSHR, 32);
+      LongVector b2 = c2;
+      LongVector b3 = c3;
       for (int round = 0; round < ROUNDS; round++) {
         long key0 = (k0 + round * W0) & MASK;
         long key1 = (k1 + round * W1) & MASK;
-        LongVector p0 = x0.mul(M0 & MASK);
-        LongVector p1 = x2.mul(M1 & MASK);
-        x0 =
-            p1.lanewise(VectorOperators.LSHR, 32)
-                .lanewise(VectorOperators.XOR, x1)
+        LongVector pa0 = a0.mul(M0 & MASK);
+        LongVector pa1 = a2.mul(M1 & MASK);
+        LongVector pb0 = b0.mul(M0 & MASK);
+        LongVector pb1 = b2.mul(M1 & MASK);
+        a0 =
+            pa1.lanewise(VectorOperators.LSHR, 32)
+                .lanewise(VectorOperators.XOR, a1)
                 .lanewise(VectorOperators.XOR, key0);
-        x2 =
-            p0.lanewise(VectorOperators.LSHR, 32)
-                .lanewise(VectorOperators.XOR, x3)
+        a2 =
+            pa0.lanewise(VectorOperators.LSHR, 32)
+                .lanewise(VectorOperators.XOR, a3)
                 .lanewise(VectorOperators.XOR, key1);
-        x1 = p1.and(MASK);
-        x3 = p0.and(MASK);
+        a1 = pa1.and(MASK);
+        a3 = pa0.and(MASK);
+        b0 =
+            pb1.lanewise(VectorOperators.LSHR, 32)
+                .lanewise(VectorOperators.XOR, b1)
+                .lanewise(VectorOperators.XOR, key0);
+        b2 =
+            pb0.lanewise(VectorOperators.LSHR, 32)
+                .lanewise(VectorOperators.XOR, b3)
+                .lanewise(VectorOperators.XOR, key1);
+        b1 = pb1.and(MASK);
+        b3 = pb0.and(MASK);
       }
-      // Int lanes 2j, 2j+1 = (word 0, word 2) resp. (word 1, word 3) of block j (little-endian).
-      IntVector uWords = x0.or(x2.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts();
-      IntVector aWords = x1.or(x3.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts();
+      // Little-endian lane order: long lane j -> int lanes 2j (low half), 2j+1 (high half).
+      int o = 2 * step * ints;
+      a0.or(a2.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts().intoArray(words, o);
+      a1.or(a3.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts().intoArray(words, o + ints);
+      b0.or(b2.lanewise(VectorOperators.LSHL, 32))
+          .reinterpretAsInts()
+          .intoArray(words, o + 2 * ints);
+      b1.or(b3.lanewise(VectorOperators.LSHL, 32))
+          .reinterpretAsInts()
+          .intoArray(words, o + 3 * ints);
+    }
+  }
+
+  /**
+   * Box-Muller alone on a word tile laid out as {@link #philox} writes it ({@code steps * NORMALS}
+   * normals to {@code dst[off..]}); lets tests drive every word value through the vector code.
+   */
+  static void boxMuller(int[] words, int steps, float[] dst, int off) {
+    boxMuller(words, steps, 0f, null, 0, dst, off, false);
+  }
+
+  /**
+   * Box-Muller on the word tile (same operations as {@link BoxMuller#pair}, per lane), then either
+   * stores the normals to {@code dst} or, if {@code add}, stores {@code fma(scale, z, src)}.
+   */
+  private static void boxMuller(
+      int[] words,
+      int steps,
+      float scale,
+      float[] src,
+      int srcOff,
+      float[] dst,
+      int dstOff,
+      boolean add) {
+    int ints = IS.length();
+    FloatVector scaleV = FloatVector.broadcast(FS, scale);
+    for (int step = 0; step < steps; step++) {
+      IntVector uWords = IntVector.fromArray(IS, words, 2 * step * ints);
+      IntVector aWords = IntVector.fromArray(IS, words, (2 * step + 1) * ints);
 
       FloatVector r = radius(uWords);
 
@@ -145,9 +241,9 @@ final class NoiseVectors {
           ((FloatVector) ma.sub(quarterStart).convert(VectorOperators.I2F, 0)).mul(0x1p-24f);
       IntVector q = quarterStart.lanewise(VectorOperators.LSHR, 22);
       FloatVector t = f.mul(f);
-      FloatVector c = fma(t, fma(t, fma(t, t.fma(C8, C6), C4), C2), 1f);
-      FloatVector sq = fma(t, fma(t, t.fma(S9, S7), S5), S3);
-      FloatVector s = f.fma(bc(S1_HI), f.mul(fma(t, sq, S1_LO)));
+      FloatVector c = t.fma(t.fma(t.fma(t.fma(C8, C6), C4V), C2V), ONE);
+      FloatVector sq = t.fma(t.fma(t.fma(S9, S7), S5V), S3V);
+      FloatVector s = f.fma(S1_HI_V, f.mul(t.fma(sq, S1_LO_V)));
       VectorMask<Float> swap = q.and(1).compare(VectorOperators.NE, 0).cast(FS);
       FloatVector cosine = c.blend(s, swap);
       FloatVector sine = s.blend(c, swap);
@@ -161,10 +257,10 @@ final class NoiseVectors {
       int o = step * NORMALS;
       if (add) {
         lo = lo.fma(scaleV, FloatVector.fromArray(FS, src, srcOff + o));
-        hi = hi.fma(scaleV, FloatVector.fromArray(FS, src, srcOff + o + half));
+        hi = hi.fma(scaleV, FloatVector.fromArray(FS, src, srcOff + o + ints));
       }
       lo.intoArray(dst, dstOff + o);
-      hi.intoArray(dst, dstOff + o + half);
+      hi.intoArray(dst, dstOff + o + ints);
     }
   }
 
@@ -176,26 +272,17 @@ final class NoiseVectors {
     IntVector bits = m.reinterpretAsInts().add(LOG_BIAS_SHIFT);
     FloatVector kNeg =
         (FloatVector)
-            IntVector.broadcast(IS, 127 + 24)
+            EXPONENT_BIAS
                 .sub(bits.lanewise(VectorOperators.LSHR, 23))
                 .convert(VectorOperators.I2F, 0);
     FloatVector x = bits.and(0x007FFFFF).add(SQRT_HALF_BITS).reinterpretAsFloats();
     FloatVector f = x.sub(1f);
     FloatVector s = f.div(f.add(2f));
     FloatVector z = s.mul(s);
-    FloatVector rz = z.mul(fma(z, fma(z, z.fma(L4, L3), L2), L1));
+    FloatVector rz = z.mul(z.fma(z.fma(z.fma(L4, L3), L2V), L1V));
     FloatVector hfsq = f.mul(0.5f).mul(f);
-    FloatVector lo = kNeg.fma(bc(NEG_LN2_LO), s.mul(hfsq.add(rz)));
+    FloatVector lo = kNeg.fma(NEG_LN2_LO_V, s.mul(hfsq.add(rz)));
     FloatVector negLn = kNeg.mul(LN2_HI).add(hfsq.sub(lo).sub(f));
     return negLn.mul(2f).sqrt();
-  }
-
-  /** {@code Math.fma(a, b, c)} per lane. */
-  private static FloatVector fma(FloatVector a, FloatVector b, float c) {
-    return a.fma(b, bc(c));
-  }
-
-  private static FloatVector bc(float value) {
-    return FloatVector.broadcast(FS, value);
   }
 }

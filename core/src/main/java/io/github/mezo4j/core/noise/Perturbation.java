@@ -18,7 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * In-place {@code theta[i] += scale * z(seed, stream, i)}: the one memory pass that perturbs,
  * restores and updates MeZO parameters, with the noise of {@link GaussianNoise} regenerated on the
- * fly (no n-sized temporary).
+ * fly. There is no n-sized temporary: for f32 the noise of a few Philox blocks is generated in
+ * vector registers and applied at once; for bf16 it goes through a 4 KB per-thread tile.
  *
  * <h2>Rounding</h2>
  *
@@ -30,12 +31,14 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <h2>Restoring</h2>
  *
- * Adding {@code +s} then {@code -s} does not in general return the original float: with {@code t =
- * fma(s, z, theta)}, the restored value differs from theta by at most {@code ulp(t)} (at most one
- * rounding of t is left over, and rounding back can add at most as much again), and in practice it
- * is at most one ulp of theta when {@code |s z|} is small against {@code |theta|}; {@code
- * PerturbationTest} measures this. Callers who need bit-exact restoration must keep a copy or
- * perturb on the fly ({@link #perturbedCopy}).
+ * Adding {@code +s} then {@code -s} does not always return the original float. With {@code t =
+ * fma(s, z, theta)}, the restored value is {@code theta + e} rounded, where {@code |e| <= ulp(t)/2}
+ * is the rounding error left in t, so {@code |restored - theta| <= ulp(t)}. Measured by {@code
+ * PerturbationTest} on 2^20 weights ~ N(0, 0.02^2) with s = 1e-3: 95.4% of the elements come back
+ * bit-exact, the largest drift is 0.5 ulp(t) (3.7e-9). The MeZO cycle {@code +eps, -2 eps, +eps}
+ * restores 53.9% bit-exact, drift at most 1 ulp of the larger perturbed value (bound asserted: 2).
+ * bf16 {@code +s, -s} drifts at most one bf16 ulp of t (95.2% exact). Callers who need bit-exact
+ * restoration perturb on the fly instead ({@link #perturbedCopy}) or keep a copy.
  *
  * <h2>Parallelism</h2>
  *

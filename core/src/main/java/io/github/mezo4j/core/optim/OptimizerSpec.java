@@ -150,8 +150,18 @@ public final class OptimizerSpec {
       pos = end + 1;
       return s;
     }
-    if (Character.isLetter(c) && !text.startsWith("NaN", pos) && !text.startsWith("Inf", pos)) {
-      return call();
+    if (Character.isLetter(c)) {
+      // a name followed by '(' is a call; anything else (NaN, a typo) is a bare token
+      int save = pos;
+      while (pos < text.length() && Character.isLetterOrDigit(text.charAt(pos))) {
+        pos++;
+      }
+      skipSpaces();
+      boolean isCall = peek() == '(';
+      pos = save;
+      if (isCall) {
+        return call();
+      }
     }
     int start = pos;
     while (pos < text.length() && ",) ".indexOf(text.charAt(pos)) < 0) {

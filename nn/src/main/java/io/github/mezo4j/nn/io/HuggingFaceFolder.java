@@ -75,6 +75,14 @@ public final class HuggingFaceFolder {
           .enable(SerializationFeature.INDENT_OUTPUT)
           .build();
 
+  /**
+   * The folder's tokenizer.json, if it has one (for the tokenizer package, which reads it itself).
+   */
+  public static Optional<Path> tokenizerPath(Path folder) {
+    Path tokenizer = folder.resolve(TOKENIZER);
+    return Files.isRegularFile(tokenizer) ? Optional.of(tokenizer) : Optional.empty();
+  }
+
   /** Loads a folder with every tensor in its natural storage (F32/F16 as f32, BF16 as bf16). */
   public static BertCheckpoint load(Path folder) throws IOException {
     return load(folder, null);
@@ -118,12 +126,12 @@ public final class HuggingFaceFolder {
               + " safetensors)");
     }
     BertNames.check(config, params, weightsSource);
-    Path tokenizer = folder.resolve(TOKENIZER);
+    Optional<Path> tokenizer = tokenizerPath(folder);
     return new BertCheckpoint(
         config,
         BertNames.canonicalOrder(config, params),
-        Files.isRegularFile(tokenizer)
-            ? Optional.of(TokenizerJson.read(tokenizer))
+        tokenizer.isPresent()
+            ? Optional.of(TokenizerJson.read(tokenizer.get()))
             : Optional.empty());
   }
 

@@ -1,7 +1,5 @@
 package io.github.mezo4j.nn.io;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.mezo4j.nn.io.onnx.OnnxBertImporter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +32,7 @@ public final class MiniLm {
   public static BertCheckpoint load() throws IOException {
     TokenizerJson tokenizer = tokenizerJson();
     return OnnxBertImporter.importBert(
-        onnxBytes(), "classpath:" + ONNX_RESOURCE, padTokenId(tokenizer), tokenizer);
+        onnxBytes(), "classpath:" + ONNX_RESOURCE, tokenizer.padTokenId(), tokenizer);
   }
 
   /** The whole ONNX file. */
@@ -45,22 +43,6 @@ public final class MiniLm {
   /** The tokenizer.json (a WordPiece tokenizer, lower-casing, max length 128). */
   public static TokenizerJson tokenizerJson() throws IOException {
     return new TokenizerJson("classpath:" + TOKENIZER_RESOURCE, resource(TOKENIZER_RESOURCE));
-  }
-
-  /** The padding id the tokenizer pads with ({@code padding.pad_id}; 0 for MiniLM). */
-  static int padTokenId(TokenizerJson tokenizer) throws ModelFormatException {
-    JsonNode root;
-    try {
-      root = JsonMapper.builder().build().readTree(tokenizer.bytes());
-    } catch (IOException e) {
-      throw new ModelFormatException(tokenizer.source(), "invalid JSON: " + e.getMessage(), e);
-    }
-    JsonNode padId = root.path("padding").path("pad_id");
-    if (!padId.isIntegralNumber()) {
-      throw new ModelFormatException(
-          tokenizer.source(), "missing field 'padding.pad_id' (expected an integer)");
-    }
-    return padId.intValue();
   }
 
   private static byte[] resource(String name) throws IOException {

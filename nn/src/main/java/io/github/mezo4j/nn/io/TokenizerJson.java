@@ -1,5 +1,7 @@
 package io.github.mezo4j.nn.io;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,5 +36,26 @@ public record TokenizerJson(String source, byte[] bytes) {
   /** A fresh stream over the content. */
   public InputStream open() {
     return new ByteArrayInputStream(bytes);
+  }
+
+  /**
+   * The id the tokenizer pads with ({@code padding.pad_id}; 0 for MiniLM, 1 for RoBERTa). ONNX
+   * graphs do not record it, yet RoBERTa-style position ids depend on it.
+   *
+   * @throws ModelFormatException if the JSON is invalid or has no integer {@code padding.pad_id}
+   */
+  public int padTokenId() throws ModelFormatException {
+    JsonNode root;
+    try {
+      root = JsonMapper.builder().build().readTree(bytes);
+    } catch (IOException e) {
+      throw new ModelFormatException(source, "invalid JSON: " + e.getMessage(), e);
+    }
+    JsonNode padId = root.path("padding").path("pad_id");
+    if (!padId.isIntegralNumber()) {
+      throw new ModelFormatException(
+          source, "missing field 'padding.pad_id' (expected an integer)");
+    }
+    return padId.intValue();
   }
 }

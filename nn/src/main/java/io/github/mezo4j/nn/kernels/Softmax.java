@@ -36,11 +36,18 @@ public final class Softmax {
     int vecEnd = from + SPECIES.loopBound(len);
     float max = Float.NEGATIVE_INFINITY;
     if (vecEnd > from) {
-      FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
-      for (int i = from; i < vecEnd; i += LANES) {
-        vmax = vmax.max(FloatVector.fromArray(SPECIES, x, i));
+      // max is exact and order-free, so two independent chains change nothing but the latency
+      FloatVector m0 = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+      FloatVector m1 = m0;
+      int i = from;
+      for (; i + 2 * LANES <= vecEnd; i += 2 * LANES) {
+        m0 = m0.max(FloatVector.fromArray(SPECIES, x, i));
+        m1 = m1.max(FloatVector.fromArray(SPECIES, x, i + LANES));
       }
-      max = VectorMath.maxLanes(vmax);
+      if (i < vecEnd) {
+        m0 = m0.max(FloatVector.fromArray(SPECIES, x, i));
+      }
+      max = VectorMath.maxLanes(m0.max(m1));
     }
     for (int i = vecEnd; i < to; i++) {
       max = Math.max(max, x[i]);

@@ -40,12 +40,16 @@ class HuggingFaceFolderTest {
   @TempDir Path dir;
 
   private static BertCheckpoint minilm;
+  private static byte[] onnx;
   private static Path folder;
   private static Path weights;
 
   @BeforeAll
   static void saveMiniLm() throws IOException {
-    minilm = MiniLm.load();
+    onnx = MiniLm.onnxBytes();
+    minilm =
+        OnnxBertImporter.importBert(
+            onnx, "classpath:" + MiniLm.ONNX_RESOURCE, 0, MiniLm.tokenizerJson());
     folder = shared.resolve("all-MiniLM-L6-v2");
     HuggingFaceFolder.save(folder, minilm);
     weights = folder.resolve(HuggingFaceFolder.WEIGHTS);
@@ -53,6 +57,8 @@ class HuggingFaceFolderTest {
 
   @Test
   void roundTripsMiniLmBitForBit() throws IOException {
+    assertEquals(
+        folder.resolve("tokenizer.json"), HuggingFaceFolder.tokenizerPath(folder).orElseThrow());
     try (Stream<Path> files = Files.list(folder)) {
       assertEquals(
           List.of("config.json", "model.safetensors", "tokenizer.json"),
@@ -140,7 +146,7 @@ class HuggingFaceFolderTest {
     Files.createDirectories(out);
     List<Parameter> prefixed = new ArrayList<>();
     for (Parameter p : minilm.parameters()) {
-      prefixed.add(Parameter.f32("bert." + p.name(), p.shape(), p.toFloatArray()));
+      prefixed.add(Parameter.f32("bert." + p.name(), p.shape(), p.f32Data())); // shares storage
     }
     Parameter head = Parameter.f32("classifier.weight", new int[] {2, 384}, new float[768]);
     prefixed.add(head);
@@ -363,7 +369,6 @@ class HuggingFaceFolderTest {
 
   @Test
   void truncatedOnnxIsRejected() throws IOException {
-    byte[] onnx = MiniLm.onnxBytes();
     for (int cut : new int[] {1, 100, onnx.length / 3, onnx.length / 2, onnx.length - 1}) {
       byte[] truncated = Arrays.copyOf(onnx, cut);
       ModelFormatException e =

@@ -39,6 +39,9 @@ import java.util.regex.Pattern;
  *       is {@code ....weight}; it is transposed to nn.Linear's [out, in].
  *   <li>Non-floating initializers (e.g. the int64 buffer {@code embeddings.position_ids}) are graph
  *       constants, not weights, and are skipped.
+ *   <li>Exports of task models whose names carry {@code bert.} or {@code roberta.} are normalised
+ *       like {@link BertNames#normalise}; a {@code roberta.} prefix makes the config RoBERTa, any
+ *       other export is taken as BERT.
  * </ul>
  *
  * <p>How the config is inferred: sizes from the embedding and layer shapes; {@code
@@ -80,21 +83,42 @@ public final class OnnxBertImporter {
       byte[] onnx, String source, int padTokenId, TokenizerJson tokenizer)
       throws ModelFormatException {
     OnnxGraph graph = OnnxGraph.parse(onnx, source);
-    Map<String, Parameter> params = weights(graph);
-    BertConfig config = inferConfig(graph, params, padTokenId);
+    String modelType = modelType(graph);
+    Map<String, String> graphNames = new LinkedHashMap<>();
+    Map<String, Parameter> params = weights(graph, modelType, graphNames);
+    BertConfig config = inferConfig(graph, params, graphNames, padTokenId, modelType);
     BertNames.check(config, params, source);
     return new BertCheckpoint(
         config, BertNames.canonicalOrder(config, params), Optional.ofNullable(tokenizer));
   }
 
-  /** Every floating-point initializer as a Parameter under its HF name and layout. */
-  static Map<String, Parameter> weights(OnnxGraph graph) throws ModelFormatException {
+  /**
+   * "roberta" if the weights carry RobertaModel's task-model prefix, else "bert" (an unprefixed
+   * RoBERTa export cannot be told from BERT by its weights alone).
+   */
+  static String modelType(OnnxGraph graph) {
+    for (String name : graph.initializers().keySet()) {
+      if (name.startsWith("roberta.")) {
+        return "roberta";
+      }
+    }
+    return "bert";
+  }
+
+  /**
+   * Every floating-point initializer as a Parameter under its HF name and layout; {@code
+   * graphNames} receives, for each canonical name, the value name the graph uses for it.
+   */
+  static Map<String, Parameter> weights(
+      OnnxGraph graph, String modelType, Map<String, String> graphNames)
+      throws ModelFormatException {
     String source = graph.source();
     Map<String, Parameter> params = new LinkedHashMap<>();
     for (OnnxTensor t : graph.initializers().values()) {
       if (t.isFloatingPoint() && isParameterName(t.name())) {
-        String name = BertNames.normalise(t.name(), "bert");
+        String name = BertNames.normalise(t.name(), modelType);
         put(params, Parameter.f32(name, t.shape(), t.toFloats()), source);
+        graphNames.put(name, t.name());
       }
     }
     for (OnnxNode node : graph.nodes()) {
@@ -114,7 +138,7 @@ public final class OnnxBertImporter {
                 .formatted(w.name(), node.name()));
       }
       int[] shape = w.shape();
-      Parameter b = params.get(BertNames.normalise(bias, "bert"));
+      Parameter b = params.get(BertNames.normalise(bias, modelType));
       if (shape.length != 2 || b == null || b.size() != shape[1]) {
         throw new ModelFormatException(
             source,
@@ -123,12 +147,13 @@ public final class OnnxBertImporter {
       }
       String name =
           BertNames.normalise(
-              bias.substring(0, bias.length() - "bias".length()) + "weight", "bert");
+              bias.substring(0, bias.length() - "bias".length()) + "weight", modelType);
       float[] inOut = w.toFloats();
       put(
           params,
           Parameter.f32(name, new int[] {shape[1], shape[0]}, transpose(inOut, shape[0], shape[1])),
           source);
+      graphNames.put(name, w.name());
     }
     return params;
   }
@@ -174,7 +199,12 @@ public final class OnnxBertImporter {
    *
    * @throws ModelFormatException naming the property that cannot be inferred and why
    */
-  static BertConfig inferConfig(OnnxGraph graph, Map<String, Parameter> params, int padTokenId)
+  static BertConfig inferConfig(
+      OnnxGraph graph,
+      Map<String, Parameter> params,
+      Map<String, String> graphNames,
+      int padTokenId,
+      String modelType)
       throws ModelFormatException {
     String source = graph.source();
     Parameter words = required(params, BertNames.WORD_EMBEDDINGS, source);
@@ -199,13 +229,16 @@ public final class OnnxBertImporter {
     }
     int intermediate =
         required(params, BertNames.layer(0, "intermediate.dense.bias"), source).size();
-    int heads = inferHeads(graph, hidden);
-    double eps = inferLayerNormEps(graph, params);
-    String act = inferActivation(graph);
+    required(params, BertNames.layer(0, "attention.self.query.bias"), source);
+    String queryBias = graphNames.get(BertNames.layer(0, "attention.self.query.bias"));
+    int heads = inferHeads(graph, hidden, queryBias);
+    double eps = inferLayerNormEps(graph, graphNames);
+    String act =
+        inferActivation(graph, graphNames.get(BertNames.layer(0, "intermediate.dense.bias")));
     try {
       return new BertConfig(
-          "bert",
-          List.of("BertModel"),
+          modelType,
+          List.of(modelType.equals("bert") ? "BertModel" : "RobertaModel"),
           words.dim(0),
           hidden,
           numLayers,
@@ -242,8 +275,7 @@ public final class OnnxBertImporter {
     return null;
   }
 
-  static int inferHeads(OnnxGraph graph, int hidden) throws ModelFormatException {
-    String query = BertNames.layer(0, "attention.self.query.bias");
+  static int inferHeads(OnnxGraph graph, int hidden, String query) throws ModelFormatException {
     int fromReshape = -1;
     OnnxNode add = consumer(graph, query, "Add");
     if (add != null) {
@@ -329,15 +361,15 @@ public final class OnnxBertImporter {
     return -1;
   }
 
-  static double inferLayerNormEps(OnnxGraph graph, Map<String, Parameter> params)
+  static double inferLayerNormEps(OnnxGraph graph, Map<String, String> graphNames)
       throws ModelFormatException {
     Float eps = null;
     String first = null;
-    for (String name : params.keySet()) {
+    for (String name : graphNames.keySet()) {
       if (!name.endsWith("LayerNorm.weight")) {
         continue;
       }
-      Float e = layerNormEps(graph, name);
+      Float e = layerNormEps(graph, graphNames.get(name));
       if (e == null) {
         throw new ModelFormatException(
             graph.source(),
@@ -395,8 +427,7 @@ public final class OnnxBertImporter {
     return null;
   }
 
-  static String inferActivation(OnnxGraph graph) throws ModelFormatException {
-    String bias = BertNames.layer(0, "intermediate.dense.bias");
+  static String inferActivation(OnnxGraph graph, String bias) throws ModelFormatException {
     OnnxNode add = consumer(graph, bias, "Add");
     if (add == null) {
       throw new ModelFormatException(

@@ -83,11 +83,21 @@ public final class OnnxTensor {
     return dataType == FLOAT || dataType == FLOAT16 || dataType == BFLOAT16 || dataType == DOUBLE;
   }
 
-  /** Number of elements: the product of the dimensions (1 for a scalar). */
+  /**
+   * Number of elements: the product of the dimensions (1 for a scalar), or -1 if a dimension is
+   * negative or the product overflows (a corrupt tensor; decoding it fails with a clear error).
+   */
   public long elementCount() {
     long n = 1;
     for (long d : dims) {
-      n = Math.multiplyExact(n, d);
+      if (d < 0) {
+        return -1;
+      }
+      try {
+        n = Math.multiplyExact(n, d);
+      } catch (ArithmeticException e) {
+        return -1;
+      }
     }
     return n;
   }
@@ -113,15 +123,12 @@ public final class OnnxTensor {
   }
 
   private long count() throws ModelFormatException {
-    try {
-      long n = elementCount();
-      if (n < 0) {
-        throw fail("negative dimension in dims " + Arrays.toString(dims));
-      }
-      return n;
-    } catch (ArithmeticException e) {
-      throw fail("element count overflows, dims " + Arrays.toString(dims));
+    long n = elementCount();
+    if (n < 0) {
+      throw fail(
+          "negative dimension or overflowing element count in dims " + Arrays.toString(dims));
     }
+    return n;
   }
 
   private static int elementBytes(int dataType) {
@@ -145,9 +152,9 @@ public final class OnnxTensor {
       throw fail("expected a floating-point tensor, got data_type " + dataType);
     }
     int n = (int) checkedCount();
+    checkDataLength(n);
     float[] out = new float[n];
     if (raw != null) {
-      checkRawLength(n);
       ByteBuffer buf = ByteBuffer.wrap(raw, rawOffset, rawLength).order(ByteOrder.LITTLE_ENDIAN);
       switch (dataType) {
         case FLOAT -> buf.asFloatBuffer().get(out);
@@ -171,26 +178,22 @@ public final class OnnxTensor {
     }
     switch (dataType) {
       case FLOAT -> {
-        checkTypedLength(floatBits.length, n, "float_data");
         for (int i = 0; i < n; i++) {
           out[i] = Float.intBitsToFloat(floatBits[i]);
         }
       }
       case DOUBLE -> {
-        checkTypedLength(doubleBits.length, n, "double_data");
         for (int i = 0; i < n; i++) {
           out[i] = (float) Double.longBitsToDouble(doubleBits[i]);
         }
       }
       // onnx.proto: float16 and bfloat16 values sit in int32_data as their 16-bit patterns
       case FLOAT16 -> {
-        checkTypedLength(integers.length, n, "int32_data");
         for (int i = 0; i < n; i++) {
           out[i] = Float.float16ToFloat((short) integers[i]);
         }
       }
       default -> {
-        checkTypedLength(integers.length, n, "int32_data");
         for (int i = 0; i < n; i++) {
           out[i] = BFloat16.toFloat((short) integers[i]);
         }
@@ -211,9 +214,9 @@ public final class OnnxTensor {
       throw fail("expected an integer tensor, got data_type " + dataType);
     }
     int n = (int) checkedCount();
+    checkDataLength(n);
     long[] out = new long[n];
     if (raw != null) {
-      checkRawLength(n);
       ByteBuffer buf = ByteBuffer.wrap(raw, rawOffset, rawLength).order(ByteOrder.LITTLE_ENDIAN);
       for (int i = 0; i < n; i++) {
         out[i] =
@@ -229,7 +232,6 @@ public final class OnnxTensor {
       }
       return out;
     }
-    checkTypedLength(integers.length, n, dataType == INT64 ? "int64_data" : "int32_data");
     System.arraycopy(integers, 0, out, 0, n);
     return out;
   }
@@ -240,6 +242,20 @@ public final class OnnxTensor {
       throw fail("more than 2^31 elements, dims " + Arrays.toString(dims));
     }
     return n;
+  }
+
+  /** Checks the stored data against the dims before anything is allocated for it. */
+  private void checkDataLength(int n) throws ModelFormatException {
+    if (raw != null) {
+      checkRawLength(n);
+      return;
+    }
+    switch (dataType) {
+      case FLOAT -> checkTypedLength(floatBits.length, n, "float_data");
+      case DOUBLE -> checkTypedLength(doubleBits.length, n, "double_data");
+      case INT64 -> checkTypedLength(integers.length, n, "int64_data");
+      default -> checkTypedLength(integers.length, n, "int32_data");
+    }
   }
 
   private void checkRawLength(int n) throws ModelFormatException {

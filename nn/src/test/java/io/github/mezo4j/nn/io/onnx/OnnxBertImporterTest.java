@@ -37,6 +37,7 @@ class OnnxBertImporterTest {
     String activation = "erf"; // erf, gelu-tanh, relu
     boolean intermediateFeedsRelu; // break the MatMul -> Add(bias) naming pattern
     Set<String> omit = new HashSet<>();
+    String prefix = ""; // e.g. "bert." for an export of BertForSequenceClassification
 
     private final List<ProtoWriter> inits = new ArrayList<>();
     private final List<ProtoWriter> nodes = new ArrayList<>();
@@ -57,7 +58,7 @@ class OnnxBertImporterTest {
         n *= d;
       }
       if (!omit.contains(name)) {
-        inits.add(floatTensor(name, dims, values((int) n)));
+        inits.add(floatTensor(prefix + name, dims, values((int) n)));
       }
     }
 
@@ -90,7 +91,7 @@ class OnnxBertImporterTest {
         nodes.add(
             node(
                 "LayerNormalization",
-                new String[] {in, prefix + ".weight", prefix + ".bias"},
+                new String[] {in, this.prefix + prefix + ".weight", this.prefix + prefix + ".bias"},
                 new String[] {out},
                 attrs));
         return out;
@@ -99,7 +100,10 @@ class OnnxBertImporterTest {
       String centred = op("Sub", in, mean);
       String variance = op("ReduceMean", op("Pow", centred, scalar(2)));
       String std = op("Sqrt", op("Add", variance, scalar(epsilon)));
-      return op("Add", op("Mul", op("Div", centred, std), prefix + ".weight"), prefix + ".bias");
+      return op(
+          "Add",
+          op("Mul", op("Div", centred, std), this.prefix + prefix + ".weight"),
+          this.prefix + prefix + ".bias");
     }
 
     String lastWeight;
@@ -113,7 +117,7 @@ class OnnxBertImporterTest {
       if (intermediateFeedsRelu && module.endsWith("intermediate.dense")) {
         return op("Relu", mm);
       }
-      return op("Add", module + ".bias", mm);
+      return op("Add", prefix + module + ".bias", mm);
     }
 
     byte[] build() {
@@ -240,6 +244,25 @@ class OnnxBertImporterTest {
     assertEquals(1e-5, d.config().layerNormEps());
     assertEquals(2, d.config().numAttentionHeads());
     assertEquals("relu", d.config().hiddenAct());
+  }
+
+  @Test
+  void stripsTaskModelPrefixes() throws Exception {
+    BertCheckpoint plain = load(new TinyBert());
+    TinyBert prefixed = new TinyBert();
+    prefixed.prefix = "bert.";
+    BertCheckpoint bert = load(prefixed);
+    assertEquals(plain.config(), bert.config());
+    assertTrue(plain.parameters().contentEquals(bert.parameters()));
+
+    TinyBert roberta = new TinyBert();
+    roberta.prefix = "roberta.";
+    BertCheckpoint r = load(roberta);
+    assertEquals("roberta", r.config().modelType());
+    assertEquals(List.of("RobertaModel"), r.config().architectures());
+    assertEquals(plain.parameters().names(), r.parameters().names());
+    assertEquals(2, r.config().numAttentionHeads());
+    assertEquals(1e-12, r.config().layerNormEps());
   }
 
   @Test

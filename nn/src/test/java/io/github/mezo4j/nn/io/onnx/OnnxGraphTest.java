@@ -146,6 +146,21 @@ class OnnxGraphTest {
     assertTrue(
         size.getMessage().contains("tensor 'w.x': raw_data holds 8 bytes"), size.getMessage());
 
+    // huge dims over a few bytes: refused before anything is allocated
+    OnnxTensor huge =
+        assertDoesParse(floatTensor("w.huge", new long[] {1 << 29, 3}, new float[] {1, 2}));
+    assertTrue(
+        assertThrows(ModelFormatException.class, huge::toFloats)
+            .getMessage()
+            .contains("tensor 'w.huge': raw_data holds 8 bytes but dims [536870912, 3]"));
+    OnnxTensor overflow =
+        assertDoesParse(floatTensor("w.over", new long[] {1L << 40, 1L << 40}, new float[] {1}));
+    assertEquals(-1, overflow.elementCount());
+    assertTrue(
+        assertThrows(ModelFormatException.class, overflow::shape)
+            .getMessage()
+            .contains("tensor 'w.over'"));
+
     ModelFormatException dup =
         assertThrows(
             ModelFormatException.class,

@@ -5,10 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.nio.file.StandardOpenOption;
 import java.util.function.Consumer;
 
 /** Test helper: builds safetensors files byte by byte and rewrites the headers of real ones. */
@@ -72,13 +73,38 @@ public final class RawSafetensors {
   /** As {@link #rewriteHeader(Path, Path, Consumer)}, appending {@code extra} to the data. */
   public static Path rewriteHeader(Path from, Path to, Consumer<ObjectNode> edit, byte[] extra)
       throws IOException {
-    byte[] all = Files.readAllBytes(from);
-    long n = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-    ObjectNode header =
-        (ObjectNode) JSON.readTree(new String(all, 8, (int) n, StandardCharsets.UTF_8));
-    edit.accept(header);
-    byte[] data = Arrays.copyOfRange(all, (int) (8 + n), all.length + extra.length);
-    System.arraycopy(extra, 0, data, all.length - (int) (8 + n), extra.length);
-    return write(to, bytes(JSON.writeValueAsString(header), data));
+    try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
+        FileChannel out =
+            FileChannel.open(
+                to,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+      in.read(prefix, 0);
+      long n = prefix.getLong(0);
+      ByteBuffer headerBytes = ByteBuffer.allocate((int) n);
+      in.read(headerBytes, 8);
+      ObjectNode header =
+          (ObjectNode) JSON.readTree(new String(headerBytes.array(), StandardCharsets.UTF_8));
+      edit.accept(header);
+      byte[] newHeader = JSON.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
+      ByteBuffer head = ByteBuffer.allocate(8 + newHeader.length).order(ByteOrder.LITTLE_ENDIAN);
+      head.putLong(newHeader.length).put(newHeader).flip();
+      while (head.hasRemaining()) {
+        out.write(head);
+      }
+      // the data buffer is copied by the kernel, unchanged
+      long from8 = 8 + n;
+      long size = in.size() - from8;
+      for (long done = 0; done < size; ) {
+        done += in.transferTo(from8 + done, size - done, out);
+      }
+      ByteBuffer tail = ByteBuffer.wrap(extra);
+      while (tail.hasRemaining()) {
+        out.write(tail);
+      }
+    }
+    return to;
   }
 }

@@ -1,0 +1,130 @@
+package io.github.mezo4j.cli;
+
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.nn.io.BertCheckpoint;
+import io.github.mezo4j.nn.model.BertEncoder;
+import io.github.mezo4j.nn.model.EncoderInput;
+import io.github.mezo4j.nn.model.SentenceEmbedder;
+import io.github.mezo4j.nn.model.SentencePooling;
+import io.github.mezo4j.nn.tokenizer.Encoding;
+import io.github.mezo4j.nn.tokenizer.Padding;
+import io.github.mezo4j.nn.tokenizer.Truncation;
+import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
+import java.io.BufferedReader;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code mezo4j embed}: one sentence embedding per input line. */
+@Command(
+    name = "embed",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Embed stdin lines with a BERT-family encoder; one JSON vector per line.",
+      "",
+      "Reads one sentence per line and prints {\"embedding\":[...]} per line.",
+      "Texts longer than the model's maximum length are truncated."
+    })
+final class EmbedCommand implements Callable<Integer> {
+  @Option(
+      names = "--model",
+      defaultValue = Models.BUILT_IN,
+      description = "minilm (built in, default), a Hugging Face folder, or an .onnx file.")
+  String model;
+
+  @Option(
+      names = "--pooling",
+      defaultValue = "mean",
+      description = "mean (over real tokens) or cls. Default: ${DEFAULT-VALUE}")
+  String pooling;
+
+  @Option(names = "--normalize", description = "Scale each embedding to unit length.")
+  boolean normalize;
+
+  @Option(
+      names = "--batch",
+      defaultValue = "32",
+      description = "Lines per forward pass. Default: ${DEFAULT-VALUE}")
+  int batch;
+
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
+      description = "Worker threads (0 = available processors). Default: ${DEFAULT-VALUE}")
+  int threads;
+
+  @Override
+  public Integer call() throws Exception {
+    SentencePooling mode =
+        switch (pooling) {
+          case "mean" -> SentencePooling.MEAN;
+          case "cls" -> SentencePooling.CLS;
+          default ->
+              throw new IllegalArgumentException(
+                  "--pooling '%s': expected mean or cls".formatted(pooling));
+        };
+    Arguments.positive("--batch", batch);
+    Arguments.atLeast("--threads", threads, 0);
+    BertCheckpoint checkpoint = Models.load(model);
+    int maxTokens = checkpoint.config().maxPositionEmbeddings();
+    WordPieceTokenizer tokenizer = Tokenizers.of(checkpoint, model);
+    int limit =
+        tokenizer.truncation().map(t -> Math.min(t.maxLength(), maxTokens)).orElse(maxTokens);
+    tokenizer =
+        tokenizer
+            .withTruncation(Truncation.longestFirst(limit))
+            .withPadding(Padding.batchLongest());
+    SentenceEmbedder embedder =
+        new SentenceEmbedder(
+            BertEncoder.of(checkpoint.config(), checkpoint.parameters()), mode, normalize);
+    int t = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+    PrintStream out = System.out;
+    try (Workers workers = Workers.of(t)) {
+      BufferedReader in = Stdin.reader();
+      List<String> lines = new ArrayList<>();
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        lines.add(line);
+        if (lines.size() == batch) {
+          write(out, embedder, tokenizer.encodeBatch(lines), workers);
+          lines.clear();
+        }
+      }
+      if (!lines.isEmpty()) {
+        write(out, embedder, tokenizer.encodeBatch(lines), workers);
+      }
+    }
+    out.flush();
+    return out.checkError() ? 1 : 0;
+  }
+
+  private static void write(
+      PrintStream out, SentenceEmbedder embedder, List<Encoding> encodings, Workers workers) {
+    EncoderInput input = toInput(encodings);
+    float[] embeddings = embedder.embed(input, workers);
+    int dim = embedder.dimension();
+    for (int b = 0; b < input.batch(); b++) {
+      StringBuilder sb = new StringBuilder("{\"embedding\":");
+      Json.floats(sb, embeddings, b * dim, (b + 1) * dim);
+      out.println(sb.append('}'));
+    }
+  }
+
+  /** Encodings padded to one length (the tokenizer pads the batch) as one encoder input. */
+  static EncoderInput toInput(List<Encoding> encodings) {
+    int batch = encodings.size();
+    int seq = encodings.get(0).length();
+    int[] ids = new int[batch * seq];
+    int[] mask = new int[batch * seq];
+    int[] types = new int[batch * seq];
+    for (int b = 0; b < batch; b++) {
+      Encoding e = encodings.get(b);
+      System.arraycopy(e.ids(), 0, ids, b * seq, seq);
+      System.arraycopy(e.attentionMask(), 0, mask, b * seq, seq);
+      System.arraycopy(e.typeIds(), 0, types, b * seq, seq);
+    }
+    return new EncoderInput(batch, seq, ids, mask, types);
+  }
+}

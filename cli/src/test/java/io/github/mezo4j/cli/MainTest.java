@@ -1,0 +1,173 @@
+package io.github.mezo4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the command in-process, as a user would from the shell, with stdin and stdout captured. */
+class MainTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  record Run(int exitCode, String out, String err) {
+    List<JsonNode> jsonLines() throws Exception {
+      List<JsonNode> nodes = new java.util.ArrayList<>();
+      for (String line : out.strip().split("\n")) {
+        nodes.add(JSON.readTree(line));
+      }
+      return nodes;
+    }
+  }
+
+  static synchronized Run run(String stdin, String... args) {
+    InputStream oldIn = System.in;
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code = Main.run(args);
+      return new Run(
+          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setIn(oldIn);
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void tokenizeWritesOneEncodingPerLine() throws Exception {
+    Run r = run("Hello world!\nA man eats.\tSomeone is eating.\n", "tokenize");
+    assertEquals(0, r.exitCode(), r.err());
+    List<JsonNode> lines = r.jsonLines();
+    assertEquals(2, lines.size());
+    // bert-base-uncased / MiniLM vocabulary: [CLS] hello world ! [SEP]
+    assertEquals("[101,7592,2088,999,102]", lines.get(0).get("ids").toString());
+    assertEquals("[1,1,1,1,1]", lines.get(0).get("attention_mask").toString());
+    assertEquals("[0,0,0,0,0]", lines.get(0).get("token_type_ids").toString());
+  }
+
+  @Test
+  void tokenizePairsTruncatesAndPads() throws Exception {
+    Run r =
+        run(
+            "A man eats.\tSomeone is eating.\n",
+            "tokenize",
+            "--pair",
+            "--max-length",
+            "8",
+            "--pad");
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode e = r.jsonLines().get(0);
+    assertEquals(8, e.get("ids").size());
+    assertEquals(101, e.get("ids").get(0).intValue());
+    assertEquals(102, e.get("ids").get(7).intValue());
+    assertEquals("[0,0,0,0,1,1,1,1]", e.get("token_type_ids").toString());
+
+    Run padded = run("hi\n", "tokenize", "--max-length", "6", "--pad");
+    assertEquals("[1,1,1,0,0,0]", padded.jsonLines().get(0).get("attention_mask").toString());
+  }
+
+  @Test
+  void embedGivesUnitVectorsThatDoNotDependOnBatching() throws Exception {
+    String text = "The movie was great.\nA terrible, boring film.\nok\n";
+    Run batched = run(text, "embed", "--normalize", "--threads", "1");
+    Run single = run(text, "embed", "--normalize", "--batch", "1", "--threads", "2");
+    assertEquals(0, batched.exitCode(), batched.err());
+    List<JsonNode> a = batched.jsonLines();
+    List<JsonNode> b = single.jsonLines();
+    assertEquals(3, a.size());
+    for (int i = 0; i < 3; i++) {
+      JsonNode va = a.get(i).get("embedding");
+      JsonNode vb = b.get(i).get("embedding");
+      assertEquals(384, va.size());
+      double norm = 0;
+      for (int j = 0; j < va.size(); j++) {
+        norm += va.get(j).doubleValue() * va.get(j).doubleValue();
+        // padding in a batch must not change a sentence's embedding (beyond float rounding)
+        assertEquals(va.get(j).doubleValue(), vb.get(j).doubleValue(), 2e-6);
+      }
+      assertEquals(1.0, norm, 1e-5);
+    }
+  }
+
+  @Test
+  void benchForwardPrintsTimings() throws Exception {
+    Run r =
+        run(
+            "",
+            "bench",
+            "forward",
+            "--batch",
+            "1",
+            "--seq",
+            "8",
+            "--threads",
+            "1",
+            "--iters",
+            "2",
+            "--warmup",
+            "0");
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode j = r.jsonLines().get(0);
+    for (String key : List.of("median_ms", "min_ms", "max_ms", "tokens_per_s")) {
+      assertTrue(j.get(key).doubleValue() > 0, key + " in " + j);
+    }
+    assertTrue(j.get("min_ms").doubleValue() <= j.get("max_ms").doubleValue());
+  }
+
+  @Test
+  void badInputGivesAnActionableErrorAndNonZeroExit(@TempDir Path dir) throws Exception {
+    Run missing = run("x\n", "embed", "--model", dir.resolve("nope").toString());
+    assertEquals(1, missing.exitCode());
+    assertTrue(missing.err().contains("no such file or folder"), missing.err());
+
+    Path broken = Files.createDirectory(dir.resolve("model"));
+    Files.writeString(broken.resolve("config.json"), "{\"model_type\": \"bert\"");
+    Run bad = run("x\n", "embed", "--model", broken.toString());
+    assertEquals(1, bad.exitCode());
+    assertTrue(bad.err().contains("config.json"), bad.err());
+
+    Run pooling = run("x\n", "embed", "--pooling", "max");
+    assertEquals(1, pooling.exitCode());
+    assertTrue(pooling.err().contains("--pooling 'max'"), pooling.err());
+
+    Run seq = run("", "bench", "forward", "--seq", "4096");
+    assertTrue(seq.err().contains("max_position_embeddings"), seq.err());
+
+    Run unknown = run("", "tokenize", "--frobnicate");
+    assertEquals(2, unknown.exitCode());
+    assertTrue(unknown.err().contains("--frobnicate"), unknown.err());
+  }
+
+  @Test
+  void everySubcommandHasHelp() {
+    for (List<String> cmd :
+        List.of(
+            List.of("example"),
+            List.of("tokenize"),
+            List.of("embed"),
+            List.of("bench", "forward"))) {
+      List<String> args = new java.util.ArrayList<>(cmd);
+      args.add("--help");
+      Run r = run("", args.toArray(String[]::new));
+      assertEquals(0, r.exitCode(), String.join(" ", cmd));
+      assertTrue(r.out().contains("Usage: mezo4j " + String.join(" ", cmd)), r.out());
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package io.github.mezo4j.core.mezo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.mezo4j.core.log.Replay;
+import io.github.mezo4j.core.log.StepLog;
+import io.github.mezo4j.core.optim.Optimizers;
+import io.github.mezo4j.core.optim.Schedule;
+import io.github.mezo4j.core.optim.ZoTransform;
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.core.param.ParameterSet;
+import io.github.mezo4j.core.param.Selector;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Base parameters + step log reproduce the trained parameters bit for bit. */
+class ReplayTest {
+  static final int STEPS = 25;
+  static final int NAN_STEP = 7;
+
+  @TempDir Path dir;
+
+  record Setup(ZoTransform optimizer, Estimator estimator, boolean conservative, DType dtype) {}
+
+  static Setup setup(String name) {
+    return switch (name) {
+      case "sgd" ->
+          new Setup(
+              Optimizers.chain(
+                  Optimizers.weightDecay(0.01),
+                  Optimizers.scaleByLearningRate(
+                      Schedule.warmup(5, Schedule.cosineDecay(0.02, STEPS, 0.1)))),
+              Estimator.twoSided(),
+              false,
+              DType.F32);
+      case "sgd-bf16" -> new Setup(Optimizers.sgd(0.02), Estimator.twoSided(), false, DType.BF16);
+      case "adam" ->
+          new Setup(
+              Optimizers.adamw(Schedule.constant(0.005), 0.01),
+              Estimator.nSpsa(2),
+              false,
+              DType.F32);
+      case "momentum" ->
+          new Setup(
+              Optimizers.sgdMomentum(Schedule.linearDecay(0.01, 0.001, STEPS), 0.9),
+              Estimator.oneSided(),
+              false,
+              DType.F32);
+      case "sign" ->
+          new Setup(
+              Optimizers.signSgd(Schedule.constant(1e-3)), Estimator.twoSided(), false, DType.F32);
+      case "conservative" -> new Setup(Optimizers.sgd(0.05), Estimator.twoSided(), true, DType.F32);
+      default -> throw new IllegalArgumentException(name);
+    };
+  }
+
+  /** Trains {@code model}'s trainable part for STEPS steps (one NaN step) and logs it. */
+  static void train(ParameterSet model, Setup s, Path log, Workers workers) throws Exception {
+    Objective<Integer> clean = BigModel.objective(model, workers);
+    int[] step = {0};
+    Objective<Integer> f =
+        (params, batch) -> batch == NAN_STEP ? Double.NaN : clean.loss(params, batch);
+    try (MezoTrainer<Integer> t =
+        MezoTrainer.builder(f)
+            .eps(1e-3)
+            .optimizer(s.optimizer())
+            .estimator(s.estimator())
+            .conservative(s.conservative())
+            .runSeed(1234)
+            .workers(workers)
+            .stepLog(log)
+            .build(BigModel.trainable(model))) {
+      for (step[0] = 0; step[0] < STEPS; step[0]++) {
+        StepResult r = t.step(step[0]);
+        assertEquals(step[0] != NAN_STEP, r.applied());
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sgd", "sgd-bf16", "adam", "momentum", "sign", "conservative"})
+  void replayReproducesTrainingBitForBit(String name) throws Exception {
+    Setup s = setup(name);
+    ParameterSet trained = BigModel.model(s.dtype());
+    Path log = dir.resolve(name + ".steplog");
+    try (Workers w = Workers.of(2)) {
+      train(trained, s, log, w);
+    }
+    ParameterSet base = BigModel.model(s.dtype());
+    assertFalse(base.contentEquals(trained), "training changed the parameters");
+    assertTrue(
+        base.get("frozen.embedding").contentEquals(trained.get("frozen.embedding")),
+        "the excluded parameter is bit-identical");
+
+    Replay.Result r;
+    try (Workers w = Workers.of(3)) { // a different thread count than training
+      r = Replay.apply(log, BigModel.trainable(base), w);
+    }
+    assertEquals(STEPS, r.steps());
+    assertEquals(1, r.skippedSteps());
+    assertTrue(base.contentEquals(trained), name + ": replay is bit-identical");
+  }
+
+  @Test
+  void replayRefusesOtherParametersAndUnknownOptimizers() throws Exception {
+    Setup s = setup("sgd");
+    ParameterSet trained = BigModel.model(DType.F32);
+    Path log = dir.resolve("check.steplog");
+    train(trained, s, log, Workers.serial());
+    ParameterSet wrongSelection = BigModel.model(DType.F32).select(Selector.glob("encoder.*"));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Replay.apply(log, wrongSelection, Workers.serial()));
+    assertTrue(e.getMessage().contains(log.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("trainable parameters"), e.getMessage());
+
+    var other =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Replay.apply(
+                    log,
+                    BigModel.trainable(BigModel.model(DType.F32)),
+                    Optimizers.sgd(0.02),
+                    Workers.serial()));
+    assertTrue(other.getMessage().contains("was written with optimizer"), other.getMessage());
+  }
+
+  @Test
+  void customMaskNeedsTheOptimizerPassedExplicitly() throws Exception {
+    ZoTransform custom =
+        Optimizers.chain(
+            Optimizers.weightDecay(0.05, Selector.glob("encoder.weight"), "encoder-weight-only"),
+            Optimizers.scaleByLearningRate(Schedule.constant(0.01)));
+    Setup s = new Setup(custom, Estimator.twoSided(), false, DType.F32);
+    ParameterSet trained = BigModel.model(DType.F32);
+    Path log = dir.resolve("custom.steplog");
+    train(trained, s, log, Workers.serial());
+    ParameterSet base = BigModel.model(DType.F32);
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Replay.apply(log, BigModel.trainable(base), Workers.serial()));
+    assertTrue(e.getMessage().contains("pass the optimizer explicitly"), e.getMessage());
+    Replay.apply(log, BigModel.trainable(base), custom, Workers.serial());
+    assertTrue(base.contentEquals(trained));
+    assertEquals(STEPS, StepLog.read(log).records().size());
+  }
+}
