@@ -57,17 +57,13 @@ final class BenchCommand implements Runnable {
         description = "Worker threads (0 = available processors). Default: ${DEFAULT-VALUE}")
     int threads;
 
-    @Option(
-        names = "--iters",
-        defaultValue = "10",
-        description = "Timed passes. Default: ${DEFAULT-VALUE}")
-    int iters;
+    @Option(names = "--iters", description = "Timed passes. Default: ${DEFAULT-VALUE}")
+    int iters = ForwardBenchmark.DEFAULT_ITERATIONS;
 
-    @Option(
-        names = "--warmup",
-        defaultValue = "3",
-        description = "Untimed passes first. Default: ${DEFAULT-VALUE}")
-    int warmup;
+    // Generous: a loop compiled on the main thread still runs interpreted when a worker first
+    // enters it.
+    @Option(names = "--warmup", description = "Untimed passes first. Default: ${DEFAULT-VALUE}")
+    int warmup = ForwardBenchmark.DEFAULT_WARMUP;
 
     @Option(
         names = "--seed",

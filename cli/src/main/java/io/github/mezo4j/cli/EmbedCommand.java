@@ -102,7 +102,7 @@ final class EmbedCommand implements Callable<Integer> {
 
   private static void write(
       PrintStream out, SentenceEmbedder embedder, List<Encoding> encodings, Workers workers) {
-    EncoderInput input = toInput(encodings);
+    EncoderInput input = EncoderInput.of(encodings);
     float[] embeddings = embedder.embed(input, workers);
     int dim = embedder.dimension();
     for (int b = 0; b < input.batch(); b++) {
@@ -110,21 +110,5 @@ final class EmbedCommand implements Callable<Integer> {
       Json.floats(sb, embeddings, b * dim, (b + 1) * dim);
       out.println(sb.append('}'));
     }
-  }
-
-  /** Encodings padded to one length (the tokenizer pads the batch) as one encoder input. */
-  static EncoderInput toInput(List<Encoding> encodings) {
-    int batch = encodings.size();
-    int seq = encodings.get(0).length();
-    int[] ids = new int[batch * seq];
-    int[] mask = new int[batch * seq];
-    int[] types = new int[batch * seq];
-    for (int b = 0; b < batch; b++) {
-      Encoding e = encodings.get(b);
-      System.arraycopy(e.ids(), 0, ids, b * seq, seq);
-      System.arraycopy(e.attentionMask(), 0, mask, b * seq, seq);
-      System.arraycopy(e.typeIds(), 0, types, b * seq, seq);
-    }
-    return new EncoderInput(batch, seq, ids, mask, types);
   }
 }
