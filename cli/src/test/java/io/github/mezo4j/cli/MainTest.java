@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.github.mezo4j.nn.io.HuggingFaceFolder;
+import io.github.mezo4j.nn.io.MiniLm;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -104,6 +106,26 @@ class MainTest {
       }
       assertEquals(1.0, norm, 1e-5);
     }
+  }
+
+  @Test
+  void embedLoadsHuggingFaceFoldersAndOnnxFilesLikeTheBuiltInModel(@TempDir Path dir)
+      throws Exception {
+    Path folder = dir.resolve("minilm-hf");
+    HuggingFaceFolder.save(folder, MiniLm.load());
+    Path onnx = Files.createDirectory(dir.resolve("onnx")).resolve("model.onnx");
+    Files.write(onnx, MiniLm.onnxBytes());
+    Files.write(onnx.resolveSibling("tokenizer.json"), MiniLm.tokenizerJson().bytes());
+
+    String text = "A gripping, funny film.\nNot worth the ticket.\n";
+    String builtIn = run(text, "embed", "--threads", "1").out();
+    Run fromFolder = run(text, "embed", "--threads", "1", "--model", folder.toString());
+    Run fromOnnx = run(text, "embed", "--threads", "1", "--model", onnx.toString());
+    assertEquals(0, fromFolder.exitCode(), fromFolder.err());
+    assertEquals(0, fromOnnx.exitCode(), fromOnnx.err());
+    // same weights, same engine, same thread count: the same bits, printed the same way
+    assertEquals(builtIn, fromFolder.out());
+    assertEquals(builtIn, fromOnnx.out());
   }
 
   @Test
