@@ -131,45 +131,25 @@ public final class WordPieceTokenizer {
 
   /** This tokenizer with another truncation. */
   public WordPieceTokenizer withTruncation(Truncation newTruncation) {
-    return new WordPieceTokenizer(
-        normalizer,
-        preTokenizer,
-        model,
-        addedTokens,
-        addedVocabulary,
-        postProcessor,
-        Objects.requireNonNull(newTruncation, "truncation"),
-        padding);
+    return with(Objects.requireNonNull(newTruncation, "truncation"), padding);
   }
 
   /** This tokenizer without truncation. */
   public WordPieceTokenizer withoutTruncation() {
-    return new WordPieceTokenizer(
-        normalizer,
-        preTokenizer,
-        model,
-        addedTokens,
-        addedVocabulary,
-        postProcessor,
-        null,
-        padding);
+    return with(null, padding);
   }
 
   /** This tokenizer with another padding. */
   public WordPieceTokenizer withPadding(Padding newPadding) {
-    return new WordPieceTokenizer(
-        normalizer,
-        preTokenizer,
-        model,
-        addedTokens,
-        addedVocabulary,
-        postProcessor,
-        truncation,
-        Objects.requireNonNull(newPadding, "padding"));
+    return with(truncation, Objects.requireNonNull(newPadding, "padding"));
   }
 
   /** This tokenizer without padding. */
   public WordPieceTokenizer withoutPadding() {
+    return with(truncation, null);
+  }
+
+  private WordPieceTokenizer with(Truncation newTruncation, Padding newPadding) {
     return new WordPieceTokenizer(
         normalizer,
         preTokenizer,
@@ -177,8 +157,8 @@ public final class WordPieceTokenizer {
         addedTokens,
         addedVocabulary,
         postProcessor,
-        truncation,
-        null);
+        newTruncation,
+        newPadding);
   }
 
   /** The truncation in force, if any. */
