@@ -20,7 +20,7 @@ final class BenchCommand implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing a command");
   }
 
   /** Times encoder forward passes on random token ids and prints one JSON line. */

@@ -10,7 +10,6 @@ import io.github.mezo4j.nn.tokenizer.Encoding;
 import io.github.mezo4j.nn.tokenizer.Padding;
 import io.github.mezo4j.nn.tokenizer.Truncation;
 import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
-import java.io.BufferedReader;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,7 +82,7 @@ final class EmbedCommand implements Callable<Integer> {
     int t = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
     PrintStream out = System.out;
     try (Workers workers = Workers.of(t)) {
-      BufferedReader in = Stdin.reader();
+      Stdin in = new Stdin();
       List<String> lines = new ArrayList<>();
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         lines.add(line);

@@ -1,5 +1,6 @@
 package io.github.mezo4j.cli;
 
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -28,9 +29,12 @@ public final class Main implements Runnable {
     return new CommandLine(new Main())
         .setExecutionExceptionHandler(
             (e, commandLine, parseResult) -> {
-              commandLine
-                  .getErr()
-                  .println("mezo4j " + commandLine.getCommandName() + ": " + describe(e));
+              // "mezo4j bench forward: ...": the whole command path, as the user typed it
+              String command =
+                  parseResult.asCommandLineList().stream()
+                      .map(CommandLine::getCommandName)
+                      .collect(Collectors.joining(" "));
+              commandLine.getErr().println(command + ": " + describe(e));
               if (Boolean.getBoolean("mezo4j.debug")) {
                 e.printStackTrace(commandLine.getErr());
               }
@@ -46,6 +50,6 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing a command");
   }
 }

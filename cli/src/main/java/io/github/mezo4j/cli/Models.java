@@ -1,5 +1,6 @@
 package io.github.mezo4j.cli;
 
+import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
 import io.github.mezo4j.nn.io.MiniLm;
@@ -24,7 +25,8 @@ final class Models {
     }
     Path path = Path.of(spec);
     if (Files.isDirectory(path)) {
-      return HuggingFaceFolder.load(path);
+      // The engine computes in f32: widen bf16/f16 checkpoints as they load.
+      return HuggingFaceFolder.load(path, DType.F32);
     }
     if (Files.isRegularFile(path) && spec.endsWith(".onnx")) {
       // An .onnx file carries no tokenizer: use a tokenizer.json beside it when there is one.

@@ -4,7 +4,6 @@ import io.github.mezo4j.nn.tokenizer.Encoding;
 import io.github.mezo4j.nn.tokenizer.Padding;
 import io.github.mezo4j.nn.tokenizer.Truncation;
 import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
-import java.io.BufferedReader;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -55,16 +54,15 @@ final class TokenizeCommand implements Callable<Integer> {
       tok = tok.withPadding(Padding.fixed(maxLength));
     }
     PrintStream out = System.out;
-    BufferedReader in = Stdin.reader();
-    int lineNumber = 0;
+    Stdin in = new Stdin();
     for (String line = in.readLine(); line != null; line = in.readLine()) {
-      lineNumber++;
       Encoding e;
       if (pair) {
         int tab = line.indexOf('\t');
-        if (tab < 0) {
+        if (tab < 0 || line.indexOf('\t', tab + 1) >= 0) {
           throw new IllegalArgumentException(
-              "stdin line %d: --pair expects two texts separated by a tab".formatted(lineNumber));
+              "stdin line %d: --pair expects two texts separated by exactly one tab, found %d tabs"
+                  .formatted(in.lineNumber(), line.chars().filter(c -> c == '\t').count()));
         }
         e = tok.encode(line.substring(0, tab), line.substring(tab + 1));
       } else {

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.core.param.Parameter;
+import io.github.mezo4j.core.param.ParameterSet;
+import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
 import io.github.mezo4j.nn.io.MiniLm;
 import java.io.ByteArrayInputStream;
@@ -32,14 +36,18 @@ class MainTest {
     }
   }
 
-  static synchronized Run run(String stdin, String... args) {
+  static Run run(String stdin, String... args) {
+    return runBytes(stdin.getBytes(StandardCharsets.UTF_8), args);
+  }
+
+  static synchronized Run runBytes(byte[] stdin, String... args) {
     InputStream oldIn = System.in;
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     try {
-      System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+      System.setIn(new ByteArrayInputStream(stdin));
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       int code = Main.run(args);
@@ -117,6 +125,15 @@ class MainTest {
     Files.write(onnx, MiniLm.onnxBytes());
     Files.write(onnx.resolveSibling("tokenizer.json"), MiniLm.tokenizerJson().bytes());
 
+    Path bf16 = dir.resolve("minilm-bf16");
+    BertCheckpoint minilm = MiniLm.load();
+    HuggingFaceFolder.save(
+        bf16,
+        minilm.config(),
+        toBf16(minilm.parameters()),
+        minilm.tokenizer().orElseThrow(),
+        HuggingFaceFolder.DEFAULT_MAX_SHARD_BYTES);
+
     String text = "A gripping, funny film.\nNot worth the ticket.\n";
     String builtIn = run(text, "embed", "--threads", "1").out();
     Run fromFolder = run(text, "embed", "--threads", "1", "--model", folder.toString());
@@ -126,6 +143,30 @@ class MainTest {
     // same weights, same engine, same thread count: the same bits, printed the same way
     assertEquals(builtIn, fromFolder.out());
     assertEquals(builtIn, fromOnnx.out());
+
+    // bf16 weights are widened to f32 on load: close to, not equal to, the f32 model
+    Run fromBf16 = run(text, "embed", "--threads", "1", "--model", bf16.toString());
+    assertEquals(0, fromBf16.exitCode(), fromBf16.err());
+    List<JsonNode> a = run(text, "embed", "--threads", "1", "--normalize").jsonLines();
+    List<JsonNode> b =
+        run(text, "embed", "--threads", "1", "--normalize", "--model", bf16.toString()).jsonLines();
+    for (int i = 0; i < a.size(); i++) {
+      double dot = 0;
+      for (int j = 0; j < 384; j++) {
+        dot +=
+            a.get(i).get("embedding").get(j).doubleValue()
+                * b.get(i).get("embedding").get(j).doubleValue();
+      }
+      assertTrue(dot > 0.99 && dot < 1 - 1e-9, "cosine f32 vs bf16 weights: " + dot);
+    }
+  }
+
+  private static ParameterSet toBf16(ParameterSet params) {
+    List<Parameter> out = new java.util.ArrayList<>();
+    for (Parameter p : params) {
+      out.add(Parameter.of(p.name(), DType.BF16, p.shape(), p.toFloatArray()));
+    }
+    return ParameterSet.of(out);
   }
 
   @Test
@@ -170,7 +211,28 @@ class MainTest {
     assertTrue(pooling.err().contains("--pooling 'max'"), pooling.err());
 
     Run seq = run("", "bench", "forward", "--seq", "4096");
+    assertTrue(seq.err().startsWith("mezo4j bench forward: "), seq.err());
     assertTrue(seq.err().contains("max_position_embeddings"), seq.err());
+
+    Run twoTabs = run("a\tb\tc\n", "tokenize", "--pair");
+    assertEquals(1, twoTabs.exitCode());
+    assertTrue(
+        twoTabs
+            .err()
+            .contains("line 1: --pair expects two texts separated by exactly one tab, found 2"),
+        twoTabs.err());
+
+    Run notUtf8 =
+        runBytes(new byte[] {'o', 'k', '\n', 'c', 'a', 'f', (byte) 0xe9, '\n'}, "tokenize");
+    assertEquals(1, notUtf8.exitCode());
+    assertTrue(notUtf8.err().contains("stdin line 2: not valid UTF-8"), notUtf8.err());
+
+    Run noCommand = run("");
+    assertEquals(2, noCommand.exitCode());
+    assertTrue(noCommand.err().contains("missing a command"), noCommand.err());
+    Run noBenchCommand = run("", "bench");
+    assertEquals(2, noBenchCommand.exitCode());
+    assertTrue(noBenchCommand.err().contains("Usage: mezo4j bench"), noBenchCommand.err());
 
     Run unknown = run("", "tokenize", "--frobnicate");
     assertEquals(2, unknown.exitCode());
