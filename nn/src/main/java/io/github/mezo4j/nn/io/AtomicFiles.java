@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,6 +19,8 @@ import java.util.List;
  * synced afterwards so the rename itself survives a crash.
  */
 public final class AtomicFiles {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private AtomicFiles() {}
 
   /** Writes a file's content into an open channel. */
@@ -45,16 +49,39 @@ public final class AtomicFiles {
   public static Staged stage(Path target, Content content) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-    try (FileChannel ch =
-        FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-      content.writeTo(ch);
-      ch.force(true);
+    Path temp = hiddenSibling(target, ".tmp");
+    try {
+      try (FileChannel ch =
+          FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
+        content.writeTo(ch);
+        ch.force(true);
+      }
     } catch (IOException | RuntimeException | Error e) {
       Files.deleteIfExists(temp);
       throw e;
     }
     return new Staged(temp, target);
+  }
+
+  /**
+   * A fresh hidden name beside {@code target} ({@code .name.<random><suffix>}), not yet created.
+   * Callers create it themselves, so it gets the default permissions (0666 or 0777 less the umask)
+   * rather than the owner-only mode of {@link Files#createTempFile}: a saved model must be readable
+   * by whoever could read the folder.
+   */
+  public static Path hiddenSibling(Path target, String suffix) {
+    String random = Long.toUnsignedString(RANDOM.nextLong(), 36);
+    return target
+        .toAbsolutePath()
+        .resolveSibling("." + target.getFileName() + "." + random + suffix);
+  }
+
+  /** Gives {@code temp} the POSIX permissions of {@code target} when it is about to replace it. */
+  private static void keepPermissions(Path target, Path temp) throws IOException {
+    if (Files.exists(target)
+        && Files.getFileStore(temp).supportsFileAttributeView(PosixFileAttributeView.class)) {
+      Files.setPosixFilePermissions(temp, Files.getPosixFilePermissions(target));
+    }
   }
 
   /**
@@ -67,6 +94,7 @@ public final class AtomicFiles {
     try {
       for (Staged s : staged) {
         try {
+          keepPermissions(s.target(), s.temp());
           Files.move(
               s.temp(),
               s.target(),

@@ -275,7 +275,7 @@ public final class HuggingFaceFolder {
     } else {
       Path parent = folder.toAbsolutePath().getParent();
       Files.createDirectories(parent);
-      Path temp = Files.createTempDirectory(parent, "." + folder.getFileName() + ".");
+      Path temp = Files.createDirectory(AtomicFiles.hiddenSibling(folder, ".tmp"));
       try {
         writeInto(temp, config, shards, tokenizer);
         Files.move(temp, folder, StandardCopyOption.ATOMIC_MOVE);
@@ -347,15 +347,22 @@ public final class HuggingFaceFolder {
       AtomicFiles.discard(staged);
       throw e;
     }
-    AtomicFiles.commit(staged);
-    deleteStaleWeights(folder, files);
+    // Stale weights go before config.json lands: a loader prefers model.safetensors, so an old
+    // single file left beside new shards would pair old weights with the new config.
+    AtomicFiles.Staged configJson = staged.removeLast();
+    try {
+      AtomicFiles.commit(staged);
+      deleteStaleWeights(folder, files);
+    } catch (IOException | RuntimeException | Error e) {
+      AtomicFiles.discard(List.of(configJson));
+      throw e;
+    }
+    AtomicFiles.commit(List.of(configJson));
   }
 
   /** A hidden temp path in {@code folder}; SafetensorsWriter then writes it atomically itself. */
-  private static Path stagingPath(Path folder, String file) throws IOException {
-    Path temp = Files.createTempFile(folder, "." + file + ".", ".staged");
-    Files.delete(temp);
-    return temp;
+  private static Path stagingPath(Path folder, String file) {
+    return AtomicFiles.hiddenSibling(folder.resolve(file), ".staged");
   }
 
   private static AtomicFiles.Staged stageText(Path target, String text) throws IOException {

@@ -160,6 +160,23 @@ public record BertConfig(
             "extras must not hold '%s': it is a record component".formatted(key));
       }
     }
+    requireGraphOption(extras, "position_embedding_type", "absolute");
+    requireGraphOption(extras, "is_decoder", false);
+    requireGraphOption(extras, "add_cross_attention", false);
+  }
+
+  /**
+   * Rejects a config.json option that would make transformers compute a different graph from the
+   * one this engine runs (relative positions, causal or cross attention), so such a model fails
+   * loudly instead of giving plausible but wrong outputs. Absent means the supported default.
+   */
+  private static void requireGraphOption(Map<String, Object> extras, String key, Object supported) {
+    Object value = extras.get(key);
+    if (value != null && !value.equals(supported)) {
+      throw new IllegalArgumentException(
+          "%s %s is not supported: this engine runs the encoder with %s = %s"
+              .formatted(key, value, key, supported));
+    }
   }
 
   private static void positive(String field, int value) {

@@ -148,6 +148,16 @@ class BertConfigTest {
         edited(c -> c.putArray("architectures").add("RobertaModel")),
         "architecture 'RobertaModel' is not supported for model_type 'bert'",
         "BertModel");
+    // options under which transformers would compute another graph than this engine runs
+    rejects(
+        edited(c -> c.put("position_embedding_type", "relative_key_query")),
+        "position_embedding_type relative_key_query is not supported");
+    rejects(edited(c -> c.put("is_decoder", true)), "is_decoder true is not supported");
+    rejects(
+        edited(c -> c.put("add_cross_attention", true)),
+        "add_cross_attention true is not supported");
+    BertConfig.fromJson(
+        edited(c -> c.put("position_embedding_type", "absolute").put("is_decoder", false)), "ok");
     rejects("{\"model_type\": \"bert\",", "invalid JSON");
     rejects("[1]", "expected a JSON object");
     rejects(
