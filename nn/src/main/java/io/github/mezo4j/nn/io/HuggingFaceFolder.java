@@ -43,7 +43,8 @@ import java.util.stream.Stream;
  * </pre>
  *
  * <p>Loaded tensor names follow {@link BertNames} (the {@code bert.}/{@code roberta.} prefix of
- * task-model checkpoints is stripped); every encoder tensor is checked against the config (present,
+ * task-model checkpoints is stripped, and saving puts it back for task-model architectures, so a
+ * saved folder has the tensor names transformers writes); every encoder tensor is checked against the config (present,
  * exact shape) before anything is returned. Integer buffers that PyTorch checkpoints sometimes
  * carry ({@code embeddings.position_ids}, {@code embeddings.token_type_ids}) are skipped; any other
  * tensor that is not F32, F16 or BF16 is an error. PyTorch pickles ({@code pytorch_model.bin}) are
@@ -266,7 +267,7 @@ public final class HuggingFaceFolder {
     } catch (ModelFormatException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
-    List<List<Parameter>> shards = plan(params.list(), maxShardBytes);
+    List<List<Parameter>> shards = plan(onDiskNames(config, params), maxShardBytes);
     if (Files.exists(folder)) {
       if (!Files.isDirectory(folder)) {
         throw new IOException(folder + " exists and is not a directory");
@@ -284,6 +285,37 @@ public final class HuggingFaceFolder {
         throw e;
       }
     }
+  }
+
+  /**
+   * The parameters under the names Hugging Face writes: a task model ({@code
+   * BertForSequenceClassification}, ...) keeps its encoder under the base-model prefix ({@code
+   * bert.} / {@code roberta.}) that loading strips; a bare encoder ({@code BertModel}) has none.
+   * Renamed parameters share storage with the originals.
+   */
+  static List<Parameter> onDiskNames(BertConfig config, ParameterSet params) {
+    List<String> bare = List.of("BertModel", "RobertaModel", "XLMRobertaModel");
+    boolean taskModel =
+        !config.architectures().isEmpty()
+            && config.architectures().stream().noneMatch(bare::contains);
+    if (!taskModel) {
+      return params.list();
+    }
+    String prefix = BertNames.basePrefix(config.modelType());
+    List<Parameter> renamed = new ArrayList<>();
+    for (Parameter p : params) {
+      String n = p.name();
+      boolean encoder =
+          n.startsWith("embeddings.") || n.startsWith("encoder.") || n.startsWith("pooler.");
+      renamed.add(
+          !encoder
+              ? p
+              : switch (p.dtype()) {
+                case F32 -> Parameter.f32(prefix + n, p.shape(), p.f32Data());
+                case BF16 -> Parameter.bf16(prefix + n, p.shape(), p.bf16Data());
+              });
+    }
+    return renamed;
   }
 
   /** Splits {@code params} in order into runs of at most {@code maxBytes} each. */

@@ -163,6 +163,16 @@ class HuggingFaceFolderTest {
             .get("embeddings.LayerNorm.bias")
             .contentEquals(minilm.parameters().get("embeddings.LayerNorm.bias")));
 
+    // saving writes the names back as Hugging Face has them: bert.* for the encoder, head as is
+    Path saved = dir.resolve("classifier-saved");
+    HuggingFaceFolder.save(saved, back);
+    try (SafetensorsReader r = SafetensorsReader.open(saved.resolve(HuggingFaceFolder.WEIGHTS))) {
+      assertEquals(
+          prefixed.stream().map(Parameter::name).sorted().toList(),
+          r.names().stream().sorted().toList());
+    }
+    assertTrue(HuggingFaceFolder.load(saved).parameters().contentEquals(back.parameters()));
+
     // an int64 position_ids buffer, as older PyTorch checkpoints hold, is skipped
     long end = minilm.parameters().bytes() + 2 * 384 * 4;
     Path withBuffer = dir.resolve("buffer");
