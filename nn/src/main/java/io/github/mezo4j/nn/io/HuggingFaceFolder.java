@@ -44,11 +44,11 @@ import java.util.stream.Stream;
  *
  * <p>Loaded tensor names follow {@link BertNames} (the {@code bert.}/{@code roberta.} prefix of
  * task-model checkpoints is stripped, and saving puts it back for task-model architectures, so a
- * saved folder has the tensor names transformers writes); every encoder tensor is checked against the config (present,
- * exact shape) before anything is returned. Integer buffers that PyTorch checkpoints sometimes
- * carry ({@code embeddings.position_ids}, {@code embeddings.token_type_ids}) are skipped; any other
- * tensor that is not F32, F16 or BF16 is an error. PyTorch pickles ({@code pytorch_model.bin}) are
- * not read.
+ * saved folder has the tensor names transformers writes); every encoder tensor is checked against
+ * the config (present, exact shape) before anything is returned. Integer buffers that PyTorch
+ * checkpoints sometimes carry ({@code embeddings.position_ids}, {@code embeddings.token_type_ids})
+ * are skipped; any other tensor that is not F32, F16 or BF16 is an error. PyTorch pickles ({@code
+ * pytorch_model.bin}) are not read.
  *
  * <p>Saving writes the same names and dtypes HF uses (F32 or BF16, as stored), {@code __metadata__
  * {"format": "pt"}}, and config.json with HF's keys. A folder that does not exist yet appears
