@@ -24,11 +24,14 @@ import java.util.zip.CRC32;
  *   flags: bit 0 = skipped; bits 1-2 = conservative choice (0 none, 1 descent, 2 ascent, 3 reject)
  * </pre>
  *
- * <p>Damage is never misread. A torn last record (the file ends inside it, or its CRC fails: a
- * crash mid-write) is dropped with a warning (System.Logger {@code
- * io.github.mezo4j.core.log.StepLog}); it is the step whose update was lost with the crash. Any
- * other bad record, an unexpected step number or flag, or a bad header is a {@link
- * StepLogCorruptedException} naming the file and record.
+ * <p>Damage is never misread. A crash costs records at the end of the file (which ones depends on
+ * the {@link FsyncPolicy}): they are missing, cut short, or full of zeros or stale bytes, and fail
+ * their CRC32. So a trailing run of records that fail their CRC or are incomplete, with no intact
+ * record after them, is the lost tail: it is dropped with a warning naming the count and byte
+ * offset (System.Logger {@code io.github.mezo4j.core.log.StepLog}), and {@link
+ * StepLogWriter#openForAppend} cuts it off so a resumed run computes those steps again. A bad
+ * record with an intact record after it, an unexpected step number or flag, or a bad header is a
+ * {@link StepLogCorruptedException} naming the file and record.
  */
 public final class StepLog {
   private static final System.Logger LOG = System.getLogger(StepLog.class.getName());
@@ -71,15 +74,22 @@ public final class StepLog {
     return headerBytes + (long) records.size() * header.recordSize();
   }
 
-  /** Bytes of a torn last record that were dropped (0 if none). */
+  /** Bytes of the lost tail that were dropped (0 if none); they follow {@link #validBytes()}. */
   public long droppedBytes() {
     return droppedBytes;
+  }
+
+  /** Records dropped as the lost tail, a partial last one included (0 if none). */
+  public long droppedRecords() {
+    int rs = header.recordSize();
+    return (droppedBytes + rs - 1) / rs;
   }
 
   /**
    * Reads and checks a whole step log.
    *
-   * @throws StepLogCorruptedException for a bad header or a damaged record other than the last
+   * @throws StepLogCorruptedException for a bad header, or a damaged record that an intact record
+   *     follows
    * @throws IOException if the file cannot be read
    */
   public static StepLog read(Path path) throws IOException {
@@ -130,7 +140,7 @@ public final class StepLog {
         throw new StepLogCorruptedException(path, "too many records: " + full);
       }
       List<StepRecord> records = new ArrayList<>((int) full);
-      long dropped = partial;
+      long firstBad = -1; // start of the current run of bad records
       for (long first = 0; first < full; first += READ_BLOCK_RECORDS) {
         int count = (int) Math.min(READ_BLOCK_RECORDS, full - first);
         ByteBuffer block = readFully(ch, headerBytes + first * rs, count * rs, path, "records");
@@ -138,15 +148,20 @@ public final class StepLog {
           long index = first + j;
           StepRecord r = decode(block, rs, header.estimator().samples(), path, index);
           if (r == null) {
-            if (index == full - 1 && partial == 0) {
-              dropped = rs;
-              break;
+            if (firstBad < 0) {
+              firstBad = index;
             }
+            continue;
+          }
+          if (firstBad >= 0) {
+            // a crash loses a suffix; a bad record with an intact one after it is damage
+            long at = headerBytes + firstBad * rs;
             throw new StepLogCorruptedException(
                 path,
-                "record %d (bytes %d..%d) fails its CRC32 check"
-                    .formatted(
-                        index, headerBytes + index * rs, headerBytes + (index + 1) * rs - 1));
+                ("record %d (bytes %d..%d) fails its CRC32 check, but intact record %d follows"
+                        + " it, so it is damage, not a tail lost in a crash; the %d records before"
+                        + " it are intact (truncating the file to %d bytes keeps just them)")
+                    .formatted(firstBad, at, at + rs - 1, index, firstBad, at));
           }
           if (r.step() != index) {
             throw new StepLogCorruptedException(
@@ -156,11 +171,20 @@ public final class StepLog {
           records.add(r);
         }
       }
+      long dropped = partial + (firstBad < 0 ? 0 : (full - firstBad) * rs);
       if (dropped > 0) {
+        long lost = (dropped + rs - 1) / rs;
         LOG.log(
             System.Logger.Level.WARNING,
-            "step log %s: dropped a torn last record (%d bytes after record %d): the crash lost that step"
-                .formatted(path, dropped, records.size() - 1));
+            ("step log %s: dropped %d record%s at the end (%d bytes from byte offset %d),"
+                    + " incomplete or failing the CRC32 check: steps a crash lost before they"
+                    + " reached the disk; a resumed run computes them again")
+                .formatted(
+                    path,
+                    lost,
+                    lost == 1 ? "" : "s",
+                    dropped,
+                    headerBytes + (long) records.size() * rs));
       }
       return new StepLog(path, header, Collections.unmodifiableList(records), headerBytes, dropped);
     }

@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A step log that cannot be trusted: a bad header, or a damaged record that is not the last one.
- * The message names the file and, for a record, its number and byte offset.
+ * A step log that cannot be trusted: a bad header, a record with an unexpected step or flags, or a
+ * damaged record with an intact record after it (a crash only loses records at the end). The
+ * message names the file and, for a record, its number and byte offset.
  */
 public final class StepLogCorruptedException extends IOException {
   private static final long serialVersionUID = 1L;

@@ -8,8 +8,12 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Appends records to a step log (format: {@link StepLog}, {@link StepLogHeader}). The file is
- * append-only: a record is never rewritten. Each record goes to the OS in one write; {@link
- * FsyncPolicy} says when it is forced to the device.
+ * append-only: a record is never rewritten. Each record goes to the OS in one write, so a crash of
+ * the JVM alone loses nothing; {@link FsyncPolicy} says when records are forced to the device, and
+ * so what a power loss or OS crash can lose: with {@link FsyncPolicy#ON_CLOSE} any suffix of the
+ * records written since the last fsync (at create, at {@link #openForAppend} when it cut a tail,
+ * and at close), with {@link FsyncPolicy#EVERY_RECORD} at most the record being written. {@link
+ * StepLog#read} drops such a lost tail and {@link #openForAppend} cuts it off.
  */
 public final class StepLogWriter implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(StepLogWriter.class.getName());
@@ -49,9 +53,10 @@ public final class StepLogWriter implements AutoCloseable {
   }
 
   /**
-   * Reopens a log that was {@linkplain StepLog#read read} to continue it. A torn last record the
-   * read dropped is cut off the file first (with a warning), so the next record follows the last
-   * intact one.
+   * Reopens a log that was {@linkplain StepLog#read read} to continue it. The lost tail the read
+   * dropped (records a crash left incomplete, zero-filled or garbage) is cut off the file first,
+   * with a warning, and the cut is forced to the device, so the next record follows the last intact
+   * one.
    *
    * @throws IOException if the file changed since it was read
    */
@@ -66,10 +71,13 @@ public final class StepLogWriter implements AutoCloseable {
                 .formatted(path, ch.size(), expected));
       }
       if (log.droppedBytes() > 0) {
+        long lost = log.droppedRecords();
         LOG.log(
             System.Logger.Level.WARNING,
-            "step log %s: cutting off a torn last record (%d bytes) before appending"
-                .formatted(path, log.droppedBytes()));
+            "step log %s: cutting off %d record%s lost in a crash (%d bytes from byte offset %d)"
+                    .formatted(
+                        path, lost, lost == 1 ? "" : "s", log.droppedBytes(), log.validBytes())
+                + " before appending");
         ch.truncate(log.validBytes());
         ch.force(true);
       }

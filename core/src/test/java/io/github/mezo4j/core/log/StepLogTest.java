@@ -21,7 +21,7 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The step log format: round trip, torn tails dropped, corruption reported, never misread. */
+/** The step log format: round trip, lost tails dropped, corruption reported, never misread. */
 class StepLogTest {
   @TempDir Path dir;
 
@@ -122,7 +122,7 @@ class StepLogTest {
     assertEquals(HEADER.recordSize() - 7, read[0].droppedBytes());
     assertEquals(1, warnings.size());
     assertTrue(warnings.get(0).contains(p.toString()), warnings.get(0));
-    assertTrue(warnings.get(0).contains("torn"), warnings.get(0));
+    assertTrue(warnings.get(0).contains("dropped 1 record "), warnings.get(0));
 
     try (StepLogWriter w = StepLogWriter.openForAppend(read[0], FsyncPolicy.ON_CLOSE)) {
       assertEquals(4, w.recordCount());
@@ -156,13 +156,111 @@ class StepLogTest {
   }
 
   @Test
-  void badLastRecordFollowedByATornTailIsAnError() throws IOException {
+  void badLastRecordFollowedByATornTailIsDroppedWithIt() throws IOException {
     Path p = write("twobad.steplog", 5);
     long size = Files.size(p);
     flipByte(p, size - 10);
     Files.write(p, new byte[] {1, 2, 3}, StandardOpenOption.APPEND);
+    StepLog log = StepLog.read(p);
+    assertEquals(4, log.records().size());
+    assertEquals(HEADER.recordSize() + 3, log.droppedBytes());
+    assertEquals(2, log.droppedRecords());
+  }
+
+  static void appendBytes(Path p, byte[] bytes) throws IOException {
+    Files.write(p, bytes, StandardOpenOption.APPEND);
+  }
+
+  static byte[] garbage(int length, long seed) {
+    byte[] b = new byte[length];
+    new java.util.Random(seed).nextBytes(b);
+    return b;
+  }
+
+  @Test
+  void zeroFilledTailFromAPowerLossIsDroppedAndCutOffBeforeAppending() throws IOException {
+    // ON_CLOSE: the file length reached the disk, the data blocks of the last records did not
+    Path p = write("zeros.steplog", 5);
+    long intact = Files.size(p);
+    appendBytes(p, new byte[2 * HEADER.recordSize()]);
+    StepLog[] read = new StepLog[1];
+    List<String> warnings = captureWarnings(StepLog.class, () -> read[0] = StepLog.read(p));
+    assertEquals(5, read[0].records().size());
+    for (int i = 0; i < 5; i++) {
+      assertEquals(record(i), read[0].records().get(i));
+    }
+    assertEquals(2L * HEADER.recordSize(), read[0].droppedBytes());
+    assertEquals(2, read[0].droppedRecords());
+    assertEquals(intact, read[0].validBytes());
+    assertEquals(1, warnings.size(), warnings.toString());
+    String w = warnings.get(0);
+    assertTrue(w.contains(p.toString()), w);
+    assertTrue(w.contains("dropped 2 records"), w);
+    assertTrue(w.contains("byte offset " + intact), w);
+
+    List<String> cut =
+        captureWarnings(
+            StepLogWriter.class,
+            () -> {
+              try (StepLogWriter wr = StepLogWriter.openForAppend(read[0], FsyncPolicy.ON_CLOSE)) {
+                assertEquals(5, wr.recordCount());
+                wr.append(record(5));
+                wr.append(record(6));
+              }
+            });
+    assertEquals(1, cut.size(), cut.toString());
+    assertTrue(cut.get(0).contains("2 records"), cut.get(0));
+    StepLog again = StepLog.read(p);
+    assertEquals(7, again.records().size());
+    assertEquals(record(6), again.records().get(6));
+    assertEquals(0, again.droppedBytes());
+    assertEquals(intact + 2L * HEADER.recordSize(), Files.size(p));
+  }
+
+  @Test
+  void lostTailOfGarbageRecordsAndAPartialOneIsDropped() throws IOException {
+    Path p = write("garbage.steplog", 5);
+    int rs = HEADER.recordSize();
+    long start = headerBytes(p) + 3L * rs;
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(garbage(2 * rs + 10, 7)), start); // records 3, 4 and a partial 5
+    }
+    StepLog log = StepLog.read(p);
+    assertEquals(3, log.records().size());
+    assertEquals(start, log.validBytes());
+    assertEquals(2L * rs + 10, log.droppedBytes());
+    assertEquals(3, log.droppedRecords());
+  }
+
+  @Test
+  void everyRecordLostLeavesTheHeader() throws IOException {
+    Path p = write("allgone.steplog", 0);
+    long header = Files.size(p);
+    appendBytes(p, new byte[3 * HEADER.recordSize() + 1]);
+    StepLog log = StepLog.read(p);
+    assertEquals(0, log.records().size());
+    assertEquals(4, log.droppedRecords());
+    assertEquals(header, log.validBytes());
+  }
+
+  @Test
+  void badRecordsFollowedByAnIntactRecordAreAnErrorNamingTheFirstBadOne() throws IOException {
+    int rs = HEADER.recordSize();
+    Path p = write("hole.steplog", 5);
+    appendBytes(p, garbage(rs, 11));
+    appendBytes(p, StepLog.encode(record(6), rs));
     var e = assertThrows(StepLogCorruptedException.class, () -> StepLog.read(p));
-    assertTrue(e.getMessage().contains("record 4 "), e.getMessage());
+    assertTrue(e.getMessage().contains(p.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("record 5 "), e.getMessage());
+    assertTrue(e.getMessage().contains("intact record 6"), e.getMessage());
+
+    Path q = write("zerohole.steplog", 5);
+    appendBytes(q, new byte[2 * rs]);
+    appendBytes(q, StepLog.encode(record(7), rs));
+    appendBytes(q, new byte[rs]); // a lost tail after it does not make it one
+    var z = assertThrows(StepLogCorruptedException.class, () -> StepLog.read(q));
+    assertTrue(z.getMessage().contains("record 5 "), z.getMessage());
+    assertTrue(z.getMessage().contains("intact record 7"), z.getMessage());
   }
 
   @Test
