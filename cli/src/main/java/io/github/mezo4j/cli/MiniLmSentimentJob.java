@@ -442,8 +442,8 @@ public final class MiniLmSentimentJob implements AutoCloseable {
     boolean same = base.contentEquals(trainable);
     out.printf(
         Locale.ROOT,
-        "replay check: fresh MiniLM + step log %s the trained weights (%.1f s)%n",
-        same ? "== (bit for bit)" : "!= (MISMATCH)",
+        "replay check: the step log replayed on freshly loaded MiniLM %s the trained weights (%.1f s)%n",
+        same ? "reproduces, bit for bit," : "does NOT reproduce",
         (System.nanoTime() - t0) / 1e9);
     if (!same) {
       throw new IllegalStateException("replaying " + logFile + " did not rebuild the weights");

@@ -198,7 +198,7 @@ class MainTest {
     assertTrue(r.out().contains("step    2  train loss"), r.out());
     assertTrue(
         r.out().contains("step log: %,d bytes for 2 steps".formatted(Files.size(log))), r.out());
-    assertTrue(r.out().contains("== (bit for bit)"), r.out());
+    assertTrue(r.out().contains("reproduces, bit for bit, the trained weights"), r.out());
   }
 
   @Test
