@@ -240,6 +240,52 @@ class MainTest {
   }
 
   @Test
+  void exampleRejectsOptionsOfTheOtherModel(@TempDir Path dir) throws Exception {
+    Run model = run("", "example", "--model", "gpt5");
+    assertEquals(1, model.exitCode());
+    assertTrue(model.err().contains("--model 'gpt5': expected minilm or bow"), model.err());
+
+    Run batch = run("", "example", "--batch", "8");
+    assertEquals(1, batch.exitCode());
+    assertTrue(batch.err().contains("--batch does not apply to --model minilm"), batch.err());
+
+    Run log = run("", "example", "--model", "bow", "--log", dir.resolve("x").toString());
+    assertEquals(1, log.exitCode());
+    assertTrue(log.err().contains("--log does not apply to --model bow"), log.err());
+
+    Path existing = Files.writeString(dir.resolve("old.steplog"), "");
+    Run overwrite = run("", "example", "--log", existing.toString());
+    assertEquals(1, overwrite.exitCode());
+    assertTrue(overwrite.err().contains("already exists"), overwrite.err());
+  }
+
+  @Test
+  void exampleMiniLmTrainsLogsAndVerifiesTheReplay(@TempDir Path dir) throws Exception {
+    Path data = MiniLmSentimentJobTest.dataRootOrSkip();
+    Path log = dir.resolve("run.steplog");
+    Run r =
+        run(
+            "",
+            "example",
+            "--steps",
+            "2",
+            "--eval-every",
+            "1",
+            "--no-glue",
+            "--verify-replay",
+            "--data",
+            data.toString(),
+            "--log",
+            log.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("22,565,376 encoder weights"), r.out());
+    assertTrue(r.out().contains("step    2  train loss"), r.out());
+    assertTrue(
+        r.out().contains("step log: %,d bytes for 2 steps".formatted(Files.size(log))), r.out());
+    assertTrue(r.out().contains("reproduces, bit for bit, the trained weights"), r.out());
+  }
+
+  @Test
   void everySubcommandHasHelp() {
     for (List<String> cmd :
         List.of(
