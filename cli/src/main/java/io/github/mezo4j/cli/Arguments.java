@@ -13,4 +13,13 @@ final class Arguments {
       throw new IllegalArgumentException("%s must be >= %d, got %d".formatted(option, min, value));
     }
   }
+
+  /** Checks a perturbation scale or rate before any data is loaded: finite and > 0. */
+  static double positiveFinite(String option, double value) {
+    if (!(value > 0) || Double.isInfinite(value)) {
+      throw new IllegalArgumentException(
+          "%s must be a finite number > 0, got %s".formatted(option, value));
+    }
+    return value;
+  }
 }

@@ -102,8 +102,8 @@ final class ExampleCommand implements Callable<Integer> {
     MiniLmSentimentJob.Config c =
         new MiniLmSentimentJob.Config(
             atLeast("--steps", orElse(steps, d.steps()), 0),
-            orElse(eps, d.eps()),
-            orElse(lr, d.lr()),
+            Arguments.positiveFinite("--eps", orElse(eps, d.eps())),
+            Arguments.positiveFinite("--lr", orElse(lr, d.lr())),
             orElse(seed, d.seed()),
             atLeast("--threads", orElse(threads, d.threads()), 1),
             atLeast("--eval-every", orElse(evalEvery, d.evalEvery()), 1),
@@ -135,8 +135,8 @@ final class ExampleCommand implements Callable<Integer> {
             atLeast("--buckets", orElse(buckets, d.buckets()), 1),
             atLeast("--steps", orElse(steps, d.steps()), 1),
             atLeast("--batch", orElse(batch, d.batchSize()), 1),
-            orElse(eps, d.eps()),
-            orElse(lr, d.lr()),
+            Arguments.positiveFinite("--eps", orElse(eps, d.eps())),
+            Arguments.positiveFinite("--lr", orElse(lr, d.lr())),
             orElse(seed, d.seed()),
             atLeast("--eval-every", orElse(evalEvery, d.evalEvery()), 1),
             atLeast("--threads", orElse(threads, d.threads()), 1));

@@ -234,6 +234,15 @@ class MainTest {
     assertEquals(2, noBenchCommand.exitCode());
     assertTrue(noBenchCommand.err().contains("Usage: mezo4j bench"), noBenchCommand.err());
 
+    for (String model : List.of("minilm", "bow")) {
+      Run lr = run("", "example", "--model", model, "--lr", "NaN");
+      assertEquals(1, lr.exitCode());
+      assertTrue(lr.err().contains("--lr must be a finite number > 0, got NaN"), lr.err());
+      assertTrue(lr.out().isEmpty(), "nothing loaded or printed before the check: " + lr.out());
+      Run eps = run("", "example", "--model", model, "--eps", "0");
+      assertTrue(eps.err().contains("--eps must be a finite number > 0, got 0.0"), eps.err());
+    }
+
     Run unknown = run("", "tokenize", "--frobnicate");
     assertEquals(2, unknown.exitCode());
     assertTrue(unknown.err().contains("--frobnicate"), unknown.err());
