@@ -1,5 +1,6 @@
 package io.github.mezo4j.cli;
 
+import io.github.mezo4j.core.example.LabeledSentences;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.model.EncoderInput;
 import io.github.mezo4j.nn.model.SentenceEmbedder;

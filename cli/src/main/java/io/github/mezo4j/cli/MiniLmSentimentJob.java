@@ -1,5 +1,6 @@
 package io.github.mezo4j.cli;
 
+import io.github.mezo4j.core.example.LabeledSentences;
 import io.github.mezo4j.core.log.Replay;
 import io.github.mezo4j.core.mezo.MezoTrainer;
 import io.github.mezo4j.core.mezo.NanPolicy;

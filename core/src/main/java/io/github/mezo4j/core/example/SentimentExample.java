@@ -117,8 +117,8 @@ public final class SentimentExample {
   public static Result run(Path sst2Dir, Config c, PrintStream out) throws IOException {
     long start = System.nanoTime();
     HashedBagOfWords bow = new HashedBagOfWords(c.buckets());
-    Split train = featurize(Sst2.read(sst2Dir.resolve("train.tsv")), bow);
-    Split dev = featurize(Sst2.read(sst2Dir.resolve("dev.tsv")), bow);
+    Split train = featurize(LabeledSentences.read(sst2Dir.resolve("train.tsv")), bow);
+    Split dev = featurize(LabeledSentences.read(sst2Dir.resolve("dev.tsv")), bow);
     // a fixed sample of training sentences to report the training loss on
     int[] probe = sample(new SplittableRandom(c.seed() ^ 0x5EED), train.size(), 2000);
 
@@ -169,7 +169,7 @@ public final class SentimentExample {
     return new Result(initialLoss, finalLoss, initialAcc, finalAcc, millis);
   }
 
-  static Split featurize(List<Sst2.Example> examples, HashedBagOfWords bow) {
+  static Split featurize(List<LabeledSentences.Example> examples, HashedBagOfWords bow) {
     int[][] f = new int[examples.size()][];
     int[] y = new int[examples.size()];
     for (int i = 0; i < f.length; i++) {

@@ -48,19 +48,22 @@ class SentimentExampleTest {
   @Test
   void missingOrMalformedDataIsAClearError() throws IOException {
     var missing =
-        assertThrows(NoSuchFileException.class, () -> Sst2.read(dir.resolve("train.tsv")));
+        assertThrows(
+            NoSuchFileException.class, () -> LabeledSentences.read(dir.resolve("train.tsv")));
     assertTrue(missing.getFile().endsWith("train.tsv"));
 
     Path bad = dir.resolve("bad.tsv");
     Files.writeString(bad, "sentence\tlabel\ngood movie \t1\nno label here\n");
-    var e = assertThrows(IOException.class, () -> Sst2.read(bad));
+    var e = assertThrows(IOException.class, () -> LabeledSentences.read(bad));
     assertTrue(e.getMessage().contains("line 3"), e.getMessage());
     assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
 
     Path noHeader = dir.resolve("noheader.tsv");
     Files.writeString(noHeader, "good movie\t1\n");
     assertTrue(
-        assertThrows(IOException.class, () -> Sst2.read(noHeader)).getMessage().contains("header"));
+        assertThrows(IOException.class, () -> LabeledSentences.read(noHeader))
+            .getMessage()
+            .contains("header"));
   }
 
   @Test

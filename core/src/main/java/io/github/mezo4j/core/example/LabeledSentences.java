@@ -1,4 +1,4 @@
-package io.github.mezo4j.cli;
+package io.github.mezo4j.core.example;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,11 +13,11 @@ import java.util.List;
  * {@code sentence<TAB>label}, then one {@code sentence<TAB>0|1} per line (0 = negative, 1 =
  * positive). GLUE leaves a space before the tab, so sentences are trimmed.
  */
-final class LabeledSentences {
+public final class LabeledSentences {
   private LabeledSentences() {}
 
   /** One labelled sentence. */
-  record Example(String sentence, int label) {}
+  public record Example(String sentence, int label) {}
 
   /**
    * Reads one split.
@@ -25,7 +25,7 @@ final class LabeledSentences {
    * @throws NoSuchFileException if the file is missing
    * @throws IOException naming the file and line of a malformed row
    */
-  static List<Example> read(Path file) throws IOException {
+  public static List<Example> read(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "sentiment split not found");
     }
