@@ -1,6 +1,7 @@
 package io.github.mezo4j.cli;
 
 import io.github.mezo4j.core.example.LabeledSentences;
+import io.github.mezo4j.core.example.SharedData;
 import io.github.mezo4j.core.log.Replay;
 import io.github.mezo4j.core.mezo.MezoTrainer;
 import io.github.mezo4j.core.mezo.NanPolicy;
@@ -23,7 +24,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -220,37 +220,12 @@ public final class MiniLmSentimentJob implements AutoCloseable {
   }
 
   /**
-   * The shared data folder: {@code $MEZO4J_DATA} if set, else {@code ../shared/data} relative to
-   * the project root (system property {@code mezo4j.root}), the working directory or one of its
-   * three nearest ancestors.
+   * The shared data folder holding {@code lmbff-kshot16/} ({@link SharedData}).
    *
    * @throws NoSuchFileException naming every place looked at
    */
   public static Path findDataRoot() throws NoSuchFileException {
-    List<Path> tried = new ArrayList<>();
-    String env = System.getenv("MEZO4J_DATA");
-    if (env != null && !env.isBlank()) {
-      tried.add(Path.of(env));
-    } else {
-      String root = System.getProperty("mezo4j.root");
-      if (root != null && !root.isBlank()) {
-        tried.add(Path.of(root).toAbsolutePath().resolve("../shared/data").normalize());
-      }
-      Path dir = Path.of("").toAbsolutePath();
-      for (int up = 0; up < 4 && dir != null; up++, dir = dir.getParent()) {
-        tried.add(dir.resolve("../shared/data").normalize());
-      }
-    }
-    for (Path p : tried) {
-      if (Files.isDirectory(p.resolve("lmbff-kshot16"))) {
-        return p;
-      }
-    }
-    throw new NoSuchFileException(
-        tried.toString(),
-        null,
-        "no shared data folder holding lmbff-kshot16/ found; set MEZO4J_DATA to it"
-            + " (see shared/data/README.md)");
+    return SharedData.root("lmbff-kshot16");
   }
 
   /** The trainable parameters: every weight the encoder reads, trained in place. */

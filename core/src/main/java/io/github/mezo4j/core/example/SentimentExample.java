@@ -11,10 +11,8 @@ import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -80,37 +78,12 @@ public final class SentimentExample {
   }
 
   /**
-   * The folder holding SST-2: {@code $MEZO4J_DATA/glue-sst2} if that variable is set; otherwise
-   * {@code ../shared/data/glue-sst2} relative to the project root (the {@code mezo4j.root} system
-   * property), the working directory, or one of its three nearest ancestors.
+   * The folder holding SST-2: {@code glue-sst2} in the shared data folder ({@link SharedData}).
    *
    * @throws NoSuchFileException naming every place looked at
    */
   public static Path findData() throws NoSuchFileException {
-    List<Path> tried = new ArrayList<>();
-    String env = System.getenv("MEZO4J_DATA");
-    if (env != null && !env.isBlank()) {
-      tried.add(Path.of(env, "glue-sst2"));
-    } else {
-      String root = System.getProperty("mezo4j.root");
-      if (root != null && !root.isBlank()) {
-        tried.add(Path.of(root).toAbsolutePath().resolve("../shared/data/glue-sst2").normalize());
-      }
-      Path dir = Path.of("").toAbsolutePath();
-      for (int up = 0; up < 4 && dir != null; up++, dir = dir.getParent()) {
-        tried.add(dir.resolve("../shared/data/glue-sst2").normalize());
-      }
-    }
-    for (Path p : tried) {
-      if (Files.isDirectory(p)) {
-        return p;
-      }
-    }
-    throw new NoSuchFileException(
-        tried.toString(),
-        null,
-        "SST-2 data folder glue-sst2/ not found; set MEZO4J_DATA to the folder that holds it"
-            + " (see shared/data/README.md)");
+    return SharedData.root("glue-sst2").resolve("glue-sst2");
   }
 
   /** Runs MeZO on the SST-2 data in {@code sst2Dir}, printing progress to {@code out}. */
