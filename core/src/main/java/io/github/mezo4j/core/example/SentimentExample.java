@@ -102,8 +102,14 @@ public final class SentimentExample {
 
     out.printf(
         "MeZO on SST-2: %d train / %d dev sentences, %d weights, %d steps of batch %d,"
-            + " eps %g, lr %g%n",
-        train.size(), dev.size(), params.elementCount(), c.steps(), c.batchSize(), c.eps(), c.lr());
+            + " eps %s, lr %s%n",
+        train.size(),
+        dev.size(),
+        params.elementCount(),
+        c.steps(),
+        c.batchSize(),
+        Double.toString(c.eps()),
+        Double.toString(c.lr()));
     double initialLoss = meanLoss(weight, bias, train, probe);
     double initialAcc = accuracy(weight, bias, dev);
     out.printf("step %5d  train loss %.4f  dev accuracy %.3f%n", 0, initialLoss, initialAcc);
