@@ -1,6 +1,7 @@
 package io.github.mezo4j.nn.io;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -39,7 +40,7 @@ public final class AtomicFiles {
 
   /** Writes {@code bytes} to {@code target} atomically. */
   public static void write(Path target, byte[] bytes) throws IOException {
-    write(target, channel -> writeFully(channel, java.nio.ByteBuffer.wrap(bytes)));
+    commit(List.of(stage(target, bytes)));
   }
 
   /**
@@ -61,6 +62,11 @@ public final class AtomicFiles {
       throw e;
     }
     return new Staged(temp, target);
+  }
+
+  /** {@link #stage(Path, Content)} for content already in memory. */
+  public static Staged stage(Path target, byte[] bytes) throws IOException {
+    return stage(target, channel -> writeFully(channel, ByteBuffer.wrap(bytes)));
   }
 
   /**
@@ -133,7 +139,8 @@ public final class AtomicFiles {
     }
   }
 
-  static void writeFully(FileChannel channel, java.nio.ByteBuffer buffer) throws IOException {
+  /** Writes all of {@code buffer}: one channel write may take only part of it. */
+  public static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
     while (buffer.hasRemaining()) {
       channel.write(buffer);
     }

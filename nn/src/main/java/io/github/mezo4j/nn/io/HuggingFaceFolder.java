@@ -368,11 +368,7 @@ public final class HuggingFaceFolder {
         staged.add(stageText(folder.resolve(INDEX), JSON.writeValueAsString(index) + "\n"));
       }
       if (tokenizer != null) {
-        byte[] bytes = tokenizer.bytes();
-        staged.add(
-            AtomicFiles.stage(
-                folder.resolve(TOKENIZER),
-                ch -> AtomicFiles.writeFully(ch, java.nio.ByteBuffer.wrap(bytes))));
+        staged.add(AtomicFiles.stage(folder.resolve(TOKENIZER), tokenizer.bytes()));
       }
       staged.add(stageText(folder.resolve(CONFIG), config.toJson()));
     } catch (IOException | RuntimeException | Error e) {
@@ -398,9 +394,7 @@ public final class HuggingFaceFolder {
   }
 
   private static AtomicFiles.Staged stageText(Path target, String text) throws IOException {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    return AtomicFiles.stage(
-        target, ch -> AtomicFiles.writeFully(ch, java.nio.ByteBuffer.wrap(bytes)));
+    return AtomicFiles.stage(target, text.getBytes(StandardCharsets.UTF_8));
   }
 
   private static void deleteStaleWeights(Path folder, List<String> keep) throws IOException {

@@ -59,8 +59,8 @@ public final class SafetensorsWriter {
         channel -> {
           ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
           prefix.putLong(header.length).flip();
-          writeFully(channel, prefix);
-          writeFully(channel, ByteBuffer.wrap(header));
+          AtomicFiles.writeFully(channel, prefix);
+          AtomicFiles.writeFully(channel, ByteBuffer.wrap(header));
           ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
           for (Parameter p : ordered) {
             writeData(channel, p, buf);
@@ -122,7 +122,7 @@ public final class SafetensorsWriter {
         int len = Math.min(n - i, CHUNK / 4);
         buf.asFloatBuffer().put(values, i, len);
         buf.limit(len * 4);
-        writeFully(channel, buf);
+        AtomicFiles.writeFully(channel, buf);
         i += len;
       }
     } else {
@@ -132,15 +132,9 @@ public final class SafetensorsWriter {
         int len = Math.min(n - i, CHUNK / 2);
         buf.asShortBuffer().put(bits, i, len);
         buf.limit(len * 2);
-        writeFully(channel, buf);
+        AtomicFiles.writeFully(channel, buf);
         i += len;
       }
-    }
-  }
-
-  private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
-    while (buffer.hasRemaining()) {
-      channel.write(buffer);
     }
   }
 }
