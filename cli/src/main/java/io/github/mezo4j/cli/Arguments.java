@@ -4,14 +4,21 @@ package io.github.mezo4j.cli;
 final class Arguments {
   private Arguments() {}
 
-  static void positive(String option, long value) {
-    atLeast(option, value, 1);
+  static int positive(String option, int value) {
+    return atLeast(option, value, 1);
   }
 
-  static void atLeast(String option, long value, long min) {
+  /** {@code value}, checked to be at least {@code min}. */
+  static int atLeast(String option, int value, int min) {
     if (value < min) {
       throw new IllegalArgumentException("%s must be >= %d, got %d".formatted(option, min, value));
     }
+    return value;
+  }
+
+  /** A --threads value: 0 means one thread per available processor. */
+  static int threads(String option, int value) {
+    return atLeast(option, value, 0) == 0 ? Runtime.getRuntime().availableProcessors() : value;
   }
 
   /** Checks a perturbation scale or rate before any data is loaded: finite and > 0. */

@@ -77,7 +77,7 @@ final class BenchCommand implements Runnable {
       Arguments.positive("--seq", seq);
       Arguments.positive("--iters", iters);
       Arguments.atLeast("--warmup", warmup, 0);
-      Arguments.atLeast("--threads", threads, 0);
+      int threadCount = Arguments.threads("--threads", threads);
       BertCheckpoint checkpoint = Models.load(model);
       int maxSeq = checkpoint.config().maxPositionEmbeddings();
       if (seq > maxSeq) {
@@ -85,8 +85,7 @@ final class BenchCommand implements Runnable {
             "--seq %d exceeds the model's max_position_embeddings %d".formatted(seq, maxSeq));
       }
       BertEncoder encoder = BertEncoder.of(checkpoint.config(), checkpoint.parameters());
-      int t = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
-      try (Workers workers = Workers.of(t)) {
+      try (Workers workers = Workers.of(threadCount)) {
         ForwardBenchmark.Result r =
             ForwardBenchmark.run(encoder, batch, seq, warmup, iters, seed, workers);
         System.out.println(

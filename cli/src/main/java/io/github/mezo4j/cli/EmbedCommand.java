@@ -66,7 +66,7 @@ final class EmbedCommand implements Callable<Integer> {
                   "--pooling '%s': expected mean or cls".formatted(pooling));
         };
     Arguments.positive("--batch", batch);
-    Arguments.atLeast("--threads", threads, 0);
+    int threadCount = Arguments.threads("--threads", threads);
     BertCheckpoint checkpoint = Models.load(model);
     int maxTokens = checkpoint.config().maxPositionEmbeddings();
     WordPieceTokenizer tokenizer = Tokenizers.of(checkpoint, model);
@@ -79,9 +79,8 @@ final class EmbedCommand implements Callable<Integer> {
     SentenceEmbedder embedder =
         new SentenceEmbedder(
             BertEncoder.of(checkpoint.config(), checkpoint.parameters()), mode, normalize);
-    int t = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
     PrintStream out = System.out;
-    try (Workers workers = Workers.of(t)) {
+    try (Workers workers = Workers.of(threadCount)) {
       Stdin in = new Stdin();
       List<String> lines = new ArrayList<>();
       for (String line = in.readLine(); line != null; line = in.readLine()) {

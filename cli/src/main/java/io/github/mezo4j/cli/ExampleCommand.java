@@ -101,12 +101,12 @@ final class ExampleCommand implements Callable<Integer> {
     MiniLmSentimentJob.Config d = MiniLmSentimentJob.Config.defaults();
     MiniLmSentimentJob.Config c =
         new MiniLmSentimentJob.Config(
-            atLeast("--steps", orElse(steps, d.steps()), 0),
+            Arguments.atLeast("--steps", orElse(steps, d.steps()), 0),
             Arguments.positiveFinite("--eps", orElse(eps, d.eps())),
             Arguments.positiveFinite("--lr", orElse(lr, d.lr())),
             orElse(seed, d.seed()),
-            atLeast("--threads", orElse(threads, d.threads()), 1),
-            atLeast("--eval-every", orElse(evalEvery, d.evalEvery()), 1),
+            Arguments.atLeast("--threads", orElse(threads, d.threads()), 1),
+            Arguments.atLeast("--eval-every", orElse(evalEvery, d.evalEvery()), 1),
             orElse(kshotSeed, d.kshotSeed()),
             !noGlue,
             verifyReplay,
@@ -132,14 +132,14 @@ final class ExampleCommand implements Callable<Integer> {
     SentimentExample.Config d = SentimentExample.Config.defaults();
     SentimentExample.Config c =
         new SentimentExample.Config(
-            atLeast("--buckets", orElse(buckets, d.buckets()), 1),
-            atLeast("--steps", orElse(steps, d.steps()), 1),
-            atLeast("--batch", orElse(batch, d.batchSize()), 1),
+            Arguments.atLeast("--buckets", orElse(buckets, d.buckets()), 1),
+            Arguments.atLeast("--steps", orElse(steps, d.steps()), 1),
+            Arguments.atLeast("--batch", orElse(batch, d.batchSize()), 1),
             Arguments.positiveFinite("--eps", orElse(eps, d.eps())),
             Arguments.positiveFinite("--lr", orElse(lr, d.lr())),
             orElse(seed, d.seed()),
-            atLeast("--eval-every", orElse(evalEvery, d.evalEvery()), 1),
-            atLeast("--threads", orElse(threads, d.threads()), 1));
+            Arguments.atLeast("--eval-every", orElse(evalEvery, d.evalEvery()), 1),
+            Arguments.atLeast("--threads", orElse(threads, d.threads()), 1));
     Path dir = data != null ? data.resolve("glue-sst2") : SentimentExample.findData();
     SentimentExample.run(dir, c, System.out);
     return 0;
@@ -154,10 +154,5 @@ final class ExampleCommand implements Callable<Integer> {
 
   private static <T> T orElse(T value, T fallback) {
     return value != null ? value : fallback;
-  }
-
-  private static int atLeast(String option, int value, int min) {
-    Arguments.atLeast(option, value, min);
-    return value;
   }
 }
