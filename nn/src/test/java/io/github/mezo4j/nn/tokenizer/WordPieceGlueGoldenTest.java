@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.mezo4j.core.example.SharedData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,17 +31,18 @@ class WordPieceGlueGoldenTest {
 
   @TestFactory
   Stream<DynamicTest> glueSentencesMatchHuggingFaceTokenizers() throws IOException {
-    Path data = dataDir();
-    for (String folder : List.of("glue-sst2", "glue-rte")) {
-      Path dir = data.resolve(folder);
-      if (!Files.isDirectory(dir)) {
-        // One visible skipped test (an assumption failing in the factory itself is not counted).
-        String why =
-            "SKIPPED: data folder "
-                + dir
-                + " is missing (set MEZO4J_DATA to the shared data folder)";
-        return Stream.of(DynamicTest.dynamicTest(why, () -> assumeTrue(false, why)));
-      }
+    Path data;
+    try {
+      data = SharedData.root("glue-sst2");
+    } catch (NoSuchFileException e) {
+      return skipped("SKIPPED: " + e.getReason() + "; looked at " + e.getFile());
+    }
+    Path rte = data.resolve("glue-rte");
+    if (!Files.isDirectory(rte)) {
+      return skipped(
+          "SKIPPED: data folder "
+              + rte
+              + " is missing (set MEZO4J_DATA to the shared data folder)");
     }
     GoldenCases golden = new GoldenCases("minilm-golden-glue.jsonl");
     Map<String, List<String[]>> tables = new HashMap<>();
@@ -95,13 +98,8 @@ class WordPieceGlueGoldenTest {
     return rows;
   }
 
-  /** $MEZO4J_DATA, else ../shared/data beside the project root. */
-  static Path dataDir() {
-    String env = System.getenv("MEZO4J_DATA");
-    if (env != null && !env.isBlank()) {
-      return Path.of(env);
-    }
-    String root = System.getProperty("mezo4j.root", System.getProperty("user.dir"));
-    return Path.of(root).resolve("../shared/data").normalize();
+  /** One visible skipped test (an assumption failing in the factory itself is not counted). */
+  private static Stream<DynamicTest> skipped(String why) {
+    return Stream.of(DynamicTest.dynamicTest(why, () -> assumeTrue(false, why)));
   }
 }
