@@ -15,12 +15,12 @@ import java.util.Map;
  * Reads a Hugging Face {@code tokenizer.json} holding a WordPiece (BERT) tokenizer. Every error
  * names the source and the JSON field, and says what was expected; nothing half-loaded escapes.
  */
-final class TokenizerJson {
+final class TokenizerJsonParser {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final String source;
 
-  private TokenizerJson(String source) {
+  private TokenizerJsonParser(String source) {
     this.source = source;
   }
 
@@ -32,7 +32,7 @@ final class TokenizerJson {
       throw new IllegalArgumentException(
           source + ": not valid JSON: " + e.getOriginalMessage() + locationOf(e), e);
     }
-    return new TokenizerJson(source).tokenizer(root);
+    return new TokenizerJsonParser(source).tokenizer(root);
   }
 
   static WordPieceTokenizer parse(String json, String source) {
@@ -43,7 +43,7 @@ final class TokenizerJson {
       throw new IllegalArgumentException(
           source + ": not valid JSON: " + e.getOriginalMessage() + locationOf(e), e);
     }
-    return new TokenizerJson(source).tokenizer(root);
+    return new TokenizerJsonParser(source).tokenizer(root);
   }
 
   private static String locationOf(JsonProcessingException e) {

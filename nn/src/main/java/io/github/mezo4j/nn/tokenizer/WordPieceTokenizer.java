@@ -103,7 +103,7 @@ public final class WordPieceTokenizer {
    * @throws IllegalArgumentException if it is not a supported WordPiece tokenizer
    */
   public static WordPieceTokenizer load(InputStream in, String sourceName) throws IOException {
-    return TokenizerJson.read(in, sourceName);
+    return TokenizerJsonParser.read(in, sourceName);
   }
 
   /**
@@ -124,7 +124,7 @@ public final class WordPieceTokenizer {
 
   /** Parses {@code tokenizer.json} text; {@code sourceName} names it in error messages. */
   public static WordPieceTokenizer fromJson(String json, String sourceName) {
-    return TokenizerJson.parse(json, sourceName);
+    return TokenizerJsonParser.parse(json, sourceName);
   }
 
   // ---- configuration ----
