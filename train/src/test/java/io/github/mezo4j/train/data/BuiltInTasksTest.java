@@ -228,4 +228,27 @@ class BuiltInTasksTest {
             java.nio.file.NoSuchFileException.class, () -> Tasks.get("sst2").loadKShot(empty, 13));
     assertTrue(e.getMessage().contains("SST-2"), e.getMessage());
   }
+
+  @Test
+  void kShotEvaluationSetsShareNothingWithTheKShotSplits() throws IOException {
+    Path root = SharedTestData.rootHolding("lmbff-kshot16");
+    SharedTestData.rootHolding("trec");
+    SharedTestData.rootHolding("glue-sst2");
+    // GLUE's SST-2 dev set is disjoint from its train set, from which LM-BFF sampled
+    assertEquals(872, Tasks.get("sst2").kShotEvaluationSet(root, 13).size());
+    Task trec = Tasks.get("trec");
+    for (int seed : new int[] {13, 21, 42, 87, 100}) {
+      List<Example> eval = trec.kShotEvaluationSet(root, seed);
+      Dataset k = trec.loadKShot(root, seed);
+      List<String> used =
+          java.util.stream.Stream.concat(k.train().stream(), k.dev().stream())
+              .map(Example::text)
+              .toList();
+      assertTrue(eval.stream().noneMatch(e -> used.contains(e.text())), "seed " + seed);
+      // LM-BFF drew the 192 k-shot questions from TREC's train file, so some land in the carved
+      // dev split and must go; about 192 * 500 / 5452 = 18 are expected
+      int removed = Tasks.TREC_DEV_SIZE - eval.size();
+      assertTrue(removed > 0 && removed < 60, "seed " + seed + " removed " + removed);
+    }
+  }
 }
