@@ -129,7 +129,7 @@ public final class DecoderTemplates {
     String c = choice.strip();
     int space = c.indexOf(' ');
     String first = space < 0 ? c : c.substring(0, space);
-    if (first.equals("I") || first.startsWith("I'")) {
+    if (first.equals("I")) {
       return c;
     }
     return first.toLowerCase(Locale.ROOT) + (space < 0 ? "" : c.substring(space));
