@@ -150,20 +150,24 @@ public final class HubClient {
   HubException unreachable(HubRepo repo, String file, String why, Throwable cause) {
     return new HubException(
         Reason.UNREACHABLE,
-        "cannot reach %s (%s); no cached copy of %s (%s) in %s"
-            .formatted(settings.endpoint(), why, repo, file, cache.root()),
+        "cannot reach %s (%s); no cached copy of %s in %s (%s is missing)"
+            .formatted(settings.endpoint(), why, repo, cache.root(), file),
         cause);
   }
 
   /** {@code {endpoint}/{repo}/resolve/{revision}/{file}}, the revision quoted as one segment. */
   URI resolveUrl(HubRepo repo, String file) {
-    String revision =
-        URLEncoder.encode(repo.revision(), StandardCharsets.UTF_8).replace("+", "%20");
     StringBuilder path = new StringBuilder();
     for (String part : file.split("/")) {
-      path.append('/').append(URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20"));
+      path.append('/').append(encode(part));
     }
-    return URI.create(settings.endpoint() + "/" + repo.id() + "/resolve/" + revision + path);
+    return URI.create(
+        settings.endpoint() + "/" + repo.id() + "/resolve/" + encode(repo.revision()) + path);
+  }
+
+  // percent-encodes one path segment ('/' included, as huggingface_hub quotes revisions)
+  private static String encode(String segment) {
+    return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   /** Thrown inside this class for a 404 on a file whose repository and revision exist. */
@@ -198,7 +202,15 @@ public final class HubClient {
         return parseMetadata(repo, file, response, target);
       }
       if (status >= 200 && status < 300) {
-        return parseMetadata(repo, file, response, url);
+        FileMetadata meta = parseMetadata(repo, file, response, url);
+        // fetch the content at the commit, not the branch, which may move in between
+        String atRevision = "/resolve/" + encode(repo.revision()) + "/";
+        String atCommit = "/resolve/" + meta.commit() + "/";
+        return new FileMetadata(
+            meta.commit(),
+            meta.etag(),
+            meta.size(),
+            URI.create(url.toString().replace(atRevision, atCommit)));
       }
       if (status == 404 && "EntryNotFound".equals(errorCode(response))) {
         throw new MissingFile(

@@ -263,7 +263,10 @@ class HubClientTest {
     assertTrue(e.getMessage().startsWith("cannot reach " + hub.endpoint()), e.getMessage());
     assertTrue(
         e.getMessage()
-            .contains("no cached copy of acme/tiny@main (model.safetensors) in " + cacheDir),
+            .contains(
+                "no cached copy of acme/tiny@main in "
+                    + cacheDir
+                    + " (model.safetensors is missing)"),
         e.getMessage());
     assertEquals(before, hub.requests().size());
   }
