@@ -43,6 +43,10 @@ import java.util.OptionalLong;
  * anything while offline ({@code HF_HUB_OFFLINE}) or when the hub cannot be reached: then the
  * revision's ref decides which cached snapshot answers. The token goes only to the hub's own host,
  * never to the CDN a redirect points at.
+ *
+ * <p>Concurrent downloads of one blob by several mezo4j processes wait on a lock file in {@code
+ * .locks/}, where huggingface_hub keeps its own; the two libraries' lock kinds do not exclude each
+ * other, but a blob garbled by two writers fails its checksum and is fetched again.
  */
 public final class HubClient {
   private static final int MAX_REDIRECTS = 10;
@@ -50,19 +54,20 @@ public final class HubClient {
   private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
   private static final String USER_AGENT = "mezo4j/0.1 java/" + Runtime.version().feature();
 
+  // one connection pool for the JVM: the client holds no per-hub state (tokens go per request)
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
+
   private final HubSettings settings;
   private final HubCache cache;
-  private final HttpClient http;
 
   /** A client for {@code settings}, with its cache in {@code settings.cacheDir()}. */
   public HubClient(HubSettings settings) {
     this.settings = settings;
     this.cache = new HubCache(settings.cacheDir());
-    this.http =
-        HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(10))
-            .build();
   }
 
   /** The settings this client uses. */
@@ -91,22 +96,20 @@ public final class HubClient {
         return cached.get();
       }
       if (settings.offline()) {
-        throw unreachable(repo, file, "offline mode (HF_HUB_OFFLINE) is on", null);
+        throw unreachable(repo, file, "HF_HUB_OFFLINE is set", null);
       }
     }
     FileMetadata meta;
     try {
       meta = metadata(repo, file);
-    } catch (HubException e) {
-      throw e;
-    } catch (InterruptedIOException e) {
+    } catch (HubException | InterruptedIOException e) {
       throw e;
     } catch (IOException e) {
       Optional<HubFile> cached = fromCache(repo, file);
       if (cached.isPresent()) {
         return cached.get();
       }
-      throw unreachable(repo, file, e.toString(), e);
+      throw unreachable(repo, file, describe(e), e);
     } catch (MissingFile missing) {
       if (missing.commit != null) {
         cache.writeRef(repo, missing.commit);
@@ -145,6 +148,12 @@ public final class HubClient {
       return Optional.of(new HubFile(file, commit.get(), Optional.empty()));
     }
     return Optional.empty();
+  }
+
+  private static String describe(IOException e) {
+    String message = e.getMessage();
+    String name = e.getClass().getSimpleName();
+    return message == null || message.isBlank() ? name : name + ": " + message;
   }
 
   HubException unreachable(HubRepo repo, String file, String why, Throwable cause) {
@@ -193,9 +202,9 @@ public final class HubClient {
       int status = response.statusCode();
       Optional<String> location = response.headers().firstValue("Location");
       if (status >= 300 && status < 400 && location.isPresent()) {
-        URI target = url.resolve(location.get());
+        URI target = redirectTarget(repo, file, url, location.get());
         // a relative redirect stays on the hub (a renamed repository): ask again there
-        if (!location.get().contains("://")) {
+        if (!URI.create(location.get()).isAbsolute() && !location.get().startsWith("//")) {
           url = target;
           continue;
         }
@@ -342,7 +351,7 @@ public final class HubClient {
   private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
       throws IOException {
     try {
-      return http.send(request, handler);
+      return HTTP.send(request, handler);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while requesting " + request.uri());
@@ -377,9 +386,7 @@ public final class HubClient {
           transfer(repo, file, meta, part, have);
           last = null;
           break;
-        } catch (HubException e) {
-          throw e;
-        } catch (InterruptedIOException e) {
+        } catch (HubException | InterruptedIOException e) {
           throw e;
         } catch (IOException e) {
           last = e; // a broken transfer: the next attempt resumes from what arrived
@@ -390,7 +397,7 @@ public final class HubClient {
         throw new HubException(
             Reason.UNREACHABLE,
             "%s: download of %s from %s broke off after %d of %d bytes (%s); run again to resume from %s"
-                .formatted(repo, file, meta.location(), have, meta.size(), last, part),
+                .formatted(repo, file, meta.location(), have, meta.size(), describe(last), part),
             last);
       }
       verify(repo, file, meta, part);
@@ -412,7 +419,7 @@ public final class HubClient {
       Optional<String> location = response.headers().firstValue("Location");
       if (status >= 300 && status < 400 && location.isPresent()) {
         response.body().close();
-        url = url.resolve(location.get());
+        url = redirectTarget(repo, file, url, location.get());
         continue;
       }
       try (InputStream body = response.body()) {
@@ -427,14 +434,37 @@ public final class HubClient {
         } else if (status == 416) {
           Files.deleteIfExists(part); // the partial file is stale: the next attempt starts over
           throw new IOException("HTTP 416 for a resumed download");
-        } else {
+        } else if (sameHost(url, settings.endpoint())) {
           throw httpError(repo, file, url, response);
+        } else {
+          throw cdnError(repo, file, url, status);
         }
       }
       return;
     }
     throw new HubException(
         Reason.PROTOCOL, "%s: more than %d redirects for %s".formatted(repo, MAX_REDIRECTS, file));
+  }
+
+  private HubException cdnError(HubRepo repo, String file, URI url, int status) {
+    return new HubException(
+        Reason.PROTOCOL,
+        "%s: the download link the hub gave for %s was refused (HTTP %d from %s); run again for a fresh link"
+            .formatted(repo, file, status, url.getHost()));
+  }
+
+  private URI redirectTarget(HubRepo repo, String file, URI from, String location)
+      throws HubException {
+    try {
+      URI target = from.resolve(location);
+      if (target.getHost() == null
+          || !("http".equals(target.getScheme()) || "https".equals(target.getScheme()))) {
+        throw new IllegalArgumentException("not an http(s) URL");
+      }
+      return target;
+    } catch (IllegalArgumentException e) {
+      throw protocol(repo, file, "unusable redirect to '" + location + "': " + e.getMessage());
+    }
   }
 
   private static void write(InputStream body, Path part, boolean append) throws IOException {

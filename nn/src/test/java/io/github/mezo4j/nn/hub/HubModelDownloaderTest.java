@@ -156,7 +156,7 @@ class HubModelDownloaderTest {
         assertThrows(HubException.class, () -> downloader(true).download(HubRepo.parse(REPO)));
     assertEquals(Reason.UNREACHABLE, e.reason());
     assertTrue(
-        e.getMessage().startsWith("cannot reach " + hub.endpoint() + " (offline mode"),
+        e.getMessage().startsWith("cannot reach " + hub.endpoint() + " (HF_HUB_OFFLINE is set)"),
         e.getMessage());
     assertTrue(
         e.getMessage().contains("no cached copy of acme/tiny-bert@main in " + cacheDir),
