@@ -1,6 +1,7 @@
 package io.github.mezo4j.cli;
 
 import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.nn.hub.DownloadListener;
 import io.github.mezo4j.nn.hub.HubClient;
 import io.github.mezo4j.nn.hub.HubModelDownloader;
 import io.github.mezo4j.nn.hub.HubRepo;
@@ -74,12 +75,16 @@ final class Models {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--model '%s': %s".formatted(spec, e.getMessage()), e);
     }
-    HubModelDownloader downloader = new HubModelDownloader(new HubClient(settings));
-    if (downloader.cachedSnapshot(repo).isEmpty() && !settings.offline()) {
-      // downloads can take minutes: say what is happening and where the files go
-      System.err.printf(
-          "mezo4j: fetching %s from %s into %s%n", repo, settings.endpoint(), settings.cacheDir());
-    }
-    return downloader.download(repo);
+    // downloads can take minutes: say on stderr what is fetched, and where it goes
+    DownloadListener progress =
+        (r, file, size, from) ->
+            System.err.printf(
+                "mezo4j: downloading %s %s (%.1f MB%s) into %s%n",
+                r.id(),
+                file,
+                size / 1e6,
+                from > 0 ? ", resuming at %.1f MB".formatted(from / 1e6) : "",
+                settings.cacheDir());
+    return new HubModelDownloader(new HubClient(settings, progress)).download(repo);
   }
 }

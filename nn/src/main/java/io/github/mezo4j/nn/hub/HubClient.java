@@ -63,11 +63,18 @@ public final class HubClient {
 
   private final HubSettings settings;
   private final HubCache cache;
+  private final DownloadListener listener;
 
   /** A client for {@code settings}, with its cache in {@code settings.cacheDir()}. */
   public HubClient(HubSettings settings) {
+    this(settings, DownloadListener.NONE);
+  }
+
+  /** A client for {@code settings} that tells {@code listener} when each transfer starts. */
+  public HubClient(HubSettings settings, DownloadListener listener) {
     this.settings = settings;
     this.cache = new HubCache(settings.cacheDir());
+    this.listener = listener;
   }
 
   /** The settings this client uses. */
@@ -383,6 +390,7 @@ public final class HubClient {
           break;
         }
         try {
+          listener.starting(repo, file, meta.size(), have);
           transfer(repo, file, meta, part, have);
           last = null;
           break;

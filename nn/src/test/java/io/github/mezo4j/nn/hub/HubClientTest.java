@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -211,7 +212,16 @@ class HubClientTest {
     Path blobs = Files.createDirectories(repoDir().resolve("blobs"));
     Files.write(
         blobs.resolve(weights.etag() + ".incomplete"), Arrays.copyOf(weights.content(), 123_456));
-    HubFile f = client().download(HubRepo.parse(REPO), "model.safetensors");
+    List<Long> starts = new ArrayList<>();
+    HubClient client =
+        new HubClient(
+            new HubSettings(hub.endpoint(), Optional.empty(), false, cacheDir),
+            (repo, file, size, from) -> {
+              assertEquals(weights.content().length, size);
+              starts.add(from);
+            });
+    HubFile f = client.download(HubRepo.parse(REPO), "model.safetensors");
+    assertEquals(List.of(123_456L), starts);
     assertArrayEquals(weights.content(), Files.readAllBytes(f.path().orElseThrow()));
     assertEquals(weights.content().length - 123_456, hub.bodyBytesServed());
     assertTrue(hub.requests().stream().anyMatch(r -> "bytes=123456-".equals(r.range())));
