@@ -32,7 +32,9 @@ import java.util.TreeSet;
  * complete weights, no request is made, so a model that huggingface_hub or transformers already
  * downloaded is used offline as it is. Otherwise the revision is resolved to a commit once, and
  * every file is fetched at that commit, so a branch that moves during the download cannot mix files
- * of two commits.
+ * of two commits. Offline, or when the hub cannot be reached, optional files the cache lacks are
+ * skipped. A branch is not checked for newer commits once its snapshot is complete: name the new
+ * commit, or delete {@code refs/<branch>} in the cache, to move on.
  */
 public final class HubModelDownloader {
   /** The model configuration. */
@@ -89,7 +91,14 @@ public final class HubModelDownloader {
     // pin the commit the first answer named, so every file comes from one commit
     HubRepo pinned = repo.at(config.commit());
     for (String file : OPTIONAL_FILES) {
-      client.download(pinned, file);
+      try {
+        client.download(pinned, file);
+      } catch (HubException e) {
+        if (e.reason() != Reason.UNREACHABLE) {
+          throw e;
+        }
+        // offline or cut off: an optional file the cache lacks is skipped, not fatal
+      }
     }
     if (client.download(pinned, WEIGHTS).path().isEmpty()) {
       HubFile index = client.download(pinned, INDEX);

@@ -151,6 +151,24 @@ class HubModelDownloaderTest {
   }
 
   @Test
+  void offlineOptionalFilesTheCacheLacksAreSkipped() throws IOException {
+    Map<String, Entry> files = entries(savedFolder(HuggingFaceFolder.DEFAULT_MAX_SHARD_BYTES));
+    files.remove("tokenizer.json");
+    hub.publish(REPO, "main", COMMIT, files);
+    HubClient online =
+        new HubClient(new HubSettings(hub.endpoint(), Optional.empty(), false, cacheDir));
+    // what `hf_hub_download` of just these two files leaves: no word on tokenizer.json
+    online.download(HubRepo.parse(REPO), "config.json");
+    online.download(HubRepo.parse(REPO), "model.safetensors");
+    int before = hub.requests().size();
+
+    Path folder = downloader(true).download(HubRepo.parse(REPO));
+    assertEquals(before, hub.requests().size());
+    assertTrue(Files.isRegularFile(folder.resolve("model.safetensors")));
+    assertTrue(HuggingFaceFolder.load(folder).parameters().contentEquals(params));
+  }
+
+  @Test
   void offlineWithNothingCachedSaysSo() {
     HubException e =
         assertThrows(HubException.class, () -> downloader(true).download(HubRepo.parse(REPO)));
