@@ -62,6 +62,8 @@ final class FakeHub implements AutoCloseable {
   private final List<Request> log = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, int[]> breaks = new ConcurrentHashMap<>(); // sha -> {afterBytes, times}
   private final Map<String, Boolean> corrupt = new ConcurrentHashMap<>();
+  private final Map<String, Integer> sizeLies = new ConcurrentHashMap<>();
+  private final Map<String, Integer> cdnRefusals = new ConcurrentHashMap<>();
   private volatile long bodyBytesServed;
 
   FakeHub() throws IOException {
@@ -107,6 +109,16 @@ final class FakeHub implements AutoCloseable {
   /** Serves the LFS file with one byte flipped (its headers unchanged). */
   void corrupt(Entry entry) {
     corrupt.put(entry.etag(), true);
+  }
+
+  /** Announces the LFS file's size off by {@code delta} bytes. */
+  void lieAboutSize(Entry entry, int delta) {
+    sizeLies.put(entry.etag(), delta);
+  }
+
+  /** The CDN answers {@code status} for the LFS file, as it does for an expired signed link. */
+  void refuseOnCdn(Entry entry, int status) {
+    cdnRefusals.put(entry.etag(), status);
   }
 
   List<Request> requests() {
@@ -189,7 +201,9 @@ final class FakeHub implements AutoCloseable {
     h.set("X-Repo-Commit", commit);
     if (entry.lfs()) {
       h.set("X-Linked-Etag", "\"" + entry.etag() + "\"");
-      h.set("X-Linked-Size", Long.toString(entry.content().length));
+      h.set(
+          "X-Linked-Size",
+          Long.toString(entry.content().length + sizeLies.getOrDefault(entry.etag(), 0)));
       h.set("ETag", "\"resolve-redirect-" + entry.content().length + "\"");
       h.set(
           "Location",
@@ -209,6 +223,11 @@ final class FakeHub implements AutoCloseable {
     byte[] content = cdn.get(sha);
     if (content == null) {
       error(ex, 404, null, null, "no such object");
+      return;
+    }
+    Integer refusal = cdnRefusals.get(sha);
+    if (refusal != null) {
+      error(ex, refusal, null, null, "Request has expired");
       return;
     }
     if (Boolean.TRUE.equals(corrupt.get(sha))) {

@@ -7,9 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import io.github.mezo4j.nn.hub.FakeHub.Entry;
 import io.github.mezo4j.nn.hub.HubException.Reason;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -256,6 +260,59 @@ class HubClientTest {
       assertEquals(List.of(), blobs.toList());
     }
     assertFalse(Files.exists(repoDir().resolve("snapshots/" + COMMIT + "/model.safetensors")));
+  }
+
+  @Test
+  void aSizeOtherThanAnnouncedIsRefused() {
+    hub.lieAboutSize(weights, 1);
+    HubException e =
+        assertThrows(
+            HubException.class, () -> client().download(HubRepo.parse(REPO), "model.safetensors"));
+    assertEquals(Reason.CORRUPT, e.reason());
+    assertTrue(
+        e.getMessage().contains("model.safetensors arrived with 200000 bytes"), e.getMessage());
+    assertFalse(Files.exists(repoDir().resolve("blobs/" + weights.etag() + ".incomplete")));
+  }
+
+  @Test
+  void aRefusedDownloadLinkSaysToRunAgain() {
+    hub.refuseOnCdn(weights, 403);
+    HubException e =
+        assertThrows(
+            HubException.class, () -> client().download(HubRepo.parse(REPO), "model.safetensors"));
+    assertEquals(Reason.PROTOCOL, e.reason());
+    assertTrue(e.getMessage().contains("download link"), e.getMessage());
+    assertTrue(e.getMessage().contains("HTTP 403"), e.getMessage());
+  }
+
+  @Test
+  void anEndpointThatIsNoHubIsNamed() throws IOException {
+    HttpServer plain =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    plain.createContext(
+        "/",
+        ex -> {
+          byte[] body = "<html>hello</html>".getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(200, ex.getRequestMethod().equals("HEAD") ? -1 : body.length);
+          if (!ex.getRequestMethod().equals("HEAD")) {
+            ex.getResponseBody().write(body);
+          }
+          ex.close();
+        });
+    plain.start();
+    try {
+      URI endpoint = URI.create("http://127.0.0.1:" + plain.getAddress().getPort());
+      HubClient client =
+          new HubClient(new HubSettings(endpoint, Optional.empty(), false, cacheDir));
+      HubException e =
+          assertThrows(
+              HubException.class, () -> client.download(HubRepo.parse(REPO), "config.json"));
+      assertEquals(Reason.PROTOCOL, e.reason());
+      assertTrue(e.getMessage().contains("X-Repo-Commit"), e.getMessage());
+      assertTrue(e.getMessage().contains("is " + endpoint + " a Hugging Face hub"), e.getMessage());
+    } finally {
+      plain.stop(0);
+    }
   }
 
   @Test
