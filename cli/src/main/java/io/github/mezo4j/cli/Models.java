@@ -79,12 +79,16 @@ final class Models {
     DownloadListener progress =
         (r, file, size, from) ->
             System.err.printf(
-                "mezo4j: downloading %s %s (%.1f MB%s) into %s%n",
+                "mezo4j: downloading %s %s (%s%s) into %s%n",
                 r.id(),
                 file,
-                size / 1e6,
-                from > 0 ? ", resuming at %.1f MB".formatted(from / 1e6) : "",
+                bytes(size),
+                from > 0 ? ", resuming at " + bytes(from) : "",
                 settings.cacheDir());
     return new HubModelDownloader(new HubClient(settings, progress)).download(repo);
+  }
+
+  private static String bytes(long n) {
+    return n < 1_000_000 ? "%.1f kB".formatted(n / 1e3) : "%.1f MB".formatted(n / 1e6);
   }
 }
