@@ -1,6 +1,8 @@
 package io.github.mezo4j.nn.hub;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -11,7 +13,9 @@ import java.util.Optional;
  * Python library huggingface_hub so that both share one cache and one configuration.
  *
  * @param endpoint the hub ({@code HF_ENDPOINT}, default {@code https://huggingface.co})
- * @param token a user access token for gated and private repositories ({@code HF_TOKEN})
+ * @param token a user access token for gated and private repositories: {@code HF_TOKEN}, else the
+ *     file {@code huggingface-cli login} saves ({@code HF_TOKEN_PATH}, default {@code
+ *     $HF_HOME/token})
  * @param offline never open a connection, answer from the cache only ({@code HF_HUB_OFFLINE=1})
  * @param cacheDir the hub cache: {@code HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code
  *     $XDG_CACHE_HOME/huggingface/hub}, else {@code ~/.cache/huggingface/hub}
@@ -46,7 +50,10 @@ public record HubSettings(URI endpoint, Optional<String> token, boolean offline,
             .filter(s -> !s.isBlank())
             .map(URI::create)
             .orElse(DEFAULT_ENDPOINT);
-    Optional<String> token = Optional.ofNullable(env.get("HF_TOKEN"));
+    Optional<String> token =
+        Optional.ofNullable(env.get("HF_TOKEN"))
+            .filter(t -> !t.isBlank())
+            .or(() -> readToken(tokenPath(env, home)));
     boolean offline = truthy(env.get("HF_HUB_OFFLINE"));
     return new HubSettings(endpoint, token, offline, cacheDir(env, home));
   }
@@ -58,13 +65,35 @@ public record HubSettings(URI endpoint, Optional<String> token, boolean offline,
         return expandHome(value, home);
       }
     }
+    return hfHome(env, home).resolve("hub");
+  }
+
+  private static Path hfHome(Map<String, String> env, Path home) {
     String hfHome = env.get("HF_HOME");
     if (hfHome != null && !hfHome.isBlank()) {
-      return expandHome(hfHome, home).resolve("hub");
+      return expandHome(hfHome, home);
     }
     String xdg = env.get("XDG_CACHE_HOME");
     Path cache = xdg != null && !xdg.isBlank() ? expandHome(xdg, home) : home.resolve(".cache");
-    return cache.resolve("huggingface").resolve("hub");
+    return cache.resolve("huggingface");
+  }
+
+  private static Path tokenPath(Map<String, String> env, Path home) {
+    String path = env.get("HF_TOKEN_PATH");
+    return path != null && !path.isBlank()
+        ? expandHome(path, home)
+        : hfHome(env, home).resolve("token");
+  }
+
+  // a missing or unreadable token file means no token, as in huggingface_hub
+  private static Optional<String> readToken(Path file) {
+    try {
+      return Files.isRegularFile(file)
+          ? Optional.of(Files.readString(file).strip()).filter(t -> !t.isEmpty())
+          : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   // huggingface_hub expands '~' in these variables, so a shared configuration may use it

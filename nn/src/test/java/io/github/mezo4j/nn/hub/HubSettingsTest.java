@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HubSettingsTest {
   static final Path HOME = Path.of("/home/u");
@@ -35,6 +38,25 @@ class HubSettingsTest {
     assertEquals(Path.of("/c"), of(Map.of("HF_HOME", "/hf", "HF_HUB_CACHE", "/c")).cacheDir());
     assertEquals(Path.of("/legacy"), of(Map.of("HUGGINGFACE_HUB_CACHE", "/legacy")).cacheDir());
     assertEquals(Path.of("/home/u/models/hub"), of(Map.of("HF_HOME", "~/models")).cacheDir());
+  }
+
+  @Test
+  void theTokenFileOfHuggingfaceCliLoginIsUsedWhenHfTokenIsNotSet(@TempDir Path home)
+      throws IOException {
+    Files.createDirectories(home.resolve(".cache/huggingface"));
+    Files.writeString(home.resolve(".cache/huggingface/token"), "hf_saved\n");
+    assertEquals(Optional.of("hf_saved"), HubSettings.fromEnvironment(Map.of(), home).token());
+    assertEquals(
+        Optional.of("hf_env"),
+        HubSettings.fromEnvironment(Map.of("HF_TOKEN", "hf_env"), home).token());
+    Path other = Files.writeString(home.resolve("other-token"), "hf_other");
+    assertEquals(
+        Optional.of("hf_other"),
+        HubSettings.fromEnvironment(Map.of("HF_TOKEN_PATH", other.toString()), home).token());
+    assertEquals(
+        Optional.empty(),
+        HubSettings.fromEnvironment(Map.of("HF_HOME", home.resolve("none").toString()), home)
+            .token());
   }
 
   @Test
