@@ -1,5 +1,6 @@
 package io.github.mezo4j.nn.hub;
 
+import io.github.mezo4j.nn.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
@@ -70,11 +71,8 @@ public final class HubCache {
     if (commitOf(repo).filter(commit::equals).isPresent()) {
       return;
     }
-    Files.createDirectories(ref.getParent());
-    Path temp = ref.resolveSibling(ref.getFileName() + ".tmp");
     // huggingface_hub reads the whole file as the hash: no trailing newline
-    Files.writeString(temp, commit, StandardCharsets.UTF_8);
-    Files.move(temp, ref, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.write(ref, commit.getBytes(StandardCharsets.US_ASCII));
   }
 
   /** Where a file of a commit appears: {@code snapshots/<commit>/<file>}. */
