@@ -1,6 +1,11 @@
 package io.github.mezo4j.cli;
 
 import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.nn.hub.DownloadListener;
+import io.github.mezo4j.nn.hub.HubClient;
+import io.github.mezo4j.nn.hub.HubModelDownloader;
+import io.github.mezo4j.nn.hub.HubRepo;
+import io.github.mezo4j.nn.hub.HubSettings;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
 import io.github.mezo4j.nn.io.MiniLm;
@@ -12,10 +17,13 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Resolves a {@code --model} value: the built-in MiniLM, a Hugging Face folder or an .onnx file.
+ * Resolves a {@code --model} value: the built-in MiniLM, a Hugging Face folder, a Hugging Face hub
+ * repository ({@code hf:ORG/NAME[@REVISION]}, downloaded into the shared hub cache) or an .onnx
+ * file.
  */
 final class Models {
   static final String BUILT_IN = "minilm";
+  static final String HUB_PREFIX = "hf:";
 
   private Models() {}
 
@@ -23,7 +31,7 @@ final class Models {
     if (BUILT_IN.equals(spec)) {
       return MiniLm.load();
     }
-    Path path = Path.of(spec);
+    Path path = localPath(spec);
     if (Files.isDirectory(path)) {
       // The engine computes in f32: widen bf16/f16 checkpoints as they load.
       return HuggingFaceFolder.load(path, DType.F32);
@@ -43,7 +51,44 @@ final class Models {
     throw new IllegalArgumentException(
         "--model '%s': expected '%s', a Hugging Face model folder (config.json +"
                 .formatted(spec, BUILT_IN)
-            + " model.safetensors) or an .onnx file"
+            + " model.safetensors), hf:ORG/NAME[@REVISION] or an .onnx file"
             + (Files.exists(path) ? "" : ", and no such file or folder exists"));
+  }
+
+  /**
+   * The local file or folder a {@code --model} value names: {@code hf:ORG/NAME[@REVISION]} becomes
+   * the repository's snapshot folder in the hub cache (downloaded first when the cache lacks it),
+   * anything else is a path. Kept apart from loading, so every architecture's loader gets hub
+   * models the same way.
+   */
+  static Path localPath(String spec) throws IOException {
+    return localPath(spec, HubSettings.fromEnvironment());
+  }
+
+  static Path localPath(String spec, HubSettings settings) throws IOException {
+    if (!spec.startsWith(HUB_PREFIX)) {
+      return Path.of(spec);
+    }
+    HubRepo repo;
+    try {
+      repo = HubRepo.parse(spec.substring(HUB_PREFIX.length()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--model '%s': %s".formatted(spec, e.getMessage()), e);
+    }
+    // downloads can take minutes: say on stderr what is fetched, and where it goes
+    DownloadListener progress =
+        (r, file, size, from) ->
+            System.err.printf(
+                "mezo4j: downloading %s %s (%s%s) into %s%n",
+                r.id(),
+                file,
+                bytes(size),
+                from > 0 ? ", resuming at " + bytes(from) : "",
+                settings.cacheDir());
+    return new HubModelDownloader(new HubClient(settings, progress)).download(repo);
+  }
+
+  private static String bytes(long n) {
+    return n < 1_000_000 ? "%.1f kB".formatted(n / 1e3) : "%.1f MB".formatted(n / 1e6);
   }
 }
