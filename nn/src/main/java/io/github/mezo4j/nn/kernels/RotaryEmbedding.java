@@ -28,6 +28,29 @@ public final class RotaryEmbedding {
    */
   public static void apply(
       float[] x, int rows, int heads, int headDim, int[] positions, double theta, Layout layout) {
+    Checks.positive("headDim", headDim);
+    if (!(theta > 0) || Double.isInfinite(theta)) {
+      throw new IllegalArgumentException("theta must be finite and > 0, got " + theta);
+    }
+    double[] inverseFrequencies = new double[headDim / 2];
+    for (int i = 0; i < inverseFrequencies.length; i++) {
+      inverseFrequencies[i] = Math.pow(theta, -2.0 * i / headDim);
+    }
+    apply(x, rows, heads, headDim, positions, inverseFrequencies, layout);
+  }
+
+  /**
+   * As {@link #apply(float[], int, int, int, int[], double, Layout)} with pair {@code i} rotated by
+   * {@code position * inverseFrequencies[i]} (for scaled variants such as Llama 3.1's).
+   */
+  public static void apply(
+      float[] x,
+      int rows,
+      int heads,
+      int headDim,
+      int[] positions,
+      double[] inverseFrequencies,
+      Layout layout) {
     Checks.nonNegative("rows", rows);
     Checks.positive("heads", heads);
     Checks.positive("headDim", headDim);
@@ -35,8 +58,9 @@ public final class RotaryEmbedding {
       throw new IllegalArgumentException(
           "headDim must be even for rotary embeddings, got " + headDim);
     }
-    if (!(theta > 0) || Double.isInfinite(theta)) {
-      throw new IllegalArgumentException("theta must be finite and > 0, got " + theta);
+    if (inverseFrequencies == null || inverseFrequencies.length != headDim / 2) {
+      throw new IllegalArgumentException(
+          "inverseFrequencies must hold headDim / 2 = " + headDim / 2 + " values");
     }
     Checks.length("x", x, (long) rows * heads * headDim);
     Checks.length("positions", positions, rows);
@@ -49,7 +73,7 @@ public final class RotaryEmbedding {
         throw new IllegalArgumentException("positions[" + r + "] = " + pos + ", expected >= 0");
       }
       for (int i = 0; i < half; i++) {
-        double angle = pos * Math.pow(theta, -2.0 * i / headDim);
+        double angle = pos * inverseFrequencies[i];
         cos[i] = (float) Math.cos(angle);
         sin[i] = (float) Math.sin(angle);
       }

@@ -31,6 +31,7 @@ import java.util.Objects;
  * @param maxPositions longest sequence (learned-position tables have this many rows)
  * @param normEps epsilon of every RMSNorm / LayerNorm
  * @param ropeTheta rotary base (Llama family only; ignored otherwise)
+ * @param ropeScaling Llama 3.1-style frequency scaling, or null for none
  * @param tieWordEmbeddings true if the output head is the token embedding matrix
  * @param qkvBias true if the query, key and value projections have biases
  * @param outputBias true if the attention output projection has a bias
@@ -55,6 +56,7 @@ public record DecoderConfig(
     int maxPositions,
     double normEps,
     double ropeTheta,
+    RopeScaling ropeScaling,
     boolean tieWordEmbeddings,
     boolean qkvBias,
     boolean outputBias,
@@ -146,6 +148,7 @@ public record DecoderConfig(
         maxPositions,
         rmsNormEps,
         ropeTheta,
+        null,
         tieWordEmbeddings,
         false,
         false,
@@ -200,10 +203,6 @@ public record DecoderConfig(
     if (!act.equals("silu")) {
       throw f.error("hidden_act", "'silu' (SwiGLU)", act);
     }
-    JsonNode scaling = f.root.get("rope_scaling");
-    if (scaling != null && !scaling.isNull()) {
-      throw f.error("rope_scaling", "null (rope scaling is not implemented)", scaling.toString());
-    }
     if (f.boolOr("mlp_bias", false)) {
       throw f.error(
           "mlp_bias", "false (feed-forward biases are not implemented for Llama)", "true");
@@ -232,6 +231,7 @@ public record DecoderConfig(
         f.integer("max_position_embeddings"),
         f.number("rms_norm_eps"),
         f.numberOr("rope_theta", 10000.0),
+        ropeScaling(f),
         f.boolOr("tie_word_embeddings", false),
         qkvBias,
         outputBias,
@@ -241,6 +241,24 @@ public record DecoderConfig(
         window,
         f.tokenId("bos_token_id"),
         f.tokenId("eos_token_id"));
+  }
+
+  /** null, or Llama 3.1's "llama3" scaling; other rope types are refused by name. */
+  private static RopeScaling ropeScaling(Fields f) throws ModelFormatException {
+    JsonNode scaling = f.root.get("rope_scaling");
+    if (scaling == null || scaling.isNull()) {
+      return null;
+    }
+    JsonNode type = scaling.has("rope_type") ? scaling.get("rope_type") : scaling.get("type");
+    if (type == null || !"llama3".equals(type.asText())) {
+      throw f.error("rope_scaling", "null or {\"rope_type\": \"llama3\", ...}", scaling.toString());
+    }
+    Fields s = new Fields(scaling, f.source() + " rope_scaling");
+    return new RopeScaling(
+        s.number("factor"),
+        s.number("low_freq_factor"),
+        s.number("high_freq_factor"),
+        s.integer("original_max_position_embeddings"));
   }
 
   private static DecoderConfig opt(Fields f) throws ModelFormatException {
@@ -272,6 +290,7 @@ public record DecoderConfig(
         f.integer("max_position_embeddings"),
         1e-5, // OPT's LayerNorms use torch's default eps; config.json does not carry it
         10000.0,
+        null,
         f.boolOr("tie_word_embeddings", true),
         true,
         true,
@@ -309,6 +328,7 @@ public record DecoderConfig(
         f.integer("n_positions"),
         f.numberOr("layer_norm_epsilon", 1e-5),
         10000.0,
+        null,
         true,
         true,
         true,
@@ -344,7 +364,16 @@ public record DecoderConfig(
         n.put("max_position_embeddings", maxPositions);
         n.put("rms_norm_eps", normEps);
         n.put("rope_theta", ropeTheta);
-        n.putNull("rope_scaling");
+        if (ropeScaling == null) {
+          n.putNull("rope_scaling");
+        } else {
+          ObjectNode r = n.putObject("rope_scaling");
+          r.put("rope_type", "llama3");
+          r.put("factor", ropeScaling.factor());
+          r.put("low_freq_factor", ropeScaling.lowFreqFactor());
+          r.put("high_freq_factor", ropeScaling.highFreqFactor());
+          r.put("original_max_position_embeddings", ropeScaling.originalMaxPositions());
+        }
         n.put("tie_word_embeddings", tieWordEmbeddings);
         if (!modelType.equals("qwen2")) {
           n.put("attention_bias", qkvBias);

@@ -48,6 +48,7 @@ public final class DecoderModel {
   private final int kvDim;
   private final int inter;
   private final float eps;
+  private final double[] inverseFrequencies; // rotary, Llama family only
   private final Parameter embed; // [vocab, embedDim]
   private final Parameter
       positionTable; // OPT [maxPositions + 2, hidden], GPT-2 [maxPositions, hidden]
@@ -95,6 +96,10 @@ public final class DecoderModel {
     this.kvDim = kvHeads * headDim;
     this.inter = c.intermediateSize();
     this.eps = (float) c.normEps();
+    this.inverseFrequencies =
+        c.ropeScaling() == null
+            ? RopeScaling.plain(headDim, c.ropeTheta())
+            : c.ropeScaling().inverseFrequencies(headDim, c.ropeTheta());
     int vocab = c.vocabSize();
     List<Parameter> used = new ArrayList<>();
     Weights w = new Weights(all, used);
@@ -343,14 +348,14 @@ public final class DecoderModel {
       }
       if (config.family() == DecoderFamily.LLAMA) {
         RotaryEmbedding.apply(
-            q, tokens, heads, headDim, pos, config.ropeTheta(), RotaryEmbedding.Layout.ROTATE_HALF);
+            q, tokens, heads, headDim, pos, inverseFrequencies, RotaryEmbedding.Layout.ROTATE_HALF);
         RotaryEmbedding.apply(
             k,
             tokens,
             kvHeads,
             headDim,
             pos,
-            config.ropeTheta(),
+            inverseFrequencies,
             RotaryEmbedding.Layout.ROTATE_HALF);
       }
       float[] keys = cache.keys[li];
