@@ -6,9 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.mezo4j.core.example.SharedData;
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.Parameter;
+import io.github.mezo4j.core.param.ParameterSet;
+import io.github.mezo4j.nn.io.DecoderFolder;
 import io.github.mezo4j.nn.io.Llama2cCheckpoint;
+import io.github.mezo4j.nn.model.DecoderConfig;
+import io.github.mezo4j.nn.model.Generator;
+import io.github.mezo4j.nn.model.TokenSampler;
+import io.github.mezo4j.nn.tokenizer.Tokenizer;
+import io.github.mezo4j.nn.tokenizer.Tokenizers;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,6 +109,80 @@ class GenerateCommandTest {
     r = MainTest.run("", "generate", "--model", model(), "--temperature", "0");
     assertEquals(1, r.exitCode());
     assertTrue(r.err().contains("--temperature must be a finite number > 0"), r.err());
+  }
+
+  @Test
+  void aGpt2FolderWithTheRealTokenizerStreamsWhatTheApiGenerates(@TempDir Path dir)
+      throws Exception {
+    Path gpt2Bpe;
+    try {
+      gpt2Bpe = SharedData.root("gpt2-bpe").resolve("gpt2-bpe");
+    } catch (NoSuchFileException e) {
+      assumeTrue(false, "SKIPPED: gpt2-bpe data missing: " + e.getReason());
+      return;
+    }
+    // a tiny random GPT-2 over the real 50,257-token vocabulary
+    DecoderConfig config =
+        DecoderConfig.fromJson(
+            """
+            {"model_type": "gpt2", "vocab_size": 50257, "n_embd": 8, "n_layer": 1, "n_head": 2,
+             "n_positions": 64, "bos_token_id": 50256, "eos_token_id": 50256}
+            """,
+            "test");
+    java.util.SplittableRandom random = new java.util.SplittableRandom(9);
+    List<Parameter> params = new ArrayList<>();
+    Object[][] shapes = {
+      {"transformer.wte.weight", 50257, 8}, {"transformer.wpe.weight", 64, 8},
+      {"transformer.h.0.ln_1.weight", 8}, {"transformer.h.0.ln_1.bias", 8},
+      {"transformer.h.0.attn.c_attn.weight", 24, 8}, {"transformer.h.0.attn.c_attn.bias", 24},
+      {"transformer.h.0.attn.c_proj.weight", 8, 8}, {"transformer.h.0.attn.c_proj.bias", 8},
+      {"transformer.h.0.ln_2.weight", 8}, {"transformer.h.0.ln_2.bias", 8},
+      {"transformer.h.0.mlp.c_fc.weight", 32, 8}, {"transformer.h.0.mlp.c_fc.bias", 32},
+      {"transformer.h.0.mlp.c_proj.weight", 8, 32}, {"transformer.h.0.mlp.c_proj.bias", 8},
+      {"transformer.ln_f.weight", 8}, {"transformer.ln_f.bias", 8}
+    };
+    for (Object[] s : shapes) {
+      int[] shape = new int[s.length - 1];
+      int n = 1;
+      for (int i = 1; i < s.length; i++) {
+        shape[i - 1] = (Integer) s[i];
+        n *= shape[i - 1];
+      }
+      float[] v = new float[n];
+      for (int i = 0; i < n; i++) {
+        v[i] = (float) (2 * random.nextDouble() - 1);
+      }
+      params.add(Parameter.f32((String) s[0], shape, v));
+    }
+    Path folder = dir.resolve("tiny-gpt2");
+    DecoderFolder.save(folder, config, ParameterSet.of(params));
+    Path tokenizerJson = gpt2Bpe.resolve("tokenizer.json");
+    MainTest.Run r =
+        MainTest.run(
+            "",
+            "generate",
+            "--model",
+            folder.toString(),
+            "--tokenizer",
+            tokenizerJson.toString(),
+            "--prompt",
+            "Hello, world",
+            "--max-tokens",
+            "12",
+            "--temperature",
+            "1.5",
+            "--seed",
+            "3");
+    assertEquals(0, r.exitCode(), r.err());
+
+    Tokenizer tokenizer = Tokenizers.load(tokenizerJson);
+    int[] prompt = tokenizer.encode("Hello, world").ids();
+    int[] generated =
+        new Generator(DecoderFolder.load(folder).model(), TokenSampler.temperature(1.5, 3), 50256)
+            .generate(Workers.serial(), prompt, 12, id -> {});
+    int[] all = java.util.Arrays.copyOf(prompt, prompt.length + generated.length);
+    System.arraycopy(generated, 0, all, prompt.length, generated.length);
+    assertEquals(tokenizer.decode(all, true) + "\n", r.out());
   }
 
   private static String[] concat(String[] a, String last) {
