@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.nn.io.DecoderCheckpoint;
 import io.github.mezo4j.nn.io.DecoderFolder;
@@ -178,6 +179,24 @@ class DecoderModelTest {
         }
       }
     }
+  }
+
+  @Test
+  void bf16CheckpointsAreWidenedToF32AtLoad() throws IOException {
+    TinyDecoders.Written qwen = TinyDecoders.qwen2(dir.resolve("bf16"));
+    List<Parameter> bf16 = new ArrayList<>();
+    for (Map.Entry<String, float[]> e : qwen.tensors().entrySet()) {
+      int[] shape = DecoderFolder.load(qwen.folder()).parameters().get(e.getKey()).shape();
+      bf16.add(Parameter.of(e.getKey(), DType.BF16, shape, e.getValue()));
+    }
+    SafetensorsWriter.write(qwen.folder().resolve("model.safetensors"), bf16, null);
+    DecoderCheckpoint loaded = DecoderFolder.load(qwen.folder());
+    for (Parameter p : bf16) {
+      Parameter widened = loaded.parameters().get(p.name());
+      assertEquals(DType.F32, widened.dtype());
+      assertArrayEquals(p.toFloatArray(), widened.toFloatArray(), p.name());
+    }
+    assertEquals(TOKENS.length * V, loaded.model().forward(WORKERS, TokenBatch.of(TOKENS)).length);
   }
 
   @Test
