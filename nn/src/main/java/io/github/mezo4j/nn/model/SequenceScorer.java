@@ -92,12 +92,33 @@ public final class SequenceScorer {
    */
   public double[] scoreContinuations(
       Workers workers, int[] prompt, List<int[]> continuations, Reduction reduction) {
-    if (prompt.length == 0) {
-      throw new IllegalArgumentException("the prompt must hold at least one token (e.g. BOS)");
+    return scoreContinuations(
+        workers,
+        java.util.Collections.nCopies(continuations.size(), prompt),
+        continuations,
+        reduction);
+  }
+
+  /**
+   * Scores pairs in one padded batch: {@code continuations.get(i)} after {@code prompts.get(i)}
+   * (many examples with their candidate answers at once, e.g. one MeZO step's batch).
+   */
+  public double[] scoreContinuations(
+      Workers workers, List<int[]> prompts, List<int[]> continuations, Reduction reduction) {
+    if (prompts.size() != continuations.size()) {
+      throw new IllegalArgumentException(
+          "%d prompts but %d continuations: expected one prompt per continuation"
+              .formatted(prompts.size(), continuations.size()));
     }
+    Objects.requireNonNull(reduction, "reduction");
     List<int[]> sequences = new ArrayList<>();
     for (int i = 0; i < continuations.size(); i++) {
+      int[] prompt = prompts.get(i);
       int[] c = continuations.get(i);
+      if (prompt.length == 0) {
+        throw new IllegalArgumentException(
+            "prompt " + i + " is empty; it must hold at least one token (e.g. BOS)");
+      }
       if (c.length == 0) {
         throw new IllegalArgumentException("continuation " + i + " is empty");
       }
@@ -108,9 +129,10 @@ public final class SequenceScorer {
     float[][] lp = tokenLogProbs(workers, sequences);
     double[] scores = new double[continuations.size()];
     for (int i = 0; i < scores.length; i++) {
+      int from = prompts.get(i).length - 1;
       int len = continuations.get(i).length;
       double sum = 0;
-      for (int t = prompt.length - 1; t < prompt.length - 1 + len; t++) {
+      for (int t = from; t < from + len; t++) {
         sum += lp[i][t];
       }
       scores[i] = reduction == Reduction.SUM ? sum : sum / len;

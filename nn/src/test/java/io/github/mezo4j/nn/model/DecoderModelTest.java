@@ -162,6 +162,21 @@ class DecoderModelTest {
       assertEquals(expected / answers.get(i).length, means[i], 1e-5);
       assertTrue(sums[i] < 0);
     }
+    // several prompts in one batch: the same scores as one prompt at a time
+    int[] other = {3, 9};
+    double[] mixed =
+        scorer.scoreContinuations(
+            WORKERS,
+            List.of(prompt, other, prompt),
+            List.of(answers.get(0), answers.get(1), answers.get(2)),
+            SequenceScorer.Reduction.SUM);
+    assertEquals(sums[0], mixed[0], 1e-5);
+    assertEquals(sums[2], mixed[2], 1e-5);
+    double alone =
+        scorer
+            .scoreContinuations(
+                WORKERS, other, List.of(answers.get(1)), SequenceScorer.Reduction.SUM)[0];
+    assertEquals(alone, mixed[1], 1e-5);
   }
 
   @Test
