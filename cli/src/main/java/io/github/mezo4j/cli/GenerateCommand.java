@@ -83,6 +83,7 @@ final class GenerateCommand implements Callable<Integer> {
       tokenizer = Llama2cTokenizer.load(tok, checkpoint.config().vocabSize());
     } else if (Files.isDirectory(path)) {
       checkpoint = DecoderFolder.load(path);
+      // qualified: this package has its own Tokenizers (WordPiece for the encoder commands)
       tokenizer =
           io.github.mezo4j.nn.tokenizer.Tokenizers.load(
               tokenizerPath != null ? tokenizerPath : path);

@@ -1,5 +1,7 @@
 package io.github.mezo4j.nn.model;
 
+import java.util.Arrays;
+
 /**
  * The keys and values a {@link DecoderModel} has computed so far for a batch of sequences, so that
  * each new token costs one position's work instead of the whole prefix (incremental decoding). Made
@@ -55,8 +57,8 @@ public final class KvCache {
 
   /** Empties the cache for reuse (no allocation). */
   public void clear() {
-    java.util.Arrays.fill(valid, false);
-    java.util.Arrays.fill(tokens, 0);
+    Arrays.fill(valid, false);
+    Arrays.fill(tokens, 0);
     length = 0;
   }
 }

@@ -3,6 +3,8 @@ package io.github.mezo4j.nn.model;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.kernels.LogSoftmax;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
@@ -73,7 +75,7 @@ public final class SequenceScorer {
         int[] bt = rows.get(from + r);
         System.arraycopy(hidden, (bt[0] * seq + bt[1]) * width, chunk, r * width, width);
       }
-      float[] x = n == ROWS_PER_CHUNK ? chunk : java.util.Arrays.copyOf(chunk, n * width);
+      float[] x = n == ROWS_PER_CHUNK ? chunk : Arrays.copyOf(chunk, n * width);
       float[] out = n == ROWS_PER_CHUNK ? logits : new float[n * vocab];
       model.logits(workers, x, 0, n, out);
       for (int r = 0; r < n; r++) {
@@ -93,10 +95,7 @@ public final class SequenceScorer {
   public double[] scoreContinuations(
       Workers workers, int[] prompt, List<int[]> continuations, Reduction reduction) {
     return scoreContinuations(
-        workers,
-        java.util.Collections.nCopies(continuations.size(), prompt),
-        continuations,
-        reduction);
+        workers, Collections.nCopies(continuations.size(), prompt), continuations, reduction);
   }
 
   /**
@@ -122,7 +121,7 @@ public final class SequenceScorer {
       if (c.length == 0) {
         throw new IllegalArgumentException("continuation " + i + " is empty");
       }
-      int[] s = java.util.Arrays.copyOf(prompt, prompt.length + c.length);
+      int[] s = Arrays.copyOf(prompt, prompt.length + c.length);
       System.arraycopy(c, 0, s, prompt.length, c.length);
       sequences.add(s);
     }

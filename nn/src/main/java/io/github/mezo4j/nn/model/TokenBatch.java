@@ -1,5 +1,6 @@
 package io.github.mezo4j.nn.model;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -33,7 +34,7 @@ public record TokenBatch(int batch, int seq, int[] ids, boolean[] valid) {
   /** One unpadded sequence. */
   public static TokenBatch of(int... tokens) {
     boolean[] valid = new boolean[tokens.length];
-    java.util.Arrays.fill(valid, true);
+    Arrays.fill(valid, true);
     return new TokenBatch(1, tokens.length, tokens.clone(), valid);
   }
 
@@ -59,7 +60,7 @@ public record TokenBatch(int batch, int seq, int[] ids, boolean[] valid) {
       int[] s = sequences.get(b);
       int start = b * seq + (left ? seq - s.length : 0);
       System.arraycopy(s, 0, ids, start, s.length);
-      java.util.Arrays.fill(valid, start, start + s.length, true);
+      Arrays.fill(valid, start, start + s.length, true);
     }
     return new TokenBatch(batch, seq, ids, valid);
   }
