@@ -26,11 +26,11 @@ import picocli.CommandLine.Option;
     description = {
       "Generate text with a decoder-only language model (Llama family, OPT, GPT-2).",
       "",
-      "--model is a llama2.c checkpoint (.bin; its tokenizer.bin or tok<vocab>.bin beside it),",
-      "or a Hugging Face model folder (config.json, model.safetensors, tokenizer.json).",
-      "Greedy decoding unless --temperature is given; sampling is reproducible from --seed.",
-      "The prompt and the generated text go to stdout as tokens are produced; the speed to",
-      "stderr."
+      "--model: a llama2.c checkpoint (.bin, with tokenizer.bin or tok<vocab>.bin",
+      "beside it) or a Hugging Face folder (config.json, model.safetensors,",
+      "tokenizer.json). Greedy unless --temperature is given; sampling is",
+      "reproducible from --seed. The prompt and the generated text go to stdout",
+      "as tokens are produced, the speed to stderr."
     })
 final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "A llama2.c .bin or an HF folder.")
