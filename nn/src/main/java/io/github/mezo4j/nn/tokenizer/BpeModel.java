@@ -64,7 +64,7 @@ public final class BpeModel {
       boolean ignoreMerges,
       String continuingSubwordPrefix,
       String endOfWordSuffix) {
-    this.vocab = Map.copyOf(vocab);
+    this.vocab = java.util.Collections.unmodifiableMap(new HashMap<>(vocab));
     int maxId = -1;
     for (Map.Entry<String, Integer> e : this.vocab.entrySet()) {
       if (e.getValue() < 0) {

@@ -410,7 +410,7 @@ public final class BpeTokenizer implements Tokenizer {
     public void token(int id, String value, int start, int end) {
       if (!stopped) {
         startUnit(false);
-        out.add(id, idToToken(id), typeId, 1, start, end, sequenceId);
+        out.add(id, value, typeId, 1, start, end, sequenceId);
       }
     }
 

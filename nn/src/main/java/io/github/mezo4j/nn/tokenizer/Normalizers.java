@@ -65,9 +65,10 @@ final class Normalizers {
   }
 
   /**
-   * Unicode normalization. Text is normalized one run at a time, a run being a starter (canonical
-   * combining class 0) and the marks after it, so every output code point can keep the span of the
-   * run it came from.
+   * Unicode normalization, one run at a time (a run is a starter and the combining marks after it).
+   * Alignment follows Hugging Face: a run that keeps its length maps code point to code point; one
+   * that shrinks (composition) gives its i-th output the span of its i-th input; one that grows
+   * (decomposition) gives the extra code points the span of the run's last input.
    */
   static TextNormalizer unicode(Normalizer.Form form) {
     return (in, from, to) -> {
@@ -77,10 +78,12 @@ final class Normalizers {
       for (int i = from; i <= to; i++) {
         boolean starter = i == to || isStarter(in.codePoint(i));
         if (starter && i > runStart) {
-          String normalized = Normalizer.normalize(run, form);
-          int s = in.originalStart(runStart);
-          int e = in.originalEnd(i - 1);
-          normalized.codePoints().forEach(cp -> out.append(cp, s, e));
+          int[] normalized = Normalizer.normalize(run, form).codePoints().toArray();
+          int n = i - runStart;
+          for (int k = 0; k < normalized.length; k++) {
+            int source = runStart + Math.min(k, n - 1);
+            out.append(normalized[k], in.originalStart(source), in.originalEnd(source));
+          }
           run.setLength(0);
           runStart = i;
         }
