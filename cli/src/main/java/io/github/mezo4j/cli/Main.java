@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       TokenizeCommand.class,
       EmbedCommand.class,
       BenchCommand.class,
+      GenerateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
