@@ -1,0 +1,181 @@
+package io.github.mezo4j.train.data;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A TSV or CSV file split into records and fields, each record remembering the line it starts on so
+ * that later errors can name it. Line endings may be LF or CRLF; a leading byte-order mark is
+ * dropped; blank lines are skipped.
+ *
+ * @param file where the table was read from (for messages)
+ * @param header the first record's fields when the file has a header, else null
+ * @param rows the data records in file order
+ */
+public record TextTable(Path file, List<String> header, List<Row> rows) {
+
+  /**
+   * One record.
+   *
+   * @param line the 1-based line the record starts on
+   * @param fields the record's fields, unmodifiable
+   */
+  public record Row(long line, List<String> fields) {
+    /** Freezes the fields. */
+    public Row {
+      fields = List.copyOf(fields);
+    }
+  }
+
+  /** Freezes the header and rows. */
+  public TextTable {
+    header = header == null ? null : List.copyOf(header);
+    rows = List.copyOf(rows);
+  }
+
+  /**
+   * Reads a TSV or CSV file.
+   *
+   * @param hasHeader whether the first record names the columns
+   * @throws DataFormatException for an unterminated quote or text after a closing quote (CSV)
+   */
+  public static TextTable read(Path file, FileFormat format, boolean hasHeader) throws IOException {
+    String text = TextFiles.read(file);
+    List<Row> records =
+        switch (format) {
+          case TSV -> splitTsv(text);
+          case CSV -> splitCsv(file, text);
+          case JSONL ->
+              throw new IllegalArgumentException(file + ": JSONL is not a table; use JsonLines");
+        };
+    if (!hasHeader) {
+      return new TextTable(file, null, records);
+    }
+    if (records.isEmpty()) {
+      throw new DataFormatException(file, 1, "expected a header line, the file is empty");
+    }
+    List<String> header = records.getFirst().fields().stream().map(String::strip).toList();
+    return new TextTable(file, header, records.subList(1, records.size()));
+  }
+
+  /**
+   * The index of the header column {@code name}.
+   *
+   * @throws DataFormatException naming the column and the header, or saying there is no header
+   */
+  public int column(String name) throws DataFormatException {
+    if (header == null) {
+      throw new DataFormatException(
+          file, 0, "column '%s' asked for by name but the file has no header".formatted(name));
+    }
+    int index = header.indexOf(name);
+    if (index < 0) {
+      throw new DataFormatException(
+          file, 1, "expected a column '%s' in the header %s".formatted(name, header));
+    }
+    return index;
+  }
+
+  private static List<Row> splitTsv(String text) {
+    List<Row> rows = new ArrayList<>();
+    long lineNo = 0;
+    int start = 0;
+    while (start < text.length()) {
+      int end = text.indexOf('\n', start);
+      if (end < 0) {
+        end = text.length();
+      }
+      lineNo++;
+      String line = text.substring(start, end);
+      if (line.endsWith("\r")) {
+        line = line.substring(0, line.length() - 1);
+      }
+      if (!line.isBlank()) {
+        rows.add(new Row(lineNo, List.of(line.split("\t", -1))));
+      }
+      start = end + 1;
+    }
+    return rows;
+  }
+
+  // RFC 4180: a field is either plain (no quotes at its start; later quotes are kept as written,
+  // as real files do) or quoted ("..." with "" for a quote, may span lines).
+  private static List<Row> splitCsv(Path file, String text) throws DataFormatException {
+    List<Row> rows = new ArrayList<>();
+    List<String> fields = new ArrayList<>();
+    StringBuilder field = new StringBuilder();
+    long line = 1;
+    long recordLine = 1;
+    int i = 0;
+    int n = text.length();
+    boolean atFieldStart = true;
+    while (i < n) {
+      char c = text.charAt(i);
+      if (atFieldStart && c == '"') {
+        long quoteLine = line;
+        i++;
+        while (true) {
+          if (i >= n) {
+            throw new DataFormatException(
+                file, quoteLine, "expected a closing '\"' for the quoted field opened here");
+          }
+          char q = text.charAt(i);
+          if (q == '"') {
+            if (i + 1 < n && text.charAt(i + 1) == '"') {
+              field.append('"');
+              i += 2;
+              continue;
+            }
+            i++;
+            break;
+          }
+          if (q == '\n') {
+            line++;
+          }
+          field.append(q);
+          i++;
+        }
+        if (i < n && text.charAt(i) != ',' && text.charAt(i) != '\n' && text.charAt(i) != '\r') {
+          throw new DataFormatException(
+              file, line, "expected ',' or the end of the line after a closing '\"'");
+        }
+        atFieldStart = false;
+        continue;
+      }
+      if (c == ',') {
+        fields.add(field.toString());
+        field.setLength(0);
+        atFieldStart = true;
+        i++;
+      } else if (c == '\n' || c == '\r') {
+        int next = (c == '\r' && i + 1 < n && text.charAt(i + 1) == '\n') ? i + 2 : i + 1;
+        fields.add(field.toString());
+        addCsvRecord(rows, recordLine, fields);
+        fields.clear();
+        field.setLength(0);
+        atFieldStart = true;
+        line++;
+        recordLine = line;
+        i = next;
+      } else {
+        field.append(c);
+        atFieldStart = false;
+        i++;
+      }
+    }
+    if (!fields.isEmpty() || !field.isEmpty()) {
+      fields.add(field.toString());
+      addCsvRecord(rows, recordLine, fields);
+    }
+    return rows;
+  }
+
+  private static void addCsvRecord(List<Row> rows, long line, List<String> fields) {
+    boolean blank = fields.size() == 1 && fields.getFirst().isBlank();
+    if (!blank) {
+      rows.add(new Row(line, fields));
+    }
+  }
+}
