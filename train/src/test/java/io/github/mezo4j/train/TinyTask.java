@@ -9,11 +9,11 @@ import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
 import io.github.mezo4j.train.head.ClassifierHead;
 import io.github.mezo4j.train.head.LinearProbe;
 import io.github.mezo4j.train.head.PromptHead;
+import io.github.mezo4j.train.metrics.ClassificationLoss;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.FineTuneConfig;
 import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.LabeledTexts;
-import io.github.mezo4j.train.trainer.TrainObjective;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -123,7 +123,8 @@ public final class TinyTask {
         "tiny-sentiment",
         "tiny-random-bert",
         head,
-        TrainObjective.CE,
+        ClassificationLoss.CROSS_ENTROPY,
+        "accuracy",
         steps,
         2e-3,
         1e-3,

@@ -163,6 +163,11 @@ public final class LinePlot {
     // lines (points when a series has a single point)
     g.setStroke(new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
     int legendY = top + 14;
+    int legendWidth = 0;
+    for (Series s : series) {
+      legendWidth = Math.max(legendWidth, fm.stringWidth(s.name()));
+    }
+    int legendX = right - legendWidth - 34;
     for (Series s : series) {
       g.setColor(s.color());
       Path2D.Double path = new Path2D.Double();
@@ -190,9 +195,9 @@ public final class LinePlot {
         g.draw(path);
       }
       if (series.size() > 1 || !s.name().equals(yLabel)) {
-        g.fillRect(right - 150, legendY - 8, 18, 4);
+        g.fillRect(legendX, legendY - 8, 18, 4);
         g.setColor(Color.BLACK);
-        g.drawString(s.name(), right - 126, legendY - 2);
+        g.drawString(s.name(), legendX + 24, legendY - 2);
         legendY += fm.getHeight();
       }
     }

@@ -54,15 +54,15 @@ public record Evaluation(double loss, double accuracy, double macroF1, int examp
     return new Evaluation(lossSum / n, (double) right / n, f1Sum / k, n);
   }
 
-  /** The named metric: "accuracy", "f1" (macro F1) or "loss". */
+  /** The named metric: "accuracy", "macro_f1" (or "f1") or "loss". */
   public double metric(String name) {
     return switch (name) {
       case "accuracy" -> accuracy;
-      case "f1" -> macroF1;
+      case "macro_f1", "f1" -> macroF1;
       case "loss" -> loss;
       default ->
           throw new IllegalArgumentException(
-              "unknown metric '%s': expected accuracy, f1 or loss".formatted(name));
+              "unknown metric '%s': expected accuracy, macro_f1 or loss".formatted(name));
     };
   }
 }

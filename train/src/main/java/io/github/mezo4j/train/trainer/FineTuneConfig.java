@@ -3,6 +3,7 @@ package io.github.mezo4j.train.trainer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
+import io.github.mezo4j.train.metrics.ClassificationLoss;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,7 +14,8 @@ import java.util.Map;
  * @param task the task's name (reports and manifests)
  * @param model the base model's id as the user gave it ({@code minilm}, a folder, ...)
  * @param head "linear" or "prompt"
- * @param objective what MeZO minimises
+ * @param objective what MeZO minimises ({@code --objective})
+ * @param metric the dev metric that picks the best checkpoint: "accuracy" or "macro_f1"
  * @param steps the step the run ends at
  * @param lr ZO-SGD learning rate (constant)
  * @param eps perturbation scale
@@ -27,7 +29,8 @@ public record FineTuneConfig(
     String task,
     String model,
     String head,
-    TrainObjective objective,
+    ClassificationLoss objective,
+    String metric,
     int steps,
     double lr,
     double eps,
@@ -47,6 +50,10 @@ public record FineTuneConfig(
       throw new IllegalArgumentException(
           "need a finite lr >= 0 and eps > 0, got %s and %s".formatted(lr, eps));
     }
+    if (!metric.equals("accuracy") && !metric.equals("macro_f1")) {
+      throw new IllegalArgumentException(
+          "dev metric '%s': expected accuracy or macro_f1".formatted(metric));
+    }
     if (!head.equals("linear") && !head.equals("prompt")) {
       throw new IllegalArgumentException("--head '%s': expected linear or prompt".formatted(head));
     }
@@ -54,7 +61,7 @@ public record FineTuneConfig(
 
   /** The dev metric that picks the best checkpoint. */
   public String metricName() {
-    return objective.devMetric();
+    return metric;
   }
 
   /** As JSON ({@code run.json}'s {@code config}). */
@@ -63,7 +70,8 @@ public record FineTuneConfig(
     o.put("task", task);
     o.put("model", model);
     o.put("head", head);
-    o.put("objective", objective.cliName());
+    o.put("objective", objective.option());
+    o.put("metric", metric);
     o.put("steps", steps);
     o.put("lr", lr);
     o.put("eps", eps);

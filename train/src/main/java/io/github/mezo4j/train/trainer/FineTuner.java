@@ -180,7 +180,14 @@ public final class FineTuner {
         sampler.batch() == train.size() ? classifier.batch(trainSet) : null;
 
     Objective<EncoderClassifier.Batch> loss =
-        (params, batch) -> c.objective().loss(classifier.evaluate(batch, workers));
+        (params, batch) -> {
+          double[] logits = classifier.logits(batch, workers);
+          float[] scores = new float[logits.length];
+          for (int i = 0; i < logits.length; i++) {
+            scores[i] = (float) logits[i];
+          }
+          return c.objective().loss(scores, classifier.head().classes(), batch.labels());
+        };
     MezoTrainer.Builder<EncoderClassifier.Batch> builder =
         MezoTrainer.builder(loss)
             .eps(c.eps())
@@ -247,11 +254,10 @@ public final class FineTuner {
         event.put("loss", r.loss());
         event.put("projected_grad", r.grads()[0]);
         metrics.append(event);
-        if (bar != null) {
-          bar.step(step, r.loss());
-        }
         if (step % c.evalEvery() == 0 || step == c.steps()) {
-          t.evaluate(step, bar, r.loss());
+          t.evaluate(step, bar, r.loss()); // draws its own progress line
+        } else if (bar != null) {
+          bar.step(step, r.loss());
         }
         if (run.afterStep() != null) {
           run.afterStep().accept(step);
@@ -392,7 +398,7 @@ public final class FineTuner {
       s.put("task", c.task());
       s.put("model", c.model());
       s.put("head", c.head());
-      s.put("objective", c.objective().cliName());
+      s.put("objective", c.objective().option());
       s.put("metric_name", c.metricName());
       s.put("steps", trainer.nextStep());
       s.put("seconds", seconds());

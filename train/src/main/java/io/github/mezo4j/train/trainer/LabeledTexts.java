@@ -1,5 +1,7 @@
 package io.github.mezo4j.train.trainer;
 
+import io.github.mezo4j.train.data.Example;
+import io.github.mezo4j.train.data.LabelSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -34,6 +36,28 @@ public record LabeledTexts(
                 .formatted(i, texts.get(i), labels[i], labelNames.size(), labelNames));
       }
     }
+  }
+
+  /** A task's examples ({@link Example#text()}, {@link Example#textPair()}, label). */
+  public static LabeledTexts of(List<Example> examples, LabelSet labels) {
+    boolean pairs = !examples.isEmpty() && examples.get(0).hasPair();
+    List<String> t = new java.util.ArrayList<>(examples.size());
+    List<String> p = pairs ? new java.util.ArrayList<>(examples.size()) : null;
+    int[] l = new int[examples.size()];
+    for (int i = 0; i < l.length; i++) {
+      Example e = examples.get(i);
+      if (e.hasPair() != pairs) {
+        throw new IllegalArgumentException(
+            "example %d %s a second text but example 0 %s"
+                .formatted(i, e.hasPair() ? "has" : "lacks", pairs ? "has" : "lacks"));
+      }
+      t.add(e.text());
+      if (p != null) {
+        p.add(e.textPair());
+      }
+      l[i] = e.label();
+    }
+    return new LabeledTexts(t, p, l, labels.names());
   }
 
   /** Single texts. */
