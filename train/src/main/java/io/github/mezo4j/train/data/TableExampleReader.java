@@ -40,7 +40,16 @@ public record TableExampleReader(
 
   @Override
   public List<Example> read(Path file) throws IOException {
-    TextTable table = TextTable.read(file, format, hasHeader);
+    return examples(TextTable.read(file, format, hasHeader));
+  }
+
+  /** The examples of text already read; {@code file} names it in error messages. */
+  public List<Example> parse(Path file, String text) throws DataFormatException {
+    return examples(TextTable.parse(file, text, format, hasHeader));
+  }
+
+  private List<Example> examples(TextTable table) throws DataFormatException {
+    Path file = table.file();
     int text = index(table, mapping.text());
     int pair = mapping.textPair() == null ? -1 : index(table, mapping.textPair());
     int label = index(table, mapping.label());

@@ -21,6 +21,8 @@ import java.util.Map;
  * #TREC_DEV_SEED}. BoolQ's full train set is not in the shared data, so its train split is the
  * 32-example FewGLUE set and its dev split SuperGLUE's validation set. MNLI and SNLI have only
  * k-shot splits here.
+ *
+ * <p>{@code demo} is the small sentiment set shipped in the jar ({@link DemoData}).
  */
 public final class Tasks {
   private Tasks() {}
@@ -31,7 +33,7 @@ public final class Tasks {
   /** {@code java.util.Random} seed of the TREC dev carving. */
   public static final long TREC_DEV_SEED = 13;
 
-  private static final Map<String, StandardTask> BUILT_IN = new LinkedHashMap<>();
+  private static final Map<String, Task> BUILT_IN = new LinkedHashMap<>();
 
   static {
     add(
@@ -173,6 +175,7 @@ public final class Tasks {
                 Column.named("label"),
                 named("word", "sentence1", "sentence2")),
             "WiC"));
+    BUILT_IN.put(DemoData.NAME, DemoData.task());
   }
 
   /**
@@ -181,7 +184,7 @@ public final class Tasks {
    * @throws IllegalArgumentException listing the known names
    */
   public static Task get(String name) {
-    StandardTask task = BUILT_IN.get(key(name));
+    Task task = BUILT_IN.get(key(name));
     if (task == null) {
       throw new IllegalArgumentException(
           "unknown task '%s'; built-in tasks: %s".formatted(name, names()));
@@ -196,7 +199,10 @@ public final class Tasks {
 
   /** The built-in tasks that have LM-BFF k-shot splits. */
   public static List<String> kShotNames() {
-    return BUILT_IN.values().stream().filter(StandardTask::hasKShot).map(Task::name).toList();
+    return BUILT_IN.values().stream()
+        .filter(t -> t instanceof StandardTask s && s.hasKShot())
+        .map(Task::name)
+        .toList();
   }
 
   /**

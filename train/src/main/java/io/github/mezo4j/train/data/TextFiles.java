@@ -18,7 +18,11 @@ final class TextFiles {
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "data file not found");
     }
-    byte[] bytes = Files.readAllBytes(file);
+    return decode(file, Files.readAllBytes(file));
+  }
+
+  /** {@code bytes} as UTF-8 without a leading byte-order mark; {@code file} names it in errors. */
+  static String decode(Path file, byte[] bytes) throws DataFormatException {
     String text;
     try {
       text =

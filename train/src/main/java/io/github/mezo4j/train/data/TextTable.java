@@ -42,7 +42,14 @@ public record TextTable(Path file, List<String> header, List<Row> rows) {
    * @throws DataFormatException for an unterminated quote or text after a closing quote (CSV)
    */
   public static TextTable read(Path file, FileFormat format, boolean hasHeader) throws IOException {
-    String text = TextFiles.read(file);
+    return parse(file, TextFiles.read(file), format, hasHeader);
+  }
+
+  /**
+   * Splits text already read (e.g. from a class-path resource); {@code file} names it in errors.
+   */
+  public static TextTable parse(Path file, String text, FileFormat format, boolean hasHeader)
+      throws DataFormatException {
     List<Row> records =
         switch (format) {
           case TSV -> splitTsv(text);

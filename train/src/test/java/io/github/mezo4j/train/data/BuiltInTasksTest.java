@@ -216,7 +216,8 @@ class BuiltInTasksTest {
         assertThrows(IllegalArgumentException.class, () -> Tasks.get("imdb"));
     assertTrue(e.getMessage().contains("imdb") && e.getMessage().contains("wic"), e.getMessage());
     assertEquals(
-        List.of("sst2", "sst5", "trec", "rte", "mnli", "snli", "cb", "copa", "boolq", "wic"),
+        List.of(
+            "sst2", "sst5", "trec", "rte", "mnli", "snli", "cb", "copa", "boolq", "wic", "demo"),
         Tasks.names());
   }
 
