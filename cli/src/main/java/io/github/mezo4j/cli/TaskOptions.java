@@ -3,6 +3,7 @@ package io.github.mezo4j.cli;
 import io.github.mezo4j.core.example.SharedData;
 import io.github.mezo4j.train.data.ColumnMapping;
 import io.github.mezo4j.train.data.Dataset;
+import io.github.mezo4j.train.data.DemoData;
 import io.github.mezo4j.train.data.LabelSet;
 import io.github.mezo4j.train.data.Task;
 import io.github.mezo4j.train.data.Tasks;
@@ -94,7 +95,11 @@ final class TaskOptions {
 
   /** The label sentences of the prompt head. */
   LabelPrompts prompts(Task t) {
-    return custom() ? LabelPrompts.plain(t.labels()) : EncoderPrompts.forTask(t);
+    if (custom()) {
+      return LabelPrompts.plain(t.labels());
+    }
+    // the demo's reviews are sentiment: SST-2's verbalised labels fit them
+    return EncoderPrompts.forTask(DemoData.NAME.equals(t.name()) ? Tasks.get("sst2") : t);
   }
 
   /** The dev metric that picks the best checkpoint. */
