@@ -47,6 +47,25 @@ public record Dataset(
     return gold;
   }
 
+  /**
+   * The examples of {@code examples} whose texts (text and second text) occur in neither split of
+   * {@code used}, in order: an evaluation set that shares nothing with what a run trained and
+   * selected on.
+   */
+  public static List<Example> excluding(List<Example> examples, Dataset used) {
+    java.util.Set<List<String>> seen = new java.util.HashSet<>();
+    for (List<Example> split : List.of(used.train(), used.dev())) {
+      for (Example e : split) {
+        seen.add(key(e));
+      }
+    }
+    return examples.stream().filter(e -> !seen.contains(key(e))).toList();
+  }
+
+  private static List<String> key(Example e) {
+    return e.hasPair() ? List.of(e.text(), e.textPair()) : List.of(e.text());
+  }
+
   private static void check(List<Example> split, LabelSet labels, String name) {
     for (int i = 0; i < split.size(); i++) {
       if (split.get(i).label() >= labels.size()) {

@@ -170,6 +170,27 @@ public final class StandardTask implements Task {
   }
 
   @Override
+  public List<Example> kShotEvaluationSet(Path dataDir, int seed) throws IOException {
+    Dataset kShotSplits = loadKShot(dataDir, seed);
+    return Dataset.excluding(fullDev(dataDir), kShotSplits);
+  }
+
+  // The full-data dev split without reading a large train file when the dev file is separate.
+  private List<Example> fullDev(Path dataDir) throws IOException {
+    List<Path> tried = new ArrayList<>();
+    for (FullSplits splits : full) {
+      if (splits.carvedDevSize() > 0 || find(dataDir, splits.train(), tried) == null) {
+        continue;
+      }
+      Path dev = find(dataDir, splits.dev(), tried);
+      if (dev != null) {
+        return read(dev);
+      }
+    }
+    return load(dataDir).dev();
+  }
+
+  @Override
   public Dataset loadKShot(Path dataDir, int k, int seed) throws IOException {
     if (kShot == null) {
       throw new IllegalArgumentException(

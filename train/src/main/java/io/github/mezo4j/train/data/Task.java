@@ -57,4 +57,18 @@ public interface Task {
 
   /** The LM-BFF {@code k}-shot splits of one seed, from {@code <Task>/<k>-<seed>/}. */
   Dataset loadKShot(Path dataDir, int k, int seed) throws IOException;
+
+  /**
+   * Where to report a 16-shot run of {@code seed}: the full-data dev split minus every example of
+   * that seed's k-shot train and dev splits. For SST-2 and RTE this is the GLUE dev set, which
+   * LM-BFF and MeZO use as their test set; for SST-5 the SST-5 dev set (the test split is held
+   * back); for TREC the carved dev split without the k-shot examples (LM-BFF drew them from the
+   * same train file).
+   *
+   * @param dataDir the shared data folder (holding both the full data and {@code lmbff-kshot16/})
+   * @throws IllegalArgumentException if the task lacks full-data or k-shot splits (MNLI, SNLI)
+   */
+  default List<Example> kShotEvaluationSet(Path dataDir, int seed) throws IOException {
+    return Dataset.excluding(load(dataDir).dev(), loadKShot(dataDir, seed));
+  }
 }

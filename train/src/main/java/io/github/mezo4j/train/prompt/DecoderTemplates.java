@@ -12,8 +12,8 @@ import java.util.Map;
  * paper's OPT experiments (Malladi et al. 2023, Appendix E; most come from PromptSource):
  *
  * <ul>
- *   <li>SST-2: {@code <sentence> It was} + {@code terrible | great} (SST-5 likewise with
- *       terrible/bad/okay/good/great, LM-BFF's words).
+ *   <li>SST-2 (and the demo task): {@code <sentence> It was} + {@code terrible | great} (SST-5
+ *       likewise with terrible/bad/okay/good/great, LM-BFF's words).
  *   <li>RTE: {@code <premise>\nDoes this mean that "<hypothesis>" is true? Yes or No?\n} + {@code
  *       Yes | No}.
  *   <li>CB: {@code Suppose <premise> Can we infer that "<hypothesis>"? Yes, No, or Maybe?\n} +
@@ -33,6 +33,7 @@ public final class DecoderTemplates {
   private static final Map<String, DecoderTemplate> TEMPLATES =
       Map.of(
           "sst2", sentiment(List.of("terrible", "great")),
+          "demo", sentiment(List.of("terrible", "great")),
           "sst5", sentiment(List.of("terrible", "bad", "okay", "good", "great")),
           "rte", DecoderTemplates::rte,
           "cb", DecoderTemplates::cb,
@@ -128,7 +129,7 @@ public final class DecoderTemplates {
     String c = choice.strip();
     int space = c.indexOf(' ');
     String first = space < 0 ? c : c.substring(0, space);
-    if (first.equals("I") || first.startsWith("I'")) {
+    if (first.equals("I")) {
       return c;
     }
     return first.toLowerCase(Locale.ROOT) + (space < 0 ? "" : c.substring(space));

@@ -9,7 +9,7 @@ import java.util.Map;
  * Label prompts of the built-in tasks for encoder label-prompt heads.
  *
  * <p>The words are LM-BFF's (Gao et al. 2021) verbalisers, which MeZO's RoBERTa experiments use:
- * SST-2 terrible/great, SST-5 terrible/bad/okay/good/great, TREC
+ * SST-2 (and the demo task) terrible/great, SST-5 terrible/bad/okay/good/great, TREC
  * Description/Entity/Expression/Human/Location/Number, RTE/MNLI/SNLI Yes/Maybe/No. The sentences
  * put the word in the template's words ("It was great.") for sentiment; for TREC and the entailment
  * tasks, whose LM-BFF templates only make sense to a masked LM, mezo4j writes a plain sentence that
@@ -28,6 +28,7 @@ public final class EncoderPrompts {
   private static final Map<String, LabelPrompts> PROMPTS =
       Map.of(
           "sst2", sentiment(List.of("terrible", "great")),
+          "demo", sentiment(List.of("terrible", "great")),
           "sst5", sentiment(SENTIMENT5),
           "trec",
               new LabelPrompts(

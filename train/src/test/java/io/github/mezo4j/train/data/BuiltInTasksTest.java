@@ -96,6 +96,10 @@ class BuiltInTasksTest {
     // order consumes every row (TREC has duplicate questions, so compare positions, not sets)
     List<Example> all = task.read(root.resolve("trec/train.csv"));
     assertEquals("How did serfdom develop in and then leave Russia ?", all.getFirst().text());
+    // line 80: 4,"What country did the Nazis occupy for 1 , CD NNS IN NNP NNP NNP ."
+    assertEquals(
+        "What country did the Nazis occupy for 1 , CD NNS IN NNP NNP NNP .", all.get(79).text());
+    assertEquals(task.labels().indexOf("LOC"), all.get(79).label());
     int t = 0;
     int v = 0;
     for (Example e : all) {
@@ -227,5 +231,69 @@ class BuiltInTasksTest {
         assertThrows(
             java.nio.file.NoSuchFileException.class, () -> Tasks.get("sst2").loadKShot(empty, 13));
     assertTrue(e.getMessage().contains("SST-2"), e.getMessage());
+  }
+
+  @Test
+  void kShotEvaluationSetsShareNothingWithTheKShotSplits() throws IOException {
+    Path root = SharedTestData.rootHolding("lmbff-kshot16");
+    SharedTestData.rootHolding("trec");
+    SharedTestData.rootHolding("glue-sst2");
+    // GLUE's SST-2 dev set is disjoint from its train set, from which LM-BFF sampled
+    assertEquals(872, Tasks.get("sst2").kShotEvaluationSet(root, 13).size());
+    Task trec = Tasks.get("trec");
+    for (int seed : new int[] {13, 21, 42, 87, 100}) {
+      List<Example> eval = trec.kShotEvaluationSet(root, seed);
+      Dataset k = trec.loadKShot(root, seed);
+      List<String> used =
+          java.util.stream.Stream.concat(k.train().stream(), k.dev().stream())
+              .map(Example::text)
+              .toList();
+      assertTrue(eval.stream().noneMatch(e -> used.contains(e.text())), "seed " + seed);
+      // LM-BFF drew the 192 k-shot questions from TREC's train file, so some land in the carved
+      // dev split and must go; about 192 * 500 / 5452 = 18 are expected
+      int removed = Tasks.TREC_DEV_SIZE - eval.size();
+      assertTrue(removed > 0 && removed < 60, "seed " + seed + " removed " + removed);
+    }
+  }
+
+  // A naive reference reader: split each line on tabs, look the columns up in the header.
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SST-2:sst2:sentence:",
+        "RTE:rte:sentence1:sentence2",
+        "MNLI:mnli:sentence1:sentence2",
+        "SNLI:snli:sentence1:sentence2"
+      })
+  void kShotTsvFilesMatchANaiveTabSplit(String spec) throws IOException {
+    String[] p = spec.split(":", -1);
+    Path root = SharedTestData.rootHolding("lmbff-kshot16").resolve("lmbff-kshot16").resolve(p[0]);
+    Task task = Tasks.get(p[1]);
+    try (var seeds = java.nio.file.Files.list(root)) {
+      for (Path seedDir : seeds.sorted().toList()) {
+        try (var files = java.nio.file.Files.list(seedDir)) {
+          for (Path file : files.sorted().toList()) {
+            List<String> lines = java.nio.file.Files.readAllLines(file);
+            List<String> header = List.of(lines.getFirst().split("\t"));
+            int text = header.indexOf(p[2]);
+            int pair = p[3].isEmpty() ? -1 : header.indexOf(p[3]);
+            List<Example> read = task.read(file);
+            assertEquals(lines.size() - 1, read.size(), file.toString());
+            for (int i = 1; i < lines.size(); i++) {
+              String[] f = lines.get(i).split("\t", -1);
+              Example e = read.get(i - 1);
+              assertEquals(f[text].strip(), e.text(), file + " line " + (i + 1));
+              if (pair >= 0) {
+                assertEquals(f[pair].strip(), e.textPair(), file + " line " + (i + 1));
+              }
+              assertEquals(
+                  f[f.length - 1].strip(),
+                  p[1].equals("sst2") ? String.valueOf(e.label()) : task.labels().name(e.label()),
+                  file + " line " + (i + 1));
+            }
+          }
+        }
+      }
+    }
   }
 }
