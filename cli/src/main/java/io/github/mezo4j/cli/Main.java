@@ -16,6 +16,10 @@ import picocli.CommandLine.Command;
       EmbedCommand.class,
       BenchCommand.class,
       GenerateCommand.class,
+      FinetuneCommand.class,
+      EvalCommand.class,
+      ReplayCommand.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
