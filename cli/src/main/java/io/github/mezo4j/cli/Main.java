@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ExampleCommand.class,
       TokenizeCommand.class,
+      GenerateCommand.class,
       EmbedCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class

@@ -23,11 +23,11 @@ final class AddedVocabulary {
     void text(NormalizedText text, int from, int to);
   }
 
-  private final BertNormalizer normalizer; // null: no normalization
+  private final TextNormalizer normalizer; // null: no normalization
   private final Matcher raw;
   private final Matcher normalized;
 
-  AddedVocabulary(List<AddedToken> tokens, BertNormalizer normalizer) {
+  AddedVocabulary(List<AddedToken> tokens, TextNormalizer normalizer) {
     this.normalizer = normalizer;
     // Special tokens first, then the others, each in file order; a content seen twice keeps its
     // first definition.

@@ -69,6 +69,31 @@ final class NormalizedText {
     return originalEnd[i];
   }
 
+  /** A copy of code points {@code [from, to)}, keeping their spans. */
+  NormalizedText slice(int from, int to) {
+    NormalizedText out = new NormalizedText(to - from);
+    for (int i = from; i < to; i++) {
+      out.append(codePoints[i], originalStart[i], originalEnd[i]);
+    }
+    return out;
+  }
+
+  /**
+   * This text with {@code prefix} in front, the prefix aligned to the first code point's span as
+   * Hugging Face's {@code NormalizedString::prepend} does. Empty text stays empty.
+   */
+  NormalizedText prepend(String prefix) {
+    if (length == 0) {
+      return this;
+    }
+    NormalizedText out = new NormalizedText(length + prefix.length());
+    prefix.codePoints().forEach(cp -> out.append(cp, originalStart[0], originalEnd[0]));
+    for (int i = 0; i < length; i++) {
+      out.append(codePoints[i], originalStart[i], originalEnd[i]);
+    }
+    return out;
+  }
+
   /** The code points {@code [from, to)} as a string. */
   String substring(int from, int to) {
     return new String(codePoints, from, to - from);

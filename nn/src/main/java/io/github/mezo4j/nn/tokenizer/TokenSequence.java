@@ -103,6 +103,23 @@ final class TokenSequence {
     }
   }
 
+  String token(int i) {
+    return tokens.get(i);
+  }
+
+  int start(int i) {
+    return starts[i];
+  }
+
+  int end(int i) {
+    return ends[i];
+  }
+
+  void setOffsets(int i, int start, int end) {
+    starts[i] = start;
+    ends[i] = end;
+  }
+
   Encoding toEncoding() {
     return new Encoding(
         Arrays.copyOf(ids, length),

@@ -20,30 +20,39 @@ final class TokenizerJsonParser {
 
   private final String source;
 
-  private TokenizerJsonParser(String source) {
+  TokenizerJsonParser(String source) {
     this.source = source;
   }
 
   static WordPieceTokenizer read(InputStream in, String source) throws IOException {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(in);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(
-          source + ": not valid JSON: " + e.getOriginalMessage() + locationOf(e), e);
-    }
-    return new TokenizerJsonParser(source).tokenizer(root);
+    return wordPiece(readTree(in, source), source);
   }
 
   static WordPieceTokenizer parse(String json, String source) {
-    JsonNode root;
+    return wordPiece(readTree(json, source), source);
+  }
+
+  static WordPieceTokenizer wordPiece(JsonNode root, String source) {
+    return new TokenizerJsonParser(source).tokenizer(root);
+  }
+
+  /** Reads JSON; malformed JSON is an IllegalArgumentException naming the source and place. */
+  static JsonNode readTree(InputStream in, String source) throws IOException {
     try {
-      root = MAPPER.readTree(json);
+      return MAPPER.readTree(in);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
           source + ": not valid JSON: " + e.getOriginalMessage() + locationOf(e), e);
     }
-    return new TokenizerJsonParser(source).tokenizer(root);
+  }
+
+  static JsonNode readTree(String json, String source) {
+    try {
+      return MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          source + ": not valid JSON: " + e.getOriginalMessage() + locationOf(e), e);
+    }
   }
 
   private static String locationOf(JsonProcessingException e) {
@@ -58,12 +67,14 @@ final class TokenizerJsonParser {
     BertNormalizer normalizer = normalizer(root.get("normalizer"));
     BertPreTokenizer preTokenizer = preTokenizer(root.get("pre_tokenizer"));
     WordPieceModel model = model(root.get("model"));
-    List<AddedToken> added = addedTokens(root.get("added_tokens"), model);
+    List<AddedToken> added =
+        addedTokens(root.get("added_tokens"), model::tokenToId, model.vocab().size());
     PostProcessor postProcessor = postProcessor(root.get("post_processor"));
     Truncation truncation = truncation(root.get("truncation"));
     Padding padding = padding(root.get("padding"));
+    TokenDecoder decoder = BpeJsonParser.decoderOf(root, source);
     return new WordPieceTokenizer(
-        normalizer, preTokenizer, model, added, postProcessor, truncation, padding);
+        normalizer, preTokenizer, model, added, postProcessor, truncation, padding, decoder);
   }
 
   // ---- model ----
@@ -157,7 +168,8 @@ final class TokenizerJsonParser {
    * its vocabulary id; any other takes the next id after the vocabulary. A file whose ids disagree
    * is rejected rather than silently renumbered.
    */
-  private List<AddedToken> addedTokens(JsonNode node, WordPieceModel model) {
+  List<AddedToken> addedTokens(
+      JsonNode node, java.util.function.ToIntFunction<String> vocabId, int vocabSize) {
     List<AddedToken> result = new ArrayList<>();
     if (node == null || node.isNull()) {
       return result;
@@ -165,7 +177,6 @@ final class TokenizerJsonParser {
     if (!node.isArray()) {
       throw error("added_tokens", "an array of added tokens");
     }
-    int vocabSize = model.vocab().size();
     Map<String, Integer> assigned = new LinkedHashMap<>();
     int maxAssigned = -1;
     for (int i = 0; i < node.size(); i++) {
@@ -185,7 +196,7 @@ final class TokenizerJsonParser {
       boolean special = bool(t, path + ".special", "special", false);
       Integer id = assigned.get(content);
       if (id == null) {
-        int inVocab = model.tokenToId(content);
+        int inVocab = vocabId.applyAsInt(content);
         if (inVocab >= 0) {
           id = inVocab;
         } else if (maxAssigned < 0 || maxAssigned < vocabSize) {
@@ -225,7 +236,7 @@ final class TokenizerJsonParser {
 
   // ---- post-processor ----
 
-  private PostProcessor postProcessor(JsonNode node) {
+  PostProcessor postProcessor(JsonNode node) {
     if (node == null || node.isNull()) {
       return new PostProcessor.None();
     }
@@ -257,7 +268,7 @@ final class TokenizerJsonParser {
     }
   }
 
-  private PostProcessor.Template template(JsonNode node) {
+  PostProcessor.Template template(JsonNode node) {
     Map<String, PostProcessor.SpecialToken> specials = new HashMap<>();
     JsonNode specialNode = node.get("special_tokens");
     if (specialNode != null && !specialNode.isNull()) {
@@ -336,7 +347,7 @@ final class TokenizerJsonParser {
 
   // ---- truncation and padding ----
 
-  private Truncation truncation(JsonNode node) {
+  Truncation truncation(JsonNode node) {
     if (node == null || node.isNull()) {
       return null;
     }
@@ -359,7 +370,7 @@ final class TokenizerJsonParser {
     return new Truncation(max, s, side(node, "truncation.direction"));
   }
 
-  private Padding padding(JsonNode node) {
+  Padding padding(JsonNode node) {
     if (node == null || node.isNull()) {
       return null;
     }
@@ -404,7 +415,7 @@ final class TokenizerJsonParser {
 
   // ---- small readers ----
 
-  private String typeOf(JsonNode node, String path) {
+  String typeOf(JsonNode node, String path) {
     if (!node.isObject()) {
       throw error(path, "an object with a \"type\"");
     }
@@ -415,7 +426,7 @@ final class TokenizerJsonParser {
     return type.asText();
   }
 
-  private boolean bool(JsonNode node, String path, String field, boolean fallback) {
+  boolean bool(JsonNode node, String path, String field, boolean fallback) {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) {
       return fallback;
@@ -426,7 +437,7 @@ final class TokenizerJsonParser {
     return v.booleanValue();
   }
 
-  private int integer(JsonNode node, String path, String field, int fallback) {
+  int integer(JsonNode node, String path, String field, int fallback) {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) {
       return fallback;
@@ -437,7 +448,7 @@ final class TokenizerJsonParser {
     return v.intValue();
   }
 
-  private String string(JsonNode node, String path, String field, String fallback) {
+  String string(JsonNode node, String path, String field, String fallback) {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) {
       return fallback;
@@ -448,11 +459,11 @@ final class TokenizerJsonParser {
     return v.asText();
   }
 
-  private static String quote(String s) {
+  static String quote(String s) {
     return s == null ? "null" : "\"" + s + "\"";
   }
 
-  private IllegalArgumentException error(String field, String expected) {
+  IllegalArgumentException error(String field, String expected) {
     String where = field.isEmpty() ? "" : " field " + field + ":";
     return new IllegalArgumentException(source + ":" + where + " expected " + expected);
   }

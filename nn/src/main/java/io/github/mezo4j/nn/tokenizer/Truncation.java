@@ -44,4 +44,61 @@ public record Truncation(int maxLength, Strategy strategy, Side side) {
   public static Truncation longestFirst(int maxLength) {
     return new Truncation(maxLength, Strategy.LONGEST_FIRST, Side.RIGHT);
   }
+
+  /** Hugging Face tokenizers' truncation of one text or a pair to {@code budget} tokens. */
+  static void apply(TokenSequence a, TokenSequence b, int budget, Truncation t) {
+    if (budget == 0) {
+      a.truncate(0, t.side());
+      if (b != null) {
+        b.truncate(0, t.side());
+      }
+      return;
+    }
+    int total = a.length() + (b == null ? 0 : b.length());
+    if (total <= budget) {
+      return;
+    }
+    int toRemove = total - budget;
+    switch (t.strategy()) {
+      case LONGEST_FIRST -> {
+        if (b == null) {
+          a.truncate(budget, t.side());
+          return;
+        }
+        // n1 is the shorter text. If it fits in what the longer one leaves, only the longer one is
+        // cut; otherwise each gets half, the longer one the odd token.
+        int n1 = Math.min(a.length(), b.length());
+        int n2 = n1 > budget ? n1 : Math.max(n1, budget - n1);
+        if (n1 + n2 > budget) {
+          n1 = budget / 2;
+          n2 = n1 + budget % 2;
+        }
+        boolean aIsLonger = a.length() > b.length();
+        a.truncate(aIsLonger ? n2 : n1, t.side());
+        b.truncate(aIsLonger ? n1 : n2, t.side());
+      }
+      case ONLY_FIRST, ONLY_SECOND -> {
+        TokenSequence target = t.strategy() == Truncation.Strategy.ONLY_FIRST ? a : b;
+        if (target == null) {
+          throw new IllegalArgumentException(
+              "truncation ONLY_SECOND needs a second text, but only one was given");
+        }
+        if (target.length() <= toRemove) {
+          throw new IllegalArgumentException(
+              "truncation "
+                  + t.strategy()
+                  + " cannot reach maxLength "
+                  + t.maxLength()
+                  + ": the "
+                  + (target == a ? "first" : "second")
+                  + " text has "
+                  + target.length()
+                  + " tokens but "
+                  + toRemove
+                  + " must go");
+        }
+        target.truncate(target.length() - toRemove, t.side());
+      }
+    }
+  }
 }

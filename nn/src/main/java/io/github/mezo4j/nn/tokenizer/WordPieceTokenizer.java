@@ -35,7 +35,7 @@ import java.util.Optional;
  * text each token came from (see {@link Encoding#sequenceIds()}); a lone surrogate in the input is
  * read as U+FFFD, as it is when a Java string reaches the Rust library.
  */
-public final class WordPieceTokenizer {
+public final class WordPieceTokenizer implements Tokenizer {
   private final BertNormalizer normalizer; // null: none
   private final BertPreTokenizer preTokenizer; // null: each piece is one word
   private final WordPieceModel model;
@@ -44,6 +44,8 @@ public final class WordPieceTokenizer {
   private final PostProcessor postProcessor;
   private final Truncation truncation; // null: none
   private final Padding padding; // null: none
+  private final TokenDecoder decoder;
+  private final SpecialTokens specialTokens;
 
   WordPieceTokenizer(
       BertNormalizer normalizer,
@@ -52,16 +54,19 @@ public final class WordPieceTokenizer {
       List<AddedToken> addedTokens,
       PostProcessor postProcessor,
       Truncation truncation,
-      Padding padding) {
+      Padding padding,
+      TokenDecoder decoder) {
     this(
         normalizer,
         preTokenizer,
         model,
         List.copyOf(addedTokens),
-        new AddedVocabulary(addedTokens, normalizer),
+        new AddedVocabulary(addedTokens, TextNormalizer.of(normalizer)),
         postProcessor,
         truncation,
-        padding);
+        padding,
+        decoder,
+        null);
   }
 
   private WordPieceTokenizer(
@@ -72,7 +77,9 @@ public final class WordPieceTokenizer {
       AddedVocabulary addedVocabulary,
       PostProcessor postProcessor,
       Truncation truncation,
-      Padding padding) {
+      Padding padding,
+      TokenDecoder decoder,
+      SpecialTokens specialTokens) {
     this.normalizer = normalizer;
     this.preTokenizer = preTokenizer;
     this.model = Objects.requireNonNull(model, "model");
@@ -81,6 +88,14 @@ public final class WordPieceTokenizer {
     this.postProcessor = Objects.requireNonNull(postProcessor, "postProcessor");
     this.truncation = truncation;
     this.padding = padding;
+    this.decoder = Objects.requireNonNull(decoder, "decoder");
+    this.specialTokens =
+        specialTokens != null
+            ? specialTokens
+            : SpecialTokens.guess(this::tokenToId, model.unkId())
+                .withBos(tokenToId("[CLS]"))
+                .withEos(tokenToId("[SEP]"))
+                .withPad(padding != null ? padding.padId() : tokenToId("[PAD]"));
   }
 
   /**
@@ -130,21 +145,25 @@ public final class WordPieceTokenizer {
   // ---- configuration ----
 
   /** This tokenizer with another truncation. */
+  @Override
   public WordPieceTokenizer withTruncation(Truncation newTruncation) {
     return with(Objects.requireNonNull(newTruncation, "truncation"), padding);
   }
 
   /** This tokenizer without truncation. */
+  @Override
   public WordPieceTokenizer withoutTruncation() {
     return with(null, padding);
   }
 
   /** This tokenizer with another padding. */
+  @Override
   public WordPieceTokenizer withPadding(Padding newPadding) {
     return with(truncation, Objects.requireNonNull(newPadding, "padding"));
   }
 
   /** This tokenizer without padding. */
+  @Override
   public WordPieceTokenizer withoutPadding() {
     return with(truncation, null);
   }
@@ -158,7 +177,9 @@ public final class WordPieceTokenizer {
         addedVocabulary,
         postProcessor,
         newTruncation,
-        newPadding);
+        newPadding,
+        decoder,
+        specialTokens);
   }
 
   /** The truncation in force, if any. */
@@ -191,7 +212,58 @@ public final class WordPieceTokenizer {
     return addedTokens;
   }
 
+  @Override
+  public SpecialTokens specialTokens() {
+    return specialTokens;
+  }
+
+  @Override
+  public int vocabSize() {
+    int extra = 0;
+    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    for (AddedToken t : addedTokens) {
+      if (model.idToToken(t.id()) == null && seen.add(t.id())) {
+        extra++;
+      }
+    }
+    return model.vocab().size() + extra;
+  }
+
+  /**
+   * The text of {@code ids} through the file's decoder (WordPiece: "##" pieces joined, spaces
+   * before punctuation cleaned up).
+   *
+   * @throws IllegalArgumentException if an id is not in the vocabulary
+   */
+  @Override
+  public String decode(int[] ids, boolean skipSpecialTokens) {
+    List<String> tokens = new ArrayList<>(ids.length);
+    for (int id : ids) {
+      AddedToken added = null;
+      for (AddedToken t : addedTokens) {
+        if (t.id() == id) {
+          added = t;
+          break;
+        }
+      }
+      if (added != null) {
+        if (!(skipSpecialTokens && added.special())) {
+          tokens.add(added.content());
+        }
+        continue;
+      }
+      String token = model.idToToken(id);
+      if (token == null) {
+        throw new IllegalArgumentException(
+            "cannot decode id " + id + ": no token of this tokenizer has it");
+      }
+      tokens.add(token);
+    }
+    return decoder.decode(tokens);
+  }
+
   /** The id of {@code token} (added tokens included), or -1. */
+  @Override
   public int tokenToId(String token) {
     for (AddedToken t : addedTokens) {
       if (t.content().equals(token)) {
@@ -202,6 +274,7 @@ public final class WordPieceTokenizer {
   }
 
   /** The token with this id (added tokens included), or {@code null}. */
+  @Override
   public String idToToken(int id) {
     for (AddedToken t : addedTokens) {
       if (t.id() == id) {
@@ -230,6 +303,7 @@ public final class WordPieceTokenizer {
    * @throws IllegalArgumentException if truncation cannot satisfy its limit (a too small {@code
    *     maxLength}, or ONLY_FIRST/ONLY_SECOND with a text too short to remove enough tokens)
    */
+  @Override
   public Encoding encode(String first, String second, boolean addSpecialTokens) {
     TokenSequence sequence = encodeUnpadded(first, second, addSpecialTokens);
     if (padding != null) {
@@ -239,6 +313,7 @@ public final class WordPieceTokenizer {
   }
 
   /** Encodes texts with special tokens, padding them together as configured. */
+  @Override
   public List<Encoding> encodeBatch(List<String> texts) {
     return encodeBatch(texts, null, true);
   }
@@ -296,7 +371,7 @@ public final class WordPieceTokenizer {
                 + " special tokens of "
                 + (b == null ? "a single text" : "a pair"));
       }
-      truncate(a, b, budget, truncation);
+      Truncation.apply(a, b, budget, truncation);
     }
     return PostProcessing.apply(postProcessor, a, b, addSpecialTokens);
   }
@@ -396,63 +471,6 @@ public final class WordPieceTokenizer {
       startUnit(true);
       model.tokenize(piece, from, to, pieces);
       stopped = out.length() >= stopAt;
-    }
-  }
-
-  /** Hugging Face tokenizers' truncation of one text or a pair to {@code budget} tokens. */
-  private static void truncate(TokenSequence a, TokenSequence b, int budget, Truncation t) {
-    if (budget == 0) {
-      a.truncate(0, t.side());
-      if (b != null) {
-        b.truncate(0, t.side());
-      }
-      return;
-    }
-    int total = a.length() + (b == null ? 0 : b.length());
-    if (total <= budget) {
-      return;
-    }
-    int toRemove = total - budget;
-    switch (t.strategy()) {
-      case LONGEST_FIRST -> {
-        if (b == null) {
-          a.truncate(budget, t.side());
-          return;
-        }
-        // n1 is the shorter text. If it fits in what the longer one leaves, only the longer one is
-        // cut; otherwise each gets half, the longer one the odd token.
-        int n1 = Math.min(a.length(), b.length());
-        int n2 = n1 > budget ? n1 : Math.max(n1, budget - n1);
-        if (n1 + n2 > budget) {
-          n1 = budget / 2;
-          n2 = n1 + budget % 2;
-        }
-        boolean aIsLonger = a.length() > b.length();
-        a.truncate(aIsLonger ? n2 : n1, t.side());
-        b.truncate(aIsLonger ? n1 : n2, t.side());
-      }
-      case ONLY_FIRST, ONLY_SECOND -> {
-        TokenSequence target = t.strategy() == Truncation.Strategy.ONLY_FIRST ? a : b;
-        if (target == null) {
-          throw new IllegalArgumentException(
-              "truncation ONLY_SECOND needs a second text, but only one was given");
-        }
-        if (target.length() <= toRemove) {
-          throw new IllegalArgumentException(
-              "truncation "
-                  + t.strategy()
-                  + " cannot reach maxLength "
-                  + t.maxLength()
-                  + ": the "
-                  + (target == a ? "first" : "second")
-                  + " text has "
-                  + target.length()
-                  + " tokens but "
-                  + toRemove
-                  + " must go");
-        }
-        target.truncate(target.length() - toRemove, t.side());
-      }
     }
   }
 }

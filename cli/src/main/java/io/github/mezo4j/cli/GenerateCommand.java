@@ -1,0 +1,207 @@
+package io.github.mezo4j.cli;
+
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.nn.io.DecoderCheckpoint;
+import io.github.mezo4j.nn.io.DecoderFolder;
+import io.github.mezo4j.nn.io.Llama2cCheckpoint;
+import io.github.mezo4j.nn.model.DecoderModel;
+import io.github.mezo4j.nn.model.Generator;
+import io.github.mezo4j.nn.model.TokenSampler;
+import io.github.mezo4j.nn.tokenizer.Llama2cTokenizer;
+import io.github.mezo4j.nn.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code mezo4j generate}: text from a decoder language model, streamed as it is produced. */
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Generate text with a decoder-only language model (Llama family, OPT, GPT-2).",
+      "",
+      "--model: a llama2.c checkpoint (.bin, with tokenizer.bin or tok<vocab>.bin",
+      "beside it) or a Hugging Face folder (config.json, model.safetensors,",
+      "tokenizer.json). Greedy unless --temperature is given; sampling is",
+      "reproducible from --seed. The prompt and the generated text go to stdout",
+      "as tokens are produced, the speed to stderr."
+    })
+final class GenerateCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, description = "A llama2.c .bin or an HF folder.")
+  String model;
+
+  @Option(names = "--prompt", defaultValue = "", description = "Text to continue (default: none).")
+  String prompt;
+
+  @Option(
+      names = "--max-tokens",
+      defaultValue = "256",
+      description = "Most tokens to generate (default ${DEFAULT-VALUE}).")
+  int maxTokens;
+
+  @Option(names = "--temperature", description = "Sample at this temperature (> 0).")
+  Double temperature;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Seed for sampling (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--tokenizer",
+      description = "Tokenizer file or folder, if not the one beside the model.")
+  Path tokenizerPath;
+
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
+      description = "Worker threads; 0 = one per processor (default).")
+  int threads;
+
+  @Override
+  public Integer call() throws Exception {
+    Arguments.atLeast("--max-tokens", maxTokens, 0);
+    TokenSampler sampler =
+        temperature == null
+            ? TokenSampler.greedy()
+            : TokenSampler.temperature(
+                Arguments.positiveFinite("--temperature", temperature), seed);
+    Path path = localPath(model);
+    boolean llama2c = Files.isRegularFile(path) && path.toString().endsWith(".bin");
+    DecoderCheckpoint checkpoint;
+    Tokenizer tokenizer;
+    if (llama2c) {
+      checkpoint = Llama2cCheckpoint.read(path);
+      Path tok = tokenizerPath != null ? tokenizerPath : llama2cTokenizerBeside(path, checkpoint);
+      tokenizer = Llama2cTokenizer.load(tok, checkpoint.config().vocabSize());
+    } else if (Files.isDirectory(path)) {
+      checkpoint = DecoderFolder.load(path);
+      // qualified: this package has its own Tokenizers (WordPiece for the encoder commands)
+      tokenizer =
+          io.github.mezo4j.nn.tokenizer.Tokenizers.load(
+              tokenizerPath != null ? tokenizerPath : path);
+    } else {
+      throw new IllegalArgumentException(
+          "--model '%s': expected a llama2.c checkpoint (.bin) or a Hugging Face model folder%s"
+              .formatted(model, Files.exists(path) ? "" : ", and no such file or folder exists"));
+    }
+    DecoderModel decoder = checkpoint.model();
+    int[] promptIds = tokenizer.encode(prompt).ids();
+    if (promptIds.length == 0) {
+      // byte-level BPE adds no BOS: start from the model's BOS (GPT-2's <|endoftext|>)
+      int bos = checkpoint.config().bosTokenId();
+      if (bos < 0) {
+        throw new IllegalArgumentException(
+            "the prompt is empty and the model has no bos_token_id to start from: give --prompt");
+      }
+      promptIds = new int[] {bos};
+    }
+    List<Integer> stops = new ArrayList<>();
+    tokenizer.eosId().ifPresent(stops::add);
+    if (checkpoint.config().eosTokenId() >= 0) {
+      stops.add(checkpoint.config().eosTokenId());
+    }
+    if (llama2c) {
+      stops.add(Llama2cTokenizer.BOS); // run.c: BOS delimits stories
+    }
+    PrintStream out = System.out;
+    out.print(prompt);
+    out.flush();
+    StreamingText text = new StreamingText(tokenizer, promptIds);
+    long start = System.nanoTime();
+    int[] generated;
+    try (Workers workers = Workers.of(Arguments.threads("--threads", threads))) {
+      generated =
+          new Generator(decoder, sampler, stops.stream().mapToInt(Integer::intValue).toArray())
+              .generate(
+                  workers,
+                  promptIds,
+                  maxTokens,
+                  id -> {
+                    out.print(text.append(id));
+                    out.flush();
+                  });
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    out.println();
+    out.flush();
+    System.err.printf(
+        "%d tokens in %.2f s (%.1f tokens/s)%n",
+        generated.length, seconds, generated.length / Math.max(seconds, 1e-9));
+    return out.checkError() ? 1 : 0;
+  }
+
+  /**
+   * The local file or folder a {@code --model} value names. The hook for hub models ({@code
+   * hf:ORG/NAME}): they resolve to a cached snapshot folder once hub support is merged.
+   */
+  static Path localPath(String spec) throws IOException {
+    if (spec.startsWith("hf:")) {
+      throw new IllegalArgumentException(
+          "--model '%s': hub models are not supported by this build; download the folder and"
+                  .formatted(spec)
+              + " pass its path");
+    }
+    return Path.of(spec);
+  }
+
+  /** llama2.c's tokenizer.bin, or tok<vocab>.bin (its name for custom vocabularies), beside. */
+  private static Path llama2cTokenizerBeside(Path checkpoint, DecoderCheckpoint c) {
+    Path standard = checkpoint.resolveSibling("tokenizer.bin");
+    Path custom = checkpoint.resolveSibling("tok" + c.config().vocabSize() + ".bin");
+    if (Files.isRegularFile(standard)) {
+      return standard;
+    }
+    if (Files.isRegularFile(custom)) {
+      return custom;
+    }
+    throw new IllegalArgumentException(
+        "no tokenizer beside %s (looked for %s and %s): pass --tokenizer"
+            .formatted(checkpoint, standard.getFileName(), custom.getFileName()));
+  }
+
+  /**
+   * Turns ids into text as they arrive: decodes the whole sequence and hands out what is new, so
+   * multi-byte characters split across tokens and tokenizers that drop a leading space come out
+   * right. A trailing incomplete character (U+FFFD) waits for the next token.
+   */
+  static final class StreamingText {
+    private final Tokenizer tokenizer;
+    private final List<Integer> ids = new ArrayList<>();
+    private int shown;
+
+    StreamingText(Tokenizer tokenizer, int[] prompt) {
+      this.tokenizer = tokenizer;
+      for (int id : prompt) {
+        ids.add(id);
+      }
+      this.shown = decode().length();
+    }
+
+    String append(int id) {
+      ids.add(id);
+      String all = decode();
+      int end = all.length();
+      while (end > shown && all.charAt(end - 1) == '\uFFFD') {
+        end--;
+      }
+      if (end <= shown) {
+        return "";
+      }
+      String fresh = all.substring(shown, end);
+      shown = end;
+      return fresh;
+    }
+
+    private String decode() {
+      return tokenizer.decode(ids.stream().mapToInt(Integer::intValue).toArray(), true);
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package io.github.mezo4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.github.mezo4j.core.example.SharedData;
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.Parameter;
+import io.github.mezo4j.core.param.ParameterSet;
+import io.github.mezo4j.nn.io.DecoderFolder;
+import io.github.mezo4j.nn.io.Llama2cCheckpoint;
+import io.github.mezo4j.nn.model.DecoderConfig;
+import io.github.mezo4j.nn.model.Generator;
+import io.github.mezo4j.nn.model.TokenSampler;
+import io.github.mezo4j.nn.tokenizer.Tokenizer;
+import io.github.mezo4j.nn.tokenizer.Tokenizers;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mezo4j generate} on the real stories260K model (shared/data/stories260k). */
+class GenerateCommandTest {
+
+  private static Path stories() {
+    try {
+      return SharedData.root("stories260k").resolve("stories260k");
+    } catch (NoSuchFileException e) {
+      assumeTrue(
+          false,
+          "SKIPPED: stories260k data missing: " + e.getReason() + "; looked at " + e.getFile());
+      throw new AssertionError("unreachable");
+    }
+  }
+
+  private static String model() {
+    return stories().resolve("stories260K.bin").toString();
+  }
+
+  @Test
+  void greedyFromNothingTellsKarpathysPublishedStory() {
+    MainTest.Run r = MainTest.run("", "generate", "--model", model(), "--max-tokens", "80");
+    assertEquals(0, r.exitCode(), r.err());
+    // greedy_reference.json's text: the tokenizer found beside the model turns <0x0A> into \n
+    assertTrue(
+        r.out()
+            .startsWith(
+                "Once upon a time, there was a little girl named Lily. She loved to play outside in"
+                    + " the park. One day, she saw a big, red ball. She wanted to play with it, but"
+                    + " it was too high.\nLily's mom said,"),
+        r.out());
+    assertTrue(r.err().contains("tokens/s"), r.err());
+  }
+
+  @Test
+  void samplingIsReproducibleFromTheSeed() {
+    String[] args = {
+      "generate",
+      "--model",
+      model(),
+      "--prompt",
+      "Once upon a time, a dog",
+      "--max-tokens",
+      "40",
+      "--temperature",
+      "1.0",
+      "--seed"
+    };
+    MainTest.Run a = MainTest.run("", concat(args, "7"));
+    MainTest.Run b = MainTest.run("", concat(args, "7"));
+    MainTest.Run c = MainTest.run("", concat(args, "8"));
+    assertEquals(0, a.exitCode(), a.err());
+    assertTrue(a.out().startsWith("Once upon a time, a dog"), a.out());
+    assertEquals(a.out(), b.out());
+    assertNotEquals(a.out(), c.out());
+  }
+
+  @Test
+  void aConvertedHuggingFaceFolderGeneratesTheSameText(@TempDir Path dir) throws Exception {
+    Path folder = dir.resolve("stories260k-hf");
+    Llama2cCheckpoint.convertToHuggingFace(Path.of(model()), folder);
+    MainTest.Run bin =
+        MainTest.run("", "generate", "--model", model(), "--prompt", "Tom", "--max-tokens", "30");
+    MainTest.Run hf =
+        MainTest.run(
+            "",
+            "generate",
+            "--model",
+            folder.toString(),
+            "--tokenizer",
+            stories().resolve("tok512.bin").toString(),
+            "--prompt",
+            "Tom",
+            "--max-tokens",
+            "30");
+    assertEquals(0, hf.exitCode(), hf.err());
+    assertEquals(bin.out(), hf.out());
+  }
+
+  @Test
+  void aMissingModelIsAClearError(@TempDir Path dir) {
+    MainTest.Run r = MainTest.run("", "generate", "--model", dir.resolve("nope.bin").toString());
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().contains("no such file or folder exists"), r.err());
+    r = MainTest.run("", "generate", "--model", model(), "--temperature", "0");
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().contains("--temperature must be a finite number > 0"), r.err());
+  }
+
+  @Test
+  void aGpt2FolderWithTheRealTokenizerStreamsWhatTheApiGenerates(@TempDir Path dir)
+      throws Exception {
+    Path gpt2Bpe;
+    try {
+      gpt2Bpe = SharedData.root("gpt2-bpe").resolve("gpt2-bpe");
+    } catch (NoSuchFileException e) {
+      assumeTrue(false, "SKIPPED: gpt2-bpe data missing: " + e.getReason());
+      return;
+    }
+    // a tiny random GPT-2 over the real 50,257-token vocabulary
+    DecoderConfig config =
+        DecoderConfig.fromJson(
+            """
+            {"model_type": "gpt2", "vocab_size": 50257, "n_embd": 8, "n_layer": 1, "n_head": 2,
+             "n_positions": 64, "bos_token_id": 50256, "eos_token_id": 50256}
+            """,
+            "test");
+    java.util.SplittableRandom random = new java.util.SplittableRandom(9);
+    List<Parameter> params = new ArrayList<>();
+    Object[][] shapes = {
+      {"transformer.wte.weight", 50257, 8}, {"transformer.wpe.weight", 64, 8},
+      {"transformer.h.0.ln_1.weight", 8}, {"transformer.h.0.ln_1.bias", 8},
+      {"transformer.h.0.attn.c_attn.weight", 24, 8}, {"transformer.h.0.attn.c_attn.bias", 24},
+      {"transformer.h.0.attn.c_proj.weight", 8, 8}, {"transformer.h.0.attn.c_proj.bias", 8},
+      {"transformer.h.0.ln_2.weight", 8}, {"transformer.h.0.ln_2.bias", 8},
+      {"transformer.h.0.mlp.c_fc.weight", 32, 8}, {"transformer.h.0.mlp.c_fc.bias", 32},
+      {"transformer.h.0.mlp.c_proj.weight", 8, 32}, {"transformer.h.0.mlp.c_proj.bias", 8},
+      {"transformer.ln_f.weight", 8}, {"transformer.ln_f.bias", 8}
+    };
+    for (Object[] s : shapes) {
+      int[] shape = new int[s.length - 1];
+      int n = 1;
+      for (int i = 1; i < s.length; i++) {
+        shape[i - 1] = (Integer) s[i];
+        n *= shape[i - 1];
+      }
+      float[] v = new float[n];
+      for (int i = 0; i < n; i++) {
+        v[i] = (float) (2 * random.nextDouble() - 1);
+      }
+      params.add(Parameter.f32((String) s[0], shape, v));
+    }
+    Path folder = dir.resolve("tiny-gpt2");
+    DecoderFolder.save(folder, config, ParameterSet.of(params));
+    Path tokenizerJson = gpt2Bpe.resolve("tokenizer.json");
+    MainTest.Run r =
+        MainTest.run(
+            "",
+            "generate",
+            "--model",
+            folder.toString(),
+            "--tokenizer",
+            tokenizerJson.toString(),
+            "--prompt",
+            "Hello, world",
+            "--max-tokens",
+            "12",
+            "--temperature",
+            "1.5",
+            "--seed",
+            "3");
+    assertEquals(0, r.exitCode(), r.err());
+
+    Tokenizer tokenizer = Tokenizers.load(tokenizerJson);
+    int[] prompt = tokenizer.encode("Hello, world").ids();
+    int[] generated =
+        new Generator(DecoderFolder.load(folder).model(), TokenSampler.temperature(1.5, 3), 50256)
+            .generate(Workers.serial(), prompt, 12, id -> {});
+    int[] all = java.util.Arrays.copyOf(prompt, prompt.length + generated.length);
+    System.arraycopy(generated, 0, all, prompt.length, generated.length);
+    assertEquals(tokenizer.decode(all, true) + "\n", r.out());
+  }
+
+  private static String[] concat(String[] a, String last) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + 1);
+    out[a.length] = last;
+    return out;
+  }
+}

@@ -1,0 +1,133 @@
+package io.github.mezo4j.nn.tokenizer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Loads any supported tokenizer from a file or a model folder:
+ *
+ * <ul>
+ *   <li>a Hugging Face {@code tokenizer.json}, by its {@code model.type}: {@code "WordPiece"} gives
+ *       a {@link WordPieceTokenizer}, {@code "BPE"} a {@link BpeTokenizer};
+ *   <li>a llama2.c {@code tokenizer.bin} (any file ending in {@code .bin}): a {@link
+ *       Llama2cTokenizer};
+ *   <li>a folder holding {@code tokenizer.json}, or else {@code tokenizer.bin}, or else GPT-2's
+ *       {@code encoder.json} + {@code vocab.bpe}.
+ * </ul>
+ *
+ * A {@code tokenizer_config.json} beside a BPE {@code tokenizer.json} supplies the special token
+ * ids ({@code bos_token}, {@code eos_token}, {@code pad_token}).
+ *
+ * <pre>{@code
+ * Tokenizer t = Tokenizers.load(Path.of("models/TinyLlama"));   // reads tokenizer.json
+ * }</pre>
+ */
+public final class Tokenizers {
+  private Tokenizers() {}
+
+  /**
+   * Loads the tokenizer at {@code path} (file or folder, see the class comment).
+   *
+   * @throws IOException if a file cannot be read
+   * @throws IllegalArgumentException if nothing loadable is there or the file is not supported; the
+   *     message names the path and what was expected
+   */
+  public static Tokenizer load(Path path) throws IOException {
+    if (Files.isDirectory(path)) {
+      Path json = path.resolve("tokenizer.json");
+      if (Files.isRegularFile(json)) {
+        return load(json);
+      }
+      Path bin = path.resolve("tokenizer.bin");
+      if (Files.isRegularFile(bin)) {
+        return Llama2cTokenizer.load(bin);
+      }
+      Path encoder = path.resolve("encoder.json");
+      Path merges = path.resolve("vocab.bpe");
+      if (Files.isRegularFile(encoder) && Files.isRegularFile(merges)) {
+        return BpeTokenizer.loadGpt2(encoder, merges);
+      }
+      throw new IllegalArgumentException(
+          path
+              + ": expected a folder with tokenizer.json, tokenizer.bin, or encoder.json and"
+              + " vocab.bpe; found none");
+    }
+    if (!Files.isRegularFile(path)) {
+      throw new IllegalArgumentException(path + ": no such tokenizer file or folder");
+    }
+    if (path.getFileName().toString().endsWith(".bin")) {
+      return Llama2cTokenizer.load(path);
+    }
+    JsonNode root;
+    try (InputStream in = Files.newInputStream(path)) {
+      root = TokenizerJsonParser.readTree(in, path.toString());
+    }
+    Tokenizer tokenizer = fromJson(root, path.toString());
+    Path config = path.resolveSibling("tokenizer_config.json");
+    if (tokenizer instanceof BpeTokenizer bpe && Files.isRegularFile(config)) {
+      try (InputStream in = Files.newInputStream(config)) {
+        tokenizer = withConfig(bpe, TokenizerJsonParser.readTree(in, config.toString()));
+      }
+    }
+    return tokenizer;
+  }
+
+  /** Parses {@code tokenizer.json} text of any supported model type. */
+  public static Tokenizer fromJson(String json, String sourceName) {
+    return fromJson(TokenizerJsonParser.readTree(json, sourceName), sourceName);
+  }
+
+  private static Tokenizer fromJson(JsonNode root, String source) {
+    JsonNode type = root == null ? null : root.path("model").get("type");
+    String name = type == null || !type.isTextual() ? null : type.asText();
+    if (name == null) {
+      // Old files may omit the type; a merges list means BPE, continuing_subword_prefix WordPiece.
+      JsonNode model = root == null ? null : root.get("model");
+      if (model != null && model.has("merges")) {
+        name = "BPE";
+      } else if (model != null && model.has("vocab")) {
+        name = "WordPiece";
+      }
+    }
+    if ("WordPiece".equals(name)) {
+      return TokenizerJsonParser.wordPiece(root, source);
+    }
+    if ("BPE".equals(name)) {
+      return BpeJsonParser.parse(root, source);
+    }
+    throw new IllegalArgumentException(
+        source
+            + ": field model.type: expected \"WordPiece\" or \"BPE\" (the supported tokenizer"
+            + " models), found "
+            + (name == null ? "none" : "\"" + name + "\""));
+  }
+
+  /** Special token ids named in a {@code tokenizer_config.json}. */
+  static BpeTokenizer withConfig(BpeTokenizer tokenizer, JsonNode config) {
+    SpecialTokens ids = tokenizer.specialTokens();
+    int bos = idOf(tokenizer, config.get("bos_token"));
+    int eos = idOf(tokenizer, config.get("eos_token"));
+    int pad = idOf(tokenizer, config.get("pad_token"));
+    if (bos >= 0) {
+      ids = ids.withBos(bos);
+    }
+    if (eos >= 0) {
+      ids = ids.withEos(eos);
+    }
+    if (pad >= 0) {
+      ids = ids.withPad(pad);
+    }
+    return tokenizer.withSpecialTokens(ids);
+  }
+
+  private static int idOf(Tokenizer tokenizer, JsonNode token) {
+    if (token == null || token.isNull()) {
+      return -1;
+    }
+    String content = token.isTextual() ? token.asText() : token.path("content").asText(null);
+    return content == null ? -1 : tokenizer.tokenToId(content);
+  }
+}
