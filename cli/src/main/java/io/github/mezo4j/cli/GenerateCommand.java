@@ -9,7 +9,6 @@ import io.github.mezo4j.nn.model.Generator;
 import io.github.mezo4j.nn.model.TokenSampler;
 import io.github.mezo4j.nn.tokenizer.Llama2cTokenizer;
 import io.github.mezo4j.nn.tokenizer.Tokenizer;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +72,7 @@ final class GenerateCommand implements Callable<Integer> {
             ? TokenSampler.greedy()
             : TokenSampler.temperature(
                 Arguments.positiveFinite("--temperature", temperature), seed);
-    Path path = localPath(model);
+    Path path = Models.localPath(model);
     boolean llama2c = Files.isRegularFile(path) && path.toString().endsWith(".bin");
     DecoderCheckpoint checkpoint;
     Tokenizer tokenizer;
@@ -136,20 +135,6 @@ final class GenerateCommand implements Callable<Integer> {
         "%d tokens in %.2f s (%.1f tokens/s)%n",
         generated.length, seconds, generated.length / Math.max(seconds, 1e-9));
     return out.checkError() ? 1 : 0;
-  }
-
-  /**
-   * The local file or folder a {@code --model} value names. The hook for hub models ({@code
-   * hf:ORG/NAME}): they resolve to a cached snapshot folder once hub support is merged.
-   */
-  static Path localPath(String spec) throws IOException {
-    if (spec.startsWith("hf:")) {
-      throw new IllegalArgumentException(
-          "--model '%s': hub models are not supported by this build; download the folder and"
-                  .formatted(spec)
-              + " pass its path");
-    }
-    return Path.of(spec);
   }
 
   /** llama2.c's tokenizer.bin, or tok<vocab>.bin (its name for custom vocabularies), beside. */

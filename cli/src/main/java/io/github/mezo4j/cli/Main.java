@@ -13,9 +13,9 @@ import picocli.CommandLine.Command;
     subcommands = {
       ExampleCommand.class,
       TokenizeCommand.class,
+      GenerateCommand.class,
       EmbedCommand.class,
       BenchCommand.class,
-      GenerateCommand.class,
       FinetuneCommand.class,
       EvalCommand.class,
       ReplayCommand.class,
