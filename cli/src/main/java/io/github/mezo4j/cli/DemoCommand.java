@@ -36,6 +36,7 @@ import picocli.CommandLine.Option;
     })
 final class DemoCommand implements Callable<Integer> {
   static final String DEFAULT_OUT = "mezo4j-demo";
+  private static final String TRAIN_PARAMS_DEFAULT = "all";
 
   @Option(
       names = "--out",
@@ -69,6 +70,14 @@ final class DemoCommand implements Callable<Integer> {
   String head;
 
   @Option(
+      names = "--train-params",
+      defaultValue = TRAIN_PARAMS_DEFAULT,
+      description =
+          "Encoder weights MeZO trains: all, bias-norm (biases and LayerNorm weights) or a glob"
+              + " over weight names. Default: ${DEFAULT-VALUE}.")
+  String trainParams;
+
+  @Option(
       names = "--threads",
       defaultValue = "0",
       description = "Worker threads; 0 = one per core. Results do not depend on it.")
@@ -95,13 +104,13 @@ final class DemoCommand implements Callable<Integer> {
       RunFolder.deleteTree(out);
     }
     Dataset data = DemoData.load();
-    // the demo's reviews are sentiment, so SST-2's verbalised labels fit
-    LabelPrompts prompts = EncoderPrompts.forTask("sst2");
+    LabelPrompts prompts = EncoderPrompts.forTask(DemoData.NAME);
     FineTuneConfig config =
         new FineTuneConfig(
             DemoData.NAME,
             Models.BUILT_IN,
             head,
+            trainParams,
             ClassificationLoss.CROSS_ENTROPY,
             "accuracy",
             steps,

@@ -39,6 +39,8 @@ import picocli.CommandLine.Option;
       "ends bit-identical to an uninterrupted one."
     })
 final class FinetuneCommand implements Callable<Integer> {
+  private static final String TRAIN_PARAMS_DEFAULT = "all";
+
   @Option(
       names = "--model",
       defaultValue = "minilm",
@@ -105,6 +107,14 @@ final class FinetuneCommand implements Callable<Integer> {
   double probeL2;
 
   @Option(
+      names = "--train-params",
+      defaultValue = TRAIN_PARAMS_DEFAULT,
+      description =
+          "Encoder weights MeZO trains: all, bias-norm (biases and LayerNorm weights) or a glob"
+              + " over weight names. Default: ${DEFAULT-VALUE}.")
+  String trainParams;
+
+  @Option(
       names = "--threads",
       defaultValue = "0",
       description = "Worker threads; 0 = one per core. Results do not depend on it.")
@@ -137,6 +147,7 @@ final class FinetuneCommand implements Callable<Integer> {
             task.name(),
             model,
             head,
+            trainParams,
             loss,
             loss == ClassificationLoss.F1 ? "macro_f1" : TaskOptions.metricName(task),
             steps,

@@ -207,8 +207,8 @@ public final class FineTuner {
     try (MetricsLog metrics = MetricsLog.open(folder.metrics(), state == null ? -1 : state.step());
         MezoTrainer<EncoderClassifier.Batch> trainer =
             state == null
-                ? builder.build(classifier.trainable())
-                : builder.resume(classifier.trainable())) {
+                ? builder.build(classifier.trainable(c.selector()))
+                : builder.resume(classifier.trainable(c.selector()))) {
       Tracker t =
           new Tracker(
               run,
@@ -421,7 +421,8 @@ public final class FineTuner {
       }
       s.put("train_examples", run.train().size());
       s.put("dev_examples", run.dev().size());
-      s.put("trainable_parameters", classifier.trainable().elementCount());
+      s.put("params", c.params());
+      s.put("trainable_parameters", classifier.trainable(c.selector()).elementCount());
       s.put("step_log_bytes", Files.size(folder.stepLog()));
       s.put("lr", c.lr());
       s.put("eps", c.eps());
