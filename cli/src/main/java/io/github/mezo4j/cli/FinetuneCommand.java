@@ -201,14 +201,16 @@ final class FinetuneCommand implements Callable<Integer> {
     LabeledTexts train = LabeledTexts.of(data.train(), data.labels());
     LabeledTexts dev = LabeledTexts.of(data.dev(), data.labels());
     System.err.printf(
-        "mezo4j finetune: %s on %s (%d train, %d dev examples), %s head, %,d encoder weights,"
-            + " out %s%n",
+        "mezo4j finetune: %s on %s (%d train, %d dev examples), %s head, MeZO trains %,d of %,d"
+            + " encoder weights (%s), out %s%n",
         modelSpec,
         config.task(),
         train.size(),
         dev.size(),
         config.head(),
-        classifier.trainable().elementCount(),
+        classifier.trainable(config.selector()).elementCount(),
+        encoder.parameters().elementCount(),
+        config.params(),
         out.toAbsolutePath().normalize());
     return FineTuner.run(
         new FineTuner.Run(
