@@ -32,11 +32,11 @@ import picocli.CommandLine.Option;
     description = {
       "Fine-tune an encoder with MeZO on a classification task.",
       "",
-      "Evaluates on the dev split every --eval-every steps, keeps the last and the best",
-      "checkpoint (step log + head, and with --save-weights the full weights), and writes",
-      "metrics.jsonl, train_loss.png, dev_metric.png and summary.json into --out.",
-      "An interrupted run (even kill -9) continues with the same command plus --resume and",
-      "ends bit-identical to an uninterrupted one."
+      "Evaluates on the dev split every --eval-every steps, keeps the last and the",
+      "best checkpoint (step log + head; with --save-weights also full weights), and",
+      "writes metrics.jsonl, train_loss.png, dev_metric.png and summary.json into",
+      "--out. An interrupted run (even kill -9) continues with the same command plus",
+      "--resume and ends bit-identical to an uninterrupted one."
     })
 final class FinetuneCommand implements Callable<Integer> {
   private static final String TRAIN_PARAMS_DEFAULT = "all";
