@@ -32,13 +32,15 @@ import picocli.CommandLine.Option;
     description = {
       "Fine-tune an encoder with MeZO on a classification task.",
       "",
-      "Evaluates on the dev split every --eval-every steps, keeps the last and the best",
-      "checkpoint (step log + head, and with --save-weights the full weights), and writes",
-      "metrics.jsonl, train_loss.png, dev_metric.png and summary.json into --out.",
-      "An interrupted run (even kill -9) continues with the same command plus --resume and",
-      "ends bit-identical to an uninterrupted one."
+      "Evaluates on the dev split every --eval-every steps, keeps the last and the",
+      "best checkpoint (step log + head; with --save-weights also full weights), and",
+      "writes metrics.jsonl, train_loss.png, dev_metric.png and summary.json into",
+      "--out. An interrupted run (even kill -9) continues with the same command plus",
+      "--resume and ends bit-identical to an uninterrupted one."
     })
 final class FinetuneCommand implements Callable<Integer> {
+  private static final String TRAIN_PARAMS_DEFAULT = "all";
+
   @Option(
       names = "--model",
       defaultValue = "minilm",
@@ -111,6 +113,14 @@ final class FinetuneCommand implements Callable<Integer> {
   double probeL2;
 
   @Option(
+      names = "--train-params",
+      defaultValue = TRAIN_PARAMS_DEFAULT,
+      description =
+          "Encoder weights MeZO trains: all, bias-norm (biases and LayerNorm weights) or a glob"
+              + " over weight names. Default: ${DEFAULT-VALUE}.")
+  String trainParams;
+
+  @Option(
       names = "--threads",
       defaultValue = "0",
       description = "Worker threads; 0 = one per core. Results do not depend on it.")
@@ -146,6 +156,7 @@ final class FinetuneCommand implements Callable<Integer> {
             task.name(),
             model,
             head,
+            trainParams,
             loss,
             loss == ClassificationLoss.F1 ? "macro_f1" : TaskOptions.metricName(task),
             steps,
@@ -199,14 +210,16 @@ final class FinetuneCommand implements Callable<Integer> {
     LabeledTexts train = LabeledTexts.of(data.train(), data.labels());
     LabeledTexts dev = LabeledTexts.of(data.dev(), data.labels());
     System.err.printf(
-        "mezo4j finetune: %s on %s (%d train, %d dev examples), %s head, %,d encoder weights,"
-            + " out %s%n",
+        "mezo4j finetune: %s on %s (%d train, %d dev examples), %s head, MeZO trains %,d of %,d"
+            + " encoder weights (%s), out %s%n",
         modelSpec,
         config.task(),
         train.size(),
         dev.size(),
         config.head(),
-        classifier.trainable().elementCount(),
+        classifier.trainable(config.selector()).elementCount(),
+        encoder.parameters().elementCount(),
+        config.params(),
         out.toAbsolutePath().normalize());
     return FineTuner.run(
         new FineTuner.Run(

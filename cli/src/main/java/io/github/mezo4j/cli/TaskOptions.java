@@ -3,7 +3,6 @@ package io.github.mezo4j.cli;
 import io.github.mezo4j.core.example.SharedData;
 import io.github.mezo4j.train.data.ColumnMapping;
 import io.github.mezo4j.train.data.Dataset;
-import io.github.mezo4j.train.data.DemoData;
 import io.github.mezo4j.train.data.LabelSet;
 import io.github.mezo4j.train.data.Task;
 import io.github.mezo4j.train.data.Tasks;
@@ -98,8 +97,7 @@ final class TaskOptions {
     if (custom()) {
       return LabelPrompts.plain(t.labels());
     }
-    // the demo's reviews are sentiment: SST-2's verbalised labels fit them
-    return EncoderPrompts.forTask(DemoData.NAME.equals(t.name()) ? Tasks.get("sst2") : t);
+    return EncoderPrompts.forTask(t);
   }
 
   /** The dev metric that picks the best checkpoint. */

@@ -136,6 +136,43 @@ class FinetuneCommandsTest {
   }
 
   @Test
+  void evalOfAnUntrainedModelWithEitherHead(@TempDir Path tmp) throws Exception {
+    Path model = tinyModel(tmp.resolve("model"));
+    Path data = tmp.resolve("data");
+    Files.createDirectories(data);
+    Files.writeString(data.resolve("train.tsv"), tsv(40, 3));
+    Files.writeString(data.resolve("dev.tsv"), tsv(10, 4));
+    for (String head : List.of("prompt", "linear")) {
+      MainTest.Run r =
+          MainTest.run(
+              "",
+              "eval",
+              "--model",
+              model.toString(),
+              "--task",
+              "mine",
+              "--data-dir",
+              data.toString(),
+              "--text-column",
+              "review",
+              "--label-column",
+              "stars",
+              "--labels",
+              "neg,pos",
+              "--header",
+              "--head",
+              head);
+      assertEquals(0, r.exitCode(), r.err());
+      JsonNode m = r.jsonLines().get(0);
+      assertEquals(10, m.get("examples").asInt());
+      assertEquals(head, m.get("head").asText());
+      double acc = m.get("accuracy").asDouble();
+      assertTrue(acc >= 0 && acc <= 1 && acc * 10 == Math.rint(acc * 10), "accuracy " + acc);
+      assertEquals(acc, m.get("metric").asDouble());
+    }
+  }
+
+  @Test
   void badOptionsAreReportedByName(@TempDir Path tmp) {
     MainTest.Run r =
         MainTest.run(

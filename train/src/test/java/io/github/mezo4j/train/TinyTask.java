@@ -119,10 +119,16 @@ public final class TinyTask {
   }
 
   public static FineTuneConfig config(String head, int steps, int evalEvery, boolean saveWeights) {
+    return config(head, "all", steps, evalEvery, saveWeights);
+  }
+
+  public static FineTuneConfig config(
+      String head, String params, int steps, int evalEvery, boolean saveWeights) {
     return new FineTuneConfig(
         "tiny-sentiment",
         "tiny-random-bert",
         head,
+        params,
         ClassificationLoss.CROSS_ENTROPY,
         "accuracy",
         steps,

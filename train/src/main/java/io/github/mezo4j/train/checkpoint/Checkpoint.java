@@ -12,6 +12,7 @@ import io.github.mezo4j.nn.io.TokenizerJson;
 import io.github.mezo4j.nn.model.BertConfig;
 import io.github.mezo4j.train.head.ClassifierHead;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
+import io.github.mezo4j.train.trainer.FineTuneConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -141,7 +142,9 @@ public final class Checkpoint {
    */
   public EncoderClassifier replay(EncoderClassifier atBase, Workers workers) throws IOException {
     EncoderClassifier c = atBase.withHead(headInit(atBase));
-    Replay.Result r = Replay.apply(stepLog(), c.trainable(), workers);
+    String params = config().path("params").asText("all");
+    Replay.Result r =
+        Replay.apply(stepLog(), c.trainable(FineTuneConfig.selector(params)), workers);
     if (r.steps() != step()) {
       throw new IOException(
           "%s holds %d steps but %s says step %d"

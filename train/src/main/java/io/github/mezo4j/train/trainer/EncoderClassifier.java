@@ -3,6 +3,7 @@ package io.github.mezo4j.train.trainer;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
+import io.github.mezo4j.core.param.Selector;
 import io.github.mezo4j.nn.model.BertConfig;
 import io.github.mezo4j.nn.model.BertEncoder;
 import io.github.mezo4j.nn.model.EncoderInput;
@@ -97,7 +98,13 @@ public final class EncoderClassifier {
 
   /** The encoder's weights followed by the head's (storage shared, not copied). */
   public ParameterSet trainable() {
-    List<Parameter> all = new ArrayList<>(embedder.encoder().parameters().list());
+    return trainable(Selector.all());
+  }
+
+  /** The encoder's weights that {@code encoderWeights} selects, then the head's. */
+  public ParameterSet trainable(Selector encoderWeights) {
+    List<Parameter> all =
+        new ArrayList<>(embedder.encoder().parameters().select(encoderWeights).list());
     all.addAll(head.parameters().list());
     return ParameterSet.of(all);
   }

@@ -2,6 +2,7 @@ package io.github.mezo4j.train.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.core.param.Selector;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.metrics.ClassificationLoss;
 import java.util.LinkedHashMap;
@@ -14,6 +15,9 @@ import java.util.Map;
  * @param task the task's name (reports and manifests)
  * @param model the base model's id as the user gave it ({@code minilm}, a folder, ...)
  * @param head "linear" or "prompt"
+ * @param params which encoder weights MeZO trains: "all", "bias-norm" (biases and LayerNorm
+ *     weights, {@link Selector#biasOrNorm()}) or a glob over parameter names; the head's own
+ *     weights are always trained
  * @param objective what MeZO minimises ({@code --objective})
  * @param metric the dev metric that picks the best checkpoint: "accuracy" or "macro_f1"
  * @param steps the step the run ends at
@@ -29,6 +33,7 @@ public record FineTuneConfig(
     String task,
     String model,
     String head,
+    String params,
     ClassificationLoss objective,
     String metric,
     int steps,
@@ -50,6 +55,7 @@ public record FineTuneConfig(
       throw new IllegalArgumentException(
           "need a finite lr >= 0 and eps > 0, got %s and %s".formatted(lr, eps));
     }
+    selector(params); // fails early on a bad value
     if (!metric.equals("accuracy") && !metric.equals("macro_f1")) {
       throw new IllegalArgumentException(
           "dev metric '%s': expected accuracy or macro_f1".formatted(metric));
@@ -57,6 +63,26 @@ public record FineTuneConfig(
     if (!head.equals("linear") && !head.equals("prompt")) {
       throw new IllegalArgumentException("--head '%s': expected linear or prompt".formatted(head));
     }
+  }
+
+  /** The encoder weights MeZO trains. */
+  public Selector selector() {
+    return selector(params);
+  }
+
+  /** Parses a {@code --train-params} value: all, bias-norm or a glob over parameter names. */
+  public static Selector selector(String params) {
+    return switch (params) {
+      case "all" -> Selector.all();
+      case "bias-norm" -> Selector.biasOrNorm();
+      default -> {
+        if (params.isBlank()) {
+          throw new IllegalArgumentException(
+              "--train-params is blank: expected all, bias-norm or a glob");
+        }
+        yield Selector.glob(params);
+      }
+    };
   }
 
   /** The dev metric that picks the best checkpoint. */
@@ -70,6 +96,7 @@ public record FineTuneConfig(
     o.put("task", task);
     o.put("model", model);
     o.put("head", head);
+    o.put("params", params);
     o.put("objective", objective.option());
     o.put("metric", metric);
     o.put("steps", steps);

@@ -39,8 +39,9 @@ import java.util.stream.Stream;
  *
  * <p>The encoder's weights and the head's own weights (the linear head's; the prompt head has none)
  * are trained together, in place, as one trainable set: the MeZO paper fine-tunes the whole model,
- * and training the probe-initialised head with the encoder is its "LP then MeZO" setting. The head
- * before training is saved, because the step log replays onto base encoder plus that head.
+ * and training the probe-initialised head with the encoder is its "LP then MeZO" setting. {@link
+ * FineTuneConfig#params()} can narrow the encoder's part (e.g. to biases and LayerNorm weights).
+ * The head before training is saved, because the step log replays onto base encoder plus that head.
  *
  * <p>Resume: everything a step does is a pure function of (seed, step): its perturbation seeds (the
  * trainer's run seed) and its batch ({@link BatchSampler}). A resumed run therefore restarts from
@@ -207,8 +208,8 @@ public final class FineTuner {
     try (MetricsLog metrics = MetricsLog.open(folder.metrics(), state == null ? -1 : state.step());
         MezoTrainer<EncoderClassifier.Batch> trainer =
             state == null
-                ? builder.build(classifier.trainable())
-                : builder.resume(classifier.trainable())) {
+                ? builder.build(classifier.trainable(c.selector()))
+                : builder.resume(classifier.trainable(c.selector()))) {
       Tracker t =
           new Tracker(
               run,
@@ -373,17 +374,10 @@ public final class FineTuner {
               run.bertConfig(),
               c.saveWeights() ? classifier.embedder().encoder().parameters() : null,
               run.tokenizerJson()));
-      String previousLast = lastName;
-      String previousBest = bestName;
       lastName = name;
       RunState state = new RunState(step, lastName, bestStep, bestMetric, bestName, seconds());
       state.write(folder.state());
-      if (previousLast != null
-          && !previousLast.equals(lastName)
-          && !previousLast.equals(bestName)
-          && !previousLast.equals(previousBest)) {
-        RunFolder.deleteTree(folder.checkpoint(previousLast));
-      }
+      // only now may the previous last checkpoint go: the state no longer names it
       deleteUnreferenced(folder, state);
       if (bar != null) {
         bar.eval(step, trainLoss, m, bestMetric);
@@ -421,7 +415,8 @@ public final class FineTuner {
       }
       s.put("train_examples", run.train().size());
       s.put("dev_examples", run.dev().size());
-      s.put("trainable_parameters", classifier.trainable().elementCount());
+      s.put("params", c.params());
+      s.put("trainable_parameters", classifier.trainable(c.selector()).elementCount());
       s.put("step_log_bytes", Files.size(folder.stepLog()));
       s.put("lr", c.lr());
       s.put("eps", c.eps());

@@ -101,6 +101,29 @@ class ResumeTest {
   }
 
   @Test
+  void onlyTheSelectedEncoderWeightsMoveAndReplayUsesTheSameSelection(@TempDir Path tmp)
+      throws IOException {
+    Path out = tmp.resolve("run");
+    FineTuner.Result r =
+        FineTuner.run(
+            TinyTask.run(TinyTask.config("linear", "bias-norm", 8, 4, false), out, false, 2, null));
+    ParameterSet trained = r.classifier().embedder().encoder().parameters();
+    ParameterSet base = TinyTask.classifier(3).embedder().encoder().parameters();
+    int moved = 0;
+    for (Parameter p : trained) {
+      boolean biasOrNorm = p.rank() <= 1;
+      boolean same = p.contentEquals(base.get(p.name()));
+      assertTrue(biasOrNorm || same, p.name() + " is not selected but moved");
+      moved += same ? 0 : 1;
+    }
+    assertTrue(moved > 10, "selected weights moved: " + moved);
+    EncoderClassifier replayed =
+        Checkpoint.open(r.last()).replay(TinyTask.classifier(3), Workers.of(1));
+    assertTrue(replayed.trainable().contentEquals(r.classifier().trainable()));
+    assertThrows(IllegalArgumentException.class, () -> TinyTask.config("linear", " ", 8, 4, false));
+  }
+
+  @Test
   void aRunFolderIsNeverOverwrittenAndResumeChecksTheSettings(@TempDir Path tmp)
       throws IOException {
     Path out = tmp.resolve("run");
