@@ -43,6 +43,7 @@ final class DecoderFinetune {
         new DecoderFineTuneConfig(
             task.name(),
             cmd.model,
+            cmd.trainParams,
             objective,
             score,
             metric,
@@ -58,9 +59,10 @@ final class DecoderFinetune {
     DecoderTemplate template = objective.languageModel() ? null : DecoderTemplates.forTask(task);
     DecoderModels.Loaded m = DecoderModels.load(cmd.model, cmd.decoderOptions.tokenizer);
     System.err.printf(
-        "mezo4j finetune: %s (decoder, %,d weights) on %s (%d train, %d dev examples),"
+        "mezo4j finetune: %s (decoder, %,d of %,d weights trained) on %s (%d train, %d dev examples),"
             + " objective %s, out %s%n",
         cmd.model,
+        config.trainable(m.lm().model().parameters()).elementCount(),
         m.lm().parametersElementCount(),
         task.name(),
         data.train().size(),

@@ -2,6 +2,7 @@ package io.github.mezo4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.DecoderCheckpoint;
 import io.github.mezo4j.nn.io.DecoderFolder;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
@@ -13,6 +14,7 @@ import io.github.mezo4j.train.checkpoint.Checkpoint;
 import io.github.mezo4j.train.checkpoint.DecoderCheckpoints;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.decoder.DecoderLm;
+import io.github.mezo4j.train.trainer.FineTuneConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,7 +104,9 @@ final class DecoderModels {
       DecoderCheckpoint saved = DecoderFolder.load(ckpt.weights().get());
       return new Loaded(saved, base.tokenizer(), base.tokenizerFile(), base.llama2c());
     }
-    DecoderCheckpoints.replay(ckpt, base.checkpoint().model().parameters(), workers);
+    ParameterSet all = base.checkpoint().model().parameters();
+    String params = ckpt.config().path("params").asText("all");
+    DecoderCheckpoints.replay(ckpt, all.select(FineTuneConfig.selector(params)), workers);
     return base;
   }
 

@@ -116,7 +116,7 @@ final class FinetuneCommand implements Callable<Integer> {
       names = "--train-params",
       defaultValue = TRAIN_PARAMS_DEFAULT,
       description =
-          "Encoder weights MeZO trains: all, bias-norm (biases and LayerNorm weights) or a glob"
+          "Weights MeZO trains: all, bias-norm (biases and LayerNorm weights) or a glob"
               + " over weight names. Default: ${DEFAULT-VALUE}.")
   String trainParams;
 

@@ -2,7 +2,9 @@ package io.github.mezo4j.train.decoder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
+import io.github.mezo4j.train.trainer.FineTuneConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,6 +15,8 @@ import java.util.TreeMap;
  *
  * @param task the task's name
  * @param model the base model as the user gave it (a llama2.c .bin, a folder, hf:...)
+ * @param params which weights MeZO trains: all, bias-norm or a glob over weight names ({@link
+ *     FineTuneConfig#selector})
  * @param objective what MeZO minimises
  * @param score how candidate tokens combine into class scores (classification objectives)
  * @param metric the dev metric that picks the best checkpoint: "accuracy" or "macro_f1" (higher is
@@ -29,6 +33,7 @@ import java.util.TreeMap;
 public record DecoderFineTuneConfig(
     String task,
     String model,
+    String params,
     DecoderObjective objective,
     CandidateScore score,
     String metric,
@@ -47,6 +52,7 @@ public record DecoderFineTuneConfig(
   /** Checks ranges and that the metric fits the objective. */
   public DecoderFineTuneConfig {
     data = Map.copyOf(new LinkedHashMap<>(data));
+    FineTuneConfig.selector(params); // refuses a blank selection early
     if (steps < 0 || batch < 1 || evalEvery < 1) {
       throw new IllegalArgumentException(
           "need steps >= 0, batch >= 1 and evalEvery >= 1, got %d, %d, %d"
@@ -65,6 +71,11 @@ public record DecoderFineTuneConfig(
     }
   }
 
+  /** The weights of {@code all} (a model's parameters) that MeZO trains. */
+  public ParameterSet trainable(ParameterSet all) {
+    return all.select(FineTuneConfig.selector(params));
+  }
+
   /** Whether a larger dev metric is better (perplexity: smaller is). */
   public boolean higherIsBetter() {
     return !metric.equals(PERPLEXITY);
@@ -76,6 +87,7 @@ public record DecoderFineTuneConfig(
     o.put("kind", "decoder");
     o.put("task", task);
     o.put("model", model);
+    o.put("params", params);
     o.put("objective", objective.option());
     o.put("score", score.option());
     o.put("metric", metric);

@@ -41,6 +41,9 @@ import java.util.stream.Stream;
  * the candidates' log-likelihood scores) or the language-model objective ({@link LanguageModeling}:
  * mean next-token NLL of the task's texts, evaluated by perplexity).
  *
+ * <p>{@code params} may narrow the trained weights (bias-norm, a glob), as for encoders; the step
+ * log then applies to that selection, and replays must select the same.
+ *
  * <p>The run folder has the {@link RunFolder} layout of the encoder trainer ({@code
  * io.github.mezo4j.train.trainer.FineTuner}) without heads: run.json, state.json, the live step
  * log, metrics.jsonl, the last and the best checkpoint ({@link DecoderCheckpoints}), and at the end
@@ -226,7 +229,7 @@ public final class DecoderFineTuner {
       deleteUnreferenced(folder, state);
     }
     Workers workers = run.workers();
-    ParameterSet trainable = run.lm().model().parameters();
+    ParameterSet trainable = c.trainable(run.lm().model().parameters());
     BatchSampler sampler = new BatchSampler(task.trainSize(), c.batch(), c.seed());
     Objective<int[]> loss = (params, indices) -> task.loss(indices, workers);
     MezoTrainer.Builder<int[]> builder =
@@ -442,7 +445,8 @@ public final class DecoderFineTuner {
       }
       s.put("train_examples", run.train().size());
       s.put("dev_examples", run.dev().size());
-      s.put("trainable_parameters", run.lm().parametersElementCount());
+      s.put("params", c.params());
+      s.put("trainable_parameters", c.trainable(run.lm().model().parameters()).elementCount());
       s.put("step_log_bytes", Files.size(folder.stepLog()));
       s.put("lr", c.lr());
       s.put("eps", c.eps());

@@ -1,9 +1,10 @@
 /**
  * MeZO fine-tuning of decoder language models (llama2.c, Llama, OPT, GPT-2): prompted
- * classification by candidate log-likelihood ({@link io.github.mezo4j.train.decoder.DecoderClassifier},
- * the MeZO paper's OPT setting), the language-model objective and perplexity for domain adaptation
- * ({@link io.github.mezo4j.train.decoder.LanguageModeling}), and the run loop with checkpoints,
- * resume and replay ({@link io.github.mezo4j.train.decoder.DecoderFineTuner}).
+ * classification by candidate log-likelihood ({@link
+ * io.github.mezo4j.train.decoder.DecoderClassifier}, the MeZO paper's OPT setting), the
+ * language-model objective and perplexity for domain adaptation ({@link
+ * io.github.mezo4j.train.decoder.LanguageModeling}), and the run loop with checkpoints, resume and
+ * replay ({@link io.github.mezo4j.train.decoder.DecoderFineTuner}).
  *
  * <pre>{@code
  * DecoderLm lm = DecoderLm.of(checkpoint.model(), tokenizer);

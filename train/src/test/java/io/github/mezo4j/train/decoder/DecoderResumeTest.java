@@ -49,6 +49,7 @@ class DecoderResumeTest {
     return new DecoderFineTuneConfig(
         "sst2",
         "stories260K.bin",
+        "all",
         objective,
         CandidateScore.MEAN,
         objective.languageModel() ? DecoderFineTuneConfig.PERPLEXITY : "accuracy",
