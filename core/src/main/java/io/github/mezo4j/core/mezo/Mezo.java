@@ -1,6 +1,7 @@
 package io.github.mezo4j.core.mezo;
 
 import io.github.mezo4j.core.noise.Perturbation;
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;
 import java.util.Objects;
@@ -83,6 +84,56 @@ public final class Mezo {
       double lm = r.minus.loss();
       return new ValueAndGradWithAux<>(
           (lp + lm) / 2, projectedGradient(lp, lm, e), lp, lm, r.plus.aux(), r.minus.aux());
+    };
+  }
+
+  /**
+   * {@link #grad} for a {@link PerturbedObjective}: the losses at {@code theta +- eps z} come from
+   * {@link VirtualPerturbation}s over {@code params}, so {@code params} are never written and are
+   * bit-identical afterwards (no restore drift).
+   */
+  public static <B> MezoGrad<B> virtualGrad(PerturbedObjective<B> objective) {
+    Objects.requireNonNull(objective, "objective");
+    return (params, eps, seed, batch, workers) -> {
+      float e = checkEps(eps);
+      checkParams(params);
+      double lp = objective.loss(batch, new VirtualPerturbation(params, seed, e));
+      double lm = objective.loss(batch, new VirtualPerturbation(params, seed, -e));
+      return projectedGradient(lp, lm, e);
+    };
+  }
+
+  /** {@link #valueAndGrad} for a {@link PerturbedObjective} (see {@link #virtualGrad}). */
+  public static <B> MezoValueAndGrad<B> virtualValueAndGrad(PerturbedObjective<B> objective) {
+    Objects.requireNonNull(objective, "objective");
+    return (params, eps, seed, batch, workers) -> {
+      float e = checkEps(eps);
+      checkParams(params);
+      double lp = objective.loss(batch, new VirtualPerturbation(params, seed, e));
+      double lm = objective.loss(batch, new VirtualPerturbation(params, seed, -e));
+      return new ValueAndGrad((lp + lm) / 2, projectedGradient(lp, lm, e), lp, lm);
+    };
+  }
+
+  /**
+   * {@link #sgdStep} for a {@link PerturbedObjective}: two forward passes that write nothing, then
+   * one pass over the weights, {@code theta = fma(-lr g, z, theta)} (bf16 rounds to nearest; use
+   * {@link MezoTrainer} with {@link io.github.mezo4j.core.noise.Bf16Rounding#STOCHASTIC} to train
+   * bf16 weights). A non-finite loss leaves the parameters bit-identical.
+   */
+  public static <B> MezoSgdStep<B> virtualSgdStep(PerturbedObjective<B> objective) {
+    Objects.requireNonNull(objective, "objective");
+    return (params, eps, lr, seed, batch, workers) -> {
+      float e = checkEps(eps);
+      checkLearningRate(lr);
+      checkParams(params);
+      double lp = objective.loss(batch, new VirtualPerturbation(params, seed, e));
+      double lm = objective.loss(batch, new VirtualPerturbation(params, seed, -e));
+      double g = projectedGradient(lp, lm, e);
+      if (Double.isFinite(lp) && Double.isFinite(lm) && lr * g != 0) {
+        Perturbation.addScaledNoise(params, seed, (float) (-lr * g), workers);
+      }
+      return new ValueAndGrad((lp + lm) / 2, g, lp, lm);
     };
   }
 
