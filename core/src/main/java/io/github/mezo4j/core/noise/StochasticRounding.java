@@ -40,6 +40,9 @@ public final class StochasticRounding {
   /** The largest pass number ({@code pass} goes in the low 16 bits of counter word 1). */
   public static final int MAX_PASS = 0xFFFF;
 
+  private static final ThreadLocal<int[]> TILES =
+      ThreadLocal.withInitial(() -> new int[NoiseVectors.wordTileLength()]);
+
   /**
    * Rounds {@code x} to a bf16 bit pattern, upward in magnitude when {@code random16} (uniform in
    * [0, 2^16)) is below the discarded low half.
@@ -84,13 +87,65 @@ public final class StochasticRounding {
     if (pass < 0 || pass > MAX_PASS) {
       throw new IllegalArgumentException("pass must be in [0, " + MAX_PASS + "], got " + pass);
     }
+    long index = start;
+    int i = 0;
+    // Head and tail: one scalar Philox block per group of 8; the body: whole groups, many at once.
+    int head = (int) Math.min(len, (8 - (index & 7)) & 7);
+    scalar(src, srcOff, dst, dstOff, 0, head, key, stream, index, pass, words);
+    i += head;
+    index += head;
+    int[] tile = TILES.get();
+    int blocks = NoiseVectors.BLOCKS;
+    int ints = 2 * blocks;
+    long counterHigh = (long) (TAG | pass) << 32;
+    while (len - i >= 8 * blocks) {
+      int steps = Math.min(NoiseVectors.MAX_WORD_STEPS, (len - i) / (8 * blocks));
+      NoiseVectors.philoxWords(key, stream, counterHigh | (index >>> 3), steps, tile);
+      for (int s = 0; s < steps; s++) {
+        int o = 2 * s * ints;
+        for (int j = 0; j < blocks; j++, i += 8) {
+          int a = srcOff + i;
+          int d = dstOff + i;
+          int w0 = tile[o + 2 * j];
+          int w2 = tile[o + 2 * j + 1];
+          int w1 = tile[o + ints + 2 * j];
+          int w3 = tile[o + ints + 2 * j + 1];
+          dst[d] = round(src[a], w0 & 0xFFFF);
+          dst[d + 1] = round(src[a + 1], w0 >>> 16);
+          dst[d + 2] = round(src[a + 2], w1 & 0xFFFF);
+          dst[d + 3] = round(src[a + 3], w1 >>> 16);
+          dst[d + 4] = round(src[a + 4], w2 & 0xFFFF);
+          dst[d + 5] = round(src[a + 5], w2 >>> 16);
+          dst[d + 6] = round(src[a + 6], w3 & 0xFFFF);
+          dst[d + 7] = round(src[a + 7], w3 >>> 16);
+        }
+      }
+      index += (long) steps * blocks * 8;
+    }
+    scalar(src, srcOff, dst, dstOff, i, len, key, stream, index, pass, words);
+  }
+
+  /**
+   * Elements {@code [from, to)}, one scalar Philox block per group; index is that of {@code from}.
+   */
+  private static void scalar(
+      float[] src,
+      int srcOff,
+      short[] dst,
+      int dstOff,
+      int from,
+      int to,
+      long key,
+      long stream,
+      long index,
+      int pass,
+      int[] words) {
     int k0 = (int) key;
     int k1 = (int) (key >>> 32);
     int s0 = (int) stream;
     int s1 = (int) (stream >>> 32);
     long group = -1;
-    for (int i = 0; i < len; i++) {
-      long index = start + i;
+    for (int i = from; i < to; i++, index++) {
       if ((index >>> 3) != group) {
         group = index >>> 3;
         Philox4x32.block((int) group, TAG | pass, s0, s1, k0, k1, words);
