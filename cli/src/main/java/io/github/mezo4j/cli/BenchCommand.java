@@ -222,7 +222,8 @@ final class BenchCommand implements Runnable {
                 "{\"model\":%s,\"dtype\":\"%s\",\"batch\":%d,\"seq\":%d,\"threads\":%d,"
                     + "\"iters\":%d,\"step_median_ms\":%.3f,\"forward_median_ms\":%.3f,"
                     + "\"step_over_two_forwards\":%.4f,\"perturbed_forward_median_ms\":%.3f,"
-                    + "\"update_median_ms\":%.3f,"
+                    + "\"update_median_ms\":%.3f,\"step_cpu_ms\":%.3f,\"forward_cpu_ms\":%.3f,"
+                    + "\"step_over_two_forwards_cpu\":%.4f,"
                     + "\"step_alloc_bytes\":%d,\"forward_alloc_bytes\":%d,"
                     + "\"weight_bytes\":%d,\"live_heap_bytes\":%d%s}",
                 Json.string(model),
@@ -236,6 +237,9 @@ final class BenchCommand implements Runnable {
                 r.stepOverTwoForwards(),
                 r.perturbedForwardMedianMs(),
                 r.updateMedianMs(),
+                r.stepCpuMs(),
+                r.forwardCpuMs(),
+                r.stepOverTwoForwardsCpu(),
                 r.stepAllocBytes(),
                 r.forwardAllocBytes(),
                 weightBytes,
@@ -292,8 +296,20 @@ final class BenchCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}")
     long seed;
 
+    @Option(
+        names = "--rounding",
+        defaultValue = "stochastic",
+        description = "bf16 update rounding: stochastic or nearest. Default: ${DEFAULT-VALUE}")
+    String rounding;
+
     @Override
     public Integer call() throws Exception {
+      Bf16Rounding roundingMode;
+      try {
+        roundingMode = Bf16Rounding.parse(rounding);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--rounding: " + e.getMessage(), e);
+      }
       Arguments.positive("--steps", steps);
       Arguments.positive("--every", every);
       Arguments.positiveFinite("--lr", lr);
@@ -313,7 +329,7 @@ final class BenchCommand implements Runnable {
             MezoTrainer.virtualBuilder(loss)
                 .eps(eps)
                 .optimizer(Optimizers.sgd(lr))
-                .bf16Rounding(Bf16Rounding.STOCHASTIC)
+                .bf16Rounding(roundingMode)
                 .runSeed(seed)
                 .workers(workers)
                 .build(encoder.parameters())) {
@@ -323,8 +339,9 @@ final class BenchCommand implements Runnable {
               System.out.println(
                   String.format(
                       Locale.ROOT,
-                      "{\"dtype\":\"%s\",\"step\":%d,\"loss\":%.6f}",
+                      "{\"dtype\":\"%s\",\"rounding\":\"%s\",\"step\":%d,\"loss\":%.6f}",
                       dtype,
+                      rounding,
                       s,
                       r.loss()));
             }

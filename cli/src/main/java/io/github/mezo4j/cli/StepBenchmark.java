@@ -41,6 +41,8 @@ final class StepBenchmark {
    *     a step is two of these plus the update pass
    * @param updateMedianMs one update pass alone (an SGD update with learning rate 0: the same
    *     reads, noise and writes)
+   * @param stepCpuMs median CPU time of one step, all threads of the process
+   * @param forwardCpuMs median CPU time of one plain forward pass, all threads of the process
    * @param stepAllocBytes heap bytes allocated per step, all threads
    * @param forwardAllocBytes heap bytes allocated per forward pass, all threads
    */
@@ -49,10 +51,17 @@ final class StepBenchmark {
       double forwardMedianMs,
       double perturbedForwardMedianMs,
       double updateMedianMs,
+      double stepCpuMs,
+      double forwardCpuMs,
       long stepAllocBytes,
       long forwardAllocBytes) {
     double stepOverTwoForwards() {
       return stepMedianMs / (2 * forwardMedianMs);
+    }
+
+    /** The same ratio in CPU time: what the work costs, whatever else runs on the machine. */
+    double stepOverTwoForwardsCpu() {
+      return stepCpuMs / (2 * forwardCpuMs);
     }
   }
 
@@ -121,6 +130,8 @@ final class StepBenchmark {
         clsCosineLoss(encoder, workers, target(encoder.hiddenSize(), 7));
     ParameterSet trainable = encoder.parameters();
     ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     ZoUpdater idle = new ZoUpdater(Optimizers.sgd(0.0), trainable, rounding);
     long[] seeds = {1};
     double[] grads = {1};
@@ -143,17 +154,24 @@ final class StepBenchmark {
       double[] forward = new double[iterations];
       double[] step = new double[iterations];
       double[] update = new double[iterations];
+      double[] forwardCpu = new double[iterations];
+      double[] stepCpu = new double[iterations];
       long forwardAlloc = 0;
       long stepAlloc = 0;
       for (int i = 0; i < iterations; i++) {
         long a0 = threads.getTotalThreadAllocatedBytes();
+        long c0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         sink[0] += loss.loss(input, VirtualPerturbation.none());
         long t1 = System.nanoTime();
+        long c1 = os.getProcessCpuTime();
         long a1 = threads.getTotalThreadAllocatedBytes();
         sink[0] += trainer.step(input).loss();
         long t2 = System.nanoTime();
+        long c2 = os.getProcessCpuTime();
         long a2 = threads.getTotalThreadAllocatedBytes();
+        forwardCpu[i] = (c1 - c0) / 1e6;
+        stepCpu[i] = (c2 - c1) / 1e6;
         idle.update(seeds, grads, 0f, workers);
         long t3 = System.nanoTime();
         sink[0] += loss.loss(input, new VirtualPerturbation(trainable, i, 1e-3f));
@@ -172,6 +190,8 @@ final class StepBenchmark {
           median(forward),
           median(perturbed),
           median(update),
+          median(stepCpu),
+          median(forwardCpu),
           stepAlloc / iterations,
           forwardAlloc / iterations);
     }

@@ -35,6 +35,11 @@ import java.util.function.Supplier;
  * update, so a training step makes 3 passes over the weights instead of 4.
  *
  * <p>If the objective throws, the parameters are restored before the exception propagates.
+ *
+ * <p><b>Virtual perturbation.</b> A model that can apply {@code +-eps z} while it reads its weights
+ * takes a {@link PerturbedObjective} instead ({@link #virtualGrad}, {@link #virtualValueAndGrad},
+ * {@link #virtualSgdStep}, {@link MezoTrainer#virtualBuilder}): nothing is written during the
+ * estimate, so there is no drift, and a training step is a single pass over the weights.
  */
 public final class Mezo {
   private Mezo() {}

@@ -37,7 +37,11 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * To continue a run after a stop or crash, build the same trainer with {@link Builder#resume} on
+ * With a model that applies the perturbation while reading its weights (for example {@code
+ * BertEncoder.forward(input, workers, perturbation)}), use {@link #virtualBuilder} with a {@link
+ * PerturbedObjective}: the weights are then written once per step, by the update.
+ *
+ * <p>To continue a run after a stop or crash, build the same trainer with {@link Builder#resume} on
  * the base parameters: it replays the log (bit-exact, including the optimizer state) and continues
  * appending.
  *
