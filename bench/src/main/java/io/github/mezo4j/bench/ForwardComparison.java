@@ -34,7 +34,7 @@ import java.util.Map;
  * <pre>
  * java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
  *     -cp bench/target/benchmarks.jar io.github.mezo4j.bench.ForwardComparison \
- *     [shapes=16x128] [threads=2] [warmup=10] [iterations=20] [seed=42]
+ *     [shapes=16x128,1x128,64x32 | batch=16 seq=128] [threads=1,2] [warmup=10] [iterations=20] [seed=42]
  * </pre>
  */
 public final class ForwardComparison {
@@ -43,6 +43,8 @@ public final class ForwardComparison {
   /** Arguments as {@code key=value}; see the class comment for keys and defaults. */
   public static void main(String[] args) throws Exception {
     List<int[]> shapes = List.of(new int[] {16, 128});
+    int batch = -1;
+    int seq = -1;
     List<Integer> threads = List.of(2);
     int warmup = ForwardBenchmark.DEFAULT_WARMUP;
     int iterations = ForwardBenchmark.DEFAULT_ITERATIONS;
@@ -54,15 +56,21 @@ public final class ForwardComparison {
       }
       switch (kv[0]) {
         case "shapes" -> shapes = parseShapes(kv[1]);
+        case "batch" -> batch = Integer.parseInt(kv[1]);
+        case "seq" -> seq = Integer.parseInt(kv[1]);
         case "threads" -> threads = parseList(kv[1]);
         case "warmup" -> warmup = Integer.parseInt(kv[1]);
         case "iterations" -> iterations = Integer.parseInt(kv[1]);
         case "seed" -> seed = Long.parseLong(kv[1]);
         default ->
             throw new IllegalArgumentException(
-                "unknown key '%s'; expected shapes, threads, warmup, iterations or seed"
+                "unknown key '%s'; expected shapes, batch, seq, threads, warmup, iterations or seed"
                     .formatted(kv[0]));
       }
+    }
+    if (batch > 0 || seq > 0) {
+      // batch=B seq=L (the older form) means the one shape BxL; a missing half defaults to 16x128
+      shapes = List.of(new int[] {batch > 0 ? batch : 16, seq > 0 ? seq : 128});
     }
     if (warmup < 0 || iterations < 1) {
       throw new IllegalArgumentException("need warmup >= 0 and iterations >= 1");

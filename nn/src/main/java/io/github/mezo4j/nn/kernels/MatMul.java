@@ -292,21 +292,22 @@ public final class MatMul {
                 .add(FloatVector.fromArray(SPECIES, biasPanel, c));
         int at = o + r * n + c;
         if (c + LANES <= cols) {
-          if (gelu) {
-            v = Activations.gelu(v);
-          } else if (residual != null) {
+          if (residual != null) {
             v = v.add(FloatVector.fromArray(SPECIES, residual, at));
           }
           v.intoArray(out, at);
         } else if (c < cols) {
           VectorMask<Float> inRange = SPECIES.indexInRange(c, cols);
-          if (gelu) {
-            v = Activations.gelu(v);
-          } else if (residual != null) {
+          if (residual != null) {
             v = v.add(FloatVector.fromArray(SPECIES, residual, at, inRange));
           }
           v.intoArray(out, at, inRange);
         }
+      }
+      if (gelu) {
+        // on the row just stored (in L1), by the standalone GELU loop: inlined here, GELU's
+        // large vector expression exceeds C2's budget and runs boxed
+        Activations.geluRange(out, o + r * n, o + r * n + cols);
       }
     }
   }
