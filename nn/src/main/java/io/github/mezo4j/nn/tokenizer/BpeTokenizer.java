@@ -143,6 +143,7 @@ public final class BpeTokenizer implements Tokenizer {
    * @throws IllegalArgumentException if a file is malformed (the message names file and line)
    */
   public static BpeTokenizer loadGpt2(Path encoderJson, Path vocabBpe) throws IOException {
+    // Hugging Face folders call the same two files vocab.json and merges.txt.
     return BpeJsonParser.gpt2(encoderJson, vocabBpe);
   }
 
@@ -173,6 +174,25 @@ public final class BpeTokenizer implements Tokenizer {
   /** This tokenizer with other special token ids (for example from tokenizer_config.json). */
   public BpeTokenizer withSpecialTokens(SpecialTokens ids) {
     return new BpeTokenizer(this, truncation, padding, Objects.requireNonNull(ids, "ids"));
+  }
+
+  /**
+   * This tokenizer with other added tokens and post-processor (used to apply a {@code
+   * tokenizer_config.json} to files that carry neither, such as {@code vocab.json}+{@code
+   * merges.txt}).
+   */
+  BpeTokenizer withPipeline(List<AddedToken> added, PostProcessor processor) {
+    return new BpeTokenizer(
+        normalizer,
+        preTokenizer,
+        model,
+        added,
+        processor,
+        trimOffsetsAddPrefixSpace,
+        decoder,
+        truncation,
+        padding,
+        null);
   }
 
   /** The truncation in force, if any. */
