@@ -187,6 +187,13 @@ const CONFIGS = {
       ],
     },
   },
+  'gpt2-roberta': {
+    base: 'gpt2',
+    override: {
+      pre_tokenizer: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+      post_processor: { type: 'RobertaProcessing', sep: ['<|endoftext|>', 50256], cls: ['<|endoftext|>', 50256], trim_offsets: true, add_prefix_space: true },
+    },
+  },
   spbpe: { base: 'spbpe' },
   'spbpe-metaspace-first': {
     base: 'spbpe',
@@ -287,10 +294,10 @@ for (const config of ['gpt2', 'spbpe'])
   for (const [id, text] of SHORT) await addCase(cases, { id: `${config}/${id}`, config, truncation: null, padding: null, add_special_tokens: true, texts: [[text]] });
 for (const config of Object.keys(CONFIGS).filter((c) => c !== 'gpt2' && c !== 'spbpe'))
   for (const [id, text] of VARIANTS) await addCase(cases, { id: `${config}/${id}`, config, truncation: null, padding: null, add_special_tokens: true, texts: [[text]] });
-for (const config of ['gpt2', 'spbpe', 'gpt2-llama3-split'])
+for (const config of ['gpt2', 'spbpe', 'gpt2-llama3-split', 'gpt2-roberta'])
   for (const [id, text] of VARIANTS.slice(0, 10))
     await addCase(cases, { id: `${config}/no-special/${id}`, config, truncation: null, padding: null, add_special_tokens: false, texts: [[text]] });
-for (const config of ['gpt2', 'spbpe', 'gpt2-llama3-split', 'spbpe-metaspace-first'])
+for (const config of ['gpt2', 'spbpe', 'gpt2-llama3-split', 'spbpe-metaspace-first', 'gpt2-roberta'])
   for (const [id, a, b] of CURATED_PAIRS)
     await addCase(cases, { id: `${config}/${id}`, config, truncation: null, padding: null, add_special_tokens: true, texts: [[a, b]] });
 const trunc = (max_length, strategy = 'LongestFirst', direction = 'Right') => ({ max_length, strategy, direction });
@@ -303,6 +310,11 @@ for (const config of ['gpt2', 'spbpe', 'gpt2-llama3-split'])
         await addCase(cases, { id: `${config}/trunc-${max}-${direction}/${id}`, config, truncation: trunc(max, 'LongestFirst', direction), padding: null, add_special_tokens: true, texts: [[a, b]] });
     }
 const batch = ['plain', 'empty', 'sentence', 'chinese', 'emoji-basic', 'whitespace-runs'].map((id) => [ALL.find((c) => c[0] === id)[1]]);
+for (const [id, a, b] of CURATED_PAIRS.slice(0, 4))
+  await addCase(cases, { id: `gpt2-roberta/no-special/${id}`, config: 'gpt2-roberta', truncation: null, padding: null, add_special_tokens: false, texts: [[a, b]] });
+for (const max of [4, 7])
+  for (const [id, a, b] of CURATED_PAIRS.filter((p) => ['pair-long-short', 'pair-equal'].includes(p[0])))
+    await addCase(cases, { id: `gpt2-roberta/trunc-${max}/${id}`, config: 'gpt2-roberta', truncation: trunc(max), padding: null, add_special_tokens: true, texts: [[a, b]] });
 await addCase(cases, { id: 'gpt2/batch/longest-left', config: 'gpt2', truncation: null, padding: { strategy: 'BatchLongest', direction: 'Left', pad_id: 50256, pad_token: '<|endoftext|>' }, add_special_tokens: true, texts: batch });
 await addCase(cases, { id: 'spbpe/batch/fixed-24', config: 'spbpe', truncation: null, padding: { strategy: { Fixed: 24 }, direction: 'Right', pad_id: 0, pad_token: '<unk>' }, add_special_tokens: true, texts: batch });
 await addCase(cases, { id: 'spbpe/batch/trunc-6-longest', config: 'spbpe', truncation: trunc(6), padding: { strategy: 'BatchLongest', direction: 'Right', pad_id: 2, pad_token: '</s>' }, add_special_tokens: true, texts: batch });

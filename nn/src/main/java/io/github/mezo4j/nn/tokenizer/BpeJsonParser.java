@@ -324,6 +324,27 @@ final class BpeJsonParser {
           trim[0] = json.bool(node, path + ".add_prefix_space", "add_prefix_space", true);
         }
       }
+      case "RobertaProcessing" -> {
+        if (!(processor[0] instanceof PostProcessor.None)) {
+          throw json.error(path, "at most one post-processor that adds special tokens");
+        }
+        JsonNode sep = node.get("sep");
+        JsonNode cls = node.get("cls");
+        if (!tokenPair(sep) || !tokenPair(cls)) {
+          throw json.error(
+              path + (tokenPair(sep) ? ".cls" : ".sep"),
+              "a [token, id] pair such as [\"</s>\", 2]");
+        }
+        processor[0] =
+            new PostProcessor.Roberta(
+                cls.get(0).asText(),
+                cls.get(1).intValue(),
+                sep.get(0).asText(),
+                sep.get(1).intValue());
+        if (json.bool(node, path + ".trim_offsets", "trim_offsets", true)) {
+          trim[0] = json.bool(node, path + ".add_prefix_space", "add_prefix_space", true);
+        }
+      }
       case "TemplateProcessing", "BertProcessing" -> {
         if (!(processor[0] instanceof PostProcessor.None)) {
           throw json.error(path, "at most one post-processor that adds special tokens");
@@ -334,9 +355,17 @@ final class BpeJsonParser {
           throw json.error(
               path + ".type",
               "a supported post-processor (ByteLevel, TemplateProcessing, BertProcessing,"
-                  + " Sequence), found "
+                  + " RobertaProcessing, Sequence), found "
                   + TokenizerJsonParser.quote(type));
     }
+  }
+
+  private static boolean tokenPair(JsonNode pair) {
+    return pair != null
+        && pair.isArray()
+        && pair.size() == 2
+        && pair.get(0).isTextual()
+        && pair.get(1).isIntegralNumber();
   }
 
   // ---- decoders ----

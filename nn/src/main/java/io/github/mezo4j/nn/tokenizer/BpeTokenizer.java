@@ -19,7 +19,7 @@ import java.util.Set;
  * "BPE"}}), producing the same ids, tokens and offsets as Hugging Face tokenizers. Covers
  *
  * <ul>
- *   <li>byte-level BPE: GPT-2, RoBERTa-style vocabularies such as OPT's, Llama 3 and Qwen2 (the
+ *   <li>byte-level BPE: GPT-2, RoBERTa ({@code RobertaProcessing}), OPT, Llama 3 and Qwen2 (the
  *       {@code ByteLevel} pre-tokenizer with GPT-2's pattern, or a {@code Split} pattern followed
  *       by {@code ByteLevel}; the {@code ByteLevel} decoder);
  *   <li>SentencePiece-style BPE with byte fallback: Llama 2, Mistral, TinyLlama ({@code

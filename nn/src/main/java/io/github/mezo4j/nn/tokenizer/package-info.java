@@ -16,9 +16,9 @@
  *       the {@link io.github.mezo4j.nn.tokenizer.BpeModel}. Supported components: normalizers
  *       Sequence, Prepend, Replace, NFC/NFD/NFKC/NFKD, Lowercase, Strip, BertNormalizer;
  *       pre-tokenizers ByteLevel, Split, Metaspace, Sequence; post-processors ByteLevel,
- *       TemplateProcessing, BertProcessing, Sequence; decoders ByteLevel, ByteFallback, Fuse,
- *       Replace, Strip, Metaspace, WordPiece, Sequence. Anything else is refused with an error
- *       naming the field.
+ *       RobertaProcessing, TemplateProcessing, BertProcessing, Sequence; decoders ByteLevel,
+ *       ByteFallback, Fuse, Replace, Strip, Metaspace, WordPiece, Sequence. Anything else is
+ *       refused with an error naming the field.
  *   <li>{@link io.github.mezo4j.nn.tokenizer.Llama2cTokenizer}: llama2.c's format, encoded and
  *       decoded as its run.c does.
  * </ul>

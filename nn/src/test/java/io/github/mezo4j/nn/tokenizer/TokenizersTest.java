@@ -143,9 +143,10 @@ class TokenizersTest {
     assertRefused("decoder", "{\"type\": \"CTC\"}", "decoder.type", "CTC");
     assertRefused(
         "post_processor",
-        "{\"type\": \"RobertaProcessing\"}",
-        "post_processor.type",
-        "RobertaProcessing");
+        "{\"type\": \"RobertaProcessing\", \"sep\": [\"</s>\"]}",
+        "post_processor.sep",
+        "[token, id]");
+    assertRefused("post_processor", "{\"type\": \"Roberta\"}", "post_processor.type", "Roberta");
     assertRefused(
         "pre_tokenizer",
         "{\"type\": \"Split\", \"pattern\": {\"Regex\": \"(\"}, \"behavior\": \"Isolated\"}",
