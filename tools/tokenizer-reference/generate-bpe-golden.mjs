@@ -287,7 +287,7 @@ const VARIANT_IDS = new Set([
   'crlf', 'newline-before-word', 'tabs-newlines', 'unicode-spaces', 'punct-runs', 'punct-space-mix', 'code', 'accents-composed-decomposed',
   'accents-decomposed', 'emoji-basic', 'emoji-zwj-family', 'emoji-mixed-text', 'chinese', 'cjk-sentence', 'mixed-scripts', 'special-gpt2',
   'special-llama', 'special-llama-glued', 'added-mask', 'added-new-york', 'metaspace-char', 'single-char', 'single-space', 'single-emoji',
-  'long-word-300', 'unknown-in-word', 'control-nul', 'final-sigma', 'dotted-capital-i', 'hindi', 'thai', 'korean',
+  'long-word-300', 'unknown-in-word', 'control-nul', 'hangul-jamo', 'nfc-reorder', 'final-sigma', 'dotted-capital-i', 'hindi', 'thai', 'korean',
 ]);
 const VARIANTS = ALL.filter(([id]) => VARIANT_IDS.has(id));
 for (const config of ['gpt2', 'spbpe'])
