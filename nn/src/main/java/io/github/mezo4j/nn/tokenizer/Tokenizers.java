@@ -5,6 +5,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Loads any supported tokenizer from a file or a model folder:
@@ -142,8 +148,8 @@ public final class Tokenizers {
    * does.
    */
   static BpeTokenizer withSlowConfig(BpeTokenizer tokenizer, JsonNode config) {
-    java.util.List<AddedToken> added = new java.util.ArrayList<>(tokenizer.addedTokens());
-    java.util.Set<String> known = new java.util.HashSet<>();
+    List<AddedToken> added = new ArrayList<>(tokenizer.addedTokens());
+    Set<String> known = new HashSet<>();
     added.forEach(t -> known.add(t.content()));
     String[] names = new String[4];
     String[] fields = {"bos_token", "eos_token", "unk_token", "pad_token"};
@@ -166,11 +172,11 @@ public final class Tokenizers {
     boolean addEos = config.path("add_eos_token").asBoolean(false);
     PostProcessor processor = tokenizer.postProcessor();
     if (addBos || addEos) {
-      java.util.Map<String, PostProcessor.SpecialToken> specials = new java.util.HashMap<>();
-      java.util.List<PostProcessor.Piece> single = new java.util.ArrayList<>();
-      java.util.List<PostProcessor.Piece> pair = new java.util.ArrayList<>();
+      Map<String, PostProcessor.SpecialToken> specials = new HashMap<>();
+      List<PostProcessor.Piece> single = new ArrayList<>();
+      List<PostProcessor.Piece> pair = new ArrayList<>();
       for (int text = 0; text < 2; text++) {
-        java.util.List<PostProcessor.Piece> target = text == 0 ? single : pair;
+        List<PostProcessor.Piece> target = text == 0 ? single : pair;
         for (int copy = 0; copy <= text; copy++) {
           int typeId = copy;
           if (addBos) {
@@ -188,7 +194,7 @@ public final class Tokenizers {
   }
 
   private static PostProcessor.Piece special(
-      java.util.Map<String, PostProcessor.SpecialToken> specials,
+      Map<String, PostProcessor.SpecialToken> specials,
       BpeTokenizer tokenizer,
       String name,
       String field,
@@ -199,9 +205,7 @@ public final class Tokenizers {
     }
     specials.computeIfAbsent(
         name,
-        n ->
-            new PostProcessor.SpecialToken(
-                n, new int[] {tokenizer.tokenToId(n)}, java.util.List.of(n)));
+        n -> new PostProcessor.SpecialToken(n, new int[] {tokenizer.tokenToId(n)}, List.of(n)));
     return PostProcessor.Piece.special(name, typeId);
   }
 
