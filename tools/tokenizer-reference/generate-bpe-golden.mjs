@@ -194,6 +194,39 @@ const CONFIGS = {
       post_processor: { type: 'RobertaProcessing', sep: ['<|endoftext|>', 50256], cls: ['<|endoftext|>', 50256], trim_offsets: true, add_prefix_space: true },
     },
   },
+  'gpt2-digits-punct': {
+    base: 'gpt2',
+    override: {
+      pre_tokenizer: {
+        type: 'Sequence',
+        pretokenizers: [
+          { type: 'Punctuation', behavior: 'Isolated' },
+          { type: 'Digits', individual_digits: true },
+          { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
+        ],
+      },
+    },
+  },
+  'gpt2-whitespace': {
+    base: 'gpt2',
+    override: {
+      pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'Whitespace' }, { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: false }] },
+    },
+  },
+  'gpt2-whitespace-split': {
+    base: 'gpt2',
+    override: {
+      pre_tokenizer: {
+        type: 'Sequence',
+        pretokenizers: [
+          { type: 'WhitespaceSplit' },
+          { type: 'Digits', individual_digits: false },
+          { type: 'Punctuation', behavior: 'MergedWithPrevious' },
+          { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
+        ],
+      },
+    },
+  },
   spbpe: { base: 'spbpe' },
   'spbpe-metaspace-first': {
     base: 'spbpe',

@@ -219,34 +219,59 @@ final class BpeJsonParser {
           PreTokenizer.byteLevel(
               json.bool(node, path + ".add_prefix_space", "add_prefix_space", true),
               json.bool(node, path + ".use_regex", "use_regex", true));
-      case "Split" -> {
-        String behavior = requiredString(node, path, "behavior");
-        PreTokenizer.Behavior b =
-            switch (behavior) {
-              case "Removed" -> PreTokenizer.Behavior.REMOVED;
-              case "Isolated" -> PreTokenizer.Behavior.ISOLATED;
-              case "MergedWithPrevious" -> PreTokenizer.Behavior.MERGED_WITH_PREVIOUS;
-              case "MergedWithNext" -> PreTokenizer.Behavior.MERGED_WITH_NEXT;
-              case "Contiguous" -> PreTokenizer.Behavior.CONTIGUOUS;
-              default ->
-                  throw json.error(
-                      path + ".behavior",
-                      "Removed, Isolated, MergedWithPrevious, MergedWithNext or Contiguous, found "
-                          + TokenizerJsonParser.quote(behavior));
-            };
-        yield PreTokenizer.split(
-            pattern(node.get("pattern"), path + ".pattern"),
-            b,
-            json.bool(node, path + ".invert", "invert", false));
-      }
+      case "Split" ->
+          PreTokenizer.split(
+              pattern(node.get("pattern"), path + ".pattern"),
+              behavior(node, path, null),
+              json.bool(node, path + ".invert", "invert", false));
+      case "Digits" ->
+          PreTokenizer.split(
+              NUMERIC,
+              json.bool(node, path + ".individual_digits", "individual_digits", false)
+                  ? PreTokenizer.Behavior.ISOLATED
+                  : PreTokenizer.Behavior.CONTIGUOUS,
+              false);
+      case "Punctuation" ->
+          PreTokenizer.split(PUNCTUATION, behavior(node, path, "Isolated"), false);
+      case "Whitespace" -> PreTokenizer.split(WORDS, PreTokenizer.Behavior.REMOVED, true);
+      case "WhitespaceSplit" ->
+          PreTokenizer.split(WHITESPACE, PreTokenizer.Behavior.REMOVED, false);
       case "Metaspace" ->
           PreTokenizer.metaspace(
               replacement(node, path), prependScheme(node, path), split(node, path));
       default ->
           throw json.error(
               path + ".type",
-              "a supported pre-tokenizer for BPE (ByteLevel, Split, Metaspace, Sequence), found "
+              "a supported pre-tokenizer for BPE (ByteLevel, Split, Metaspace, Digits, Punctuation,"
+                  + " Whitespace, WhitespaceSplit, Sequence), found "
                   + TokenizerJsonParser.quote(type));
+    };
+  }
+
+  // Rust's char::is_numeric, Hugging Face's punctuation (ASCII punctuation or Unicode P*), the
+  // Whitespace pre-tokenizer's words, and char::is_whitespace.
+  private static final Pattern NUMERIC = Pattern.compile("\\p{N}");
+  private static final Pattern PUNCTUATION = Pattern.compile("[\\p{P}!-/:-@\\[-`{-~]");
+  private static final Pattern WORDS =
+      Pattern.compile("\\w+|[^\\w\\s]+", Pattern.UNICODE_CHARACTER_CLASS);
+  private static final Pattern WHITESPACE = Pattern.compile("\\s", Pattern.UNICODE_CHARACTER_CLASS);
+
+  private PreTokenizer.Behavior behavior(JsonNode node, String path, String fallback) {
+    String behavior = json.string(node, path + ".behavior", "behavior", fallback);
+    if (behavior == null) {
+      throw json.error(path + ".behavior", "a string");
+    }
+    return switch (behavior) {
+      case "Removed" -> PreTokenizer.Behavior.REMOVED;
+      case "Isolated" -> PreTokenizer.Behavior.ISOLATED;
+      case "MergedWithPrevious" -> PreTokenizer.Behavior.MERGED_WITH_PREVIOUS;
+      case "MergedWithNext" -> PreTokenizer.Behavior.MERGED_WITH_NEXT;
+      case "Contiguous" -> PreTokenizer.Behavior.CONTIGUOUS;
+      default ->
+          throw json.error(
+              path + ".behavior",
+              "Removed, Isolated, MergedWithPrevious, MergedWithNext or Contiguous, found "
+                  + TokenizerJsonParser.quote(behavior));
     };
   }
 

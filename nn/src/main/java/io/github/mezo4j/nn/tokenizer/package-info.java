@@ -15,10 +15,11 @@
  *       Qwen2) and SentencePiece-style BPE with byte fallback (Llama 2, Mistral, TinyLlama), with
  *       the {@link io.github.mezo4j.nn.tokenizer.BpeModel}. Supported components: normalizers
  *       Sequence, Prepend, Replace, NFC/NFD/NFKC/NFKD, Lowercase, Strip, BertNormalizer;
- *       pre-tokenizers ByteLevel, Split, Metaspace, Sequence; post-processors ByteLevel,
- *       RobertaProcessing, TemplateProcessing, BertProcessing, Sequence; decoders ByteLevel,
- *       ByteFallback, Fuse, Replace, Strip, Metaspace, WordPiece, Sequence. Anything else is
- *       refused with an error naming the field.
+ *       pre-tokenizers ByteLevel, Split, Metaspace, Digits, Punctuation, Whitespace,
+ *       WhitespaceSplit, Sequence; post-processors ByteLevel, RobertaProcessing,
+ *       TemplateProcessing, BertProcessing, Sequence; decoders ByteLevel, ByteFallback, Fuse,
+ *       Replace, Strip, Metaspace, WordPiece, Sequence. Anything else is refused with an error
+ *       naming the field.
  *   <li>{@link io.github.mezo4j.nn.tokenizer.Llama2cTokenizer}: llama2.c's format, encoded and
  *       decoded as its run.c does.
  * </ul>

@@ -138,7 +138,7 @@ class TokenizersTest {
     assertRefused("model.type", "\"Unigram\"", "model.type", "Unigram");
     assertRefused("model.dropout", "0.1", "model.dropout", "0.1");
     assertRefused(
-        "pre_tokenizer", "{\"type\": \"Whitespace\"}", "pre_tokenizer.type", "Whitespace");
+        "pre_tokenizer", "{\"type\": \"UnicodeScripts\"}", "pre_tokenizer.type", "UnicodeScripts");
     assertRefused("normalizer", "{\"type\": \"Precompiled\"}", "normalizer.type", "Precompiled");
     assertRefused("decoder", "{\"type\": \"CTC\"}", "decoder.type", "CTC");
     assertRefused(
