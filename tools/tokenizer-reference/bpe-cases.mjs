@@ -29,5 +29,7 @@ export const BPE_EXTRA = [
   ['single-char', 'a'],
   ['single-space', ' '],
   ['single-emoji', '🤗'],
+  ['hangul-jamo', '\u1112\u1161\u11ab \u1100\u1173\u11af \ud55c\u11a8 \u1100\u1161'],
+  ['nfc-reorder', 'e\u0301\u0323 q\u0307\u0323 \u212b \u2126'],
   ['metaspace-char', 'a\u2581b \u2581 \u2581\u2581c'],
 ];

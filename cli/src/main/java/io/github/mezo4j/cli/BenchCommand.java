@@ -1,9 +1,18 @@
 package io.github.mezo4j.cli;
 
+import io.github.mezo4j.core.mezo.MezoTrainer;
+import io.github.mezo4j.core.mezo.StepResult;
+import io.github.mezo4j.core.noise.Bf16Rounding;
+import io.github.mezo4j.core.noise.VirtualPerturbation;
+import io.github.mezo4j.core.optim.Optimizers;
 import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.model.BertEncoder;
+import io.github.mezo4j.nn.model.EncoderInput;
 import io.github.mezo4j.nn.model.ForwardBenchmark;
+import java.io.IOException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,7 +23,7 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measure the engine's speed.",
-    subcommands = {BenchCommand.Forward.class})
+    subcommands = {BenchCommand.Forward.class, BenchCommand.Step.class, BenchCommand.Learn.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -102,6 +111,259 @@ final class BenchCommand implements Runnable {
                 r.minMs(),
                 r.maxMs(),
                 r.tokensPerSecond()));
+      }
+      return 0;
+    }
+  }
+
+  /** The engine's parameters in the requested storage type, and the f32 model's output if asked. */
+  private static BertEncoder encoder(String model, String dtype, int seq) throws IOException {
+    BertCheckpoint checkpoint = Models.load(model);
+    int maxSeq = checkpoint.config().maxPositionEmbeddings();
+    if (seq > maxSeq) {
+      throw new IllegalArgumentException(
+          "--seq %d exceeds the model's max_position_embeddings %d".formatted(seq, maxSeq));
+    }
+    return BertEncoder.of(
+        checkpoint.config(), StepBenchmark.withDType(checkpoint.parameters(), dtype(dtype)));
+  }
+
+  private static DType dtype(String dtype) {
+    return switch (dtype) {
+      case "f32" -> DType.F32;
+      case "bf16" -> DType.BF16;
+      default ->
+          throw new IllegalArgumentException("--dtype must be f32 or bf16, got '" + dtype + "'");
+    };
+  }
+
+  /** Times a virtual MeZO step against plain forward passes and prints one JSON line. */
+  @Command(
+      name = "step",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Time full-parameter MeZO steps (two virtually perturbed forward passes and one fused"
+            + " update pass) and plain forward passes, alternating, on random token ids.",
+        "Prints one JSON line: step_median_ms, forward_median_ms, step_over_two_forwards,"
+            + " update_median_ms, allocation per step and per forward, weight bytes."
+      })
+  static final class Step implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "minilm", description = "minilm, a folder or .onnx")
+    String model;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Default: ${DEFAULT-VALUE}")
+    int batch;
+
+    @Option(names = "--seq", defaultValue = "128", description = "Default: ${DEFAULT-VALUE}")
+    int seq;
+
+    @Option(
+        names = "--threads",
+        defaultValue = "0",
+        description = "Worker threads (0 = available processors). Default: ${DEFAULT-VALUE}")
+    int threads;
+
+    @Option(names = "--iters", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}")
+    int iters;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "Default: ${DEFAULT-VALUE}")
+    int warmup;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(
+        names = "--dtype",
+        defaultValue = "f32",
+        description = "Weight storage: f32 or bf16 (stochastic update rounding). Default: f32")
+    String dtype;
+
+    @Option(
+        names = "--compare-f32",
+        description = "With --dtype bf16: also report the largest |bf16 - f32| hidden state.")
+    boolean compareF32;
+
+    @Override
+    public Integer call() throws Exception {
+      Arguments.positive("--batch", batch);
+      Arguments.positive("--seq", seq);
+      Arguments.positive("--iters", iters);
+      Arguments.atLeast("--warmup", warmup, 0);
+      int threadCount = Arguments.threads("--threads", threads);
+      DType type = dtype(dtype);
+      try (Workers workers = Workers.of(threadCount)) {
+        String diff = "";
+        if (compareF32 && type == DType.BF16) {
+          BertEncoder f32 = encoder(model, "f32", seq);
+          EncoderInput in = input(f32);
+          float[] reference = f32.forward(in, workers);
+          float[] bf16 =
+              BertEncoder.of(f32.config(), StepBenchmark.withDType(f32.parameters(), type))
+                  .forward(in, workers);
+          diff =
+              String.format(
+                  Locale.ROOT,
+                  ",\"max_abs_diff_vs_f32\":%.6g,\"max_abs_f32\":%.6g",
+                  StepBenchmark.maxAbsDiff(reference, bf16),
+                  StepBenchmark.maxAbs(reference));
+        }
+        BertEncoder encoder = encoder(model, dtype, seq);
+        long weightBytes = 0;
+        for (Parameter p : encoder.parameters()) {
+          weightBytes += p.bytes();
+        }
+        StepBenchmark.Result r =
+            StepBenchmark.run(
+                encoder, input(encoder), warmup, iters, workers, Bf16Rounding.STOCHASTIC);
+        long liveHeap = StepBenchmark.liveHeapBytes();
+        System.out.println(
+            String.format(
+                Locale.ROOT,
+                "{\"model\":%s,\"dtype\":\"%s\",\"batch\":%d,\"seq\":%d,\"threads\":%d,"
+                    + "\"iters\":%d,\"step_median_ms\":%.3f,\"forward_median_ms\":%.3f,"
+                    + "\"step_over_two_forwards\":%.4f,\"perturbed_forward_median_ms\":%.3f,"
+                    + "\"update_median_ms\":%.3f,\"step_cpu_ms\":%.3f,\"forward_cpu_ms\":%.3f,"
+                    + "\"step_over_two_forwards_cpu\":%.4f,"
+                    + "\"step_alloc_bytes\":%d,\"forward_alloc_bytes\":%d,"
+                    + "\"weight_bytes\":%d,\"live_heap_bytes\":%d%s}",
+                Json.string(model),
+                dtype,
+                batch,
+                seq,
+                workers.threads(),
+                iters,
+                r.stepMedianMs(),
+                r.forwardMedianMs(),
+                r.stepOverTwoForwards(),
+                r.perturbedForwardMedianMs(),
+                r.updateMedianMs(),
+                r.stepCpuMs(),
+                r.forwardCpuMs(),
+                r.stepOverTwoForwardsCpu(),
+                r.stepAllocBytes(),
+                r.forwardAllocBytes(),
+                weightBytes,
+                liveHeap,
+                diff));
+      }
+      return 0;
+    }
+
+    private EncoderInput input(BertEncoder e) {
+      return ForwardBenchmark.randomInput(
+          seed, batch, seq, e.config().vocabSize(), e.config().padTokenId());
+    }
+  }
+
+  /** A short MeZO run on a synthetic objective, printing its loss curve as JSON lines. */
+  @Command(
+      name = "learn",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Train every weight with virtual MeZO steps on one fixed batch of random token ids,"
+            + " pulling each sequence's [CLS] state towards a fixed random direction (loss"
+            + " 1 - cos), to compare f32 and bf16 storage.",
+        "Prints one JSON line per --every steps and a summary line."
+      })
+  static final class Learn implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "minilm", description = "minilm, a folder or .onnx")
+    String model;
+
+    @Option(names = "--dtype", defaultValue = "f32", description = "f32 or bf16. Default: f32")
+    String dtype;
+
+    @Option(names = "--steps", defaultValue = "200", description = "Default: ${DEFAULT-VALUE}")
+    int steps;
+
+    @Option(names = "--every", defaultValue = "20", description = "Default: ${DEFAULT-VALUE}")
+    int every;
+
+    @Option(names = "--lr", defaultValue = "1e-4", description = "Default: ${DEFAULT-VALUE}")
+    double lr;
+
+    @Option(names = "--eps", defaultValue = "1e-3", description = "Default: ${DEFAULT-VALUE}")
+    double eps;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Default: ${DEFAULT-VALUE}")
+    int batch;
+
+    @Option(names = "--seq", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}")
+    int seq;
+
+    @Option(names = "--threads", defaultValue = "0", description = "0 = available processors")
+    int threads;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(
+        names = "--rounding",
+        defaultValue = "stochastic",
+        description = "bf16 update rounding: stochastic or nearest. Default: ${DEFAULT-VALUE}")
+    String rounding;
+
+    @Override
+    public Integer call() throws Exception {
+      Bf16Rounding roundingMode;
+      try {
+        roundingMode = Bf16Rounding.parse(rounding);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--rounding: " + e.getMessage(), e);
+      }
+      Arguments.positive("--steps", steps);
+      Arguments.positive("--every", every);
+      Arguments.positiveFinite("--lr", lr);
+      Arguments.positiveFinite("--eps", eps);
+      int threadCount = Arguments.threads("--threads", threads);
+      BertEncoder encoder = encoder(model, dtype, seq);
+      EncoderInput input =
+          ForwardBenchmark.randomInput(
+              seed, batch, seq, encoder.config().vocabSize(), encoder.config().padTokenId());
+      try (Workers workers = Workers.of(threadCount)) {
+        var loss =
+            StepBenchmark.clsCosineLoss(
+                encoder, workers, StepBenchmark.target(encoder.hiddenSize(), 7));
+        double start = loss.loss(input, VirtualPerturbation.none());
+        long t0 = System.nanoTime();
+        try (MezoTrainer<EncoderInput> trainer =
+            MezoTrainer.virtualBuilder(loss)
+                .eps(eps)
+                .optimizer(Optimizers.sgd(lr))
+                .bf16Rounding(roundingMode)
+                .runSeed(seed)
+                .workers(workers)
+                .build(encoder.parameters())) {
+          for (int s = 1; s <= steps; s++) {
+            StepResult r = trainer.step(input);
+            if (s % every == 0 || s == steps) {
+              System.out.println(
+                  String.format(
+                      Locale.ROOT,
+                      "{\"dtype\":\"%s\",\"rounding\":\"%s\",\"step\":%d,\"loss\":%.6f}",
+                      dtype,
+                      rounding,
+                      s,
+                      r.loss()));
+            }
+          }
+        }
+        double end = loss.loss(input, VirtualPerturbation.none());
+        System.out.println(
+            String.format(
+                Locale.ROOT,
+                "{\"dtype\":\"%s\",\"steps\":%d,\"lr\":%s,\"eps\":%s,\"batch\":%d,"
+                    + "\"seq\":%d,\"threads\":%d,\"initial_loss\":%.6f,\"final_loss\":%.6f,"
+                    + "\"seconds\":%.1f}",
+                dtype,
+                steps,
+                lr,
+                eps,
+                batch,
+                seq,
+                workers.threads(),
+                start,
+                end,
+                (System.nanoTime() - t0) / 1e9));
       }
       return 0;
     }

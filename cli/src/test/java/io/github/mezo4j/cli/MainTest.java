@@ -195,6 +195,55 @@ class MainTest {
   }
 
   @Test
+  void benchStepPrintsStepAndForwardTimesOfOneRunAndBf16Memory() throws Exception {
+    String[] common = {
+      "bench",
+      "step",
+      "--batch",
+      "1",
+      "--seq",
+      "8",
+      "--threads",
+      "1",
+      "--iters",
+      "2",
+      "--warmup",
+      "0"
+    };
+    Run f32 = run("", common);
+    assertEquals(0, f32.exitCode(), f32.err());
+    JsonNode a = f32.jsonLines().get(0);
+    for (String key :
+        List.of("step_median_ms", "forward_median_ms", "perturbed_forward_median_ms")) {
+      assertTrue(a.get(key).doubleValue() > 0, key + " in " + a);
+    }
+    assertEquals(
+        a.get("step_median_ms").doubleValue() / (2 * a.get("forward_median_ms").doubleValue()),
+        a.get("step_over_two_forwards").doubleValue(),
+        1e-3 * a.get("step_over_two_forwards").doubleValue());
+
+    List<String> bf16Args = new java.util.ArrayList<>(List.of(common));
+    bf16Args.addAll(List.of("--dtype", "bf16", "--compare-f32"));
+    Run bf16 = run("", bf16Args.toArray(String[]::new));
+    assertEquals(0, bf16.exitCode(), bf16.err());
+    JsonNode b = bf16.jsonLines().get(0);
+    assertEquals(
+        a.get("weight_bytes").longValue(), 2 * b.get("weight_bytes").longValue(), "half the bytes");
+    double diff = b.get("max_abs_diff_vs_f32").doubleValue();
+    assertTrue(diff > 0 && diff < 0.05 * b.get("max_abs_f32").doubleValue(), b.toString());
+
+    Run learn =
+        run("", "bench", "learn", "--steps", "2", "--every", "1", "--batch", "2", "--seq", "8");
+    assertEquals(0, learn.exitCode(), learn.err());
+    assertEquals(3, learn.jsonLines().size(), learn.out());
+    assertTrue(Double.isFinite(learn.jsonLines().get(2).get("final_loss").doubleValue()));
+
+    Run dtype = run("", "bench", "step", "--dtype", "f16");
+    assertEquals(1, dtype.exitCode());
+    assertTrue(dtype.err().contains("--dtype must be f32 or bf16, got 'f16'"), dtype.err());
+  }
+
+  @Test
   void badInputGivesAnActionableErrorAndNonZeroExit(@TempDir Path dir) throws Exception {
     Run missing = run("x\n", "embed", "--model", dir.resolve("nope").toString());
     assertEquals(1, missing.exitCode());

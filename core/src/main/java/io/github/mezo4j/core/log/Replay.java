@@ -18,8 +18,9 @@ import java.nio.file.Path;
  * (see {@code Mezo}), so replay repeats every pass over the weights that training made (perturb,
  * restore, fused update, the conservative rule's moves) with the same values in the same order; it
  * only skips the forward passes, taking the projected gradients and decisions from the log. It thus
- * costs about the weight passes of training (3 per two-sided step) and the same optimizer memory.
- * The result does not depend on the number of threads.
+ * costs about the weight passes of training (3 per two-sided step in place, 1 for a {@linkplain
+ * io.github.mezo4j.core.mezo.PerturbationMode#VIRTUAL virtual} run, as the header records) and the
+ * same optimizer memory. The result does not depend on the number of threads.
  *
  * <pre>{@code
  * ParameterSet trainable = model.params().select(Selector.glob("*.lora_*"));  // same as training
@@ -55,7 +56,7 @@ public final class Replay {
   public static Result apply(
       Path logFile, ParameterSet base, ZoTransform optimizer, Workers workers) throws IOException {
     StepLog log = StepLog.read(logFile);
-    MezoStep<Void> step = new MezoStep<>(config(log, base, optimizer), base, null, workers);
+    MezoStep<Void> step = MezoStep.forReplay(config(log, base, optimizer), base, workers);
     long skipped = 0;
     for (StepRecord r : log.records()) {
       step.replay(r);
@@ -93,6 +94,13 @@ public final class Replay {
       }
       t = optimizer;
     }
-    return new MezoConfig(h.eps(), h.estimator(), t, h.conservative(), NanPolicy.SKIP);
+    return new MezoConfig(
+        h.eps(),
+        h.estimator(),
+        t,
+        h.conservative(),
+        NanPolicy.SKIP,
+        h.perturbation(),
+        h.bf16Rounding());
   }
 }

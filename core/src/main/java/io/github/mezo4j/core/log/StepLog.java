@@ -102,11 +102,11 @@ public final class StepLog {
         throw new StepLogCorruptedException(path, "not a mezo4j step log (bad magic number)");
       }
       int version = fixed.getInt();
-      if (version != StepLogHeader.VERSION) {
+      if (version < StepLogHeader.OLDEST_VERSION || version > StepLogHeader.VERSION) {
         throw new StepLogCorruptedException(
             path,
-            "format version %d; this build reads version %d"
-                .formatted(version, StepLogHeader.VERSION));
+            "format version %d; this build reads versions %d to %d"
+                .formatted(version, StepLogHeader.OLDEST_VERSION, StepLogHeader.VERSION));
       }
       int payloadLength = fixed.getInt();
       if (payloadLength < 0 || payloadLength > StepLogHeader.MAX_PAYLOAD) {

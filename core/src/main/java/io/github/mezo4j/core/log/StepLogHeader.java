@@ -2,6 +2,8 @@ package io.github.mezo4j.core.log;
 
 import io.github.mezo4j.core.mezo.Estimator;
 import io.github.mezo4j.core.mezo.MezoConfig;
+import io.github.mezo4j.core.mezo.PerturbationMode;
+import io.github.mezo4j.core.noise.Bf16Rounding;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import java.nio.ByteBuffer;
@@ -9,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.zip.CRC32;
 
 /**
@@ -17,14 +20,19 @@ import java.util.zip.CRC32;
  * <p>Binary layout (big-endian):
  *
  * <pre>
- *   magic "MEZO4JSL" (8 bytes) | version int32 (= 1) | payload length int32 (L)
+ *   magic "MEZO4JSL" (8 bytes) | version int32 (1 or 2) | payload length int32 (L)
  *   | payload: L bytes of UTF-8 "key=value\n" lines | CRC32 int32 of all preceding header bytes
  * </pre>
  *
  * Keys: {@code eps}, {@code estimator} ({@link Estimator#spec()}), {@code optimizer} (the
  * transform's spec), {@code conservative}, {@code runSeed}, {@code params} (a {@linkplain
  * #fingerprint fingerprint} of the trainable parameters' names, dtypes and shapes). Unknown keys
- * are ignored, so later versions may add some. Records follow the header; see {@link StepLog}.
+ * are ignored, so later versions may add some. Version 2 adds {@code perturbation} ({@link
+ * PerturbationMode#spec()}) and {@code bf16Rounding} ({@link Bf16Rounding#spec()}): they change
+ * which passes replay makes, so a run that is not in place with nearest rounding is written as
+ * version 2, which builds that do not know these keys refuse instead of misreplaying. A run with
+ * the original behaviour is still written as version 1, byte for byte as before, and a header
+ * without the keys means in place, nearest. Records follow the header; see {@link StepLog}.
  *
  * @param eps the perturbation scale
  * @param estimator the estimator (fixes the record size)
@@ -32,6 +40,8 @@ import java.util.zip.CRC32;
  * @param conservative whether the conservative rule was on
  * @param runSeed the run seed the step seeds derive from
  * @param params the fingerprint of the trainable parameters
+ * @param perturbation in place or virtual
+ * @param bf16Rounding how bf16 updates were rounded
  */
 public record StepLogHeader(
     double eps,
@@ -39,10 +49,42 @@ public record StepLogHeader(
     String optimizer,
     boolean conservative,
     long runSeed,
-    String params) {
+    String params,
+    PerturbationMode perturbation,
+    Bf16Rounding bf16Rounding) {
 
   static final byte[] MAGIC = "MEZO4JSL".getBytes(StandardCharsets.US_ASCII);
-  static final int VERSION = 1;
+
+  /** The newest format version this build writes and reads. */
+  static final int VERSION = 2;
+
+  /** The oldest format version this build reads. */
+  static final int OLDEST_VERSION = 1;
+
+  public StepLogHeader {
+    Objects.requireNonNull(perturbation, "perturbation");
+    Objects.requireNonNull(bf16Rounding, "bf16Rounding");
+  }
+
+  /** A header of an in-place run with nearest bf16 rounding (a version 1 header). */
+  public StepLogHeader(
+      double eps,
+      Estimator estimator,
+      String optimizer,
+      boolean conservative,
+      long runSeed,
+      String params) {
+    this(
+        eps,
+        estimator,
+        optimizer,
+        conservative,
+        runSeed,
+        params,
+        PerturbationMode.IN_PLACE,
+        Bf16Rounding.NEAREST);
+  }
+
   static final int MAX_PAYLOAD = 1 << 20;
 
   /** The header for a run with {@code config} over {@code trainable}. */
@@ -53,7 +95,16 @@ public record StepLogHeader(
         config.optimizer().spec(),
         config.conservative(),
         runSeed,
-        fingerprint(trainable));
+        fingerprint(trainable),
+        config.perturbation(),
+        config.bf16Rounding());
+  }
+
+  /** The format version this header is written as: 1 for the original behaviour, else 2. */
+  public int version() {
+    return perturbation == PerturbationMode.IN_PLACE && bf16Rounding == Bf16Rounding.NEAREST
+        ? 1
+        : 2;
   }
 
   /**
@@ -90,6 +141,10 @@ public record StepLogHeader(
     m.put("conservative", Boolean.toString(conservative));
     m.put("runSeed", Long.toString(runSeed));
     m.put("params", params);
+    if (version() > 1) {
+      m.put("perturbation", perturbation.spec());
+      m.put("bf16Rounding", bf16Rounding.spec());
+    }
     return m;
   }
 
@@ -98,7 +153,7 @@ public record StepLogHeader(
     values().forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
     byte[] payload = sb.toString().getBytes(StandardCharsets.UTF_8);
     ByteBuffer b = ByteBuffer.allocate(8 + 4 + 4 + payload.length + 4);
-    b.put(MAGIC).putInt(VERSION).putInt(payload.length).put(payload);
+    b.put(MAGIC).putInt(version()).putInt(payload.length).put(payload);
     CRC32 crc = new CRC32();
     crc.update(b.array(), 0, b.position());
     b.putInt((int) crc.getValue());
@@ -125,7 +180,13 @@ public record StepLogHeader(
           required(file, m, "optimizer"),
           parseBoolean(file, required(file, m, "conservative")),
           Long.parseLong(required(file, m, "runSeed")),
-          required(file, m, "params"));
+          required(file, m, "params"),
+          m.containsKey("perturbation")
+              ? PerturbationMode.parse(m.get("perturbation"))
+              : PerturbationMode.IN_PLACE,
+          m.containsKey("bf16Rounding")
+              ? Bf16Rounding.parse(m.get("bf16Rounding"))
+              : Bf16Rounding.NEAREST);
     } catch (IllegalArgumentException e) {
       throw new StepLogCorruptedException(file, "bad header value: " + e.getMessage());
     }

@@ -1,6 +1,7 @@
 package io.github.mezo4j.core.mezo;
 
 import io.github.mezo4j.core.noise.Perturbation;
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;
 import java.util.Objects;
@@ -34,6 +35,11 @@ import java.util.function.Supplier;
  * update, so a training step makes 3 passes over the weights instead of 4.
  *
  * <p>If the objective throws, the parameters are restored before the exception propagates.
+ *
+ * <p><b>Virtual perturbation.</b> A model that can apply {@code +-eps z} while it reads its weights
+ * takes a {@link PerturbedObjective} instead ({@link #virtualGrad}, {@link #virtualValueAndGrad},
+ * {@link #virtualSgdStep}, {@link MezoTrainer#virtualBuilder}): nothing is written during the
+ * estimate, so there is no drift, and a training step is a single pass over the weights.
  */
 public final class Mezo {
   private Mezo() {}
@@ -83,6 +89,56 @@ public final class Mezo {
       double lm = r.minus.loss();
       return new ValueAndGradWithAux<>(
           (lp + lm) / 2, projectedGradient(lp, lm, e), lp, lm, r.plus.aux(), r.minus.aux());
+    };
+  }
+
+  /**
+   * {@link #grad} for a {@link PerturbedObjective}: the losses at {@code theta +- eps z} come from
+   * {@link VirtualPerturbation}s over {@code params}, so {@code params} are never written and are
+   * bit-identical afterwards (no restore drift).
+   */
+  public static <B> MezoGrad<B> virtualGrad(PerturbedObjective<B> objective) {
+    Objects.requireNonNull(objective, "objective");
+    return (params, eps, seed, batch, workers) -> {
+      float e = checkEps(eps);
+      checkParams(params);
+      double lp = objective.loss(batch, new VirtualPerturbation(params, seed, e));
+      double lm = objective.loss(batch, new VirtualPerturbation(params, seed, -e));
+      return projectedGradient(lp, lm, e);
+    };
+  }
+
+  /** {@link #valueAndGrad} for a {@link PerturbedObjective} (see {@link #virtualGrad}). */
+  public static <B> MezoValueAndGrad<B> virtualValueAndGrad(PerturbedObjective<B> objective) {
+    Objects.requireNonNull(objective, "objective");
+    return (params, eps, seed, batch, workers) -> {
+      float e = checkEps(eps);
+      checkParams(params);
+      double lp = objective.loss(batch, new VirtualPerturbation(params, seed, e));
+      double lm = objective.loss(batch, new VirtualPerturbation(params, seed, -e));
+      return new ValueAndGrad((lp + lm) / 2, projectedGradient(lp, lm, e), lp, lm);
+    };
+  }
+
+  /**
+   * {@link #sgdStep} for a {@link PerturbedObjective}: two forward passes that write nothing, then
+   * one pass over the weights, {@code theta = fma(-lr g, z, theta)} (bf16 rounds to nearest; use
+   * {@link MezoTrainer} with {@link io.github.mezo4j.core.noise.Bf16Rounding#STOCHASTIC} to train
+   * bf16 weights). A non-finite loss leaves the parameters bit-identical.
+   */
+  public static <B> MezoSgdStep<B> virtualSgdStep(PerturbedObjective<B> objective) {
+    Objects.requireNonNull(objective, "objective");
+    return (params, eps, lr, seed, batch, workers) -> {
+      float e = checkEps(eps);
+      checkLearningRate(lr);
+      checkParams(params);
+      double lp = objective.loss(batch, new VirtualPerturbation(params, seed, e));
+      double lm = objective.loss(batch, new VirtualPerturbation(params, seed, -e));
+      double g = projectedGradient(lp, lm, e);
+      if (Double.isFinite(lp) && Double.isFinite(lm) && lr * g != 0) {
+        Perturbation.addScaledNoise(params, seed, (float) (-lr * g), workers);
+      }
+      return new ValueAndGrad((lp + lm) / 2, g, lp, lm);
     };
   }
 

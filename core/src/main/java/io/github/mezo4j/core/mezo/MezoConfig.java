@@ -1,5 +1,6 @@
 package io.github.mezo4j.core.mezo;
 
+import io.github.mezo4j.core.noise.Bf16Rounding;
 import io.github.mezo4j.core.optim.ZoTransform;
 import io.github.mezo4j.core.optim.ZoUpdater;
 import java.util.Objects;
@@ -19,15 +20,39 @@ import java.util.Objects;
  *     batch never increases. No extra memory. Needs a transform without state that does not read
  *     the parameters (SGD, sign-SGD, schedules)
  * @param nanPolicy what to do with a NaN or infinite loss
+ * @param perturbation in place ({@link Objective}) or virtual ({@link PerturbedObjective})
+ * @param bf16Rounding how updates of bf16 parameters are rounded; {@link Bf16Rounding#STOCHASTIC}
+ *     is what lets bf16 weights learn from updates below their resolution
  */
 public record MezoConfig(
     double eps,
     Estimator estimator,
     ZoTransform optimizer,
     boolean conservative,
-    NanPolicy nanPolicy) {
+    NanPolicy nanPolicy,
+    PerturbationMode perturbation,
+    Bf16Rounding bf16Rounding) {
+
+  /** An in-place configuration with round-to-nearest bf16 updates (the original behaviour). */
+  public MezoConfig(
+      double eps,
+      Estimator estimator,
+      ZoTransform optimizer,
+      boolean conservative,
+      NanPolicy nanPolicy) {
+    this(
+        eps,
+        estimator,
+        optimizer,
+        conservative,
+        nanPolicy,
+        PerturbationMode.IN_PLACE,
+        Bf16Rounding.NEAREST);
+  }
 
   public MezoConfig {
+    Objects.requireNonNull(perturbation, "perturbation");
+    Objects.requireNonNull(bf16Rounding, "bf16Rounding");
     Mezo.checkEps(eps);
     Objects.requireNonNull(estimator, "estimator");
     if (optimizer == null) {
@@ -51,13 +76,18 @@ public record MezoConfig(
     return new Builder();
   }
 
-  /** Builds a {@link MezoConfig}; defaults: eps 1e-3, two-sided, not conservative, SKIP. */
+  /**
+   * Builds a {@link MezoConfig}; defaults: eps 1e-3, two-sided, not conservative, SKIP, in place,
+   * nearest.
+   */
   public static final class Builder {
     private double eps = 1e-3;
     private Estimator estimator = Estimator.twoSided();
     private ZoTransform optimizer;
     private boolean conservative;
     private NanPolicy nanPolicy = NanPolicy.SKIP;
+    private PerturbationMode perturbation = PerturbationMode.IN_PLACE;
+    private Bf16Rounding bf16Rounding = Bf16Rounding.NEAREST;
 
     private Builder() {}
 
@@ -86,8 +116,19 @@ public record MezoConfig(
       return this;
     }
 
+    public Builder perturbation(PerturbationMode perturbation) {
+      this.perturbation = perturbation;
+      return this;
+    }
+
+    public Builder bf16Rounding(Bf16Rounding bf16Rounding) {
+      this.bf16Rounding = bf16Rounding;
+      return this;
+    }
+
     public MezoConfig build() {
-      return new MezoConfig(eps, estimator, optimizer, conservative, nanPolicy);
+      return new MezoConfig(
+          eps, estimator, optimizer, conservative, nanPolicy, perturbation, bf16Rounding);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.github.mezo4j.core.mezo;
 
 import io.github.mezo4j.core.log.StepRecord;
 import io.github.mezo4j.core.noise.Perturbation;
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.optim.ZoUpdater;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;
@@ -27,6 +28,11 @@ import java.util.Objects;
  * conservative rule adds: {@code L(theta + delta)}; a pass to {@code theta - delta}; {@code L(theta
  * - delta)}; a pass to the chosen candidate unless it is {@code theta - delta}.
  *
+ * <p>{@link PerturbationMode#VIRTUAL} (made by {@link #virtual}): the losses come from a {@link
+ * PerturbedObjective} at {@code theta +- eps z_k} applied while the model reads its weights, so the
+ * estimate writes nothing and the step is one fused update pass ({@code theta += T(sum_k (g_k / n)
+ * z_k)}); restoring is exact because nothing was changed. Replay makes that single pass.
+ *
  * <p>If a loss is NaN or infinite, the parameters are restored (one pass) and {@link NanPolicy}
  * decides. If the objective throws during the estimate, the parameters are restored and the
  * exception propagates; nothing else changed, so the step can be retried. If it throws during the
@@ -44,6 +50,8 @@ public final class MezoStep<B> {
   private final MezoConfig config;
   private final ParameterSet params;
   private final Objective<B> objective;
+  private final PerturbedObjective<B> perturbedObjective;
+  private final boolean virtual;
   private final Workers workers;
   private final ZoUpdater updater;
   private final float eps;
@@ -57,13 +65,52 @@ public final class MezoStep<B> {
    */
   public MezoStep(
       MezoConfig config, ParameterSet trainable, Objective<B> objective, Workers workers) {
+    this(config, trainable, objective, null, workers);
+    if (objective != null && virtual) {
+      throw new IllegalArgumentException(
+          "the configuration is virtual: an Objective that reads the weights needs"
+              + " PerturbationMode.IN_PLACE (or use MezoStep.virtual with a PerturbedObjective)");
+    }
+  }
+
+  private MezoStep(
+      MezoConfig config,
+      ParameterSet trainable,
+      Objective<B> objective,
+      PerturbedObjective<B> perturbedObjective,
+      Workers workers) {
     this.config = Objects.requireNonNull(config, "config");
     Mezo.checkParams(trainable);
     this.params = trainable;
     this.objective = objective;
+    this.perturbedObjective = perturbedObjective;
+    this.virtual = config.perturbation() == PerturbationMode.VIRTUAL;
     this.workers = Objects.requireNonNull(workers, "workers");
-    this.updater = new ZoUpdater(config.optimizer(), trainable);
+    this.updater = new ZoUpdater(config.optimizer(), trainable, config.bf16Rounding());
     this.eps = config.epsF32();
+  }
+
+  /**
+   * A {@link PerturbationMode#VIRTUAL} step: {@code objective} sees the perturbation as a {@link
+   * VirtualPerturbation} over {@code trainable} and the weights are written only by the update.
+   *
+   * @throws IllegalArgumentException if {@code config} is not virtual or {@code trainable} is empty
+   */
+  public static <B> MezoStep<B> virtual(
+      MezoConfig config, ParameterSet trainable, PerturbedObjective<B> objective, Workers workers) {
+    if (config.perturbation() != PerturbationMode.VIRTUAL) {
+      throw new IllegalArgumentException(
+          "a PerturbedObjective needs a configuration with PerturbationMode.VIRTUAL, got "
+              + config.perturbation());
+    }
+    return new MezoStep<>(
+        config, trainable, null, Objects.requireNonNull(objective, "objective"), workers);
+  }
+
+  /** A step that can only {@link #replay}, in whichever mode {@code config} names. */
+  public static MezoStep<Void> forReplay(
+      MezoConfig config, ParameterSet trainable, Workers workers) {
+    return new MezoStep<>(config, trainable, null, null, workers);
   }
 
   public MezoConfig config() {
@@ -88,7 +135,7 @@ public final class MezoStep<B> {
    *     makes non-finite (parameters restored)
    */
   public StepResult run(long step, long[] seeds, B batch) {
-    if (objective == null) {
+    if (objective == null && perturbedObjective == null) {
       throw new IllegalStateException("this MezoStep was made for replay: it has no objective");
     }
     return execute(step, seeds, batch, null);
@@ -142,28 +189,32 @@ public final class MezoStep<B> {
     float offset = 0;
     try {
       if (training && (oneSided || config.conservative())) {
-        l0 = objective.loss(params, batch);
+        l0 = loss(batch, 0, 0f);
       }
       for (int k = 0; k < n; k++) {
         offsetSeed = seeds[k];
-        perturb(seeds[k], eps);
-        offset = eps;
+        if (!virtual) {
+          perturb(seeds[k], eps);
+          offset = eps;
+        }
         if (training) {
-          lp[k] = objective.loss(params, batch);
+          lp[k] = loss(batch, seeds[k], eps);
         }
         if (oneSided) {
           if (training) {
             g[k] = (lp[k] - l0) / eps;
           }
         } else {
-          perturb(seeds[k], -2 * eps);
-          offset = -eps;
+          if (!virtual) {
+            perturb(seeds[k], -2 * eps);
+            offset = -eps;
+          }
           if (training) {
-            lm[k] = objective.loss(params, batch);
+            lm[k] = loss(batch, seeds[k], -eps);
             g[k] = Mezo.projectedGradient(lp[k], lm[k], eps);
           }
         }
-        if (k < n - 1) {
+        if (k < n - 1 && offset != 0) {
           perturb(seeds[k], -offset);
           offset = 0;
         }
@@ -179,7 +230,9 @@ public final class MezoStep<B> {
     boolean l0Used = oneSided || config.conservative();
     String bad = training ? firstNonFinite(step, seeds, l0, l0Used, lp, lm, oneSided) : null;
     if (training ? bad != null : logged.skipped()) {
-      perturb(last, -offset);
+      if (offset != 0) {
+        perturb(last, -offset);
+      }
       if (training) {
         if (config.nanPolicy() == NanPolicy.FAIL) {
           throw new NonFiniteLossException(step, last, bad + " (NanPolicy.FAIL)");
@@ -194,7 +247,9 @@ public final class MezoStep<B> {
     try {
       updater.check(seeds, grads);
     } catch (IllegalArgumentException e) {
-      perturb(last, -offset);
+      if (offset != 0) {
+        perturb(last, -offset);
+      }
       throw new IllegalArgumentException("step " + step + ": " + e.getMessage(), e);
     }
     ConservativeChoice choice = ConservativeChoice.NONE;
@@ -218,11 +273,11 @@ public final class MezoStep<B> {
     double l1 = Double.NaN;
     double l2 = Double.NaN;
     if (logged == null) {
-      l1 = objective.loss(params, batch);
+      l1 = loss(batch, 0, 0f);
     }
     updater.reapply(seeds, grads, -2f, workers);
     if (logged == null) {
-      l2 = objective.loss(params, batch);
+      l2 = loss(batch, 0, 0f);
     }
     ConservativeChoice choice = logged == null ? choose(l0, l1, l2) : logged.choice();
     switch (choice) {
@@ -245,6 +300,19 @@ public final class MezoStep<B> {
       return ConservativeChoice.DESCENT;
     }
     return ascent < l0 ? ConservativeChoice.ASCENT : ConservativeChoice.REJECT;
+  }
+
+  /**
+   * The loss at {@code theta + scale z(seed)}: in place the weights already hold it; virtually the
+   * objective applies it ({@code scale == 0}: the plain weights).
+   */
+  private double loss(B batch, long seed, float scale) {
+    if (!virtual) {
+      return objective.loss(params, batch);
+    }
+    VirtualPerturbation p =
+        scale == 0f ? VirtualPerturbation.none() : new VirtualPerturbation(params, seed, scale);
+    return perturbedObjective.loss(batch, p);
   }
 
   private void perturb(long seed, float scale) {

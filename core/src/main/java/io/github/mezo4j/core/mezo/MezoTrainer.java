@@ -6,14 +6,19 @@ import io.github.mezo4j.core.log.StepLog;
 import io.github.mezo4j.core.log.StepLogHeader;
 import io.github.mezo4j.core.log.StepLogWriter;
 import io.github.mezo4j.core.log.StepRecord;
+import io.github.mezo4j.core.noise.Bf16Rounding;
 import io.github.mezo4j.core.optim.ZoTransform;
 import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Drives MeZO training: numbers the steps, derives their seeds from the run seed ({@link
@@ -32,13 +37,19 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * To continue a run after a stop or crash, build the same trainer with {@link Builder#resume} on
+ * With a model that applies the perturbation while reading its weights (for example {@code
+ * BertEncoder.forward(input, workers, perturbation)}), use {@link #virtualBuilder} with a {@link
+ * PerturbedObjective}: the weights are then written once per step, by the update.
+ *
+ * <p>To continue a run after a stop or crash, build the same trainer with {@link Builder#resume} on
  * the base parameters: it replays the log (bit-exact, including the optimizer state) and continues
  * appending.
  *
  * @param <B> the batch type
  */
 public final class MezoTrainer<B> implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(MezoTrainer.class.getName());
+
   private final MezoStep<B> step;
   private final long runSeed;
   private final StepLogWriter log;
@@ -53,7 +64,16 @@ public final class MezoTrainer<B> implements AutoCloseable {
   }
 
   public static <B> Builder<B> builder(Objective<B> objective) {
-    return new Builder<>(objective);
+    return new Builder<>(Objects.requireNonNull(objective, "objective"), null);
+  }
+
+  /**
+   * A builder for {@link PerturbationMode#VIRTUAL} training: {@code objective} applies each step's
+   * perturbation while reading the weights, the weights are written once per step (the update), and
+   * the step log records the mode so that replay makes the same single pass.
+   */
+  public static <B> Builder<B> virtualBuilder(PerturbedObjective<B> objective) {
+    return new Builder<>(null, Objects.requireNonNull(objective, "objective"));
   }
 
   /**
@@ -117,14 +137,24 @@ public final class MezoTrainer<B> implements AutoCloseable {
   /** Configures a {@link MezoTrainer}. Defaults: see {@link MezoConfig.Builder}; run seed 0. */
   public static final class Builder<B> {
     private final Objective<B> objective;
+    private final PerturbedObjective<B> perturbedObjective;
     private final MezoConfig.Builder config = MezoConfig.builder();
     private long runSeed;
     private Workers workers = Workers.shared();
     private Path stepLog;
     private FsyncPolicy fsync = FsyncPolicy.ON_CLOSE;
 
-    private Builder(Objective<B> objective) {
-      this.objective = Objects.requireNonNull(objective, "objective");
+    private Builder(Objective<B> objective, PerturbedObjective<B> perturbedObjective) {
+      this.objective = objective;
+      this.perturbedObjective = perturbedObjective;
+      config.perturbation(objective == null ? PerturbationMode.VIRTUAL : PerturbationMode.IN_PLACE);
+    }
+
+    private MezoStep<B> newStep(MezoConfig c, ParameterSet trainable) {
+      if (objective != null) {
+        return new MezoStep<>(c, trainable, objective, workers);
+      }
+      return MezoStep.virtual(c, trainable, perturbedObjective, workers);
     }
 
     public Builder<B> eps(double eps) {
@@ -145,6 +175,15 @@ public final class MezoTrainer<B> implements AutoCloseable {
     /** The ZO-SGD-Cons rule; see {@link MezoConfig}. */
     public Builder<B> conservative(boolean conservative) {
       config.conservative(conservative);
+      return this;
+    }
+
+    /**
+     * How updates of bf16 parameters round (default {@link Bf16Rounding#NEAREST}, which loses
+     * updates below half a bf16 ulp: choose {@link Bf16Rounding#STOCHASTIC} to train bf16 weights).
+     */
+    public Builder<B> bf16Rounding(Bf16Rounding rounding) {
+      config.bf16Rounding(rounding);
       return this;
     }
 
@@ -183,7 +222,8 @@ public final class MezoTrainer<B> implements AutoCloseable {
      */
     public MezoTrainer<B> build(ParameterSet trainable) throws IOException {
       MezoConfig c = config.build();
-      MezoStep<B> s = new MezoStep<>(c, trainable, objective, workers);
+      MezoStep<B> s = newStep(c, trainable);
+      warnIfBf16UpdatesVanish(c, trainable);
       StepLogWriter w =
           stepLog == null
               ? null
@@ -206,21 +246,52 @@ public final class MezoTrainer<B> implements AutoCloseable {
       StepLog existing = StepLog.read(stepLog);
       Map<String, String> logged = existing.header().values();
       Map<String, String> mine = StepLogHeader.of(c, runSeed, baseTrainable).values();
-      for (Map.Entry<String, String> e : mine.entrySet()) {
-        if (!e.getValue().equals(logged.get(e.getKey()))) {
+      // Both directions: a key only one side writes (perturbation, bf16Rounding) is a difference.
+      Set<String> keys = new LinkedHashSet<>(mine.keySet());
+      keys.addAll(logged.keySet());
+      for (String key : keys) {
+        if (!Objects.equals(mine.get(key), logged.get(key))) {
           throw new IllegalArgumentException(
               "step log %s was written with %s=%s, but this trainer has %s=%s"
-                  .formatted(
-                      stepLog, e.getKey(), logged.get(e.getKey()), e.getKey(), e.getValue()));
+                  .formatted(stepLog, key, shown(logged, key), key, shown(mine, key)));
         }
       }
       Replay.config(existing, baseTrainable, c.optimizer());
-      MezoStep<B> s = new MezoStep<>(c, baseTrainable, objective, workers);
+      MezoStep<B> s = newStep(c, baseTrainable);
       for (StepRecord r : existing.records()) {
         s.replay(r);
       }
       StepLogWriter w = StepLogWriter.openForAppend(existing, fsync);
       return new MezoTrainer<>(s, runSeed, w, existing.records().size());
+    }
+
+    /** A header value, or the default an absent key stands for. */
+    private static String shown(Map<String, String> values, String key) {
+      String v = values.get(key);
+      if (v != null) {
+        return v;
+      }
+      return switch (key) {
+        case "perturbation" -> PerturbationMode.IN_PLACE.spec();
+        case "bf16Rounding" -> Bf16Rounding.NEAREST.spec();
+        default -> "(absent)";
+      };
+    }
+
+    private static void warnIfBf16UpdatesVanish(MezoConfig c, ParameterSet trainable) {
+      if (c.bf16Rounding() != Bf16Rounding.NEAREST) {
+        return;
+      }
+      for (Parameter p : trainable) {
+        if (p.dtype() == DType.BF16) {
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "trainable parameter {0} is bf16 and updates round to nearest: updates below half a"
+                  + " bf16 ulp are lost; consider bf16Rounding(Bf16Rounding.STOCHASTIC)",
+              p.name());
+          return;
+        }
+      }
     }
   }
 }

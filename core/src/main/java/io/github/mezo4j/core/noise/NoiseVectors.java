@@ -206,6 +206,30 @@ final class NoiseVectors {
     }
   }
 
+  /** Length of the word tile {@link #philoxWords} needs. */
+  static int wordTileLength() {
+    return BATCH * 2 * IS.length();
+  }
+
+  /** Most steps one {@link #philoxWords} call takes. */
+  static final int MAX_WORD_STEPS = BATCH;
+
+  /**
+   * The raw Philox4x32-10 words of blocks {@code [block, block + steps * BLOCKS)}, in the tile
+   * layout of {@link #philox}: for step s and block j of it, with {@code o = 2 * s * ints} and
+   * {@code ints = 2 * BLOCKS}, words 0 and 2 at {@code o + 2j, o + 2j + 1}, words 1 and 3 at {@code
+   * o + ints + 2j, o + ints + 2j + 1}. The counter's high words are the stream, its low words the
+   * block; {@code 1 <= steps <= MAX_WORD_STEPS}; {@code words} has {@link #wordTileLength()} ints.
+   */
+  static void philoxWords(long seed, long stream, long block, int steps, int[] words) {
+    if (steps < 1 || steps > BATCH || words.length < wordTileLength()) {
+      throw new IllegalArgumentException(
+          "need 1 <= steps <= %d and a tile of %d ints, got %d and %d"
+              .formatted(BATCH, wordTileLength(), steps, words.length));
+    }
+    philox(seed, stream, block, steps, words);
+  }
+
   /**
    * Box-Muller alone on a word tile laid out as {@link #philox} writes it ({@code steps * NORMALS}
    * normals to {@code dst[off..]}); lets tests drive every word value through the vector code.

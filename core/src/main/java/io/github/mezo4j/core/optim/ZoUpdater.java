@@ -1,12 +1,15 @@
 package io.github.mezo4j.core.optim;
 
+import io.github.mezo4j.core.noise.Bf16Rounding;
 import io.github.mezo4j.core.noise.GaussianNoise;
+import io.github.mezo4j.core.noise.StochasticRounding;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.BFloat16;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A {@link ZoTransform} bound to one trainable {@link ParameterSet}: holds the transform's state
@@ -21,10 +24,16 @@ import java.util.List;
  *       a two-sided step costs 3 passes over the weights, not 4);
  *   <li>forms the implicit gradient {@code u = sum_k (g_k / n) z_k} in f32, k in order;
  *   <li>lets the transform turn {@code u} into the update (and advance its state);
- *   <li>stores {@code theta + u} (rounded to bf16 for bf16 parameters).
+ *   <li>stores {@code theta + u} (rounded to bf16 for bf16 parameters, to nearest or {@linkplain
+ *       Bf16Rounding#STOCHASTIC stochastically}).
  * </ol>
  *
- * Chunk boundaries and the order of every sum are fixed, so the result is bit-identical for any
+ * <p>Stochastic rounding of update {@code count} with seeds {@code s_1..s_n} uses the {@link
+ * StochasticRounding} stream with key {@code s_1 ^ (count * 0x9E3779B97F4A7C15)}, the parameter's
+ * id as stream, and pass 0 for {@link #update}, 1, 2, ... for the {@link #reapply} calls that
+ * follow it: a pure function of the step, so replay rounds the same way.
+ *
+ * <p>Chunk boundaries and the order of every sum are fixed, so the result is bit-identical for any
  * number of threads. Replaying the same calls with the same arguments reproduces the parameters and
  * state bit for bit.
  *
@@ -37,6 +46,7 @@ public final class ZoUpdater {
 
   private static final ThreadLocal<float[][]> SCRATCH =
       ThreadLocal.withInitial(() -> new float[3][CHUNK]);
+  private static final ThreadLocal<int[]> WORDS = ThreadLocal.withInitial(() -> new int[4]);
 
   private final ZoTransform transform;
   private final List<Parameter> params;
@@ -44,7 +54,9 @@ public final class ZoUpdater {
   private final long stateBytes;
   private final int[] taskParam;
   private final int[] taskStart;
+  private final Bf16Rounding rounding;
   private long count;
+  private int reapplies;
 
   /**
    * Binds {@code transform} to {@code params} and creates its state ({@link ZoTransform#init}).
@@ -52,6 +64,16 @@ public final class ZoUpdater {
    * @throws IllegalArgumentException if {@code params} is empty
    */
   public ZoUpdater(ZoTransform transform, ParameterSet params) {
+    this(transform, params, Bf16Rounding.NEAREST);
+  }
+
+  /**
+   * Binds {@code transform} to {@code params}, rounding bf16 parameters with {@code rounding}.
+   *
+   * @throws IllegalArgumentException if {@code params} is empty
+   */
+  public ZoUpdater(ZoTransform transform, ParameterSet params, Bf16Rounding rounding) {
+    this.rounding = Objects.requireNonNull(rounding, "rounding");
     if (transform == null) {
       throw new IllegalArgumentException("optimizer transform must not be null");
     }
@@ -88,6 +110,11 @@ public final class ZoUpdater {
     return state;
   }
 
+  /** How bf16 parameters are rounded on store. */
+  public Bf16Rounding rounding() {
+    return rounding;
+  }
+
   /** Extra memory held by the optimizer state, in bytes. */
   public long stateBytes() {
     return stateBytes;
@@ -109,8 +136,9 @@ public final class ZoUpdater {
   public void update(long[] seeds, double[] grads, float restoreScale, Workers workers) {
     float[] coef = coefficients(seeds, grads);
     transform.checkStep(count);
-    pass(seeds, coef, restoreScale, 1f, count, workers);
+    pass(seeds, coef, restoreScale, 1f, count, 0, workers);
     count++;
+    reapplies = 0;
   }
 
   /**
@@ -138,7 +166,11 @@ public final class ZoUpdater {
     if (count == 0) {
       throw new IllegalStateException("no update to reapply yet");
     }
-    pass(seeds, coefficients(seeds, grads), 0f, factor, count - 1, workers);
+    if (reapplies == StochasticRounding.MAX_PASS) {
+      throw new IllegalStateException("too many reapplies of one update: " + reapplies);
+    }
+    reapplies++;
+    pass(seeds, coefficients(seeds, grads), 0f, factor, count - 1, reapplies, workers);
   }
 
   /** True if {@link #reapply} works with {@code t}: no state and no reads of the parameters. */
@@ -166,10 +198,23 @@ public final class ZoUpdater {
   }
 
   private void pass(
-      long[] seeds, float[] coef, float restoreScale, float factor, long cnt, Workers workers) {
+      long[] seeds,
+      float[] coef,
+      float restoreScale,
+      float factor,
+      long cnt,
+      int roundingPass,
+      Workers workers) {
     workers.parallelFor(
         taskParam.length,
-        t -> chunk(taskParam[t], taskStart[t], seeds, coef, restoreScale, factor, cnt));
+        t ->
+            chunk(
+                taskParam[t], taskStart[t], seeds, coef, restoreScale, factor, cnt, roundingPass));
+  }
+
+  /** The key of the stochastic rounding stream of update {@code cnt}. */
+  static long roundingKey(long firstSeed, long cnt) {
+    return firstSeed ^ (cnt * 0x9E3779B97F4A7C15L);
   }
 
   private void chunk(
@@ -179,7 +224,8 @@ public final class ZoUpdater {
       float[] coef,
       float restoreScale,
       float factor,
-      long cnt) {
+      long cnt,
+      int roundingPass) {
     Parameter p = params.get(index);
     int len = Math.min(CHUNK, p.size() - start);
     float[][] scratch = SCRATCH.get();
@@ -218,6 +264,18 @@ public final class ZoUpdater {
     }
     if (p.dtype() == DType.F32) {
       System.arraycopy(theta, 0, p.f32Data(), start, len);
+    } else if (rounding == Bf16Rounding.STOCHASTIC) {
+      StochasticRounding.round(
+          theta,
+          0,
+          p.bf16Data(),
+          start,
+          len,
+          roundingKey(seeds[0], cnt),
+          p.id(),
+          start,
+          roundingPass,
+          WORDS.get());
     } else {
       short[] bits = p.bf16Data();
       for (int i = 0; i < len; i++) {

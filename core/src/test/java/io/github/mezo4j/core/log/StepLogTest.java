@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.mezo4j.core.mezo.ConservativeChoice;
 import io.github.mezo4j.core.mezo.Estimator;
+import io.github.mezo4j.core.mezo.PerturbationMode;
+import io.github.mezo4j.core.noise.Bf16Rounding;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -93,6 +95,39 @@ class StepLogTest {
 
   interface IORunnable {
     void run() throws IOException;
+  }
+
+  @Test
+  void theOriginalBehaviourIsStillWrittenAsVersion1AndTheModesAsVersion2() throws IOException {
+    byte[] v1 = HEADER.encode();
+    assertEquals(1, ByteBuffer.wrap(v1, 8, 4).getInt(), "in place + nearest: version 1");
+    String payload = new String(v1, 16, v1.length - 20, java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(
+        "eps=0.001\nestimator=twoSided(3)\noptimizer=scaleByLearningRate(constant(1.0E-6))\n"
+            + "conservative=false\nrunSeed=42\nparams=2:1030:deadbeef\n",
+        payload,
+        "the version 1 payload has exactly the original keys");
+
+    StepLogHeader virtual =
+        new StepLogHeader(
+            HEADER.eps(),
+            HEADER.estimator(),
+            HEADER.optimizer(),
+            false,
+            42,
+            HEADER.params(),
+            PerturbationMode.VIRTUAL,
+            Bf16Rounding.STOCHASTIC);
+    Path p = dir.resolve("v2.steplog");
+    try (StepLogWriter w = StepLogWriter.create(p, virtual, FsyncPolicy.ON_CLOSE)) {
+      w.append(record(0));
+    }
+    assertEquals(2, ByteBuffer.wrap(Files.readAllBytes(p), 8, 4).getInt());
+    StepLog log = StepLog.read(p);
+    assertEquals(virtual, log.header());
+    assertEquals("virtual", log.header().values().get("perturbation"));
+    assertEquals("stochastic", log.header().values().get("bf16Rounding"));
+    assertEquals(List.of(record(0)), log.records());
   }
 
   @Test

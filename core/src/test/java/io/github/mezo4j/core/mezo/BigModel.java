@@ -1,5 +1,7 @@
 package io.github.mezo4j.core.mezo;
 
+import io.github.mezo4j.core.noise.GaussianNoise;
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
@@ -43,19 +45,47 @@ final class BigModel {
     };
   }
 
+  /**
+   * The same function as {@link #objective} at {@code theta + perturbation}, generated while
+   * reading each element ({@code fma(scale, z, theta)}, the {@link PerturbedObjective} contract);
+   * {@code model} is never written.
+   */
+  static PerturbedObjective<Integer> perturbedObjective(ParameterSet model, Workers workers) {
+    return (batch, perturbation) -> {
+      double sum = 0;
+      for (Parameter p : model) {
+        sum += blockSum(p, batch, workers, perturbation);
+      }
+      return sum;
+    };
+  }
+
   private static double blockSum(Parameter p, int batch, Workers workers) {
+    return blockSum(p, batch, workers, VirtualPerturbation.none());
+  }
+
+  private static double blockSum(
+      Parameter p, int batch, Workers workers, VirtualPerturbation perturbation) {
     int n = p.size();
     int blocks = (n + REDUCE_BLOCK - 1) / REDUCE_BLOCK;
     double[] partial = new double[blocks];
     long salt = p.id();
+    boolean noisy = perturbation.covers(p);
     workers.parallelFor(
         blocks,
         b -> {
+          int from = b * REDUCE_BLOCK;
+          int to = Math.min(n, (b + 1) * REDUCE_BLOCK);
+          float[] z = new float[to - from];
+          if (noisy) {
+            GaussianNoise.fill(perturbation.seed(), p.id(), from, z, 0, to - from);
+          }
           double s = 0;
-          for (int i = b * REDUCE_BLOCK; i < Math.min(n, (b + 1) * REDUCE_BLOCK); i++) {
+          for (int i = from; i < to; i++) {
             double a = 0.5 + ((salt + i) & 7) / 4.0;
             double c = 0.05 * (((salt >>> 3) + 3L * i + batch) % 11 - 5);
-            double d = p.get(i) - c;
+            float theta = noisy ? Math.fma(perturbation.scale(), z[i - from], p.get(i)) : p.get(i);
+            double d = theta - c;
             s += 0.5 * a * d * d;
           }
           partial[b] = s;

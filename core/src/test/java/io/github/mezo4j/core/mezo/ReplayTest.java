@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.mezo4j.core.log.Replay;
 import io.github.mezo4j.core.log.StepLog;
+import io.github.mezo4j.core.log.StepLogHeader;
+import io.github.mezo4j.core.noise.Bf16Rounding;
 import io.github.mezo4j.core.optim.Optimizers;
 import io.github.mezo4j.core.optim.Schedule;
 import io.github.mezo4j.core.optim.ZoTransform;
@@ -27,9 +29,40 @@ class ReplayTest {
 
   @TempDir Path dir;
 
-  record Setup(ZoTransform optimizer, Estimator estimator, boolean conservative, DType dtype) {}
+  record Setup(
+      ZoTransform optimizer,
+      Estimator estimator,
+      boolean conservative,
+      DType dtype,
+      PerturbationMode mode,
+      Bf16Rounding rounding) {
+    Setup(ZoTransform optimizer, Estimator estimator, boolean conservative, DType dtype) {
+      this(
+          optimizer,
+          estimator,
+          conservative,
+          dtype,
+          PerturbationMode.IN_PLACE,
+          Bf16Rounding.NEAREST);
+    }
+
+    Setup virtual() {
+      return new Setup(
+          optimizer, estimator, conservative, dtype, PerturbationMode.VIRTUAL, rounding);
+    }
+
+    Setup stochastic() {
+      return new Setup(optimizer, estimator, conservative, dtype, mode, Bf16Rounding.STOCHASTIC);
+    }
+  }
 
   static Setup setup(String name) {
+    if (name.startsWith("virtual-")) {
+      return setup(name.substring("virtual-".length())).virtual();
+    }
+    if (name.endsWith("-stochastic")) {
+      return setup(name.substring(0, name.length() - "-stochastic".length())).stochastic();
+    }
     return switch (name) {
       case "sgd" ->
           new Setup(
@@ -64,12 +97,20 @@ class ReplayTest {
   /** Trains {@code model}'s trainable part for STEPS steps (one NaN step) and logs it. */
   static void train(ParameterSet model, Setup s, Path log, Workers workers) throws Exception {
     Objective<Integer> clean = BigModel.objective(model, workers);
+    PerturbedObjective<Integer> virtualClean = BigModel.perturbedObjective(model, workers);
     int[] step = {0};
     Objective<Integer> f =
         (params, batch) -> batch == NAN_STEP ? Double.NaN : clean.loss(params, batch);
+    PerturbedObjective<Integer> vf =
+        (batch, p) -> batch == NAN_STEP ? Double.NaN : virtualClean.loss(batch, p);
+    MezoTrainer.Builder<Integer> builder =
+        s.mode() == PerturbationMode.VIRTUAL
+            ? MezoTrainer.virtualBuilder(vf)
+            : MezoTrainer.builder(f);
     try (MezoTrainer<Integer> t =
-        MezoTrainer.builder(f)
+        builder
             .eps(1e-3)
+            .bf16Rounding(s.rounding())
             .optimizer(s.optimizer())
             .estimator(s.estimator())
             .conservative(s.conservative())
@@ -85,7 +126,21 @@ class ReplayTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"sgd", "sgd-bf16", "adam", "momentum", "sign", "conservative"})
+  @ValueSource(
+      strings = {
+        "sgd",
+        "sgd-bf16",
+        "adam",
+        "momentum",
+        "sign",
+        "conservative",
+        "sgd-bf16-stochastic",
+        "virtual-sgd",
+        "virtual-sgd-bf16-stochastic",
+        "virtual-adam",
+        "virtual-momentum",
+        "virtual-conservative"
+      })
   void replayReproducesTrainingBitForBit(String name) throws Exception {
     Setup s = setup(name);
     ParameterSet trained = BigModel.model(s.dtype());
@@ -93,19 +148,49 @@ class ReplayTest {
     try (Workers w = Workers.of(2)) {
       train(trained, s, log, w);
     }
+    StepLogHeader header = StepLog.read(log).header();
+    assertEquals(s.mode(), header.perturbation(), "the header records the mode");
+    assertEquals(s.rounding(), header.bf16Rounding(), "the header records the rounding");
     ParameterSet base = BigModel.model(s.dtype());
     assertFalse(base.contentEquals(trained), "training changed the parameters");
     assertTrue(
         base.get("frozen.embedding").contentEquals(trained.get("frozen.embedding")),
         "the excluded parameter is bit-identical");
 
-    Replay.Result r;
-    try (Workers w = Workers.of(3)) { // a different thread count than training
-      r = Replay.apply(log, BigModel.trainable(base), w);
+    for (int threads : new int[] {1, 3}) { // thread counts other than training's
+      ParameterSet replayed = BigModel.model(s.dtype());
+      Replay.Result r;
+      try (Workers w = Workers.of(threads)) {
+        r = Replay.apply(log, BigModel.trainable(replayed), w);
+      }
+      assertEquals(STEPS, r.steps());
+      assertEquals(1, r.skippedSteps());
+      assertTrue(
+          replayed.contentEquals(trained),
+          name + ": replay on " + threads + " threads is bit-identical");
     }
-    assertEquals(STEPS, r.steps());
-    assertEquals(1, r.skippedSteps());
-    assertTrue(base.contentEquals(trained), name + ": replay is bit-identical");
+  }
+
+  @Test
+  void replayingAVirtualLogInPlaceWouldNotReproduceIt() throws Exception {
+    // The mode in the header matters: the same records applied with in-place passes differ.
+    Setup s = setup("virtual-sgd");
+    ParameterSet trained = BigModel.model(DType.F32);
+    Path log = dir.resolve("mode.steplog");
+    train(trained, s, log, Workers.serial());
+    StepLog read = StepLog.read(log);
+    ParameterSet inPlace = BigModel.model(DType.F32);
+    MezoConfig virtualConfig = Replay.config(read, BigModel.trainable(inPlace), null);
+    MezoConfig wrong =
+        new MezoConfig(
+            virtualConfig.eps(),
+            virtualConfig.estimator(),
+            virtualConfig.optimizer(),
+            false,
+            NanPolicy.SKIP);
+    MezoStep<Void> step = MezoStep.forReplay(wrong, BigModel.trainable(inPlace), Workers.serial());
+    read.records().forEach(step::replay);
+    assertFalse(inPlace.contentEquals(trained), "in-place passes leave a different drift");
   }
 
   @Test

@@ -123,7 +123,8 @@ public final class Activations {
         });
   }
 
-  private static void geluRange(float[] x, int from, int to) {
+  /** GELU in place over {@code x[from, to)} on the calling thread (vector body, scalar tail). */
+  static void geluRange(float[] x, int from, int to) {
     int i = from;
     for (int upper = from + SPECIES.loopBound(to - from); i < upper; i += LANES) {
       gelu(FloatVector.fromArray(SPECIES, x, i)).intoArray(x, i);

@@ -10,6 +10,9 @@ final class Scratch {
   private float[] a = new float[0];
   private float[] b = new float[0];
   private int[] ints = new int[0];
+  private float[] packed = new float[0];
+  private final float[] tile = new float[MatMul.MR * MatMul.NR];
+  private final float[] biasPanel = new float[MatMul.NR];
 
   private Scratch() {}
 
@@ -31,6 +34,28 @@ final class Scratch {
       b = new float[size];
     }
     return b;
+  }
+
+  /**
+   * A whole packed weight matrix, at least {@code size} long: used by the calling thread of a
+   * matrix multiply and read by its workers while it waits, so it is separate from the buffers a
+   * worker's own tasks use.
+   */
+  float[] packedWeights(int size) {
+    if (packed.length < size) {
+      packed = new float[size];
+    }
+    return packed;
+  }
+
+  /** One register tile of {@link MatMul} output. */
+  float[] tile(int size) {
+    return size <= tile.length ? tile : new float[size];
+  }
+
+  /** One panel of bias values for {@link MatMul}. */
+  float[] biasPanel(int size) {
+    return size <= biasPanel.length ? biasPanel : new float[size];
   }
 
   /** Int buffer, at least {@code size} long. */

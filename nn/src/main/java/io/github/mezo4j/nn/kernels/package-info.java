@@ -3,7 +3,9 @@
  * {@link io.github.mezo4j.nn.kernels.LayerNorm}, {@link io.github.mezo4j.nn.kernels.Activations},
  * {@link io.github.mezo4j.nn.kernels.Softmax}, {@link io.github.mezo4j.nn.kernels.Attention},
  * {@link io.github.mezo4j.nn.kernels.Embedding}, {@link io.github.mezo4j.nn.kernels.Pooling} and
- * {@link io.github.mezo4j.nn.kernels.Elementwise}.
+ * {@link io.github.mezo4j.nn.kernels.Elementwise}; {@link io.github.mezo4j.nn.kernels.Weights} is
+ * how the matrix kernels read weights (f32 or bf16 storage, optionally with MeZO's noise added on
+ * the fly, so perturbed weights are never written).
  *
  * <p>Conventions. Arrays are row-major {@code float[]} with the shape passed alongside; arrays may
  * be longer than the shape needs and the excess is left untouched. A shape that does not fit its

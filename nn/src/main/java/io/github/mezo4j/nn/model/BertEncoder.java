@@ -1,15 +1,15 @@
 package io.github.mezo4j.nn.model;
 
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
-import io.github.mezo4j.nn.kernels.Activations;
 import io.github.mezo4j.nn.kernels.Attention;
-import io.github.mezo4j.nn.kernels.Elementwise;
 import io.github.mezo4j.nn.kernels.Embedding;
 import io.github.mezo4j.nn.kernels.LayerNorm;
 import io.github.mezo4j.nn.kernels.MatMul;
+import io.github.mezo4j.nn.kernels.Weights;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,15 +26,19 @@ import java.util.Locale;
  * {@code roberta.} is detected). Every forward pass reads the parameters' live storage, so in-place
  * changes such as MeZO's perturbation are seen by the next call; the encoder never copies weights.
  *
- * <p>Memory: the weights plus one forward pass's activations, allocated per call (about {@code
- * batch * seq * (5 * hidden + intermediate)} floats plus the attention kernel's scratch). Results
- * are bit-identical for any number of threads.
+ * <p>Perturbed forward passes: {@link #forward(EncoderInput, Workers, VirtualPerturbation)} reads
+ * the covered parameters as {@code theta + scale * z} while it packs or reads them (matrices
+ * through {@link Weights} views, vectors into scratch, embedding tables only in the rows the batch
+ * reads), never writing the stored weights, so MeZO needs no restore pass and restoring is exact.
  *
- * <p>Limits: {@code hidden_act} must be {@code gelu} (exact erf form); parameters must be stored as
- * F32: bf16 parameters are rejected at construction (load bf16 checkpoints as F32, e.g. {@code
- * HuggingFaceFolder.load(folder, DType.F32)}); computing from bf16 storage needs kernels that widen
- * weight tiles as they pack them, which the kernels do not have yet. Instances are immutable and
- * thread-safe; concurrent forward calls each allocate their own activations.
+ * <p>Memory: the weights plus one forward pass's activations (about {@code batch * seq * (4 *
+ * hidden + intermediate)} floats plus the kernels' scratch), kept per calling thread and reused by
+ * the next call of the same shape or smaller; each call allocates only the array it returns.
+ * Results are bit-identical for any number of threads.
+ *
+ * <p>Storage: parameters may be F32 or BF16 (widened exactly to f32 as the kernels read them; all
+ * arithmetic is f32). Limits: {@code hidden_act} must be {@code gelu} (exact erf form). Instances
+ * are immutable apart from that per-thread scratch, and thread-safe.
  */
 public final class BertEncoder {
 
@@ -87,24 +91,41 @@ public final class BertEncoder {
       Parameter outputNormWeight, // [hidden]
       Parameter outputNormBias) {} // [hidden]
 
-  /** One forward pass's activations, each {@code [batch * seq, width]} row-major. */
+  /** One forward pass's activations, each {@code [batch * seq, width]} row-major, reused. */
   private static final class Buffers {
-    final float[] hidden; // [tokens, hidden]: the residual stream, in and out of every layer
+    final int tokens;
     final float[] query; // [tokens, hidden]; after attention, its output (the context)
     final float[] key; // [tokens, hidden]
     final float[] value; // [tokens, hidden]
-    final float[] projected; // [tokens, hidden]: a sublayer's output before residual + norm
     final float[] intermediate; // [tokens, intermediate]
+    // Vectors read with noise or widened from bf16: a bias, a norm's gain and its bias.
+    final float[] vectorA;
+    final float[] vectorB;
+    final float[] vectorC;
+    float[] table = new float[0]; // a small embedding table read whole, or one row
 
     Buffers(int tokens, int hidden, int intermediate) {
-      this.hidden = new float[tokens * hidden];
+      this.tokens = tokens;
       this.query = new float[tokens * hidden];
       this.key = new float[tokens * hidden];
       this.value = new float[tokens * hidden];
-      this.projected = new float[tokens * hidden];
       this.intermediate = new float[tokens * intermediate];
+      int widest = Math.max(hidden, intermediate);
+      this.vectorA = new float[widest];
+      this.vectorB = new float[widest];
+      this.vectorC = new float[widest];
+    }
+
+    float[] table(int size) {
+      if (table.length < size) {
+        table = new float[size];
+      }
+      return table;
     }
   }
+
+  // Activations of the last call on each thread: a forward pass allocates only its result.
+  private final ThreadLocal<Buffers> buffers = new ThreadLocal<>();
 
   private BertEncoder(BertConfig config, ParameterSet all, String prefix) {
     this.config = config;
@@ -140,7 +161,7 @@ public final class BertEncoder {
     }
 
     List<Parameter> used = new ArrayList<>();
-    Weights w = new Weights(all, prefix, used);
+    WeightLookup w = new WeightLookup(all, prefix, used);
     this.embeddings =
         new EmbeddingWeights(
             w.get("embeddings.word_embeddings.weight", vocab, hidden),
@@ -180,7 +201,7 @@ public final class BertEncoder {
    * not use (a pooler, a task head) are ignored.
    *
    * @throws IllegalArgumentException naming the field, tensor or value when the configuration is
-   *     unsupported or a weight is missing, misshapen or not F32
+   *     unsupported or a weight is missing or misshapen
    */
   public static BertEncoder of(BertConfig config, ParameterSet params) {
     return new BertEncoder(config, params, detectPrefix(params));
@@ -222,6 +243,20 @@ public final class BertEncoder {
    *     position id is outside the model's tables
    */
   public float[] forward(EncoderInput input, Workers workers) {
+    return forward(input, workers, VirtualPerturbation.none());
+  }
+
+  /**
+   * Runs the encoder on the weights {@code perturbation} describes: every parameter it {@linkplain
+   * VirtualPerturbation#covers covers} is read as {@code fma(scale, z(seed, p.id(), i), theta_i)},
+   * the others as stored. The result equals (bit for bit, for f32 storage) a plain forward pass
+   * after {@code Perturbation.addScaledNoise(perturbed, seed, scale, ...)}, yet no weight is
+   * written: the stored weights are exactly as before. Embedding tables get noise only in the rows
+   * this batch reads; the other rows cannot change the output.
+   *
+   * @throws IllegalArgumentException as {@link #forward(EncoderInput, Workers)}
+   */
+  public float[] forward(EncoderInput input, Workers workers, VirtualPerturbation perturbation) {
     int[] positionIds = positionIds(input);
     checkRange(input, "inputIds", input.inputIds(), embeddings.word().dim(0), "vocab_size");
     checkRange(
@@ -237,73 +272,157 @@ public final class BertEncoder {
         embeddings.position().dim(0),
         "max_position_embeddings");
 
-    Buffers a = new Buffers(input.positions(), hidden, intermediate);
-    embeddings(input, positionIds, a.hidden, workers);
+    Buffers a = buffers(input.positions());
+    float[] hiddenStates = new float[input.positions() * hidden];
+    embeddings(input, positionIds, hiddenStates, a, workers, perturbation);
     for (LayerWeights layer : layers) {
-      layer(layer, input, a, workers);
+      layer(layer, input, hiddenStates, a, workers, perturbation);
     }
-    return a.hidden;
+    return hiddenStates;
+  }
+
+  private Buffers buffers(int tokens) {
+    Buffers a = buffers.get();
+    if (a == null || a.tokens < tokens) {
+      a = new Buffers(tokens, hidden, intermediate);
+      buffers.set(a);
+    }
+    return a;
   }
 
   /**
    * Word + token type + position embeddings, then layer norm, into {@code out [tokens, hidden]}.
    */
-  private void embeddings(EncoderInput input, int[] positionIds, float[] out, Workers workers) {
+  private void embeddings(
+      EncoderInput input,
+      int[] positionIds,
+      float[] out,
+      Buffers a,
+      Workers workers,
+      VirtualPerturbation perturbation) {
     EmbeddingWeights e = embeddings;
     // word_embeddings [vocab_size, hidden]
-    Embedding.gather(e.word().f32Data(), e.word().dim(0), hidden, input.inputIds(), out);
+    lookUp(e.word(), input.inputIds(), false, out, a, perturbation);
     // token_type_embeddings [type_vocab_size, hidden]
-    Embedding.addGather(
-        e.tokenType().f32Data(), e.tokenType().dim(0), hidden, input.tokenTypeIds(), out);
+    lookUp(e.tokenType(), input.tokenTypeIds(), true, out, a, perturbation);
     // position_embeddings [max_position_embeddings, hidden]
-    Embedding.addGather(e.position().f32Data(), e.position().dim(0), hidden, positionIds, out);
+    lookUp(e.position(), positionIds, true, out, a, perturbation);
     // LayerNorm [hidden]
     LayerNorm.apply(
         workers,
         out,
         input.positions(),
         hidden,
-        e.normWeight().f32Data(),
-        e.normBias().f32Data(),
+        vector(e.normWeight(), a.vectorB, perturbation),
+        vector(e.normBias(), a.vectorC, perturbation),
         eps,
         out);
   }
 
+  /**
+   * {@code out[i, :] (+)= table[ids[i], :]} with the table as {@code perturbation} reads it. A
+   * perturbed or bf16 table is read only where needed: whole if it has no more rows than there are
+   * ids (positions, token types), otherwise row by row for the ids (words). Both give the bits a
+   * table perturbed in place would.
+   */
+  private void lookUp(
+      Parameter table,
+      int[] ids,
+      boolean add,
+      float[] out,
+      Buffers a,
+      VirtualPerturbation perturbation) {
+    int rows = table.dim(0);
+    boolean plain = table.dtype() == DType.F32;
+    if (plain && !perturbation.covers(table)) {
+      gather(table.f32Data(), rows, ids, add, out);
+      return;
+    }
+    Weights view = Weights.of(table, perturbation);
+    if (rows <= ids.length) {
+      float[] whole = a.table(rows * hidden);
+      view.readAll(whole);
+      gather(whole, rows, ids, add, out);
+      return;
+    }
+    float[] row = a.table(hidden);
+    for (int i = 0; i < ids.length; i++) {
+      int o = i * hidden;
+      if (add) {
+        view.readRow(ids[i], row, 0);
+        for (int c = 0; c < hidden; c++) {
+          out[o + c] += row[c];
+        }
+      } else {
+        view.readRow(ids[i], out, o);
+      }
+    }
+  }
+
+  private void gather(float[] table, int rows, int[] ids, boolean add, float[] out) {
+    if (add) {
+      Embedding.addGather(table, rows, hidden, ids, out);
+    } else {
+      Embedding.gather(table, rows, hidden, ids, out);
+    }
+  }
+
+  /** A vector parameter as read: its own storage if F32 and unperturbed, else into {@code slot}. */
+  private static float[] vector(Parameter p, float[] slot, VirtualPerturbation perturbation) {
+    if (p.dtype() == DType.F32 && !perturbation.covers(p)) {
+      return p.f32Data();
+    }
+    Weights.of(p, perturbation).readRow(0, slot, 0);
+    return slot;
+  }
+
   /** One transformer layer: self-attention then feed-forward, each with residual + layer norm. */
-  private void layer(LayerWeights l, EncoderInput input, Buffers a, Workers workers) {
-    selfAttention(l, input, a, workers);
-    feedForward(l, input.positions(), a, workers);
+  private void layer(
+      LayerWeights l,
+      EncoderInput input,
+      float[] hiddenStates,
+      Buffers a,
+      Workers workers,
+      VirtualPerturbation perturbation) {
+    selfAttention(l, input, hiddenStates, a, workers, perturbation);
+    feedForward(l, input.positions(), hiddenStates, a, workers, perturbation);
   }
 
   /** hidden = LayerNorm(hidden + dense(attention(q, k, v))). */
-  private void selfAttention(LayerWeights l, EncoderInput input, Buffers a, Workers workers) {
+  private void selfAttention(
+      LayerWeights l,
+      EncoderInput input,
+      float[] h,
+      Buffers a,
+      Workers workers,
+      VirtualPerturbation vp) {
     int tokens = input.positions();
     // query, key, value: [hidden, hidden] + [hidden]
     MatMul.linear(
         workers,
-        a.hidden,
+        h,
         tokens,
         hidden,
-        l.queryWeight().f32Data(),
-        l.queryBias().f32Data(),
+        Weights.of(l.queryWeight(), vp),
+        vector(l.queryBias(), a.vectorA, vp),
         hidden,
         a.query);
     MatMul.linear(
         workers,
-        a.hidden,
+        h,
         tokens,
         hidden,
-        l.keyWeight().f32Data(),
-        l.keyBias().f32Data(),
+        Weights.of(l.keyWeight(), vp),
+        vector(l.keyBias(), a.vectorA, vp),
         hidden,
         a.key);
     MatMul.linear(
         workers,
-        a.hidden,
+        h,
         tokens,
         hidden,
-        l.valueWeight().f32Data(),
-        l.valueBias().f32Data(),
+        Weights.of(l.valueWeight(), vp),
+        vector(l.valueBias(), a.vectorA, vp),
         hidden,
         a.value);
     // softmax(q k^T / sqrt(head_dim) + mask) v per sequence and head, written over the queries
@@ -318,50 +437,65 @@ public final class BertEncoder {
         headDim,
         input.attentionMask(),
         a.query);
-    // attention.output.dense [hidden, hidden] + [hidden]
-    MatMul.linear(
+    // attention.output.dense [hidden, hidden] + [hidden], plus the residual, in place
+    MatMul.linearResidual(
         workers,
         a.query,
         tokens,
         hidden,
-        l.attentionOutWeight().f32Data(),
-        l.attentionOutBias().f32Data(),
+        Weights.of(l.attentionOutWeight(), vp),
+        vector(l.attentionOutBias(), a.vectorA, vp),
         hidden,
-        a.projected);
-    residualNorm(
-        a, tokens, l.attentionNormWeight().f32Data(), l.attentionNormBias().f32Data(), workers);
+        h,
+        h);
+    norm(h, tokens, l.attentionNormWeight(), l.attentionNormBias(), a, workers, vp);
   }
 
   /** hidden = LayerNorm(hidden + output.dense(gelu(intermediate.dense(hidden)))). */
-  private void feedForward(LayerWeights l, int tokens, Buffers a, Workers workers) {
-    // intermediate.dense [intermediate, hidden] + [intermediate]
-    MatMul.linear(
+  private void feedForward(
+      LayerWeights l, int tokens, float[] h, Buffers a, Workers workers, VirtualPerturbation vp) {
+    // intermediate.dense [intermediate, hidden] + [intermediate], then GELU as tiles are stored
+    MatMul.linearGelu(
         workers,
-        a.hidden,
+        h,
         tokens,
         hidden,
-        l.intermediateWeight().f32Data(),
-        l.intermediateBias().f32Data(),
+        Weights.of(l.intermediateWeight(), vp),
+        vector(l.intermediateBias(), a.vectorA, vp),
         intermediate,
         a.intermediate);
-    Activations.geluInPlace(workers, a.intermediate, tokens * intermediate);
-    // output.dense [hidden, intermediate] + [hidden]
-    MatMul.linear(
+    // output.dense [hidden, intermediate] + [hidden], plus the residual, in place
+    MatMul.linearResidual(
         workers,
         a.intermediate,
         tokens,
         intermediate,
-        l.outputWeight().f32Data(),
-        l.outputBias().f32Data(),
+        Weights.of(l.outputWeight(), vp),
+        vector(l.outputBias(), a.vectorA, vp),
         hidden,
-        a.projected);
-    residualNorm(a, tokens, l.outputNormWeight().f32Data(), l.outputNormBias().f32Data(), workers);
+        h,
+        h);
+    norm(h, tokens, l.outputNormWeight(), l.outputNormBias(), a, workers, vp);
   }
 
-  /** hidden = LayerNorm(projected + hidden): HF adds the residual to the sublayer's output. */
-  private void residualNorm(Buffers a, int tokens, float[] gamma, float[] beta, Workers workers) {
-    Elementwise.addInPlace(a.projected, a.hidden, tokens * hidden);
-    LayerNorm.apply(workers, a.projected, tokens, hidden, gamma, beta, eps, a.hidden);
+  /** h = LayerNorm(h), in place (HF adds the residual to the sublayer's output first). */
+  private void norm(
+      float[] h,
+      int tokens,
+      Parameter gamma,
+      Parameter beta,
+      Buffers a,
+      Workers workers,
+      VirtualPerturbation vp) {
+    LayerNorm.apply(
+        workers,
+        h,
+        tokens,
+        hidden,
+        vector(gamma, a.vectorB, vp),
+        vector(beta, a.vectorC, vp),
+        eps,
+        h);
   }
 
   /** Position ids {@code [batch, seq]} for this family (see {@link PositionScheme}). */
@@ -445,8 +579,8 @@ public final class BertEncoder {
     return prefixes.getFirst();
   }
 
-  /** Looks up weights by HF name, checking shape and dtype, and records what is used. */
-  private record Weights(ParameterSet all, String prefix, List<Parameter> used) {
+  /** Looks up weights by HF name, checking shape, and records what is used. */
+  private record WeightLookup(ParameterSet all, String prefix, List<Parameter> used) {
     Parameter get(String name, int... shape) {
       String full = prefix + name;
       if (!all.contains(full)) {
@@ -457,12 +591,6 @@ public final class BertEncoder {
         throw new IllegalArgumentException(
             "weight '%s' has shape %s; the config expects %s"
                 .formatted(full, Arrays.toString(p.shape()), Arrays.toString(shape)));
-      }
-      if (p.dtype() != DType.F32) {
-        throw new IllegalArgumentException(
-            ("weight '%s' is %s; this encoder computes in F32 only: load the model as F32"
-                    + " (HuggingFaceFolder.load(folder, DType.F32)) or convert the parameter")
-                .formatted(full, p.dtype()));
       }
       used.add(p);
       return p;

@@ -219,34 +219,59 @@ final class BpeJsonParser {
           PreTokenizer.byteLevel(
               json.bool(node, path + ".add_prefix_space", "add_prefix_space", true),
               json.bool(node, path + ".use_regex", "use_regex", true));
-      case "Split" -> {
-        String behavior = requiredString(node, path, "behavior");
-        PreTokenizer.Behavior b =
-            switch (behavior) {
-              case "Removed" -> PreTokenizer.Behavior.REMOVED;
-              case "Isolated" -> PreTokenizer.Behavior.ISOLATED;
-              case "MergedWithPrevious" -> PreTokenizer.Behavior.MERGED_WITH_PREVIOUS;
-              case "MergedWithNext" -> PreTokenizer.Behavior.MERGED_WITH_NEXT;
-              case "Contiguous" -> PreTokenizer.Behavior.CONTIGUOUS;
-              default ->
-                  throw json.error(
-                      path + ".behavior",
-                      "Removed, Isolated, MergedWithPrevious, MergedWithNext or Contiguous, found "
-                          + TokenizerJsonParser.quote(behavior));
-            };
-        yield PreTokenizer.split(
-            pattern(node.get("pattern"), path + ".pattern"),
-            b,
-            json.bool(node, path + ".invert", "invert", false));
-      }
+      case "Split" ->
+          PreTokenizer.split(
+              pattern(node.get("pattern"), path + ".pattern"),
+              behavior(node, path, null),
+              json.bool(node, path + ".invert", "invert", false));
+      case "Digits" ->
+          PreTokenizer.split(
+              NUMERIC,
+              json.bool(node, path + ".individual_digits", "individual_digits", false)
+                  ? PreTokenizer.Behavior.ISOLATED
+                  : PreTokenizer.Behavior.CONTIGUOUS,
+              false);
+      case "Punctuation" ->
+          PreTokenizer.split(PUNCTUATION, behavior(node, path, "Isolated"), false);
+      case "Whitespace" -> PreTokenizer.split(WORDS, PreTokenizer.Behavior.REMOVED, true);
+      case "WhitespaceSplit" ->
+          PreTokenizer.split(WHITESPACE, PreTokenizer.Behavior.REMOVED, false);
       case "Metaspace" ->
           PreTokenizer.metaspace(
               replacement(node, path), prependScheme(node, path), split(node, path));
       default ->
           throw json.error(
               path + ".type",
-              "a supported pre-tokenizer for BPE (ByteLevel, Split, Metaspace, Sequence), found "
+              "a supported pre-tokenizer for BPE (ByteLevel, Split, Metaspace, Digits, Punctuation,"
+                  + " Whitespace, WhitespaceSplit, Sequence), found "
                   + TokenizerJsonParser.quote(type));
+    };
+  }
+
+  // Rust's char::is_numeric, Hugging Face's punctuation (ASCII punctuation or Unicode P*), the
+  // Whitespace pre-tokenizer's words, and char::is_whitespace.
+  private static final Pattern NUMERIC = Pattern.compile("\\p{N}");
+  private static final Pattern PUNCTUATION = Pattern.compile("[\\p{P}!-/:-@\\[-`{-~]");
+  private static final Pattern WORDS =
+      Pattern.compile("\\w+|[^\\w\\s]+", Pattern.UNICODE_CHARACTER_CLASS);
+  private static final Pattern WHITESPACE = Pattern.compile("\\s", Pattern.UNICODE_CHARACTER_CLASS);
+
+  private PreTokenizer.Behavior behavior(JsonNode node, String path, String fallback) {
+    String behavior = json.string(node, path + ".behavior", "behavior", fallback);
+    if (behavior == null) {
+      throw json.error(path + ".behavior", "a string");
+    }
+    return switch (behavior) {
+      case "Removed" -> PreTokenizer.Behavior.REMOVED;
+      case "Isolated" -> PreTokenizer.Behavior.ISOLATED;
+      case "MergedWithPrevious" -> PreTokenizer.Behavior.MERGED_WITH_PREVIOUS;
+      case "MergedWithNext" -> PreTokenizer.Behavior.MERGED_WITH_NEXT;
+      case "Contiguous" -> PreTokenizer.Behavior.CONTIGUOUS;
+      default ->
+          throw json.error(
+              path + ".behavior",
+              "Removed, Isolated, MergedWithPrevious, MergedWithNext or Contiguous, found "
+                  + TokenizerJsonParser.quote(behavior));
     };
   }
 
@@ -324,6 +349,27 @@ final class BpeJsonParser {
           trim[0] = json.bool(node, path + ".add_prefix_space", "add_prefix_space", true);
         }
       }
+      case "RobertaProcessing" -> {
+        if (!(processor[0] instanceof PostProcessor.None)) {
+          throw json.error(path, "at most one post-processor that adds special tokens");
+        }
+        JsonNode sep = node.get("sep");
+        JsonNode cls = node.get("cls");
+        if (!tokenPair(sep) || !tokenPair(cls)) {
+          throw json.error(
+              path + (tokenPair(sep) ? ".cls" : ".sep"),
+              "a [token, id] pair such as [\"</s>\", 2]");
+        }
+        processor[0] =
+            new PostProcessor.Roberta(
+                cls.get(0).asText(),
+                cls.get(1).intValue(),
+                sep.get(0).asText(),
+                sep.get(1).intValue());
+        if (json.bool(node, path + ".trim_offsets", "trim_offsets", true)) {
+          trim[0] = json.bool(node, path + ".add_prefix_space", "add_prefix_space", true);
+        }
+      }
       case "TemplateProcessing", "BertProcessing" -> {
         if (!(processor[0] instanceof PostProcessor.None)) {
           throw json.error(path, "at most one post-processor that adds special tokens");
@@ -334,9 +380,17 @@ final class BpeJsonParser {
           throw json.error(
               path + ".type",
               "a supported post-processor (ByteLevel, TemplateProcessing, BertProcessing,"
-                  + " Sequence), found "
+                  + " RobertaProcessing, Sequence), found "
                   + TokenizerJsonParser.quote(type));
     }
+  }
+
+  private static boolean tokenPair(JsonNode pair) {
+    return pair != null
+        && pair.isArray()
+        && pair.size() == 2
+        && pair.get(0).isTextual()
+        && pair.get(1).isIntegralNumber();
   }
 
   // ---- decoders ----

@@ -1,6 +1,9 @@
 package io.github.mezo4j.nn.tokenizer;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +67,7 @@ public final class BpeModel {
       boolean ignoreMerges,
       String continuingSubwordPrefix,
       String endOfWordSuffix) {
-    this.vocab = java.util.Collections.unmodifiableMap(new HashMap<>(vocab));
+    this.vocab = Collections.unmodifiableMap(new HashMap<>(vocab));
     int maxId = -1;
     for (Map.Entry<String, Integer> e : this.vocab.entrySet()) {
       if (e.getValue() < 0) {
@@ -258,7 +261,7 @@ public final class BpeModel {
 
   /** Adds the byte tokens of {@code c}'s UTF-8 bytes, if all exist. */
   private boolean byteTokensFor(String c, Symbols s, int cp) {
-    byte[] bytes = c.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] bytes = c.getBytes(StandardCharsets.UTF_8);
     for (byte b : bytes) {
       if (byteIds[b & 0xFF] < 0) {
         return false;
@@ -292,12 +295,12 @@ public final class BpeModel {
     void add(int tokenId, int f, int t) {
       if (size == id.length) {
         int c = size * 2;
-        id = java.util.Arrays.copyOf(id, c);
-        from = java.util.Arrays.copyOf(from, c);
-        to = java.util.Arrays.copyOf(to, c);
-        prev = java.util.Arrays.copyOf(prev, c);
-        next = java.util.Arrays.copyOf(next, c);
-        removed = java.util.Arrays.copyOf(removed, c);
+        id = Arrays.copyOf(id, c);
+        from = Arrays.copyOf(from, c);
+        to = Arrays.copyOf(to, c);
+        prev = Arrays.copyOf(prev, c);
+        next = Arrays.copyOf(next, c);
+        removed = Arrays.copyOf(removed, c);
       }
       id[size] = tokenId;
       from[size] = f;

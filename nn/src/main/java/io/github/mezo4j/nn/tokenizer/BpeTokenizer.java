@@ -19,7 +19,7 @@ import java.util.Set;
  * "BPE"}}), producing the same ids, tokens and offsets as Hugging Face tokenizers. Covers
  *
  * <ul>
- *   <li>byte-level BPE: GPT-2, RoBERTa-style vocabularies such as OPT's, Llama 3 and Qwen2 (the
+ *   <li>byte-level BPE: GPT-2, RoBERTa ({@code RobertaProcessing}), OPT, Llama 3 and Qwen2 (the
  *       {@code ByteLevel} pre-tokenizer with GPT-2's pattern, or a {@code Split} pattern followed
  *       by {@code ByteLevel}; the {@code ByteLevel} decoder);
  *   <li>SentencePiece-style BPE with byte fallback: Llama 2, Mistral, TinyLlama ({@code
@@ -143,6 +143,7 @@ public final class BpeTokenizer implements Tokenizer {
    * @throws IllegalArgumentException if a file is malformed (the message names file and line)
    */
   public static BpeTokenizer loadGpt2(Path encoderJson, Path vocabBpe) throws IOException {
+    // Hugging Face folders call the same two files vocab.json and merges.txt.
     return BpeJsonParser.gpt2(encoderJson, vocabBpe);
   }
 
@@ -173,6 +174,25 @@ public final class BpeTokenizer implements Tokenizer {
   /** This tokenizer with other special token ids (for example from tokenizer_config.json). */
   public BpeTokenizer withSpecialTokens(SpecialTokens ids) {
     return new BpeTokenizer(this, truncation, padding, Objects.requireNonNull(ids, "ids"));
+  }
+
+  /**
+   * This tokenizer with other added tokens and post-processor (used to apply a {@code
+   * tokenizer_config.json} to files that carry neither, such as {@code vocab.json}+{@code
+   * merges.txt}).
+   */
+  BpeTokenizer withPipeline(List<AddedToken> added, PostProcessor processor) {
+    return new BpeTokenizer(
+        normalizer,
+        preTokenizer,
+        model,
+        added,
+        processor,
+        trimOffsetsAddPrefixSpace,
+        decoder,
+        truncation,
+        padding,
+        null);
   }
 
   /** The truncation in force, if any. */

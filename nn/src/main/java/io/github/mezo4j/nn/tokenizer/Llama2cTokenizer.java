@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
 
 /**
  * The tokenizer of Karpathy's llama2.c ({@code tokenizer.bin}): a SentencePiece BPE vocabulary with
@@ -46,7 +47,8 @@ public final class Llama2cTokenizer implements Tokenizer {
   private final byte[][] pieces;
   private final float[] scores;
   private final int maxTokenLength;
-  private final Map<String, Integer> ids; // piece bytes as Latin-1 string -> id
+  private final String[] keys; // piece bytes as Latin-1 strings: byte-exact map keys
+  private final Map<String, Integer> ids; // key -> id
   private final Truncation truncation; // null: none
   private final Padding padding; // null: none
 
@@ -55,9 +57,11 @@ public final class Llama2cTokenizer implements Tokenizer {
     this.pieces = pieces;
     this.scores = scores;
     this.maxTokenLength = maxTokenLength;
+    this.keys = new String[pieces.length];
     this.ids = new HashMap<>(pieces.length * 2);
     for (int i = 0; i < pieces.length; i++) {
-      ids.putIfAbsent(latin1(pieces[i]), i);
+      keys[i] = latin1(pieces[i]);
+      ids.putIfAbsent(keys[i], i);
     }
     this.truncation = truncation;
     this.padding = padding;
@@ -67,6 +71,7 @@ public final class Llama2cTokenizer implements Tokenizer {
     this.pieces = base.pieces;
     this.scores = base.scores;
     this.maxTokenLength = base.maxTokenLength;
+    this.keys = base.keys;
     this.ids = base.ids;
     this.truncation = truncation;
     this.padding = padding;
@@ -204,33 +209,87 @@ public final class Llama2cTokenizer implements Tokenizer {
       }
       i = end;
     }
-    // Merge the best-scoring pair until none merges.
-    StringBuilder pair = new StringBuilder(2 * maxTokenLength + 2);
-    while (true) {
-      float best = -1e10f;
-      int bestId = -1;
-      int bestIndex = -1;
-      for (int k = 0; k < n - 1; k++) {
-        pair.setLength(0);
-        pair.append(latin1(pieces[tokens[k]])).append(latin1(pieces[tokens[k + 1]]));
-        Integer id = ids.get(pair.toString());
-        if (id != null && scores[id] > best) {
-          best = scores[id];
-          bestId = id;
-          bestIndex = k;
-        }
-      }
-      if (bestIndex < 0) {
-        break;
-      }
-      tokens[bestIndex] = bestId;
-      System.arraycopy(tokens, bestIndex + 2, tokens, bestIndex + 1, n - bestIndex - 2);
-      n--;
-    }
+    n = mergeAll(tokens, n);
     if (eos) {
       tokens[n++] = EOS;
     }
     return Arrays.copyOf(tokens, n);
+  }
+
+  /**
+   * run.c's merge loop (merge the pair whose concatenation is the highest-scoring token, leftmost
+   * on ties, until none is in the vocabulary) without its quadratic rescans: candidate pairs wait
+   * in a heap ordered as run.c's scan would choose them, and entries made stale by a neighbouring
+   * merge are skipped. Returns the new token count.
+   */
+  private int mergeAll(int[] tokens, int n) {
+    int[] next = new int[n];
+    int[] prev = new int[n];
+    boolean[] gone = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      next[i] = i + 1 < n ? i + 1 : -1;
+      prev[i] = i - 1;
+    }
+    // Entries {left node, right node, left id, right id, merged id}; best score first, then the
+    // leftmost (node numbers keep sequence order, since a merge keeps the left node).
+    PriorityQueue<int[]> queue =
+        new PriorityQueue<>(
+            Math.max(1, n),
+            (x, y) -> {
+              float a = scores[x[4]];
+              float b = scores[y[4]];
+              if (a > b) {
+                return -1;
+              }
+              if (b > a) {
+                return 1;
+              }
+              return Integer.compare(x[0], y[0]);
+            });
+    StringBuilder pair = new StringBuilder(2 * maxTokenLength + 2);
+    for (int i = 0; i + 1 < n; i++) {
+      offer(queue, pair, tokens, i, i + 1);
+    }
+    int count = n;
+    while (!queue.isEmpty()) {
+      int[] e = queue.poll();
+      int left = e[0];
+      int right = e[1];
+      if (gone[left] || next[left] != right || tokens[left] != e[2] || tokens[right] != e[3]) {
+        continue;
+      }
+      tokens[left] = e[4];
+      gone[right] = true;
+      next[left] = next[right];
+      if (next[right] >= 0) {
+        prev[next[right]] = left;
+      }
+      count--;
+      if (prev[left] >= 0) {
+        offer(queue, pair, tokens, prev[left], left);
+      }
+      if (next[left] >= 0) {
+        offer(queue, pair, tokens, left, next[left]);
+      }
+    }
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+      if (!gone[i]) {
+        tokens[k++] = tokens[i];
+      }
+    }
+    return count;
+  }
+
+  private void offer(
+      PriorityQueue<int[]> queue, StringBuilder pair, int[] tokens, int left, int right) {
+    pair.setLength(0);
+    pair.append(keys[tokens[left]]).append(keys[tokens[right]]);
+    Integer id = ids.get(pair.toString());
+    // run.c starts its search at -1e10: a pair scoring no better is never merged.
+    if (id != null && scores[id] > -1e10f) {
+      queue.add(new int[] {left, right, tokens[left], tokens[right], id});
+    }
   }
 
   /**

@@ -65,42 +65,79 @@ final class Normalizers {
   }
 
   /**
-   * Unicode normalization, one run at a time (a run is a starter and the combining marks after it).
-   * Alignment follows Hugging Face: a run that keeps its length maps code point to code point; one
-   * that shrinks (composition) gives its i-th output the span of its i-th input; one that grows
-   * (decomposition) gives the extra code points the span of the run's last input.
+   * Unicode normalization with Hugging Face's alignment: decomposition gives each resulting code
+   * point the span of the character it came from, by position (canonical reordering moves
+   * characters but not spans); composition gives the composed character the span of its first part,
+   * and the characters it absorbed disappear.
    */
   static TextNormalizer unicode(Normalizer.Form form) {
+    boolean compose = form == Normalizer.Form.NFC || form == Normalizer.Form.NFKC;
+    Normalizer.Form decomposition =
+        form == Normalizer.Form.NFC || form == Normalizer.Form.NFD
+            ? Normalizer.Form.NFD
+            : Normalizer.Form.NFKD;
     return (in, from, to) -> {
-      NormalizedText out = new NormalizedText(to - from);
-      int runStart = from;
-      StringBuilder run = new StringBuilder();
-      for (int i = from; i <= to; i++) {
-        boolean starter = i == to || isStarter(in.codePoint(i));
-        if (starter && i > runStart) {
-          int[] normalized = Normalizer.normalize(run, form).codePoints().toArray();
-          int n = i - runStart;
-          for (int k = 0; k < normalized.length; k++) {
-            int source = runStart + Math.min(k, n - 1);
-            out.append(normalized[k], in.originalStart(source), in.originalEnd(source));
-          }
-          run.setLength(0);
-          runStart = i;
+      String text = in.substring(from, to);
+      if (Normalizer.isNormalized(text, form)) {
+        return in.slice(from, to);
+      }
+      // Spans by position in the decomposed text: each character's own decomposition, in order.
+      int[] decomposed = Normalizer.normalize(text, decomposition).codePoints().toArray();
+      int[] spanStart = new int[decomposed.length];
+      int[] spanEnd = new int[decomposed.length];
+      int k = 0;
+      for (int i = from; i < to && k < decomposed.length; i++) {
+        String d =
+            Normalizer.normalize(new String(Character.toChars(in.codePoint(i))), decomposition);
+        int parts = d.codePointCount(0, d.length());
+        for (int p = 0; p < parts && k < decomposed.length; p++, k++) {
+          spanStart[k] = in.originalStart(i);
+          spanEnd[k] = in.originalEnd(i);
         }
-        if (i < to) {
-          run.appendCodePoint(in.codePoint(i));
+      }
+      for (; k < decomposed.length; k++) {
+        spanStart[k] = in.originalStart(to - 1);
+        spanEnd[k] = in.originalEnd(to - 1);
+      }
+      NormalizedText out = new NormalizedText(decomposed.length);
+      if (!compose) {
+        for (int j = 0; j < decomposed.length; j++) {
+          out.append(decomposed[j], spanStart[j], spanEnd[j]);
+        }
+        return out;
+      }
+      boolean[] used = new boolean[decomposed.length];
+      int next = 0; // the first decomposed code point not yet used
+      for (int c : Normalizer.normalize(text, form).codePoints().toArray()) {
+        while (next < decomposed.length && used[next]) {
+          next++;
+        }
+        int at = Math.min(next, decomposed.length - 1);
+        out.append(c, spanStart[at], spanEnd[at]);
+        if (next >= decomposed.length) {
+          continue;
+        }
+        used[next] = true;
+        if (decomposed[next] != c) {
+          // A composed character: its other parts are used up wherever they come next.
+          int[] parts =
+              Normalizer.normalize(new String(Character.toChars(c)), decomposition)
+                  .codePoints()
+                  .toArray();
+          int search = next + 1;
+          for (int p = 1; p < parts.length; p++) {
+            for (int j = search; j < decomposed.length; j++) {
+              if (!used[j] && decomposed[j] == parts[p]) {
+                used[j] = true;
+                search = j + 1;
+                break;
+              }
+            }
+          }
         }
       }
       return out;
     };
-  }
-
-  private static boolean isStarter(int cp) {
-    // Only combining marks attach to the character before them.
-    int type = Character.getType(cp);
-    return type != Character.NON_SPACING_MARK
-        && type != Character.COMBINING_SPACING_MARK
-        && type != Character.ENCLOSING_MARK;
   }
 
   /** Lowercases each code point on its own (Σ always becomes σ, İ becomes "i̇"), as Rust does. */

@@ -46,6 +46,24 @@ final class PostProcessing {
           }
         }
       }
+      case PostProcessor.Roberta r -> {
+        if (addSpecial) {
+          out.add(r.clsId(), r.cls(), 0, 1, 0, 0, -1);
+        }
+        out.addAll(first, 0);
+        if (addSpecial) {
+          out.add(r.sepId(), r.sep(), 0, 1, 0, 0, -1);
+        }
+        if (second != null) {
+          if (addSpecial) {
+            out.add(r.sepId(), r.sep(), 0, 1, 0, 0, -1);
+          }
+          out.addAll(second, 0);
+          if (addSpecial) {
+            out.add(r.sepId(), r.sep(), 0, 1, 0, 0, -1);
+          }
+        }
+      }
       case PostProcessor.None n -> {
         out.addAll(first, 0);
         if (second != null) {

@@ -10,7 +10,7 @@ import java.util.Objects;
  * tokenizer.json}'s {@code post_processor}.
  */
 public sealed interface PostProcessor
-    permits PostProcessor.Template, PostProcessor.Bert, PostProcessor.None {
+    permits PostProcessor.Template, PostProcessor.Bert, PostProcessor.Roberta, PostProcessor.None {
 
   /** How many special tokens this adds to one text ({@code pair == false}) or to a pair. */
   int addedTokens(boolean pair);
@@ -109,6 +109,22 @@ public sealed interface PostProcessor
     @Override
     public int addedTokens(boolean pair) {
       return pair ? 3 : 2;
+    }
+  }
+
+  /**
+   * {@code "type": "RobertaProcessing"}: {@code <s> A </s>} and {@code <s> A </s></s> B </s>},
+   * every type id 0 (the second text's too, with or without special tokens).
+   *
+   * @param cls the start token
+   * @param clsId the id of {@code cls}
+   * @param sep the separator and end token
+   * @param sepId the id of {@code sep}
+   */
+  record Roberta(String cls, int clsId, String sep, int sepId) implements PostProcessor {
+    @Override
+    public int addedTokens(boolean pair) {
+      return pair ? 4 : 2;
     }
   }
 

@@ -1,6 +1,7 @@
 package io.github.mezo4j.nn.tokenizer;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -180,7 +181,7 @@ interface PreTokenizer {
           }
           previousMatch = match;
         }
-        java.util.Collections.reverse(kept);
+        Collections.reverse(kept);
       }
       case CONTIGUOUS -> {
         for (int[] p : parts) {

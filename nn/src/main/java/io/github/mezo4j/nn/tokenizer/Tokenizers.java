@@ -5,6 +5,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Loads any supported tokenizer from a file or a model folder:
@@ -14,8 +20,10 @@ import java.nio.file.Path;
  *       a {@link WordPieceTokenizer}, {@code "BPE"} a {@link BpeTokenizer};
  *   <li>a llama2.c {@code tokenizer.bin} (any file ending in {@code .bin}): a {@link
  *       Llama2cTokenizer};
- *   <li>a folder holding {@code tokenizer.json}, or else {@code tokenizer.bin}, or else GPT-2's
- *       {@code encoder.json} + {@code vocab.bpe}.
+ *   <li>a folder holding {@code tokenizer.json}, or else {@code tokenizer.bin}, or else the
+ *       GPT-2-style pair {@code vocab.json} + {@code merges.txt} (as OPT ships it; a {@code
+ *       tokenizer_config.json} beside it names the special tokens and whether to add BOS), or
+ *       OpenAI's {@code encoder.json} + {@code vocab.bpe}.
  * </ul>
  *
  * A {@code tokenizer_config.json} beside a BPE {@code tokenizer.json} supplies the special token
@@ -45,15 +53,25 @@ public final class Tokenizers {
       if (Files.isRegularFile(bin)) {
         return Llama2cTokenizer.load(bin);
       }
-      Path encoder = path.resolve("encoder.json");
-      Path merges = path.resolve("vocab.bpe");
-      if (Files.isRegularFile(encoder) && Files.isRegularFile(merges)) {
-        return BpeTokenizer.loadGpt2(encoder, merges);
+      for (String[] pair :
+          new String[][] {{"vocab.json", "merges.txt"}, {"encoder.json", "vocab.bpe"}}) {
+        Path vocab = path.resolve(pair[0]);
+        Path merges = path.resolve(pair[1]);
+        if (Files.isRegularFile(vocab) && Files.isRegularFile(merges)) {
+          BpeTokenizer bpe = BpeTokenizer.loadGpt2(vocab, merges);
+          Path config = path.resolve("tokenizer_config.json");
+          if (Files.isRegularFile(config)) {
+            try (InputStream in = Files.newInputStream(config)) {
+              bpe = withSlowConfig(bpe, TokenizerJsonParser.readTree(in, config.toString()));
+            }
+          }
+          return bpe;
+        }
       }
       throw new IllegalArgumentException(
           path
-              + ": expected a folder with tokenizer.json, tokenizer.bin, or encoder.json and"
-              + " vocab.bpe; found none");
+              + ": expected a folder with tokenizer.json, tokenizer.bin, vocab.json and merges.txt,"
+              + " or encoder.json and vocab.bpe; found none");
     }
     if (!Files.isRegularFile(path)) {
       throw new IllegalArgumentException(path + ": no such tokenizer file or folder");
@@ -121,6 +139,81 @@ public final class Tokenizers {
       ids = ids.withPad(pad);
     }
     return tokenizer.withSpecialTokens(ids);
+  }
+
+  /**
+   * A {@code tokenizer_config.json} applied to GPT-2-style {@code vocab.json}+{@code merges.txt}
+   * (as OPT ships them): its bos/eos/unk/pad tokens become special added tokens, and {@code
+   * add_bos_token}/{@code add_eos_token} put them around each text, as transformers' GPT2Tokenizer
+   * does.
+   */
+  static BpeTokenizer withSlowConfig(BpeTokenizer tokenizer, JsonNode config) {
+    List<AddedToken> added = new ArrayList<>(tokenizer.addedTokens());
+    Set<String> known = new HashSet<>();
+    added.forEach(t -> known.add(t.content()));
+    String[] names = new String[4];
+    String[] fields = {"bos_token", "eos_token", "unk_token", "pad_token"};
+    for (int i = 0; i < fields.length; i++) {
+      names[i] = contentOf(config.get(fields[i]));
+      if (names[i] != null && known.add(names[i])) {
+        int id = tokenizer.model().tokenToId(names[i]);
+        if (id < 0) {
+          throw new IllegalArgumentException(
+              "tokenizer_config.json: field "
+                  + fields[i]
+                  + ": expected a token of vocab.json, found '"
+                  + names[i]
+                  + "'");
+        }
+        added.add(new AddedToken(id, names[i], false, false, false, false, true));
+      }
+    }
+    boolean addBos = config.path("add_bos_token").asBoolean(false);
+    boolean addEos = config.path("add_eos_token").asBoolean(false);
+    PostProcessor processor = tokenizer.postProcessor();
+    if (addBos || addEos) {
+      Map<String, PostProcessor.SpecialToken> specials = new HashMap<>();
+      List<PostProcessor.Piece> single = new ArrayList<>();
+      List<PostProcessor.Piece> pair = new ArrayList<>();
+      for (int text = 0; text < 2; text++) {
+        List<PostProcessor.Piece> target = text == 0 ? single : pair;
+        for (int copy = 0; copy <= text; copy++) {
+          int typeId = copy;
+          if (addBos) {
+            target.add(special(specials, tokenizer, names[0], "bos_token", typeId));
+          }
+          target.add(PostProcessor.Piece.text(copy == 1, typeId));
+          if (addEos) {
+            target.add(special(specials, tokenizer, names[1], "eos_token", typeId));
+          }
+        }
+      }
+      processor = new PostProcessor.Template(single, pair, specials);
+    }
+    return withConfig(tokenizer.withPipeline(added, processor), config);
+  }
+
+  private static PostProcessor.Piece special(
+      Map<String, PostProcessor.SpecialToken> specials,
+      BpeTokenizer tokenizer,
+      String name,
+      String field,
+      int typeId) {
+    if (name == null) {
+      throw new IllegalArgumentException(
+          "tokenizer_config.json: add_" + field + " is true but " + field + " is missing");
+    }
+    specials.computeIfAbsent(
+        name,
+        n -> new PostProcessor.SpecialToken(n, new int[] {tokenizer.tokenToId(n)}, List.of(n)));
+    return PostProcessor.Piece.special(name, typeId);
+  }
+
+  private static String contentOf(JsonNode token) {
+    if (token == null || token.isNull()) {
+      return null;
+    }
+    return token.isTextual() ? token.asText() : token.path("content").asText(null);
   }
 
   private static int idOf(Tokenizer tokenizer, JsonNode token) {

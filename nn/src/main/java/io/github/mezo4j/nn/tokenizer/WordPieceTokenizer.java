@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A BERT WordPiece tokenizer loaded from a Hugging Face {@code tokenizer.json}, producing the same
@@ -220,7 +222,7 @@ public final class WordPieceTokenizer implements Tokenizer {
   @Override
   public int vocabSize() {
     int extra = 0;
-    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    Set<Integer> seen = new HashSet<>();
     for (AddedToken t : addedTokens) {
       if (model.idToToken(t.id()) == null && seen.add(t.id())) {
         extra++;

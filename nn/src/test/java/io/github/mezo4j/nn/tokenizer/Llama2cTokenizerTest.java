@@ -16,7 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -132,6 +135,81 @@ class Llama2cTokenizerTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> Llama2cTokenizer.load(data("tok512.bin"), 512).decode(new int[] {512}));
+  }
+
+  /**
+   * run.c's encode written out plainly (rescan all pairs after every merge), the reference for the
+   * heap-based merging of {@link Llama2cTokenizer}.
+   */
+  private static int[] runCEncode(Llama2cTokenizer tok, String text) {
+    List<Integer> tokens = new ArrayList<>();
+    tokens.add(Llama2cTokenizer.BOS);
+    if (!text.isEmpty()) {
+      tokens.add(tok.tokenToId(" "));
+    }
+    text.codePoints()
+        .forEach(
+            cp -> {
+              String c = new String(Character.toChars(cp));
+              int id = tok.tokenToId(c);
+              if (id >= 0) {
+                tokens.add(id);
+              } else {
+                for (byte b : c.getBytes(StandardCharsets.UTF_8)) {
+                  tokens.add((b & 0xFF) + 3);
+                }
+              }
+            });
+    while (true) {
+      float best = -1e10f;
+      int bestId = -1;
+      int bestIndex = -1;
+      for (int i = 0; i + 1 < tokens.size(); i++) {
+        int id = tok.tokenToId(tok.idToToken(tokens.get(i)) + tok.idToToken(tokens.get(i + 1)));
+        if (id >= 0 && tok.score(id) > best) {
+          best = tok.score(id);
+          bestId = id;
+          bestIndex = i;
+        }
+      }
+      if (bestIndex < 0) {
+        break;
+      }
+      tokens.set(bestIndex, bestId);
+      tokens.remove(bestIndex + 1);
+    }
+    return tokens.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  @Test
+  void heapMergingEqualsRunCsRescanningOnSst2AndRandomText() throws IOException {
+    Llama2cTokenizer tok = Llama2cTokenizer.load(data("tok512.bin"), 512);
+    List<String> texts = new ArrayList<>();
+    texts.add(referenceText());
+    try {
+      Path sst2 = SharedData.root("glue-sst2").resolve("glue-sst2/dev.tsv");
+      for (String line : Files.readAllLines(sst2).subList(1, 201)) {
+        texts.add(line.substring(0, line.lastIndexOf('\t')).strip());
+      }
+    } catch (NoSuchFileException e) {
+      // The random texts below still run; SST-2 only adds real sentences.
+    }
+    Random random = new Random(20261126);
+    String alphabet = "abcdefghijklmnopqrstuvwxyz      ...,,!?'\"\néZ🤗世";
+    for (int i = 0; i < 300; i++) {
+      StringBuilder sb = new StringBuilder();
+      int length = random.nextInt(60);
+      for (int k = 0; k < length; k++) {
+        sb.appendCodePoint(
+            alphabet.codePointAt(
+                alphabet.offsetByCodePoints(
+                    0, random.nextInt(alphabet.codePointCount(0, alphabet.length())))));
+      }
+      texts.add(sb.toString());
+    }
+    for (String text : texts) {
+      assertArrayEquals(runCEncode(tok, text), tok.encode(text, true, false), text);
+    }
   }
 
   private static boolean contains(int[] haystack, int[] needle) {

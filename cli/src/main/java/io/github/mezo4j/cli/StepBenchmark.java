@@ -1,0 +1,230 @@
+package io.github.mezo4j.cli;
+
+import com.sun.management.ThreadMXBean;
+import io.github.mezo4j.core.mezo.MezoTrainer;
+import io.github.mezo4j.core.mezo.PerturbedObjective;
+import io.github.mezo4j.core.noise.Bf16Rounding;
+import io.github.mezo4j.core.noise.VirtualPerturbation;
+import io.github.mezo4j.core.optim.Optimizers;
+import io.github.mezo4j.core.optim.ZoUpdater;
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.core.param.Parameter;
+import io.github.mezo4j.core.param.ParameterSet;
+import io.github.mezo4j.nn.model.BertEncoder;
+import io.github.mezo4j.nn.model.EncoderInput;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Measures a virtual MeZO step of a BERT encoder against plain forward passes in the same run: the
+ * numbers behind {@code mezo4j bench step}. Forward passes and steps alternate, one of each per
+ * iteration, so that drift in the machine's load hits both alike.
+ *
+ * <p>The objective is {@link #clsCosineLoss}: every weight of the encoder is trainable and
+ * perturbed (full-parameter MeZO, as in the paper); the loss reads only the [CLS] rows, so its own
+ * cost is negligible next to the encoder.
+ */
+final class StepBenchmark {
+  private StepBenchmark() {}
+
+  /**
+   * Medians and per-call allocation.
+   *
+   * @param stepMedianMs one full MeZO step: two perturbed forward passes and the update pass
+   * @param forwardMedianMs one plain forward pass
+   * @param perturbedForwardMedianMs one forward pass at {@code theta + eps z} (the loss included):
+   *     a step is two of these plus the update pass
+   * @param updateMedianMs one update pass alone (an SGD update with learning rate 0: the same
+   *     reads, noise and writes)
+   * @param stepCpuMs median CPU time of one step, all threads of the process
+   * @param forwardCpuMs median CPU time of one plain forward pass, all threads of the process
+   * @param stepAllocBytes heap bytes allocated per step, all threads
+   * @param forwardAllocBytes heap bytes allocated per forward pass, all threads
+   */
+  record Result(
+      double stepMedianMs,
+      double forwardMedianMs,
+      double perturbedForwardMedianMs,
+      double updateMedianMs,
+      double stepCpuMs,
+      double forwardCpuMs,
+      long stepAllocBytes,
+      long forwardAllocBytes) {
+    double stepOverTwoForwards() {
+      return stepMedianMs / (2 * forwardMedianMs);
+    }
+
+    /** The same ratio in CPU time: what the work costs, whatever else runs on the machine. */
+    double stepOverTwoForwardsCpu() {
+      return stepCpuMs / (2 * forwardCpuMs);
+    }
+  }
+
+  /** {@code params} with every parameter stored as {@code dtype} (bf16 rounds to nearest). */
+  static ParameterSet withDType(ParameterSet params, DType dtype) {
+    List<Parameter> out = new ArrayList<>();
+    for (Parameter p : params) {
+      out.add(p.dtype() == dtype ? p : Parameter.of(p.name(), dtype, p.shape(), p.toFloatArray()));
+    }
+    return ParameterSet.of(out);
+  }
+
+  /** A unit vector of width {@code hidden} from {@code seed}: the target direction of the loss. */
+  static float[] target(int hidden, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] t = new float[hidden];
+    double norm = 0;
+    for (int i = 0; i < hidden; i++) {
+      t[i] = (float) r.nextGaussian();
+      norm += t[i] * t[i];
+    }
+    for (int i = 0; i < hidden; i++) {
+      t[i] /= (float) Math.sqrt(norm);
+    }
+    return t;
+  }
+
+  /**
+   * {@code mean_b (1 - cos(h[b, 0, :], target))}: the [CLS] hidden state of each sequence pulled
+   * towards one direction. Reduced in sequence order, so it does not depend on the thread count.
+   */
+  static PerturbedObjective<EncoderInput> clsCosineLoss(
+      BertEncoder encoder, Workers workers, float[] target) {
+    int hidden = encoder.hiddenSize();
+    return (input, perturbation) -> {
+      float[] h = encoder.forward(input, workers, perturbation);
+      int seq = input.seq();
+      double sum = 0;
+      for (int b = 0; b < input.batch(); b++) {
+        int row = b * seq * hidden;
+        double dot = 0;
+        double norm = 0;
+        for (int i = 0; i < hidden; i++) {
+          dot += h[row + i] * target[i];
+          norm += h[row + i] * h[row + i];
+        }
+        sum += 1 - dot / Math.sqrt(norm);
+      }
+      return sum / input.batch();
+    };
+  }
+
+  /**
+   * Runs {@code warmup} untimed then {@code iterations} timed rounds of: a plain forward pass, a
+   * step, an update pass alone, a perturbed forward pass.
+   */
+  static Result run(
+      BertEncoder encoder,
+      EncoderInput input,
+      int warmup,
+      int iterations,
+      Workers workers,
+      Bf16Rounding rounding)
+      throws IOException {
+    PerturbedObjective<EncoderInput> loss =
+        clsCosineLoss(encoder, workers, target(encoder.hiddenSize(), 7));
+    ParameterSet trainable = encoder.parameters();
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    ZoUpdater idle = new ZoUpdater(Optimizers.sgd(0.0), trainable, rounding);
+    long[] seeds = {1};
+    double[] grads = {1};
+    try (MezoTrainer<EncoderInput> trainer =
+        MezoTrainer.virtualBuilder(loss)
+            .eps(1e-3)
+            .optimizer(Optimizers.sgd(1e-7))
+            .bf16Rounding(rounding)
+            .runSeed(11)
+            .workers(workers)
+            .build(trainable)) {
+      double[] sink = new double[1];
+      for (int i = 0; i < warmup; i++) {
+        sink[0] += loss.loss(input, VirtualPerturbation.none());
+        sink[0] += trainer.step(input).loss();
+        idle.update(seeds, grads, 0f, workers);
+        sink[0] += loss.loss(input, new VirtualPerturbation(trainable, 5, 1e-3f));
+      }
+      double[] perturbed = new double[iterations];
+      double[] forward = new double[iterations];
+      double[] step = new double[iterations];
+      double[] update = new double[iterations];
+      double[] forwardCpu = new double[iterations];
+      double[] stepCpu = new double[iterations];
+      long forwardAlloc = 0;
+      long stepAlloc = 0;
+      for (int i = 0; i < iterations; i++) {
+        long a0 = threads.getTotalThreadAllocatedBytes();
+        long c0 = os.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        sink[0] += loss.loss(input, VirtualPerturbation.none());
+        long t1 = System.nanoTime();
+        long c1 = os.getProcessCpuTime();
+        long a1 = threads.getTotalThreadAllocatedBytes();
+        sink[0] += trainer.step(input).loss();
+        long t2 = System.nanoTime();
+        long c2 = os.getProcessCpuTime();
+        long a2 = threads.getTotalThreadAllocatedBytes();
+        forwardCpu[i] = (c1 - c0) / 1e6;
+        stepCpu[i] = (c2 - c1) / 1e6;
+        idle.update(seeds, grads, 0f, workers);
+        long t3 = System.nanoTime();
+        sink[0] += loss.loss(input, new VirtualPerturbation(trainable, i, 1e-3f));
+        perturbed[i] = (System.nanoTime() - t3) / 1e6;
+        forward[i] = (t1 - t0) / 1e6;
+        step[i] = (t2 - t1) / 1e6;
+        update[i] = (t3 - t2) / 1e6;
+        forwardAlloc += a1 - a0;
+        stepAlloc += a2 - a1;
+      }
+      if (!Double.isFinite(sink[0])) {
+        throw new IllegalStateException("the loss is not finite: " + sink[0]);
+      }
+      return new Result(
+          median(step),
+          median(forward),
+          median(perturbed),
+          median(update),
+          median(stepCpu),
+          median(forwardCpu),
+          stepAlloc / iterations,
+          forwardAlloc / iterations);
+    }
+  }
+
+  static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+
+  /** Largest |a - b| over two equal-length arrays. */
+  static double maxAbsDiff(float[] a, float[] b) {
+    double m = 0;
+    for (int i = 0; i < a.length; i++) {
+      m = Math.max(m, Math.abs((double) a[i] - b[i]));
+    }
+    return m;
+  }
+
+  /** Largest |a|. */
+  static double maxAbs(float[] a) {
+    double m = 0;
+    for (float x : a) {
+      m = Math.max(m, Math.abs(x));
+    }
+    return m;
+  }
+
+  /** Bytes of the live heap after a full collection (a process-level view of model memory). */
+  static long liveHeapBytes() {
+    System.gc();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+}

@@ -1,0 +1,26 @@
+package io.github.mezo4j.core.mezo;
+
+import io.github.mezo4j.core.noise.VirtualPerturbation;
+
+/**
+ * A loss evaluated at virtually perturbed weights: {@code f(theta + scale * z(seed), batch)}
+ * computed while the weights stay untouched in memory. The model applies {@code perturbation} while
+ * it reads its weights (for example while packing matrix tiles, or only in the embedding rows a
+ * batch reads), so a MeZO step never writes perturbed weights and never restores them ({@link
+ * PerturbationMode#VIRTUAL}).
+ *
+ * <p>Contract: every parameter {@code p} that {@link VirtualPerturbation#covers(
+ * io.github.mezo4j.core.param.Parameter) perturbation.covers(p)} must be read as {@code
+ * Math.fma(scale, z(seed, p.id(), i), theta_i)} with theta widened to f32 (the value {@link
+ * io.github.mezo4j.core.noise.Perturbation#perturbedCopy} produces); elements the loss does not
+ * depend on need not be generated. {@link VirtualPerturbation#none()} asks for the plain weights.
+ * The function must not write the parameters, and must reduce in a fixed order for results that do
+ * not depend on the thread count.
+ *
+ * @param <B> the batch type
+ */
+@FunctionalInterface
+public interface PerturbedObjective<B> {
+  /** The loss at {@code theta + perturbation}. NaN or infinity is handled by {@link NanPolicy}. */
+  double loss(B batch, VirtualPerturbation perturbation);
+}

@@ -1,0 +1,203 @@
+package io.github.mezo4j.nn.kernels;
+
+import io.github.mezo4j.core.noise.Perturbation;
+import io.github.mezo4j.core.noise.VirtualPerturbation;
+import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.core.param.Parameter;
+import java.util.Objects;
+
+/**
+ * A read-only view of a row-major {@code [rows, cols]} weight matrix ({@code nn.Linear} layout:
+ * {@code [out_features, in_features]}) as the kernels read it: f32 storage, or bf16 bit patterns
+ * widened exactly to f32, optionally read as {@code theta + scale * z}.
+ *
+ * <p>With noise, element {@code (r, c)} reads as {@code Math.fma(scale, z(seed, stream, r * cols +
+ * c), theta[r, c])}: the bits {@link Perturbation#perturbedCopy} gives, so a forward pass over a
+ * view equals one over weights perturbed in place by {@link Perturbation#addScaledNoise} (f32
+ * storage). The stored weights are never written, so nothing has to be restored afterwards.
+ *
+ * <p>Noise costs about 1 ns per element, far more than the multiply-adds that use it once it is
+ * packed; kernels therefore read each element of a noisy view once per call ({@link MatMul} packs
+ * the whole matrix once when several row blocks share it). Vectors (biases, layer norm gains) are
+ * {@code [1, n]} views.
+ */
+public final class Weights {
+  private final float[] f32;
+  private final short[] bf16;
+  private final int rows;
+  private final int cols;
+  private final boolean noisy;
+  private final long seed;
+  private final long stream;
+  private final float scale;
+
+  private Weights(
+      float[] f32,
+      short[] bf16,
+      int rows,
+      int cols,
+      boolean noisy,
+      long seed,
+      long stream,
+      float scale) {
+    this.f32 = f32;
+    this.bf16 = bf16;
+    this.rows = rows;
+    this.cols = cols;
+    this.noisy = noisy;
+    this.seed = seed;
+    this.stream = stream;
+    this.scale = scale;
+  }
+
+  /** An f32 matrix {@code data[rows * cols]}, read as stored (no copy). */
+  public static Weights f32(float[] data, int rows, int cols) {
+    Objects.requireNonNull(data, "data");
+    checkShape(data.length, rows, cols);
+    return new Weights(data, null, rows, cols, false, 0, 0, 0f);
+  }
+
+  /** A bf16 matrix {@code bits[rows * cols]} (bf16 bit patterns), widened to f32 on read. */
+  public static Weights bf16(short[] bits, int rows, int cols) {
+    Objects.requireNonNull(bits, "bits");
+    checkShape(bits.length, rows, cols);
+    return new Weights(null, bits, rows, cols, false, 0, 0, 0f);
+  }
+
+  /**
+   * The stored values of a rank-1 ({@code [1, n]}) or rank-2 parameter, f32 or bf16, no noise.
+   *
+   * @throws IllegalArgumentException naming the parameter if its rank is not 1 or 2
+   */
+  public static Weights of(Parameter p) {
+    Objects.requireNonNull(p, "p");
+    int r;
+    int c;
+    switch (p.rank()) {
+      case 1 -> {
+        r = 1;
+        c = p.dim(0);
+      }
+      case 2 -> {
+        r = p.dim(0);
+        c = p.dim(1);
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "parameter '%s' has rank %d; a weight view needs rank 1 or 2"
+                  .formatted(p.name(), p.rank()));
+    }
+    return p.dtype() == DType.F32 ? f32(p.f32Data(), r, c) : bf16(p.bf16Data(), r, c);
+  }
+
+  /**
+   * {@code p} as a forward pass under {@code perturbation} reads it: with noise {@code
+   * (perturbation.seed(), p.id(), scale)} if the perturbation {@linkplain
+   * VirtualPerturbation#covers covers} it, as stored otherwise.
+   */
+  public static Weights of(Parameter p, VirtualPerturbation perturbation) {
+    Weights w = of(p);
+    return perturbation.covers(p)
+        ? w.withNoise(perturbation.seed(), p.id(), perturbation.scale())
+        : w;
+  }
+
+  /**
+   * The same storage read as {@code fma(scale, z(seed, stream, r * cols + c), theta)}; {@code scale
+   * == 0} gives the stored values.
+   */
+  public Weights withNoise(long seed, long stream, float scale) {
+    if (!Float.isFinite(scale)) {
+      throw new IllegalArgumentException("noise scale must be finite, got " + scale);
+    }
+    return new Weights(f32, bf16, rows, cols, scale != 0f, seed, stream, scale);
+  }
+
+  /** Number of rows ({@code out_features} of a linear layer). */
+  public int rows() {
+    return rows;
+  }
+
+  /** Number of columns ({@code in_features} of a linear layer). */
+  public int cols() {
+    return cols;
+  }
+
+  /** The storage type. */
+  public DType dtype() {
+    return f32 != null ? DType.F32 : DType.BF16;
+  }
+
+  /** True if reads add noise. */
+  public boolean isNoisy() {
+    return noisy;
+  }
+
+  /** The f32 storage if reads return it unchanged (f32, no noise), else null: the fast path. */
+  float[] plainF32() {
+    return noisy ? null : f32;
+  }
+
+  /** Element {@code (r, c)} as read: one scalar, for tests and edge cases. */
+  public float get(int r, int c) {
+    Objects.checkIndex(r, rows);
+    Objects.checkIndex(c, cols);
+    float[] one = new float[1];
+    read(r, c, one, 0, 1);
+    return one[0];
+  }
+
+  /**
+   * {@code dst[dstOff + i] = element (r, from + i)} for i in {@code [0, len)}, widened and with
+   * noise as this view reads it. Runs on the calling thread.
+   */
+  public void read(int r, int from, float[] dst, int dstOff, int len) {
+    Objects.checkIndex(r, rows);
+    Objects.checkFromIndexSize(from, len, cols);
+    Objects.checkFromIndexSize(dstOff, len, dst.length);
+    int src = r * cols + from;
+    if (f32 != null) {
+      if (noisy) {
+        Perturbation.perturbedCopy(f32, src, dst, dstOff, len, seed, stream, src, scale);
+      } else {
+        System.arraycopy(f32, src, dst, dstOff, len);
+      }
+      return;
+    }
+    for (int i = 0; i < len; i++) {
+      dst[dstOff + i] = Float.intBitsToFloat(bf16[src + i] << 16);
+    }
+    if (noisy) {
+      Perturbation.perturbedCopy(dst, dstOff, dst, dstOff, len, seed, stream, src, scale);
+    }
+  }
+
+  /** Row {@code r} whole: {@code read(r, 0, dst, dstOff, cols())}. */
+  public void readRow(int r, float[] dst, int dstOff) {
+    read(r, 0, dst, dstOff, cols);
+  }
+
+  /** All of it, row-major, into {@code dst[0, rows * cols)}. */
+  public void readAll(float[] dst) {
+    Checks.length("dst", dst, (long) rows * cols);
+    for (int r = 0; r < rows; r++) {
+      readRow(r, dst, r * cols);
+    }
+  }
+
+  private static void checkShape(int length, int rows, int cols) {
+    Checks.nonNegative("rows", rows);
+    Checks.nonNegative("cols", cols);
+    if ((long) rows * cols != length) {
+      throw new IllegalArgumentException(
+          "a [%d, %d] weight view needs %d elements, the storage holds %d"
+              .formatted(rows, cols, (long) rows * cols, length));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Weights[%s, %d x %d%s]"
+        .formatted(dtype(), rows, cols, noisy ? ", noise scale " + scale : "");
+  }
+}
