@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Evaluate a fine-tuned checkpoint (or an untrained model) and print one JSON line:",
-      "accuracy, macro_f1, loss (cross-entropy) and the task's metric.",
+      "accuracy, macro_f1, loss (cross-entropy) and the task's metric; for decoder",
+      "models and checkpoints also the perplexity of the examples' texts.",
       "",
       "  mezo4j eval --checkpoint RUN_OR_CHECKPOINT_DIR --data FILE",
       "  mezo4j eval --model minilm --task sst2 [--head prompt|linear] [--data FILE]",
@@ -44,6 +45,8 @@ final class EvalCommand implements Callable<Integer> {
   String model;
 
   @Mixin TaskOptions taskOptions;
+
+  @Mixin DecoderOptions decoderOptions;
 
   @Option(names = "--data", description = "The file to evaluate on (the task's format).")
   Path data;
@@ -69,6 +72,9 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (DecoderEval.applies(this)) {
+      return DecoderEval.run(this);
+    }
     if ((checkpoint == null) == (model == null)) {
       throw new IllegalArgumentException("give exactly one of --checkpoint and --model");
     }

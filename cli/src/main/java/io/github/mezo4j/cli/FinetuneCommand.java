@@ -44,10 +44,14 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(
       names = "--model",
       defaultValue = "minilm",
-      description = "minilm (built in), a Hugging Face folder or an .onnx file. Default: minilm.")
+      description =
+          "minilm (built in), a Hugging Face folder or an .onnx file; or a decoder LM (a"
+              + " llama2.c .bin, a Llama/OPT/GPT-2 folder, hf:ORG/NAME). Default: minilm.")
   String model;
 
   @Mixin TaskOptions taskOptions;
+
+  @Mixin DecoderOptions decoderOptions;
 
   @Option(names = "--steps", defaultValue = "1000", description = "MeZO steps. Default: 1000.")
   int steps;
@@ -82,7 +86,9 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(
       names = "--objective",
       defaultValue = "ce",
-      description = "ce, accuracy or f1 (non-differentiable ones work with MeZO). Default: ce.")
+      description =
+          "ce, accuracy or f1 (non-differentiable ones work with MeZO); decoders also lm"
+              + " (next-token loss of the task's texts, dev perplexity). Default: ce.")
   String objective;
 
   @Option(
@@ -110,7 +116,7 @@ final class FinetuneCommand implements Callable<Integer> {
       names = "--train-params",
       defaultValue = TRAIN_PARAMS_DEFAULT,
       description =
-          "Encoder weights MeZO trains: all, bias-norm (biases and LayerNorm weights) or a glob"
+          "Weights MeZO trains: all, bias-norm (biases and LayerNorm weights) or a glob"
               + " over weight names. Default: ${DEFAULT-VALUE}.")
   String trainParams;
 
@@ -133,6 +139,9 @@ final class FinetuneCommand implements Callable<Integer> {
     Arguments.positiveFinite("--lr", lr);
     Arguments.positive("--batch", batch);
     Arguments.positive("--eval-every", evalEvery);
+    if (DecoderModels.isDecoder(model)) {
+      return DecoderFinetune.run(this);
+    }
     Arguments.positiveFinite("--scale", scale);
     Task task = taskOptions.resolve();
     ClassificationLoss loss = ClassificationLoss.parse(objective);

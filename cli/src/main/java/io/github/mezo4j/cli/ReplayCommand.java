@@ -8,6 +8,7 @@ import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
 import io.github.mezo4j.train.checkpoint.Checkpoint;
+import io.github.mezo4j.train.checkpoint.DecoderCheckpoints;
 import io.github.mezo4j.train.checkpoint.HeadFiles;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
@@ -45,6 +46,9 @@ final class ReplayCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--out %s already exists".formatted(out));
     }
     Checkpoint ckpt = Checkpoint.open(checkpoint);
+    if (DecoderCheckpoints.isDecoder(ckpt)) {
+      return DecoderReplay.run(this, ckpt);
+    }
     Workers workers = Workers.of(Arguments.threads("--threads", threads));
     long t0 = System.nanoTime();
     CheckpointModels.Base base = CheckpointModels.base(ckpt.baseModel());

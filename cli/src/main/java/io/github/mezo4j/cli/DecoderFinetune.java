@@ -1,0 +1,93 @@
+package io.github.mezo4j.cli;
+
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.train.checkpoint.JsonFiles;
+import io.github.mezo4j.train.data.Dataset;
+import io.github.mezo4j.train.data.Task;
+import io.github.mezo4j.train.decoder.CandidateScore;
+import io.github.mezo4j.train.decoder.DecoderFineTuneConfig;
+import io.github.mezo4j.train.decoder.DecoderFineTuner;
+import io.github.mezo4j.train.decoder.DecoderObjective;
+import io.github.mezo4j.train.metrics.ClassificationLoss;
+import io.github.mezo4j.train.prompt.DecoderTemplate;
+import io.github.mezo4j.train.prompt.DecoderTemplates;
+import io.github.mezo4j.train.report.ProgressBar;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code mezo4j finetune} for decoder models: MeZO on every weight of the LM, with the task's
+ * prompt template and candidate scoring ({@code --objective ce|accuracy|f1}) or the language-model
+ * loss of its texts ({@code --objective lm}, evaluated by perplexity).
+ */
+final class DecoderFinetune {
+  private DecoderFinetune() {}
+
+  static int run(FinetuneCommand cmd) throws Exception {
+    Task task = cmd.taskOptions.resolve();
+    DecoderObjective objective = DecoderObjective.parse(cmd.objective);
+    CandidateScore score = CandidateScore.parse(cmd.decoderOptions.score);
+    Dataset data = cmd.taskOptions.load(task);
+    Map<String, String> dataInfo = new LinkedHashMap<>();
+    dataInfo.put("source", data.source());
+    if (cmd.taskOptions.kShotSeed != null) {
+      dataInfo.put("k_shot_seed", cmd.taskOptions.kShotSeed.toString());
+    }
+    String metric =
+        objective.languageModel()
+            ? DecoderFineTuneConfig.PERPLEXITY
+            : objective.classification() == ClassificationLoss.F1
+                ? "macro_f1"
+                : TaskOptions.metricName(task);
+    DecoderFineTuneConfig config =
+        new DecoderFineTuneConfig(
+            task.name(),
+            cmd.model,
+            cmd.trainParams,
+            objective,
+            score,
+            metric,
+            cmd.steps,
+            cmd.lr,
+            cmd.eps,
+            cmd.batch,
+            cmd.seed,
+            cmd.evalEvery,
+            cmd.saveWeights,
+            dataInfo);
+    // custom tasks have no template: they can still adapt the LM to their texts
+    DecoderTemplate template = objective.languageModel() ? null : DecoderTemplates.forTask(task);
+    DecoderModels.Loaded m = DecoderModels.load(cmd.model, cmd.decoderOptions.tokenizer);
+    System.err.printf(
+        "mezo4j finetune: %s (decoder, %,d of %,d weights trained) on %s (%d train, %d dev examples),"
+            + " objective %s, out %s%n",
+        cmd.model,
+        config.trainable(m.lm().model().parameters()).elementCount(),
+        m.lm().parametersElementCount(),
+        task.name(),
+        data.train().size(),
+        data.dev().size(),
+        objective.option(),
+        cmd.out.toAbsolutePath().normalize());
+    try (Workers workers = Workers.of(Arguments.threads("--threads", cmd.threads))) {
+      DecoderFineTuner.Result r =
+          DecoderFineTuner.run(
+              new DecoderFineTuner.Run(
+                  config,
+                  m.lm(),
+                  template,
+                  task.labels().size(),
+                  m.config(),
+                  data.train(),
+                  data.dev(),
+                  cmd.out,
+                  cmd.resume,
+                  workers,
+                  System.err,
+                  ProgressBar.terminal(),
+                  null));
+      System.out.println(JsonFiles.line(r.summary()));
+    }
+    return 0;
+  }
+}

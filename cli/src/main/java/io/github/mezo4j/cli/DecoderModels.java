@@ -1,0 +1,145 @@
+package io.github.mezo4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.ParameterSet;
+import io.github.mezo4j.nn.io.DecoderCheckpoint;
+import io.github.mezo4j.nn.io.DecoderFolder;
+import io.github.mezo4j.nn.io.HuggingFaceFolder;
+import io.github.mezo4j.nn.io.Llama2cCheckpoint;
+import io.github.mezo4j.nn.model.DecoderConfig;
+import io.github.mezo4j.nn.tokenizer.Llama2cTokenizer;
+import io.github.mezo4j.nn.tokenizer.Tokenizer;
+import io.github.mezo4j.train.checkpoint.Checkpoint;
+import io.github.mezo4j.train.checkpoint.DecoderCheckpoints;
+import io.github.mezo4j.train.checkpoint.JsonFiles;
+import io.github.mezo4j.train.decoder.DecoderLm;
+import io.github.mezo4j.train.trainer.FineTuneConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+/**
+ * Resolves a {@code --model} value that names a decoder LM, for the training commands: a llama2.c
+ * checkpoint ({@code .bin}, its tokenizer.bin or tok&lt;vocab&gt;.bin beside it), a Hugging Face
+ * folder whose config.json has a decoder {@code model_type} (llama, mistral, qwen2, opt, gpt2;
+ * tokenizer.json in the folder), or {@code hf:ORG/NAME} resolving to such a folder.
+ */
+final class DecoderModels {
+  private DecoderModels() {}
+
+  /**
+   * A loaded decoder, its tokenizer and where it came from.
+   *
+   * @param checkpoint config and weights
+   * @param tokenizer the model's tokenizer
+   * @param tokenizerFile the file or folder the tokenizer was read from
+   * @param llama2c whether the model is a llama2.c checkpoint
+   */
+  record Loaded(
+      DecoderCheckpoint checkpoint, Tokenizer tokenizer, Path tokenizerFile, boolean llama2c) {
+    DecoderLm lm() {
+      return DecoderLm.of(checkpoint.model(), tokenizer);
+    }
+
+    DecoderConfig config() {
+      return checkpoint.config();
+    }
+  }
+
+  /** Whether {@code spec} names a decoder (hub models are resolved, downloading if needed). */
+  static boolean isDecoder(String spec) throws IOException {
+    if (spec == null || Models.BUILT_IN.equals(spec)) {
+      return false;
+    }
+    Path path = Models.localPath(spec);
+    if (Files.isRegularFile(path) && path.toString().endsWith(".bin")) {
+      return true;
+    }
+    Path config = path.resolve(HuggingFaceFolder.CONFIG);
+    if (!Files.isDirectory(path) || !Files.isRegularFile(config)) {
+      return false;
+    }
+    JsonNode type = JsonFiles.MAPPER.readTree(config.toFile()).get("model_type");
+    return type != null && DecoderConfig.SUPPORTED_MODEL_TYPES.contains(type.asText());
+  }
+
+  /** Whether a checkpoint or run folder holds a decoder run. */
+  static boolean isDecoderCheckpoint(Path checkpointOrRun) throws IOException {
+    return DecoderCheckpoints.isDecoder(Checkpoint.open(checkpointOrRun));
+  }
+
+  /**
+   * Loads the decoder {@code spec} names.
+   *
+   * @param tokenizer the tokenizer file or folder, or null for the one that comes with the model
+   */
+  static Loaded load(String spec, Path tokenizer) throws IOException {
+    Path path = Models.localPath(spec);
+    if (Files.isRegularFile(path) && path.toString().endsWith(".bin")) {
+      DecoderCheckpoint c = Llama2cCheckpoint.read(path);
+      Path tok = tokenizer != null ? tokenizer : llama2cTokenizerBeside(path, c.config());
+      return new Loaded(c, Llama2cTokenizer.load(tok, c.config().vocabSize()), tok, true);
+    }
+    if (Files.isDirectory(path)) {
+      Path tok = tokenizer != null ? tokenizer : path;
+      return new Loaded(
+          DecoderFolder.load(path), io.github.mezo4j.nn.tokenizer.Tokenizers.load(tok), tok, false);
+    }
+    throw new IllegalArgumentException(
+        "--model '%s': expected a llama2.c checkpoint (.bin) or a Hugging Face decoder folder%s"
+            .formatted(spec, Files.exists(path) ? "" : ", and no such file or folder exists"));
+  }
+
+  /**
+   * The base model of a decoder checkpoint with the step log replayed onto it (or the weights the
+   * checkpoint saved, unless {@code forceReplay}).
+   */
+  static Loaded fineTuned(Checkpoint ckpt, Path tokenizer, Workers workers, boolean forceReplay)
+      throws IOException {
+    Loaded base = load(ckpt.baseModel(), tokenizer);
+    if (!forceReplay && ckpt.weights().isPresent()) {
+      DecoderCheckpoint saved = DecoderFolder.load(ckpt.weights().get());
+      return new Loaded(saved, base.tokenizer(), base.tokenizerFile(), base.llama2c());
+    }
+    ParameterSet all = base.checkpoint().model().parameters();
+    String params = ckpt.config().path("params").asText("all");
+    DecoderCheckpoints.replay(ckpt, all.select(FineTuneConfig.selector(params)), workers);
+    return base;
+  }
+
+  /**
+   * Copies the tokenizer beside weights saved as a Hugging Face folder, under the name {@link
+   * io.github.mezo4j.nn.tokenizer.Tokenizers#load} looks for (tokenizer.bin or tokenizer.json).
+   */
+  static void copyTokenizer(Loaded m, Path folder) throws IOException {
+    Path from = m.tokenizerFile();
+    if (Files.isRegularFile(from)) {
+      String name = m.llama2c() ? "tokenizer.bin" : from.getFileName().toString();
+      Files.copy(from, folder.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+      return;
+    }
+    for (String name : List.of("tokenizer.json", "tokenizer_config.json", "tokenizer.bin")) {
+      if (Files.isRegularFile(from.resolve(name))) {
+        Files.copy(from.resolve(name), folder.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
+  /** llama2.c's tokenizer.bin, or tok&lt;vocab&gt;.bin (its name for custom vocabularies). */
+  private static Path llama2cTokenizerBeside(Path checkpoint, DecoderConfig c) {
+    Path standard = checkpoint.resolveSibling("tokenizer.bin");
+    Path custom = checkpoint.resolveSibling("tok" + c.vocabSize() + ".bin");
+    if (Files.isRegularFile(standard)) {
+      return standard;
+    }
+    if (Files.isRegularFile(custom)) {
+      return custom;
+    }
+    throw new IllegalArgumentException(
+        "no tokenizer beside %s (looked for %s and %s): pass --tokenizer"
+            .formatted(checkpoint, standard.getFileName(), custom.getFileName()));
+  }
+}

@@ -1,0 +1,188 @@
+package io.github.mezo4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.mezo4j.core.example.SharedData;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code finetune}, {@code eval} and {@code replay} with a decoder: the real stories260K (llama2.c
+ * checkpoint and tok512.bin) on a few SST-2-format sentences written for this test.
+ */
+class DecoderFinetuneCommandTest {
+  private static final String[] REVIEWS = {
+    "a warm and funny story about a little dog\t1",
+    "the film is dull and far too long\t0",
+    "she smiled all the way through this happy movie\t1",
+    "a sad mess with nothing to say\t0",
+    "the best picture of the year\t1",
+    "boring , slow and ugly\t0",
+    "a lovely , kind and gentle tale\t1",
+    "i wanted to leave after ten minutes\t0",
+    "the children will love the bright colors\t1",
+    "it is a bad movie with bad jokes\t0"
+  };
+
+  private static Path stories() {
+    try {
+      return SharedData.root("stories260k").resolve("stories260k").resolve("stories260K.bin");
+    } catch (NoSuchFileException e) {
+      assumeTrue(
+          false,
+          "SKIPPED: stories260k data missing: " + e.getReason() + "; looked at " + e.getFile());
+      throw new AssertionError("unreachable");
+    }
+  }
+
+  private static Path data(Path tmp) throws Exception {
+    Path dir = tmp.resolve("sst2");
+    Files.createDirectories(dir);
+    StringBuilder train = new StringBuilder("sentence\tlabel\n");
+    StringBuilder dev = new StringBuilder("sentence\tlabel\n");
+    for (int i = 0; i < REVIEWS.length; i++) {
+      (i < 6 ? train : dev).append(REVIEWS[i]).append('\n');
+    }
+    Files.writeString(dir.resolve("train.tsv"), train);
+    Files.writeString(dir.resolve("dev.tsv"), dev);
+    return dir;
+  }
+
+  private static String[] finetune(Path model, Path data, Path out, String objective) {
+    return new String[] {
+      "finetune",
+      "--model",
+      model.toString(),
+      "--task",
+      "sst2",
+      "--data-dir",
+      data.toString(),
+      "--objective",
+      objective,
+      "--steps",
+      "4",
+      "--eval-every",
+      "2",
+      "--batch",
+      "4",
+      "--lr",
+      "1e-4",
+      "--eps",
+      "1e-3",
+      "--seed",
+      "3",
+      "--threads",
+      "2",
+      "--out",
+      out.toString(),
+      "--save-weights"
+    };
+  }
+
+  @Test
+  void classificationRunEvaluatesAndReplaysToTheSavedWeights(@TempDir Path tmp) throws Exception {
+    Path model = stories();
+    Path data = data(tmp);
+    Path out = tmp.resolve("run");
+    MainTest.Run r = MainTest.run("", finetune(model, data, out, "ce"));
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode summary = r.jsonLines().get(0);
+    assertEquals("decoder", summary.get("kind").asText());
+    assertEquals("accuracy", summary.get("metric_name").asText());
+    assertEquals(4, summary.get("steps").asInt());
+    assertEquals(260_032, summary.get("trainable_parameters").asLong());
+    assertTrue(r.err().contains("step 4/4"), r.err());
+
+    // eval of the last checkpoint: saved weights and a replay give the same numbers, and the
+    // accuracy is the one the run measured on the same dev file
+    Path last = Path.of(summary.get("last_checkpoint").asText());
+    List<String> eval =
+        new ArrayList<>(
+            List.of(
+                "eval",
+                "--checkpoint",
+                last.toString(),
+                "--data",
+                data.resolve("dev.tsv").toString(),
+                "--threads",
+                "1"));
+    MainTest.Run e1 = MainTest.run("", eval.toArray(String[]::new));
+    assertEquals(0, e1.exitCode(), e1.err());
+    eval.add("--replay");
+    MainTest.Run e2 = MainTest.run("", eval.toArray(String[]::new));
+    assertEquals(0, e2.exitCode(), e2.err());
+    JsonNode m1 = e1.jsonLines().get(0);
+    JsonNode m2 = e2.jsonLines().get(0);
+    assertEquals(4, m1.get("examples").asInt());
+    for (String k : List.of("accuracy", "loss", "perplexity")) {
+      assertEquals(m1.get(k).asDouble(), m2.get(k).asDouble(), k);
+    }
+    assertEquals(summary.get("final_dev_metric").asDouble(), m1.get("accuracy").asDouble());
+    assertEquals(summary.get("final_dev_loss").asDouble(), m1.get("loss").asDouble());
+
+    // replay writes a Hugging Face folder identical to the saved weights; it loads as a model
+    Path replayed = tmp.resolve("replayed");
+    MainTest.Run rp =
+        MainTest.run("", "replay", "--checkpoint", last.toString(), "--out", replayed.toString());
+    assertEquals(0, rp.exitCode(), rp.err());
+    assertTrue(rp.jsonLines().get(0).get("identical_to_saved_weights").asBoolean());
+    MainTest.Run e3 =
+        MainTest.run(
+            "",
+            "eval",
+            "--model",
+            replayed.toString(),
+            "--task",
+            "sst2",
+            "--data",
+            data.resolve("dev.tsv").toString(),
+            "--threads",
+            "1");
+    assertEquals(0, e3.exitCode(), e3.err());
+    assertEquals(m1.get("loss").asDouble(), e3.jsonLines().get(0).get("loss").asDouble(), 1e-6);
+  }
+
+  @Test
+  void languageModelRunReportsPerplexity(@TempDir Path tmp) throws Exception {
+    Path model = stories();
+    Path data = data(tmp);
+    Path out = tmp.resolve("lm");
+    MainTest.Run r = MainTest.run("", finetune(model, data, out, "lm"));
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode summary = r.jsonLines().get(0);
+    assertEquals("perplexity", summary.get("metric_name").asText());
+    assertEquals("lm", summary.get("objective").asText());
+    // the best perplexity is the lowest one seen, the untrained model's included
+    assertTrue(
+        summary.get("best_dev_metric").asDouble() <= summary.get("initial_dev_metric").asDouble());
+    MainTest.Run e =
+        MainTest.run(
+            "",
+            "eval",
+            "--checkpoint",
+            summary.get("last_checkpoint").asText(),
+            "--data",
+            data.resolve("dev.tsv").toString());
+    assertEquals(0, e.exitCode(), e.err());
+    JsonNode m = e.jsonLines().get(0);
+    assertEquals("perplexity", m.get("metric_name").asText());
+    assertEquals(summary.get("final_dev_metric").asDouble(), m.get("perplexity").asDouble(), 1e-9);
+    assertEquals(m.get("perplexity").asDouble(), m.get("metric").asDouble());
+  }
+
+  @Test
+  void anUnknownObjectiveIsRefused(@TempDir Path tmp) throws Exception {
+    MainTest.Run r =
+        MainTest.run("", finetune(stories(), data(tmp), tmp.resolve("x"), "perplexity"));
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().contains("expected ce, accuracy, f1 or lm"), r.err());
+  }
+}

@@ -1,0 +1,54 @@
+package io.github.mezo4j.train.decoder;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.train.trainer.Evaluation;
+
+/**
+ * A decoder's metrics on a split: classification metrics from candidate scores, or the
+ * language-model loss and perplexity. Metrics that were not measured are NaN.
+ *
+ * @param loss mean cross-entropy of the class scores, or mean NLL per token (language modelling)
+ * @param accuracy fraction of examples whose gold candidate scores highest, or NaN
+ * @param macroF1 macro F1 of those predictions, or NaN
+ * @param perplexity exp(mean NLL per token), or NaN
+ * @param examples examples measured
+ */
+public record DecoderEvaluation(
+    double loss, double accuracy, double macroF1, double perplexity, int examples) {
+
+  /** From a classification evaluation. */
+  public static DecoderEvaluation of(Evaluation e) {
+    return new DecoderEvaluation(e.loss(), e.accuracy(), e.macroF1(), Double.NaN, e.examples());
+  }
+
+  /** From a language-model NLL over {@code examples} texts. */
+  public static DecoderEvaluation of(LanguageModeling.Nll nll, int examples) {
+    return new DecoderEvaluation(nll.mean(), Double.NaN, Double.NaN, nll.perplexity(), examples);
+  }
+
+  /** The named metric: accuracy, macro_f1 (or f1), perplexity or loss. */
+  public double metric(String name) {
+    return switch (name) {
+      case "accuracy" -> accuracy;
+      case "macro_f1", "f1" -> macroF1;
+      case "perplexity" -> perplexity;
+      case "loss" -> loss;
+      default ->
+          throw new IllegalArgumentException(
+              "unknown metric '%s': expected accuracy, macro_f1, perplexity or loss"
+                  .formatted(name));
+    };
+  }
+
+  /** Puts the measured metrics into {@code json} with {@code prefix} (NaN ones are left out). */
+  public void putInto(ObjectNode json, String prefix) {
+    json.put(prefix + "loss", loss);
+    if (!Double.isNaN(accuracy)) {
+      json.put(prefix + "accuracy", accuracy);
+      json.put(prefix + "macro_f1", macroF1);
+    }
+    if (!Double.isNaN(perplexity)) {
+      json.put(prefix + "perplexity", perplexity);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package io.github.mezo4j.train.decoder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.core.param.ParameterSet;
+import io.github.mezo4j.train.checkpoint.JsonFiles;
+import io.github.mezo4j.train.trainer.FineTuneConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The settings of a decoder fine-tuning run, all of which (but {@link #steps} and {@link
+ * #saveWeights}) must match when a run is resumed.
+ *
+ * @param task the task's name
+ * @param model the base model as the user gave it (a llama2.c .bin, a folder, hf:...)
+ * @param params which weights MeZO trains: all, bias-norm or a glob over weight names ({@link
+ *     FineTuneConfig#selector})
+ * @param objective what MeZO minimises
+ * @param score how candidate tokens combine into class scores (classification objectives)
+ * @param metric the dev metric that picks the best checkpoint: "accuracy" or "macro_f1" (higher is
+ *     better) or "perplexity" (lower is better; the only one for {@code lm})
+ * @param steps the step the run ends at
+ * @param lr ZO-SGD learning rate (constant)
+ * @param eps perturbation scale
+ * @param batch training examples per step (at most the training set)
+ * @param seed the run seed: step seeds and the data order derive from (seed, step)
+ * @param evalEvery evaluate on the dev split (and checkpoint) every this many steps
+ * @param saveWeights also save the full weights (a Hugging Face folder) in each checkpoint
+ * @param data where the data came from, recorded as given
+ */
+public record DecoderFineTuneConfig(
+    String task,
+    String model,
+    String params,
+    DecoderObjective objective,
+    CandidateScore score,
+    String metric,
+    int steps,
+    double lr,
+    double eps,
+    int batch,
+    long seed,
+    int evalEvery,
+    boolean saveWeights,
+    Map<String, String> data) {
+
+  /** The dev metric of language-model runs. */
+  public static final String PERPLEXITY = "perplexity";
+
+  /** Checks ranges and that the metric fits the objective. */
+  public DecoderFineTuneConfig {
+    data = Map.copyOf(new LinkedHashMap<>(data));
+    FineTuneConfig.selector(params); // refuses a blank selection early
+    if (steps < 0 || batch < 1 || evalEvery < 1) {
+      throw new IllegalArgumentException(
+          "need steps >= 0, batch >= 1 and evalEvery >= 1, got %d, %d, %d"
+              .formatted(steps, batch, evalEvery));
+    }
+    if (!(lr >= 0) || Double.isInfinite(lr) || !(eps > 0) || Double.isInfinite(eps)) {
+      throw new IllegalArgumentException(
+          "need a finite lr >= 0 and eps > 0, got %s and %s".formatted(lr, eps));
+    }
+    boolean lm = objective.languageModel();
+    if (lm != metric.equals(PERPLEXITY)
+        || (!lm && !metric.equals("accuracy") && !metric.equals("macro_f1"))) {
+      throw new IllegalArgumentException(
+          "dev metric '%s' does not fit objective %s: expected %s"
+              .formatted(metric, objective.option(), lm ? PERPLEXITY : "accuracy or macro_f1"));
+    }
+  }
+
+  /** The weights of {@code all} (a model's parameters) that MeZO trains. */
+  public ParameterSet trainable(ParameterSet all) {
+    return all.select(FineTuneConfig.selector(params));
+  }
+
+  /** Whether a larger dev metric is better (perplexity: smaller is). */
+  public boolean higherIsBetter() {
+    return !metric.equals(PERPLEXITY);
+  }
+
+  /** As JSON ({@code run.json}'s {@code config}). */
+  public ObjectNode toJson() {
+    ObjectNode o = JsonFiles.object();
+    o.put("kind", "decoder");
+    o.put("task", task);
+    o.put("model", model);
+    o.put("params", params);
+    o.put("objective", objective.option());
+    o.put("score", score.option());
+    o.put("metric", metric);
+    o.put("steps", steps);
+    o.put("lr", lr);
+    o.put("eps", eps);
+    o.put("batch", batch);
+    o.put("seed", seed);
+    o.put("eval_every", evalEvery);
+    o.put("save_weights", saveWeights);
+    ObjectNode d = o.putObject("data");
+    new TreeMap<>(data).forEach(d::put);
+    return o;
+  }
+
+  /**
+   * Checks that a resumed run has this run's settings.
+   *
+   * @throws IllegalArgumentException naming the first setting that differs
+   */
+  public void checkResumable(JsonNode recorded, String source) {
+    for (Map.Entry<String, JsonNode> e : toJson().properties()) {
+      if (e.getKey().equals("steps") || e.getKey().equals("save_weights")) {
+        continue;
+      }
+      JsonNode theirs = recorded.get(e.getKey());
+      if (theirs == null || !e.getValue().toString().equals(theirs.toString())) {
+        throw new IllegalArgumentException(
+            "cannot resume: %s was started with %s=%s, but this run has %s=%s"
+                .formatted(source, e.getKey(), theirs, e.getKey(), e.getValue()));
+      }
+    }
+  }
+}

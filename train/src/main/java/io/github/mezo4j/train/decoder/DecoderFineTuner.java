@@ -1,0 +1,466 @@
+package io.github.mezo4j.train.decoder;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.core.log.StepLog;
+import io.github.mezo4j.core.mezo.MezoTrainer;
+import io.github.mezo4j.core.mezo.NanPolicy;
+import io.github.mezo4j.core.mezo.NonFiniteLossException;
+import io.github.mezo4j.core.mezo.Objective;
+import io.github.mezo4j.core.mezo.StepResult;
+import io.github.mezo4j.core.optim.Optimizers;
+import io.github.mezo4j.core.optim.Schedule;
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.ParameterSet;
+import io.github.mezo4j.nn.io.AtomicFiles;
+import io.github.mezo4j.nn.model.DecoderConfig;
+import io.github.mezo4j.train.checkpoint.Checkpoint;
+import io.github.mezo4j.train.checkpoint.DecoderCheckpoints;
+import io.github.mezo4j.train.checkpoint.JsonFiles;
+import io.github.mezo4j.train.checkpoint.RunFolder;
+import io.github.mezo4j.train.checkpoint.RunState;
+import io.github.mezo4j.train.data.Example;
+import io.github.mezo4j.train.prompt.DecoderTemplate;
+import io.github.mezo4j.train.report.MetricsLog;
+import io.github.mezo4j.train.report.ProgressBar;
+import io.github.mezo4j.train.report.RunPlots;
+import io.github.mezo4j.train.trainer.BatchSampler;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.LongConsumer;
+import java.util.stream.Stream;
+
+/**
+ * Fine-tunes a decoder LM with MeZO: every weight the model reads is trained, in place, on either a
+ * prompted classification objective ({@link DecoderClassifier}: cross-entropy, accuracy or F1 of
+ * the candidates' log-likelihood scores) or the language-model objective ({@link LanguageModeling}:
+ * mean next-token NLL of the task's texts, evaluated by perplexity).
+ *
+ * <p>{@code params} may narrow the trained weights (bias-norm, a glob), as for encoders; the step
+ * log then applies to that selection, and replays must select the same.
+ *
+ * <p>The run folder has the {@link RunFolder} layout of the encoder trainer ({@code
+ * io.github.mezo4j.train.trainer.FineTuner}) without heads: run.json, state.json, the live step
+ * log, metrics.jsonl, the last and the best checkpoint ({@link DecoderCheckpoints}), and at the end
+ * the plots and summary.json. Resume works the same way: each step is a pure function of (seed,
+ * step), so a resumed run restarts from the last checkpoint (base weights plus a replay of its step
+ * log) and ends bit-identical to an uninterrupted run.
+ */
+public final class DecoderFineTuner {
+  private DecoderFineTuner() {}
+
+  /**
+   * Everything a run reads.
+   *
+   * @param config the settings
+   * @param lm the decoder at its base weights (trained in place) with its tokenizer
+   * @param template the task's prompt template (classification objectives; null for {@code lm})
+   * @param classes candidates per prompt (the task's classes)
+   * @param decoderConfig the model's config (for saved weights)
+   * @param train the training split
+   * @param dev the dev split (evaluation and best-checkpoint choice)
+   * @param out the run folder
+   * @param resume continue the run in {@code out} instead of starting one
+   * @param workers threads (results do not depend on them)
+   * @param progress where the progress bar goes, or null for none
+   * @param interactive draw the bar in place rather than as plain lines
+   * @param afterStep called with the step number after each step is logged, or null; an exception
+   *     it throws stops the run as a crash would
+   */
+  public record Run(
+      DecoderFineTuneConfig config,
+      DecoderLm lm,
+      DecoderTemplate template,
+      int classes,
+      DecoderConfig decoderConfig,
+      List<Example> train,
+      List<Example> dev,
+      Path out,
+      boolean resume,
+      Workers workers,
+      PrintStream progress,
+      boolean interactive,
+      LongConsumer afterStep) {}
+
+  /**
+   * What a run produced.
+   *
+   * @param summary the contents of summary.json
+   * @param weights the fine-tuned weights (the model's parameters at the last step)
+   * @param best the best checkpoint's folder
+   * @param last the last checkpoint's folder
+   */
+  public record Result(ObjectNode summary, ParameterSet weights, Path best, Path last) {
+    public double bestDevMetric() {
+      return summary.get("best_dev_metric").asDouble();
+    }
+
+    public double initialDevMetric() {
+      return summary.get("initial_dev_metric").asDouble();
+    }
+
+    public double finalDevMetric() {
+      return summary.get("final_dev_metric").asDouble();
+    }
+  }
+
+  /** The training loss of a batch and the dev evaluation, for either kind of objective. */
+  private interface Task {
+    int trainSize();
+
+    double loss(int[] indices, Workers workers);
+
+    DecoderEvaluation evaluateDev(Workers workers);
+  }
+
+  private static Task task(Run run) {
+    DecoderFineTuneConfig c = run.config();
+    if (c.objective().languageModel()) {
+      LanguageModeling m = new LanguageModeling(run.lm(), DecoderMetrics.CHUNK);
+      LanguageModeling.Tokenized train = m.tokenize(LanguageModeling.texts(run.train()));
+      LanguageModeling.Tokenized dev = m.tokenize(LanguageModeling.texts(run.dev()));
+      return new Task() {
+        @Override
+        public int trainSize() {
+          return train.size();
+        }
+
+        @Override
+        public double loss(int[] indices, Workers workers) {
+          return m.nll(train, indices, workers).mean();
+        }
+
+        @Override
+        public DecoderEvaluation evaluateDev(Workers workers) {
+          return DecoderEvaluation.of(m.nll(dev, workers), dev.size());
+        }
+      };
+    }
+    Objects.requireNonNull(run.template(), "a classification objective needs a template");
+    DecoderClassifier classifier =
+        new DecoderClassifier(
+            run.lm(), run.template(), run.classes(), c.score(), DecoderMetrics.CHUNK);
+    DecoderClassifier.Tokenized train = classifier.tokenize(run.train());
+    DecoderClassifier.Tokenized dev = classifier.tokenize(run.dev());
+    return new Task() {
+      @Override
+      public int trainSize() {
+        return train.size();
+      }
+
+      @Override
+      public double loss(int[] indices, Workers workers) {
+        double[] s = classifier.scores(train, indices, workers);
+        float[] scores = new float[s.length];
+        for (int i = 0; i < s.length; i++) {
+          scores[i] = (float) s[i];
+        }
+        return c.objective()
+            .classification()
+            .loss(scores, run.classes(), DecoderClassifier.labels(train, indices));
+      }
+
+      @Override
+      public DecoderEvaluation evaluateDev(Workers workers) {
+        return DecoderEvaluation.of(classifier.evaluate(dev, workers));
+      }
+    };
+  }
+
+  /**
+   * Runs (or resumes) a decoder fine-tuning run to {@code config.steps()}.
+   *
+   * @throws IllegalArgumentException if {@code out} holds a run and resume is off, resume is on and
+   *     the run's settings differ, or the data do not fit the template
+   * @throws IllegalStateException if the loss stops being finite (lr too large)
+   */
+  public static Result run(Run run) throws IOException {
+    long startNanos = System.nanoTime();
+    DecoderFineTuneConfig c = run.config();
+    if (run.train().isEmpty() || run.dev().isEmpty()) {
+      throw new IllegalArgumentException(
+          "need training and dev examples, got %d and %d"
+              .formatted(run.train().size(), run.dev().size()));
+    }
+    RunFolder folder = new RunFolder(run.out());
+    if (folder.exists() && !run.resume()) {
+      throw new IllegalArgumentException(
+          "%s already holds a run (%s): pass --resume to continue it, or another --out"
+              .formatted(run.out(), RunFolder.RUN));
+    }
+    if (!folder.exists() && run.resume()) {
+      throw new IllegalArgumentException(
+          "--resume: %s holds no run to resume (no %s)".formatted(run.out(), RunFolder.RUN));
+    }
+    RunState state = null;
+    if (run.resume()) {
+      c.checkResumable(JsonFiles.read(folder.run()).get("config"), folder.run().toString());
+      if (Files.isRegularFile(folder.state())) {
+        state = RunState.read(folder.state());
+        if (state.step() > c.steps()) {
+          throw new IllegalArgumentException(
+              "cannot resume %s to --steps %d: its last checkpoint is at step %d"
+                  .formatted(run.out(), c.steps(), state.step()));
+        }
+      }
+    }
+    Task task = task(run); // tokenizes first: bad data fails before anything is written
+    if (state == null) {
+      Files.createDirectories(run.out());
+      Files.deleteIfExists(folder.stepLog());
+      RunFolder.deleteTree(folder.checkpoints());
+      ObjectNode runJson = JsonFiles.object();
+      runJson.put("kind", DecoderCheckpoints.KIND);
+      runJson.put("base_model", c.model());
+      runJson.put("task", c.task());
+      runJson.set("config", c.toJson());
+      runJson.put("train_examples", run.train().size());
+      runJson.put("dev_examples", run.dev().size());
+      runJson.put("metric_name", c.metric());
+      JsonFiles.write(folder.run(), runJson);
+    } else {
+      Path last = folder.checkpoint(state.lastCheckpoint()).resolve(Checkpoint.STEP_LOG);
+      AtomicFiles.write(folder.stepLog(), Files.readAllBytes(last));
+      deleteUnreferenced(folder, state);
+    }
+    Workers workers = run.workers();
+    ParameterSet trainable = c.trainable(run.lm().model().parameters());
+    BatchSampler sampler = new BatchSampler(task.trainSize(), c.batch(), c.seed());
+    Objective<int[]> loss = (params, indices) -> task.loss(indices, workers);
+    MezoTrainer.Builder<int[]> builder =
+        MezoTrainer.builder(loss)
+            .eps(c.eps())
+            .optimizer(Optimizers.sgd(Schedule.constant(c.lr())))
+            .nanPolicy(NanPolicy.FAIL)
+            .runSeed(c.seed())
+            .workers(workers)
+            .stepLog(folder.stepLog());
+    ObjectNode manifestBase = JsonFiles.object();
+    manifestBase.put("base_model", c.model());
+    manifestBase.put("task", c.task());
+    manifestBase.put("metric_name", c.metric());
+    manifestBase.set("config", c.toJson());
+
+    try (MetricsLog metrics = MetricsLog.open(folder.metrics(), state == null ? -1 : state.step());
+        MezoTrainer<int[]> trainer =
+            state == null ? builder.build(trainable) : builder.resume(trainable)) {
+      Tracker t =
+          new Tracker(
+              run,
+              task,
+              folder,
+              metrics,
+              manifestBase,
+              startNanos,
+              state == null ? 0 : state.seconds(),
+              state);
+      ProgressBar bar =
+          run.progress() == null
+              ? null
+              : new ProgressBar(
+                  run.progress(),
+                  run.interactive(),
+                  c.steps(),
+                  trainer.nextStep(),
+                  c.metric(),
+                  System::nanoTime);
+      if (state == null) {
+        t.evaluate(0, bar, Double.NaN);
+      }
+      while (trainer.nextStep() < c.steps()) {
+        long index = trainer.nextStep();
+        StepResult r;
+        try {
+          r = trainer.step(sampler.indices(index));
+        } catch (NonFiniteLossException e) {
+          throw new IllegalStateException(
+              "training diverged at step %d (loss not finite); try a smaller --lr than %s"
+                  .formatted(index + 1, c.lr()),
+              e);
+        }
+        long step = index + 1;
+        ObjectNode event = JsonFiles.object();
+        event.put("event", "train");
+        event.put("step", step);
+        event.put("loss", r.loss());
+        event.put("projected_grad", r.grads()[0]);
+        metrics.append(event);
+        if (step % c.evalEvery() == 0 || step == c.steps()) {
+          t.evaluate(step, bar, r.loss());
+        } else if (bar != null) {
+          bar.step(step, r.loss());
+        }
+        if (run.afterStep() != null) {
+          run.afterStep().accept(step);
+        }
+      }
+      return t.finish(trainer);
+    }
+  }
+
+  /** Deletes checkpoint folders (and hidden leftovers) that the state does not name. */
+  private static void deleteUnreferenced(RunFolder folder, RunState state) throws IOException {
+    if (!Files.isDirectory(folder.checkpoints())) {
+      return;
+    }
+    Set<String> keep = new HashSet<>(List.of(state.lastCheckpoint(), state.bestCheckpoint()));
+    List<Path> all;
+    try (Stream<Path> s = Files.list(folder.checkpoints())) {
+      all = s.toList();
+    }
+    for (Path p : all) {
+      if (!keep.contains(p.getFileName().toString())) {
+        RunFolder.deleteTree(p);
+      }
+    }
+  }
+
+  /** Evaluations, checkpoints and the best so far. */
+  private static final class Tracker {
+    private final Run run;
+    private final Task task;
+    private final RunFolder folder;
+    private final MetricsLog metrics;
+    private final ObjectNode manifestBase;
+    private final long startNanos;
+    private final double secondsBefore;
+    private long bestStep;
+    private double bestMetric;
+    private String bestName;
+    private String lastName;
+    private DecoderEvaluation lastEval;
+
+    Tracker(
+        Run run,
+        Task task,
+        RunFolder folder,
+        MetricsLog metrics,
+        ObjectNode manifestBase,
+        long startNanos,
+        double secondsBefore,
+        RunState state) {
+      this.run = run;
+      this.task = task;
+      this.folder = folder;
+      this.metrics = metrics;
+      this.manifestBase = manifestBase;
+      this.startNanos = startNanos;
+      this.secondsBefore = secondsBefore;
+      this.bestStep = state == null ? -1 : state.bestStep();
+      this.bestMetric = state == null ? Double.NaN : state.bestMetric();
+      this.bestName = state == null ? null : state.bestCheckpoint();
+      this.lastName = state == null ? null : state.lastCheckpoint();
+    }
+
+    double seconds() {
+      return secondsBefore + (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    void evaluate(long step, ProgressBar bar, double trainLoss) throws IOException {
+      DecoderFineTuneConfig c = run.config();
+      DecoderEvaluation e = task.evaluateDev(run.workers());
+      lastEval = e;
+      double m = e.metric(c.metric());
+      // strictly better: ties keep the earlier (shorter) run
+      boolean better = bestStep < 0 || (c.higherIsBetter() ? m > bestMetric : m < bestMetric);
+      String name = RunFolder.checkpointName(step);
+      if (better) {
+        bestStep = step;
+        bestMetric = m;
+        bestName = name;
+      }
+      ObjectNode event = JsonFiles.object();
+      event.put("event", "eval");
+      event.put("step", step);
+      e.putInto(event, "dev_");
+      event.put("dev_metric", m);
+      event.put("best_dev_metric", bestMetric);
+      event.put("best_step", bestStep);
+      event.put("elapsed_s", seconds());
+      metrics.append(event);
+      metrics.sync();
+
+      ObjectNode manifest = manifestBase.deepCopy();
+      manifest.put("dev_metric", m);
+      e.putInto(manifest, "dev_");
+      DecoderCheckpoints.write(
+          folder.checkpoint(name),
+          new DecoderCheckpoints.Content(
+              step,
+              folder.stepLog(),
+              manifest,
+              run.decoderConfig(),
+              c.saveWeights() ? run.lm().model().parameters() : null));
+      String previousLast = lastName;
+      String previousBest = bestName;
+      lastName = name;
+      RunState state = new RunState(step, lastName, bestStep, bestMetric, bestName, seconds());
+      state.write(folder.state());
+      if (previousLast != null
+          && !previousLast.equals(lastName)
+          && !previousLast.equals(bestName)
+          && !previousLast.equals(previousBest)) {
+        RunFolder.deleteTree(folder.checkpoint(previousLast));
+      }
+      deleteUnreferenced(folder, state);
+      if (bar != null) {
+        bar.eval(step, trainLoss, m, bestMetric);
+      }
+    }
+
+    Result finish(MezoTrainer<int[]> trainer) throws IOException {
+      DecoderFineTuneConfig c = run.config();
+      List<ObjectNode> events = metrics.events();
+      RunPlots.write(folder.dir(), events, c.task(), c.model(), c.metric());
+      ObjectNode s = JsonFiles.object();
+      s.put("kind", DecoderCheckpoints.KIND);
+      s.put("task", c.task());
+      s.put("model", c.model());
+      s.put("objective", c.objective().option());
+      s.put("score", c.score().option());
+      s.put("metric_name", c.metric());
+      s.put("steps", trainer.nextStep());
+      s.put("seconds", seconds());
+      s.put("best_dev_metric", bestMetric);
+      s.put("best_step", bestStep);
+      double initial = Double.NaN;
+      double finalMetric = Double.NaN;
+      for (ObjectNode e : events) {
+        if ("eval".equals(e.get("event").asText())) {
+          if (e.get("step").asLong() == 0) {
+            initial = e.get("dev_metric").asDouble();
+          }
+          finalMetric = e.get("dev_metric").asDouble();
+        }
+      }
+      s.put("initial_dev_metric", initial);
+      s.put("final_dev_metric", finalMetric);
+      if (lastEval != null) {
+        s.put("final_dev_loss", lastEval.loss());
+      }
+      s.put("train_examples", run.train().size());
+      s.put("dev_examples", run.dev().size());
+      s.put("params", c.params());
+      s.put("trainable_parameters", c.trainable(run.lm().model().parameters()).elementCount());
+      s.put("step_log_bytes", Files.size(folder.stepLog()));
+      s.put("lr", c.lr());
+      s.put("eps", c.eps());
+      s.put("batch", c.batch());
+      s.put("seed", c.seed());
+      s.put("best_checkpoint", folder.checkpoint(bestName).toString());
+      s.put("last_checkpoint", folder.checkpoint(lastName).toString());
+      JsonFiles.write(folder.summary(), s);
+      StepLog.read(folder.stepLog()); // the log the checkpoints copied is intact
+      return new Result(
+          s,
+          run.lm().model().parameters(),
+          folder.checkpoint(bestName),
+          folder.checkpoint(lastName));
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.github.mezo4j.train.decoder;
+
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.nn.model.SequenceScorer;
+import io.github.mezo4j.train.data.Example;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.IntStream;
+
+/**
+ * The language-model objective for domain adaptation ({@code --objective lm}): the mean next-token
+ * negative log-likelihood of a task's texts, and perplexity, its exponential, for evaluation.
+ *
+ * <p>Each text is BOS plus its tokens (up to {@link DecoderLm#maxLength}); every token after BOS is
+ * predicted. The mean is over tokens, not texts ({@code sum of -log p / number of predicted
+ * tokens}), so perplexity is the usual corpus perplexity. An example's text is its {@link
+ * Example#text()}, followed by a space and its second text for pair tasks.
+ */
+public final class LanguageModeling {
+  private final DecoderLm lm;
+  private final int chunk;
+  private final SequenceScorer scorer;
+
+  /**
+   * @param lm the model (its weights are read live)
+   * @param chunk texts per forward pass
+   */
+  public LanguageModeling(DecoderLm lm, int chunk) {
+    this.lm = Objects.requireNonNull(lm, "lm");
+    if (chunk < 1) {
+      throw new IllegalArgumentException("chunk must be >= 1, got " + chunk);
+    }
+    this.chunk = chunk;
+    this.scorer = new SequenceScorer(lm.model());
+  }
+
+  /** Token ids of each text, tokenized once; {@code predicted} counts the tokens after BOS. */
+  public record Tokenized(int[][] sequences, long predicted) {
+    public int size() {
+      return sequences.length;
+    }
+  }
+
+  /**
+   * A sum of negative log-likelihoods and the tokens it is over.
+   *
+   * @param nll the summed {@code -log p(token | earlier tokens)}
+   * @param tokens predicted tokens
+   */
+  public record Nll(double nll, long tokens) {
+    /** Mean negative log-likelihood per token (nats). */
+    public double mean() {
+      return nll / tokens;
+    }
+
+    /** {@code exp(mean())}. */
+    public double perplexity() {
+      return Math.exp(mean());
+    }
+  }
+
+  /** The texts of {@code examples} (see the class comment). */
+  public static List<String> texts(List<Example> examples) {
+    return examples.stream()
+        .map(e -> e.hasPair() ? e.text().strip() + " " + e.textPair().strip() : e.text().strip())
+        .toList();
+  }
+
+  /**
+   * Tokenizes {@code texts}.
+   *
+   * @throws IllegalArgumentException naming a text that leaves nothing to predict
+   */
+  public Tokenized tokenize(List<String> texts) {
+    int[][] sequences = new int[texts.size()][];
+    long predicted = 0;
+    for (int i = 0; i < sequences.length; i++) {
+      int[] ids = lm.keepStart(lm.encode(texts.get(i)));
+      if (ids.length < 2) {
+        throw new IllegalArgumentException(
+            "text %d ('%s') has no token to predict after BOS"
+                .formatted(i, DecoderLm.abbreviate(texts.get(i))));
+      }
+      sequences[i] = ids;
+      predicted += ids.length - 1;
+    }
+    return new Tokenized(sequences, predicted);
+  }
+
+  /** The NLL of every text of {@code set}, at the current weights. */
+  public Nll nll(Tokenized set, Workers workers) {
+    return nll(set, IntStream.range(0, set.size()).toArray(), workers);
+  }
+
+  /**
+   * The NLL of the texts {@code indices} of {@code set}, at the current weights. The sum runs in a
+   * fixed order (text by text in {@code indices} order, token by token), whatever the chunking.
+   */
+  public Nll nll(Tokenized set, int[] indices, Workers workers) {
+    if (indices.length == 0) {
+      throw new IllegalArgumentException("need at least one text");
+    }
+    Integer[] order = new Integer[indices.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingInt(i -> set.sequences()[indices[i]].length));
+    double[] perText = new double[indices.length];
+    long tokens = 0;
+    for (int from = 0; from < order.length; from += chunk) {
+      int to = Math.min(order.length, from + chunk);
+      List<int[]> sequences = new ArrayList<>(to - from);
+      for (int k = from; k < to; k++) {
+        sequences.add(set.sequences()[indices[order[k]]]);
+      }
+      float[][] lp = scorer.tokenLogProbs(workers, sequences);
+      for (int k = from; k < to; k++) {
+        double s = 0;
+        for (float v : lp[k - from]) {
+          s -= v;
+        }
+        perText[order[k]] = s;
+        tokens += lp[k - from].length;
+      }
+    }
+    double sum = 0;
+    for (double v : perText) {
+      sum += v;
+    }
+    return new Nll(sum, tokens);
+  }
+}
