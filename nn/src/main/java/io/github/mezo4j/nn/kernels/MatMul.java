@@ -209,10 +209,10 @@ public final class MatMul {
     int jj = 0;
     int tiledK = 0;
     if (Transpose.SUPPORTED) {
-      tiledK = k & ~15;
-      for (; jj + 16 <= cols; jj += 16) {
-        for (int p = 0; p < tiledK; p += 16) {
-          Transpose.tile16(weight, (j0 + jj) * k + p, k, packed, off + p * NR + jj, NR);
+      tiledK = k & ~7;
+      for (; jj + 8 <= cols; jj += 8) {
+        for (int p = 0; p < tiledK; p += 8) {
+          Transpose.tile8(weight, (j0 + jj) * k + p, k, packed, off + p * NR + jj, NR);
         }
       }
     }
