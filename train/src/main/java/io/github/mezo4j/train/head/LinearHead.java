@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * A linear classifier on sentence embeddings: {@code logits = W e + b} with {@code W [classes,
  * dim]} ({@value #WEIGHT}) and {@code b [classes]} ({@value #BIAS}). Both are f32 parameters, so
- * MeZO trains them in place together with the encoder. Initialise it with {@link LinearProbe}.
+ * MeZO trains them together with the encoder (perturbed virtually, in a copy made per forward
+ * pass). Initialise it with {@link LinearProbe}.
  */
 public final class LinearHead implements ClassifierHead {
   /** Name of the weight matrix {@code [classes, dim]}. */

@@ -37,9 +37,13 @@ import java.util.stream.Stream;
  * evalEvery} steps, keeping the last and the best checkpoint, writing {@code metrics.jsonl}, a
  * progress bar, and at the end the plots and {@code summary.json} (layout: {@link RunFolder}).
  *
- * <p>The encoder's weights and the head's own weights (the linear head's; the prompt head has none)
- * are trained together, in place, as one trainable set: the MeZO paper fine-tunes the whole model,
- * and training the probe-initialised head with the encoder is its "LP then MeZO" setting. {@link
+ * <p>The encoder's weights and the head's own weights (the linear and similarity heads'; the prompt
+ * head has none) are trained together as one trainable set, in MeZO's virtual mode: the losses at
+ * {@code theta +- eps z} read every trainable weight through a {@link
+ * io.github.mezo4j.core.noise.VirtualPerturbation} (the encoder while it reads its weights, the
+ * head in a small copy), so no weight is written during the estimate, restoring is exact, and the
+ * update is one fused pass. The MeZO paper fine-tunes the whole model, and training the
+ * probe-initialised head with the encoder is its "LP then MeZO" setting. {@link
  * FineTuneConfig#params()} can narrow the encoder's part (e.g. to biases and LayerNorm weights).
  * The head before training is saved, because the step log replays onto base encoder plus that head.
  *
