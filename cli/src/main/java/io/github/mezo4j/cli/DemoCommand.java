@@ -29,20 +29,18 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = {
-      "Fine-tune the built-in all-MiniLM-L6-v2 with MeZO (forward passes only, the",
-      "perturbation applied while the weights are read) on the demo sentiment set shipped",
-      "in the jar (200 train / 100 dev review sentences). The head starts uninformed:",
-      "class scores are 20 * W s, where s holds the sentence's cosine similarities to",
-      "\"It was terrible.\" and \"It was great.\" (centred) and the 2x2 matrix W starts at",
-      "zero, so every class scores 0 and dev accuracy starts at chance (0.50). MeZO",
-      "trains W together with the encoder's biases and LayerNorm weights (--train-params",
-      "bias-norm), and the dev accuracy rises as it learns from the training data how the",
-      "similarities map to the classes. --head prompt starts instead from the fixed",
-      "zero-shot prompt head (W = identity, 0.83 here). Offline; a few minutes on two",
-      "cores. Writes metrics.jsonl, train_loss.png, dev_metric.png, summary.json and the",
-      "checkpoints into --out."
-    })
+    description =
+        "Fine-tune the built-in all-MiniLM-L6-v2 with MeZO (forward passes only, the "
+            + "perturbation applied while the weights are read) on the demo sentiment set shipped in "
+            + "the jar (200 train / 100 dev review sentences). The head starts uninformed: class "
+            + "scores are 20 * W s, where s holds the sentence's cosine similarities to \"It was "
+            + "terrible.\" and \"It was great.\" (centred) and the 2x2 matrix W starts at zero, so "
+            + "every class scores 0 and dev accuracy starts at chance (0.50). MeZO trains W together "
+            + "with the encoder's biases and LayerNorm weights (--train-params bias-norm), and the "
+            + "dev accuracy rises as it learns from the training data how the similarities map to the"
+            + " classes. --head prompt starts instead from the fixed zero-shot prompt head (W = "
+            + "identity, 0.83 here). Offline; a few minutes on two cores. Writes metrics.jsonl, "
+            + "train_loss.png, dev_metric.png, summary.json and the checkpoints into --out.")
 final class DemoCommand implements Callable<Integer> {
   static final String DEFAULT_OUT = "mezo4j-demo";
   private static final String TRAIN_PARAMS_DEFAULT = "bias-norm";
