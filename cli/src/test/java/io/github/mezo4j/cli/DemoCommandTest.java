@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code mezo4j demo} runs offline from what the jar holds (MiniLM and the demo reviews): a short
- * run (the one slow test of the fine-tuning commands: it loads MiniLM).
+ * run (the one slow test of the fine-tuning commands: it loads MiniLM) in which MeZO lifts the
+ * uninformed default head from chance.
  */
 class DemoCommandTest {
   @Test
@@ -24,11 +25,11 @@ class DemoCommandTest {
       "--out",
       out.toString(),
       "--steps",
-      "2",
+      "10",
       "--eval-every",
-      "2",
+      "10",
       "--batch",
-      "4",
+      "8",
       "--threads",
       "2"
     };
@@ -37,12 +38,17 @@ class DemoCommandTest {
     assertTrue(r.out().contains("dev accuracy"), r.out());
     JsonNode s = JsonMapper.builder().build().readTree(out.resolve("summary.json").toFile());
     assertEquals("demo", s.get("task").asText());
-    assertEquals(2, s.get("steps").asInt());
+    assertEquals(10, s.get("steps").asInt());
     assertEquals(100, s.get("dev_examples").asInt());
-    // the pretrained sentence encoder with label prompts beats chance zero-shot
-    assertTrue(s.get("initial_dev_metric").asDouble() > 0.6, s.toString());
+    assertEquals("similarity", s.get("head").asText());
+    // the head starts uninformed: every class scores 0, argmax picks class 0, half the dev set
+    assertEquals(0.5, s.get("initial_dev_metric").asDouble(), s.toString());
+    // ten MeZO steps (80 sentences seen) already lift it far above chance on the 100 dev reviews
+    assertTrue(s.get("final_dev_metric").asDouble() >= 0.7, s.toString());
+    assertTrue(s.get("final_dev_loss").asDouble() < Math.log(2), s.toString());
     assertEquals(800, ImageIO.read(out.resolve("train_loss.png").toFile()).getWidth());
     // a rerun replaces the earlier demo instead of refusing
+    args[4] = "0";
     assertEquals(0, MainTest.run("", args).exitCode());
     assertTrue(Files.isRegularFile(out.resolve("metrics.jsonl")));
   }

@@ -9,6 +9,7 @@ import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
 import io.github.mezo4j.train.head.ClassifierHead;
 import io.github.mezo4j.train.head.LinearProbe;
 import io.github.mezo4j.train.head.PromptHead;
+import io.github.mezo4j.train.head.SimilarityHead;
 import io.github.mezo4j.train.metrics.ClassificationLoss;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.FineTuneConfig;
@@ -146,9 +147,12 @@ public final class TinyTask {
       FineTuneConfig config, Path out, boolean resume, int threads, LongConsumer afterStep) {
     EncoderClassifier c = classifier(3);
     FineTuner.InitialHead init =
-        "prompt".equals(config.head())
-            ? base -> promptHead()
-            : base -> linearProbe(base, data(24, 1));
+        switch (config.head()) {
+          case "prompt" -> base -> promptHead();
+          case "similarity" ->
+              base -> SimilarityHead.zeros(promptHead().labels(), 5, base.tokenizer(), 0);
+          default -> base -> linearProbe(base, data(24, 1));
+        };
     return new FineTuner.Run(
         config,
         c,

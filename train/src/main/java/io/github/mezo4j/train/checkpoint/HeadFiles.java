@@ -11,6 +11,7 @@ import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
 import io.github.mezo4j.train.head.ClassifierHead;
 import io.github.mezo4j.train.head.LinearHead;
 import io.github.mezo4j.train.head.PromptHead;
+import io.github.mezo4j.train.head.SimilarityHead;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +20,9 @@ import java.util.List;
 
 /**
  * Saves and loads a {@link ClassifierHead} as a folder: {@value #HEAD_JSON} (kind, labels, and the
- * prompt head's label texts and scale) and, for the linear head, its weights in {@value
- * #HEAD_WEIGHTS} (safetensors, f32, names {@link LinearHead#WEIGHT} and {@link LinearHead#BIAS}).
- * Files are written atomically.
+ * prompt and similarity heads' scale) and, for the linear and similarity heads, their weights in
+ * {@value #HEAD_WEIGHTS} (safetensors, f32, {@code head.weight}, and the linear head's {@code
+ * head.bias}). Files are written atomically.
  */
 public final class HeadFiles {
   /** The head's description. */
@@ -47,6 +48,11 @@ public final class HeadFiles {
         SafetensorsWriter.write(dir.resolve(HEAD_WEIGHTS), linear.parameters());
       }
       case PromptHead prompt -> json.put("scale", prompt.scale());
+      case SimilarityHead similarity -> {
+        json.put("scale", similarity.scale());
+        json.put("weights", HEAD_WEIGHTS);
+        SafetensorsWriter.write(dir.resolve(HEAD_WEIGHTS), similarity.parameters());
+      }
     }
     JsonFiles.write(dir.resolve(HEAD_JSON), json);
   }
@@ -83,9 +89,22 @@ public final class HeadFiles {
           }
         }
       }
+      case "similarity" -> {
+        Path weights = dir.resolve(HEAD_WEIGHTS);
+        try (SafetensorsReader r = SafetensorsReader.open(weights)) {
+          Parameter w = r.read(SimilarityHead.WEIGHT, DType.F32);
+          double scale = JsonFiles.require(json, "scale", file).asDouble();
+          try {
+            yield SimilarityHead.of(labels, scale, tokenizer, padId, w);
+          } catch (IllegalArgumentException e) {
+            throw new IOException("%s: %s".formatted(weights, e.getMessage()), e);
+          }
+        }
+      }
       default ->
           throw new IOException(
-              "%s: field 'kind' is '%s'; expected linear or prompt".formatted(file, kind));
+              "%s: field 'kind' is '%s'; expected linear, prompt or similarity"
+                  .formatted(file, kind));
     };
   }
 }

@@ -1,5 +1,6 @@
 package io.github.mezo4j.train.head;
 
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.model.SentenceEmbedder;
@@ -11,17 +12,17 @@ import java.util.List;
  * similarity to the encoded label texts (no weights, works zero-shot).
  *
  * <p>Use: call {@link #scorer} once per forward pass of the model (the prompt head encodes its
- * label texts there, at the encoder's current, possibly perturbed, weights), then score every
+ * label texts there, at the encoder's current or virtually perturbed weights), then score every
  * bucket of sentence embeddings with it.
  */
-public sealed interface ClassifierHead permits LinearHead, PromptHead {
+public sealed interface ClassifierHead permits LinearHead, PromptHead, SimilarityHead {
   /** Scores embeddings {@code [rows, dim]} into {@code logits[(firstRow + r) * classes + c]}. */
   @FunctionalInterface
   interface Scorer {
     void score(float[] embeddings, int rows, double[] logits, int firstRow);
   }
 
-  /** "linear" or "prompt": the value of {@code --head}. */
+  /** "linear", "prompt" or "similarity": how {@code head.json} names the kind. */
   String kind();
 
   /** The number of classes. */
@@ -33,8 +34,18 @@ public sealed interface ClassifierHead permits LinearHead, PromptHead {
   /** The class names or label texts, class 0 first (for reports). */
   List<String> labels();
 
-  /** A scorer for the encoder's current weights. */
-  Scorer scorer(SentenceEmbedder embedder, Workers workers);
+  /** A scorer for the encoder's and the head's current weights. */
+  default Scorer scorer(SentenceEmbedder embedder, Workers workers) {
+    return scorer(embedder, workers, VirtualPerturbation.none());
+  }
+
+  /**
+   * A scorer for the weights {@code perturbation} describes: every encoder or head parameter it
+   * {@linkplain VirtualPerturbation#covers covers} is read as {@code theta + scale * z}, and no
+   * weight is written (MeZO's virtual mode, {@link
+   * io.github.mezo4j.core.mezo.PerturbationMode#VIRTUAL}).
+   */
+  Scorer scorer(SentenceEmbedder embedder, Workers workers, VirtualPerturbation perturbation);
 
   /** A deep copy: the same kind and labels, its own copy of the weights. */
   ClassifierHead copy();

@@ -7,20 +7,25 @@ import java.util.List;
 
 /**
  * How to build a run's initial head ({@code --head}): {@code prompt}, a {@link PromptHead} on the
- * task's label sentences; or {@code linear}, a {@link LinearHead} fitted by {@link LinearProbe} on
- * the training split's sentence embeddings at the base weights.
+ * task's label sentences; {@code linear}, a {@link LinearHead} fitted by {@link LinearProbe} on the
+ * training split's sentence embeddings at the base weights; {@code zero}, a {@link LinearHead} of
+ * zeros; or {@code similarity}, a {@link SimilarityHead} of zeros over the label sentences (the
+ * last two start uninformed: every class scores 0, and MeZO alone must train them).
  *
- * @param kind "prompt" or "linear"
+ * @param kind "prompt", "linear", "zero" or "similarity"
  * @param labelSentences the prompt head's verbalised labels, one per class
- * @param scale the prompt head's logit scale
+ * @param scale the prompt and similarity heads' logit scale
  * @param probe the linear probe's settings
  */
 public record HeadSpec(
     String kind, List<String> labelSentences, double scale, LinearProbe.Options probe) {
+  /** The values of {@code --head}. */
+  public static final List<String> KINDS = List.of("prompt", "linear", "zero", "similarity");
+
   public HeadSpec {
     labelSentences = List.copyOf(labelSentences);
-    if (!kind.equals("prompt") && !kind.equals("linear")) {
-      throw new IllegalArgumentException("--head '%s': expected linear or prompt".formatted(kind));
+    if (!KINDS.contains(kind)) {
+      throw new IllegalArgumentException("--head '%s': expected one of %s".formatted(kind, KINDS));
     }
   }
 
@@ -28,6 +33,13 @@ public record HeadSpec(
   public ClassifierHead create(EncoderClassifier classifier, LabeledTexts train, Workers workers) {
     if (kind.equals("prompt")) {
       return PromptHead.of(labelSentences, scale, classifier.tokenizer(), classifier.padId());
+    }
+    if (kind.equals("similarity")) {
+      return SimilarityHead.zeros(
+          labelSentences, scale, classifier.tokenizer(), classifier.padId());
+    }
+    if (kind.equals("zero")) {
+      return LinearHead.zeros(classifier.embedder().dimension(), train.labelNames());
     }
     EncoderClassifier.Batch all = classifier.batch(classifier.tokenize(train));
     return LinearProbe.fit(

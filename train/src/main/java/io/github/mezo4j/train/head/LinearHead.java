@@ -1,5 +1,7 @@
 package io.github.mezo4j.train.head;
 
+import io.github.mezo4j.core.noise.Perturbation;
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
@@ -9,7 +11,8 @@ import java.util.List;
 /**
  * A linear classifier on sentence embeddings: {@code logits = W e + b} with {@code W [classes,
  * dim]} ({@value #WEIGHT}) and {@code b [classes]} ({@value #BIAS}). Both are f32 parameters, so
- * MeZO trains them in place together with the encoder. Initialise it with {@link LinearProbe}.
+ * MeZO trains them together with the encoder (perturbed virtually, in a copy made per forward
+ * pass). Initialise it with {@link LinearProbe}.
  */
 public final class LinearHead implements ClassifierHead {
   /** Name of the weight matrix {@code [classes, dim]}. */
@@ -91,15 +94,16 @@ public final class LinearHead implements ClassifierHead {
   }
 
   @Override
-  public Scorer scorer(SentenceEmbedder embedder, Workers workers) {
+  public Scorer scorer(
+      SentenceEmbedder embedder, Workers workers, VirtualPerturbation perturbation) {
     if (embedder.dimension() != dimension()) {
       throw new IllegalArgumentException(
           "the linear head reads %d-wide embeddings but the encoder makes %d"
               .formatted(dimension(), embedder.dimension()));
     }
-    // read the (possibly perturbed) weights now: a scorer belongs to one forward pass
-    float[] w = weight.toFloatArray();
-    float[] b = bias.toFloatArray();
+    // a scorer belongs to one forward pass: read the weights (perturbed in a copy) now
+    float[] w = read(weight, perturbation);
+    float[] b = read(bias, perturbation);
     int k = classes();
     int dim = dimension();
     return (e, rows, logits, firstRow) -> {
@@ -113,6 +117,16 @@ public final class LinearHead implements ClassifierHead {
         }
       }
     };
+  }
+
+  /** A copy of {@code p}'s values, perturbed as {@code perturbation} says; p is not written. */
+  private static float[] read(Parameter p, VirtualPerturbation perturbation) {
+    float[] v = p.toFloatArray();
+    if (perturbation.covers(p)) {
+      Perturbation.perturbedCopy(
+          v, 0, v, 0, v.length, perturbation.seed(), p.id(), 0, perturbation.scale());
+    }
+    return v;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.github.mezo4j.train.head;
 
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.model.EncoderInput;
@@ -77,11 +78,19 @@ public final class PromptHead implements ClassifierHead {
   }
 
   @Override
-  public Scorer scorer(SentenceEmbedder embedder, Workers workers) {
+  public Scorer scorer(
+      SentenceEmbedder embedder, Workers workers, VirtualPerturbation perturbation) {
     if (!embedder.normalize()) {
       throw new IllegalArgumentException("the prompt head needs an L2-normalising embedder");
     }
-    float[] labels = embedder.embed(labelInput, workers);
+    // the label texts go through the same (perturbed) encoder as the inputs
+    float[] labels =
+        SentenceEmbedder.pool(
+            embedder.encoder().forward(labelInput, workers, perturbation),
+            labelInput,
+            embedder.dimension(),
+            embedder.pooling(),
+            true);
     int k = classes();
     int dim = embedder.dimension();
     return (e, rows, logits, firstRow) -> {

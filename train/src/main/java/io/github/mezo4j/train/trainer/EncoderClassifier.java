@@ -1,5 +1,6 @@
 package io.github.mezo4j.train.trainer;
 
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
@@ -205,14 +206,34 @@ public final class EncoderClassifier {
 
   /** Logits {@code [batch.size(), classes]} in bucket order at the current weights. */
   public double[] logits(Batch batch, Workers workers) {
-    ClassifierHead.Scorer scorer = head.scorer(embedder, workers);
+    return logits(batch, workers, VirtualPerturbation.none());
+  }
+
+  /**
+   * Logits {@code [batch.size(), classes]} in bucket order at the weights {@code perturbation}
+   * describes (encoder and head parameters it covers read as {@code theta + scale * z}); no weight
+   * is written, so this is MeZO's virtual-mode loss evaluation.
+   */
+  public double[] logits(Batch batch, Workers workers, VirtualPerturbation perturbation) {
+    ClassifierHead.Scorer scorer = head.scorer(embedder, workers, perturbation);
     double[] out = new double[batch.size() * head.classes()];
     int row = 0;
     for (EncoderInput bucket : batch.buckets()) {
-      scorer.score(embedder.embed(bucket, workers), bucket.batch(), out, row);
+      scorer.score(embed(bucket, workers, perturbation), bucket.batch(), out, row);
       row += bucket.batch();
     }
     return out;
+  }
+
+  /** {@link SentenceEmbedder#embed} at virtually perturbed encoder weights. */
+  private float[] embed(EncoderInput input, Workers workers, VirtualPerturbation perturbation) {
+    BertEncoder encoder = embedder.encoder();
+    return SentenceEmbedder.pool(
+        encoder.forward(input, workers, perturbation),
+        input,
+        embedder.dimension(),
+        embedder.pooling(),
+        embedder.normalize());
   }
 
   /** Loss, accuracy and macro F1 on {@code batch} at the current weights. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.param.Selector;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
+import io.github.mezo4j.train.head.HeadSpec;
 import io.github.mezo4j.train.metrics.ClassificationLoss;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,7 +15,7 @@ import java.util.Map;
  *
  * @param task the task's name (reports and manifests)
  * @param model the base model's id as the user gave it ({@code minilm}, a folder, ...)
- * @param head "linear" or "prompt"
+ * @param head one of {@link HeadSpec#KINDS}
  * @param params which encoder weights MeZO trains: "all", "bias-norm" (biases and LayerNorm
  *     weights, {@link Selector#biasOrNorm()}) or a glob over parameter names; the head's own
  *     weights are always trained
@@ -60,8 +61,9 @@ public record FineTuneConfig(
       throw new IllegalArgumentException(
           "dev metric '%s': expected accuracy or macro_f1".formatted(metric));
     }
-    if (!head.equals("linear") && !head.equals("prompt")) {
-      throw new IllegalArgumentException("--head '%s': expected linear or prompt".formatted(head));
+    if (!HeadSpec.KINDS.contains(head)) {
+      throw new IllegalArgumentException(
+          "--head '%s': expected one of %s".formatted(head, HeadSpec.KINDS));
     }
   }
 

@@ -5,7 +5,7 @@ import io.github.mezo4j.core.log.StepLog;
 import io.github.mezo4j.core.mezo.MezoTrainer;
 import io.github.mezo4j.core.mezo.NanPolicy;
 import io.github.mezo4j.core.mezo.NonFiniteLossException;
-import io.github.mezo4j.core.mezo.Objective;
+import io.github.mezo4j.core.mezo.PerturbationMode;
 import io.github.mezo4j.core.mezo.StepResult;
 import io.github.mezo4j.core.optim.Optimizers;
 import io.github.mezo4j.core.optim.Schedule;
@@ -37,9 +37,13 @@ import java.util.stream.Stream;
  * evalEvery} steps, keeping the last and the best checkpoint, writing {@code metrics.jsonl}, a
  * progress bar, and at the end the plots and {@code summary.json} (layout: {@link RunFolder}).
  *
- * <p>The encoder's weights and the head's own weights (the linear head's; the prompt head has none)
- * are trained together, in place, as one trainable set: the MeZO paper fine-tunes the whole model,
- * and training the probe-initialised head with the encoder is its "LP then MeZO" setting. {@link
+ * <p>The encoder's weights and the head's own weights (the linear and similarity heads'; the prompt
+ * head has none) are trained together as one trainable set, in MeZO's virtual mode: the losses at
+ * {@code theta +- eps z} read every trainable weight through a {@link
+ * io.github.mezo4j.core.noise.VirtualPerturbation} (the encoder while it reads its weights, the
+ * head in a small copy), so no weight is written during the estimate, restoring is exact, and the
+ * update is one fused pass. The MeZO paper fine-tunes the whole model, and training the
+ * probe-initialised head with the encoder is its "LP then MeZO" setting. {@link
  * FineTuneConfig#params()} can narrow the encoder's part (e.g. to biases and LayerNorm weights).
  * The head before training is saved, because the step log replays onto base encoder plus that head.
  *
@@ -180,23 +184,23 @@ public final class FineTuner {
     EncoderClassifier.Batch fullBatch =
         sampler.batch() == train.size() ? classifier.batch(trainSet) : null;
 
-    Objective<EncoderClassifier.Batch> loss =
-        (params, batch) -> {
-          double[] logits = classifier.logits(batch, workers);
-          float[] scores = new float[logits.length];
-          for (int i = 0; i < logits.length; i++) {
-            scores[i] = (float) logits[i];
-          }
-          return c.objective().loss(scores, classifier.head().classes(), batch.labels());
-        };
+    // The losses at theta +- eps z read the weights through the perturbation (encoder and head):
+    // nothing is written during the estimate and the update is one pass. A resumed run keeps the
+    // mode its step log was written in, so older in-place runs continue bit-identically.
+    PerturbationMode mode = state == null ? PerturbationMode.VIRTUAL : loggedMode(folder.stepLog());
     MezoTrainer.Builder<EncoderClassifier.Batch> builder =
-        MezoTrainer.builder(loss)
-            .eps(c.eps())
-            .optimizer(Optimizers.sgd(Schedule.constant(c.lr())))
-            .nanPolicy(NanPolicy.FAIL)
-            .runSeed(c.seed())
-            .workers(workers)
-            .stepLog(folder.stepLog());
+        mode == PerturbationMode.VIRTUAL
+            ? MezoTrainer.<EncoderClassifier.Batch>virtualBuilder(
+                (batch, p) -> loss(c, classifier.logits(batch, workers, p), batch))
+            : MezoTrainer.<EncoderClassifier.Batch>builder(
+                (params, batch) -> loss(c, classifier.logits(batch, workers), batch));
+    builder
+        .eps(c.eps())
+        .optimizer(Optimizers.sgd(Schedule.constant(c.lr())))
+        .nanPolicy(NanPolicy.FAIL)
+        .runSeed(c.seed())
+        .workers(workers)
+        .stepLog(folder.stepLog());
 
     double secondsBefore = state == null ? 0 : state.seconds();
     ObjectNode manifestBase = JsonFiles.object();
@@ -266,6 +270,21 @@ public final class FineTuner {
       }
       return t.finish(trainer);
     }
+  }
+
+  /** The objective's loss of {@code logits} against the batch's labels. */
+  private static double loss(FineTuneConfig c, double[] logits, EncoderClassifier.Batch batch) {
+    float[] scores = new float[logits.length];
+    for (int i = 0; i < logits.length; i++) {
+      scores[i] = (float) logits[i];
+    }
+    return c.objective().loss(scores, logits.length / batch.size(), batch.labels());
+  }
+
+  /** The perturbation mode a step log's header records (in-place when absent: older logs). */
+  private static PerturbationMode loggedMode(Path stepLog) throws IOException {
+    String spec = StepLog.read(stepLog).header().values().get("perturbation");
+    return spec == null ? PerturbationMode.IN_PLACE : PerturbationMode.parse(spec);
   }
 
   /** Deletes checkpoint folders (and hidden leftovers) that the state does not name. */

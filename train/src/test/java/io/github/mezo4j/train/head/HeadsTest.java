@@ -65,6 +65,48 @@ class HeadsTest {
   }
 
   @Test
+  void similarityHeadStartsAtChanceAndWithIdentityScoresAsThePromptHead() {
+    EncoderClassifier c = TinyTask.classifier(1);
+    EncoderClassifier.Batch b =
+        c.batch(
+            c.tokenize(
+                io.github.mezo4j.train.trainer.LabeledTexts.of(
+                    List.of("the movie was good .", "it was awful", "plot ."),
+                    new int[] {1, 0, 0},
+                    TinyTask.LABELS)));
+    PromptHead prompt = (PromptHead) TinyTask.promptHead();
+    SimilarityHead zero = SimilarityHead.zeros(prompt.labels(), 5, c.tokenizer(), 0);
+    double[] z = c.withHead(zero).logits(b, Workers.serial());
+    for (double v : z) {
+      assertEquals(0, v); // uninformed: every class scores 0
+    }
+    SimilarityHead identity = zero.copy();
+    identity.weight().set(0, 1);
+    identity.weight().set(3, 1);
+    assertEquals(0, zero.weight().get(0), "copy() shares the weights");
+    double[] sim = c.withHead(identity).logits(b, Workers.serial());
+    double[] cos = c.logits(b, Workers.serial()); // the prompt head, scale 5
+    for (int r = 0; r < 3; r++) {
+      // the same softmax: logits differ by a constant per row
+      assertEquals(cos[2 * r + 1] - cos[2 * r], sim[2 * r + 1] - sim[2 * r], 1e-6);
+      assertEquals(0, sim[2 * r] + sim[2 * r + 1], 1e-6); // centred over the labels
+    }
+    // row c of W mixes the centred similarities into class c's logit
+    identity.weight().set(1, 2);
+    double[] mixed = c.withHead(identity).logits(b, Workers.serial());
+    assertEquals(sim[0] + 2 * sim[1], mixed[0], 1e-6);
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            SimilarityHead.of(
+                prompt.labels(),
+                5,
+                c.tokenizer(),
+                0,
+                Parameter.f32(SimilarityHead.WEIGHT, new int[] {2, 3}, new float[6])));
+  }
+
+  @Test
   void headsRoundTripThroughTheirFolder(@TempDir Path dir) throws IOException {
     EncoderClassifier c = TinyTask.classifier(1);
     LinearHead linear = LinearHead.zeros(16, List.of("neg", "pos"));
@@ -80,6 +122,16 @@ class HeadsTest {
         assertInstanceOf(PromptHead.class, HeadFiles.load(dir.resolve("p"), c.tokenizer(), 0));
     assertEquals(TinyTask.promptHead().labels(), p.labels());
     assertEquals(5, p.scale());
+
+    SimilarityHead sim = SimilarityHead.zeros(TinyTask.promptHead().labels(), 5, c.tokenizer(), 0);
+    sim.weight().set(1, -2f);
+    sim.weight().set(2, 0.25f);
+    HeadFiles.save(dir.resolve("s"), sim);
+    SimilarityHead simBack =
+        assertInstanceOf(SimilarityHead.class, HeadFiles.load(dir.resolve("s"), c.tokenizer(), 0));
+    assertTrue(simBack.parameters().contentEquals(sim.parameters()));
+    assertEquals(sim.labels(), simBack.labels());
+    assertEquals(5, simBack.scale());
 
     Files.writeString(dir.resolve("p").resolve(HeadFiles.HEAD_JSON), "{\"kind\": \"mlp\"}");
     IOException e =

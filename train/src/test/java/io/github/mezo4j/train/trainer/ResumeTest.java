@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.core.log.StepLog;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
@@ -40,10 +41,14 @@ class ResumeTest {
 
   @Test
   void stopAtAnyStepThenResumeMatchesAnUninterruptedRun(@TempDir Path tmp) throws IOException {
-    for (String head : List.of("linear", "prompt")) {
+    for (String head : List.of("linear", "prompt", "similarity")) {
       FineTuneConfig config = TinyTask.config(head, STEPS, EVAL_EVERY, false);
       Path whole = tmp.resolve(head + "-whole");
       FineTuner.Result expected = FineTuner.run(TinyTask.run(config, whole, false, 1, null));
+      // a fresh run estimates in virtual mode: the weights are never written during the estimate
+      assertEquals(
+          "virtual",
+          StepLog.read(new RunFolder(whole).stepLog()).header().values().get("perturbation"));
 
       // stop after an evaluation step and between two of them (the log then runs past the
       // checkpoint and the resumed run recomputes those steps)
