@@ -55,8 +55,8 @@ final class EvalCommand implements Callable<Integer> {
       names = "--head",
       defaultValue = "prompt",
       description =
-          "With --model: prompt (zero-shot) or linear (linear probing on the train split)."
-              + " Default: prompt.")
+          "With --model: prompt (zero-shot), linear (linear probing on the train split),"
+              + " similarity or zero (untrained heads that start at chance). Default: prompt.")
   String head;
 
   @Option(names = "--scale", defaultValue = "20", description = "Prompt head scale. Default: 20.")

@@ -97,7 +97,8 @@ final class FinetuneCommand implements Callable<Integer> {
       description =
           "prompt: scale * cos(input, encoded label sentence), no new weights, zero-shot;"
               + " linear: a linear head fitted by linear probing, then trained with the"
-              + " encoder. Default: prompt.")
+              + " encoder; similarity: a trainable mixing of the label similarities that"
+              + " starts at zero (chance); zero: a linear head of zeros. Default: prompt.")
   String head;
 
   @Option(
