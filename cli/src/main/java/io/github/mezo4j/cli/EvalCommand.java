@@ -106,7 +106,7 @@ final class EvalCommand implements Callable<Integer> {
                   PromptHead.of(
                       sentences, scale, base.classifier().tokenizer(), base.classifier().padId()));
       LabeledTexts train =
-          head.equals("linear")
+          head.equals("linear") || head.equals("zero") // these two need the label names
               ? LabeledTexts.of(taskOptions.load(task).train(), task.labels())
               : null;
       classifier =

@@ -142,7 +142,7 @@ class FinetuneCommandsTest {
     Files.createDirectories(data);
     Files.writeString(data.resolve("train.tsv"), tsv(40, 3));
     Files.writeString(data.resolve("dev.tsv"), tsv(10, 4));
-    for (String head : List.of("prompt", "linear")) {
+    for (String head : List.of("prompt", "linear", "similarity", "zero")) {
       MainTest.Run r =
           MainTest.run(
               "",
