@@ -102,6 +102,13 @@ final class GenerateCommand implements Callable<Integer> {
       }
       promptIds = new int[] {bos};
     }
+    int limit = checkpoint.config().maxSequenceLength();
+    if (promptIds.length > limit) {
+      // refused before the prompt is echoed, so stdout holds nothing for a failed run
+      throw new IllegalArgumentException(
+          "the prompt has %d tokens; the model supports at most %d"
+              .formatted(promptIds.length, limit));
+    }
     List<Integer> stops = new ArrayList<>();
     tokenizer.eosId().ifPresent(stops::add);
     if (checkpoint.config().eosTokenId() >= 0) {

@@ -57,6 +57,16 @@ class GenerateCommandTest {
   }
 
   @Test
+  void aPromptLongerThanTheModelIsRefusedBeforeAnythingIsPrinted() {
+    String prompt = "Once upon a time ".repeat(200); // ~800 tokens; stories260K has 512 positions
+    MainTest.Run r =
+        MainTest.run("", "generate", "--model", model(), "--prompt", prompt, "--max-tokens", "3");
+    assertNotEquals(0, r.exitCode());
+    assertTrue(r.err().contains("the model supports at most 512"), r.err());
+    assertEquals("", r.out(), "nothing on stdout when the prompt is refused");
+  }
+
+  @Test
   void samplingIsReproducibleFromTheSeed() {
     String[] args = {
       "generate",
