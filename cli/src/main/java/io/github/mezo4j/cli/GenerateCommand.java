@@ -79,7 +79,11 @@ final class GenerateCommand implements Callable<Integer> {
     if (llama2c) {
       checkpoint = Llama2cCheckpoint.read(path);
       Path tok = tokenizerPath != null ? tokenizerPath : llama2cTokenizerBeside(path, checkpoint);
-      tokenizer = Llama2cTokenizer.load(tok, checkpoint.config().vocabSize());
+      // a tokenizer.bin is checked against the model's vocabulary; --tokenizer may name any kind
+      tokenizer =
+          Files.isRegularFile(tok) && tok.toString().endsWith(".bin")
+              ? Llama2cTokenizer.load(tok, checkpoint.config().vocabSize())
+              : io.github.mezo4j.nn.tokenizer.Tokenizers.load(tok);
     } else if (Files.isDirectory(path)) {
       checkpoint = DecoderFolder.load(path);
       // qualified: this package has its own Tokenizers (WordPiece for the encoder commands)
