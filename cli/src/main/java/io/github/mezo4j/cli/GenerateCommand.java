@@ -27,12 +27,16 @@ import picocli.CommandLine.Option;
       "",
       "--model: a llama2.c checkpoint (.bin, with tokenizer.bin or tok<vocab>.bin",
       "beside it) or a Hugging Face folder (config.json, model.safetensors,",
-      "tokenizer.json). Greedy unless --temperature is given; sampling is",
+      "tokenizer.json), or hf:ORG/NAME[@REVISION] downloaded from the Hugging Face",
+      "hub into its cache. Greedy unless --temperature is given; sampling is",
       "reproducible from --seed. The prompt and the generated text go to stdout",
       "as tokens are produced, the speed to stderr."
     })
 final class GenerateCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, description = "A llama2.c .bin or an HF folder.")
+  @Option(
+      names = "--model",
+      required = true,
+      description = "A llama2.c .bin, an HF folder or hf:ORG/NAME[@REV].")
   String model;
 
   @Option(names = "--prompt", defaultValue = "", description = "Text to continue (default: none).")
