@@ -96,6 +96,15 @@ class TokenizeCommandTest {
   }
 
   @Test
+  void anIdOutsideTheVocabularyNamesItsLine() throws Exception {
+    Path bin = data("stories260k").resolve("tok512.bin");
+    MainTest.Run outside =
+        MainTest.run("1 403\n5000\n", "tokenize", "--tokenizer", bin.toString(), "--decode");
+    assertNotEquals(0, outside.exitCode());
+    assertTrue(outside.err().contains("stdin line 2"), outside.err());
+  }
+
+  @Test
   void aByteOrderMarkAtTheStartOfStdinIsNotText() throws Exception {
     // files saved by Windows editors start with EF BB BF; it is an encoding mark, not a character
     Path bin = data("stories260k").resolve("tok512.bin");
