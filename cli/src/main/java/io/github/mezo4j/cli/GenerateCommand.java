@@ -27,12 +27,16 @@ import picocli.CommandLine.Option;
       "",
       "--model: a llama2.c checkpoint (.bin, with tokenizer.bin or tok<vocab>.bin",
       "beside it) or a Hugging Face folder (config.json, model.safetensors,",
-      "tokenizer.json). Greedy unless --temperature is given; sampling is",
+      "tokenizer.json), or hf:ORG/NAME[@REVISION] downloaded from the Hugging Face",
+      "hub into its cache. Greedy unless --temperature is given; sampling is",
       "reproducible from --seed. The prompt and the generated text go to stdout",
       "as tokens are produced, the speed to stderr."
     })
 final class GenerateCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, description = "A llama2.c .bin or an HF folder.")
+  @Option(
+      names = "--model",
+      required = true,
+      description = "A llama2.c .bin, an HF folder or hf:ORG/NAME[@REV].")
   String model;
 
   @Option(names = "--prompt", defaultValue = "", description = "Text to continue (default: none).")
@@ -79,7 +83,11 @@ final class GenerateCommand implements Callable<Integer> {
     if (llama2c) {
       checkpoint = Llama2cCheckpoint.read(path);
       Path tok = tokenizerPath != null ? tokenizerPath : llama2cTokenizerBeside(path, checkpoint);
-      tokenizer = Llama2cTokenizer.load(tok, checkpoint.config().vocabSize());
+      // a tokenizer.bin is checked against the model's vocabulary; --tokenizer may name any kind
+      tokenizer =
+          Files.isRegularFile(tok) && tok.toString().endsWith(".bin")
+              ? Llama2cTokenizer.load(tok, checkpoint.config().vocabSize())
+              : io.github.mezo4j.nn.tokenizer.Tokenizers.load(tok);
     } else if (Files.isDirectory(path)) {
       checkpoint = DecoderFolder.load(path);
       // qualified: this package has its own Tokenizers (WordPiece for the encoder commands)
@@ -101,6 +109,13 @@ final class GenerateCommand implements Callable<Integer> {
             "the prompt is empty and the model has no bos_token_id to start from: give --prompt");
       }
       promptIds = new int[] {bos};
+    }
+    int limit = checkpoint.config().maxSequenceLength();
+    if (promptIds.length > limit) {
+      // refused before the prompt is echoed, so stdout holds nothing for a failed run
+      throw new IllegalArgumentException(
+          "the prompt has %d tokens; the model supports at most %d"
+              .formatted(promptIds.length, limit));
     }
     List<Integer> stops = new ArrayList<>();
     tokenizer.eosId().ifPresent(stops::add);

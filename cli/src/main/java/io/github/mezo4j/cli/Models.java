@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Resolves a {@code --model} value: the built-in MiniLM, a Hugging Face folder, a Hugging Face hub
@@ -62,7 +63,15 @@ final class Models {
    * models the same way.
    */
   static Path localPath(String spec) throws IOException {
-    return localPath(spec, HubSettings.fromEnvironment());
+    return localPath(spec, HubSettings::fromEnvironment);
+  }
+
+  /**
+   * {@link #localPath(String)} reading the hub settings only for an {@code hf:} value, so that a
+   * malformed HF_ENDPOINT or token file cannot break a model on disk.
+   */
+  static Path localPath(String spec, Supplier<HubSettings> settings) throws IOException {
+    return spec.startsWith(HUB_PREFIX) ? localPath(spec, settings.get()) : Path.of(spec);
   }
 
   static Path localPath(String spec, HubSettings settings) throws IOException {

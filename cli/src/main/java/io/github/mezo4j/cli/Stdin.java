@@ -12,10 +12,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Standard input as UTF-8 lines (ending in \n or \r\n), whatever the platform's default charset.
- * Bytes that are not UTF-8 are an error naming the line, not silently replaced: a replaced
- * character would change the tokens without anyone noticing. Each line is decoded on its own so the
- * error can name it.
+ * Standard input as UTF-8 lines (ending in \n or \r\n), whatever the platform's default charset; a
+ * byte-order mark at the very start is dropped. Bytes that are not UTF-8 are an error naming the
+ * line, not silently replaced: a replaced character would change the tokens without anyone
+ * noticing. Each line is decoded on its own so the error can name it.
  */
 final class Stdin {
   private final InputStream in = new BufferedInputStream(System.in);
@@ -41,8 +41,17 @@ final class Stdin {
     byte[] bytes = line.toByteArray();
     int length =
         bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+    // a byte-order mark opening the input (Windows editors write one) marks the encoding, not text
+    int from =
+        lineNumber == 1
+                && length >= 3
+                && (bytes[0] & 0xFF) == 0xEF
+                && (bytes[1] & 0xFF) == 0xBB
+                && (bytes[2] & 0xFF) == 0xBF
+            ? 3
+            : 0;
     try {
-      return decoder.decode(ByteBuffer.wrap(bytes, 0, length)).toString();
+      return decoder.decode(ByteBuffer.wrap(bytes, from, length - from)).toString();
     } catch (CharacterCodingException e) {
       throw new UncheckedIOException(
           "stdin line %d: not valid UTF-8 (%s)".formatted(lineNumber, e.getMessage()), e);

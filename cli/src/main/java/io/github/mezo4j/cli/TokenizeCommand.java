@@ -69,7 +69,17 @@ final class TokenizeCommand implements Callable<Integer> {
     Stdin in = new Stdin();
     if (decode) {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
-        out.println(Json.string(tok.decode(ids(line, in.lineNumber()), skipSpecial)));
+        String text;
+        try {
+          text = tok.decode(ids(line, in.lineNumber()), skipSpecial);
+        } catch (IllegalArgumentException e) {
+          if (e.getMessage() != null && e.getMessage().startsWith("stdin line")) {
+            throw e;
+          }
+          throw new IllegalArgumentException(
+              "stdin line %d: %s".formatted(in.lineNumber(), e.getMessage()), e);
+        }
+        out.println(Json.string(text));
       }
       out.flush();
       return out.checkError() ? 1 : 0;

@@ -57,6 +57,48 @@ class GenerateCommandTest {
   }
 
   @Test
+  void aPromptLongerThanTheModelIsRefusedBeforeAnythingIsPrinted() {
+    String prompt = "Once upon a time ".repeat(200); // ~800 tokens; stories260K has 512 positions
+    MainTest.Run r =
+        MainTest.run("", "generate", "--model", model(), "--prompt", prompt, "--max-tokens", "3");
+    assertNotEquals(0, r.exitCode());
+    assertTrue(r.err().contains("the model supports at most 512"), r.err());
+    assertEquals("", r.out(), "nothing on stdout when the prompt is refused");
+  }
+
+  @Test
+  void tokenizerOptionTakesAnyTokenizerForALlama2cModel(@TempDir Path dir) throws Exception {
+    java.nio.file.Files.copy(
+        stories().resolve("tok512.bin"), dir.resolve("tokenizer.bin")); // a folder holding one
+    MainTest.Run viaFolder =
+        MainTest.run(
+            "",
+            "generate",
+            "--model",
+            model(),
+            "--tokenizer",
+            dir.toString(),
+            "--max-tokens",
+            "20");
+    assertEquals(0, viaFolder.exitCode(), viaFolder.err());
+    MainTest.Run beside = MainTest.run("", "generate", "--model", model(), "--max-tokens", "20");
+    assertEquals(beside.out(), viaFolder.out());
+    // a folder without a tokenizer is named, not reported as "Is a directory"
+    MainTest.Run none =
+        MainTest.run(
+            "",
+            "generate",
+            "--model",
+            model(),
+            "--tokenizer",
+            stories().toString(),
+            "--max-tokens",
+            "2");
+    assertNotEquals(0, none.exitCode());
+    assertTrue(none.err().contains(stories().toString()), none.err());
+  }
+
+  @Test
   void samplingIsReproducibleFromTheSeed() {
     String[] args = {
       "generate",

@@ -77,6 +77,18 @@ class ModelsTest {
   }
 
   @Test
+  void aLocalPathNeverReadsTheHubSettings() throws Exception {
+    // a bad HF_ENDPOINT or an unreadable token file must not break a model that is on disk
+    assertEquals(
+        Path.of("some/model.bin"),
+        Models.localPath(
+            "some/model.bin",
+            () -> {
+              throw new AssertionError("hub settings read for a local path");
+            }));
+  }
+
+  @Test
   void badHubModelsAreNamed(@TempDir Path dir) {
     IllegalArgumentException bad =
         assertThrows(

@@ -94,4 +94,31 @@ class TokenizeCommandTest {
     assertNotEquals(0, badIds.exitCode());
     assertTrue(badIds.err().contains("stdin line 1"), badIds.err());
   }
+
+  @Test
+  void anIdOutsideTheVocabularyNamesItsLine() throws Exception {
+    Path bin = data("stories260k").resolve("tok512.bin");
+    MainTest.Run outside =
+        MainTest.run("1 403\n5000\n", "tokenize", "--tokenizer", bin.toString(), "--decode");
+    assertNotEquals(0, outside.exitCode());
+    assertTrue(outside.err().contains("stdin line 2"), outside.err());
+  }
+
+  @Test
+  void aByteOrderMarkAtTheStartOfStdinIsNotText() throws Exception {
+    // files saved by Windows editors start with EF BB BF; it is an encoding mark, not a character
+    Path bin = data("stories260k").resolve("tok512.bin");
+    MainTest.Run r =
+        MainTest.run("\uFEFFOnce upon a time\n", "tokenize", "--tokenizer", bin.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertEquals("[1,403,407,261,378]", r.jsonLines().get(0).get("ids").toString());
+    MainTest.Run ids =
+        MainTest.run("\uFEFF1 403\n", "tokenize", "--tokenizer", bin.toString(), "--decode");
+    assertEquals(0, ids.exitCode(), ids.err());
+    // only the first line's mark is dropped: one later in the input is kept as text
+    MainTest.Run later =
+        MainTest.run("a\n\uFEFFb\n", "tokenize", "--tokenizer", bin.toString(), "--no-special");
+    assertNotEquals(
+        later.jsonLines().get(0).get("ids").size(), later.jsonLines().get(1).get("ids").size());
+  }
 }

@@ -45,17 +45,23 @@ public record HubSettings(URI endpoint, Optional<String> token, boolean offline,
 
   /** The settings a process with environment {@code env} and home folder {@code home} gets. */
   public static HubSettings fromEnvironment(Map<String, String> env, Path home) {
-    URI endpoint =
-        Optional.ofNullable(env.get("HF_ENDPOINT"))
-            .filter(s -> !s.isBlank())
-            .map(URI::create)
-            .orElse(DEFAULT_ENDPOINT);
+    String endpointVariable = env.get("HF_ENDPOINT");
+    boolean custom = endpointVariable != null && !endpointVariable.isBlank();
     Optional<String> token =
         Optional.ofNullable(env.get("HF_TOKEN"))
             .filter(t -> !t.isBlank())
             .or(() -> readToken(tokenPath(env, home)));
     boolean offline = truthy(env.get("HF_HUB_OFFLINE"));
-    return new HubSettings(endpoint, token, offline, cacheDir(env, home));
+    try {
+      URI endpoint = custom ? URI.create(endpointVariable.strip()) : DEFAULT_ENDPOINT;
+      return new HubSettings(endpoint, token, offline, cacheDir(env, home));
+    } catch (IllegalArgumentException e) {
+      // the endpoint is the only checked value: say which variable to fix
+      throw new IllegalArgumentException(
+          "HF_ENDPOINT '%s': expected an http:// or https:// URL such as %s (%s)"
+              .formatted(endpointVariable, DEFAULT_ENDPOINT, e.getMessage()),
+          e);
+    }
   }
 
   private static Path cacheDir(Map<String, String> env, Path home) {

@@ -85,7 +85,11 @@ public final class DecoderFolder {
                 file.toString(), "missing tensor '%s' listed in the index".formatted(name));
           }
           Parameter p = r.read(name, DType.F32);
-          params.put(name, isConv1d(config, name) ? transpose(p) : p);
+          try {
+            params.put(name, isConv1d(config, name) ? transpose(p) : p);
+          } catch (IllegalArgumentException bad) {
+            throw new ModelFormatException(file.toString(), bad.getMessage(), bad);
+          }
         }
       }
     }

@@ -85,14 +85,31 @@ public final class Llama2cCheckpoint {
       }
       int headSize = dim / heads;
       int kvDim = kvHeads * headSize;
-      long perLayer = 2L * dim + (long) dim * dim * 2 + 2L * kvDim * dim + 3L * hiddenDim * dim;
-      long floats =
-          (long) vocab * dim
-              + layers * perLayer
-              + dim
-              + (long) seqLen * headSize
-              + (tied ? 0 : (long) vocab * dim);
-      long expected = HEADER_BYTES + 4 * floats;
+      long expected;
+      try {
+        // exact arithmetic: a corrupt header must not wrap around to the file's size
+        for (long tensor :
+            new long[] {
+              (long) vocab * dim, (long) dim * dim, (long) kvDim * dim, (long) hiddenDim * dim
+            }) {
+          if (tensor > Integer.MAX_VALUE - 8) {
+            throw new ArithmeticException("a tensor of " + tensor + " floats");
+          }
+        }
+        long perLayer = 2L * dim + 2L * dim * dim + 2L * kvDim * dim + 3L * hiddenDim * dim;
+        long floats =
+            Math.addExact(
+                Math.addExact((long) vocab * dim * (tied ? 1 : 2), (long) seqLen * headSize + dim),
+                Math.multiplyExact(layers, perLayer));
+        expected = Math.addExact(HEADER_BYTES, Math.multiplyExact(4L, floats));
+      } catch (ArithmeticException e) {
+        throw new ModelFormatException(
+            source,
+            ("header (dim %d, hidden_dim %d, n_layers %d, n_heads %d, n_kv_heads %d, vocab_size"
+                    + " %d, seq_len %d) describes %s, more than one file or Java array can hold")
+                .formatted(
+                    dim, hiddenDim, layers, heads, kvHeads, vocabField, seqLen, e.getMessage()));
+      }
       if (size != expected) {
         throw new ModelFormatException(
             source,

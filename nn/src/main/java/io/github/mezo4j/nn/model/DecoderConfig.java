@@ -160,6 +160,15 @@ public record DecoderConfig(
         eosTokenId);
   }
 
+  /**
+   * The most tokens one sequence may hold in this engine: {@link #maxPositions}, or the sliding
+   * window when it is shorter (sliding-window attention is not implemented, so longer sequences are
+   * refused rather than attended differently from Hugging Face).
+   */
+  public int maxSequenceLength() {
+    return slidingWindow > 0 ? Math.min(maxPositions, slidingWindow) : maxPositions;
+  }
+
   /** Reads and validates a config.json. */
   public static DecoderConfig read(Path configJson) throws IOException {
     return fromJson(Files.readString(configJson, StandardCharsets.UTF_8), configJson.toString());

@@ -443,10 +443,7 @@ public final class DecoderModel {
     int seq = input.seq();
     int[] ids = input.ids();
     boolean[] valid = input.valid();
-    int limit = config.maxPositions();
-    if (config.slidingWindow() > 0) {
-      limit = Math.min(limit, config.slidingWindow());
-    }
+    int limit = config.maxSequenceLength();
     int[] pos = new int[batch * seq];
     for (int b = 0; b < batch; b++) {
       int count = cache.tokens[b];

@@ -37,7 +37,8 @@ public final class Generator {
     if (maxNewTokens < 0) {
       throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
     }
-    int limit = model.config().maxPositions();
+    // the sliding window too: the engine refuses longer sequences, so generation stops there
+    int limit = model.config().maxSequenceLength();
     if (prompt.length > limit) {
       throw new IllegalArgumentException(
           "the prompt has %d tokens; the model supports at most %d"

@@ -108,9 +108,11 @@ public final class Llama2cTokenizer implements Tokenizer {
               + " bytes");
     }
     int maxLength = in.getInt();
-    if (maxLength <= 0) {
+    // no token can be longer than the file: a larger value is corruption, not a vocabulary
+    if (maxLength <= 0 || maxLength > bytes.length) {
       throw new IllegalArgumentException(
-          source + ": max_token_length must be positive, found " + maxLength);
+          "%s: max_token_length must be in [1, %d] (the file's size), found %d"
+              .formatted(source, bytes.length, maxLength));
     }
     List<byte[]> pieces = new ArrayList<>();
     List<Float> scores = new ArrayList<>();
@@ -246,7 +248,7 @@ public final class Llama2cTokenizer implements Tokenizer {
               }
               return Integer.compare(x[0], y[0]);
             });
-    StringBuilder pair = new StringBuilder(2 * maxTokenLength + 2);
+    StringBuilder pair = new StringBuilder();
     for (int i = 0; i + 1 < n; i++) {
       offer(queue, pair, tokens, i, i + 1);
     }

@@ -76,4 +76,13 @@ class HubSettingsTest {
         assertThrows(IllegalArgumentException.class, () -> of(Map.of("HF_ENDPOINT", "ftp://x")));
     assertTrue(e.getMessage().contains("ftp://x"), e.getMessage());
   }
+
+  @Test
+  void aMalformedEndpointIsBlamedOnTheVariable() {
+    for (String bad : new String[] {"http://bad host", "hf-mirror.com", "ftp://x"}) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> of(Map.of("HF_ENDPOINT", bad)));
+      assertTrue(e.getMessage().startsWith("HF_ENDPOINT '" + bad + "'"), e.getMessage());
+    }
+  }
 }

@@ -108,4 +108,21 @@ class Llama2cCheckpointTest {
     e = assertThrows(ModelFormatException.class, () -> Llama2cCheckpoint.read(zeroHeads));
     assertTrue(e.getMessage().contains("n_heads is 0"), e.getMessage());
   }
+
+  @Test
+  void aHeaderWhoseSizesOverflowIsRefusedBeforeAllocating() throws IOException {
+    // dim 2^30 with head size 2, n_layers and vocab_size chosen so that the tensor sizes summed
+    // in 64 bits wrap around to exactly this 36-byte file: the size check alone passed it, and
+    // vocab * dim in 32 bits then asked for a 2^30-float (4 GiB) embedding
+    int layers = 429_496_730;
+    int vocab = (int) ((1L << 32) - 5L * layers - 1);
+    ByteBuffer b = ByteBuffer.allocate(36).order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(1 << 30).putInt(1).putInt(layers).putInt(1 << 29).putInt(1 << 29).putInt(vocab);
+    b.putInt(1);
+    Path crafted = dir.resolve("crafted.bin");
+    Files.write(crafted, b.array());
+    ModelFormatException e =
+        assertThrows(ModelFormatException.class, () -> Llama2cCheckpoint.read(crafted));
+    assertTrue(e.getMessage().contains(crafted.toString()), e.getMessage());
+  }
 }

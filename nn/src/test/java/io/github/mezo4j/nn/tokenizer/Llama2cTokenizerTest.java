@@ -137,6 +137,23 @@ class Llama2cTokenizerTest {
         () -> Llama2cTokenizer.load(data("tok512.bin"), 512).decode(new int[] {512}));
   }
 
+  @Test
+  void aCorruptMaxTokenLengthIsRefusedAtLoadNotAtEveryEncode() throws IOException {
+    byte[] file = Files.readAllBytes(data("tok512.bin"));
+    byte[] huge = file.clone();
+    ByteBuffer.wrap(huge).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 0x40000000);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> Llama2cTokenizer.parse(huge, 512, "tok.bin"));
+    assertTrue(e.getMessage().startsWith("tok.bin: max_token_length"), e.getMessage());
+    // a header value larger than the longest token (but plausible) still encodes as before
+    byte[] loose = file.clone();
+    ByteBuffer.wrap(loose).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 4096);
+    assertArrayEquals(
+        new int[] {1, 403, 407, 261, 378},
+        Llama2cTokenizer.parse(loose, 512, "tok.bin").encode("Once upon a time", true, false));
+  }
+
   /**
    * run.c's encode written out plainly (rescan all pairs after every merge), the reference for the
    * heap-based merging of {@link Llama2cTokenizer}.

@@ -199,11 +199,18 @@ public final class StandardTask implements Task {
     }
     String seedDir = k + "-" + seed;
     List<Path> roots =
-        List.of(
-            dataDir.resolve(kShot.folder()).resolve(seedDir),
-            dataDir.resolve("lmbff-kshot16").resolve(kShot.folder()).resolve(seedDir),
-            dataDir.resolve(seedDir),
-            dataDir);
+        new ArrayList<>(
+            List.of(
+                dataDir.resolve(kShot.folder()).resolve(seedDir),
+                dataDir.resolve("lmbff-kshot16").resolve(kShot.folder()).resolve(seedDir),
+                dataDir.resolve(seedDir)));
+    // dataDir may be the split folder itself, but not one of another k or seed (LM-BFF names
+    // them <k>-<seed>): that would train on other examples than the seed recorded for the run
+    Path own = dataDir.toAbsolutePath().normalize().getFileName();
+    String ownName = own == null ? "" : own.toString();
+    if (!ownName.matches("\\d+-\\d+") || ownName.equals(seedDir)) {
+      roots.add(dataDir);
+    }
     List<Path> tried = new ArrayList<>();
     for (Path root : roots) {
       Path train = root.resolve(kShot.train());

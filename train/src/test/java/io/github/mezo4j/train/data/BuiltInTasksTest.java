@@ -226,6 +226,20 @@ class BuiltInTasksTest {
   }
 
   @Test
+  void aSplitFolderOfAnotherSeedIsNotTakenForTheSeedAskedFor(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+    Path seed13 = dir.resolve("16-13");
+    java.nio.file.Files.createDirectories(seed13);
+    String rows = "sentence\tlabel\na fine film .\t1\na dull film .\t0\n";
+    java.nio.file.Files.writeString(seed13.resolve("train.tsv"), rows);
+    java.nio.file.Files.writeString(seed13.resolve("dev.tsv"), rows);
+    Task sst2 = Tasks.get("sst2");
+    assertEquals(2, sst2.loadKShot(seed13, 13).train().size(), "the folder of the seed itself");
+    // --data-dir .../16-13 with --k-shot-seed 42 would silently train on seed 13's examples
+    assertThrows(java.nio.file.NoSuchFileException.class, () -> sst2.loadKShot(seed13, 42));
+  }
+
+  @Test
   void missingDataNamesThePlacesLookedAt(@org.junit.jupiter.api.io.TempDir Path empty) {
     var e =
         assertThrows(
