@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
+    header = "The main job: MeZO fine-tunes the built-in MiniLM on a bundled review set.",
     description =
         "Fine-tune the built-in all-MiniLM-L6-v2 with MeZO (forward passes only, the "
             + "perturbation applied while the weights are read) on the demo sentiment set shipped in "

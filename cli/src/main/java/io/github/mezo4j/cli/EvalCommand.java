@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "eval",
     mixinStandardHelpOptions = true,
+    header = "Print the metrics of a checkpoint or an untrained model as one JSON line.",
     description = {
       "Evaluate a fine-tuned checkpoint (or an untrained model) and print one JSON line:",
       "accuracy, macro_f1, loss (cross-entropy) and the task's metric; for decoder",

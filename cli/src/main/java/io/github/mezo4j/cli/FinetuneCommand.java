@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
     name = "finetune",
     mixinStandardHelpOptions = true,
     description = {
-      "Fine-tune an encoder with MeZO on a classification task.",
+      "Fine-tune an encoder or a decoder LM with MeZO on a classification task (decoders: also --objective lm).",
       "",
       "Evaluates on the dev split every --eval-every steps, keeps the last and the",
       "best checkpoint (step log + head; with --save-weights also full weights), and",

@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "replay",
     mixinStandardHelpOptions = true,
+    header = "Rebuild fine-tuned weights bit for bit from the base model and the step log.",
     description = {
       "Rebuild the fine-tuned weights of a checkpoint from its base model and its step log,",
       "bit for bit, and save them as a Hugging Face folder (config.json, model.safetensors,",
