@@ -183,8 +183,8 @@ public final class Weights {
    * plus[plusOff + i]} gets what {@link #read} gives ({@code fma(scale, z, theta)}) and {@code
    * minus[minusOff + i]} what a view with noise scale {@code -scale} gives ({@code fma(-scale, z,
    * theta)}), bit for bit, with each z generated once for both: the two panels of a paired forward
-   * pass ({@code theta +- eps z}). Without noise both get the stored values. Runs on the calling
-   * thread.
+   * pass ({@code theta +- eps z}). Without noise both get the stored values. The two ranges must
+   * not overlap. Runs on the calling thread.
    */
   public void readPair(
       int r, int from, float[] plus, int plusOff, float[] minus, int minusOff, int len) {
@@ -197,6 +197,9 @@ public final class Weights {
     Objects.checkFromIndexSize(from, len, cols);
     Objects.checkFromIndexSize(plusOff, len, plus.length);
     Objects.checkFromIndexSize(minusOff, len, minus.length);
+    if (plus == minus && plusOff < minusOff + len && minusOff < plusOff + len) {
+      throw new IllegalArgumentException("the plus and minus ranges of readPair overlap");
+    }
     int src = r * cols + from;
     float[] z = PAIR_NOISE.get();
     if (z.length < len) {

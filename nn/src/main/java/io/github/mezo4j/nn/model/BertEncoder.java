@@ -30,6 +30,8 @@ import java.util.Locale;
  * the covered parameters as {@code theta + scale * z} while it packs or reads them (matrices
  * through {@link Weights} views, vectors into scratch, embedding tables only in the rows the batch
  * reads), never writing the stored weights, so MeZO needs no restore pass and restoring is exact.
+ * {@link #forwardPair} runs the {@code +eps} and {@code -eps} passes of a two-sided sample
+ * together, generating each noise element once for both.
  *
  * <p>Memory: the weights plus one forward pass's activations (about {@code batch * seq * (4 *
  * hidden + intermediate)} floats plus the kernels' scratch), kept per calling thread and reused by

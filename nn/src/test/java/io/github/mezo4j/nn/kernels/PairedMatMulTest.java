@@ -126,6 +126,14 @@ class PairedMatMulTest {
   }
 
   @Test
+  void readPairRejectsOverlappingRanges() {
+    Weights w = Weights.f32(new float[12], 2, 6).withNoise(SEED, STREAM, SCALE);
+    float[] buf = new float[12];
+    assertThrows(IllegalArgumentException.class, () -> w.readPair(0, 0, buf, 0, buf, 3, 6));
+    w.readPair(0, 0, buf, 0, buf, 6, 6); // adjacent halves of one buffer are fine
+  }
+
+  @Test
   void rejectsSharedOutputs() {
     float[] x = new float[6];
     float[] out = new float[4];
