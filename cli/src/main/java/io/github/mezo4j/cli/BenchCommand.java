@@ -145,7 +145,8 @@ final class BenchCommand implements Runnable {
         "Time full-parameter MeZO steps (two virtually perturbed forward passes and one fused"
             + " update pass) and plain forward passes, alternating, on random token ids.",
         "Prints one JSON line: step_median_ms, forward_median_ms, step_over_two_forwards,"
-            + " update_median_ms, allocation per step and per forward, weight bytes."
+            + " update_median_ms, allocation per step and per forward, weight bytes, and the same"
+            + " step with its two perturbed passes run separately (unpaired_*)."
       })
   static final class Step implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "minilm", description = "minilm, a folder or .onnx")
@@ -225,7 +226,10 @@ final class BenchCommand implements Runnable {
                     + "\"update_median_ms\":%.3f,\"step_cpu_ms\":%.3f,\"forward_cpu_ms\":%.3f,"
                     + "\"step_over_two_forwards_cpu\":%.4f,"
                     + "\"step_alloc_bytes\":%d,\"forward_alloc_bytes\":%d,"
-                    + "\"weight_bytes\":%d,\"live_heap_bytes\":%d%s}",
+                    + "\"weight_bytes\":%d,\"live_heap_bytes\":%d,"
+                    + "\"unpaired_step_median_ms\":%.3f,\"unpaired_step_cpu_ms\":%.3f,"
+                    + "\"unpaired_step_over_two_forwards\":%.4f,"
+                    + "\"unpaired_step_over_two_forwards_cpu\":%.4f%s}",
                 Json.string(model),
                 dtype,
                 batch,
@@ -244,6 +248,10 @@ final class BenchCommand implements Runnable {
                 r.forwardAllocBytes(),
                 weightBytes,
                 liveHeap,
+                r.unpairedStepMedianMs(),
+                r.unpairedStepCpuMs(),
+                r.unpairedStepOverTwoForwards(),
+                r.unpairedStepOverTwoForwardsCpu(),
                 diff));
       }
       return 0;

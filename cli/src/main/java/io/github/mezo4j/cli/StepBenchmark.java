@@ -45,6 +45,10 @@ final class StepBenchmark {
    * @param forwardCpuMs median CPU time of one plain forward pass, all threads of the process
    * @param stepAllocBytes heap bytes allocated per step, all threads
    * @param forwardAllocBytes heap bytes allocated per forward pass, all threads
+   * @param unpairedStepMedianMs one step whose two losses come from two separate perturbed forward
+   *     passes (noise generated for each), as before {@link BertEncoder#forwardPair}: the baseline
+   *     of the paired step, measured in the same iterations
+   * @param unpairedStepCpuMs median CPU time of one unpaired step
    */
   record Result(
       double stepMedianMs,
@@ -54,7 +58,9 @@ final class StepBenchmark {
       double stepCpuMs,
       double forwardCpuMs,
       long stepAllocBytes,
-      long forwardAllocBytes) {
+      long forwardAllocBytes,
+      double unpairedStepMedianMs,
+      double unpairedStepCpuMs) {
     double stepOverTwoForwards() {
       return stepMedianMs / (2 * forwardMedianMs);
     }
@@ -62,6 +68,16 @@ final class StepBenchmark {
     /** The same ratio in CPU time: what the work costs, whatever else runs on the machine. */
     double stepOverTwoForwardsCpu() {
       return stepCpuMs / (2 * forwardCpuMs);
+    }
+
+    /** {@link #stepOverTwoForwards()} of the unpaired step. */
+    double unpairedStepOverTwoForwards() {
+      return unpairedStepMedianMs / (2 * forwardMedianMs);
+    }
+
+    /** {@link #stepOverTwoForwardsCpu()} of the unpaired step. */
+    double unpairedStepOverTwoForwardsCpu() {
+      return unpairedStepCpuMs / (2 * forwardCpuMs);
     }
   }
 
@@ -92,31 +108,49 @@ final class StepBenchmark {
   /**
    * {@code mean_b (1 - cos(h[b, 0, :], target))}: the [CLS] hidden state of each sequence pulled
    * towards one direction. Reduced in sequence order, so it does not depend on the thread count.
+   * Both losses of a two-sided sample come from one {@link BertEncoder#forwardPair} (noise
+   * generated once for the two signs), bit-identical to two {@link BertEncoder#forward} calls.
    */
   static PerturbedObjective<EncoderInput> clsCosineLoss(
       BertEncoder encoder, Workers workers, float[] target) {
     int hidden = encoder.hiddenSize();
-    return (input, perturbation) -> {
-      float[] h = encoder.forward(input, workers, perturbation);
-      int seq = input.seq();
-      double sum = 0;
-      for (int b = 0; b < input.batch(); b++) {
-        int row = b * seq * hidden;
-        double dot = 0;
-        double norm = 0;
-        for (int i = 0; i < hidden; i++) {
-          dot += h[row + i] * target[i];
-          norm += h[row + i] * h[row + i];
-        }
-        sum += 1 - dot / Math.sqrt(norm);
+    return new PerturbedObjective<>() {
+      @Override
+      public double loss(EncoderInput input, VirtualPerturbation perturbation) {
+        return clsCosine(encoder.forward(input, workers, perturbation), input, hidden, target);
       }
-      return sum / input.batch();
+
+      @Override
+      public double[] lossPair(EncoderInput input, VirtualPerturbation plus) {
+        float[][] h = encoder.forwardPair(input, workers, plus);
+        return new double[] {
+          clsCosine(h[0], input, hidden, target), clsCosine(h[1], input, hidden, target)
+        };
+      }
     };
+  }
+
+  private static double clsCosine(float[] h, EncoderInput input, int hidden, float[] target) {
+    int seq = input.seq();
+    double sum = 0;
+    for (int b = 0; b < input.batch(); b++) {
+      int row = b * seq * hidden;
+      double dot = 0;
+      double norm = 0;
+      for (int i = 0; i < hidden; i++) {
+        dot += h[row + i] * target[i];
+        norm += h[row + i] * h[row + i];
+      }
+      sum += 1 - dot / Math.sqrt(norm);
+    }
+    return sum / input.batch();
   }
 
   /**
    * Runs {@code warmup} untimed then {@code iterations} timed rounds of: a plain forward pass, a
-   * step, an update pass alone, a perturbed forward pass.
+   * step and an unpaired step (alternating which goes first), an update pass alone, a perturbed
+   * forward pass. The two steps train the same weights with their own trainers (learning rate 1e-7,
+   * so the weights hardly move).
    */
   static Result run(
       BertEncoder encoder,
@@ -128,6 +162,8 @@ final class StepBenchmark {
       throws IOException {
     PerturbedObjective<EncoderInput> loss =
         clsCosineLoss(encoder, workers, target(encoder.hiddenSize(), 7));
+    // the same losses through the interface's default lossPair: two separate perturbed passes
+    PerturbedObjective<EncoderInput> unpairedLoss = loss::loss;
     ParameterSet trainable = encoder.parameters();
     ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     com.sun.management.OperatingSystemMXBean os =
@@ -135,29 +171,27 @@ final class StepBenchmark {
     ZoUpdater idle = new ZoUpdater(Optimizers.sgd(0.0), trainable, rounding);
     long[] seeds = {1};
     double[] grads = {1};
-    try (MezoTrainer<EncoderInput> trainer =
-        MezoTrainer.virtualBuilder(loss)
-            .eps(1e-3)
-            .optimizer(Optimizers.sgd(1e-7))
-            .bf16Rounding(rounding)
-            .runSeed(11)
-            .workers(workers)
-            .build(trainable)) {
+    try (MezoTrainer<EncoderInput> trainer = trainer(loss, rounding, workers, trainable);
+        MezoTrainer<EncoderInput> unpaired = trainer(unpairedLoss, rounding, workers, trainable)) {
       double[] sink = new double[1];
       for (int i = 0; i < warmup; i++) {
         sink[0] += loss.loss(input, VirtualPerturbation.none());
         sink[0] += trainer.step(input).loss();
+        sink[0] += unpaired.step(input).loss();
         idle.update(seeds, grads, 0f, workers);
         sink[0] += loss.loss(input, new VirtualPerturbation(trainable, 5, 1e-3f));
       }
       double[] perturbed = new double[iterations];
       double[] forward = new double[iterations];
       double[] step = new double[iterations];
+      double[] unpairedStep = new double[iterations];
       double[] update = new double[iterations];
       double[] forwardCpu = new double[iterations];
       double[] stepCpu = new double[iterations];
+      double[] unpairedStepCpu = new double[iterations];
       long forwardAlloc = 0;
       long stepAlloc = 0;
+      double[] timed = new double[3]; // wall ms, CPU ms, allocated bytes of the last timedStep
       for (int i = 0; i < iterations; i++) {
         long a0 = threads.getTotalThreadAllocatedBytes();
         long c0 = os.getProcessCpuTime();
@@ -166,21 +200,27 @@ final class StepBenchmark {
         long t1 = System.nanoTime();
         long c1 = os.getProcessCpuTime();
         long a1 = threads.getTotalThreadAllocatedBytes();
-        sink[0] += trainer.step(input).loss();
-        long t2 = System.nanoTime();
-        long c2 = os.getProcessCpuTime();
-        long a2 = threads.getTotalThreadAllocatedBytes();
+        forward[i] = (t1 - t0) / 1e6;
         forwardCpu[i] = (c1 - c0) / 1e6;
-        stepCpu[i] = (c2 - c1) / 1e6;
+        forwardAlloc += a1 - a0;
+        for (int half = 0; half < 2; half++) {
+          boolean paired = (half == 0) == (i % 2 == 0);
+          sink[0] += timedStep(paired ? trainer : unpaired, input, threads, os, timed);
+          if (paired) {
+            step[i] = timed[0];
+            stepCpu[i] = timed[1];
+            stepAlloc += (long) timed[2];
+          } else {
+            unpairedStep[i] = timed[0];
+            unpairedStepCpu[i] = timed[1];
+          }
+        }
+        long t2 = System.nanoTime();
         idle.update(seeds, grads, 0f, workers);
         long t3 = System.nanoTime();
         sink[0] += loss.loss(input, new VirtualPerturbation(trainable, i, 1e-3f));
         perturbed[i] = (System.nanoTime() - t3) / 1e6;
-        forward[i] = (t1 - t0) / 1e6;
-        step[i] = (t2 - t1) / 1e6;
         update[i] = (t3 - t2) / 1e6;
-        forwardAlloc += a1 - a0;
-        stepAlloc += a2 - a1;
       }
       if (!Double.isFinite(sink[0])) {
         throw new IllegalStateException("the loss is not finite: " + sink[0]);
@@ -193,8 +233,45 @@ final class StepBenchmark {
           median(stepCpu),
           median(forwardCpu),
           stepAlloc / iterations,
-          forwardAlloc / iterations);
+          forwardAlloc / iterations,
+          median(unpairedStep),
+          median(unpairedStepCpu));
     }
+  }
+
+  private static MezoTrainer<EncoderInput> trainer(
+      PerturbedObjective<EncoderInput> loss,
+      Bf16Rounding rounding,
+      Workers workers,
+      ParameterSet trainable)
+      throws IOException {
+    return MezoTrainer.virtualBuilder(loss)
+        .eps(1e-3)
+        .optimizer(Optimizers.sgd(1e-7))
+        .bf16Rounding(rounding)
+        .runSeed(11)
+        .workers(workers)
+        .build(trainable);
+  }
+
+  /** One step of {@code trainer}; its wall ms, CPU ms and allocated bytes go to {@code out}. */
+  private static double timedStep(
+      MezoTrainer<EncoderInput> trainer,
+      EncoderInput input,
+      ThreadMXBean threads,
+      com.sun.management.OperatingSystemMXBean os,
+      double[] out) {
+    long a0 = threads.getTotalThreadAllocatedBytes();
+    long c0 = os.getProcessCpuTime();
+    long t0 = System.nanoTime();
+    double loss = trainer.step(input).loss();
+    long t1 = System.nanoTime();
+    long c1 = os.getProcessCpuTime();
+    long a1 = threads.getTotalThreadAllocatedBytes();
+    out[0] = (t1 - t0) / 1e6;
+    out[1] = (c1 - c0) / 1e6;
+    out[2] = a1 - a0;
+    return loss;
   }
 
   static double median(double[] values) {

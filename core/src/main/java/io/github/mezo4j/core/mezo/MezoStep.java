@@ -31,7 +31,9 @@ import java.util.Objects;
  * <p>{@link PerturbationMode#VIRTUAL} (made by {@link #virtual}): the losses come from a {@link
  * PerturbedObjective} at {@code theta +- eps z_k} applied while the model reads its weights, so the
  * estimate writes nothing and the step is one fused update pass ({@code theta += T(sum_k (g_k / n)
- * z_k)}); restoring is exact because nothing was changed. Replay makes that single pass.
+ * z_k)}); restoring is exact because nothing was changed. Replay makes that single pass. A
+ * two-sided sample asks for both losses in one {@link PerturbedObjective#lossPair} call, so a model
+ * that runs both signs together generates each noise element once for the two.
  *
  * <p>If a loss is NaN or infinite, the parameters are restored (one pass) and {@link NanPolicy}
  * decides. If the objective throws during the estimate, the parameters are restored and the
@@ -197,7 +199,18 @@ public final class MezoStep<B> {
           perturb(seeds[k], eps);
           offset = eps;
         }
-        if (training) {
+        if (training && virtual && !oneSided) {
+          // both signs in one call: the objective may generate each noise element once for both
+          double[] pair =
+              perturbedObjective.lossPair(batch, new VirtualPerturbation(params, seeds[k], eps));
+          if (pair == null || pair.length != 2) {
+            throw new IllegalStateException(
+                "PerturbedObjective.lossPair must return {L+, L-}, got "
+                    + (pair == null ? "null" : pair.length + " values"));
+          }
+          lp[k] = pair[0];
+          lm[k] = pair[1];
+        } else if (training) {
           lp[k] = loss(batch, seeds[k], eps);
         }
         if (oneSided) {
@@ -210,7 +223,9 @@ public final class MezoStep<B> {
             offset = -eps;
           }
           if (training) {
-            lm[k] = loss(batch, seeds[k], -eps);
+            if (!virtual) {
+              lm[k] = loss(batch, seeds[k], -eps);
+            }
             g[k] = Mezo.projectedGradient(lp[k], lm[k], eps);
           }
         }

@@ -23,4 +23,21 @@ import io.github.mezo4j.core.noise.VirtualPerturbation;
 public interface PerturbedObjective<B> {
   /** The loss at {@code theta + perturbation}. NaN or infinity is handled by {@link NanPolicy}. */
   double loss(B batch, VirtualPerturbation perturbation);
+
+  /**
+   * Both losses of a two-sided sample: {@code {loss(batch, plus), loss(batch, minus)}} where {@code
+   * minus} is {@code plus} with its scale negated. {@link MezoStep} calls this for every two-sided
+   * sample; the default makes the two calls in that order. Override it when the model can run both
+   * halves in one pass that generates each noise element once (for example {@code
+   * BertEncoder.forwardPair} in mezo4j-nn); the results must equal the two single calls bit for
+   * bit, so that steps, logs and replay do not depend on which is used.
+   *
+   * @return a new array {@code {L+, L-}}
+   */
+  default double[] lossPair(B batch, VirtualPerturbation plus) {
+    VirtualPerturbation minus =
+        new VirtualPerturbation(plus.perturbed(), plus.seed(), -plus.scale());
+    double lp = loss(batch, plus);
+    return new double[] {lp, loss(batch, minus)};
+  }
 }

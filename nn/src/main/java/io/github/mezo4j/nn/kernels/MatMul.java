@@ -97,17 +97,217 @@ public final class MatMul {
     run(w, x, m, k, weight, bias, n, residual, false, out);
   }
 
-  private static void run(
+  /**
+   * Two dense layers in one pass, for the two halves of a MeZO step: {@code outPlus = xPlus @ (W +
+   * eps z)^T + biasPlus} and {@code outMinus = xMinus @ (W - eps z)^T + biasMinus}, where {@code
+   * weight} is the {@code +} view and the {@code -} weights are its mirror ({@code fma(-scale, z,
+   * theta)}, see {@link Weights#readPair}). Each weight panel is read and its noise generated once,
+   * then packed twice; each half is bit-identical to {@link #linear} on its own inputs and weights.
+   * Biases may be null (both or either). The outputs must be distinct from each other and from both
+   * inputs.
+   */
+  public static void linearPair(
       Workers w,
-      float[] x,
+      float[] xPlus,
+      float[] xMinus,
       int m,
       int k,
       Weights weight,
-      float[] bias,
+      float[] biasPlus,
+      float[] biasMinus,
       int n,
-      float[] residual,
+      float[] outPlus,
+      float[] outMinus) {
+    runPair(
+        w, xPlus, xMinus, m, k, weight, biasPlus, biasMinus, n, null, null, false, outPlus,
+        outMinus);
+  }
+
+  /** {@link #linearGelu} for both halves of a pair, as {@link #linearPair}. */
+  public static void linearGeluPair(
+      Workers w,
+      float[] xPlus,
+      float[] xMinus,
+      int m,
+      int k,
+      Weights weight,
+      float[] biasPlus,
+      float[] biasMinus,
+      int n,
+      float[] outPlus,
+      float[] outMinus) {
+    runPair(
+        w, xPlus, xMinus, m, k, weight, biasPlus, biasMinus, n, null, null, true, outPlus,
+        outMinus);
+  }
+
+  /**
+   * {@link #linearResidual} for both halves of a pair, as {@link #linearPair}; each output may be
+   * its own half's residual.
+   */
+  public static void linearResidualPair(
+      Workers w,
+      float[] xPlus,
+      float[] xMinus,
+      int m,
+      int k,
+      Weights weight,
+      float[] biasPlus,
+      float[] biasMinus,
+      int n,
+      float[] residualPlus,
+      float[] residualMinus,
+      float[] outPlus,
+      float[] outMinus) {
+    Checks.length("residualPlus", residualPlus, (long) m * n);
+    Checks.length("residualMinus", residualMinus, (long) m * n);
+    Checks.distinct("residualPlus", residualPlus, "xPlus", xPlus);
+    Checks.distinct("residualMinus", residualMinus, "xMinus", xMinus);
+    runPair(
+        w,
+        xPlus,
+        xMinus,
+        m,
+        k,
+        weight,
+        biasPlus,
+        biasMinus,
+        n,
+        residualPlus,
+        residualMinus,
+        false,
+        outPlus,
+        outMinus);
+  }
+
+  /** Per-thread buffers of the minus half (the plus half uses {@link Scratch}'s). */
+  private static final class PairScratch {
+    float[] rows = new float[0];
+    float[] panel = new float[0];
+    float[] packed = new float[0];
+
+    static float[] grow(float[] a, int size) {
+      return a.length < size ? new float[size] : a;
+    }
+  }
+
+  private static final ThreadLocal<PairScratch> PAIR = ThreadLocal.withInitial(PairScratch::new);
+
+  private static void runPair(
+      Workers w,
+      float[] xPlus,
+      float[] xMinus,
+      int m,
+      int k,
+      Weights weight,
+      float[] biasPlus,
+      float[] biasMinus,
+      int n,
+      float[] residualPlus,
+      float[] residualMinus,
       boolean gelu,
-      float[] out) {
+      float[] outPlus,
+      float[] outMinus) {
+    check(xPlus, m, k, weight, biasPlus, n, outPlus);
+    check(xMinus, m, k, weight, biasMinus, n, outMinus);
+    Checks.distinct("outPlus", outPlus, "outMinus", outMinus);
+    Checks.distinct("outPlus", outPlus, "xMinus", xMinus);
+    Checks.distinct("outMinus", outMinus, "xPlus", xPlus);
+    if (m == 0 || n == 0) {
+      return;
+    }
+    int panels = (n + NR - 1) / NR;
+    int rowBlocks = (m + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+    int panelSize = k * NR;
+    // Without noise both halves read the same weights: one packed copy serves both.
+    boolean mirrored = weight.isNoisy();
+    if (rowBlocks == 1) {
+      w.parallelFor(
+          panels,
+          t -> {
+            int j0 = t * NR;
+            int cols = Math.min(NR, n - j0);
+            float[] plus = Scratch.get().floatsA(panelSize);
+            float[] minus = plus;
+            if (mirrored) {
+              PairScratch s = PAIR.get();
+              minus = s.panel = PairScratch.grow(s.panel, panelSize);
+              packPair(weight, k, j0, cols, plus, minus, 0);
+            } else {
+              pack(weight, k, j0, cols, plus, 0);
+            }
+            block(xPlus, k, 0, m, plus, 0, biasPlus, j0, cols, n, residualPlus, gelu, outPlus);
+            block(xMinus, k, 0, m, minus, 0, biasMinus, j0, cols, n, residualMinus, gelu, outMinus);
+          });
+      return;
+    }
+    if ((long) panels * panelSize > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(
+          "weight [%d, %d] is too large to pack in one array".formatted(n, k));
+    }
+    float[] plus = Scratch.get().packedWeights(panels * panelSize);
+    float[] minus = plus;
+    if (mirrored) {
+      PairScratch s = PAIR.get();
+      minus = s.packed = PairScratch.grow(s.packed, panels * panelSize);
+      float[] packedMinus = minus;
+      w.parallelFor(
+          panels,
+          t -> {
+            int j0 = t * NR;
+            packPair(weight, k, j0, Math.min(NR, n - j0), plus, packedMinus, t * panelSize);
+          });
+    } else {
+      w.parallelFor(
+          panels,
+          t -> {
+            int j0 = t * NR;
+            pack(weight, k, j0, Math.min(NR, n - j0), plus, t * panelSize);
+          });
+    }
+    float[] packedMinus = minus;
+    int half = panels * rowBlocks;
+    w.parallelFor(
+        2 * half,
+        t -> {
+          boolean isPlus = t < half;
+          int u = isPlus ? t : t - half;
+          int panel = u % panels;
+          int j0 = panel * NR;
+          int i0 = (u / panels) * ROWS_PER_TASK;
+          block(
+              isPlus ? xPlus : xMinus,
+              k,
+              i0,
+              Math.min(ROWS_PER_TASK, m - i0),
+              isPlus ? plus : packedMinus,
+              panel * panelSize,
+              isPlus ? biasPlus : biasMinus,
+              j0,
+              Math.min(NR, n - j0),
+              n,
+              isPlus ? residualPlus : residualMinus,
+              gelu,
+              isPlus ? outPlus : outMinus);
+        });
+  }
+
+  /** One panel of {@code weight} and of its mirror, each element read and its noise made once. */
+  private static void packPair(
+      Weights weight, int k, int j0, int cols, float[] plus, float[] minus, int off) {
+    float[] rowsPlus = Scratch.get().floatsB(cols * k);
+    PairScratch s = PAIR.get();
+    float[] rowsMinus = s.rows = PairScratch.grow(s.rows, cols * k);
+    for (int jj = 0; jj < cols; jj++) {
+      weight.readRowPair(j0 + jj, rowsPlus, jj * k, rowsMinus, jj * k);
+    }
+    pack(rowsPlus, k, 0, cols, plus, off);
+    pack(rowsMinus, k, 0, cols, minus, off);
+  }
+
+  /** The argument checks of one half (shared by single and paired calls). */
+  private static void check(
+      float[] x, int m, int k, Weights weight, float[] bias, int n, float[] out) {
     Checks.nonNegative("m", m);
     Checks.nonNegative("k", k);
     Checks.nonNegative("n", n);
@@ -132,6 +332,20 @@ public final class MatMul {
       throw new IllegalArgumentException(
           "k = " + k + " is too large: a packed panel needs k * " + NR + " floats");
     }
+  }
+
+  private static void run(
+      Workers w,
+      float[] x,
+      int m,
+      int k,
+      Weights weight,
+      float[] bias,
+      int n,
+      float[] residual,
+      boolean gelu,
+      float[] out) {
+    check(x, m, k, weight, bias, n, out);
     if (m == 0 || n == 0) {
       return;
     }

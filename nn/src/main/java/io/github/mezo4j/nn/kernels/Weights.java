@@ -1,10 +1,12 @@
 package io.github.mezo4j.nn.kernels;
 
+import io.github.mezo4j.core.noise.GaussianNoise;
 import io.github.mezo4j.core.noise.Perturbation;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import java.util.Objects;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * A read-only view of a row-major {@code [rows, cols]} weight matrix ({@code nn.Linear} layout:
@@ -30,6 +32,10 @@ public final class Weights {
   private final long seed;
   private final long stream;
   private final float scale;
+
+  // Noise of one readPair call, per thread: z is generated here once and used for both signs.
+  private static final ThreadLocal<float[]> PAIR_NOISE =
+      ThreadLocal.withInitial(() -> new float[0]);
 
   private Weights(
       float[] f32,
@@ -170,6 +176,67 @@ public final class Weights {
     if (noisy) {
       Perturbation.perturbedCopy(dst, dstOff, dst, dstOff, len, seed, stream, src, scale);
     }
+  }
+
+  /**
+   * Reads elements {@code (r, from + i)} as this view and as its mirror image at once: {@code
+   * plus[plusOff + i]} gets what {@link #read} gives ({@code fma(scale, z, theta)}) and {@code
+   * minus[minusOff + i]} what a view with noise scale {@code -scale} gives ({@code fma(-scale, z,
+   * theta)}), bit for bit, with each z generated once for both: the two panels of a paired forward
+   * pass ({@code theta +- eps z}). Without noise both get the stored values. The two ranges must
+   * not overlap. Runs on the calling thread.
+   */
+  public void readPair(
+      int r, int from, float[] plus, int plusOff, float[] minus, int minusOff, int len) {
+    if (!noisy) {
+      read(r, from, plus, plusOff, len);
+      System.arraycopy(plus, plusOff, minus, minusOff, len);
+      return;
+    }
+    Objects.checkIndex(r, rows);
+    Objects.checkFromIndexSize(from, len, cols);
+    Objects.checkFromIndexSize(plusOff, len, plus.length);
+    Objects.checkFromIndexSize(minusOff, len, minus.length);
+    if (plus == minus && plusOff < minusOff + len && minusOff < plusOff + len) {
+      throw new IllegalArgumentException("the plus and minus ranges of readPair overlap");
+    }
+    int src = r * cols + from;
+    float[] z = PAIR_NOISE.get();
+    if (z.length < len) {
+      z = new float[len];
+      PAIR_NOISE.set(z);
+    }
+    GaussianNoise.fill(seed, stream, src, z, 0, len);
+    // theta widened to f32, into plus (bf16) or read straight from storage (f32)
+    float[] theta = f32;
+    int thetaOff = src;
+    if (f32 == null) {
+      for (int i = 0; i < len; i++) {
+        plus[plusOff + i] = Float.intBitsToFloat(bf16[src + i] << 16);
+      }
+      theta = plus;
+      thetaOff = plusOff;
+    }
+    FloatVector up = FloatVector.broadcast(VectorMath.SPECIES, scale);
+    FloatVector down = FloatVector.broadcast(VectorMath.SPECIES, -scale);
+    int i = 0;
+    for (int bound = VectorMath.SPECIES.loopBound(len); i < bound; i += VectorMath.LANES) {
+      FloatVector zv = FloatVector.fromArray(VectorMath.SPECIES, z, i);
+      FloatVector t = FloatVector.fromArray(VectorMath.SPECIES, theta, thetaOff + i);
+      // minus first: with bf16, plus holds theta until it is overwritten here
+      zv.fma(down, t).intoArray(minus, minusOff + i);
+      zv.fma(up, t).intoArray(plus, plusOff + i);
+    }
+    for (; i < len; i++) {
+      float t = theta[thetaOff + i];
+      minus[minusOff + i] = Math.fma(-scale, z[i], t);
+      plus[plusOff + i] = Math.fma(scale, z[i], t);
+    }
+  }
+
+  /** Row {@code r} whole, as {@link #readPair} reads it. */
+  public void readRowPair(int r, float[] plus, int plusOff, float[] minus, int minusOff) {
+    readPair(r, 0, plus, plusOff, minus, minusOff, cols);
   }
 
   /** Row {@code r} whole: {@code read(r, 0, dst, dstOff, cols())}. */

@@ -30,6 +30,8 @@ import java.util.Locale;
  * the covered parameters as {@code theta + scale * z} while it packs or reads them (matrices
  * through {@link Weights} views, vectors into scratch, embedding tables only in the rows the batch
  * reads), never writing the stored weights, so MeZO needs no restore pass and restoring is exact.
+ * {@link #forwardPair} runs the {@code +eps} and {@code -eps} passes of a two-sided sample
+ * together, generating each noise element once for both.
  *
  * <p>Memory: the weights plus one forward pass's activations (about {@code batch * seq * (4 *
  * hidden + intermediate)} floats plus the kernels' scratch), kept per calling thread and reused by
@@ -126,6 +128,8 @@ public final class BertEncoder {
 
   // Activations of the last call on each thread: a forward pass allocates only its result.
   private final ThreadLocal<Buffers> buffers = new ThreadLocal<>();
+  // The minus half's activations of a paired call (forwardPair); allocated only if one is made.
+  private final ThreadLocal<Buffers> minusBuffers = new ThreadLocal<>();
 
   private BertEncoder(BertConfig config, ParameterSet all, String prefix) {
     this.config = config;
@@ -279,6 +283,265 @@ public final class BertEncoder {
       layer(layer, input, hiddenStates, a, workers, perturbation);
     }
     return hiddenStates;
+  }
+
+  /**
+   * Both halves of a two-sided MeZO sample in one pass: {@code {forward(input, workers, plus),
+   * forward(input, workers, minus)}} where {@code minus} is {@code plus} with its scale negated,
+   * each half bit-identical to that single call. Every perturbed weight is read and its noise
+   * generated once for both signs ({@link MatMul#linearPair}, {@link Weights#readPair}): the
+   * matrices are packed into a {@code +} and a {@code -} panel and the two batches run through them
+   * in the same call. Costs one more set of activations than {@link #forward} (kept per thread,
+   * like the first).
+   *
+   * @return {@code {hiddenPlus, hiddenMinus}}, each {@code [batch, seq, hidden]}
+   * @throws IllegalArgumentException as {@link #forward(EncoderInput, Workers)}
+   */
+  public float[][] forwardPair(EncoderInput input, Workers workers, VirtualPerturbation plus) {
+    int[] positionIds = positionIds(input);
+    checkRange(input, "inputIds", input.inputIds(), embeddings.word().dim(0), "vocab_size");
+    checkRange(
+        input,
+        "tokenTypeIds",
+        input.tokenTypeIds(),
+        embeddings.tokenType().dim(0),
+        "type_vocab_size");
+    checkRange(
+        input,
+        "position ids",
+        positionIds,
+        embeddings.position().dim(0),
+        "max_position_embeddings");
+
+    Half p = new Half(new float[input.positions() * hidden], buffers(input.positions()));
+    Half m = new Half(new float[input.positions() * hidden], minusBuffers(input.positions()));
+    embeddingsPair(input, positionIds, p, m, workers, plus);
+    for (LayerWeights layer : layers) {
+      selfAttentionPair(layer, input, p, m, workers, plus);
+      feedForwardPair(layer, input.positions(), p, m, workers, plus);
+    }
+    return new float[][] {p.h, m.h};
+  }
+
+  /** One half of a paired pass: its hidden states and its activations. */
+  private record Half(float[] h, Buffers a) {}
+
+  private Buffers minusBuffers(int tokens) {
+    Buffers a = minusBuffers.get();
+    if (a == null || a.tokens < tokens) {
+      a = new Buffers(tokens, hidden, intermediate);
+      minusBuffers.set(a);
+    }
+    return a;
+  }
+
+  private void embeddingsPair(
+      EncoderInput input,
+      int[] positionIds,
+      Half p,
+      Half m,
+      Workers workers,
+      VirtualPerturbation vp) {
+    EmbeddingWeights e = embeddings;
+    lookUpPair(e.word(), input.inputIds(), false, p, m, vp);
+    lookUpPair(e.tokenType(), input.tokenTypeIds(), true, p, m, vp);
+    lookUpPair(e.position(), positionIds, true, p, m, vp);
+    normPair(input.positions(), e.normWeight(), e.normBias(), p, m, workers, vp);
+  }
+
+  /** {@link #lookUp} for both halves, each table element read and perturbed once. */
+  private void lookUpPair(
+      Parameter table, int[] ids, boolean add, Half p, Half m, VirtualPerturbation vp) {
+    int rows = table.dim(0);
+    if (table.dtype() == DType.F32 && !vp.covers(table)) {
+      gather(table.f32Data(), rows, ids, add, p.h);
+      gather(table.f32Data(), rows, ids, add, m.h);
+      return;
+    }
+    Weights view = Weights.of(table, vp);
+    if (rows <= ids.length) {
+      float[] wholePlus = p.a.table(rows * hidden);
+      float[] wholeMinus = m.a.table(rows * hidden);
+      for (int r = 0; r < rows; r++) {
+        view.readRowPair(r, wholePlus, r * hidden, wholeMinus, r * hidden);
+      }
+      gather(wholePlus, rows, ids, add, p.h);
+      gather(wholeMinus, rows, ids, add, m.h);
+      return;
+    }
+    float[] rowPlus = p.a.table(hidden);
+    float[] rowMinus = m.a.table(hidden);
+    for (int i = 0; i < ids.length; i++) {
+      int o = i * hidden;
+      if (add) {
+        view.readRowPair(ids[i], rowPlus, 0, rowMinus, 0);
+        for (int c = 0; c < hidden; c++) {
+          p.h[o + c] += rowPlus[c];
+          m.h[o + c] += rowMinus[c];
+        }
+      } else {
+        view.readRowPair(ids[i], p.h, o, m.h, o);
+      }
+    }
+  }
+
+  /**
+   * A vector parameter as both halves read it: returns the plus half's values (its own storage if
+   * F32 and unperturbed, else {@code plusSlot}); the minus half's are then {@link #minusOf}.
+   */
+  private static float[] vectorPair(
+      Parameter p, float[] plusSlot, float[] minusSlot, VirtualPerturbation vp) {
+    if (p.dtype() == DType.F32 && !vp.covers(p)) {
+      return p.f32Data();
+    }
+    Weights.of(p, vp).readRowPair(0, plusSlot, 0, minusSlot, 0);
+    return plusSlot;
+  }
+
+  /** The minus half of what {@link #vectorPair} returned. */
+  private static float[] minusOf(float[] plusValues, float[] plusSlot, float[] minusSlot) {
+    return plusValues == plusSlot ? minusSlot : plusValues;
+  }
+
+  /** {@link #selfAttention} for both halves. */
+  private void selfAttentionPair(
+      LayerWeights l, EncoderInput input, Half p, Half m, Workers workers, VirtualPerturbation vp) {
+    int tokens = input.positions();
+    Buffers ap = p.a;
+    Buffers am = m.a;
+    float[] b = vectorPair(l.queryBias(), ap.vectorA, am.vectorA, vp);
+    MatMul.linearPair(
+        workers,
+        p.h,
+        m.h,
+        tokens,
+        hidden,
+        Weights.of(l.queryWeight(), vp),
+        b,
+        minusOf(b, ap.vectorA, am.vectorA),
+        hidden,
+        ap.query,
+        am.query);
+    b = vectorPair(l.keyBias(), ap.vectorA, am.vectorA, vp);
+    MatMul.linearPair(
+        workers,
+        p.h,
+        m.h,
+        tokens,
+        hidden,
+        Weights.of(l.keyWeight(), vp),
+        b,
+        minusOf(b, ap.vectorA, am.vectorA),
+        hidden,
+        ap.key,
+        am.key);
+    b = vectorPair(l.valueBias(), ap.vectorA, am.vectorA, vp);
+    MatMul.linearPair(
+        workers,
+        p.h,
+        m.h,
+        tokens,
+        hidden,
+        Weights.of(l.valueWeight(), vp),
+        b,
+        minusOf(b, ap.vectorA, am.vectorA),
+        hidden,
+        ap.value,
+        am.value);
+    attention(ap, input, workers);
+    attention(am, input, workers);
+    b = vectorPair(l.attentionOutBias(), ap.vectorA, am.vectorA, vp);
+    MatMul.linearResidualPair(
+        workers,
+        ap.query,
+        am.query,
+        tokens,
+        hidden,
+        Weights.of(l.attentionOutWeight(), vp),
+        b,
+        minusOf(b, ap.vectorA, am.vectorA),
+        hidden,
+        p.h,
+        m.h,
+        p.h,
+        m.h);
+    normPair(tokens, l.attentionNormWeight(), l.attentionNormBias(), p, m, workers, vp);
+  }
+
+  /** softmax(q k^T / sqrt(head_dim) + mask) v per sequence and head, over the queries. */
+  private void attention(Buffers a, EncoderInput input, Workers workers) {
+    Attention.apply(
+        workers,
+        a.query,
+        a.key,
+        a.value,
+        input.batch(),
+        input.seq(),
+        heads,
+        headDim,
+        input.attentionMask(),
+        a.query);
+  }
+
+  /** {@link #feedForward} for both halves. */
+  private void feedForwardPair(
+      LayerWeights l, int tokens, Half p, Half m, Workers workers, VirtualPerturbation vp) {
+    Buffers ap = p.a;
+    Buffers am = m.a;
+    float[] b = vectorPair(l.intermediateBias(), ap.vectorA, am.vectorA, vp);
+    MatMul.linearGeluPair(
+        workers,
+        p.h,
+        m.h,
+        tokens,
+        hidden,
+        Weights.of(l.intermediateWeight(), vp),
+        b,
+        minusOf(b, ap.vectorA, am.vectorA),
+        intermediate,
+        ap.intermediate,
+        am.intermediate);
+    b = vectorPair(l.outputBias(), ap.vectorA, am.vectorA, vp);
+    MatMul.linearResidualPair(
+        workers,
+        ap.intermediate,
+        am.intermediate,
+        tokens,
+        intermediate,
+        Weights.of(l.outputWeight(), vp),
+        b,
+        minusOf(b, ap.vectorA, am.vectorA),
+        hidden,
+        p.h,
+        m.h,
+        p.h,
+        m.h);
+    normPair(tokens, l.outputNormWeight(), l.outputNormBias(), p, m, workers, vp);
+  }
+
+  /** {@link #norm} for both halves, gain and bias read once. */
+  private void normPair(
+      int tokens,
+      Parameter gamma,
+      Parameter beta,
+      Half p,
+      Half m,
+      Workers workers,
+      VirtualPerturbation vp) {
+    Buffers ap = p.a;
+    Buffers am = m.a;
+    float[] g = vectorPair(gamma, ap.vectorB, am.vectorB, vp);
+    float[] b = vectorPair(beta, ap.vectorC, am.vectorC, vp);
+    LayerNorm.apply(workers, p.h, tokens, hidden, g, b, eps, p.h);
+    LayerNorm.apply(
+        workers,
+        m.h,
+        tokens,
+        hidden,
+        minusOf(g, ap.vectorB, am.vectorB),
+        minusOf(b, ap.vectorC, am.vectorC),
+        eps,
+        m.h);
   }
 
   private Buffers buffers(int tokens) {
