@@ -102,8 +102,9 @@ public final class Mezo {
     return (params, eps, seed, batch, workers) -> {
       float e = checkEps(eps);
       checkParams(params);
-      double lp = objective.loss(batch, new VirtualPerturbation(params, seed, e));
-      double lm = objective.loss(batch, new VirtualPerturbation(params, seed, -e));
+      double[] l = objective.lossPair(batch, new VirtualPerturbation(params, seed, e));
+      double lp = l[0];
+      double lm = l[1];
       return projectedGradient(lp, lm, e);
     };
   }
@@ -114,8 +115,9 @@ public final class Mezo {
     return (params, eps, seed, batch, workers) -> {
       float e = checkEps(eps);
       checkParams(params);
-      double lp = objective.loss(batch, new VirtualPerturbation(params, seed, e));
-      double lm = objective.loss(batch, new VirtualPerturbation(params, seed, -e));
+      double[] l = objective.lossPair(batch, new VirtualPerturbation(params, seed, e));
+      double lp = l[0];
+      double lm = l[1];
       return new ValueAndGrad((lp + lm) / 2, projectedGradient(lp, lm, e), lp, lm);
     };
   }
@@ -132,8 +134,9 @@ public final class Mezo {
       float e = checkEps(eps);
       checkLearningRate(lr);
       checkParams(params);
-      double lp = objective.loss(batch, new VirtualPerturbation(params, seed, e));
-      double lm = objective.loss(batch, new VirtualPerturbation(params, seed, -e));
+      double[] l = objective.lossPair(batch, new VirtualPerturbation(params, seed, e));
+      double lp = l[0];
+      double lm = l[1];
       double g = projectedGradient(lp, lm, e);
       if (Double.isFinite(lp) && Double.isFinite(lm) && lr * g != 0) {
         Perturbation.addScaledNoise(params, seed, (float) (-lr * g), workers);

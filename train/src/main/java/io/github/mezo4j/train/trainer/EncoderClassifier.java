@@ -1,5 +1,6 @@
 package io.github.mezo4j.train.trainer;
 
+import io.github.mezo4j.core.mezo.PerturbedObjective;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.Parameter;
@@ -14,6 +15,7 @@ import io.github.mezo4j.nn.tokenizer.Encoding;
 import io.github.mezo4j.nn.tokenizer.Truncation;
 import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
 import io.github.mezo4j.train.head.ClassifierHead;
+import io.github.mezo4j.train.metrics.ClassificationLoss;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -225,15 +227,69 @@ public final class EncoderClassifier {
     return out;
   }
 
+  /**
+   * Both logits of a two-sided MeZO sample, {@code {logits(batch, workers, plus), logits(batch,
+   * workers, minus)}} with {@code minus} being {@code plus} with its scale negated, each bit for
+   * bit equal to that single call. Every bucket runs through {@link BertEncoder#forwardPair}, which
+   * generates each noise element once for both signs.
+   *
+   * @return {@code {logitsPlus, logitsMinus}}, each {@code [batch.size(), classes]} in bucket order
+   */
+  public double[][] logitsPair(Batch batch, Workers workers, VirtualPerturbation plus) {
+    VirtualPerturbation minus =
+        new VirtualPerturbation(plus.perturbed(), plus.seed(), -plus.scale());
+    ClassifierHead.Scorer scorerPlus = head.scorer(embedder, workers, plus);
+    ClassifierHead.Scorer scorerMinus = head.scorer(embedder, workers, minus);
+    double[] outPlus = new double[batch.size() * head.classes()];
+    double[] outMinus = new double[batch.size() * head.classes()];
+    int row = 0;
+    for (EncoderInput bucket : batch.buckets()) {
+      float[][] hidden = embedder.encoder().forwardPair(bucket, workers, plus);
+      scorerPlus.score(pool(hidden[0], bucket), bucket.batch(), outPlus, row);
+      scorerMinus.score(pool(hidden[1], bucket), bucket.batch(), outMinus, row);
+      row += bucket.batch();
+    }
+    return new double[][] {outPlus, outMinus};
+  }
+
+  /**
+   * The virtual-mode MeZO objective: {@code loss} of the logits at the perturbed weights against
+   * the batch's labels. Its {@link PerturbedObjective#lossPair} runs both signs through {@link
+   * #logitsPair}, with results bit-identical to two {@link PerturbedObjective#loss} calls.
+   */
+  public PerturbedObjective<Batch> objective(ClassificationLoss loss, Workers workers) {
+    return new PerturbedObjective<>() {
+      @Override
+      public double loss(Batch batch, VirtualPerturbation perturbation) {
+        return lossOf(loss, logits(batch, workers, perturbation), batch);
+      }
+
+      @Override
+      public double[] lossPair(Batch batch, VirtualPerturbation plus) {
+        double[][] l = logitsPair(batch, workers, plus);
+        return new double[] {lossOf(loss, l[0], batch), lossOf(loss, l[1], batch)};
+      }
+    };
+  }
+
+  /** {@code loss} of {@code logits} (rounded to f32 scores) against the batch's labels. */
+  static double lossOf(ClassificationLoss loss, double[] logits, Batch batch) {
+    float[] scores = new float[logits.length];
+    for (int i = 0; i < logits.length; i++) {
+      scores[i] = (float) logits[i];
+    }
+    return loss.loss(scores, logits.length / batch.size(), batch.labels());
+  }
+
   /** {@link SentenceEmbedder#embed} at virtually perturbed encoder weights. */
   private float[] embed(EncoderInput input, Workers workers, VirtualPerturbation perturbation) {
-    BertEncoder encoder = embedder.encoder();
+    return pool(embedder.encoder().forward(input, workers, perturbation), input);
+  }
+
+  /** Sentence embeddings of one bucket's hidden states, pooled as {@link #embedder()} pools. */
+  private float[] pool(float[] hidden, EncoderInput input) {
     return SentenceEmbedder.pool(
-        encoder.forward(input, workers, perturbation),
-        input,
-        embedder.dimension(),
-        embedder.pooling(),
-        embedder.normalize());
+        hidden, input, embedder.dimension(), embedder.pooling(), embedder.normalize());
   }
 
   /** Loss, accuracy and macro F1 on {@code batch} at the current weights. */

@@ -191,9 +191,11 @@ public final class FineTuner {
     MezoTrainer.Builder<EncoderClassifier.Batch> builder =
         mode == PerturbationMode.VIRTUAL
             ? MezoTrainer.<EncoderClassifier.Batch>virtualBuilder(
-                (batch, p) -> loss(c, classifier.logits(batch, workers, p), batch))
+                classifier.objective(c.objective(), workers))
             : MezoTrainer.<EncoderClassifier.Batch>builder(
-                (params, batch) -> loss(c, classifier.logits(batch, workers), batch));
+                (params, batch) ->
+                    EncoderClassifier.lossOf(
+                        c.objective(), classifier.logits(batch, workers), batch));
     builder
         .eps(c.eps())
         .optimizer(Optimizers.sgd(Schedule.constant(c.lr())))
@@ -270,15 +272,6 @@ public final class FineTuner {
       }
       return t.finish(trainer);
     }
-  }
-
-  /** The objective's loss of {@code logits} against the batch's labels. */
-  private static double loss(FineTuneConfig c, double[] logits, EncoderClassifier.Batch batch) {
-    float[] scores = new float[logits.length];
-    for (int i = 0; i < logits.length; i++) {
-      scores[i] = (float) logits[i];
-    }
-    return c.objective().loss(scores, logits.length / batch.size(), batch.labels());
   }
 
   /** The perturbation mode a step log's header records (in-place when absent: older logs). */
