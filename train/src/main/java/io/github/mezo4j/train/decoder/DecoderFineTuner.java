@@ -11,9 +11,7 @@ import io.github.mezo4j.core.optim.Optimizers;
 import io.github.mezo4j.core.optim.Schedule;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;
-import io.github.mezo4j.nn.io.AtomicFiles;
 import io.github.mezo4j.nn.model.DecoderConfig;
-import io.github.mezo4j.train.checkpoint.Checkpoint;
 import io.github.mezo4j.train.checkpoint.DecoderCheckpoints;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
@@ -28,12 +26,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.LongConsumer;
-import java.util.stream.Stream;
 
 /**
  * Fine-tunes a decoder LM with MeZO: every weight the model reads is trained, in place, on either a
@@ -188,32 +183,10 @@ public final class DecoderFineTuner {
               .formatted(run.train().size(), run.dev().size()));
     }
     RunFolder folder = new RunFolder(run.out());
-    if (folder.exists() && !run.resume()) {
-      throw new IllegalArgumentException(
-          "%s already holds a run (%s): pass --resume to continue it, or another --out"
-              .formatted(run.out(), RunFolder.RUN));
-    }
-    if (!folder.exists() && run.resume()) {
-      throw new IllegalArgumentException(
-          "--resume: %s holds no run to resume (no %s)".formatted(run.out(), RunFolder.RUN));
-    }
-    RunState state = null;
-    if (run.resume()) {
-      c.checkResumable(JsonFiles.read(folder.run()).get("config"), folder.run().toString());
-      if (Files.isRegularFile(folder.state())) {
-        state = RunState.read(folder.state());
-        if (state.step() > c.steps()) {
-          throw new IllegalArgumentException(
-              "cannot resume %s to --steps %d: its last checkpoint is at step %d"
-                  .formatted(run.out(), c.steps(), state.step()));
-        }
-      }
-    }
+    RunState state = folder.open(run.resume(), c::checkResumable, c.steps());
     Task task = task(run); // tokenizes first: bad data fails before anything is written
     if (state == null) {
-      Files.createDirectories(run.out());
-      Files.deleteIfExists(folder.stepLog());
-      RunFolder.deleteTree(folder.checkpoints());
+      folder.startFresh();
       ObjectNode runJson = JsonFiles.object();
       runJson.put("kind", DecoderCheckpoints.KIND);
       runJson.put("base_model", c.model());
@@ -224,9 +197,7 @@ public final class DecoderFineTuner {
       runJson.put("metric_name", c.metric());
       JsonFiles.write(folder.run(), runJson);
     } else {
-      Path last = folder.checkpoint(state.lastCheckpoint()).resolve(Checkpoint.STEP_LOG);
-      AtomicFiles.write(folder.stepLog(), Files.readAllBytes(last));
-      deleteUnreferenced(folder, state);
+      folder.restore(state);
     }
     Workers workers = run.workers();
     ParameterSet trainable = c.trainable(run.lm().model().parameters());
@@ -284,12 +255,7 @@ public final class DecoderFineTuner {
               e);
         }
         long step = index + 1;
-        ObjectNode event = JsonFiles.object();
-        event.put("event", "train");
-        event.put("step", step);
-        event.put("loss", r.loss());
-        event.put("projected_grad", r.grads()[0]);
-        metrics.append(event);
+        metrics.appendTrain(step, r.loss(), r.grads()[0]);
         if (step % c.evalEvery() == 0 || step == c.steps()) {
           t.evaluate(step, bar, r.loss());
         } else if (bar != null) {
@@ -300,23 +266,6 @@ public final class DecoderFineTuner {
         }
       }
       return t.finish(trainer);
-    }
-  }
-
-  /** Deletes checkpoint folders (and hidden leftovers) that the state does not name. */
-  private static void deleteUnreferenced(RunFolder folder, RunState state) throws IOException {
-    if (!Files.isDirectory(folder.checkpoints())) {
-      return;
-    }
-    Set<String> keep = new HashSet<>(List.of(state.lastCheckpoint(), state.bestCheckpoint()));
-    List<Path> all;
-    try (Stream<Path> s = Files.list(folder.checkpoints())) {
-      all = s.toList();
-    }
-    for (Path p : all) {
-      if (!keep.contains(p.getFileName().toString())) {
-        RunFolder.deleteTree(p);
-      }
     }
   }
 
@@ -407,7 +356,7 @@ public final class DecoderFineTuner {
           && !previousLast.equals(previousBest)) {
         RunFolder.deleteTree(folder.checkpoint(previousLast));
       }
-      deleteUnreferenced(folder, state);
+      folder.deleteUnreferenced(state);
       if (bar != null) {
         bar.eval(step, trainLoss, m, bestMetric);
       }
@@ -428,18 +377,7 @@ public final class DecoderFineTuner {
       s.put("seconds", seconds());
       s.put("best_dev_metric", bestMetric);
       s.put("best_step", bestStep);
-      double initial = Double.NaN;
-      double finalMetric = Double.NaN;
-      for (ObjectNode e : events) {
-        if ("eval".equals(e.get("event").asText())) {
-          if (e.get("step").asLong() == 0) {
-            initial = e.get("dev_metric").asDouble();
-          }
-          finalMetric = e.get("dev_metric").asDouble();
-        }
-      }
-      s.put("initial_dev_metric", initial);
-      s.put("final_dev_metric", finalMetric);
+      MetricsLog.putInitialAndFinalDevMetric(s, events);
       if (lastEval != null) {
         s.put("final_dev_loss", lastEval.loss());
       }

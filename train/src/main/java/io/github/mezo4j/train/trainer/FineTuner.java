@@ -10,7 +10,6 @@ import io.github.mezo4j.core.mezo.StepResult;
 import io.github.mezo4j.core.optim.Optimizers;
 import io.github.mezo4j.core.optim.Schedule;
 import io.github.mezo4j.core.parallel.Workers;
-import io.github.mezo4j.nn.io.AtomicFiles;
 import io.github.mezo4j.nn.io.TokenizerJson;
 import io.github.mezo4j.nn.model.BertConfig;
 import io.github.mezo4j.train.checkpoint.Checkpoint;
@@ -26,11 +25,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.LongConsumer;
-import java.util.stream.Stream;
 
 /**
  * Fine-tunes an {@link EncoderClassifier} with MeZO, evaluating on the dev split every {@code
@@ -126,35 +122,13 @@ public final class FineTuner {
     long startNanos = System.nanoTime();
     FineTuneConfig c = run.config();
     RunFolder folder = new RunFolder(run.out());
-    if (folder.exists() && !run.resume()) {
-      throw new IllegalArgumentException(
-          "%s already holds a run (%s): pass --resume to continue it, or another --out"
-              .formatted(run.out(), RunFolder.RUN));
-    }
-    if (!folder.exists() && run.resume()) {
-      throw new IllegalArgumentException(
-          "--resume: %s holds no run to resume (no %s)".formatted(run.out(), RunFolder.RUN));
-    }
-    RunState state = null;
-    if (run.resume()) {
-      c.checkResumable(JsonFiles.read(folder.run()).get("config"), folder.run().toString());
-      if (Files.isRegularFile(folder.state())) {
-        state = RunState.read(folder.state());
-        if (state.step() > c.steps()) {
-          throw new IllegalArgumentException(
-              "cannot resume %s to --steps %d: its last checkpoint is at step %d"
-                  .formatted(run.out(), c.steps(), state.step()));
-        }
-      }
-    }
+    RunState state = folder.open(run.resume(), c::checkResumable, c.steps());
 
     // the head before training, kept apart: the trained one changes in place
     ClassifierHead headInit;
     if (state == null) {
       // a fresh run (or one that died before its first checkpoint): start clean
-      Files.createDirectories(run.out());
-      Files.deleteIfExists(folder.stepLog());
-      RunFolder.deleteTree(folder.checkpoints());
+      folder.startFresh();
       ObjectNode runJson = JsonFiles.object();
       runJson.put("base_model", c.model());
       runJson.put("task", c.task());
@@ -169,9 +143,7 @@ public final class FineTuner {
     } else {
       headInit =
           HeadFiles.load(folder.headInit(), run.classifier().tokenizer(), run.classifier().padId());
-      Path last = folder.checkpoint(state.lastCheckpoint()).resolve(Checkpoint.STEP_LOG);
-      AtomicFiles.write(folder.stepLog(), Files.readAllBytes(last));
-      deleteUnreferenced(folder, state);
+      folder.restore(state);
     }
     EncoderClassifier classifier = run.classifier().withHead(headInit.copy());
     Workers workers = run.workers();
@@ -255,12 +227,7 @@ public final class FineTuner {
               e);
         }
         long step = index + 1;
-        ObjectNode event = JsonFiles.object();
-        event.put("event", "train");
-        event.put("step", step);
-        event.put("loss", r.loss());
-        event.put("projected_grad", r.grads()[0]);
-        metrics.append(event);
+        metrics.appendTrain(step, r.loss(), r.grads()[0]);
         if (step % c.evalEvery() == 0 || step == c.steps()) {
           t.evaluate(step, bar, r.loss()); // draws its own progress line
         } else if (bar != null) {
@@ -278,23 +245,6 @@ public final class FineTuner {
   private static PerturbationMode loggedMode(Path stepLog) throws IOException {
     String spec = StepLog.read(stepLog).header().values().get("perturbation");
     return spec == null ? PerturbationMode.IN_PLACE : PerturbationMode.parse(spec);
-  }
-
-  /** Deletes checkpoint folders (and hidden leftovers) that the state does not name. */
-  private static void deleteUnreferenced(RunFolder folder, RunState state) throws IOException {
-    if (!Files.isDirectory(folder.checkpoints())) {
-      return;
-    }
-    Set<String> keep = new HashSet<>(List.of(state.lastCheckpoint(), state.bestCheckpoint()));
-    List<Path> all;
-    try (Stream<Path> s = Files.list(folder.checkpoints())) {
-      all = s.toList();
-    }
-    for (Path p : all) {
-      if (!keep.contains(p.getFileName().toString())) {
-        RunFolder.deleteTree(p);
-      }
-    }
   }
 
   /** Evaluations, checkpoints and the best so far. */
@@ -390,7 +340,7 @@ public final class FineTuner {
       RunState state = new RunState(step, lastName, bestStep, bestMetric, bestName, seconds());
       state.write(folder.state());
       // only now may the previous last checkpoint go: the state no longer names it
-      deleteUnreferenced(folder, state);
+      folder.deleteUnreferenced(state);
       if (bar != null) {
         bar.eval(step, trainLoss, m, bestMetric);
       }
@@ -410,18 +360,7 @@ public final class FineTuner {
       s.put("seconds", seconds());
       s.put("best_dev_metric", bestMetric);
       s.put("best_step", bestStep);
-      double initial = Double.NaN;
-      double finalMetric = Double.NaN;
-      for (ObjectNode e : events) {
-        if ("eval".equals(e.get("event").asText())) {
-          if (e.get("step").asLong() == 0) {
-            initial = e.get("dev_metric").asDouble();
-          }
-          finalMetric = e.get("dev_metric").asDouble();
-        }
-      }
-      s.put("initial_dev_metric", initial);
-      s.put("final_dev_metric", finalMetric);
+      MetricsLog.putInitialAndFinalDevMetric(s, events);
       if (lastEval != null) {
         s.put("final_dev_loss", lastEval.loss());
       }
