@@ -12,6 +12,7 @@ import io.github.mezo4j.core.optim.Schedule;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.model.DecoderConfig;
+import io.github.mezo4j.train.checkpoint.BestAndLast;
 import io.github.mezo4j.train.checkpoint.DecoderCheckpoints;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
@@ -278,10 +279,7 @@ public final class DecoderFineTuner {
     private final ObjectNode manifestBase;
     private final long startNanos;
     private final double secondsBefore;
-    private long bestStep;
-    private double bestMetric;
-    private String bestName;
-    private String lastName;
+    private final BestAndLast checkpoints;
     private DecoderEvaluation lastEval;
 
     Tracker(
@@ -300,10 +298,7 @@ public final class DecoderFineTuner {
       this.manifestBase = manifestBase;
       this.startNanos = startNanos;
       this.secondsBefore = secondsBefore;
-      this.bestStep = state == null ? -1 : state.bestStep();
-      this.bestMetric = state == null ? Double.NaN : state.bestMetric();
-      this.bestName = state == null ? null : state.bestCheckpoint();
-      this.lastName = state == null ? null : state.lastCheckpoint();
+      this.checkpoints = new BestAndLast(folder, state);
     }
 
     double seconds() {
@@ -315,21 +310,15 @@ public final class DecoderFineTuner {
       DecoderEvaluation e = task.evaluateDev(run.workers());
       lastEval = e;
       double m = e.metric(c.metric());
-      // strictly better: ties keep the earlier (shorter) run
-      boolean better = bestStep < 0 || (c.higherIsBetter() ? m > bestMetric : m < bestMetric);
-      String name = RunFolder.checkpointName(step);
-      if (better) {
-        bestStep = step;
-        bestMetric = m;
-        bestName = name;
-      }
+      checkpoints.offer(step, m, c.higherIsBetter());
+      double bestMetric = checkpoints.bestMetric();
       ObjectNode event = JsonFiles.object();
       event.put("event", "eval");
       event.put("step", step);
       e.putInto(event, "dev_");
       event.put("dev_metric", m);
       event.put("best_dev_metric", bestMetric);
-      event.put("best_step", bestStep);
+      event.put("best_step", checkpoints.bestStep());
       event.put("elapsed_s", seconds());
       metrics.append(event);
       metrics.sync();
@@ -338,25 +327,14 @@ public final class DecoderFineTuner {
       manifest.put("dev_metric", m);
       e.putInto(manifest, "dev_");
       DecoderCheckpoints.write(
-          folder.checkpoint(name),
+          folder.checkpoint(RunFolder.checkpointName(step)),
           new DecoderCheckpoints.Content(
               step,
               folder.stepLog(),
               manifest,
               run.decoderConfig(),
               c.saveWeights() ? run.lm().model().parameters() : null));
-      String previousLast = lastName;
-      String previousBest = bestName;
-      lastName = name;
-      RunState state = new RunState(step, lastName, bestStep, bestMetric, bestName, seconds());
-      state.write(folder.state());
-      if (previousLast != null
-          && !previousLast.equals(lastName)
-          && !previousLast.equals(bestName)
-          && !previousLast.equals(previousBest)) {
-        RunFolder.deleteTree(folder.checkpoint(previousLast));
-      }
-      folder.deleteUnreferenced(state);
+      checkpoints.committed(step, seconds());
       if (bar != null) {
         bar.eval(step, trainLoss, m, bestMetric);
       }
@@ -375,8 +353,8 @@ public final class DecoderFineTuner {
       s.put("metric_name", c.metric());
       s.put("steps", trainer.nextStep());
       s.put("seconds", seconds());
-      s.put("best_dev_metric", bestMetric);
-      s.put("best_step", bestStep);
+      s.put("best_dev_metric", checkpoints.bestMetric());
+      s.put("best_step", checkpoints.bestStep());
       MetricsLog.putInitialAndFinalDevMetric(s, events);
       if (lastEval != null) {
         s.put("final_dev_loss", lastEval.loss());
@@ -390,15 +368,11 @@ public final class DecoderFineTuner {
       s.put("eps", c.eps());
       s.put("batch", c.batch());
       s.put("seed", c.seed());
-      s.put("best_checkpoint", folder.checkpoint(bestName).toString());
-      s.put("last_checkpoint", folder.checkpoint(lastName).toString());
+      s.put("best_checkpoint", checkpoints.best().toString());
+      s.put("last_checkpoint", checkpoints.last().toString());
       JsonFiles.write(folder.summary(), s);
       StepLog.read(folder.stepLog()); // the log the checkpoints copied is intact
-      return new Result(
-          s,
-          run.lm().model().parameters(),
-          folder.checkpoint(bestName),
-          folder.checkpoint(lastName));
+      return new Result(s, run.lm().model().parameters(), checkpoints.best(), checkpoints.last());
     }
   }
 }

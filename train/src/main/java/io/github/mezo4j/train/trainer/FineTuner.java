@@ -12,6 +12,7 @@ import io.github.mezo4j.core.optim.Schedule;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.io.TokenizerJson;
 import io.github.mezo4j.nn.model.BertConfig;
+import io.github.mezo4j.train.checkpoint.BestAndLast;
 import io.github.mezo4j.train.checkpoint.Checkpoint;
 import io.github.mezo4j.train.checkpoint.HeadFiles;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
@@ -258,10 +259,7 @@ public final class FineTuner {
     private final ObjectNode manifestBase;
     private final long startNanos;
     private final double secondsBefore;
-    private long bestStep;
-    private double bestMetric;
-    private String bestName;
-    private String lastName;
+    private final BestAndLast checkpoints;
     private Evaluation lastEval;
 
     Tracker(
@@ -284,10 +282,7 @@ public final class FineTuner {
       this.manifestBase = manifestBase;
       this.startNanos = startNanos;
       this.secondsBefore = secondsBefore;
-      this.bestStep = state == null ? -1 : state.bestStep();
-      this.bestMetric = state == null ? Double.NaN : state.bestMetric();
-      this.bestName = state == null ? null : state.bestCheckpoint();
-      this.lastName = state == null ? null : state.lastCheckpoint();
+      this.checkpoints = new BestAndLast(folder, state);
     }
 
     double seconds() {
@@ -299,14 +294,8 @@ public final class FineTuner {
       Evaluation e = classifier.evaluate(devBatch, run.workers());
       lastEval = e;
       double m = e.metric(c.metricName());
-      // strictly better: ties keep the earlier (shorter) run
-      boolean better = bestStep < 0 || m > bestMetric;
-      String name = RunFolder.checkpointName(step);
-      if (better) {
-        bestStep = step;
-        bestMetric = m;
-        bestName = name;
-      }
+      checkpoints.offer(step, m, true);
+      double bestMetric = checkpoints.bestMetric();
       ObjectNode event = JsonFiles.object();
       event.put("event", "eval");
       event.put("step", step);
@@ -315,7 +304,7 @@ public final class FineTuner {
       event.put("dev_f1", e.macroF1());
       event.put("dev_metric", m);
       event.put("best_dev_metric", bestMetric);
-      event.put("best_step", bestStep);
+      event.put("best_step", checkpoints.bestStep());
       event.put("elapsed_s", seconds());
       metrics.append(event);
       metrics.sync();
@@ -326,7 +315,7 @@ public final class FineTuner {
       manifest.put("dev_accuracy", e.accuracy());
       manifest.put("dev_f1", e.macroF1());
       Checkpoint.write(
-          folder.checkpoint(name),
+          folder.checkpoint(RunFolder.checkpointName(step)),
           new Checkpoint.Content(
               step,
               folder.stepLog(),
@@ -336,11 +325,7 @@ public final class FineTuner {
               run.bertConfig(),
               c.saveWeights() ? classifier.embedder().encoder().parameters() : null,
               run.tokenizerJson()));
-      lastName = name;
-      RunState state = new RunState(step, lastName, bestStep, bestMetric, bestName, seconds());
-      state.write(folder.state());
-      // only now may the previous last checkpoint go: the state no longer names it
-      folder.deleteUnreferenced(state);
+      checkpoints.committed(step, seconds());
       if (bar != null) {
         bar.eval(step, trainLoss, m, bestMetric);
       }
@@ -358,8 +343,8 @@ public final class FineTuner {
       s.put("metric_name", c.metricName());
       s.put("steps", trainer.nextStep());
       s.put("seconds", seconds());
-      s.put("best_dev_metric", bestMetric);
-      s.put("best_step", bestStep);
+      s.put("best_dev_metric", checkpoints.bestMetric());
+      s.put("best_step", checkpoints.bestStep());
       MetricsLog.putInitialAndFinalDevMetric(s, events);
       if (lastEval != null) {
         s.put("final_dev_loss", lastEval.loss());
@@ -373,11 +358,11 @@ public final class FineTuner {
       s.put("eps", c.eps());
       s.put("batch", c.batch());
       s.put("seed", c.seed());
-      s.put("best_checkpoint", folder.checkpoint(bestName).toString());
-      s.put("last_checkpoint", folder.checkpoint(lastName).toString());
+      s.put("best_checkpoint", checkpoints.best().toString());
+      s.put("last_checkpoint", checkpoints.last().toString());
       JsonFiles.write(folder.summary(), s);
       StepLog.read(folder.stepLog()); // the log the checkpoints copied is intact
-      return new Result(s, classifier, folder.checkpoint(bestName), folder.checkpoint(lastName));
+      return new Result(s, classifier, checkpoints.best(), checkpoints.last());
     }
   }
 }
