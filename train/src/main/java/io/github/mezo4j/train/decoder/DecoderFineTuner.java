@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.log.StepLog;
 import io.github.mezo4j.core.mezo.MezoTrainer;
 import io.github.mezo4j.core.mezo.NanPolicy;
-import io.github.mezo4j.core.mezo.NonFiniteLossException;
 import io.github.mezo4j.core.mezo.Objective;
-import io.github.mezo4j.core.mezo.StepResult;
 import io.github.mezo4j.core.optim.Optimizers;
 import io.github.mezo4j.core.optim.Schedule;
 import io.github.mezo4j.core.parallel.Workers;
@@ -23,6 +21,7 @@ import io.github.mezo4j.train.report.MetricsLog;
 import io.github.mezo4j.train.report.ProgressBar;
 import io.github.mezo4j.train.report.RunPlots;
 import io.github.mezo4j.train.trainer.BatchSampler;
+import io.github.mezo4j.train.trainer.StepLoop;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -244,28 +243,16 @@ public final class DecoderFineTuner {
       if (state == null) {
         t.evaluate(0, bar, Double.NaN);
       }
-      while (trainer.nextStep() < c.steps()) {
-        long index = trainer.nextStep();
-        StepResult r;
-        try {
-          r = trainer.step(sampler.indices(index));
-        } catch (NonFiniteLossException e) {
-          throw new IllegalStateException(
-              "training diverged at step %d (loss not finite); try a smaller --lr than %s"
-                  .formatted(index + 1, c.lr()),
-              e);
-        }
-        long step = index + 1;
-        metrics.appendTrain(step, r.loss(), r.grads()[0]);
-        if (step % c.evalEvery() == 0 || step == c.steps()) {
-          t.evaluate(step, bar, r.loss());
-        } else if (bar != null) {
-          bar.step(step, r.loss());
-        }
-        if (run.afterStep() != null) {
-          run.afterStep().accept(step);
-        }
-      }
+      StepLoop.run(
+          trainer,
+          c.steps(),
+          c.evalEvery(),
+          c.lr(),
+          sampler::indices,
+          metrics,
+          (step, trainLoss) -> t.evaluate(step, bar, trainLoss),
+          bar,
+          run.afterStep());
       return t.finish(trainer);
     }
   }

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.log.StepLog;
 import io.github.mezo4j.core.mezo.MezoTrainer;
 import io.github.mezo4j.core.mezo.NanPolicy;
-import io.github.mezo4j.core.mezo.NonFiniteLossException;
 import io.github.mezo4j.core.mezo.PerturbationMode;
-import io.github.mezo4j.core.mezo.StepResult;
 import io.github.mezo4j.core.optim.Optimizers;
 import io.github.mezo4j.core.optim.Schedule;
 import io.github.mezo4j.core.parallel.Workers;
@@ -214,30 +212,17 @@ public final class FineTuner {
       if (state == null) {
         t.evaluate(0, bar, Double.NaN);
       }
-      while (trainer.nextStep() < c.steps()) {
-        long index = trainer.nextStep();
-        EncoderClassifier.Batch batch =
-            fullBatch != null ? fullBatch : classifier.batch(trainSet, sampler.indices(index));
-        StepResult r;
-        try {
-          r = trainer.step(batch);
-        } catch (NonFiniteLossException e) {
-          throw new IllegalStateException(
-              "training diverged at step %d (loss not finite); try a smaller --lr than %s"
-                  .formatted(index + 1, c.lr()),
-              e);
-        }
-        long step = index + 1;
-        metrics.appendTrain(step, r.loss(), r.grads()[0]);
-        if (step % c.evalEvery() == 0 || step == c.steps()) {
-          t.evaluate(step, bar, r.loss()); // draws its own progress line
-        } else if (bar != null) {
-          bar.step(step, r.loss());
-        }
-        if (run.afterStep() != null) {
-          run.afterStep().accept(step);
-        }
-      }
+      StepLoop.run(
+          trainer,
+          c.steps(),
+          c.evalEvery(),
+          c.lr(),
+          index ->
+              fullBatch != null ? fullBatch : classifier.batch(trainSet, sampler.indices(index)),
+          metrics,
+          (step, trainLoss) -> t.evaluate(step, bar, trainLoss),
+          bar,
+          run.afterStep());
       return t.finish(trainer);
     }
   }
