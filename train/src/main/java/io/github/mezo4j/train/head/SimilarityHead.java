@@ -1,6 +1,5 @@
 package io.github.mezo4j.train.head;
 
-import io.github.mezo4j.core.noise.Perturbation;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.Parameter;
@@ -118,7 +117,7 @@ public final class SimilarityHead implements ClassifierHead {
       SentenceEmbedder embedder, Workers workers, VirtualPerturbation perturbation) {
     float[] labels =
         LabelSentences.embed(labelInput, embedder, workers, perturbation, "similarity");
-    float[] w = read(weight, perturbation);
+    float[] w = PerturbedValues.read(weight, perturbation);
     int k = classes();
     int dim = embedder.dimension();
     double[] cos = new double[k];
@@ -148,16 +147,6 @@ public final class SimilarityHead implements ClassifierHead {
         }
       }
     };
-  }
-
-  /** A copy of {@code p}'s values, perturbed as {@code perturbation} says; p is not written. */
-  private static float[] read(Parameter p, VirtualPerturbation perturbation) {
-    float[] v = p.toFloatArray();
-    if (perturbation.covers(p)) {
-      Perturbation.perturbedCopy(
-          v, 0, v, 0, v.length, perturbation.seed(), p.id(), 0, perturbation.scale());
-    }
-    return v;
   }
 
   @Override
