@@ -129,7 +129,7 @@ final class DecoderModels {
   }
 
   /** llama2.c's tokenizer.bin, or tok&lt;vocab&gt;.bin (its name for custom vocabularies). */
-  private static Path llama2cTokenizerBeside(Path checkpoint, DecoderConfig c) {
+  static Path llama2cTokenizerBeside(Path checkpoint, DecoderConfig c) {
     Path standard = checkpoint.resolveSibling("tokenizer.bin");
     Path custom = checkpoint.resolveSibling("tok" + c.vocabSize() + ".bin");
     if (Files.isRegularFile(standard)) {

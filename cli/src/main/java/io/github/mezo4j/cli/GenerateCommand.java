@@ -82,7 +82,10 @@ final class GenerateCommand implements Callable<Integer> {
     Tokenizer tokenizer;
     if (llama2c) {
       checkpoint = Llama2cCheckpoint.read(path);
-      Path tok = tokenizerPath != null ? tokenizerPath : llama2cTokenizerBeside(path, checkpoint);
+      Path tok =
+          tokenizerPath != null
+              ? tokenizerPath
+              : DecoderModels.llama2cTokenizerBeside(path, checkpoint.config());
       // a tokenizer.bin is checked against the model's vocabulary; --tokenizer may name any kind
       tokenizer =
           Files.isRegularFile(tok) && tok.toString().endsWith(".bin")
@@ -150,21 +153,6 @@ final class GenerateCommand implements Callable<Integer> {
         "%d tokens in %.2f s (%.1f tokens/s)%n",
         generated.length, seconds, generated.length / Math.max(seconds, 1e-9));
     return out.checkError() ? 1 : 0;
-  }
-
-  /** llama2.c's tokenizer.bin, or tok<vocab>.bin (its name for custom vocabularies), beside. */
-  private static Path llama2cTokenizerBeside(Path checkpoint, DecoderCheckpoint c) {
-    Path standard = checkpoint.resolveSibling("tokenizer.bin");
-    Path custom = checkpoint.resolveSibling("tok" + c.config().vocabSize() + ".bin");
-    if (Files.isRegularFile(standard)) {
-      return standard;
-    }
-    if (Files.isRegularFile(custom)) {
-      return custom;
-    }
-    throw new IllegalArgumentException(
-        "no tokenizer beside %s (looked for %s and %s): pass --tokenizer"
-            .formatted(checkpoint, standard.getFileName(), custom.getFileName()));
   }
 
   /**

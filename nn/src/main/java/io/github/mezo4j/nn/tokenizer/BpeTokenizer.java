@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -275,30 +274,16 @@ public final class BpeTokenizer implements Tokenizer {
 
   @Override
   public Encoding encode(String first, String second, boolean addSpecialTokens) {
-    TokenSequence sequence = encodeUnpadded(first, second, addSpecialTokens);
-    if (padding != null) {
-      sequence.pad(padding.targetLength(sequence.length()), padding);
-    }
-    return sequence.toEncoding();
+    return EncodingSteps.padded(encodeUnpadded(first, second, addSpecialTokens), padding);
   }
 
   @Override
   public List<Encoding> encodeBatch(List<String> texts) {
     List<TokenSequence> sequences = new ArrayList<>(texts.size());
-    int longest = 0;
     for (String text : texts) {
-      TokenSequence s = encodeUnpadded(text, null, true);
-      sequences.add(s);
-      longest = Math.max(longest, s.length());
+      sequences.add(encodeUnpadded(text, null, true));
     }
-    List<Encoding> result = new ArrayList<>(sequences.size());
-    for (TokenSequence s : sequences) {
-      if (padding != null) {
-        s.pad(padding.targetLength(longest), padding);
-      }
-      result.add(s.toEncoding());
-    }
-    return result;
+    return EncodingSteps.paddedTogether(sequences, padding);
   }
 
   /** The token ids of {@code text} without special tokens, truncation or padding. */
@@ -317,18 +302,7 @@ public final class BpeTokenizer implements Tokenizer {
     TokenSequence a = tokenize(first, 0, 0, cap);
     TokenSequence b = second == null ? null : tokenize(second, 1, 1, cap);
     if (truncation != null) {
-      int added = addSpecialTokens ? postProcessor.addedTokens(b != null) : 0;
-      int budget = truncation.maxLength() - added;
-      if (budget < 0) {
-        throw new IllegalArgumentException(
-            "truncation maxLength "
-                + truncation.maxLength()
-                + " leaves no room for the "
-                + added
-                + " special tokens of "
-                + (b == null ? "a single text" : "a pair"));
-      }
-      Truncation.apply(a, b, budget, truncation);
+      EncodingSteps.truncate(a, b, truncation, postProcessor, addSpecialTokens);
     }
     if (trimOffsetsAddPrefixSpace != null) {
       trimOffsets(a);
@@ -383,55 +357,18 @@ public final class BpeTokenizer implements Tokenizer {
   private TokenSequence tokenize(String text, int typeId, int sequenceId, int cap) {
     Collector c = new Collector(text.length() / 3 + 4, typeId, sequenceId, cap);
     addedVocabulary.split(text, c);
-    TokenSequence out = c.out;
     if (truncation != null && truncation.side() == Side.LEFT) {
-      int max = truncation.maxLength();
-      for (int u = c.units - 1; u >= 0; u--) {
-        int start = c.unitStarts[u];
-        if (c.unitIsWord[u] && out.length() - start >= max) {
-          out.truncate(out.length() - start, Side.LEFT);
-          break;
-        }
-      }
+      c.cutLeft(truncation.maxLength());
     }
-    return out;
+    return c.out;
   }
 
   /** Collects the tokens of one text, unit by unit (a pre-tokenized piece or an added token). */
-  private final class Collector implements AddedVocabulary.SegmentSink {
-    final TokenSequence out;
-    final int typeId;
-    final int sequenceId;
-    final int stopAt;
-    boolean stopped;
-    int[] unitStarts = new int[16];
-    boolean[] unitIsWord = new boolean[16];
-    int units;
+  private final class Collector extends UnitCollector {
     final List<NormalizedText> pieces = new ArrayList<>();
 
     Collector(int capacity, int typeId, int sequenceId, int stopAt) {
-      this.out = new TokenSequence(capacity);
-      this.typeId = typeId;
-      this.sequenceId = sequenceId;
-      this.stopAt = stopAt;
-    }
-
-    private void startUnit(boolean word) {
-      if (units == unitStarts.length) {
-        unitStarts = Arrays.copyOf(unitStarts, units * 2);
-        unitIsWord = Arrays.copyOf(unitIsWord, units * 2);
-      }
-      unitStarts[units] = out.length();
-      unitIsWord[units] = word;
-      units++;
-    }
-
-    @Override
-    public void token(int id, String value, int start, int end) {
-      if (!stopped) {
-        startUnit(false);
-        out.add(id, value, typeId, 1, start, end, sequenceId);
-      }
+      super(capacity, typeId, sequenceId, stopAt);
     }
 
     @Override

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -307,11 +306,7 @@ public final class WordPieceTokenizer implements Tokenizer {
    */
   @Override
   public Encoding encode(String first, String second, boolean addSpecialTokens) {
-    TokenSequence sequence = encodeUnpadded(first, second, addSpecialTokens);
-    if (padding != null) {
-      sequence.pad(padding.targetLength(sequence.length()), padding);
-    }
-    return sequence.toEncoding();
+    return EncodingSteps.padded(encodeUnpadded(first, second, addSpecialTokens), padding);
   }
 
   /** Encodes texts with special tokens, padding them together as configured. */
@@ -340,21 +335,11 @@ public final class WordPieceTokenizer implements Tokenizer {
               + " seconds");
     }
     List<TokenSequence> sequences = new ArrayList<>(firsts.size());
-    int longest = 0;
     for (int i = 0; i < firsts.size(); i++) {
-      TokenSequence s =
-          encodeUnpadded(firsts.get(i), seconds == null ? null : seconds.get(i), addSpecialTokens);
-      sequences.add(s);
-      longest = Math.max(longest, s.length());
+      sequences.add(
+          encodeUnpadded(firsts.get(i), seconds == null ? null : seconds.get(i), addSpecialTokens));
     }
-    List<Encoding> result = new ArrayList<>(sequences.size());
-    for (TokenSequence s : sequences) {
-      if (padding != null) {
-        s.pad(padding.targetLength(longest), padding);
-      }
-      result.add(s.toEncoding());
-    }
-    return result;
+    return EncodingSteps.paddedTogether(sequences, padding);
   }
 
   private TokenSequence encodeUnpadded(String first, String second, boolean addSpecialTokens) {
@@ -362,18 +347,7 @@ public final class WordPieceTokenizer implements Tokenizer {
     TokenSequence a = tokenize(first, 0, 0);
     TokenSequence b = second == null ? null : tokenize(second, 1, 1);
     if (truncation != null) {
-      int added = addSpecialTokens ? postProcessor.addedTokens(b != null) : 0;
-      int budget = truncation.maxLength() - added;
-      if (budget < 0) {
-        throw new IllegalArgumentException(
-            "truncation maxLength "
-                + truncation.maxLength()
-                + " leaves no room for the "
-                + added
-                + " special tokens of "
-                + (b == null ? "a single text" : "a pair"));
-      }
-      Truncation.apply(a, b, budget, truncation);
+      EncodingSteps.truncate(a, b, truncation, postProcessor, addSpecialTokens);
     }
     return PostProcessing.apply(postProcessor, a, b, addSpecialTokens);
   }
@@ -386,63 +360,25 @@ public final class WordPieceTokenizer implements Tokenizer {
    * pair counts as the longer one.
    */
   private TokenSequence tokenize(String text, int typeId, int sequenceId) {
-    WordCollector collector = new WordCollector(text.length() / 3 + 4, typeId, sequenceId);
-    if (truncation != null && truncation.side() == Side.RIGHT) {
-      collector.stopAt = truncation.maxLength();
-    }
+    int stopAt =
+        truncation != null && truncation.side() == Side.RIGHT
+            ? truncation.maxLength()
+            : Integer.MAX_VALUE;
+    WordCollector collector = new WordCollector(text.length() / 3 + 4, typeId, sequenceId, stopAt);
     addedVocabulary.split(text, collector);
-    TokenSequence out = collector.out;
     if (truncation != null && truncation.side() == Side.LEFT) {
-      // The same cut from the end: keep the last units up to the first word (counting
-      // backwards) that brings the count to maxLength.
-      int cap = truncation.maxLength();
-      for (int u = collector.units - 1; u >= 0; u--) {
-        int start = collector.unitStarts[u];
-        if (collector.unitIsWord[u] && out.length() - start >= cap) {
-          out.truncate(out.length() - start, Side.LEFT);
-          break;
-        }
-      }
+      collector.cutLeft(truncation.maxLength()); // the same cut from the end
     }
-    return out;
+    return collector.out;
   }
 
   /**
    * Turns the pieces of one text into tokens, unit by unit (a unit is a pre-tokenized word or an
    * added token), remembering where units start.
    */
-  private final class WordCollector implements AddedVocabulary.SegmentSink {
-    final TokenSequence out;
-    final int typeId;
-    final int sequenceId;
-    int stopAt = Integer.MAX_VALUE; // once a word brings the count here, nothing more is taken
-    boolean stopped;
-    int[] unitStarts = new int[16];
-    boolean[] unitIsWord = new boolean[16];
-    int units;
-
-    WordCollector(int capacity, int typeId, int sequenceId) {
-      this.out = new TokenSequence(capacity);
-      this.typeId = typeId;
-      this.sequenceId = sequenceId;
-    }
-
-    private void startUnit(boolean word) {
-      if (units == unitStarts.length) {
-        unitStarts = Arrays.copyOf(unitStarts, units * 2);
-        unitIsWord = Arrays.copyOf(unitIsWord, units * 2);
-      }
-      unitStarts[units] = out.length();
-      unitIsWord[units] = word;
-      units++;
-    }
-
-    @Override
-    public void token(int id, String value, int start, int end) {
-      if (!stopped) {
-        startUnit(false);
-        out.add(id, value, typeId, 1, start, end, sequenceId);
-      }
+  private final class WordCollector extends UnitCollector {
+    WordCollector(int capacity, int typeId, int sequenceId, int stopAt) {
+      super(capacity, typeId, sequenceId, stopAt);
     }
 
     @Override

@@ -4,16 +4,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.log.StepLog;
 import io.github.mezo4j.core.mezo.MezoTrainer;
 import io.github.mezo4j.core.mezo.NanPolicy;
-import io.github.mezo4j.core.mezo.NonFiniteLossException;
 import io.github.mezo4j.core.mezo.Objective;
-import io.github.mezo4j.core.mezo.StepResult;
 import io.github.mezo4j.core.optim.Optimizers;
 import io.github.mezo4j.core.optim.Schedule;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;
-import io.github.mezo4j.nn.io.AtomicFiles;
 import io.github.mezo4j.nn.model.DecoderConfig;
-import io.github.mezo4j.train.checkpoint.Checkpoint;
+import io.github.mezo4j.train.checkpoint.BestAndLast;
 import io.github.mezo4j.train.checkpoint.DecoderCheckpoints;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
@@ -24,16 +21,14 @@ import io.github.mezo4j.train.report.MetricsLog;
 import io.github.mezo4j.train.report.ProgressBar;
 import io.github.mezo4j.train.report.RunPlots;
 import io.github.mezo4j.train.trainer.BatchSampler;
+import io.github.mezo4j.train.trainer.StepLoop;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.LongConsumer;
-import java.util.stream.Stream;
 
 /**
  * Fine-tunes a decoder LM with MeZO: every weight the model reads is trained, in place, on either a
@@ -188,32 +183,10 @@ public final class DecoderFineTuner {
               .formatted(run.train().size(), run.dev().size()));
     }
     RunFolder folder = new RunFolder(run.out());
-    if (folder.exists() && !run.resume()) {
-      throw new IllegalArgumentException(
-          "%s already holds a run (%s): pass --resume to continue it, or another --out"
-              .formatted(run.out(), RunFolder.RUN));
-    }
-    if (!folder.exists() && run.resume()) {
-      throw new IllegalArgumentException(
-          "--resume: %s holds no run to resume (no %s)".formatted(run.out(), RunFolder.RUN));
-    }
-    RunState state = null;
-    if (run.resume()) {
-      c.checkResumable(JsonFiles.read(folder.run()).get("config"), folder.run().toString());
-      if (Files.isRegularFile(folder.state())) {
-        state = RunState.read(folder.state());
-        if (state.step() > c.steps()) {
-          throw new IllegalArgumentException(
-              "cannot resume %s to --steps %d: its last checkpoint is at step %d"
-                  .formatted(run.out(), c.steps(), state.step()));
-        }
-      }
-    }
+    RunState state = folder.open(run.resume(), c::checkResumable, c.steps());
     Task task = task(run); // tokenizes first: bad data fails before anything is written
     if (state == null) {
-      Files.createDirectories(run.out());
-      Files.deleteIfExists(folder.stepLog());
-      RunFolder.deleteTree(folder.checkpoints());
+      folder.startFresh();
       ObjectNode runJson = JsonFiles.object();
       runJson.put("kind", DecoderCheckpoints.KIND);
       runJson.put("base_model", c.model());
@@ -224,9 +197,7 @@ public final class DecoderFineTuner {
       runJson.put("metric_name", c.metric());
       JsonFiles.write(folder.run(), runJson);
     } else {
-      Path last = folder.checkpoint(state.lastCheckpoint()).resolve(Checkpoint.STEP_LOG);
-      AtomicFiles.write(folder.stepLog(), Files.readAllBytes(last));
-      deleteUnreferenced(folder, state);
+      folder.restore(state);
     }
     Workers workers = run.workers();
     ParameterSet trainable = c.trainable(run.lm().model().parameters());
@@ -272,51 +243,17 @@ public final class DecoderFineTuner {
       if (state == null) {
         t.evaluate(0, bar, Double.NaN);
       }
-      while (trainer.nextStep() < c.steps()) {
-        long index = trainer.nextStep();
-        StepResult r;
-        try {
-          r = trainer.step(sampler.indices(index));
-        } catch (NonFiniteLossException e) {
-          throw new IllegalStateException(
-              "training diverged at step %d (loss not finite); try a smaller --lr than %s"
-                  .formatted(index + 1, c.lr()),
-              e);
-        }
-        long step = index + 1;
-        ObjectNode event = JsonFiles.object();
-        event.put("event", "train");
-        event.put("step", step);
-        event.put("loss", r.loss());
-        event.put("projected_grad", r.grads()[0]);
-        metrics.append(event);
-        if (step % c.evalEvery() == 0 || step == c.steps()) {
-          t.evaluate(step, bar, r.loss());
-        } else if (bar != null) {
-          bar.step(step, r.loss());
-        }
-        if (run.afterStep() != null) {
-          run.afterStep().accept(step);
-        }
-      }
+      StepLoop.run(
+          trainer,
+          c.steps(),
+          c.evalEvery(),
+          c.lr(),
+          sampler::indices,
+          metrics,
+          (step, trainLoss) -> t.evaluate(step, bar, trainLoss),
+          bar,
+          run.afterStep());
       return t.finish(trainer);
-    }
-  }
-
-  /** Deletes checkpoint folders (and hidden leftovers) that the state does not name. */
-  private static void deleteUnreferenced(RunFolder folder, RunState state) throws IOException {
-    if (!Files.isDirectory(folder.checkpoints())) {
-      return;
-    }
-    Set<String> keep = new HashSet<>(List.of(state.lastCheckpoint(), state.bestCheckpoint()));
-    List<Path> all;
-    try (Stream<Path> s = Files.list(folder.checkpoints())) {
-      all = s.toList();
-    }
-    for (Path p : all) {
-      if (!keep.contains(p.getFileName().toString())) {
-        RunFolder.deleteTree(p);
-      }
     }
   }
 
@@ -329,10 +266,7 @@ public final class DecoderFineTuner {
     private final ObjectNode manifestBase;
     private final long startNanos;
     private final double secondsBefore;
-    private long bestStep;
-    private double bestMetric;
-    private String bestName;
-    private String lastName;
+    private final BestAndLast checkpoints;
     private DecoderEvaluation lastEval;
 
     Tracker(
@@ -351,10 +285,7 @@ public final class DecoderFineTuner {
       this.manifestBase = manifestBase;
       this.startNanos = startNanos;
       this.secondsBefore = secondsBefore;
-      this.bestStep = state == null ? -1 : state.bestStep();
-      this.bestMetric = state == null ? Double.NaN : state.bestMetric();
-      this.bestName = state == null ? null : state.bestCheckpoint();
-      this.lastName = state == null ? null : state.lastCheckpoint();
+      this.checkpoints = new BestAndLast(folder, state);
     }
 
     double seconds() {
@@ -366,21 +297,15 @@ public final class DecoderFineTuner {
       DecoderEvaluation e = task.evaluateDev(run.workers());
       lastEval = e;
       double m = e.metric(c.metric());
-      // strictly better: ties keep the earlier (shorter) run
-      boolean better = bestStep < 0 || (c.higherIsBetter() ? m > bestMetric : m < bestMetric);
-      String name = RunFolder.checkpointName(step);
-      if (better) {
-        bestStep = step;
-        bestMetric = m;
-        bestName = name;
-      }
+      checkpoints.offer(step, m, c.higherIsBetter());
+      double bestMetric = checkpoints.bestMetric();
       ObjectNode event = JsonFiles.object();
       event.put("event", "eval");
       event.put("step", step);
       e.putInto(event, "dev_");
       event.put("dev_metric", m);
       event.put("best_dev_metric", bestMetric);
-      event.put("best_step", bestStep);
+      event.put("best_step", checkpoints.bestStep());
       event.put("elapsed_s", seconds());
       metrics.append(event);
       metrics.sync();
@@ -389,25 +314,14 @@ public final class DecoderFineTuner {
       manifest.put("dev_metric", m);
       e.putInto(manifest, "dev_");
       DecoderCheckpoints.write(
-          folder.checkpoint(name),
+          folder.checkpoint(RunFolder.checkpointName(step)),
           new DecoderCheckpoints.Content(
               step,
               folder.stepLog(),
               manifest,
               run.decoderConfig(),
               c.saveWeights() ? run.lm().model().parameters() : null));
-      String previousLast = lastName;
-      String previousBest = bestName;
-      lastName = name;
-      RunState state = new RunState(step, lastName, bestStep, bestMetric, bestName, seconds());
-      state.write(folder.state());
-      if (previousLast != null
-          && !previousLast.equals(lastName)
-          && !previousLast.equals(bestName)
-          && !previousLast.equals(previousBest)) {
-        RunFolder.deleteTree(folder.checkpoint(previousLast));
-      }
-      deleteUnreferenced(folder, state);
+      checkpoints.committed(step, seconds());
       if (bar != null) {
         bar.eval(step, trainLoss, m, bestMetric);
       }
@@ -426,20 +340,9 @@ public final class DecoderFineTuner {
       s.put("metric_name", c.metric());
       s.put("steps", trainer.nextStep());
       s.put("seconds", seconds());
-      s.put("best_dev_metric", bestMetric);
-      s.put("best_step", bestStep);
-      double initial = Double.NaN;
-      double finalMetric = Double.NaN;
-      for (ObjectNode e : events) {
-        if ("eval".equals(e.get("event").asText())) {
-          if (e.get("step").asLong() == 0) {
-            initial = e.get("dev_metric").asDouble();
-          }
-          finalMetric = e.get("dev_metric").asDouble();
-        }
-      }
-      s.put("initial_dev_metric", initial);
-      s.put("final_dev_metric", finalMetric);
+      s.put("best_dev_metric", checkpoints.bestMetric());
+      s.put("best_step", checkpoints.bestStep());
+      MetricsLog.putInitialAndFinalDevMetric(s, events);
       if (lastEval != null) {
         s.put("final_dev_loss", lastEval.loss());
       }
@@ -452,15 +355,11 @@ public final class DecoderFineTuner {
       s.put("eps", c.eps());
       s.put("batch", c.batch());
       s.put("seed", c.seed());
-      s.put("best_checkpoint", folder.checkpoint(bestName).toString());
-      s.put("last_checkpoint", folder.checkpoint(lastName).toString());
+      s.put("best_checkpoint", checkpoints.best().toString());
+      s.put("last_checkpoint", checkpoints.last().toString());
       JsonFiles.write(folder.summary(), s);
       StepLog.read(folder.stepLog()); // the log the checkpoints copied is intact
-      return new Result(
-          s,
-          run.lm().model().parameters(),
-          folder.checkpoint(bestName),
-          folder.checkpoint(lastName));
+      return new Result(s, run.lm().model().parameters(), checkpoints.best(), checkpoints.last());
     }
   }
 }

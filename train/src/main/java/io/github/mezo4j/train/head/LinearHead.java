@@ -1,6 +1,5 @@
 package io.github.mezo4j.train.head;
 
-import io.github.mezo4j.core.noise.Perturbation;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.Parameter;
@@ -102,8 +101,8 @@ public final class LinearHead implements ClassifierHead {
               .formatted(dimension(), embedder.dimension()));
     }
     // a scorer belongs to one forward pass: read the weights (perturbed in a copy) now
-    float[] w = read(weight, perturbation);
-    float[] b = read(bias, perturbation);
+    float[] w = PerturbedValues.read(weight, perturbation);
+    float[] b = PerturbedValues.read(bias, perturbation);
     int k = classes();
     int dim = dimension();
     return (e, rows, logits, firstRow) -> {
@@ -117,16 +116,6 @@ public final class LinearHead implements ClassifierHead {
         }
       }
     };
-  }
-
-  /** A copy of {@code p}'s values, perturbed as {@code perturbation} says; p is not written. */
-  private static float[] read(Parameter p, VirtualPerturbation perturbation) {
-    float[] v = p.toFloatArray();
-    if (perturbation.covers(p)) {
-      Perturbation.perturbedCopy(
-          v, 0, v, 0, v.length, perturbation.seed(), p.id(), 0, perturbation.scale());
-    }
-    return v;
   }
 
   @Override

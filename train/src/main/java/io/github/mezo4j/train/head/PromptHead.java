@@ -28,16 +28,7 @@ public final class PromptHead implements ClassifierHead {
    * @param labelInput the tokenized label texts, one row per class
    */
   public PromptHead(List<String> labelTexts, double scale, EncoderInput labelInput) {
-    if (labelTexts.size() < 2) {
-      throw new IllegalArgumentException("need at least two label texts, got " + labelTexts);
-    }
-    if (!(scale > 0) || Double.isInfinite(scale)) {
-      throw new IllegalArgumentException("the prompt head's scale must be > 0, got " + scale);
-    }
-    if (labelInput.batch() != labelTexts.size()) {
-      throw new IllegalArgumentException(
-          "%d label texts but %d tokenized rows".formatted(labelTexts.size(), labelInput.batch()));
-    }
+    LabelSentences.check(labelTexts, scale, labelInput, "prompt");
     this.labelTexts = List.copyOf(labelTexts);
     this.scale = scale;
     this.labelInput = labelInput;
@@ -46,11 +37,7 @@ public final class PromptHead implements ClassifierHead {
   /** Tokenizes the label texts with {@code tokenizer} (no padding; padded here with padId). */
   public static PromptHead of(
       List<String> labelTexts, double scale, WordPieceTokenizer tokenizer, int padId) {
-    int[][] ids = new int[labelTexts.size()][];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = tokenizer.encode(labelTexts.get(i)).ids();
-    }
-    return new PromptHead(labelTexts, scale, EncoderInput.padded(ids, padId));
+    return new PromptHead(labelTexts, scale, LabelSentences.tokenize(labelTexts, tokenizer, padId));
   }
 
   @Override
@@ -80,17 +67,8 @@ public final class PromptHead implements ClassifierHead {
   @Override
   public Scorer scorer(
       SentenceEmbedder embedder, Workers workers, VirtualPerturbation perturbation) {
-    if (!embedder.normalize()) {
-      throw new IllegalArgumentException("the prompt head needs an L2-normalising embedder");
-    }
     // the label texts go through the same (perturbed) encoder as the inputs
-    float[] labels =
-        SentenceEmbedder.pool(
-            embedder.encoder().forward(labelInput, workers, perturbation),
-            labelInput,
-            embedder.dimension(),
-            embedder.pooling(),
-            true);
+    float[] labels = LabelSentences.embed(labelInput, embedder, workers, perturbation, "prompt");
     int k = classes();
     int dim = embedder.dimension();
     return (e, rows, logits, firstRow) -> {

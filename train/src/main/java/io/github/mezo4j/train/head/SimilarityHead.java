@@ -1,6 +1,5 @@
 package io.github.mezo4j.train.head;
 
-import io.github.mezo4j.core.noise.Perturbation;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.Parameter;
@@ -46,16 +45,7 @@ public final class SimilarityHead implements ClassifierHead {
   public SimilarityHead(
       List<String> labelTexts, double scale, EncoderInput labelInput, Parameter weight) {
     int k = labelTexts.size();
-    if (k < 2) {
-      throw new IllegalArgumentException("need at least two label texts, got " + labelTexts);
-    }
-    if (!(scale > 0) || Double.isInfinite(scale)) {
-      throw new IllegalArgumentException("the similarity head's scale must be > 0, got " + scale);
-    }
-    if (labelInput.batch() != k) {
-      throw new IllegalArgumentException(
-          "%d label texts but %d tokenized rows".formatted(k, labelInput.batch()));
-    }
+    LabelSentences.check(labelTexts, scale, labelInput, "similarity");
     if (!WEIGHT.equals(weight.name())) {
       throw new IllegalArgumentException(
           "a similarity head's weight is named %s, got %s".formatted(WEIGHT, weight.name()));
@@ -90,11 +80,8 @@ public final class SimilarityHead implements ClassifierHead {
       WordPieceTokenizer tokenizer,
       int padId,
       Parameter weight) {
-    int[][] ids = new int[labelTexts.size()][];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = tokenizer.encode(labelTexts.get(i)).ids();
-    }
-    return new SimilarityHead(labelTexts, scale, EncoderInput.padded(ids, padId), weight);
+    return new SimilarityHead(
+        labelTexts, scale, LabelSentences.tokenize(labelTexts, tokenizer, padId), weight);
   }
 
   @Override
@@ -128,17 +115,9 @@ public final class SimilarityHead implements ClassifierHead {
   @Override
   public Scorer scorer(
       SentenceEmbedder embedder, Workers workers, VirtualPerturbation perturbation) {
-    if (!embedder.normalize()) {
-      throw new IllegalArgumentException("the similarity head needs an L2-normalising embedder");
-    }
     float[] labels =
-        SentenceEmbedder.pool(
-            embedder.encoder().forward(labelInput, workers, perturbation),
-            labelInput,
-            embedder.dimension(),
-            embedder.pooling(),
-            true);
-    float[] w = read(weight, perturbation);
+        LabelSentences.embed(labelInput, embedder, workers, perturbation, "similarity");
+    float[] w = PerturbedValues.read(weight, perturbation);
     int k = classes();
     int dim = embedder.dimension();
     double[] cos = new double[k];
@@ -168,16 +147,6 @@ public final class SimilarityHead implements ClassifierHead {
         }
       }
     };
-  }
-
-  /** A copy of {@code p}'s values, perturbed as {@code perturbation} says; p is not written. */
-  private static float[] read(Parameter p, VirtualPerturbation perturbation) {
-    float[] v = p.toFloatArray();
-    if (perturbation.covers(p)) {
-      Perturbation.perturbedCopy(
-          v, 0, v, 0, v.length, perturbation.seed(), p.id(), 0, perturbation.scale());
-    }
-    return v;
   }
 
   @Override

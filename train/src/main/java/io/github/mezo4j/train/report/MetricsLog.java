@@ -92,6 +92,35 @@ public final class MetricsLog implements AutoCloseable {
     events.add(event);
   }
 
+  /** Appends the {@code "train"} event of one MeZO step. */
+  public void appendTrain(long step, double loss, double projectedGrad) throws IOException {
+    ObjectNode event = JsonFiles.object();
+    event.put("event", "train");
+    event.put("step", step);
+    event.put("loss", loss);
+    event.put("projected_grad", projectedGrad);
+    append(event);
+  }
+
+  /**
+   * Puts {@code initial_dev_metric} (the step-0 evaluation's) and {@code final_dev_metric} (the
+   * last evaluation's) of {@code events} into a run summary; NaN where there is none.
+   */
+  public static void putInitialAndFinalDevMetric(ObjectNode summary, List<ObjectNode> events) {
+    double initial = Double.NaN;
+    double finalMetric = Double.NaN;
+    for (ObjectNode e : events) {
+      if ("eval".equals(e.get("event").asText())) {
+        if (e.get("step").asLong() == 0) {
+          initial = e.get("dev_metric").asDouble();
+        }
+        finalMetric = e.get("dev_metric").asDouble();
+      }
+    }
+    summary.put("initial_dev_metric", initial);
+    summary.put("final_dev_metric", finalMetric);
+  }
+
   /** Forces appended lines to the device. */
   public void sync() throws IOException {
     channel.force(false);

@@ -4,15 +4,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.log.StepLog;
 import io.github.mezo4j.core.mezo.MezoTrainer;
 import io.github.mezo4j.core.mezo.NanPolicy;
-import io.github.mezo4j.core.mezo.NonFiniteLossException;
 import io.github.mezo4j.core.mezo.PerturbationMode;
-import io.github.mezo4j.core.mezo.StepResult;
 import io.github.mezo4j.core.optim.Optimizers;
 import io.github.mezo4j.core.optim.Schedule;
 import io.github.mezo4j.core.parallel.Workers;
-import io.github.mezo4j.nn.io.AtomicFiles;
 import io.github.mezo4j.nn.io.TokenizerJson;
 import io.github.mezo4j.nn.model.BertConfig;
+import io.github.mezo4j.train.checkpoint.BestAndLast;
 import io.github.mezo4j.train.checkpoint.Checkpoint;
 import io.github.mezo4j.train.checkpoint.HeadFiles;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
@@ -26,11 +24,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.LongConsumer;
-import java.util.stream.Stream;
 
 /**
  * Fine-tunes an {@link EncoderClassifier} with MeZO, evaluating on the dev split every {@code
@@ -126,35 +121,13 @@ public final class FineTuner {
     long startNanos = System.nanoTime();
     FineTuneConfig c = run.config();
     RunFolder folder = new RunFolder(run.out());
-    if (folder.exists() && !run.resume()) {
-      throw new IllegalArgumentException(
-          "%s already holds a run (%s): pass --resume to continue it, or another --out"
-              .formatted(run.out(), RunFolder.RUN));
-    }
-    if (!folder.exists() && run.resume()) {
-      throw new IllegalArgumentException(
-          "--resume: %s holds no run to resume (no %s)".formatted(run.out(), RunFolder.RUN));
-    }
-    RunState state = null;
-    if (run.resume()) {
-      c.checkResumable(JsonFiles.read(folder.run()).get("config"), folder.run().toString());
-      if (Files.isRegularFile(folder.state())) {
-        state = RunState.read(folder.state());
-        if (state.step() > c.steps()) {
-          throw new IllegalArgumentException(
-              "cannot resume %s to --steps %d: its last checkpoint is at step %d"
-                  .formatted(run.out(), c.steps(), state.step()));
-        }
-      }
-    }
+    RunState state = folder.open(run.resume(), c::checkResumable, c.steps());
 
     // the head before training, kept apart: the trained one changes in place
     ClassifierHead headInit;
     if (state == null) {
       // a fresh run (or one that died before its first checkpoint): start clean
-      Files.createDirectories(run.out());
-      Files.deleteIfExists(folder.stepLog());
-      RunFolder.deleteTree(folder.checkpoints());
+      folder.startFresh();
       ObjectNode runJson = JsonFiles.object();
       runJson.put("base_model", c.model());
       runJson.put("task", c.task());
@@ -169,9 +142,7 @@ public final class FineTuner {
     } else {
       headInit =
           HeadFiles.load(folder.headInit(), run.classifier().tokenizer(), run.classifier().padId());
-      Path last = folder.checkpoint(state.lastCheckpoint()).resolve(Checkpoint.STEP_LOG);
-      AtomicFiles.write(folder.stepLog(), Files.readAllBytes(last));
-      deleteUnreferenced(folder, state);
+      folder.restore(state);
     }
     EncoderClassifier classifier = run.classifier().withHead(headInit.copy());
     Workers workers = run.workers();
@@ -241,35 +212,17 @@ public final class FineTuner {
       if (state == null) {
         t.evaluate(0, bar, Double.NaN);
       }
-      while (trainer.nextStep() < c.steps()) {
-        long index = trainer.nextStep();
-        EncoderClassifier.Batch batch =
-            fullBatch != null ? fullBatch : classifier.batch(trainSet, sampler.indices(index));
-        StepResult r;
-        try {
-          r = trainer.step(batch);
-        } catch (NonFiniteLossException e) {
-          throw new IllegalStateException(
-              "training diverged at step %d (loss not finite); try a smaller --lr than %s"
-                  .formatted(index + 1, c.lr()),
-              e);
-        }
-        long step = index + 1;
-        ObjectNode event = JsonFiles.object();
-        event.put("event", "train");
-        event.put("step", step);
-        event.put("loss", r.loss());
-        event.put("projected_grad", r.grads()[0]);
-        metrics.append(event);
-        if (step % c.evalEvery() == 0 || step == c.steps()) {
-          t.evaluate(step, bar, r.loss()); // draws its own progress line
-        } else if (bar != null) {
-          bar.step(step, r.loss());
-        }
-        if (run.afterStep() != null) {
-          run.afterStep().accept(step);
-        }
-      }
+      StepLoop.run(
+          trainer,
+          c.steps(),
+          c.evalEvery(),
+          c.lr(),
+          index ->
+              fullBatch != null ? fullBatch : classifier.batch(trainSet, sampler.indices(index)),
+          metrics,
+          (step, trainLoss) -> t.evaluate(step, bar, trainLoss),
+          bar,
+          run.afterStep());
       return t.finish(trainer);
     }
   }
@@ -278,23 +231,6 @@ public final class FineTuner {
   private static PerturbationMode loggedMode(Path stepLog) throws IOException {
     String spec = StepLog.read(stepLog).header().values().get("perturbation");
     return spec == null ? PerturbationMode.IN_PLACE : PerturbationMode.parse(spec);
-  }
-
-  /** Deletes checkpoint folders (and hidden leftovers) that the state does not name. */
-  private static void deleteUnreferenced(RunFolder folder, RunState state) throws IOException {
-    if (!Files.isDirectory(folder.checkpoints())) {
-      return;
-    }
-    Set<String> keep = new HashSet<>(List.of(state.lastCheckpoint(), state.bestCheckpoint()));
-    List<Path> all;
-    try (Stream<Path> s = Files.list(folder.checkpoints())) {
-      all = s.toList();
-    }
-    for (Path p : all) {
-      if (!keep.contains(p.getFileName().toString())) {
-        RunFolder.deleteTree(p);
-      }
-    }
   }
 
   /** Evaluations, checkpoints and the best so far. */
@@ -308,10 +244,7 @@ public final class FineTuner {
     private final ObjectNode manifestBase;
     private final long startNanos;
     private final double secondsBefore;
-    private long bestStep;
-    private double bestMetric;
-    private String bestName;
-    private String lastName;
+    private final BestAndLast checkpoints;
     private Evaluation lastEval;
 
     Tracker(
@@ -334,10 +267,7 @@ public final class FineTuner {
       this.manifestBase = manifestBase;
       this.startNanos = startNanos;
       this.secondsBefore = secondsBefore;
-      this.bestStep = state == null ? -1 : state.bestStep();
-      this.bestMetric = state == null ? Double.NaN : state.bestMetric();
-      this.bestName = state == null ? null : state.bestCheckpoint();
-      this.lastName = state == null ? null : state.lastCheckpoint();
+      this.checkpoints = new BestAndLast(folder, state);
     }
 
     double seconds() {
@@ -349,14 +279,8 @@ public final class FineTuner {
       Evaluation e = classifier.evaluate(devBatch, run.workers());
       lastEval = e;
       double m = e.metric(c.metricName());
-      // strictly better: ties keep the earlier (shorter) run
-      boolean better = bestStep < 0 || m > bestMetric;
-      String name = RunFolder.checkpointName(step);
-      if (better) {
-        bestStep = step;
-        bestMetric = m;
-        bestName = name;
-      }
+      checkpoints.offer(step, m, true);
+      double bestMetric = checkpoints.bestMetric();
       ObjectNode event = JsonFiles.object();
       event.put("event", "eval");
       event.put("step", step);
@@ -365,7 +289,7 @@ public final class FineTuner {
       event.put("dev_f1", e.macroF1());
       event.put("dev_metric", m);
       event.put("best_dev_metric", bestMetric);
-      event.put("best_step", bestStep);
+      event.put("best_step", checkpoints.bestStep());
       event.put("elapsed_s", seconds());
       metrics.append(event);
       metrics.sync();
@@ -376,7 +300,7 @@ public final class FineTuner {
       manifest.put("dev_accuracy", e.accuracy());
       manifest.put("dev_f1", e.macroF1());
       Checkpoint.write(
-          folder.checkpoint(name),
+          folder.checkpoint(RunFolder.checkpointName(step)),
           new Checkpoint.Content(
               step,
               folder.stepLog(),
@@ -386,11 +310,7 @@ public final class FineTuner {
               run.bertConfig(),
               c.saveWeights() ? classifier.embedder().encoder().parameters() : null,
               run.tokenizerJson()));
-      lastName = name;
-      RunState state = new RunState(step, lastName, bestStep, bestMetric, bestName, seconds());
-      state.write(folder.state());
-      // only now may the previous last checkpoint go: the state no longer names it
-      deleteUnreferenced(folder, state);
+      checkpoints.committed(step, seconds());
       if (bar != null) {
         bar.eval(step, trainLoss, m, bestMetric);
       }
@@ -408,20 +328,9 @@ public final class FineTuner {
       s.put("metric_name", c.metricName());
       s.put("steps", trainer.nextStep());
       s.put("seconds", seconds());
-      s.put("best_dev_metric", bestMetric);
-      s.put("best_step", bestStep);
-      double initial = Double.NaN;
-      double finalMetric = Double.NaN;
-      for (ObjectNode e : events) {
-        if ("eval".equals(e.get("event").asText())) {
-          if (e.get("step").asLong() == 0) {
-            initial = e.get("dev_metric").asDouble();
-          }
-          finalMetric = e.get("dev_metric").asDouble();
-        }
-      }
-      s.put("initial_dev_metric", initial);
-      s.put("final_dev_metric", finalMetric);
+      s.put("best_dev_metric", checkpoints.bestMetric());
+      s.put("best_step", checkpoints.bestStep());
+      MetricsLog.putInitialAndFinalDevMetric(s, events);
       if (lastEval != null) {
         s.put("final_dev_loss", lastEval.loss());
       }
@@ -434,11 +343,11 @@ public final class FineTuner {
       s.put("eps", c.eps());
       s.put("batch", c.batch());
       s.put("seed", c.seed());
-      s.put("best_checkpoint", folder.checkpoint(bestName).toString());
-      s.put("last_checkpoint", folder.checkpoint(lastName).toString());
+      s.put("best_checkpoint", checkpoints.best().toString());
+      s.put("last_checkpoint", checkpoints.last().toString());
       JsonFiles.write(folder.summary(), s);
       StepLog.read(folder.stepLog()); // the log the checkpoints copied is intact
-      return new Result(s, classifier, folder.checkpoint(bestName), folder.checkpoint(lastName));
+      return new Result(s, classifier, checkpoints.best(), checkpoints.last());
     }
   }
 }

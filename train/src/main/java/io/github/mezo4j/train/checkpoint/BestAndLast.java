@@ -1,0 +1,72 @@
+package io.github.mezo4j.train.checkpoint;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The best and the last checkpoint of a run as its dev evaluations come in. After each checkpoint
+ * is written, {@link #committed} records both in {@code state.json} and only then deletes the
+ * checkpoints the state no longer names, so a crash at any point leaves a resumable folder.
+ */
+public final class BestAndLast {
+  private final RunFolder folder;
+  private long bestStep;
+  private double bestMetric;
+  private String bestName;
+  private String lastName;
+
+  /**
+   * @param folder the run folder
+   * @param state the state a resumed run continues from, or null for a fresh run
+   */
+  public BestAndLast(RunFolder folder, RunState state) {
+    this.folder = folder;
+    this.bestStep = state == null ? -1 : state.bestStep();
+    this.bestMetric = state == null ? Double.NaN : state.bestMetric();
+    this.bestName = state == null ? null : state.bestCheckpoint();
+    this.lastName = state == null ? null : state.lastCheckpoint();
+  }
+
+  /**
+   * Records the dev metric of the evaluation at {@code step}; it becomes the best if it is strictly
+   * better (ties keep the earlier, shorter run) or is the first.
+   */
+  public void offer(long step, double metric, boolean higherIsBetter) {
+    boolean better = bestStep < 0 || (higherIsBetter ? metric > bestMetric : metric < bestMetric);
+    if (better) {
+      bestStep = step;
+      bestMetric = metric;
+      bestName = RunFolder.checkpointName(step);
+    }
+  }
+
+  /**
+   * Marks the checkpoint of {@code step} (already written) as the last, writes {@code state.json}
+   * and deletes the checkpoints it does not name.
+   *
+   * @param seconds the run's training time so far
+   */
+  public void committed(long step, double seconds) throws IOException {
+    lastName = RunFolder.checkpointName(step);
+    RunState state = new RunState(step, lastName, bestStep, bestMetric, bestName, seconds);
+    state.write(folder.state());
+    // only now may the previous last checkpoint go: the state no longer names it
+    folder.deleteUnreferenced(state);
+  }
+
+  public long bestStep() {
+    return bestStep;
+  }
+
+  public double bestMetric() {
+    return bestMetric;
+  }
+
+  public Path best() {
+    return folder.checkpoint(bestName);
+  }
+
+  public Path last() {
+    return folder.checkpoint(lastName);
+  }
+}
