@@ -16,6 +16,10 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       EmbedCommand.class,
       BenchCommand.class,
+      FinetuneCommand.class,
+      EvalCommand.class,
+      ReplayCommand.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

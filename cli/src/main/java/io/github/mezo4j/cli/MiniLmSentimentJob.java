@@ -15,10 +15,12 @@ import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.MiniLm;
 import io.github.mezo4j.nn.model.BertEncoder;
-import io.github.mezo4j.nn.model.SentenceEmbedder;
-import io.github.mezo4j.nn.model.SentencePooling;
 import io.github.mezo4j.nn.tokenizer.Truncation;
 import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
+import io.github.mezo4j.train.head.PromptHead;
+import io.github.mezo4j.train.trainer.EncoderClassifier;
+import io.github.mezo4j.train.trainer.Evaluation;
+import io.github.mezo4j.train.trainer.LabeledTexts;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -37,11 +39,11 @@ import java.util.Locale;
  * and GLUE SST-2 dev ({@code glue-sst2/dev.tsv}, 872 sentences, the test set of LM-BFF and MeZO),
  * on which the accuracy is reported before and after training and never used to tune.
  *
- * <p>Model: a prompt-style head with no new weights ({@link LabelSimilarityClassifier}): class c's
- * logit is {@code scale * cos(embed(sentence), embed(label text c))} with mean-pooled, normalised
- * embeddings and the label texts "It was terrible." / "It was great.", embedded by the same
- * encoder. The objective is the mean cross-entropy over the whole k-shot training set, one fixed
- * batch, so MeZO's descent on it is directly visible.
+ * <p>Model: a prompt-style head with no new weights ({@link PromptHead}): class c's logit is {@code
+ * scale * cos(embed(sentence), embed(label text c))} with mean-pooled, normalised embeddings and
+ * the label texts "It was terrible." / "It was great.", embedded by the same encoder. The objective
+ * is the mean cross-entropy over the whole k-shot training set, one fixed batch, so MeZO's descent
+ * on it is directly visible.
  *
  * <pre>{@code
  * try (MiniLmSentimentJob job = MiniLmSentimentJob.load(MiniLmSentimentJob.findDataRoot(),
@@ -150,21 +152,21 @@ public final class MiniLmSentimentJob implements AutoCloseable {
   private final Config config;
   private final Workers workers;
   private final ParameterSet trainable;
-  private final LabelSimilarityClassifier classifier;
+  private final EncoderClassifier classifier;
   private final String splitName;
-  private final LabelSimilarityClassifier.Batch train;
-  private final LabelSimilarityClassifier.Batch dev;
-  private final LabelSimilarityClassifier.Batch glueDev; // null unless config.glueEval()
+  private final EncoderClassifier.Batch train;
+  private final EncoderClassifier.Batch dev;
+  private final EncoderClassifier.Batch glueDev; // null unless config.glueEval()
 
   private MiniLmSentimentJob(
       Config config,
       Workers workers,
       ParameterSet trainable,
-      LabelSimilarityClassifier classifier,
+      EncoderClassifier classifier,
       String splitName,
-      LabelSimilarityClassifier.Batch train,
-      LabelSimilarityClassifier.Batch dev,
-      LabelSimilarityClassifier.Batch glueDev) {
+      EncoderClassifier.Batch train,
+      EncoderClassifier.Batch dev,
+      EncoderClassifier.Batch glueDev) {
     this.config = config;
     this.workers = workers;
     this.trainable = trainable;
@@ -197,16 +199,15 @@ public final class MiniLmSentimentJob implements AutoCloseable {
             .withoutPadding()
             .withTruncation(
                 Truncation.longestFirst(Math.min(128, minilm.config().maxPositionEmbeddings())));
-    // 8 sentences per forward pass: length buckets that small leave almost no padding, and
-    // 8 x ~25 tokens still keeps the matrix kernels busy.
-    LabelSimilarityClassifier classifier =
-        new LabelSimilarityClassifier(
-            new SentenceEmbedder(encoder, SentencePooling.MEAN, true),
+    // the label-prompt head of the train module; EncoderClassifier puts 8 sentences per forward
+    // pass: length buckets that small leave almost no padding, and 8 x ~25 tokens still keeps
+    // the matrix kernels busy
+    EncoderClassifier classifier =
+        EncoderClassifier.meanPooled(
+            encoder,
             tokenizer,
-            minilm.config().padTokenId(),
-            config.labelTexts(),
-            config.scale(),
-            8);
+            PromptHead.of(
+                config.labelTexts(), config.scale(), tokenizer, minilm.config().padTokenId()));
     Workers workers = Workers.of(config.threads());
     return new MiniLmSentimentJob(
         config,
@@ -214,9 +215,24 @@ public final class MiniLmSentimentJob implements AutoCloseable {
         encoder.parameters(),
         classifier,
         splitName,
-        classifier.tokenize(trainSet),
-        classifier.tokenize(devSet),
-        glueSet == null ? null : classifier.tokenize(glueSet));
+        batch(classifier, trainSet),
+        batch(classifier, devSet),
+        glueSet == null ? null : batch(classifier, glueSet));
+  }
+
+  private static EncoderClassifier.Batch batch(
+      EncoderClassifier classifier, List<LabeledSentences.Example> examples) {
+    int[] labels = examples.stream().mapToInt(LabeledSentences.Example::label).toArray();
+    List<String> names =
+        java.util.stream.IntStream.range(0, classifier.head().classes())
+            .mapToObj(c -> "class " + c)
+            .toList();
+    return classifier.batch(
+        classifier.tokenize(
+            LabeledTexts.of(
+                examples.stream().map(LabeledSentences.Example::sentence).toList(),
+                labels,
+                names)));
   }
 
   /**
@@ -286,12 +302,12 @@ public final class MiniLmSentimentJob implements AutoCloseable {
           glueDev.size(),
           glueBefore);
     }
-    LabelSimilarityClassifier.Evaluation train0 = classifier.evaluate(train, workers);
-    LabelSimilarityClassifier.Evaluation dev0 = classifier.evaluate(dev, workers);
+    Evaluation train0 = classifier.evaluate(train, workers);
+    Evaluation dev0 = classifier.evaluate(dev, workers);
     printProgress(out, 0, train0, dev0);
 
     long[] forwardNanos = {0};
-    Objective<LabelSimilarityClassifier.Batch> loss =
+    Objective<EncoderClassifier.Batch> loss =
         (params, batch) -> {
           long t0 = System.nanoTime();
           double l = classifier.evaluate(batch, workers).loss();
@@ -301,9 +317,9 @@ public final class MiniLmSentimentJob implements AutoCloseable {
     double[] losses = new double[c.steps()];
     long stepNanos = 0;
     // The last step always reports, so these end as the final values.
-    LabelSimilarityClassifier.Evaluation trainNow = train0;
-    LabelSimilarityClassifier.Evaluation devNow = dev0;
-    try (MezoTrainer<LabelSimilarityClassifier.Batch> trainer =
+    Evaluation trainNow = train0;
+    Evaluation devNow = dev0;
+    try (MezoTrainer<EncoderClassifier.Batch> trainer =
         MezoTrainer.builder(loss)
             .eps(c.eps())
             .optimizer(Optimizers.sgd(Schedule.constant(c.lr())))
@@ -396,11 +412,7 @@ public final class MiniLmSentimentJob implements AutoCloseable {
         millis);
   }
 
-  private static void printProgress(
-      PrintStream out,
-      int step,
-      LabelSimilarityClassifier.Evaluation train,
-      LabelSimilarityClassifier.Evaluation dev) {
+  private static void printProgress(PrintStream out, int step, Evaluation train, Evaluation dev) {
     out.printf(
         Locale.ROOT,
         "step %4d  train loss %.4f  train accuracy %.3f  k-shot dev accuracy %.3f%n",

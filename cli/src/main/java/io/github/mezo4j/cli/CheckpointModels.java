@@ -1,0 +1,50 @@
+package io.github.mezo4j.cli;
+
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.nn.io.BertCheckpoint;
+import io.github.mezo4j.nn.io.HuggingFaceFolder;
+import io.github.mezo4j.nn.model.BertEncoder;
+import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
+import io.github.mezo4j.train.checkpoint.Checkpoint;
+import io.github.mezo4j.train.head.ClassifierHead;
+import io.github.mezo4j.train.head.PromptHead;
+import io.github.mezo4j.train.trainer.EncoderClassifier;
+import java.io.IOException;
+import java.util.List;
+
+/** Rebuilds the classifier a checkpoint describes, for {@code eval} and {@code replay}. */
+final class CheckpointModels {
+  private CheckpointModels() {}
+
+  /** The base model and a classifier on it (at base weights), with a placeholder head. */
+  record Base(BertCheckpoint checkpoint, EncoderClassifier classifier) {}
+
+  static Base base(String modelSpec) throws IOException {
+    BertCheckpoint base = Models.load(modelSpec);
+    WordPieceTokenizer tokenizer = Tokenizers.of(base, modelSpec);
+    BertEncoder encoder = BertEncoder.of(base.config(), base.parameters());
+    ClassifierHead placeholder =
+        PromptHead.of(List.of("a", "b"), 1, tokenizer, base.config().padTokenId());
+    return new Base(base, EncoderClassifier.meanPooled(encoder, tokenizer, placeholder));
+  }
+
+  /**
+   * The fine-tuned classifier: the saved weights and head when the checkpoint has them, else the
+   * base model plus a replay of the step log.
+   */
+  static EncoderClassifier load(Checkpoint ckpt, Workers workers, boolean forceReplay)
+      throws IOException {
+    if (!forceReplay && ckpt.weights().isPresent()) {
+      BertCheckpoint saved = HuggingFaceFolder.load(ckpt.weights().get(), DType.F32);
+      Base b = base(ckpt.baseModel());
+      EncoderClassifier c =
+          EncoderClassifier.meanPooled(
+              BertEncoder.of(saved.config(), saved.parameters()),
+              b.classifier().tokenizer(),
+              b.classifier().head());
+      return c.withHead(ckpt.head(c));
+    }
+    return ckpt.replay(base(ckpt.baseModel()).classifier(), workers);
+  }
+}

@@ -1,0 +1,134 @@
+package io.github.mezo4j.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.train.checkpoint.Checkpoint;
+import io.github.mezo4j.train.checkpoint.JsonFiles;
+import io.github.mezo4j.train.data.Dataset;
+import io.github.mezo4j.train.data.Example;
+import io.github.mezo4j.train.data.Task;
+import io.github.mezo4j.train.data.Tasks;
+import io.github.mezo4j.train.head.HeadSpec;
+import io.github.mezo4j.train.head.LinearProbe;
+import io.github.mezo4j.train.head.PromptHead;
+import io.github.mezo4j.train.trainer.EncoderClassifier;
+import io.github.mezo4j.train.trainer.Evaluation;
+import io.github.mezo4j.train.trainer.LabeledTexts;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code mezo4j eval}: the metrics of a checkpoint, or of an untrained model, on a data file. */
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Evaluate a fine-tuned checkpoint (or an untrained model) and print one JSON line:",
+      "accuracy, macro_f1, loss (cross-entropy) and the task's metric.",
+      "",
+      "  mezo4j eval --checkpoint RUN_OR_CHECKPOINT_DIR --data FILE",
+      "  mezo4j eval --model minilm --task sst2 [--head prompt|linear] [--data FILE]",
+      "",
+      "--checkpoint takes a run folder (its best checkpoint) or a checkpoint folder.",
+      "--data takes any file in the task's format; without it, the dev split of",
+      "--data-dir / --k-shot-seed."
+    })
+final class EvalCommand implements Callable<Integer> {
+  @Option(names = "--checkpoint", description = "A run folder or a checkpoint folder.")
+  Path checkpoint;
+
+  @Option(names = "--model", description = "An untrained model: minilm, a folder or an .onnx.")
+  String model;
+
+  @Mixin TaskOptions taskOptions;
+
+  @Option(names = "--data", description = "The file to evaluate on (the task's format).")
+  Path data;
+
+  @Option(
+      names = "--head",
+      defaultValue = "prompt",
+      description =
+          "With --model: prompt (zero-shot) or linear (linear probing on the train split)."
+              + " Default: prompt.")
+  String head;
+
+  @Option(names = "--scale", defaultValue = "20", description = "Prompt head scale. Default: 20.")
+  double scale;
+
+  @Option(
+      names = "--replay",
+      description = "Rebuild the weights from the step log even when the checkpoint saved them.")
+  boolean replay;
+
+  @Option(names = "--threads", defaultValue = "0", description = "Worker threads; 0 = all cores.")
+  int threads;
+
+  @Override
+  public Integer call() throws Exception {
+    if ((checkpoint == null) == (model == null)) {
+      throw new IllegalArgumentException("give exactly one of --checkpoint and --model");
+    }
+    Workers workers = Workers.of(Arguments.threads("--threads", threads));
+    ObjectNode out = JsonFiles.object();
+    EncoderClassifier classifier;
+    Task task;
+    String metricName;
+    if (checkpoint != null) {
+      Checkpoint ckpt = Checkpoint.open(checkpoint);
+      if (taskOptions.task == null) {
+        taskOptions.task = ckpt.task();
+      }
+      task = taskOptions.custom() ? taskOptions.resolve() : Tasks.get(taskOptions.task);
+      classifier = CheckpointModels.load(ckpt, workers, replay);
+      metricName = ckpt.manifest().path("metric_name").asText("accuracy");
+      out.put("checkpoint", ckpt.dir().toString());
+      out.put("step", ckpt.step());
+      out.put("model", ckpt.baseModel());
+    } else {
+      task = taskOptions.resolve();
+      metricName = TaskOptions.metricName(task);
+      CheckpointModels.Base base = CheckpointModels.base(model);
+      List<String> sentences = taskOptions.prompts(task).sentences();
+      // a head with the task's classes, so the probe's data check passes
+      EncoderClassifier atBase =
+          base.classifier()
+              .withHead(
+                  PromptHead.of(
+                      sentences, scale, base.classifier().tokenizer(), base.classifier().padId()));
+      LabeledTexts train =
+          head.equals("linear")
+              ? LabeledTexts.of(taskOptions.load(task).train(), task.labels())
+              : null;
+      classifier =
+          atBase.withHead(
+              new HeadSpec(head, sentences, scale, LinearProbe.Options.defaults())
+                  .create(atBase, train, workers));
+      out.put("model", model);
+      out.put("head", head);
+    }
+    List<Example> examples;
+    if (data != null) {
+      examples = task.read(data);
+      out.put("data", data.toString());
+    } else {
+      Dataset d = taskOptions.load(task);
+      examples = d.dev();
+      out.put("data", d.source() + " (dev)");
+    }
+    LabeledTexts set = LabeledTexts.of(examples, task.labels());
+    Evaluation e = classifier.evaluate(classifier.batch(classifier.tokenize(set)), workers);
+    out.put("task", task.name());
+    out.put("examples", e.examples());
+    out.put("accuracy", e.accuracy());
+    out.put("macro_f1", e.macroF1());
+    out.put("loss", e.loss());
+    out.put("metric_name", metricName);
+    out.put("metric", e.metric(metricName));
+    System.out.println(JsonFiles.line(out));
+    return 0;
+  }
+}

@@ -1,0 +1,83 @@
+package io.github.mezo4j.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.core.param.Parameter;
+import io.github.mezo4j.core.param.ParameterSet;
+import io.github.mezo4j.nn.io.BertCheckpoint;
+import io.github.mezo4j.nn.io.HuggingFaceFolder;
+import io.github.mezo4j.train.checkpoint.Checkpoint;
+import io.github.mezo4j.train.checkpoint.HeadFiles;
+import io.github.mezo4j.train.checkpoint.JsonFiles;
+import io.github.mezo4j.train.trainer.EncoderClassifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code mezo4j replay}: rebuilds a checkpoint's fine-tuned weights from base model + step log. */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Rebuild the fine-tuned weights of a checkpoint from its base model and its step log,",
+      "bit for bit, and save them as a Hugging Face folder (config.json, model.safetensors,",
+      "tokenizer.json) with the head in head/. Prints one JSON line."
+    })
+final class ReplayCommand implements Callable<Integer> {
+  @Option(
+      names = "--checkpoint",
+      required = true,
+      description = "A run folder (its best checkpoint) or a checkpoint folder.")
+  Path checkpoint;
+
+  @Option(names = "--out", required = true, description = "The folder to write (must not exist).")
+  Path out;
+
+  @Option(names = "--threads", defaultValue = "0", description = "Worker threads; 0 = all cores.")
+  int threads;
+
+  @Override
+  public Integer call() throws Exception {
+    if (Files.exists(out)) {
+      throw new IllegalArgumentException("--out %s already exists".formatted(out));
+    }
+    Checkpoint ckpt = Checkpoint.open(checkpoint);
+    Workers workers = Workers.of(Arguments.threads("--threads", threads));
+    long t0 = System.nanoTime();
+    CheckpointModels.Base base = CheckpointModels.base(ckpt.baseModel());
+    EncoderClassifier c = ckpt.replay(base.classifier(), workers);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    ParameterSet encoder = c.embedder().encoder().parameters();
+    BertCheckpoint b = base.checkpoint();
+    HuggingFaceFolder.save(
+        out,
+        b.config(),
+        encoder,
+        b.tokenizer().orElse(null),
+        HuggingFaceFolder.DEFAULT_MAX_SHARD_BYTES);
+    HeadFiles.save(out.resolve("head"), c.head());
+    ObjectNode json = JsonFiles.object();
+    json.put("checkpoint", ckpt.dir().toString());
+    json.put("base_model", ckpt.baseModel());
+    json.put("steps", ckpt.step());
+    json.put("out", out.toString());
+    json.put("replay_seconds", seconds);
+    if (ckpt.weights().isPresent()) {
+      ParameterSet saved = HuggingFaceFolder.load(ckpt.weights().get(), DType.F32).parameters();
+      boolean same = saved.count() == encoder.count();
+      for (Parameter p : saved) {
+        same &= encoder.contains(p.name()) && p.contentEquals(encoder.get(p.name()));
+      }
+      json.put("identical_to_saved_weights", same);
+      if (!same) {
+        throw new IllegalStateException(
+            "the replayed weights differ from the weights saved in " + ckpt.weights().get());
+      }
+    }
+    System.out.println(JsonFiles.line(json));
+    return 0;
+  }
+}

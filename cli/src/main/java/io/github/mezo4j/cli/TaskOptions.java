@@ -1,0 +1,112 @@
+package io.github.mezo4j.cli;
+
+import io.github.mezo4j.core.example.SharedData;
+import io.github.mezo4j.train.data.ColumnMapping;
+import io.github.mezo4j.train.data.Dataset;
+import io.github.mezo4j.train.data.LabelSet;
+import io.github.mezo4j.train.data.Task;
+import io.github.mezo4j.train.data.Tasks;
+import io.github.mezo4j.train.metrics.Metric;
+import io.github.mezo4j.train.prompt.EncoderPrompts;
+import io.github.mezo4j.train.prompt.LabelPrompts;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import picocli.CommandLine.Option;
+
+/** The options that name a task and its data: a built-in task, or the user's own files. */
+final class TaskOptions {
+  @Option(
+      names = "--task",
+      description =
+          "A built-in task (sst2, sst5, trec, rte, mnli, snli, ...) or, with --text-column,"
+              + " the name of your own.")
+  String task;
+
+  @Option(
+      names = "--data-dir",
+      description =
+          "Built-in tasks: the shared data folder (default: $MEZO4J_DATA, else ../shared/data)"
+              + " or the task's own folder. Own tasks: the folder with train.* and dev.*"
+              + " (tsv, csv or jsonl).")
+  Path dataDir;
+
+  @Option(
+      names = "--k-shot-seed",
+      description = "Use the LM-BFF 16-shot split of this seed (13, 21, 42, 87 or 100).")
+  Integer kShotSeed;
+
+  @Option(names = "--text-column", description = "Own files: the text column (index or name).")
+  String textColumn;
+
+  @Option(names = "--label-column", description = "Own files: the label column (index or name).")
+  String labelColumn;
+
+  @Option(
+      names = "--text-pair-column",
+      description = "Own files: the second text's column, for sentence-pair tasks.")
+  String textPairColumn;
+
+  @Option(
+      names = "--labels",
+      split = ",",
+      description = "Own files: the label names, class 0 first (comma separated).")
+  String[] labels;
+
+  @Option(names = "--header", description = "Own TSV/CSV files start with a header line.")
+  boolean header;
+
+  boolean custom() {
+    return textColumn != null;
+  }
+
+  Task resolve() {
+    if (task == null) {
+      throw new IllegalArgumentException("--task is required");
+    }
+    if (!custom()) {
+      if (labelColumn != null || textPairColumn != null || labels != null) {
+        throw new IllegalArgumentException(
+            "--label-column, --text-pair-column and --labels describe your own files: add"
+                + " --text-column");
+      }
+      return Tasks.get(task);
+    }
+    if (labelColumn == null || labels == null) {
+      throw new IllegalArgumentException(
+          "your own files need --text-column, --label-column and --labels");
+    }
+    ColumnMapping mapping = ColumnMapping.parse(textColumn, labelColumn, textPairColumn);
+    return Tasks.custom(
+        task, LabelSet.of(labels), Metric.ACCURACY, mapping, header || mapping.usesNames());
+  }
+
+  Dataset load(Task t) throws IOException {
+    Path dir = dataDir;
+    if (dir == null) {
+      if (custom()) {
+        throw new IllegalArgumentException("your own files need --data-dir");
+      }
+      dir = SharedData.root(kShotSeed != null ? "lmbff-kshot16" : ".");
+    }
+    return kShotSeed != null ? t.loadKShot(dir, kShotSeed) : t.load(dir);
+  }
+
+  /** The label sentences of the prompt head. */
+  LabelPrompts prompts(Task t) {
+    if (custom()) {
+      return LabelPrompts.plain(t.labels());
+    }
+    return EncoderPrompts.forTask(t);
+  }
+
+  /** The dev metric that picks the best checkpoint. */
+  static String metricName(Task t) {
+    return t.metric() == Metric.ACCURACY ? "accuracy" : "macro_f1";
+  }
+
+  @Override
+  public String toString() {
+    return "task %s%s".formatted(task, labels == null ? "" : " " + Arrays.toString(labels));
+  }
+}

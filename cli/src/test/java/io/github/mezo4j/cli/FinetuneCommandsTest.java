@@ -1,0 +1,294 @@
+package io.github.mezo4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.core.param.Parameter;
+import io.github.mezo4j.core.param.ParameterSet;
+import io.github.mezo4j.nn.io.HuggingFaceFolder;
+import io.github.mezo4j.nn.io.TokenizerJson;
+import io.github.mezo4j.nn.model.BertConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code finetune}, {@code eval} and {@code replay} end to end on a tiny random BERT saved as a
+ * Hugging Face folder and a user's own TSV files (column mapping options).
+ */
+class FinetuneCommandsTest {
+  private static final String[] WORDS = {
+    "good", "great", "fine", "bad", "awful", "poor", "the", "movie", "was", "it", "very"
+  };
+
+  @Test
+  void finetuneEvalAndReplayOnOwnFiles(@TempDir Path tmp) throws Exception {
+    Path model = tinyModel(tmp.resolve("model"));
+    Path data = tmp.resolve("data");
+    Files.createDirectories(data);
+    Files.writeString(data.resolve("train.tsv"), tsv(24, 1));
+    Files.writeString(data.resolve("dev.tsv"), tsv(12, 2));
+    Path out = tmp.resolve("run");
+    String[] finetune = {
+      "finetune",
+      "--model",
+      model.toString(),
+      "--task",
+      "mine",
+      "--data-dir",
+      data.toString(),
+      "--text-column",
+      "review",
+      "--label-column",
+      "stars",
+      "--labels",
+      "neg,pos",
+      "--steps",
+      "6",
+      "--eval-every",
+      "3",
+      "--batch",
+      "8",
+      "--lr",
+      "1e-3",
+      "--seed",
+      "5",
+      "--head",
+      "linear",
+      "--threads",
+      "2",
+      "--out",
+      out.toString(),
+      "--save-weights"
+    };
+    MainTest.Run r = MainTest.run("", finetune);
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode summary = r.jsonLines().get(0);
+    assertEquals(6, summary.get("steps").asInt());
+    assertEquals("mine", summary.get("task").asText());
+    assertTrue(r.err().contains("step 6/6"), r.err());
+    for (String f : List.of("summary.json", "metrics.jsonl", "train_loss.png", "dev_metric.png")) {
+      assertTrue(Files.isRegularFile(out.resolve(f)), f);
+    }
+    assertEquals(800, ImageIO.read(out.resolve("dev_metric.png").toFile()).getWidth());
+
+    // the same run folder again without --resume is refused; with it, it goes on to step 9
+    MainTest.Run again = MainTest.run("", finetune);
+    assertEquals(1, again.exitCode());
+    assertTrue(again.err().contains("--resume"), again.err());
+    String[] more = finetune.clone();
+    more[java.util.Arrays.asList(more).indexOf("--steps") + 1] = "9";
+    List<String> resumed = new ArrayList<>(List.of(more));
+    resumed.add("--resume");
+    MainTest.Run cont = MainTest.run("", resumed.toArray(String[]::new));
+    assertEquals(0, cont.exitCode(), cont.err());
+    assertEquals(9, cont.jsonLines().get(0).get("steps").asInt());
+
+    // eval of the last checkpoint on a file: saved weights and a replay agree
+    Path last = Path.of(cont.jsonLines().get(0).get("last_checkpoint").asText());
+    String[] eval = {
+      "eval",
+      "--checkpoint",
+      last.toString(),
+      "--data",
+      data.resolve("dev.tsv").toString(),
+      "--text-column",
+      "review",
+      "--label-column",
+      "stars",
+      "--labels",
+      "neg,pos",
+      "--threads",
+      "1"
+    };
+    MainTest.Run e1 = MainTest.run("", eval);
+    assertEquals(0, e1.exitCode(), e1.err());
+    List<String> replayEval = new ArrayList<>(List.of(eval));
+    replayEval.add("--replay");
+    MainTest.Run e2 = MainTest.run("", replayEval.toArray(String[]::new));
+    assertEquals(0, e2.exitCode(), e2.err());
+    JsonNode m1 = e1.jsonLines().get(0);
+    assertEquals(12, m1.get("examples").asInt());
+    assertEquals(9, m1.get("step").asInt());
+    assertEquals(m1.get("loss").asDouble(), e2.jsonLines().get(0).get("loss").asDouble());
+    assertEquals(m1.get("accuracy"), e2.jsonLines().get(0).get("accuracy"));
+
+    // replay writes a Hugging Face folder bit-identical to the saved weights
+    Path replayed = tmp.resolve("replayed");
+    MainTest.Run rp =
+        MainTest.run("", "replay", "--checkpoint", last.toString(), "--out", replayed.toString());
+    assertEquals(0, rp.exitCode(), rp.err());
+    assertTrue(rp.jsonLines().get(0).get("identical_to_saved_weights").asBoolean());
+    ParameterSet a = HuggingFaceFolder.load(replayed, DType.F32).parameters();
+    ParameterSet b = HuggingFaceFolder.load(last.resolve("model"), DType.F32).parameters();
+    assertTrue(a.contentEquals(b));
+    ParameterSet base = HuggingFaceFolder.load(model, DType.F32).parameters();
+    assertTrue(!a.contentEquals(base), "training moved the weights");
+  }
+
+  @Test
+  void evalOfAnUntrainedModelWithEitherHead(@TempDir Path tmp) throws Exception {
+    Path model = tinyModel(tmp.resolve("model"));
+    Path data = tmp.resolve("data");
+    Files.createDirectories(data);
+    Files.writeString(data.resolve("train.tsv"), tsv(40, 3));
+    Files.writeString(data.resolve("dev.tsv"), tsv(10, 4));
+    for (String head : List.of("prompt", "linear")) {
+      MainTest.Run r =
+          MainTest.run(
+              "",
+              "eval",
+              "--model",
+              model.toString(),
+              "--task",
+              "mine",
+              "--data-dir",
+              data.toString(),
+              "--text-column",
+              "review",
+              "--label-column",
+              "stars",
+              "--labels",
+              "neg,pos",
+              "--header",
+              "--head",
+              head);
+      assertEquals(0, r.exitCode(), r.err());
+      JsonNode m = r.jsonLines().get(0);
+      assertEquals(10, m.get("examples").asInt());
+      assertEquals(head, m.get("head").asText());
+      double acc = m.get("accuracy").asDouble();
+      assertTrue(acc >= 0 && acc <= 1 && acc * 10 == Math.rint(acc * 10), "accuracy " + acc);
+      assertEquals(acc, m.get("metric").asDouble());
+    }
+  }
+
+  @Test
+  void badOptionsAreReportedByName(@TempDir Path tmp) {
+    MainTest.Run r =
+        MainTest.run(
+            "",
+            "finetune",
+            "--task",
+            "sst2",
+            "--head",
+            "mlp",
+            "--out",
+            tmp.toString(),
+            "--steps",
+            "1");
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().contains("--head 'mlp'"), r.err());
+    MainTest.Run o =
+        MainTest.run("", "finetune", "--task", "sst2", "--objective", "bleu", "--out", "x");
+    assertEquals(1, o.exitCode());
+    assertTrue(o.err().contains("bleu"), o.err());
+    MainTest.Run e = MainTest.run("", "eval", "--task", "sst2");
+    assertEquals(1, e.exitCode());
+    assertTrue(e.err().contains("--checkpoint"), e.err());
+  }
+
+  /** A header TSV of sentences with "stars" 0/1; one sentiment word each. */
+  private static String tsv(int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    StringBuilder sb = new StringBuilder("review\tstars\n");
+    for (int i = 0; i < n; i++) {
+      int label = i % 2;
+      String sentiment = WORDS[label == 1 ? r.nextInt(3) : 3 + r.nextInt(3)];
+      sb.append("the movie was ")
+          .append(WORDS[6 + r.nextInt(5)])
+          .append(' ')
+          .append(sentiment)
+          .append('\t')
+          .append(label)
+          .append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** A random 2-layer BERT (hidden 16) with a tokenizer.json, saved as a Hugging Face folder. */
+  static Path tinyModel(Path dir) throws Exception {
+    StringBuilder vocab =
+        new StringBuilder("\"[PAD]\": 0, \"[UNK]\": 1, \"[CLS]\": 2, \"[SEP]\": 3");
+    for (int i = 0; i < WORDS.length; i++) {
+      vocab.append(", \"").append(WORDS[i]).append("\": ").append(4 + i);
+    }
+    String tokenizer =
+        """
+        {"version": "1.0", "truncation": null, "padding": null,
+         "added_tokens": [
+           {"id": 0, "content": "[PAD]", "single_word": false, "lstrip": false, "rstrip": false,
+            "normalized": false, "special": true}],
+         "normalizer": {"type": "BertNormalizer", "clean_text": true,
+           "handle_chinese_chars": true, "strip_accents": null, "lowercase": true},
+         "pre_tokenizer": {"type": "BertPreTokenizer"},
+         "post_processor": {"type": "BertProcessing", "sep": ["[SEP]", 3], "cls": ["[CLS]", 2]},
+         "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+           "max_input_chars_per_word": 100, "vocab": {%s}}}
+        """
+            .formatted(vocab);
+    BertConfig c =
+        new BertConfig("bert", List.of(), 16, 16, 2, 2, 32, "gelu", 32, 2, 1e-12, 0, Map.of());
+    SplittableRandom r = new SplittableRandom(11);
+    List<Parameter> ps = new ArrayList<>();
+    ps.add(random(r, "embeddings.word_embeddings.weight", 0.5, 16, 16));
+    ps.add(random(r, "embeddings.position_embeddings.weight", 0.5, 32, 16));
+    ps.add(random(r, "embeddings.token_type_embeddings.weight", 0.5, 2, 16));
+    norm(r, ps, "embeddings.LayerNorm.");
+    for (int l = 0; l < 2; l++) {
+      String p = "encoder.layer." + l + ".";
+      for (String lin :
+          List.of(
+              "attention.self.query.",
+              "attention.self.key.",
+              "attention.self.value.",
+              "attention.output.dense.")) {
+        ps.add(random(r, p + lin + "weight", 0.4, 16, 16));
+        ps.add(random(r, p + lin + "bias", 0.1, 16));
+      }
+      norm(r, ps, p + "attention.output.LayerNorm.");
+      ps.add(random(r, p + "intermediate.dense.weight", 0.4, 32, 16));
+      ps.add(random(r, p + "intermediate.dense.bias", 0.1, 32));
+      ps.add(random(r, p + "output.dense.weight", 0.3, 16, 32));
+      ps.add(random(r, p + "output.dense.bias", 0.1, 16));
+      norm(r, ps, p + "output.LayerNorm.");
+    }
+    HuggingFaceFolder.save(
+        dir,
+        c,
+        ParameterSet.of(ps),
+        new TokenizerJson("tiny tokenizer.json", tokenizer.getBytes(StandardCharsets.UTF_8)),
+        HuggingFaceFolder.DEFAULT_MAX_SHARD_BYTES);
+    return dir;
+  }
+
+  private static void norm(SplittableRandom r, List<Parameter> ps, String name) {
+    Parameter g = random(r, name + "weight", 0.1, 16);
+    for (int i = 0; i < 16; i++) {
+      g.set(i, g.get(i) + 1);
+    }
+    ps.add(g);
+    ps.add(random(r, name + "bias", 0.1, 16));
+  }
+
+  private static Parameter random(SplittableRandom r, String name, double scale, int... shape) {
+    int n = 1;
+    for (int d : shape) {
+      n *= d;
+    }
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
+    }
+    return Parameter.f32(name, shape, v);
+  }
+}

@@ -1,0 +1,252 @@
+package io.github.mezo4j.train.checkpoint;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.core.log.Replay;
+import io.github.mezo4j.core.log.StepLog;
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.Parameter;
+import io.github.mezo4j.core.param.ParameterSet;
+import io.github.mezo4j.nn.io.AtomicFiles;
+import io.github.mezo4j.nn.io.HuggingFaceFolder;
+import io.github.mezo4j.nn.io.TokenizerJson;
+import io.github.mezo4j.nn.model.BertConfig;
+import io.github.mezo4j.train.head.ClassifierHead;
+import io.github.mezo4j.train.trainer.EncoderClassifier;
+import io.github.mezo4j.train.trainer.FineTuneConfig;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/**
+ * A checkpoint folder: everything needed to rebuild the fine-tuned classifier from its base model.
+ *
+ * <pre>
+ * manifest.json    base model, task, step, dev metric, the run's configuration and data (written last)
+ * steps.mezolog    the step log of steps 0 .. step-1 (a few kilobytes)
+ * head-init/       the head before training ({@link HeadFiles})
+ * head/            the head at this step
+ * model/           optional (--save-weights): the encoder weights as a Hugging Face folder
+ * </pre>
+ *
+ * The weights at this step are the base weights plus a {@link Replay} of the step log (applied to
+ * the encoder's weights followed by head-init's); {@link #replay} does it and checks the replayed
+ * head against {@code head/} bit for bit. A folder is written under a hidden temporary name and
+ * renamed into place whole, so a checkpoint is either complete or absent.
+ */
+public final class Checkpoint {
+  public static final String MANIFEST = "manifest.json";
+  public static final String STEP_LOG = "steps.mezolog";
+  public static final String HEAD_INIT = "head-init";
+  public static final String HEAD = "head";
+  public static final String MODEL = "model";
+  public static final String FORMAT = "mezo4j-checkpoint";
+
+  private final Path dir;
+  private final ObjectNode manifest;
+
+  private Checkpoint(Path dir, ObjectNode manifest) {
+    this.dir = dir;
+    this.manifest = manifest;
+  }
+
+  /**
+   * Opens a checkpoint folder, or a run folder (then its best checkpoint).
+   *
+   * @throws NoSuchFileException if {@code path} is neither
+   * @throws IOException naming the file and field of an incomplete manifest
+   */
+  public static Checkpoint open(Path path) throws IOException {
+    Path dir = path;
+    RunFolder run = new RunFolder(path);
+    if (!Files.isRegularFile(path.resolve(MANIFEST)) && Files.isRegularFile(run.state())) {
+      dir = run.checkpoint(RunState.read(run.state()).bestCheckpoint());
+    }
+    Path file = dir.resolve(MANIFEST);
+    if (!Files.isRegularFile(file)) {
+      throw new NoSuchFileException(
+          path.toString(),
+          null,
+          "not a checkpoint (no " + MANIFEST + ") nor a run folder (no " + RunFolder.STATE + ")");
+    }
+    ObjectNode m = JsonFiles.read(file);
+    String format = JsonFiles.require(m, "format", file).asText();
+    if (!FORMAT.equals(format)) {
+      throw new IOException("%s: format is '%s'; expected %s".formatted(file, format, FORMAT));
+    }
+    for (String field : new String[] {"base_model", "task", "step", "config"}) {
+      JsonFiles.require(m, field, file);
+    }
+    return new Checkpoint(dir, m);
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /** The whole manifest. */
+  public ObjectNode manifest() {
+    return manifest;
+  }
+
+  /** The base model the step log applies to ({@code minilm}, a folder, ...). */
+  public String baseModel() {
+    return manifest.get("base_model").asText();
+  }
+
+  public String task() {
+    return manifest.get("task").asText();
+  }
+
+  /** Steps taken: the step log's record count. */
+  public long step() {
+    return manifest.get("step").asLong();
+  }
+
+  /** The run's configuration ({@code run.json}'s {@code config}). */
+  public ObjectNode config() {
+    return (ObjectNode) manifest.get("config");
+  }
+
+  public Path stepLog() {
+    return dir.resolve(STEP_LOG);
+  }
+
+  /** The saved encoder weights, if the run saved them. */
+  public Optional<Path> weights() {
+    Path m = dir.resolve(MODEL);
+    return Files.isDirectory(m) ? Optional.of(m) : Optional.empty();
+  }
+
+  /** The head before training. */
+  public ClassifierHead headInit(EncoderClassifier classifier) throws IOException {
+    return HeadFiles.load(dir.resolve(HEAD_INIT), classifier.tokenizer(), classifier.padId());
+  }
+
+  /** The head at this checkpoint's step. */
+  public ClassifierHead head(EncoderClassifier classifier) throws IOException {
+    return HeadFiles.load(dir.resolve(HEAD), classifier.tokenizer(), classifier.padId());
+  }
+
+  /**
+   * Rebuilds the fine-tuned classifier: puts head-init on {@code atBase} (an encoder at its base
+   * weights, changed in place) and replays the step log onto the encoder's and head's weights.
+   *
+   * @throws IllegalStateException if the replayed head differs from the saved one (the base model
+   *     is not the one the run started from)
+   */
+  public EncoderClassifier replay(EncoderClassifier atBase, Workers workers) throws IOException {
+    EncoderClassifier c = atBase.withHead(headInit(atBase));
+    String params = config().path("params").asText("all");
+    Replay.Result r =
+        Replay.apply(stepLog(), c.trainable(FineTuneConfig.selector(params)), workers);
+    if (r.steps() != step()) {
+      throw new IOException(
+          "%s holds %d steps but %s says step %d"
+              .formatted(stepLog(), r.steps(), dir.resolve(MANIFEST), step()));
+    }
+    ParameterSet saved = head(atBase).parameters();
+    for (Parameter p : saved) {
+      if (!p.contentEquals(c.head().parameters().get(p.name()))) {
+        throw new IllegalStateException(
+            ("replaying %s on the base model does not reproduce the saved head (%s differs):"
+                    + " the base model is not the one the run started from (%s)")
+                .formatted(stepLog(), p.name(), baseModel()));
+      }
+    }
+    return c;
+  }
+
+  /**
+   * What a checkpoint is written from.
+   *
+   * @param step steps taken
+   * @param liveStepLog the run's step log, holding at least {@code step} records; its first {@code
+   *     step} are copied
+   * @param headInit the head before training
+   * @param head the head now
+   * @param manifest the manifest (format and step are added)
+   * @param bertConfig the encoder's config, for the weights folder
+   * @param encoderWeights the encoder's weights now, or null not to save them
+   * @param tokenizer saved beside the weights, or null
+   */
+  public record Content(
+      long step,
+      Path liveStepLog,
+      ClassifierHead headInit,
+      ClassifierHead head,
+      ObjectNode manifest,
+      BertConfig bertConfig,
+      ParameterSet encoderWeights,
+      TokenizerJson tokenizer) {}
+
+  /**
+   * Writes a checkpoint folder at {@code target} whole: into a hidden sibling, then renamed. An
+   * existing folder at {@code target} (left by an interrupted run, unreferenced) is replaced.
+   */
+  public static void write(Path target, Content content) throws IOException {
+    Path temp = AtomicFiles.hiddenSibling(target, ".tmp");
+    Files.createDirectories(temp);
+    try {
+      AtomicFiles.write(
+          temp.resolve(STEP_LOG), stepLogPrefix(content.liveStepLog(), content.step()));
+      HeadFiles.save(temp.resolve(HEAD_INIT), content.headInit());
+      HeadFiles.save(temp.resolve(HEAD), content.head());
+      if (content.encoderWeights() != null) {
+        HuggingFaceFolder.save(
+            temp.resolve(MODEL),
+            content.bertConfig(),
+            content.encoderWeights(),
+            content.tokenizer(),
+            HuggingFaceFolder.DEFAULT_MAX_SHARD_BYTES);
+      }
+      ObjectNode m = JsonFiles.object();
+      m.put("format", FORMAT);
+      m.put("version", 1);
+      m.setAll(content.manifest());
+      m.put("step", content.step());
+      m.put("step_log", STEP_LOG);
+      m.put("weights", content.encoderWeights() == null ? null : MODEL);
+      JsonFiles.write(temp.resolve(MANIFEST), m);
+      RunFolder.deleteTree(target);
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+      syncDirectory(target.toAbsolutePath().getParent());
+    } catch (IOException | RuntimeException e) {
+      RunFolder.deleteTree(temp);
+      throw e;
+    }
+  }
+
+  /** The header and the first {@code steps} records of a step log, checked intact. */
+  static byte[] stepLogPrefix(Path log, long steps) throws IOException {
+    StepLog read = StepLog.read(log);
+    if (read.records().size() < steps) {
+      throw new IOException(
+          "step log %s holds %d intact records; the checkpoint needs %d"
+              .formatted(log, read.records().size(), steps));
+    }
+    long bytes = read.validBytes() - (read.records().size() - steps) * read.header().recordSize();
+    ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(bytes));
+    try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ)) {
+      while (b.hasRemaining()) {
+        if (ch.read(b, b.position()) < 0) {
+          throw new IOException("step log %s ended while copying it".formatted(log));
+        }
+      }
+    }
+    return b.array();
+  }
+
+  private static void syncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException ignored) {
+      // durability best effort only (not possible on every platform); the rename is atomic
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.github.mezo4j.train.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.core.param.Parameter;
+import io.github.mezo4j.nn.io.safetensors.SafetensorsReader;
+import io.github.mezo4j.nn.io.safetensors.SafetensorsWriter;
+import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
+import io.github.mezo4j.train.head.ClassifierHead;
+import io.github.mezo4j.train.head.LinearHead;
+import io.github.mezo4j.train.head.PromptHead;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Saves and loads a {@link ClassifierHead} as a folder: {@value #HEAD_JSON} (kind, labels, and the
+ * prompt head's label texts and scale) and, for the linear head, its weights in {@value
+ * #HEAD_WEIGHTS} (safetensors, f32, names {@link LinearHead#WEIGHT} and {@link LinearHead#BIAS}).
+ * Files are written atomically.
+ */
+public final class HeadFiles {
+  /** The head's description. */
+  public static final String HEAD_JSON = "head.json";
+
+  /** The linear head's weights. */
+  public static final String HEAD_WEIGHTS = "head.safetensors";
+
+  private HeadFiles() {}
+
+  /** Writes {@code head} into {@code dir} (created if needed). */
+  public static void save(Path dir, ClassifierHead head) throws IOException {
+    Files.createDirectories(dir);
+    ObjectNode json = JsonFiles.object();
+    json.put("kind", head.kind());
+    json.put("classes", head.classes());
+    ArrayNode labels = json.putArray("labels");
+    head.labels().forEach(labels::add);
+    switch (head) {
+      case LinearHead linear -> {
+        json.put("dimension", linear.dimension());
+        json.put("weights", HEAD_WEIGHTS);
+        SafetensorsWriter.write(dir.resolve(HEAD_WEIGHTS), linear.parameters());
+      }
+      case PromptHead prompt -> json.put("scale", prompt.scale());
+    }
+    JsonFiles.write(dir.resolve(HEAD_JSON), json);
+  }
+
+  /**
+   * Loads a head saved by {@link #save}.
+   *
+   * @param tokenizer tokenizes a prompt head's label texts
+   * @param padId the encoder's padding id
+   * @throws IOException naming the file and field if the folder is incomplete or inconsistent
+   */
+  public static ClassifierHead load(Path dir, WordPieceTokenizer tokenizer, int padId)
+      throws IOException {
+    Path file = dir.resolve(HEAD_JSON);
+    ObjectNode json = JsonFiles.read(file);
+    String kind = JsonFiles.require(json, "kind", file).asText();
+    List<String> labels = new ArrayList<>();
+    for (JsonNode l : JsonFiles.require(json, "labels", file)) {
+      labels.add(l.asText());
+    }
+    return switch (kind) {
+      case "prompt" ->
+          PromptHead.of(
+              labels, JsonFiles.require(json, "scale", file).asDouble(), tokenizer, padId);
+      case "linear" -> {
+        Path weights = dir.resolve(HEAD_WEIGHTS);
+        try (SafetensorsReader r = SafetensorsReader.open(weights)) {
+          Parameter w = r.read(LinearHead.WEIGHT, DType.F32);
+          Parameter b = r.read(LinearHead.BIAS, DType.F32);
+          try {
+            yield new LinearHead(w, b, labels);
+          } catch (IllegalArgumentException e) {
+            throw new IOException("%s: %s".formatted(weights, e.getMessage()), e);
+          }
+        }
+      }
+      default ->
+          throw new IOException(
+              "%s: field 'kind' is '%s'; expected linear or prompt".formatted(file, kind));
+    };
+  }
+}

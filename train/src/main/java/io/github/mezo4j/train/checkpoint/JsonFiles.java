@@ -1,0 +1,75 @@
+package io.github.mezo4j.train.checkpoint;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.nn.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Reads and atomically writes the small JSON files of a run (manifests, state, summary). */
+public final class JsonFiles {
+  /** The mapper every run file goes through (pretty files; compact lines via {@link #line}). */
+  public static final JsonMapper MAPPER =
+      JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+  private static final JsonMapper COMPACT = JsonMapper.builder().build();
+
+  private JsonFiles() {}
+
+  /** A new empty JSON object. */
+  public static ObjectNode object() {
+    return MAPPER.createObjectNode();
+  }
+
+  /** Writes {@code node} pretty-printed to {@code file} atomically (temp file, sync, rename). */
+  public static void write(Path file, JsonNode node) throws IOException {
+    AtomicFiles.write(
+        file, (MAPPER.writeValueAsString(node) + "\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code node} on one line, without the newline. */
+  public static String line(JsonNode node) {
+    try {
+      return COMPACT.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise a JSON tree: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a JSON object.
+   *
+   * @throws NoSuchFileException if it does not exist
+   * @throws IOException naming the file if it is not a JSON object
+   */
+  public static ObjectNode read(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new NoSuchFileException(file.toString(), null, "expected a JSON file here");
+    }
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(file.toFile());
+    } catch (JsonProcessingException e) {
+      throw new IOException("%s is not valid JSON: %s".formatted(file, e.getOriginalMessage()), e);
+    }
+    if (!(node instanceof ObjectNode o)) {
+      throw new IOException("%s must hold a JSON object".formatted(file));
+    }
+    return o;
+  }
+
+  /** A required field of {@code node}, read from {@code file}. */
+  public static JsonNode require(ObjectNode node, String field, Path file) throws IOException {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      throw new IOException("%s: missing field '%s'".formatted(file, field));
+    }
+    return v;
+  }
+}

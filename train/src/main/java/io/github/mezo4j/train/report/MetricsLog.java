@@ -1,0 +1,104 @@
+package io.github.mezo4j.train.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.nn.io.AtomicFiles;
+import io.github.mezo4j.train.checkpoint.JsonFiles;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * {@code metrics.jsonl}: one JSON object per line, one line per event ({@code "event": "train"}
+ * after a step, {@code "eval"} after a dev evaluation), each with its {@code "step"}. Lines are
+ * appended in one write each; a crash can only cut the last line short. {@link #open} with a
+ * checkpoint step drops everything after that step (and a cut last line) by rewriting the kept
+ * prefix atomically, so a resumed run's file is exactly an uninterrupted run's.
+ */
+public final class MetricsLog implements AutoCloseable {
+  private final Path file;
+  private final FileChannel channel;
+  private final List<ObjectNode> events;
+
+  private MetricsLog(Path file, FileChannel channel, List<ObjectNode> events) {
+    this.file = file;
+    this.channel = channel;
+    this.events = events;
+  }
+
+  /**
+   * Opens {@code file} for appending, keeping only the events with {@code step <= keepUpToStep}
+   * (pass -1 to start empty).
+   *
+   * @throws IOException naming the file and line of a malformed line that is not the last one
+   */
+  public static MetricsLog open(Path file, long keepUpToStep) throws IOException {
+    List<ObjectNode> kept = new ArrayList<>();
+    if (keepUpToStep >= 0 && Files.exists(file)) {
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      StringBuilder text = new StringBuilder();
+      for (int i = 0; i < lines.size(); i++) {
+        String line = lines.get(i);
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode node;
+        try {
+          node = JsonFiles.MAPPER.readTree(line);
+        } catch (IOException e) {
+          if (i == lines.size() - 1) {
+            break; // the line a crash cut short
+          }
+          throw new IOException(
+              "%s line %d is not JSON: %s".formatted(file, i + 1, e.getMessage()), e);
+        }
+        if (!(node instanceof ObjectNode o) || !o.has("step")) {
+          throw new IOException(
+              "%s line %d: expected a JSON object with a \"step\"".formatted(file, i + 1));
+        }
+        if (o.get("step").asLong() <= keepUpToStep) {
+          kept.add(o);
+          text.append(line).append('\n');
+        }
+      }
+      AtomicFiles.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
+    } else {
+      AtomicFiles.write(file, new byte[0]);
+    }
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    return new MetricsLog(file, ch, kept);
+  }
+
+  /** Every event in the file, the kept ones and those appended since. */
+  public List<ObjectNode> events() {
+    return Collections.unmodifiableList(events);
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /** Appends {@code event} as one line. */
+  public void append(ObjectNode event) throws IOException {
+    byte[] bytes = (JsonFiles.line(event) + "\n").getBytes(StandardCharsets.UTF_8);
+    AtomicFiles.writeFully(channel, ByteBuffer.wrap(bytes));
+    events.add(event);
+  }
+
+  /** Forces appended lines to the device. */
+  public void sync() throws IOException {
+    channel.force(false);
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+}

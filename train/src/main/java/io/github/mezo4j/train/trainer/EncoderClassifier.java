@@ -1,0 +1,222 @@
+package io.github.mezo4j.train.trainer;
+
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.Parameter;
+import io.github.mezo4j.core.param.ParameterSet;
+import io.github.mezo4j.core.param.Selector;
+import io.github.mezo4j.nn.model.BertConfig;
+import io.github.mezo4j.nn.model.BertEncoder;
+import io.github.mezo4j.nn.model.EncoderInput;
+import io.github.mezo4j.nn.model.SentenceEmbedder;
+import io.github.mezo4j.nn.model.SentencePooling;
+import io.github.mezo4j.nn.tokenizer.Encoding;
+import io.github.mezo4j.nn.tokenizer.Truncation;
+import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
+import io.github.mezo4j.train.head.ClassifierHead;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * A text classifier: a sentence embedder (BERT-family encoder plus pooling) and a {@link
+ * ClassifierHead}. Its {@link #trainable()} weights are the encoder's followed by the head's, the
+ * set MeZO perturbs and the step log is written for.
+ *
+ * <p>Texts are tokenized once ({@link #tokenize}); a {@link Batch} sorts the chosen examples by
+ * length into buckets padded to their longest member, so forward passes spend little on padding.
+ * Logits come out in bucket order and every reduction has a fixed order, so results are
+ * bit-identical for any number of threads.
+ */
+public final class EncoderClassifier {
+  private final SentenceEmbedder embedder;
+  private final WordPieceTokenizer tokenizer;
+  private final int padId;
+  private final ClassifierHead head;
+  private final int bucketSize;
+
+  /**
+   * @param embedder the encoder with its pooling (must normalise for the prompt head)
+   * @param tokenizer the encoder's tokenizer, truncating to the model's length, not padding
+   * @param padId the id padding positions get (masked out)
+   * @param head the classifier head
+   * @param bucketSize sentences per forward pass
+   */
+  public EncoderClassifier(
+      SentenceEmbedder embedder,
+      WordPieceTokenizer tokenizer,
+      int padId,
+      ClassifierHead head,
+      int bucketSize) {
+    if (bucketSize < 1) {
+      throw new IllegalArgumentException("bucketSize must be >= 1, got " + bucketSize);
+    }
+    this.embedder = embedder;
+    this.tokenizer = tokenizer;
+    this.padId = padId;
+    this.head = head;
+    this.bucketSize = bucketSize;
+  }
+
+  /**
+   * The standard setup: mean pooling with L2 normalisation (what sentence-transformers models such
+   * as all-MiniLM-L6-v2 were trained with), the tokenizer truncating to {@code min(128, max
+   * positions)} without padding, and 8 sentences per forward pass.
+   */
+  public static EncoderClassifier meanPooled(
+      BertEncoder encoder, WordPieceTokenizer tokenizer, ClassifierHead head) {
+    BertConfig c = encoder.config();
+    WordPieceTokenizer t =
+        tokenizer
+            .withoutPadding()
+            .withTruncation(Truncation.longestFirst(Math.min(128, c.maxPositionEmbeddings())));
+    return new EncoderClassifier(
+        new SentenceEmbedder(encoder, SentencePooling.MEAN, true), t, c.padTokenId(), head, 8);
+  }
+
+  /** The same encoder and tokenizer with another head. */
+  public EncoderClassifier withHead(ClassifierHead newHead) {
+    return new EncoderClassifier(embedder, tokenizer, padId, newHead, bucketSize);
+  }
+
+  public SentenceEmbedder embedder() {
+    return embedder;
+  }
+
+  public WordPieceTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  public int padId() {
+    return padId;
+  }
+
+  public ClassifierHead head() {
+    return head;
+  }
+
+  /** The encoder's weights followed by the head's (storage shared, not copied). */
+  public ParameterSet trainable() {
+    return trainable(Selector.all());
+  }
+
+  /** The encoder's weights that {@code encoderWeights} selects, then the head's. */
+  public ParameterSet trainable(Selector encoderWeights) {
+    List<Parameter> all =
+        new ArrayList<>(embedder.encoder().parameters().select(encoderWeights).list());
+    all.addAll(head.parameters().list());
+    return ParameterSet.of(all);
+  }
+
+  /**
+   * Token ids of every example of a split, tokenized once.
+   *
+   * @param ids token ids per example
+   * @param types token type ids per example
+   * @param labels gold classes
+   */
+  public record Tokenized(int[][] ids, int[][] types, int[] labels) {
+    public int size() {
+      return labels.length;
+    }
+  }
+
+  /**
+   * Examples in length-sorted buckets.
+   *
+   * @param buckets one padded encoder input per bucket
+   * @param labels the gold class of each example, in bucket order
+   * @param tokens real tokens in all buckets
+   */
+  public record Batch(List<EncoderInput> buckets, int[] labels, long tokens) {
+    public int size() {
+      return labels.length;
+    }
+  }
+
+  /** Tokenizes every example of {@code data}. */
+  public Tokenized tokenize(LabeledTexts data) {
+    if (data.classes() != head.classes()) {
+      throw new IllegalArgumentException(
+          "the data has %d classes %s but the head scores %d %s"
+              .formatted(data.classes(), data.labelNames(), head.classes(), head.labels()));
+    }
+    int n = data.size();
+    int[][] ids = new int[n][];
+    int[][] types = new int[n][];
+    for (int i = 0; i < n; i++) {
+      Encoding e =
+          data.pairs() == null
+              ? tokenizer.encode(data.texts().get(i))
+              : tokenizer.encode(data.texts().get(i), data.pairs().get(i));
+      ids[i] = e.ids();
+      types[i] = e.typeIds();
+    }
+    return new Tokenized(ids, types, data.labels());
+  }
+
+  /** All examples of {@code set} as one batch. */
+  public Batch batch(Tokenized set) {
+    return batch(set, IntStream.range(0, set.size()).toArray());
+  }
+
+  /** The examples {@code indices} of {@code set}, sorted by length (stable) into buckets. */
+  public Batch batch(Tokenized set, int[] indices) {
+    if (indices.length == 0) {
+      throw new IllegalArgumentException("a batch needs at least one example");
+    }
+    int[] order =
+        Arrays.stream(indices)
+            .boxed()
+            .sorted(Comparator.comparingInt(i -> set.ids()[i].length))
+            .mapToInt(Integer::intValue)
+            .toArray();
+    List<EncoderInput> buckets = new ArrayList<>();
+    int[] labels = new int[order.length];
+    long tokens = 0;
+    for (int from = 0; from < order.length; from += bucketSize) {
+      int to = Math.min(order.length, from + bucketSize);
+      int[][] ids = new int[to - from][];
+      int[][] types = new int[to - from][];
+      for (int i = from; i < to; i++) {
+        ids[i - from] = set.ids()[order[i]];
+        types[i - from] = set.types()[order[i]];
+        labels[i] = set.labels()[order[i]];
+        tokens += ids[i - from].length;
+      }
+      buckets.add(EncoderInput.padded(ids, types, padId));
+    }
+    return new Batch(List.copyOf(buckets), labels, tokens);
+  }
+
+  /** Sentence embeddings {@code [batch.size(), dim]} in bucket order at the current weights. */
+  public float[] features(Batch batch, Workers workers) {
+    int dim = embedder.dimension();
+    float[] out = new float[batch.size() * dim];
+    int row = 0;
+    for (EncoderInput bucket : batch.buckets()) {
+      float[] e = embedder.embed(bucket, workers);
+      System.arraycopy(e, 0, out, row * dim, e.length);
+      row += bucket.batch();
+    }
+    return out;
+  }
+
+  /** Logits {@code [batch.size(), classes]} in bucket order at the current weights. */
+  public double[] logits(Batch batch, Workers workers) {
+    ClassifierHead.Scorer scorer = head.scorer(embedder, workers);
+    double[] out = new double[batch.size() * head.classes()];
+    int row = 0;
+    for (EncoderInput bucket : batch.buckets()) {
+      scorer.score(embedder.embed(bucket, workers), bucket.batch(), out, row);
+      row += bucket.batch();
+    }
+    return out;
+  }
+
+  /** Loss, accuracy and macro F1 on {@code batch} at the current weights. */
+  public Evaluation evaluate(Batch batch, Workers workers) {
+    return Evaluation.of(logits(batch, workers), batch.labels(), head.classes());
+  }
+}

@@ -1,0 +1,133 @@
+package io.github.mezo4j.train.trainer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.core.param.Selector;
+import io.github.mezo4j.train.checkpoint.JsonFiles;
+import io.github.mezo4j.train.metrics.ClassificationLoss;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The settings of a fine-tuning run, all of which (but {@link #steps} and {@link #saveWeights})
+ * must match when a run is resumed.
+ *
+ * @param task the task's name (reports and manifests)
+ * @param model the base model's id as the user gave it ({@code minilm}, a folder, ...)
+ * @param head "linear" or "prompt"
+ * @param params which encoder weights MeZO trains: "all", "bias-norm" (biases and LayerNorm
+ *     weights, {@link Selector#biasOrNorm()}) or a glob over parameter names; the head's own
+ *     weights are always trained
+ * @param objective what MeZO minimises ({@code --objective})
+ * @param metric the dev metric that picks the best checkpoint: "accuracy" or "macro_f1"
+ * @param steps the step the run ends at
+ * @param lr ZO-SGD learning rate (constant)
+ * @param eps perturbation scale
+ * @param batch training examples per step (at most the training set)
+ * @param seed the run seed: step seeds and the data order derive from (seed, step)
+ * @param evalEvery evaluate on the dev split (and checkpoint) every this many steps
+ * @param saveWeights also save full encoder weights in each checkpoint
+ * @param data where the data came from (file names, k-shot seed, ...), recorded as given
+ */
+public record FineTuneConfig(
+    String task,
+    String model,
+    String head,
+    String params,
+    ClassificationLoss objective,
+    String metric,
+    int steps,
+    double lr,
+    double eps,
+    int batch,
+    long seed,
+    int evalEvery,
+    boolean saveWeights,
+    Map<String, String> data) {
+  public FineTuneConfig {
+    data = Map.copyOf(new LinkedHashMap<>(data));
+    if (steps < 0 || batch < 1 || evalEvery < 1) {
+      throw new IllegalArgumentException(
+          "need steps >= 0, batch >= 1 and evalEvery >= 1, got %d, %d, %d"
+              .formatted(steps, batch, evalEvery));
+    }
+    if (!(lr >= 0) || Double.isInfinite(lr) || !(eps > 0) || Double.isInfinite(eps)) {
+      throw new IllegalArgumentException(
+          "need a finite lr >= 0 and eps > 0, got %s and %s".formatted(lr, eps));
+    }
+    selector(params); // fails early on a bad value
+    if (!metric.equals("accuracy") && !metric.equals("macro_f1")) {
+      throw new IllegalArgumentException(
+          "dev metric '%s': expected accuracy or macro_f1".formatted(metric));
+    }
+    if (!head.equals("linear") && !head.equals("prompt")) {
+      throw new IllegalArgumentException("--head '%s': expected linear or prompt".formatted(head));
+    }
+  }
+
+  /** The encoder weights MeZO trains. */
+  public Selector selector() {
+    return selector(params);
+  }
+
+  /** Parses a {@code --train-params} value: all, bias-norm or a glob over parameter names. */
+  public static Selector selector(String params) {
+    return switch (params) {
+      case "all" -> Selector.all();
+      case "bias-norm" -> Selector.biasOrNorm();
+      default -> {
+        if (params.isBlank()) {
+          throw new IllegalArgumentException(
+              "--train-params is blank: expected all, bias-norm or a glob");
+        }
+        yield Selector.glob(params);
+      }
+    };
+  }
+
+  /** The dev metric that picks the best checkpoint. */
+  public String metricName() {
+    return metric;
+  }
+
+  /** As JSON ({@code run.json}'s {@code config}). */
+  public ObjectNode toJson() {
+    ObjectNode o = JsonFiles.object();
+    o.put("task", task);
+    o.put("model", model);
+    o.put("head", head);
+    o.put("params", params);
+    o.put("objective", objective.option());
+    o.put("metric", metric);
+    o.put("steps", steps);
+    o.put("lr", lr);
+    o.put("eps", eps);
+    o.put("batch", batch);
+    o.put("seed", seed);
+    o.put("eval_every", evalEvery);
+    o.put("save_weights", saveWeights);
+    ObjectNode d = o.putObject("data");
+    new java.util.TreeMap<>(data).forEach(d::put);
+    return o;
+  }
+
+  /**
+   * Checks that a resumed run has this run's settings.
+   *
+   * @throws IllegalArgumentException naming the first setting that differs
+   */
+  public void checkResumable(JsonNode recorded, String source) {
+    ObjectNode mine = toJson();
+    for (Map.Entry<String, JsonNode> e : mine.properties()) {
+      if (e.getKey().equals("steps") || e.getKey().equals("save_weights")) {
+        continue;
+      }
+      JsonNode theirs = recorded.get(e.getKey());
+      if (theirs == null || !e.getValue().toString().equals(theirs.toString())) {
+        throw new IllegalArgumentException(
+            "cannot resume: %s was started with %s=%s, but this run has %s=%s"
+                .formatted(source, e.getKey(), theirs, e.getKey(), e.getValue()));
+      }
+    }
+  }
+}

@@ -1,0 +1,432 @@
+package io.github.mezo4j.train.trainer;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.core.log.StepLog;
+import io.github.mezo4j.core.mezo.MezoTrainer;
+import io.github.mezo4j.core.mezo.NanPolicy;
+import io.github.mezo4j.core.mezo.NonFiniteLossException;
+import io.github.mezo4j.core.mezo.Objective;
+import io.github.mezo4j.core.mezo.StepResult;
+import io.github.mezo4j.core.optim.Optimizers;
+import io.github.mezo4j.core.optim.Schedule;
+import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.nn.io.AtomicFiles;
+import io.github.mezo4j.nn.io.TokenizerJson;
+import io.github.mezo4j.nn.model.BertConfig;
+import io.github.mezo4j.train.checkpoint.Checkpoint;
+import io.github.mezo4j.train.checkpoint.HeadFiles;
+import io.github.mezo4j.train.checkpoint.JsonFiles;
+import io.github.mezo4j.train.checkpoint.RunFolder;
+import io.github.mezo4j.train.checkpoint.RunState;
+import io.github.mezo4j.train.head.ClassifierHead;
+import io.github.mezo4j.train.report.MetricsLog;
+import io.github.mezo4j.train.report.ProgressBar;
+import io.github.mezo4j.train.report.RunPlots;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.LongConsumer;
+import java.util.stream.Stream;
+
+/**
+ * Fine-tunes an {@link EncoderClassifier} with MeZO, evaluating on the dev split every {@code
+ * evalEvery} steps, keeping the last and the best checkpoint, writing {@code metrics.jsonl}, a
+ * progress bar, and at the end the plots and {@code summary.json} (layout: {@link RunFolder}).
+ *
+ * <p>The encoder's weights and the head's own weights (the linear head's; the prompt head has none)
+ * are trained together, in place, as one trainable set: the MeZO paper fine-tunes the whole model,
+ * and training the probe-initialised head with the encoder is its "LP then MeZO" setting. {@link
+ * FineTuneConfig#params()} can narrow the encoder's part (e.g. to biases and LayerNorm weights).
+ * The head before training is saved, because the step log replays onto base encoder plus that head.
+ *
+ * <p>Resume: everything a step does is a pure function of (seed, step): its perturbation seeds (the
+ * trainer's run seed) and its batch ({@link BatchSampler}). A resumed run therefore restarts from
+ * the last checkpoint (the step log cut back to it, the base weights plus a replay of it, the best
+ * so far from {@code state.json}, metrics.jsonl cut back to it) and recomputes the steps after it;
+ * it ends with weights, metrics and checkpoints bit-identical to an uninterrupted run's, wherever
+ * the interruption (kill -9 included) came.
+ */
+public final class FineTuner {
+  private FineTuner() {}
+
+  /** Creates the head a fresh run starts from (linear probing, or a prompt head). */
+  @FunctionalInterface
+  public interface InitialHead {
+    ClassifierHead create(EncoderClassifier atBaseWeights) throws IOException;
+  }
+
+  /**
+   * Everything a run reads.
+   *
+   * @param config the settings
+   * @param classifier the encoder at its base weights (trained in place) with any head (replaced by
+   *     the initial head)
+   * @param initialHead makes the head of a fresh run (a resumed run loads it from the run folder)
+   * @param bertConfig the encoder's config (for saved weights)
+   * @param tokenizerJson saved beside saved weights, or null
+   * @param train the training split
+   * @param dev the dev split (evaluation and best-checkpoint choice)
+   * @param out the run folder
+   * @param resume continue the run in {@code out} instead of starting one
+   * @param workers threads for forward passes and weight passes (results do not depend on them)
+   * @param progress where the progress bar goes (stderr), or null for none
+   * @param interactive draw the bar in place (a terminal) rather than as plain lines
+   * @param afterStep called with the step number after each step is logged (and evaluated), or
+   *     null; an exception it throws stops the run as a crash would (tests interrupt runs so)
+   */
+  public record Run(
+      FineTuneConfig config,
+      EncoderClassifier classifier,
+      InitialHead initialHead,
+      BertConfig bertConfig,
+      TokenizerJson tokenizerJson,
+      LabeledTexts train,
+      LabeledTexts dev,
+      Path out,
+      boolean resume,
+      Workers workers,
+      PrintStream progress,
+      boolean interactive,
+      LongConsumer afterStep) {}
+
+  /**
+   * What a run produced.
+   *
+   * @param summary the contents of summary.json
+   * @param classifier the fine-tuned classifier (weights at the last step)
+   * @param best the best checkpoint's folder
+   * @param last the last checkpoint's folder
+   */
+  public record Result(ObjectNode summary, EncoderClassifier classifier, Path best, Path last) {
+    public double bestDevMetric() {
+      return summary.get("best_dev_metric").asDouble();
+    }
+
+    public double finalDevMetric() {
+      return summary.get("final_dev_metric").asDouble();
+    }
+  }
+
+  /**
+   * Runs (or resumes) a fine-tuning run to {@code config.steps()}.
+   *
+   * @throws IllegalArgumentException if {@code out} holds a run and resume is off, resume is on and
+   *     the run's settings differ, or the data do not fit the head
+   * @throws IllegalStateException if the loss stops being finite (lr too large)
+   */
+  public static Result run(Run run) throws IOException {
+    long startNanos = System.nanoTime();
+    FineTuneConfig c = run.config();
+    RunFolder folder = new RunFolder(run.out());
+    if (folder.exists() && !run.resume()) {
+      throw new IllegalArgumentException(
+          "%s already holds a run (%s): pass --resume to continue it, or another --out"
+              .formatted(run.out(), RunFolder.RUN));
+    }
+    if (!folder.exists() && run.resume()) {
+      throw new IllegalArgumentException(
+          "--resume: %s holds no run to resume (no %s)".formatted(run.out(), RunFolder.RUN));
+    }
+    RunState state = null;
+    if (run.resume()) {
+      c.checkResumable(JsonFiles.read(folder.run()).get("config"), folder.run().toString());
+      if (Files.isRegularFile(folder.state())) {
+        state = RunState.read(folder.state());
+        if (state.step() > c.steps()) {
+          throw new IllegalArgumentException(
+              "cannot resume %s to --steps %d: its last checkpoint is at step %d"
+                  .formatted(run.out(), c.steps(), state.step()));
+        }
+      }
+    }
+
+    // the head before training, kept apart: the trained one changes in place
+    ClassifierHead headInit;
+    if (state == null) {
+      // a fresh run (or one that died before its first checkpoint): start clean
+      Files.createDirectories(run.out());
+      Files.deleteIfExists(folder.stepLog());
+      RunFolder.deleteTree(folder.checkpoints());
+      ObjectNode runJson = JsonFiles.object();
+      runJson.put("base_model", c.model());
+      runJson.put("task", c.task());
+      runJson.set("config", c.toJson());
+      runJson.put("train_examples", run.train().size());
+      runJson.put("dev_examples", run.dev().size());
+      runJson.put("metric_name", c.metricName());
+      JsonFiles.write(folder.run(), runJson);
+      headInit = run.initialHead().create(run.classifier());
+      RunFolder.deleteTree(folder.headInit());
+      HeadFiles.save(folder.headInit(), headInit);
+    } else {
+      headInit =
+          HeadFiles.load(folder.headInit(), run.classifier().tokenizer(), run.classifier().padId());
+      Path last = folder.checkpoint(state.lastCheckpoint()).resolve(Checkpoint.STEP_LOG);
+      AtomicFiles.write(folder.stepLog(), Files.readAllBytes(last));
+      deleteUnreferenced(folder, state);
+    }
+    EncoderClassifier classifier = run.classifier().withHead(headInit.copy());
+    Workers workers = run.workers();
+    String metricName = c.metricName();
+
+    LabeledTexts train = run.train();
+    EncoderClassifier.Tokenized trainSet = classifier.tokenize(train);
+    EncoderClassifier.Batch devBatch = classifier.batch(classifier.tokenize(run.dev()));
+    BatchSampler sampler = new BatchSampler(train.size(), c.batch(), c.seed());
+    EncoderClassifier.Batch fullBatch =
+        sampler.batch() == train.size() ? classifier.batch(trainSet) : null;
+
+    Objective<EncoderClassifier.Batch> loss =
+        (params, batch) -> {
+          double[] logits = classifier.logits(batch, workers);
+          float[] scores = new float[logits.length];
+          for (int i = 0; i < logits.length; i++) {
+            scores[i] = (float) logits[i];
+          }
+          return c.objective().loss(scores, classifier.head().classes(), batch.labels());
+        };
+    MezoTrainer.Builder<EncoderClassifier.Batch> builder =
+        MezoTrainer.builder(loss)
+            .eps(c.eps())
+            .optimizer(Optimizers.sgd(Schedule.constant(c.lr())))
+            .nanPolicy(NanPolicy.FAIL)
+            .runSeed(c.seed())
+            .workers(workers)
+            .stepLog(folder.stepLog());
+
+    double secondsBefore = state == null ? 0 : state.seconds();
+    ObjectNode manifestBase = JsonFiles.object();
+    manifestBase.put("base_model", c.model());
+    manifestBase.put("task", c.task());
+    manifestBase.put("metric_name", metricName);
+    manifestBase.set("config", c.toJson());
+
+    try (MetricsLog metrics = MetricsLog.open(folder.metrics(), state == null ? -1 : state.step());
+        MezoTrainer<EncoderClassifier.Batch> trainer =
+            state == null
+                ? builder.build(classifier.trainable(c.selector()))
+                : builder.resume(classifier.trainable(c.selector()))) {
+      Tracker t =
+          new Tracker(
+              run,
+              folder,
+              classifier,
+              headInit,
+              devBatch,
+              metrics,
+              manifestBase,
+              startNanos,
+              secondsBefore,
+              state);
+      ProgressBar bar =
+          run.progress() == null
+              ? null
+              : new ProgressBar(
+                  run.progress(),
+                  run.interactive(),
+                  c.steps(),
+                  trainer.nextStep(),
+                  metricName,
+                  System::nanoTime);
+      if (state == null) {
+        t.evaluate(0, bar, Double.NaN);
+      }
+      while (trainer.nextStep() < c.steps()) {
+        long index = trainer.nextStep();
+        EncoderClassifier.Batch batch =
+            fullBatch != null ? fullBatch : classifier.batch(trainSet, sampler.indices(index));
+        StepResult r;
+        try {
+          r = trainer.step(batch);
+        } catch (NonFiniteLossException e) {
+          throw new IllegalStateException(
+              "training diverged at step %d (loss not finite); try a smaller --lr than %s"
+                  .formatted(index + 1, c.lr()),
+              e);
+        }
+        long step = index + 1;
+        ObjectNode event = JsonFiles.object();
+        event.put("event", "train");
+        event.put("step", step);
+        event.put("loss", r.loss());
+        event.put("projected_grad", r.grads()[0]);
+        metrics.append(event);
+        if (step % c.evalEvery() == 0 || step == c.steps()) {
+          t.evaluate(step, bar, r.loss()); // draws its own progress line
+        } else if (bar != null) {
+          bar.step(step, r.loss());
+        }
+        if (run.afterStep() != null) {
+          run.afterStep().accept(step);
+        }
+      }
+      return t.finish(trainer);
+    }
+  }
+
+  /** Deletes checkpoint folders (and hidden leftovers) that the state does not name. */
+  private static void deleteUnreferenced(RunFolder folder, RunState state) throws IOException {
+    if (!Files.isDirectory(folder.checkpoints())) {
+      return;
+    }
+    Set<String> keep = new HashSet<>(List.of(state.lastCheckpoint(), state.bestCheckpoint()));
+    List<Path> all;
+    try (Stream<Path> s = Files.list(folder.checkpoints())) {
+      all = s.toList();
+    }
+    for (Path p : all) {
+      if (!keep.contains(p.getFileName().toString())) {
+        RunFolder.deleteTree(p);
+      }
+    }
+  }
+
+  /** Evaluations, checkpoints and the best so far. */
+  private static final class Tracker {
+    private final Run run;
+    private final RunFolder folder;
+    private final EncoderClassifier classifier;
+    private final ClassifierHead headInit;
+    private final EncoderClassifier.Batch devBatch;
+    private final MetricsLog metrics;
+    private final ObjectNode manifestBase;
+    private final long startNanos;
+    private final double secondsBefore;
+    private long bestStep;
+    private double bestMetric;
+    private String bestName;
+    private String lastName;
+    private Evaluation lastEval;
+
+    Tracker(
+        Run run,
+        RunFolder folder,
+        EncoderClassifier classifier,
+        ClassifierHead headInit,
+        EncoderClassifier.Batch devBatch,
+        MetricsLog metrics,
+        ObjectNode manifestBase,
+        long startNanos,
+        double secondsBefore,
+        RunState state) {
+      this.run = run;
+      this.folder = folder;
+      this.classifier = classifier;
+      this.headInit = headInit;
+      this.devBatch = devBatch;
+      this.metrics = metrics;
+      this.manifestBase = manifestBase;
+      this.startNanos = startNanos;
+      this.secondsBefore = secondsBefore;
+      this.bestStep = state == null ? -1 : state.bestStep();
+      this.bestMetric = state == null ? Double.NaN : state.bestMetric();
+      this.bestName = state == null ? null : state.bestCheckpoint();
+      this.lastName = state == null ? null : state.lastCheckpoint();
+    }
+
+    double seconds() {
+      return secondsBefore + (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    void evaluate(long step, ProgressBar bar, double trainLoss) throws IOException {
+      FineTuneConfig c = run.config();
+      Evaluation e = classifier.evaluate(devBatch, run.workers());
+      lastEval = e;
+      double m = e.metric(c.metricName());
+      // strictly better: ties keep the earlier (shorter) run
+      boolean better = bestStep < 0 || m > bestMetric;
+      String name = RunFolder.checkpointName(step);
+      if (better) {
+        bestStep = step;
+        bestMetric = m;
+        bestName = name;
+      }
+      ObjectNode event = JsonFiles.object();
+      event.put("event", "eval");
+      event.put("step", step);
+      event.put("dev_loss", e.loss());
+      event.put("dev_accuracy", e.accuracy());
+      event.put("dev_f1", e.macroF1());
+      event.put("dev_metric", m);
+      event.put("best_dev_metric", bestMetric);
+      event.put("best_step", bestStep);
+      event.put("elapsed_s", seconds());
+      metrics.append(event);
+      metrics.sync();
+
+      ObjectNode manifest = manifestBase.deepCopy();
+      manifest.put("dev_metric", m);
+      manifest.put("dev_loss", e.loss());
+      manifest.put("dev_accuracy", e.accuracy());
+      manifest.put("dev_f1", e.macroF1());
+      Checkpoint.write(
+          folder.checkpoint(name),
+          new Checkpoint.Content(
+              step,
+              folder.stepLog(),
+              headInit,
+              classifier.head(),
+              manifest,
+              run.bertConfig(),
+              c.saveWeights() ? classifier.embedder().encoder().parameters() : null,
+              run.tokenizerJson()));
+      lastName = name;
+      RunState state = new RunState(step, lastName, bestStep, bestMetric, bestName, seconds());
+      state.write(folder.state());
+      // only now may the previous last checkpoint go: the state no longer names it
+      deleteUnreferenced(folder, state);
+      if (bar != null) {
+        bar.eval(step, trainLoss, m, bestMetric);
+      }
+    }
+
+    Result finish(MezoTrainer<EncoderClassifier.Batch> trainer) throws IOException {
+      FineTuneConfig c = run.config();
+      List<ObjectNode> events = metrics.events();
+      RunPlots.write(folder.dir(), events, c.task(), c.model(), c.metricName());
+      ObjectNode s = JsonFiles.object();
+      s.put("task", c.task());
+      s.put("model", c.model());
+      s.put("head", c.head());
+      s.put("objective", c.objective().option());
+      s.put("metric_name", c.metricName());
+      s.put("steps", trainer.nextStep());
+      s.put("seconds", seconds());
+      s.put("best_dev_metric", bestMetric);
+      s.put("best_step", bestStep);
+      double initial = Double.NaN;
+      double finalMetric = Double.NaN;
+      for (ObjectNode e : events) {
+        if ("eval".equals(e.get("event").asText())) {
+          if (e.get("step").asLong() == 0) {
+            initial = e.get("dev_metric").asDouble();
+          }
+          finalMetric = e.get("dev_metric").asDouble();
+        }
+      }
+      s.put("initial_dev_metric", initial);
+      s.put("final_dev_metric", finalMetric);
+      if (lastEval != null) {
+        s.put("final_dev_loss", lastEval.loss());
+      }
+      s.put("train_examples", run.train().size());
+      s.put("dev_examples", run.dev().size());
+      s.put("params", c.params());
+      s.put("trainable_parameters", classifier.trainable(c.selector()).elementCount());
+      s.put("step_log_bytes", Files.size(folder.stepLog()));
+      s.put("lr", c.lr());
+      s.put("eps", c.eps());
+      s.put("batch", c.batch());
+      s.put("seed", c.seed());
+      s.put("best_checkpoint", folder.checkpoint(bestName).toString());
+      s.put("last_checkpoint", folder.checkpoint(lastName).toString());
+      JsonFiles.write(folder.summary(), s);
+      StepLog.read(folder.stepLog()); // the log the checkpoints copied is intact
+      return new Result(s, classifier, folder.checkpoint(bestName), folder.checkpoint(lastName));
+    }
+  }
+}

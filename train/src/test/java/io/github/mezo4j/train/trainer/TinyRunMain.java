@@ -1,0 +1,33 @@
+package io.github.mezo4j.train.trainer;
+
+import io.github.mezo4j.train.TinyTask;
+import java.nio.file.Path;
+
+/**
+ * A training JVM for {@link KillAndResumeTest}: runs the tiny task into {@code args[0]} for {@code
+ * args[1]} steps, evaluating every {@code args[2]}, sleeping {@code args[3]} ms after each step so
+ * the test can kill it mid-run.
+ */
+public final class TinyRunMain {
+  private TinyRunMain() {}
+
+  public static void main(String[] args) throws Exception {
+    Path out = Path.of(args[0]);
+    int steps = Integer.parseInt(args[1]);
+    int evalEvery = Integer.parseInt(args[2]);
+    long sleep = Long.parseLong(args[3]);
+    FineTuner.run(
+        TinyTask.run(
+            TinyTask.config("linear", steps, evalEvery, true),
+            out,
+            false,
+            2,
+            step -> {
+              try {
+                Thread.sleep(sleep);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }));
+  }
+}
