@@ -144,6 +144,10 @@ final class FinetuneCommand implements Callable<Integer> {
       return DecoderFinetune.run(this);
     }
     Arguments.positiveFinite("--scale", scale);
+    if (!HeadSpec.KINDS.contains(head)) { // before reading any data
+      throw new IllegalArgumentException(
+          "--head '%s': expected one of %s".formatted(head, HeadSpec.KINDS));
+    }
     Task task = taskOptions.resolve();
     ClassificationLoss loss = ClassificationLoss.parse(objective);
     Dataset data = taskOptions.load(task);
