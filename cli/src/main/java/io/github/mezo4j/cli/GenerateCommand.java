@@ -1,5 +1,8 @@
 package io.github.mezo4j.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.io.DecoderCheckpoint;
 import io.github.mezo4j.nn.io.DecoderFolder;
@@ -9,6 +12,7 @@ import io.github.mezo4j.nn.model.Generator;
 import io.github.mezo4j.nn.model.TokenSampler;
 import io.github.mezo4j.nn.tokenizer.Llama2cTokenizer;
 import io.github.mezo4j.nn.tokenizer.Tokenizer;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,6 +131,8 @@ final class GenerateCommand implements Callable<Integer> {
     }
     if (llama2c) {
       stops.add(Llama2cTokenizer.BOS); // run.c: BOS delimits stories
+    } else {
+      stops.addAll(listedEosIds(path));
     }
     PrintStream out = System.out;
     out.print(prompt);
@@ -191,5 +197,31 @@ final class GenerateCommand implements Callable<Integer> {
     private String decode() {
       return tokenizer.decode(ids.stream().mapToInt(Integer::intValue).toArray(), true);
     }
+  }
+
+  /**
+   * Every id that config.json and generation_config.json list as {@code eos_token_id}: Llama 3
+   * Instruct lists several (end of text, end of turn), and the model config keeps only the first.
+   */
+  static List<Integer> listedEosIds(Path folder) throws IOException {
+    List<Integer> ids = new ArrayList<>();
+    for (String name : List.of("config.json", "generation_config.json")) {
+      Path file = folder.resolve(name);
+      if (!Files.isRegularFile(file)) {
+        continue;
+      }
+      JsonNode eos;
+      try {
+        eos = new ObjectMapper().readTree(file.toFile()).path("eos_token_id");
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
+      }
+      for (JsonNode id : eos.isArray() ? eos : List.of(eos)) {
+        if (id.canConvertToInt() && id.isIntegralNumber() && id.intValue() >= 0) {
+          ids.add(id.intValue());
+        }
+      }
+    }
+    return ids;
   }
 }

@@ -2,6 +2,7 @@ package io.github.mezo4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -16,6 +17,7 @@ import io.github.mezo4j.nn.model.Generator;
 import io.github.mezo4j.nn.model.TokenSampler;
 import io.github.mezo4j.nn.tokenizer.Tokenizer;
 import io.github.mezo4j.nn.tokenizer.Tokenizers;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -141,6 +143,20 @@ class GenerateCommandTest {
             "30");
     assertEquals(0, hf.exitCode(), hf.err());
     assertEquals(bin.out(), hf.out());
+  }
+
+  @Test
+  void everyListedEosIdStopsGeneration(@TempDir Path dir) throws Exception {
+    // Llama 3.1 Instruct's layout: a list in config.json, another in generation_config.json
+    Files.writeString(
+        dir.resolve("config.json"), "{\"eos_token_id\": [128001, 128008], \"bos_token_id\": 1}");
+    Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": 128009}");
+    assertEquals(List.of(128001, 128008, 128009), GenerateCommand.listedEosIds(dir));
+    Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": ");
+    IllegalArgumentException bad =
+        assertThrows(IllegalArgumentException.class, () -> GenerateCommand.listedEosIds(dir));
+    assertTrue(bad.getMessage().contains("generation_config.json"), bad.getMessage());
+    assertEquals(List.of(), GenerateCommand.listedEosIds(dir.resolve("absent")));
   }
 
   @Test
