@@ -261,22 +261,9 @@ public final class BertEncoder {
    * @throws IllegalArgumentException as {@link #forward(EncoderInput, Workers)}
    */
   public float[] forward(EncoderInput input, Workers workers, VirtualPerturbation perturbation) {
-    int[] positionIds = positionIds(input);
-    checkRange(input, "inputIds", input.inputIds(), embeddings.word().dim(0), "vocab_size");
-    checkRange(
-        input,
-        "tokenTypeIds",
-        input.tokenTypeIds(),
-        embeddings.tokenType().dim(0),
-        "type_vocab_size");
-    checkRange(
-        input,
-        "position ids",
-        positionIds,
-        embeddings.position().dim(0),
-        "max_position_embeddings");
+    int[] positionIds = checkedPositionIds(input);
 
-    Buffers a = buffers(input.positions());
+    Buffers a = buffers(buffers, input.positions());
     float[] hiddenStates = new float[input.positions() * hidden];
     embeddings(input, positionIds, hiddenStates, a, workers, perturbation);
     for (LayerWeights layer : layers) {
@@ -298,23 +285,11 @@ public final class BertEncoder {
    * @throws IllegalArgumentException as {@link #forward(EncoderInput, Workers)}
    */
   public float[][] forwardPair(EncoderInput input, Workers workers, VirtualPerturbation plus) {
-    int[] positionIds = positionIds(input);
-    checkRange(input, "inputIds", input.inputIds(), embeddings.word().dim(0), "vocab_size");
-    checkRange(
-        input,
-        "tokenTypeIds",
-        input.tokenTypeIds(),
-        embeddings.tokenType().dim(0),
-        "type_vocab_size");
-    checkRange(
-        input,
-        "position ids",
-        positionIds,
-        embeddings.position().dim(0),
-        "max_position_embeddings");
+    int[] positionIds = checkedPositionIds(input);
 
-    Half p = new Half(new float[input.positions() * hidden], buffers(input.positions()));
-    Half m = new Half(new float[input.positions() * hidden], minusBuffers(input.positions()));
+    Half p = new Half(new float[input.positions() * hidden], buffers(buffers, input.positions()));
+    Half m =
+        new Half(new float[input.positions() * hidden], buffers(minusBuffers, input.positions()));
     embeddingsPair(input, positionIds, p, m, workers, plus);
     for (LayerWeights layer : layers) {
       selfAttentionPair(layer, input, p, m, workers, plus);
@@ -325,15 +300,6 @@ public final class BertEncoder {
 
   /** One half of a paired pass: its hidden states and its activations. */
   private record Half(float[] h, Buffers a) {}
-
-  private Buffers minusBuffers(int tokens) {
-    Buffers a = minusBuffers.get();
-    if (a == null || a.tokens < tokens) {
-      a = new Buffers(tokens, hidden, intermediate);
-      minusBuffers.set(a);
-    }
-    return a;
-  }
 
   private void embeddingsPair(
       EncoderInput input,
@@ -544,11 +510,12 @@ public final class BertEncoder {
         m.h);
   }
 
-  private Buffers buffers(int tokens) {
-    Buffers a = buffers.get();
+  /** This thread's activation set from {@code slot}, grown to {@code tokens} if needed. */
+  private Buffers buffers(ThreadLocal<Buffers> slot, int tokens) {
+    Buffers a = slot.get();
     if (a == null || a.tokens < tokens) {
       a = new Buffers(tokens, hidden, intermediate);
-      buffers.set(a);
+      slot.set(a);
     }
     return a;
   }
@@ -571,15 +538,7 @@ public final class BertEncoder {
     // position_embeddings [max_position_embeddings, hidden]
     lookUp(e.position(), positionIds, true, out, a, perturbation);
     // LayerNorm [hidden]
-    LayerNorm.apply(
-        workers,
-        out,
-        input.positions(),
-        hidden,
-        vector(e.normWeight(), a.vectorB, perturbation),
-        vector(e.normBias(), a.vectorC, perturbation),
-        eps,
-        out);
+    norm(out, input.positions(), e.normWeight(), e.normBias(), a, workers, perturbation);
   }
 
   /**
@@ -689,17 +648,7 @@ public final class BertEncoder {
         hidden,
         a.value);
     // softmax(q k^T / sqrt(head_dim) + mask) v per sequence and head, written over the queries
-    Attention.apply(
-        workers,
-        a.query,
-        a.key,
-        a.value,
-        input.batch(),
-        input.seq(),
-        heads,
-        headDim,
-        input.attentionMask(),
-        a.query);
+    attention(a, input, workers);
     // attention.output.dense [hidden, hidden] + [hidden], plus the residual, in place
     MatMul.linearResidual(
         workers,
@@ -787,6 +736,25 @@ public final class BertEncoder {
       }
     }
     return ids;
+  }
+
+  /** The position ids of {@code input}, after checking every id against its embedding table. */
+  private int[] checkedPositionIds(EncoderInput input) {
+    int[] positionIds = positionIds(input);
+    checkRange(input, "inputIds", input.inputIds(), embeddings.word().dim(0), "vocab_size");
+    checkRange(
+        input,
+        "tokenTypeIds",
+        input.tokenTypeIds(),
+        embeddings.tokenType().dim(0),
+        "type_vocab_size");
+    checkRange(
+        input,
+        "position ids",
+        positionIds,
+        embeddings.position().dim(0),
+        "max_position_embeddings");
+    return positionIds;
   }
 
   private static PositionScheme positionScheme(BertConfig config) {
