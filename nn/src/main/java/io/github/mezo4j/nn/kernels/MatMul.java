@@ -180,19 +180,6 @@ public final class MatMul {
         outMinus);
   }
 
-  /** Per-thread buffers of the minus half (the plus half uses {@link Scratch}'s). */
-  private static final class PairScratch {
-    float[] rows = new float[0];
-    float[] panel = new float[0];
-    float[] packed = new float[0];
-
-    static float[] grow(float[] a, int size) {
-      return a.length < size ? new float[size] : a;
-    }
-  }
-
-  private static final ThreadLocal<PairScratch> PAIR = ThreadLocal.withInitial(PairScratch::new);
-
   private static void runPair(
       Workers w,
       float[] xPlus,
@@ -230,8 +217,7 @@ public final class MatMul {
             float[] plus = Scratch.get().floatsA(panelSize);
             float[] minus = plus;
             if (mirrored) {
-              PairScratch s = PAIR.get();
-              minus = s.panel = PairScratch.grow(s.panel, panelSize);
+              minus = Scratch.get().minusPanel(panelSize);
               packPair(weight, k, j0, cols, plus, minus, 0);
             } else {
               pack(weight, k, j0, cols, plus, 0);
@@ -248,8 +234,7 @@ public final class MatMul {
     float[] plus = Scratch.get().packedWeights(panels * panelSize);
     float[] minus = plus;
     if (mirrored) {
-      PairScratch s = PAIR.get();
-      minus = s.packed = PairScratch.grow(s.packed, panels * panelSize);
+      minus = Scratch.get().minusPackedWeights(panels * panelSize);
       float[] packedMinus = minus;
       w.parallelFor(
           panels,
@@ -296,8 +281,7 @@ public final class MatMul {
   private static void packPair(
       Weights weight, int k, int j0, int cols, float[] plus, float[] minus, int off) {
     float[] rowsPlus = Scratch.get().floatsB(cols * k);
-    PairScratch s = PAIR.get();
-    float[] rowsMinus = s.rows = PairScratch.grow(s.rows, cols * k);
+    float[] rowsMinus = Scratch.get().minusRows(cols * k);
     for (int jj = 0; jj < cols; jj++) {
       weight.readRowPair(j0 + jj, rowsPlus, jj * k, rowsMinus, jj * k);
     }

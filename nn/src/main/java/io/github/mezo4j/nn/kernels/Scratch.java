@@ -11,6 +11,10 @@ final class Scratch {
   private float[] b = new float[0];
   private int[] ints = new int[0];
   private float[] packed = new float[0];
+  // The minus half of a paired multiply (MatMul.linearPair): twins of floatsA, floatsB, packed.
+  private float[] minusPanel = new float[0];
+  private float[] minusRows = new float[0];
+  private float[] minusPacked = new float[0];
   private final float[] tile = new float[MatMul.MR * MatMul.NR];
   private final float[] biasPanel = new float[MatMul.NR];
 
@@ -46,6 +50,30 @@ final class Scratch {
       packed = new float[size];
     }
     return packed;
+  }
+
+  /** The minus half's panel, beside {@link #floatsA}'s plus panel. */
+  float[] minusPanel(int size) {
+    if (minusPanel.length < size) {
+      minusPanel = new float[size];
+    }
+    return minusPanel;
+  }
+
+  /** The minus half's weight rows, beside {@link #floatsB}'s plus rows. */
+  float[] minusRows(int size) {
+    if (minusRows.length < size) {
+      minusRows = new float[size];
+    }
+    return minusRows;
+  }
+
+  /** The minus half's packed weight matrix, beside {@link #packedWeights}. */
+  float[] minusPackedWeights(int size) {
+    if (minusPacked.length < size) {
+      minusPacked = new float[size];
+    }
+    return minusPacked;
   }
 
   /** One register tile of {@link MatMul} output. */
