@@ -144,12 +144,15 @@ final class FinetuneCommand implements Callable<Integer> {
       return DecoderFinetune.run(this);
     }
     Arguments.positiveFinite("--scale", scale);
-    if (!HeadSpec.KINDS.contains(head)) { // before reading any data
-      throw new IllegalArgumentException(
-          "--head '%s': expected one of %s".formatted(head, HeadSpec.KINDS));
-    }
     Task task = taskOptions.resolve();
     ClassificationLoss loss = ClassificationLoss.parse(objective);
+    // built (and its --head checked) before any data is read
+    HeadSpec headSpec =
+        new HeadSpec(
+            head,
+            taskOptions.prompts(task).sentences(),
+            scale,
+            new LinearProbe.Options(probeL2, 300));
     Dataset data = taskOptions.load(task);
     Map<String, String> dataInfo = new LinkedHashMap<>();
     dataInfo.put("source", data.source());
@@ -178,11 +181,7 @@ final class FinetuneCommand implements Callable<Integer> {
             model,
             data,
             taskOptions.prompts(task),
-            new HeadSpec(
-                head,
-                taskOptions.prompts(task).sentences(),
-                scale,
-                new LinearProbe.Options(probeL2, 300)),
+            headSpec,
             out,
             resume,
             Arguments.threads("--threads", threads));
