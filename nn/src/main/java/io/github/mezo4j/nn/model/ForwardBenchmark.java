@@ -7,8 +7,8 @@ import java.util.SplittableRandom;
 /**
  * Times forward passes: random token ids from a fixed seed, warm-up runs, then N timed runs
  * reported as median / min / max milliseconds and tokens per second (at the median). The same
- * {@link #time} statistics serve any engine, so a comparison with another runtime (see the bench
- * module's {@code ForwardComparison}) measures both the same way.
+ * {@link #time} statistics serve any engine; {@code mezo4j bench forward --compare-onnxruntime}
+ * times our engine and ONNX Runtime interleaved, on {@link #randomInput}.
  *
  * <p>Inputs are full-length (no padding) so that every engine does the same work.
  *
