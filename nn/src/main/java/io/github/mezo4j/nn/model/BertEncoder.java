@@ -342,6 +342,19 @@ public final class BertEncoder {
     }
   }
 
+  /**
+   * A buffer for {@link #forwardInto} / {@link #forwardPairInto}: {@code reuse} if it can hold
+   * {@code input}'s hidden states, else a new array of exactly {@code input.positions() *
+   * hiddenSize()} floats. Keep the result and pass it back in on the next call: the buffer then
+   * grows to the largest shape seen and is allocated once.
+   *
+   * @param reuse the previous buffer, or null
+   */
+  public float[] outputBuffer(float[] reuse, EncoderInput input) {
+    int needed = input.positions() * hidden;
+    return reuse != null && reuse.length >= needed ? reuse : new float[needed];
+  }
+
   /** Throws unless {@code out} can hold {@code input}'s hidden states. */
   private void checkOutput(String name, float[] out, EncoderInput input) {
     long needed = (long) input.positions() * hidden;
