@@ -1,5 +1,6 @@
 package io.github.mezo4j.cli;
 
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.model.BertEncoder;
 import io.github.mezo4j.nn.model.EncoderInput;
@@ -90,7 +91,12 @@ final class ForwardComparison {
                     theirs.length, input.batch(), input.seq(), encoder.hiddenSize(), ours.length));
       }
       double maxAbsDiff = StepBenchmark.maxAbsDiff(ours, theirs);
-      Runnable ourPass = () -> check(encoder.forward(input, workers));
+      VirtualPerturbation none = VirtualPerturbation.none();
+      Runnable ourPass =
+          () -> {
+            encoder.forwardInto(input, workers, none, ours);
+            check(ours);
+          };
       double[][] t = interleaved(ourPass, ort::run, warmup, iterations);
       return json(model, onnxRuntime.version(), input, threads, iterations, t, maxAbsDiff);
     }
