@@ -153,9 +153,8 @@ final class BenchCommand implements Runnable {
         return Files.readAllBytes(Models.localPath(model));
       }
       throw new IllegalArgumentException(
-          "--compare-onnxruntime runs both engines on one ONNX file: --model must be %s or an"
-                  .formatted(Models.BUILT_IN)
-              + " .onnx file, got '%s'".formatted(model));
+          "--compare-onnxruntime runs both engines on one ONNX file: --model must be %s or an .onnx file, got '%s'"
+              .formatted(Models.BUILT_IN, model));
     }
   }
 
