@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
-import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -41,21 +39,13 @@ class BertEncoderIntoTest {
     }
   }
 
-  private static ParameterSet asBf16(ParameterSet f32) {
-    List<Parameter> list = new ArrayList<>();
-    for (Parameter p : f32) {
-      list.add(Parameter.of(p.name(), DType.BF16, p.shape(), p.toFloatArray()));
-    }
-    return ParameterSet.of(list);
-  }
-
   @Test
   void buffersGetTheBitsOfTheAllocatingCallsForAnyShapeDTypeAndThreadCount() {
     for (BertConfig c : List.of(TinyBert.bert(), TinyBert.roberta())) {
       for (DType dtype : DType.values()) {
         ParameterSet params = TinyBert.params(c, 5, "");
         if (dtype == DType.BF16) {
-          params = asBf16(params);
+          params = TinyBert.asBf16(params);
         }
         BertEncoder encoder = BertEncoder.of(c, params);
         boolean pairs = c.typeVocabSize() > 1;
