@@ -273,7 +273,8 @@ public final class BertEncoder {
    * out[0, batch * seq * hidden)}. The previous contents of {@code out} are never read and the
    * floats after that range are left as they are, so one buffer of the largest shape serves every
    * smaller one; the encoder keeps no reference to {@code out} after the call. Once this thread's
-   * activations have grown to the shape, a call allocates only a few small objects.
+   * activations have grown to the shape, a call allocates only its position ids and a few small
+   * objects.
    *
    * @param out at least {@code input.positions() * hiddenSize()} floats
    * @throws IllegalArgumentException if {@code out} is null or too short (naming both sizes), or as
