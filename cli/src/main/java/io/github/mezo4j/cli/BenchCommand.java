@@ -9,10 +9,12 @@ import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.nn.io.BertCheckpoint;
+import io.github.mezo4j.nn.io.MiniLm;
 import io.github.mezo4j.nn.model.BertEncoder;
 import io.github.mezo4j.nn.model.EncoderInput;
 import io.github.mezo4j.nn.model.ForwardBenchmark;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -38,7 +40,12 @@ final class BenchCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Time forward passes of an encoder on random token ids (fixed seed), after warm-up.",
-        "Prints one JSON line: median_ms, min_ms, max_ms, tokens_per_s and the settings."
+        "Prints one JSON line: median_ms, min_ms, max_ms, tokens_per_s and the settings.",
+        "With --compare-onnxruntime: ONNX Runtime runs the same ONNX file on the same ids with"
+            + " --threads intra-op threads, interleaved pass by pass with ours; the line then has"
+            + " both engines' median_ms, min_ms and tokens_per_s, speedup (ONNX Runtime's median"
+            + " over ours), max_abs_diff of the outputs and, at one thread, both CPU times and"
+            + " speedup_cpu. Needs ONNX Runtime on the class path: see the option's help."
       })
   static final class Forward implements Callable<Integer> {
     @Option(
@@ -80,6 +87,16 @@ final class BenchCommand implements Runnable {
         description = "Seed of the random ids. Default: ${DEFAULT-VALUE}")
     long seed;
 
+    @Option(
+        names = "--compare-onnxruntime",
+        description = {
+          "Also time ONNX Runtime on the same ONNX file (--model minilm or an .onnx file).",
+          "ONNX Runtime is not in mezo4j.jar: build the bench module (./mvnw -B -q -pl bench -am"
+              + " package -DskipTests) and bin/mezo4j runs from bench/target/benchmarks.jar when"
+              + " this option is given."
+        })
+    boolean compareOnnxRuntime;
+
     @Override
     public Integer call() throws Exception {
       Arguments.positive("--batch", batch);
@@ -87,6 +104,9 @@ final class BenchCommand implements Runnable {
       Arguments.positive("--iters", iters);
       Arguments.atLeast("--warmup", warmup, 0);
       int threadCount = Arguments.threads("--threads", threads);
+      // before the model loads: say at once what is missing
+      OnnxRuntimeService onnxRuntime = compareOnnxRuntime ? ForwardComparison.onnxRuntime() : null;
+      byte[] onnx = compareOnnxRuntime ? onnxFile() : null;
       BertCheckpoint checkpoint = Models.load(model);
       int maxSeq = checkpoint.config().maxPositionEmbeddings();
       if (seq > maxSeq) {
@@ -95,6 +115,15 @@ final class BenchCommand implements Runnable {
       }
       BertEncoder encoder = BertEncoder.of(checkpoint.config(), checkpoint.parameters());
       try (Workers workers = Workers.of(threadCount)) {
+        if (onnxRuntime != null) {
+          EncoderInput input =
+              ForwardBenchmark.randomInput(
+                  seed, batch, seq, encoder.config().vocabSize(), encoder.config().padTokenId());
+          System.out.println(
+              ForwardComparison.run(
+                  encoder, model, onnx, input, workers, warmup, iters, onnxRuntime));
+          return 0;
+        }
         ForwardBenchmark.Result r =
             ForwardBenchmark.run(encoder, batch, seq, warmup, iters, seed, workers);
         System.out.println(
@@ -113,6 +142,19 @@ final class BenchCommand implements Runnable {
                 r.tokensPerSecond()));
       }
       return 0;
+    }
+
+    /** The ONNX file both engines run: the built-in model's, or the --model file itself. */
+    private byte[] onnxFile() throws IOException {
+      if (Models.BUILT_IN.equals(model)) {
+        return MiniLm.onnxBytes();
+      }
+      if (model.endsWith(".onnx")) {
+        return Files.readAllBytes(Models.localPath(model));
+      }
+      throw new IllegalArgumentException(
+          "--compare-onnxruntime runs both engines on one ONNX file: --model must be %s or an .onnx file, got '%s'"
+              .formatted(Models.BUILT_IN, model));
     }
   }
 

@@ -109,22 +109,32 @@ final class StepBenchmark {
    * {@code mean_b (1 - cos(h[b, 0, :], target))}: the [CLS] hidden state of each sequence pulled
    * towards one direction. Reduced in sequence order, so it does not depend on the thread count.
    * Both losses of a two-sided sample come from one {@link BertEncoder#forwardPair} (noise
-   * generated once for the two signs), bit-identical to two {@link BertEncoder#forward} calls.
+   * generated once for the two signs), bit-identical to two {@link BertEncoder#forward} calls. The
+   * hidden states go to two buffers the objective keeps ({@link BertEncoder#forwardInto}), so a
+   * step allocates no activations; call it from one thread at a time, as a trainer does.
    */
   static PerturbedObjective<EncoderInput> clsCosineLoss(
       BertEncoder encoder, Workers workers, float[] target) {
     int hidden = encoder.hiddenSize();
     return new PerturbedObjective<>() {
+      private float[] plusStates;
+      private float[] minusStates;
+
       @Override
       public double loss(EncoderInput input, VirtualPerturbation perturbation) {
-        return clsCosine(encoder.forward(input, workers, perturbation), input, hidden, target);
+        plusStates = encoder.outputBuffer(plusStates, input);
+        encoder.forwardInto(input, workers, perturbation, plusStates);
+        return clsCosine(plusStates, input, hidden, target);
       }
 
       @Override
       public double[] lossPair(EncoderInput input, VirtualPerturbation plus) {
-        float[][] h = encoder.forwardPair(input, workers, plus);
+        plusStates = encoder.outputBuffer(plusStates, input);
+        minusStates = encoder.outputBuffer(minusStates, input);
+        encoder.forwardPairInto(input, workers, plus, plusStates, minusStates);
         return new double[] {
-          clsCosine(h[0], input, hidden, target), clsCosine(h[1], input, hidden, target)
+          clsCosine(plusStates, input, hidden, target),
+          clsCosine(minusStates, input, hidden, target)
         };
       }
     };

@@ -35,8 +35,9 @@ import java.util.Locale;
  *
  * <p>Memory: the weights plus one forward pass's activations (about {@code batch * seq * (4 *
  * hidden + intermediate)} floats plus the kernels' scratch), kept per calling thread and reused by
- * the next call of the same shape or smaller; each call allocates only the array it returns.
- * Results are bit-identical for any number of threads.
+ * the next call of the same shape or smaller; each call allocates only the array it returns, and
+ * {@link #forwardInto} / {@link #forwardPairInto} write into the caller's arrays instead. Results
+ * are bit-identical for any number of threads.
  *
  * <p>Storage: parameters may be F32 or BF16 (widened exactly to f32 as the kernels read them; all
  * arithmetic is f32). Limits: {@code hidden_act} must be {@code gelu} (exact erf form). Instances
@@ -261,15 +262,34 @@ public final class BertEncoder {
    * @throws IllegalArgumentException as {@link #forward(EncoderInput, Workers)}
    */
   public float[] forward(EncoderInput input, Workers workers, VirtualPerturbation perturbation) {
+    float[] hiddenStates = new float[input.positions() * hidden];
+    forwardInto(input, workers, perturbation, hiddenStates);
+    return hiddenStates;
+  }
+
+  /**
+   * {@link #forward(EncoderInput, Workers, VirtualPerturbation)} into a buffer the caller owns, for
+   * loops that must not allocate (a MeZO step, a benchmark): the same bits, written to {@code
+   * out[0, batch * seq * hidden)}. The previous contents of {@code out} are never read and the
+   * floats after that range are left as they are, so one buffer of the largest shape serves every
+   * smaller one; the encoder keeps no reference to {@code out} after the call. Once this thread's
+   * activations have grown to the shape, a call allocates only its position ids and a few small
+   * objects.
+   *
+   * @param out at least {@code input.positions() * hiddenSize()} floats
+   * @throws IllegalArgumentException if {@code out} is null or too short (naming both sizes), or as
+   *     {@link #forward(EncoderInput, Workers)}
+   */
+  public void forwardInto(
+      EncoderInput input, Workers workers, VirtualPerturbation perturbation, float[] out) {
     int[] positionIds = checkedPositionIds(input);
+    checkOutput("out", out, input);
 
     Buffers a = buffers(buffers, input.positions());
-    float[] hiddenStates = new float[input.positions() * hidden];
-    embeddings(input, positionIds, hiddenStates, a, workers, perturbation);
+    embeddings(input, positionIds, out, a, workers, perturbation);
     for (LayerWeights layer : layers) {
-      layer(layer, input, hiddenStates, a, workers, perturbation);
+      layer(layer, input, out, a, workers, perturbation);
     }
-    return hiddenStates;
   }
 
   /**
@@ -285,17 +305,71 @@ public final class BertEncoder {
    * @throws IllegalArgumentException as {@link #forward(EncoderInput, Workers)}
    */
   public float[][] forwardPair(EncoderInput input, Workers workers, VirtualPerturbation plus) {
-    int[] positionIds = checkedPositionIds(input);
+    float[] hiddenPlus = new float[input.positions() * hidden];
+    float[] hiddenMinus = new float[input.positions() * hidden];
+    forwardPairInto(input, workers, plus, hiddenPlus, hiddenMinus);
+    return new float[][] {hiddenPlus, hiddenMinus};
+  }
 
-    Half p = new Half(new float[input.positions() * hidden], buffers(buffers, input.positions()));
-    Half m =
-        new Half(new float[input.positions() * hidden], buffers(minusBuffers, input.positions()));
+  /**
+   * {@link #forwardPair} into two buffers the caller owns, under the contract of {@link
+   * #forwardInto}: {@code outPlus} gets the {@code +eps} half's hidden states and {@code outMinus}
+   * the {@code -eps} half's, each bit for bit what {@link #forwardPair} returns.
+   *
+   * @param outPlus at least {@code input.positions() * hiddenSize()} floats
+   * @param outMinus as many, a different array
+   * @throws IllegalArgumentException if a buffer is null or too short, if both are the same array,
+   *     or as {@link #forward(EncoderInput, Workers)}
+   */
+  public void forwardPairInto(
+      EncoderInput input,
+      Workers workers,
+      VirtualPerturbation plus,
+      float[] outPlus,
+      float[] outMinus) {
+    int[] positionIds = checkedPositionIds(input);
+    checkOutput("outPlus", outPlus, input);
+    checkOutput("outMinus", outMinus, input);
+    if (outPlus == outMinus) {
+      throw new IllegalArgumentException("outPlus and outMinus must be two different arrays");
+    }
+
+    Half p = new Half(outPlus, buffers(buffers, input.positions()));
+    Half m = new Half(outMinus, buffers(minusBuffers, input.positions()));
     embeddingsPair(input, positionIds, p, m, workers, plus);
     for (LayerWeights layer : layers) {
       selfAttentionPair(layer, input, p, m, workers, plus);
       feedForwardPair(layer, input.positions(), p, m, workers, plus);
     }
-    return new float[][] {p.h, m.h};
+  }
+
+  /**
+   * A buffer for {@link #forwardInto} / {@link #forwardPairInto}: {@code reuse} if it can hold
+   * {@code input}'s hidden states, else a new array of exactly {@code input.positions() *
+   * hiddenSize()} floats. Keep the result and pass it back in on the next call: the buffer then
+   * grows to the largest shape seen and is allocated once.
+   *
+   * @param reuse the previous buffer, or null
+   */
+  public float[] outputBuffer(float[] reuse, EncoderInput input) {
+    int needed = input.positions() * hidden;
+    return reuse != null && reuse.length >= needed ? reuse : new float[needed];
+  }
+
+  /** Throws unless {@code out} can hold {@code input}'s hidden states. */
+  private void checkOutput(String name, float[] out, EncoderInput input) {
+    long needed = (long) input.positions() * hidden;
+    if (out == null || out.length < needed) {
+      throw new IllegalArgumentException(
+          "%s %s; the hidden states of [batch %d, seq %d] x hidden %d need at least %d floats"
+              .formatted(
+                  name,
+                  out == null ? "is null" : "holds " + out.length + " floats",
+                  input.batch(),
+                  input.seq(),
+                  hidden,
+                  needed));
+    }
   }
 
   /** One half of a paired pass: its hidden states and its activations. */

@@ -1,5 +1,6 @@
 package io.github.mezo4j.nn.model;
 
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -7,8 +8,8 @@ import java.util.SplittableRandom;
 /**
  * Times forward passes: random token ids from a fixed seed, warm-up runs, then N timed runs
  * reported as median / min / max milliseconds and tokens per second (at the median). The same
- * {@link #time} statistics serve any engine, so a comparison with another runtime (see the bench
- * module's {@code ForwardComparison}) measures both the same way.
+ * {@link #time} statistics serve any engine; {@code mezo4j bench forward --compare-onnxruntime}
+ * times our engine and ONNX Runtime interleaved, on {@link #randomInput}.
  *
  * <p>Inputs are full-length (no padding) so that every engine does the same work.
  *
@@ -77,7 +78,8 @@ public final class ForwardBenchmark {
   }
 
   /**
-   * Benchmarks {@code encoder.forward} on {@link #randomInput} of the given shape.
+   * Benchmarks {@code encoder.forwardInto} (into one reused buffer) on {@link #randomInput} of the
+   * given shape.
    *
    * @param warmup untimed runs first (JIT compilation, page faults)
    * @param iterations timed runs (>= 1)
@@ -92,17 +94,19 @@ public final class ForwardBenchmark {
       Workers workers) {
     BertConfig c = encoder.config();
     EncoderInput input = randomInput(seed, batch, seq, c.vocabSize(), c.padTokenId());
-    float[][] sink = new float[1][];
+    // one output buffer for all passes: the timing covers the computation, not an allocation
+    float[] out = encoder.outputBuffer(null, input);
+    VirtualPerturbation none = VirtualPerturbation.none();
     Result r =
         time(
-            () -> sink[0] = encoder.forward(input, workers),
+            () -> encoder.forwardInto(input, workers, none, out),
             warmup,
             iterations,
             batch,
             seq,
             workers.threads());
-    if (!Float.isFinite(sink[0][0])) {
-      throw new IllegalStateException("forward pass produced " + sink[0][0]);
+    if (!Float.isFinite(out[0])) {
+      throw new IllegalStateException("forward pass produced " + out[0]);
     }
     return r;
   }

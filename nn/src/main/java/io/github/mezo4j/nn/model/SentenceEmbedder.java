@@ -51,15 +51,17 @@ public final class SentenceEmbedder {
 
   /**
    * Pools last hidden states {@code [batch, seq, dim]} (from any encoder) into {@code [batch,
-   * dim]}, using {@code input}'s attention mask for {@link SentencePooling#MEAN}.
+   * dim]}, using {@code input}'s attention mask for {@link SentencePooling#MEAN}. Reads the first
+   * {@code batch * seq * dim} floats of {@code hidden}, which may be longer (a reused {@link
+   * BertEncoder#forwardInto} buffer).
    */
   public static float[] pool(
       float[] hidden, EncoderInput input, int dim, SentencePooling pooling, boolean normalize) {
     int batch = input.batch();
     int seq = input.seq();
-    if (hidden.length != (long) batch * seq * dim) {
+    if (hidden.length < (long) batch * seq * dim) {
       throw new IllegalArgumentException(
-          "hidden states hold %d floats; expected batch*seq*dim = %d*%d*%d"
+          "hidden states hold %d floats; expected at least batch*seq*dim = %d*%d*%d"
               .formatted(hidden.length, batch, seq, dim));
     }
     float[] out = new float[batch * dim];

@@ -9,10 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
-import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.core.param.Selector;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,14 +30,6 @@ class BertEncoderPairTest {
     return TinyBert.randomBatch(WIDE, 9, new int[] {70, 33, 64, 5, 80, 41}, true);
   }
 
-  private static ParameterSet asBf16(ParameterSet f32) {
-    List<Parameter> list = new ArrayList<>();
-    for (Parameter p : f32) {
-      list.add(Parameter.of(p.name(), DType.BF16, p.shape(), p.toFloatArray()));
-    }
-    return ParameterSet.of(list);
-  }
-
   @Test
   void eachHalfEqualsTheSingleForwardForAnySelectionDTypeAndThreadCount() {
     List<Selector> selections =
@@ -48,7 +38,7 @@ class BertEncoderPairTest {
       for (DType dtype : DType.values()) {
         ParameterSet params = TinyBert.params(c, 3, "");
         if (dtype == DType.BF16) {
-          params = asBf16(params);
+          params = TinyBert.asBf16(params);
         }
         ParameterSet stored = params.copy();
         BertEncoder encoder = BertEncoder.of(c, params);

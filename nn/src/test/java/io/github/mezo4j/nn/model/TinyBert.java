@@ -1,5 +1,6 @@
 package io.github.mezo4j.nn.model;
 
+import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import java.util.ArrayList;
@@ -105,6 +106,15 @@ final class TinyBert {
       data[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
     }
     return Parameter.f32(name, shape, data);
+  }
+
+  /** {@code f32}'s parameters stored as bf16 (rounded to nearest). */
+  static ParameterSet asBf16(ParameterSet f32) {
+    List<Parameter> list = new ArrayList<>();
+    for (Parameter p : f32) {
+      list.add(Parameter.of(p.name(), DType.BF16, p.shape(), p.toFloatArray()));
+    }
+    return ParameterSet.of(list);
   }
 
   /** Random ids in [2, vocab) (avoiding pad ids 0 and 1), lengths as given, right-padded. */

@@ -38,6 +38,9 @@ public final class EncoderClassifier {
   private final int padId;
   private final ClassifierHead head;
   private final int bucketSize;
+  // Each thread's hidden-state buffers {plus or single, minus}, grown to the longest bucket:
+  // loss evaluations reuse them instead of allocating [tokens, hidden] per bucket and step.
+  private final ThreadLocal<float[][]> hiddenStates = ThreadLocal.withInitial(() -> new float[2][]);
 
   /**
    * @param embedder the encoder with its pooling (must normalise for the prompt head)
@@ -230,8 +233,8 @@ public final class EncoderClassifier {
   /**
    * Both logits of a two-sided MeZO sample, {@code {logits(batch, workers, plus), logits(batch,
    * workers, minus)}} with {@code minus} being {@code plus} with its scale negated, each bit for
-   * bit equal to that single call. Every bucket runs through {@link BertEncoder#forwardPair}, which
-   * generates each noise element once for both signs.
+   * bit equal to that single call. Every bucket runs through {@link BertEncoder#forwardPairInto},
+   * which generates each noise element once for both signs.
    *
    * @return {@code {logitsPlus, logitsMinus}}, each {@code [batch.size(), classes]} in bucket order
    */
@@ -242,9 +245,13 @@ public final class EncoderClassifier {
     ClassifierHead.Scorer scorerMinus = head.scorer(embedder, workers, minus);
     double[] outPlus = new double[batch.size() * head.classes()];
     double[] outMinus = new double[batch.size() * head.classes()];
+    BertEncoder encoder = embedder.encoder();
+    float[][] hidden = hiddenStates.get();
     int row = 0;
     for (EncoderInput bucket : batch.buckets()) {
-      float[][] hidden = embedder.encoder().forwardPair(bucket, workers, plus);
+      hidden[0] = encoder.outputBuffer(hidden[0], bucket);
+      hidden[1] = encoder.outputBuffer(hidden[1], bucket);
+      encoder.forwardPairInto(bucket, workers, plus, hidden[0], hidden[1]);
       scorerPlus.score(pool(hidden[0], bucket), bucket.batch(), outPlus, row);
       scorerMinus.score(pool(hidden[1], bucket), bucket.batch(), outMinus, row);
       row += bucket.batch();
@@ -283,7 +290,11 @@ public final class EncoderClassifier {
 
   /** {@link SentenceEmbedder#embed} at virtually perturbed encoder weights. */
   private float[] embed(EncoderInput input, Workers workers, VirtualPerturbation perturbation) {
-    return pool(embedder.encoder().forward(input, workers, perturbation), input);
+    BertEncoder encoder = embedder.encoder();
+    float[][] hidden = hiddenStates.get();
+    hidden[0] = encoder.outputBuffer(hidden[0], input);
+    encoder.forwardInto(input, workers, perturbation, hidden[0]);
+    return pool(hidden[0], input);
   }
 
   /** Sentence embeddings of one bucket's hidden states, pooled as {@link #embedder()} pools. */

@@ -57,6 +57,33 @@ class EncoderLossPairTest {
     assertPairEqualsSingles(base.withHead(head), Selector.biasOrNorm());
   }
 
+  @Test
+  void buffersLeftLongerByEarlierBatchesGiveTheBitsOfAFreshClassifier() {
+    Workers workers = Workers.of(2);
+    EncoderClassifier used = TinyTask.classifier(3);
+    ParameterSet trainable = used.trainable();
+    VirtualPerturbation plus = new VirtualPerturbation(trainable, SEED, SCALE);
+    // 40 examples of up to 8 words: buckets longer than any of the 5-example batch's
+    EncoderClassifier.Batch big = used.batch(used.tokenize(TinyTask.data(40, 21)));
+    EncoderClassifier.Batch small = used.batch(used.tokenize(TinyTask.data(5, 22)));
+    assertTrue(
+        big.buckets().getLast().positions() > small.buckets().getLast().positions(),
+        "the first batch must leave larger buffers behind");
+    used.logitsPair(big, workers, plus);
+    used.logits(big, workers, plus);
+
+    // withHead: the same encoder and head, buffers not yet allocated
+    EncoderClassifier fresh = used.withHead(used.head());
+    double[][] expected = fresh.logitsPair(small, workers, plus);
+    double[][] got = used.logitsPair(small, workers, plus);
+    assertArrayEquals(expected[0], got[0], "+ logits after larger batches");
+    assertArrayEquals(expected[1], got[1], "- logits after larger batches");
+    assertArrayEquals(
+        used.withHead(used.head()).logits(small, workers, plus),
+        used.logits(small, workers, plus),
+        "single logits after larger batches");
+  }
+
   private static void assertPairEqualsSingles(EncoderClassifier c, Selector encoderWeights) {
     Workers workers = Workers.of(2);
     // 13 examples in buckets of 8: a full and a partial bucket of different lengths
