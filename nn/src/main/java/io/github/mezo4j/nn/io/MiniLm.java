@@ -1,5 +1,6 @@
 package io.github.mezo4j.nn.io;
 
+import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.nn.io.onnx.OnnxBertImporter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,9 +31,20 @@ public final class MiniLm {
    * @throws IOException if a resource is missing from the classpath or malformed
    */
   public static BertCheckpoint load() throws IOException {
+    return load(DType.F32);
+  }
+
+  /**
+   * Loads the model with every weight stored as {@code storage}. The resource is f32; {@link
+   * DType#BF16} rounds each tensor to nearest as it is imported (45 MB of weights instead of 90),
+   * and the engine widens bf16 exactly as it reads, accumulating in f32.
+   *
+   * @throws IOException if a resource is missing from the classpath or malformed
+   */
+  public static BertCheckpoint load(DType storage) throws IOException {
     TokenizerJson tokenizer = tokenizerJson();
     return OnnxBertImporter.importBert(
-        onnxBytes(), "classpath:" + ONNX_RESOURCE, tokenizer.padTokenId(), tokenizer);
+        onnxBytes(), "classpath:" + ONNX_RESOURCE, tokenizer.padTokenId(), tokenizer, storage);
   }
 
   /** The whole ONNX file. */
