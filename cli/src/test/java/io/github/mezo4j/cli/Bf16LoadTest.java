@@ -266,6 +266,31 @@ class Bf16LoadTest {
     }
     assertTrue(HuggingFaceFolder.load(replayed).parameters().contentEquals(savedParams));
 
+    // eval of the checkpoint: its saved bf16 weights and a replay give the same loss
+    String[] eval = {
+      "eval",
+      "--checkpoint",
+      last.toString(),
+      "--data",
+      data.resolve("dev.tsv").toString(),
+      "--text-column",
+      "review",
+      "--label-column",
+      "stars",
+      "--labels",
+      "neg,pos",
+      "--threads",
+      "1"
+    };
+    MainTest.Run e1 = MainTest.run("", eval);
+    assertEquals(0, e1.exitCode(), e1.err());
+    List<String> replayEval = new ArrayList<>(List.of(eval));
+    replayEval.add("--replay");
+    MainTest.Run e2 = MainTest.run("", replayEval.toArray(String[]::new));
+    assertEquals(0, e2.exitCode(), e2.err());
+    assertEquals(
+        e1.jsonLines().get(0).get("loss").asDouble(), e2.jsonLines().get(0).get("loss").asDouble());
+
     // the same folder trained as f32 records no stochastic rounding and differs
     Path wide = tmp.resolve("wide");
     Path wideLast =
