@@ -131,7 +131,12 @@ public final class OnnxBertImporter {
     for (OnnxTensor t : graph.initializers().values()) {
       if (t.isFloatingPoint() && isParameterName(t.name())) {
         String name = BertNames.normalise(t.name(), modelType);
-        put(params, stored(name, t.shape(), t.toFloats(), storage), source);
+        put(
+            params,
+            storage == DType.BF16
+                ? Parameter.bf16(name, t.shape(), t.toBFloat16())
+                : Parameter.f32(name, t.shape(), t.toFloats()),
+            source);
         graphNames.put(name, t.name());
       }
     }
