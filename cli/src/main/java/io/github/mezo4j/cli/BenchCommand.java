@@ -160,14 +160,15 @@ final class BenchCommand implements Runnable {
 
   /** The engine's parameters in the requested storage type, and the f32 model's output if asked. */
   private static BertEncoder encoder(String model, String dtype, int seq) throws IOException {
-    BertCheckpoint checkpoint = Models.load(model);
+    // converted while loading, one tensor at a time: no f32 copy of a bf16 model is kept
+    BertCheckpoint checkpoint =
+        Models.load(model, dtype(dtype) == DType.BF16 ? LoadDType.BF16 : LoadDType.F32);
     int maxSeq = checkpoint.config().maxPositionEmbeddings();
     if (seq > maxSeq) {
       throw new IllegalArgumentException(
           "--seq %d exceeds the model's max_position_embeddings %d".formatted(seq, maxSeq));
     }
-    return BertEncoder.of(
-        checkpoint.config(), StepBenchmark.withDType(checkpoint.parameters(), dtype(dtype)));
+    return BertEncoder.of(checkpoint.config(), checkpoint.parameters());
   }
 
   private static DType dtype(String dtype) {

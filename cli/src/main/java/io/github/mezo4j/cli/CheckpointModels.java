@@ -1,7 +1,6 @@
 package io.github.mezo4j.cli;
 
 import io.github.mezo4j.core.parallel.Workers;
-import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
 import io.github.mezo4j.nn.model.BertEncoder;
@@ -20,8 +19,13 @@ final class CheckpointModels {
   /** The base model and a classifier on it (at base weights), with a placeholder head. */
   record Base(BertCheckpoint checkpoint, EncoderClassifier classifier) {}
 
-  static Base base(String modelSpec) throws IOException {
-    BertCheckpoint base = Models.load(modelSpec);
+  /** The base model of a checkpoint, stored as its run stored it. */
+  static Base base(Checkpoint ckpt) throws IOException {
+    return base(ckpt.baseModel(), LoadDType.parse(ckpt.baseDType()));
+  }
+
+  static Base base(String modelSpec, LoadDType dtype) throws IOException {
+    BertCheckpoint base = Models.load(modelSpec, dtype);
     WordPieceTokenizer tokenizer = Tokenizers.of(base, modelSpec);
     BertEncoder encoder = BertEncoder.of(base.config(), base.parameters());
     ClassifierHead placeholder =
@@ -36,8 +40,8 @@ final class CheckpointModels {
   static EncoderClassifier load(Checkpoint ckpt, Workers workers, boolean forceReplay)
       throws IOException {
     if (!forceReplay && ckpt.weights().isPresent()) {
-      BertCheckpoint saved = HuggingFaceFolder.load(ckpt.weights().get(), DType.F32);
-      Base b = base(ckpt.baseModel());
+      BertCheckpoint saved = savedWeights(ckpt);
+      Base b = base(ckpt);
       EncoderClassifier c =
           EncoderClassifier.meanPooled(
               BertEncoder.of(saved.config(), saved.parameters()),
@@ -45,6 +49,12 @@ final class CheckpointModels {
               b.classifier().head());
       return c.withHead(ckpt.head(c));
     }
-    return ckpt.replay(base(ckpt.baseModel()).classifier(), workers);
+    return ckpt.replay(base(ckpt).classifier(), workers);
+  }
+
+  /** The weights a checkpoint saved (--save-weights), stored as the run stored its model. */
+  static BertCheckpoint savedWeights(Checkpoint ckpt) throws IOException {
+    return HuggingFaceFolder.load(
+        ckpt.weights().orElseThrow(), LoadDType.parse(ckpt.baseDType()).storage());
   }
 }

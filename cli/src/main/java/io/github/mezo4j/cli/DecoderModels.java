@@ -66,6 +66,18 @@ final class DecoderModels {
     return type != null && DecoderConfig.SUPPORTED_MODEL_TYPES.contains(type.asText());
   }
 
+  /**
+   * Refuses {@code --dtype bf16} for decoders: their engine computes from f32 storage, so a decoder
+   * loads as f32 under {@code auto} and {@code f32} (bf16 and f16 tensors are widened).
+   */
+  static void checkDType(LoadDType dtype) {
+    if (dtype == LoadDType.BF16) {
+      throw new IllegalArgumentException(
+          "--dtype bf16: decoder LMs compute from f32 weights and load as f32 (bf16 storage is for"
+              + " encoders); use --dtype auto or f32");
+    }
+  }
+
   /** Whether a checkpoint or run folder holds a decoder run. */
   static boolean isDecoderCheckpoint(Path checkpointOrRun) throws IOException {
     return DecoderCheckpoints.isDecoder(Checkpoint.open(checkpointOrRun));

@@ -50,6 +50,14 @@ final class EmbedCommand implements Callable<Integer> {
   int batch;
 
   @Option(
+      names = "--dtype",
+      defaultValue = "auto",
+      description =
+          "Weight storage: auto (bf16 tensors stay bf16, f32/f16 load as f32), f32 or bf16"
+              + " (rounded at load). Default: ${DEFAULT-VALUE}")
+  String dtype;
+
+  @Option(
       names = "--threads",
       defaultValue = "0",
       description = "Worker threads (0 = available processors). Default: ${DEFAULT-VALUE}")
@@ -67,7 +75,7 @@ final class EmbedCommand implements Callable<Integer> {
         };
     Arguments.positive("--batch", batch);
     int threadCount = Arguments.threads("--threads", threads);
-    BertCheckpoint checkpoint = Models.load(model);
+    BertCheckpoint checkpoint = Models.load(model, LoadDType.parse(dtype));
     int maxTokens = checkpoint.config().maxPositionEmbeddings();
     WordPieceTokenizer tokenizer = Tokenizers.of(checkpoint, model);
     int limit =

@@ -68,12 +68,22 @@ final class EvalCommand implements Callable<Integer> {
       description = "Rebuild the weights from the step log even when the checkpoint saved them.")
   boolean replay;
 
+  @Option(
+      names = "--dtype",
+      defaultValue = "auto",
+      description =
+          "With --model: weight storage, auto (bf16 tensors stay bf16), f32 or bf16 (a"
+              + " checkpoint uses its run's). Default: ${DEFAULT-VALUE}.")
+  String dtype;
+
   @Option(names = "--threads", defaultValue = "0", description = "Worker threads; 0 = all cores.")
   int threads;
 
   @Override
   public Integer call() throws Exception {
+    LoadDType loadDType = LoadDType.parse(dtype);
     if (DecoderEval.applies(this)) {
+      DecoderModels.checkDType(loadDType);
       return DecoderEval.run(this);
     }
     if ((checkpoint == null) == (model == null)) {
@@ -98,7 +108,7 @@ final class EvalCommand implements Callable<Integer> {
     } else {
       task = taskOptions.resolve();
       metricName = TaskOptions.metricName(task);
-      CheckpointModels.Base base = CheckpointModels.base(model);
+      CheckpointModels.Base base = CheckpointModels.base(model, loadDType);
       List<String> sentences = taskOptions.prompts(task).sentences();
       // a head with the task's classes, so the probe's data check passes
       EncoderClassifier atBase =

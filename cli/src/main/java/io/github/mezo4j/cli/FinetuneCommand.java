@@ -1,10 +1,14 @@
 package io.github.mezo4j.cli;
 
 import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.core.param.Parameter;
+import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.model.BertEncoder;
 import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
+import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.data.Dataset;
 import io.github.mezo4j.train.data.Task;
 import io.github.mezo4j.train.head.HeadSpec;
@@ -17,6 +21,8 @@ import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.FineTuneConfig;
 import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.LabeledTexts;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -133,6 +139,14 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--save-weights", description = "Also save full weights in each checkpoint.")
   boolean saveWeights;
 
+  @Option(
+      names = "--dtype",
+      description =
+          "Weight storage in memory: auto (bf16 tensors stay bf16, f32/f16 load as f32), f32 or"
+              + " bf16 (f32/f16 rounded at load: half the weight memory). bf16 weights train with"
+              + " stochastic rounding. Default: auto, or with --resume the run's own.")
+  String dtype;
+
   @Override
   public Integer call() throws Exception {
     Arguments.atLeast("--steps", steps, 0);
@@ -140,7 +154,9 @@ final class FinetuneCommand implements Callable<Integer> {
     Arguments.positiveFinite("--lr", lr);
     Arguments.positive("--batch", batch);
     Arguments.positive("--eval-every", evalEvery);
+    LoadDType loadDType = LoadDType.parse(dtype != null ? dtype : defaultDType());
     if (DecoderModels.isDecoder(model)) {
+      DecoderModels.checkDType(loadDType);
       return DecoderFinetune.run(this);
     }
     Arguments.positiveFinite("--scale", scale);
@@ -174,7 +190,8 @@ final class FinetuneCommand implements Callable<Integer> {
             seed,
             evalEvery,
             saveWeights,
-            dataInfo);
+            dataInfo,
+            loadDType.option());
     FineTuner.Result r =
         run(
             config,
@@ -189,6 +206,17 @@ final class FinetuneCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * auto, but a resumed run keeps the dtype its run.json records (f32 for runs that predate the
+   * option), so the command that started a run also continues it.
+   */
+  private String defaultDType() throws IOException {
+    Path runJson = out.resolve(RunFolder.RUN);
+    return resume && Files.isRegularFile(runJson)
+        ? FineTuneConfig.recordedDType(JsonFiles.read(runJson).path("config"))
+        : LoadDType.AUTO.option();
+  }
+
   /** Loads the model and runs; shared with {@code mezo4j demo}. */
   static FineTuner.Result run(
       FineTuneConfig config,
@@ -200,7 +228,7 @@ final class FinetuneCommand implements Callable<Integer> {
       boolean resume,
       int threads)
       throws Exception {
-    BertCheckpoint base = Models.load(modelSpec);
+    BertCheckpoint base = Models.load(modelSpec, LoadDType.parse(config.dtype()));
     WordPieceTokenizer tokenizer = Tokenizers.of(base, modelSpec);
     BertEncoder encoder = BertEncoder.of(base.config(), base.parameters());
     Workers workers = Workers.of(threads);
@@ -214,9 +242,10 @@ final class FinetuneCommand implements Callable<Integer> {
     LabeledTexts train = LabeledTexts.of(data.train(), data.labels());
     LabeledTexts dev = LabeledTexts.of(data.dev(), data.labels());
     System.err.printf(
-        "mezo4j finetune: %s on %s (%d train, %d dev examples), %s head, MeZO trains %,d of %,d"
-            + " encoder weights (%s), out %s%n",
+        "mezo4j finetune: %s (%s) on %s (%d train, %d dev examples), %s head, MeZO trains %,d of"
+            + " %,d encoder weights (%s), out %s%n",
         modelSpec,
+        storageSummary(encoder.parameters()),
         config.task(),
         train.size(),
         dev.size(),
@@ -240,5 +269,19 @@ final class FinetuneCommand implements Callable<Integer> {
             System.err,
             ProgressBar.terminal(),
             null));
+  }
+
+  /** "f32 weights, 90.3 MB", "bf16 weights, 45.1 MB" or "mixed f32/bf16 weights, ...". */
+  static String storageSummary(ParameterSet params) {
+    long bytes = 0;
+    boolean f32 = false;
+    boolean bf16 = false;
+    for (Parameter p : params) {
+      bytes += p.bytes();
+      f32 |= p.dtype() == DType.F32;
+      bf16 |= p.dtype() == DType.BF16;
+    }
+    String kind = f32 && bf16 ? "mixed f32/bf16" : bf16 ? "bf16" : "f32";
+    return "%s weights, %.1f MB".formatted(kind, bytes / 1e6);
   }
 }

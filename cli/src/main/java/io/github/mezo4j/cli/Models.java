@@ -28,14 +28,24 @@ final class Models {
 
   private Models() {}
 
+  /** Loads {@code spec} with every weight widened to f32. */
   static BertCheckpoint load(String spec) throws IOException {
+    return load(spec, LoadDType.F32);
+  }
+
+  /**
+   * Loads {@code spec} with its weights stored as {@code dtype} says: the built-in MiniLM and .onnx
+   * files hold f32 ({@code auto} keeps it), a Hugging Face folder's bf16 tensors stay bf16 under
+   * {@code auto}; the engine reads bf16 directly, so nothing is widened in memory.
+   */
+  static BertCheckpoint load(String spec, LoadDType dtype) throws IOException {
+    DType natural = dtype == LoadDType.AUTO ? DType.F32 : dtype.storage();
     if (BUILT_IN.equals(spec)) {
-      return MiniLm.load();
+      return MiniLm.load(natural);
     }
     Path path = localPath(spec);
     if (Files.isDirectory(path)) {
-      // The engine computes in f32: widen bf16/f16 checkpoints as they load.
-      return HuggingFaceFolder.load(path, DType.F32);
+      return HuggingFaceFolder.load(path, dtype.storage());
     }
     if (Files.isRegularFile(path) && spec.endsWith(".onnx")) {
       // An .onnx file carries no tokenizer: use a tokenizer.json beside it when there is one.
@@ -47,7 +57,7 @@ final class Models {
       // The pad id is not in ONNX graphs; it sets RoBERTa-style position ids.
       int padId = tokenizer.isPresent() ? tokenizer.get().padTokenId() : 0;
       return OnnxBertImporter.importBert(
-          Files.readAllBytes(path), path.toString(), padId, tokenizer.orElse(null));
+          Files.readAllBytes(path), path.toString(), padId, tokenizer.orElse(null), natural);
     }
     throw new IllegalArgumentException(
         "--model '%s': expected '%s', a Hugging Face model folder (config.json +"

@@ -2,7 +2,6 @@ package io.github.mezo4j.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.parallel.Workers;
-import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.BertCheckpoint;
@@ -52,7 +51,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
     Workers workers = Workers.of(Arguments.threads("--threads", threads));
     long t0 = System.nanoTime();
-    CheckpointModels.Base base = CheckpointModels.base(ckpt.baseModel());
+    CheckpointModels.Base base = CheckpointModels.base(ckpt);
     EncoderClassifier c = ckpt.replay(base.classifier(), workers);
     double seconds = (System.nanoTime() - t0) / 1e9;
     ParameterSet encoder = c.embedder().encoder().parameters();
@@ -71,7 +70,7 @@ final class ReplayCommand implements Callable<Integer> {
     json.put("out", out.toString());
     json.put("replay_seconds", seconds);
     if (ckpt.weights().isPresent()) {
-      ParameterSet saved = HuggingFaceFolder.load(ckpt.weights().get(), DType.F32).parameters();
+      ParameterSet saved = CheckpointModels.savedWeights(ckpt).parameters();
       boolean same = saved.count() == encoder.count();
       for (Parameter p : saved) {
         same &= encoder.contains(p.name()) && p.contentEquals(encoder.get(p.name()));

@@ -198,7 +198,7 @@ class FinetuneCommandsTest {
   }
 
   /** A header TSV of sentences with "stars" 0/1; one sentiment word each. */
-  private static String tsv(int n, long seed) {
+  static String tsv(int n, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     StringBuilder sb = new StringBuilder("review\tstars\n");
     for (int i = 0; i < n; i++) {

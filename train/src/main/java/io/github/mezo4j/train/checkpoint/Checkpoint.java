@@ -108,6 +108,14 @@ public final class Checkpoint {
     return manifest.get("step").asLong();
   }
 
+  /**
+   * How the run stored the base model's weights ({@code --dtype}: auto, f32 or bf16; f32 for runs
+   * that predate the setting). Replay must load the base model the same way to be bit-exact.
+   */
+  public String baseDType() {
+    return FineTuneConfig.recordedDType(config());
+  }
+
   /** The run's configuration ({@code run.json}'s {@code config}). */
   public ObjectNode config() {
     return (ObjectNode) manifest.get("config");

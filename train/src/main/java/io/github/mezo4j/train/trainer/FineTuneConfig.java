@@ -7,6 +7,7 @@ import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.head.HeadSpec;
 import io.github.mezo4j.train.metrics.ClassificationLoss;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,6 +30,8 @@ import java.util.Map;
  * @param evalEvery evaluate on the dev split (and checkpoint) every this many steps
  * @param saveWeights also save full encoder weights in each checkpoint
  * @param data where the data came from (file names, k-shot seed, ...), recorded as given
+ * @param dtype how the base model's weights were stored when loaded, one of {@link #DTYPES} ({@code
+ *     --dtype}): resume, replay and eval load the base model the same way
  */
 public record FineTuneConfig(
     String task,
@@ -44,9 +47,20 @@ public record FineTuneConfig(
     long seed,
     int evalEvery,
     boolean saveWeights,
-    Map<String, String> data) {
+    Map<String, String> data,
+    String dtype) {
+  /** The {@code --dtype} values: auto (as the file stores them), f32 and bf16. */
+  public static final List<String> DTYPES = List.of("auto", "f32", "bf16");
+
+  /** The dtype runs recorded before the setting existed: every weight loaded as f32. */
+  public static final String DEFAULT_DTYPE = "f32";
+
   public FineTuneConfig {
     data = Map.copyOf(new LinkedHashMap<>(data));
+    if (!DTYPES.contains(dtype)) {
+      throw new IllegalArgumentException(
+          "--dtype '%s': expected one of %s".formatted(dtype, DTYPES));
+    }
     if (steps < 0 || batch < 1 || evalEvery < 1) {
       throw new IllegalArgumentException(
           "need steps >= 0, batch >= 1 and evalEvery >= 1, got %d, %d, %d"
@@ -65,6 +79,45 @@ public record FineTuneConfig(
       throw new IllegalArgumentException(
           "--head '%s': expected one of %s".formatted(head, HeadSpec.KINDS));
     }
+  }
+
+  /** A run whose base model loads as f32 (the settings before {@code dtype} existed). */
+  public FineTuneConfig(
+      String task,
+      String model,
+      String head,
+      String params,
+      ClassificationLoss objective,
+      String metric,
+      int steps,
+      double lr,
+      double eps,
+      int batch,
+      long seed,
+      int evalEvery,
+      boolean saveWeights,
+      Map<String, String> data) {
+    this(
+        task,
+        model,
+        head,
+        params,
+        objective,
+        metric,
+        steps,
+        lr,
+        eps,
+        batch,
+        seed,
+        evalEvery,
+        saveWeights,
+        data,
+        DEFAULT_DTYPE);
+  }
+
+  /** The {@code dtype} a run's recorded config holds ({@link #DEFAULT_DTYPE} when absent). */
+  public static String recordedDType(JsonNode config) {
+    return config.path("dtype").asText(DEFAULT_DTYPE);
   }
 
   /** The encoder weights MeZO trains. */
@@ -108,6 +161,7 @@ public record FineTuneConfig(
     o.put("seed", seed);
     o.put("eval_every", evalEvery);
     o.put("save_weights", saveWeights);
+    o.put("dtype", dtype);
     ObjectNode d = o.putObject("data");
     new java.util.TreeMap<>(data).forEach(d::put);
     return o;
@@ -124,7 +178,10 @@ public record FineTuneConfig(
       if (e.getKey().equals("steps") || e.getKey().equals("save_weights")) {
         continue;
       }
-      JsonNode theirs = recorded.get(e.getKey());
+      JsonNode theirs =
+          e.getKey().equals("dtype")
+              ? JsonFiles.MAPPER.getNodeFactory().textNode(recordedDType(recorded))
+              : recorded.get(e.getKey());
       if (theirs == null || !e.getValue().toString().equals(theirs.toString())) {
         throw new IllegalArgumentException(
             "cannot resume: %s was started with %s=%s, but this run has %s=%s"

@@ -5,9 +5,13 @@ import io.github.mezo4j.core.log.StepLog;
 import io.github.mezo4j.core.mezo.MezoTrainer;
 import io.github.mezo4j.core.mezo.NanPolicy;
 import io.github.mezo4j.core.mezo.PerturbationMode;
+import io.github.mezo4j.core.noise.Bf16Rounding;
 import io.github.mezo4j.core.optim.Optimizers;
 import io.github.mezo4j.core.optim.Schedule;
 import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.core.param.Parameter;
+import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.TokenizerJson;
 import io.github.mezo4j.nn.model.BertConfig;
 import io.github.mezo4j.train.checkpoint.BestAndLast;
@@ -167,6 +171,7 @@ public final class FineTuner {
                 (params, batch) ->
                     EncoderClassifier.lossOf(
                         c.objective(), classifier.logits(batch, workers), batch));
+    ParameterSet trainable = classifier.trainable(c.selector());
     builder
         .eps(c.eps())
         .optimizer(Optimizers.sgd(Schedule.constant(c.lr())))
@@ -174,6 +179,11 @@ public final class FineTuner {
         .runSeed(c.seed())
         .workers(workers)
         .stepLog(folder.stepLog());
+    if (hasBf16(trainable)) {
+      // An update lr*g*z is mostly below half a bf16 ulp: rounding to nearest would drop it.
+      // The step log's header records the mode, so replay rounds with the same bits.
+      builder.bf16Rounding(Bf16Rounding.STOCHASTIC);
+    }
 
     double secondsBefore = state == null ? 0 : state.seconds();
     ObjectNode manifestBase = JsonFiles.object();
@@ -184,9 +194,7 @@ public final class FineTuner {
 
     try (MetricsLog metrics = MetricsLog.open(folder.metrics(), state == null ? -1 : state.step());
         MezoTrainer<EncoderClassifier.Batch> trainer =
-            state == null
-                ? builder.build(classifier.trainable(c.selector()))
-                : builder.resume(classifier.trainable(c.selector()))) {
+            state == null ? builder.build(trainable) : builder.resume(trainable)) {
       Tracker t =
           new Tracker(
               run,
@@ -225,6 +233,15 @@ public final class FineTuner {
           run.afterStep());
       return t.finish(trainer);
     }
+  }
+
+  private static boolean hasBf16(ParameterSet params) {
+    for (Parameter p : params) {
+      if (p.dtype() == DType.BF16) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The perturbation mode a step log's header records (in-place when absent: older logs). */

@@ -1,5 +1,6 @@
 package io.github.mezo4j.nn.io.onnx;
 
+import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.BertNames;
@@ -15,6 +16,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -82,10 +84,22 @@ public final class OnnxBertImporter {
   public static BertCheckpoint importBert(
       byte[] onnx, String source, int padTokenId, TokenizerJson tokenizer)
       throws ModelFormatException {
+    return importBert(onnx, source, padTokenId, tokenizer, DType.F32);
+  }
+
+  /**
+   * As {@link #importBert(byte[], String, int, TokenizerJson)}, storing every weight as {@code
+   * storage}: {@link DType#BF16} rounds each tensor to nearest as it is decoded, so no f32 copy of
+   * the whole model is ever held.
+   */
+  public static BertCheckpoint importBert(
+      byte[] onnx, String source, int padTokenId, TokenizerJson tokenizer, DType storage)
+      throws ModelFormatException {
+    Objects.requireNonNull(storage, "storage");
     OnnxGraph graph = OnnxGraph.parse(onnx, source);
     String modelType = modelType(graph);
     Map<String, String> graphNames = new LinkedHashMap<>();
-    Map<String, Parameter> params = weights(graph, modelType, graphNames);
+    Map<String, Parameter> params = weights(graph, modelType, graphNames, storage);
     BertConfig config = inferConfig(graph, params, graphNames, padTokenId, modelType);
     BertNames.check(config, params, source);
     return new BertCheckpoint(
@@ -110,14 +124,19 @@ public final class OnnxBertImporter {
    * graphNames} receives, for each canonical name, the value name the graph uses for it.
    */
   static Map<String, Parameter> weights(
-      OnnxGraph graph, String modelType, Map<String, String> graphNames)
+      OnnxGraph graph, String modelType, Map<String, String> graphNames, DType storage)
       throws ModelFormatException {
     String source = graph.source();
     Map<String, Parameter> params = new LinkedHashMap<>();
     for (OnnxTensor t : graph.initializers().values()) {
       if (t.isFloatingPoint() && isParameterName(t.name())) {
         String name = BertNames.normalise(t.name(), modelType);
-        put(params, Parameter.f32(name, t.shape(), t.toFloats()), source);
+        put(
+            params,
+            storage == DType.BF16
+                ? Parameter.bf16(name, t.shape(), t.toBFloat16())
+                : Parameter.f32(name, t.shape(), t.toFloats()),
+            source);
         graphNames.put(name, t.name());
       }
     }
@@ -151,11 +170,19 @@ public final class OnnxBertImporter {
       float[] inOut = w.toFloats();
       put(
           params,
-          Parameter.f32(name, new int[] {shape[1], shape[0]}, transpose(inOut, shape[0], shape[1])),
+          stored(
+              name, new int[] {shape[1], shape[0]}, transpose(inOut, shape[0], shape[1]), storage),
           source);
       graphNames.put(name, w.name());
     }
     return params;
+  }
+
+  /** Takes {@code values} as an f32 parameter, or rounds them to a bf16 one (they are dropped). */
+  private static Parameter stored(String name, int[] shape, float[] values, DType storage) {
+    return storage == DType.F32
+        ? Parameter.f32(name, shape, values)
+        : Parameter.of(name, storage, shape, values);
   }
 
   private static void put(Map<String, Parameter> params, Parameter p, String source)
