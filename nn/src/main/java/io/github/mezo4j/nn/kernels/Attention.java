@@ -6,29 +6,33 @@ import static io.github.mezo4j.nn.kernels.VectorMath.SPECIES;
 import io.github.mezo4j.core.parallel.Workers;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Multi-head scaled dot-product attention without a causal mask (BERT-style encoders).
  *
- * <p>One task per (sequence, head). A task first packs the keys of the real (unpadded) tokens once,
- * transposed, into {@code kT[headDim, keys]} (zero columns up to a whole number of vectors), and
- * their values into contiguous rows (or reads them in place when the real tokens are one run, the
- * usual right-padded batch). Then, {@value #BLOCK} queries at a time: their scores in 8 x 2-vector
- * register tiles (broadcast query element times key vectors: no horizontal sums), a softmax per row
- * that keeps the unnormalized weights {@code exp(scale * (s - max))} and their sum, and the
- * weighted values in 8 x 2-vector register tiles over the head dimension, divided by the row sums
- * as they are stored.
+ * <p>One task per (sequence, head). The task transposes the head's queries once into {@code qT[d,
+ * query]} and then works on blocks of up to {@value #BLOCK_VECTORS} vectors of queries, with the
+ * queries in the vector lanes throughout: the transposed scores {@code s[key, query]} come from 4
+ * keys x 4 query-vector register tiles (broadcast key element times query vectors), so the softmax
+ * over the keys is plain lane-wise max, exp and sum down the rows, with no horizontal reductions;
+ * the context {@code o[d, query]} comes from 4 head-column x 4 query-vector tiles (broadcast value
+ * element times weight vectors), divided by the row sums as it is stored, and is transposed back
+ * into {@code out}. Keys and values are read in place when the real tokens are one run (the usual
+ * right-padded batch), otherwise gathered first; padded keys are left out entirely, so their values
+ * (even NaN) cannot reach real tokens.
  *
  * <p>Every output element is one fixed chain whatever the tiling: a score is the FMA chain over d,
- * a context element the FMA chain over the real keys in order, a row's softmax one function of the
- * row. So the blocking, the thread count and the other sequences of the batch change no bit, and
- * padded keys, left out entirely, cannot reach real tokens (even when they hold NaN).
+ * a weight {@code exp(scale * s - scale * max)}, a context element the FMA chain over the real keys
+ * in order divided by the sum of the weights in key order. So the blocking, the thread count and
+ * the other sequences of the batch change no bit.
  */
 public final class Attention {
   private Attention() {}
 
-  /** Queries per block: the rows of the score and context register tiles. */
-  static final int BLOCK = 8;
+  /** Query vectors per block: the columns of the register tiles. */
+  private static final int BLOCK_VECTORS = 4;
 
   /**
    * Multi-head scaled dot-product attention. {@code q}, {@code k}, {@code v} and {@code out} are
@@ -36,7 +40,7 @@ public final class Attention {
    * headDim)}. {@code attentionMask[batch * seq]}: 1 = real token, 0 = padding; padded keys get no
    * weight, padded queries still get an output (as in Hugging Face BERT). A sequence with no real
    * token gets zeros. Scale = 1 / sqrt(headDim). {@code out} may be {@code q}, but not {@code k} or
-   * {@code v}.
+   * {@code v}. A query whose scores include NaN or +inf, or are all -inf, gets NaN.
    */
   public static void apply(
       Workers w,
@@ -113,523 +117,640 @@ public final class Attention {
       }
       return;
     }
-    // kT[d * stride + jj] = k[key jj, d]; columns [nk, stride) are zero.
-    int stride = (nk + LANES - 1) / LANES * LANES;
+    // qT[d * seqPad + i] = q[query i, d]; columns [seq, seqPad) are zero (and their results unused)
+    int seqPad = (seq + LANES - 1) / LANES * LANES;
     boolean oneRun = keys[nk - 1] - keys[0] == nk - 1;
-    float[] packed = scratch.floatsA(headDim * stride + (oneRun ? 0 : nk * headDim));
-    float[] kT = packed;
+    float[] a = scratch.floatsA(headDim * seqPad + (oneRun ? 0 : 2 * nk * headDim));
+    float[] qT = a;
     for (int d = 0; d < headDim; d++) {
-      Arrays.fill(kT, d * stride + nk, (d + 1) * stride, 0f);
+      Arrays.fill(qT, d * seqPad + seq, (d + 1) * seqPad, 0f);
     }
-    // value row jj at vals[vOff + jj * vStride, + headDim)
-    float[] vals;
+    transpose(q, rowBase * hidden + col, hidden, seq, headDim, qT, 0, seqPad);
+    // key jj's row at kRows[kOff + jj * kvStride], its value's at vRows[vOff + jj * kvStride]
+    float[] kRows;
+    float[] vRows;
+    int kOff;
     int vOff;
-    int vStride;
+    int kvStride;
     if (oneRun) {
-      int first = (rowBase + keys[0]) * hidden + col;
-      transposeRun(k, first, hidden, nk, headDim, kT, stride);
-      vals = v;
-      vOff = first;
-      vStride = hidden;
+      kRows = k;
+      vRows = v;
+      kOff = (rowBase + keys[0]) * hidden + col;
+      vOff = kOff;
+      kvStride = hidden;
     } else {
-      vals = packed;
-      vOff = headDim * stride;
-      vStride = headDim;
+      kRows = a;
+      vRows = a;
+      kOff = headDim * seqPad;
+      vOff = kOff + nk * headDim;
+      kvStride = headDim;
       for (int jj = 0; jj < nk; jj++) {
         int src = (rowBase + keys[jj]) * hidden + col;
-        for (int d = 0; d < headDim; d++) {
-          kT[d * stride + jj] = k[src + d];
+        System.arraycopy(k, src, a, kOff + jj * headDim, headDim);
+        System.arraycopy(v, src, a, vOff + jj * headDim, headDim);
+      }
+    }
+    // One block of `cols` queries: p[jj * cols + c] the score, then weight, of key jj for query
+    // i0 + c; then the context o[d * cols + c] at p[oOff...]; then the weight sums at p[sums + c].
+    int width = Math.min(BLOCK_VECTORS * LANES, seqPad);
+    float[] p = scratch.floatsB((nk + headDim + 1) * width);
+    for (int i0 = 0; i0 < seq; i0 += width) {
+      int cols = Math.min(width, seqPad - i0);
+      int oOff = nk * cols;
+      int sums = oOff + headDim * cols;
+      int c = 0;
+      for (; c + 4 * LANES <= cols; c += 4 * LANES) {
+        scores4x4(kRows, kOff, kvStride, nk, qT, seqPad, i0 + c, headDim, p, cols, c);
+      }
+      if (c + 2 * LANES <= cols) {
+        scores4x2(kRows, kOff, kvStride, nk, qT, seqPad, i0 + c, headDim, p, cols, c);
+        c += 2 * LANES;
+      }
+      if (c < cols) {
+        scores4x1(kRows, kOff, kvStride, nk, qT, seqPad, i0 + c, headDim, p, cols, c);
+      }
+      softmax(p, nk, cols, scale, sums);
+      c = 0;
+      for (; c + 4 * LANES <= cols; c += 4 * LANES) {
+        context4x4(vRows, vOff, kvStride, nk, p, cols, c, sums, headDim, oOff);
+      }
+      if (c + 2 * LANES <= cols) {
+        context4x2(vRows, vOff, kvStride, nk, p, cols, c, sums, headDim, oOff);
+        c += 2 * LANES;
+      }
+      if (c < cols) {
+        context4x1(vRows, vOff, kvStride, nk, p, cols, c, sums, headDim, oOff);
+      }
+      transpose(
+          p,
+          oOff,
+          cols,
+          headDim,
+          Math.min(cols, seq - i0),
+          out,
+          (rowBase + i0) * hidden + col,
+          hidden);
+    }
+  }
+
+  /**
+   * dst[dstOff + c * dstStride + r] = src[srcOff + r * srcStride + c] for r in [0, rows), c in [0,
+   * cols): 8 x 8 register transposes where whole tiles fit, element by element at the edges.
+   */
+  private static void transpose(
+      float[] src,
+      int srcOff,
+      int srcStride,
+      int rows,
+      int cols,
+      float[] dst,
+      int dstOff,
+      int dstStride) {
+    int rEnd = Transpose.SUPPORTED ? rows / 8 * 8 : 0;
+    int cEnd = Transpose.SUPPORTED ? cols / 8 * 8 : 0;
+    for (int r = 0; r < rEnd; r += 8) {
+      int s = srcOff + r * srcStride;
+      for (int c = 0; c < cEnd; c += 8) {
+        Transpose.tile8(src, s + c, srcStride, dst, dstOff + c * dstStride + r, dstStride);
+      }
+      for (int rr = r; rr < r + 8; rr++) {
+        for (int c = cEnd; c < cols; c++) {
+          dst[dstOff + c * dstStride + rr] = src[srcOff + rr * srcStride + c];
         }
-        System.arraycopy(v, src, vals, vOff + jj * headDim, headDim);
       }
     }
-    // p[r * stride + jj]: scores, then unnormalized weights, of query r of the block; then the
-    // block's row sums at p[BLOCK * stride + r].
-    float[] p = scratch.floatsB(BLOCK * stride + BLOCK);
-    int sums = BLOCK * stride;
-    int i = 0;
-    for (; i + BLOCK <= seq; i += BLOCK) {
-      int qOff = (rowBase + i) * hidden + col;
-      scores8(q, qOff, hidden, kT, stride, headDim, p);
-      for (int r = 0; r < BLOCK; r++) {
-        p[sums + r] = expRow(p, r * stride, nk, stride, scale);
-      }
-      context8(p, stride, nk, vals, vOff, vStride, headDim, out, qOff, hidden);
-    }
-    for (; i < seq; i++) {
-      int qOff = (rowBase + i) * hidden + col;
-      scores1(q, qOff, kT, stride, headDim, p);
-      p[sums] = expRow(p, 0, nk, stride, scale);
-      context1(p, nk, vals, vOff, vStride, headDim, out, qOff, sums);
-    }
-  }
-
-  /**
-   * kT[d * stride + jj] = k[first + jj * kStride + d] for jj in [0, nk), d in [0, headDim): 8 x 8
-   * register transposes where whole tiles fit, element by element at the edges.
-   */
-  private static void transposeRun(
-      float[] k, int first, int kStride, int nk, int headDim, float[] kT, int stride) {
-    int jEnd = Transpose.SUPPORTED ? nk / 8 * 8 : 0;
-    int dEnd = Transpose.SUPPORTED ? headDim / 8 * 8 : 0;
-    for (int jj = 0; jj < jEnd; jj += 8) {
-      int src = first + jj * kStride;
-      for (int d = 0; d < dEnd; d += 8) {
-        Transpose.tile8(k, src + d, kStride, kT, d * stride + jj, stride);
-      }
-      for (int r = 0; r < 8; r++) {
-        for (int d = dEnd; d < headDim; d++) {
-          kT[d * stride + jj + r] = k[src + r * kStride + d];
-        }
-      }
-    }
-    for (int jj = jEnd; jj < nk; jj++) {
-      int src = first + jj * kStride;
-      for (int d = 0; d < headDim; d++) {
-        kT[d * stride + jj] = k[src + d];
+    for (int r = rEnd; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        dst[dstOff + c * dstStride + r] = src[srcOff + r * srcStride + c];
       }
     }
   }
 
   /**
-   * p[r * stride + jj] = sum_d q[qOff + r * qStride + d] * kT[d, jj] for r in [0, 8), jj in [0,
-   * stride): each an FMA chain over d from 0, as in {@link #scores1}.
+   * Turns the scores p[jj * cols + c] (jj in [0, nk), c in [0, cols)) into weights 2^(s * scale *
+   * log2(e) - max_jj s * scale * log2(e)) = exp(scale * (s - max)) in place, lane-wise down the
+   * keys, and stores each query's weight sum (in key order; about 1 or more: the maximum's weight
+   * is 2^(rounding error)) at p[sums + c].
    */
-  private static void scores8(
-      float[] q, int qOff, int qStride, float[] kT, int stride, int headDim, float[] p) {
-    int q1 = qOff + qStride;
-    int q2 = q1 + qStride;
-    int q3 = q2 + qStride;
-    int q4 = q3 + qStride;
-    int q5 = q4 + qStride;
-    int q6 = q5 + qStride;
-    int q7 = q6 + qStride;
-    int jv = 0;
-    for (; jv + 4 * LANES <= stride; jv += 4 * LANES) {
-      scores4x4(q, qOff, qStride, kT, stride, headDim, p, jv, 0);
-      scores4x4(q, q4, qStride, kT, stride, headDim, p, jv, 4 * stride);
-    }
-    for (; jv + 2 * LANES <= stride; jv += 2 * LANES) {
-      FloatVector a0 = FloatVector.zero(SPECIES);
-      FloatVector a1 = a0;
-      FloatVector a2 = a0;
-      FloatVector a3 = a0;
-      FloatVector a4 = a0;
-      FloatVector a5 = a0;
-      FloatVector a6 = a0;
-      FloatVector a7 = a0;
-      FloatVector b0 = a0;
-      FloatVector b1 = a0;
-      FloatVector b2 = a0;
-      FloatVector b3 = a0;
-      FloatVector b4 = a0;
-      FloatVector b5 = a0;
-      FloatVector b6 = a0;
-      FloatVector b7 = a0;
-      for (int d = 0, row = jv; d < headDim; d++, row += stride) {
-        FloatVector k0 = FloatVector.fromArray(SPECIES, kT, row);
-        FloatVector k1 = FloatVector.fromArray(SPECIES, kT, row + LANES);
-        FloatVector x = FloatVector.broadcast(SPECIES, q[qOff + d]);
-        a0 = x.fma(k0, a0);
-        b0 = x.fma(k1, b0);
-        x = FloatVector.broadcast(SPECIES, q[q1 + d]);
-        a1 = x.fma(k0, a1);
-        b1 = x.fma(k1, b1);
-        x = FloatVector.broadcast(SPECIES, q[q2 + d]);
-        a2 = x.fma(k0, a2);
-        b2 = x.fma(k1, b2);
-        x = FloatVector.broadcast(SPECIES, q[q3 + d]);
-        a3 = x.fma(k0, a3);
-        b3 = x.fma(k1, b3);
-        x = FloatVector.broadcast(SPECIES, q[q4 + d]);
-        a4 = x.fma(k0, a4);
-        b4 = x.fma(k1, b4);
-        x = FloatVector.broadcast(SPECIES, q[q5 + d]);
-        a5 = x.fma(k0, a5);
-        b5 = x.fma(k1, b5);
-        x = FloatVector.broadcast(SPECIES, q[q6 + d]);
-        a6 = x.fma(k0, a6);
-        b6 = x.fma(k1, b6);
-        x = FloatVector.broadcast(SPECIES, q[q7 + d]);
-        a7 = x.fma(k0, a7);
-        b7 = x.fma(k1, b7);
+  private static void softmax(float[] p, int nk, int cols, float scale, int sums) {
+    float toLog2 = scale * LOG2E;
+    FloatVector vToLog2 = VectorMath.splat(toLog2);
+    for (int c = 0; c < cols; c += LANES) {
+      // compare + blend instead of max(): max's NaN and -0 handling costs several instructions,
+      // and a NaN score makes its weights NaN below anyway. Two chains shorten the latency.
+      FloatVector m0 = FloatVector.fromArray(SPECIES, p, c);
+      FloatVector m1 = m0;
+      int jj = 1;
+      for (; jj + 2 <= nk; jj += 2) {
+        FloatVector x0 = FloatVector.fromArray(SPECIES, p, jj * cols + c);
+        FloatVector x1 = FloatVector.fromArray(SPECIES, p, (jj + 1) * cols + c);
+        m0 = m0.blend(x0, m0.compare(VectorOperators.LT, x0));
+        m1 = m1.blend(x1, m1.compare(VectorOperators.LT, x1));
       }
-      a0.intoArray(p, jv);
-      b0.intoArray(p, jv + LANES);
-      a1.intoArray(p, stride + jv);
-      b1.intoArray(p, stride + jv + LANES);
-      a2.intoArray(p, 2 * stride + jv);
-      b2.intoArray(p, 2 * stride + jv + LANES);
-      a3.intoArray(p, 3 * stride + jv);
-      b3.intoArray(p, 3 * stride + jv + LANES);
-      a4.intoArray(p, 4 * stride + jv);
-      b4.intoArray(p, 4 * stride + jv + LANES);
-      a5.intoArray(p, 5 * stride + jv);
-      b5.intoArray(p, 5 * stride + jv + LANES);
-      a6.intoArray(p, 6 * stride + jv);
-      b6.intoArray(p, 6 * stride + jv + LANES);
-      a7.intoArray(p, 7 * stride + jv);
-      b7.intoArray(p, 7 * stride + jv + LANES);
-    }
-    if (jv < stride) {
-      FloatVector a0 = FloatVector.zero(SPECIES);
-      FloatVector a1 = a0;
-      FloatVector a2 = a0;
-      FloatVector a3 = a0;
-      FloatVector a4 = a0;
-      FloatVector a5 = a0;
-      FloatVector a6 = a0;
-      FloatVector a7 = a0;
-      for (int d = 0, row = jv; d < headDim; d++, row += stride) {
-        FloatVector k0 = FloatVector.fromArray(SPECIES, kT, row);
-        a0 = FloatVector.broadcast(SPECIES, q[qOff + d]).fma(k0, a0);
-        a1 = FloatVector.broadcast(SPECIES, q[q1 + d]).fma(k0, a1);
-        a2 = FloatVector.broadcast(SPECIES, q[q2 + d]).fma(k0, a2);
-        a3 = FloatVector.broadcast(SPECIES, q[q3 + d]).fma(k0, a3);
-        a4 = FloatVector.broadcast(SPECIES, q[q4 + d]).fma(k0, a4);
-        a5 = FloatVector.broadcast(SPECIES, q[q5 + d]).fma(k0, a5);
-        a6 = FloatVector.broadcast(SPECIES, q[q6 + d]).fma(k0, a6);
-        a7 = FloatVector.broadcast(SPECIES, q[q7 + d]).fma(k0, a7);
+      if (jj < nk) {
+        FloatVector x0 = FloatVector.fromArray(SPECIES, p, jj * cols + c);
+        m0 = m0.blend(x0, m0.compare(VectorOperators.LT, x0));
       }
-      a0.intoArray(p, jv);
-      a1.intoArray(p, stride + jv);
-      a2.intoArray(p, 2 * stride + jv);
-      a3.intoArray(p, 3 * stride + jv);
-      a4.intoArray(p, 4 * stride + jv);
-      a5.intoArray(p, 5 * stride + jv);
-      a6.intoArray(p, 6 * stride + jv);
-      a7.intoArray(p, 7 * stride + jv);
+      FloatVector shift = m0.blend(m1, m0.compare(VectorOperators.LT, m1)).mul(-toLog2);
+      FloatVector sum = FloatVector.zero(SPECIES);
+      for (int i = c, end = c + nk * cols; i < end; i += cols) {
+        FloatVector e = exp2(FloatVector.fromArray(SPECIES, p, i).fma(vToLog2, shift));
+        e.intoArray(p, i);
+        sum = sum.add(e);
+      }
+      sum.intoArray(p, sums + c);
     }
   }
 
-  /** p[jj] = sum_d q[qOff + d] * kT[d, jj] for jj in [0, stride), the chains of scores8. */
-  private static void scores1(float[] q, int qOff, float[] kT, int stride, int headDim, float[] p) {
-    int jv = 0;
-    for (; jv + 4 * LANES <= stride; jv += 4 * LANES) {
-      FloatVector a0 = FloatVector.zero(SPECIES);
-      FloatVector a1 = a0;
-      FloatVector a2 = a0;
-      FloatVector a3 = a0;
-      for (int d = 0, row = jv; d < headDim; d++, row += stride) {
-        FloatVector x = FloatVector.broadcast(SPECIES, q[qOff + d]);
-        a0 = x.fma(FloatVector.fromArray(SPECIES, kT, row), a0);
-        a1 = x.fma(FloatVector.fromArray(SPECIES, kT, row + LANES), a1);
-        a2 = x.fma(FloatVector.fromArray(SPECIES, kT, row + 2 * LANES), a2);
-        a3 = x.fma(FloatVector.fromArray(SPECIES, kT, row + 3 * LANES), a3);
-      }
-      a0.intoArray(p, jv);
-      a1.intoArray(p, jv + LANES);
-      a2.intoArray(p, jv + 2 * LANES);
-      a3.intoArray(p, jv + 3 * LANES);
-    }
-    for (; jv < stride; jv += LANES) {
-      FloatVector a0 = FloatVector.zero(SPECIES);
-      for (int d = 0, row = jv; d < headDim; d++, row += stride) {
-        a0 =
-            FloatVector.broadcast(SPECIES, q[qOff + d])
-                .fma(FloatVector.fromArray(SPECIES, kT, row), a0);
-      }
-      a0.intoArray(p, jv);
-    }
-  }
+  private static final float LOG2E = 1.44269504f;
+  // 1.5 * 2^23: adding it rounds to an integer held in the low mantissa bits.
+  private static final float ROUND_MAGIC = 12582912f;
+  private static final int ROUND_MAGIC_BITS = 0x4B400000;
+  // 2^t for t in [-0.5, 0.5] = 1 + t (P1 + t (P2 + ... + t P5)): fitted by us (least squares in
+  // relative error on Chebyshev nodes); relative error 1.6e-7 in float evaluation.
+  private static final FloatVector P1 = VectorMath.splat(0.6931468844413757f);
+  private static final FloatVector P2 = VectorMath.splat(0.24022237956523895f);
+  private static final FloatVector P3 = VectorMath.splat(0.05550893023610115f);
+  private static final FloatVector P4 = VectorMath.splat(0.009671698324382305f);
+  private static final FloatVector P5 = VectorMath.splat(0.0013218672247603536f);
+  // At t = -127 the power below is 2^-127 with exponent bits 0: an exact +0.
+  private static final FloatVector V_LOW = VectorMath.splat(-127f);
+  private static final FloatVector V_MAGIC = VectorMath.splat(ROUND_MAGIC);
+  private static final IntVector V_BIAS =
+      IntVector.broadcast(SPECIES.withLanes(int.class), ROUND_MAGIC_BITS - 127);
 
   /**
-   * Turns the scores p[from, from + nk) into weights exp(scale * s - scale * max) in place, zeroes
-   * [from + nk, from + stride), and returns the weights' sum (at least 1: the maximum's weight is
-   * 1). A NaN or +inf score makes the row NaN.
+   * 2^t for t <= 0 (softmax exponents are), relative error about 3 ulp; t below -126 gives +0 or a
+   * subnormal, NaN gives NaN. Cheaper than {@link VectorMath#exp}: the scale by log2(e) is folded
+   * into the scores' scale, and the polynomial is one degree lower.
    */
-  private static float expRow(float[] p, int from, int nk, int stride, float scale) {
-    int to = from + stride;
-    // -inf on the padding columns: they do not move the maximum, and exp makes them +0
-    Arrays.fill(p, from + nk, to, Float.NEGATIVE_INFINITY);
-    // max is exact and order-free: two chains only shorten the latency
-    FloatVector m0 = FloatVector.fromArray(SPECIES, p, from);
-    FloatVector m1 = m0;
-    int i = from + LANES;
-    for (; i + 2 * LANES <= to; i += 2 * LANES) {
-      m0 = m0.max(FloatVector.fromArray(SPECIES, p, i));
-      m1 = m1.max(FloatVector.fromArray(SPECIES, p, i + LANES));
-    }
-    if (i < to) {
-      m0 = m0.max(FloatVector.fromArray(SPECIES, p, i));
-    }
-    float max = VectorMath.maxLanes(m0.max(m1));
-    FloatVector vScale = VectorMath.splat(scale);
-    FloatVector shift = VectorMath.splat(-scale * max);
-    FloatVector sum = FloatVector.zero(SPECIES);
-    for (i = from; i < to; i += LANES) {
-      FloatVector e = VectorMath.exp(FloatVector.fromArray(SPECIES, p, i).fma(vScale, shift));
-      e.intoArray(p, i);
-      sum = sum.add(e);
-    }
-    return VectorMath.sumLanes(sum);
+  private static FloatVector exp2(FloatVector t) {
+    t = t.blend(V_LOW, t.compare(VectorOperators.LT, V_LOW));
+    FloatVector z = t.add(V_MAGIC);
+    FloatVector f = t.sub(z.sub(V_MAGIC));
+    FloatVector p = f.fma(P5, P4);
+    p = p.fma(f, P3);
+    p = p.fma(f, P2);
+    p = p.fma(f, P1);
+    p = p.fma(f, VectorMath.ONE);
+    FloatVector power =
+        z.viewAsIntegralLanes()
+            .sub(V_BIAS)
+            .lanewise(VectorOperators.LSHL, 23)
+            .viewAsFloatingLanes();
+    return p.mul(power);
   }
 
-  /**
-   * out[oOff + r * oStride + d] = (sum_jj p[r * stride + jj] * vals[vOff + jj * vStride + d]) / p[8
-   * * stride + r] for r in [0, 8), d in [0, headDim): each sum an FMA chain over jj from 0, as in
-   * {@link #context1}.
-   */
-  private static void context8(
-      float[] p,
-      int stride,
+  /** The scores of keys [from, nk) for {@code nv} query vectors, one key at a time. */
+  private static void scoresTail(
+      float[] kRows,
+      int kOff,
+      int kStride,
+      int from,
       int nk,
-      float[] vals,
-      int vOff,
-      int vStride,
-      int headDim,
-      float[] out,
-      int oOff,
-      int oStride) {
-    int p1 = stride;
-    int p2 = 2 * stride;
-    int p3 = 3 * stride;
-    int p4 = 4 * stride;
-    int p5 = 5 * stride;
-    int p6 = 6 * stride;
-    int p7 = 7 * stride;
-    int sums = BLOCK * stride;
-    int d = 0;
-    for (; d + 2 * LANES <= headDim; d += 2 * LANES) {
-      FloatVector a0 = FloatVector.zero(SPECIES);
-      FloatVector a1 = a0;
-      FloatVector a2 = a0;
-      FloatVector a3 = a0;
-      FloatVector a4 = a0;
-      FloatVector a5 = a0;
-      FloatVector a6 = a0;
-      FloatVector a7 = a0;
-      FloatVector b0 = a0;
-      FloatVector b1 = a0;
-      FloatVector b2 = a0;
-      FloatVector b3 = a0;
-      FloatVector b4 = a0;
-      FloatVector b5 = a0;
-      FloatVector b6 = a0;
-      FloatVector b7 = a0;
-      for (int jj = 0, src = vOff + d; jj < nk; jj++, src += vStride) {
-        FloatVector v0 = FloatVector.fromArray(SPECIES, vals, src);
-        FloatVector v1 = FloatVector.fromArray(SPECIES, vals, src + LANES);
-        FloatVector x = FloatVector.broadcast(SPECIES, p[jj]);
-        a0 = x.fma(v0, a0);
-        b0 = x.fma(v1, b0);
-        x = FloatVector.broadcast(SPECIES, p[p1 + jj]);
-        a1 = x.fma(v0, a1);
-        b1 = x.fma(v1, b1);
-        x = FloatVector.broadcast(SPECIES, p[p2 + jj]);
-        a2 = x.fma(v0, a2);
-        b2 = x.fma(v1, b2);
-        x = FloatVector.broadcast(SPECIES, p[p3 + jj]);
-        a3 = x.fma(v0, a3);
-        b3 = x.fma(v1, b3);
-        x = FloatVector.broadcast(SPECIES, p[p4 + jj]);
-        a4 = x.fma(v0, a4);
-        b4 = x.fma(v1, b4);
-        x = FloatVector.broadcast(SPECIES, p[p5 + jj]);
-        a5 = x.fma(v0, a5);
-        b5 = x.fma(v1, b5);
-        x = FloatVector.broadcast(SPECIES, p[p6 + jj]);
-        a6 = x.fma(v0, a6);
-        b6 = x.fma(v1, b6);
-        x = FloatVector.broadcast(SPECIES, p[p7 + jj]);
-        a7 = x.fma(v0, a7);
-        b7 = x.fma(v1, b7);
-      }
-      int o = oOff + d;
-      float s = p[sums];
-      a0.div(s).intoArray(out, o);
-      b0.div(s).intoArray(out, o + LANES);
-      o += oStride;
-      s = p[sums + 1];
-      a1.div(s).intoArray(out, o);
-      b1.div(s).intoArray(out, o + LANES);
-      o += oStride;
-      s = p[sums + 2];
-      a2.div(s).intoArray(out, o);
-      b2.div(s).intoArray(out, o + LANES);
-      o += oStride;
-      s = p[sums + 3];
-      a3.div(s).intoArray(out, o);
-      b3.div(s).intoArray(out, o + LANES);
-      o += oStride;
-      s = p[sums + 4];
-      a4.div(s).intoArray(out, o);
-      b4.div(s).intoArray(out, o + LANES);
-      o += oStride;
-      s = p[sums + 5];
-      a5.div(s).intoArray(out, o);
-      b5.div(s).intoArray(out, o + LANES);
-      o += oStride;
-      s = p[sums + 6];
-      a6.div(s).intoArray(out, o);
-      b6.div(s).intoArray(out, o + LANES);
-      o += oStride;
-      s = p[sums + 7];
-      a7.div(s).intoArray(out, o);
-      b7.div(s).intoArray(out, o + LANES);
-    }
-    if (d + LANES <= headDim) {
-      FloatVector a0 = FloatVector.zero(SPECIES);
-      FloatVector a1 = a0;
-      FloatVector a2 = a0;
-      FloatVector a3 = a0;
-      FloatVector a4 = a0;
-      FloatVector a5 = a0;
-      FloatVector a6 = a0;
-      FloatVector a7 = a0;
-      for (int jj = 0, src = vOff + d; jj < nk; jj++, src += vStride) {
-        FloatVector v0 = FloatVector.fromArray(SPECIES, vals, src);
-        a0 = FloatVector.broadcast(SPECIES, p[jj]).fma(v0, a0);
-        a1 = FloatVector.broadcast(SPECIES, p[p1 + jj]).fma(v0, a1);
-        a2 = FloatVector.broadcast(SPECIES, p[p2 + jj]).fma(v0, a2);
-        a3 = FloatVector.broadcast(SPECIES, p[p3 + jj]).fma(v0, a3);
-        a4 = FloatVector.broadcast(SPECIES, p[p4 + jj]).fma(v0, a4);
-        a5 = FloatVector.broadcast(SPECIES, p[p5 + jj]).fma(v0, a5);
-        a6 = FloatVector.broadcast(SPECIES, p[p6 + jj]).fma(v0, a6);
-        a7 = FloatVector.broadcast(SPECIES, p[p7 + jj]).fma(v0, a7);
-      }
-      int o = oOff + d;
-      a0.div(p[sums]).intoArray(out, o);
-      a1.div(p[sums + 1]).intoArray(out, o + oStride);
-      a2.div(p[sums + 2]).intoArray(out, o + 2 * oStride);
-      a3.div(p[sums + 3]).intoArray(out, o + 3 * oStride);
-      a4.div(p[sums + 4]).intoArray(out, o + 4 * oStride);
-      a5.div(p[sums + 5]).intoArray(out, o + 5 * oStride);
-      a6.div(p[sums + 6]).intoArray(out, o + 6 * oStride);
-      a7.div(p[sums + 7]).intoArray(out, o + 7 * oStride);
-      d += LANES;
-    }
-    for (; d < headDim; d++) {
-      for (int r = 0; r < BLOCK; r++) {
-        out[oOff + r * oStride + d] =
-            contextScalar(p, r * stride, nk, vals, vOff + d, vStride) / p[sums + r];
-      }
-    }
-  }
-
-  /** context8 for one query: weights p[0, nk), its row sum at p[sum]. */
-  private static void context1(
-      float[] p,
-      int nk,
-      float[] vals,
-      int vOff,
-      int vStride,
-      int headDim,
-      float[] out,
-      int oOff,
-      int sum) {
-    float s = p[sum];
-    int d = 0;
-    for (; d + 2 * LANES <= headDim; d += 2 * LANES) {
-      FloatVector a0 = FloatVector.zero(SPECIES);
-      FloatVector a1 = a0;
-      for (int jj = 0, src = vOff + d; jj < nk; jj++, src += vStride) {
-        FloatVector x = FloatVector.broadcast(SPECIES, p[jj]);
-        a0 = x.fma(FloatVector.fromArray(SPECIES, vals, src), a0);
-        a1 = x.fma(FloatVector.fromArray(SPECIES, vals, src + LANES), a1);
-      }
-      a0.div(s).intoArray(out, oOff + d);
-      a1.div(s).intoArray(out, oOff + d + LANES);
-    }
-    if (d + LANES <= headDim) {
-      FloatVector a0 = FloatVector.zero(SPECIES);
-      for (int jj = 0, src = vOff + d; jj < nk; jj++, src += vStride) {
-        a0 =
-            FloatVector.broadcast(SPECIES, p[jj])
-                .fma(FloatVector.fromArray(SPECIES, vals, src), a0);
-      }
-      a0.div(s).intoArray(out, oOff + d);
-      d += LANES;
-    }
-    for (; d < headDim; d++) {
-      out[oOff + d] = contextScalar(p, 0, nk, vals, vOff + d, vStride) / s;
-    }
-  }
-
-  /** sum_jj p[from + jj] * vals[src + jj * vStride], the FMA chain over jj from 0. */
-  private static float contextScalar(
-      float[] p, int from, int nk, float[] vals, int src, int vStride) {
-    float acc = 0f;
-    for (int jj = 0; jj < nk; jj++, src += vStride) {
-      acc = Math.fma(p[from + jj], vals[src], acc);
-    }
-    return acc;
-  }
-
-  private static void scores4x4(
-      float[] q,
-      int qOff,
+      float[] qT,
       int qStride,
-      float[] kT,
-      int stride,
+      int qCol,
       int headDim,
-      float[] p,
-      int jv,
-      int pOff) {
-    int q1 = qOff + qStride;
-    int q2 = q1 + qStride;
-    int q3 = q2 + qStride;
-    FloatVector a0 = FloatVector.zero(SPECIES);
-    FloatVector a1 = a0;
-    FloatVector a2 = a0;
-    FloatVector a3 = a0;
-    FloatVector b0 = a0;
-    FloatVector b1 = a0;
-    FloatVector b2 = a0;
-    FloatVector b3 = a0;
-    FloatVector c0 = a0;
-    FloatVector c1 = a0;
-    FloatVector c2 = a0;
-    FloatVector c3 = a0;
-    FloatVector e0 = a0;
-    FloatVector e1 = a0;
-    FloatVector e2 = a0;
-    FloatVector e3 = a0;
-    for (int d = 0, row = jv; d < headDim; d++, row += stride) {
-      FloatVector k0 = FloatVector.fromArray(SPECIES, kT, row);
-      FloatVector k1 = FloatVector.fromArray(SPECIES, kT, row + LANES);
-      FloatVector k2 = FloatVector.fromArray(SPECIES, kT, row + 2 * LANES);
-      FloatVector k3 = FloatVector.fromArray(SPECIES, kT, row + 3 * LANES);
-      FloatVector x = FloatVector.broadcast(SPECIES, q[qOff + d]);
-      a0 = x.fma(k0, a0);
-      b0 = x.fma(k1, b0);
-      c0 = x.fma(k2, c0);
-      e0 = x.fma(k3, e0);
-      x = FloatVector.broadcast(SPECIES, q[q1 + d]);
-      a1 = x.fma(k0, a1);
-      b1 = x.fma(k1, b1);
-      c1 = x.fma(k2, c1);
-      e1 = x.fma(k3, e1);
-      x = FloatVector.broadcast(SPECIES, q[q2 + d]);
-      a2 = x.fma(k0, a2);
-      b2 = x.fma(k1, b2);
-      c2 = x.fma(k2, c2);
-      e2 = x.fma(k3, e2);
-      x = FloatVector.broadcast(SPECIES, q[q3 + d]);
-      a3 = x.fma(k0, a3);
-      b3 = x.fma(k1, b3);
-      c3 = x.fma(k2, c3);
-      e3 = x.fma(k3, e3);
+      float[] s,
+      int cols,
+      int c,
+      int nv) {
+    for (int jj = from; jj < nk; jj++) {
+      int kr = kOff + jj * kStride;
+      for (int t = 0; t < nv; t++) {
+        FloatVector acc = FloatVector.zero(SPECIES);
+        for (int d = 0, row = qCol + t * LANES; d < headDim; d++, row += qStride) {
+          acc =
+              FloatVector.broadcast(SPECIES, kRows[kr + d])
+                  .fma(FloatVector.fromArray(SPECIES, qT, row), acc);
+        }
+        acc.intoArray(s, jj * cols + c + t * LANES);
+      }
     }
-    int o = pOff + jv;
-    a0.intoArray(p, o);
-    b0.intoArray(p, o + LANES);
-    c0.intoArray(p, o + 2 * LANES);
-    e0.intoArray(p, o + 3 * LANES);
-    o += stride;
-    a1.intoArray(p, o);
-    b1.intoArray(p, o + LANES);
-    c1.intoArray(p, o + 2 * LANES);
-    e1.intoArray(p, o + 3 * LANES);
-    o += stride;
-    a2.intoArray(p, o);
-    b2.intoArray(p, o + LANES);
-    c2.intoArray(p, o + 2 * LANES);
-    e2.intoArray(p, o + 3 * LANES);
-    o += stride;
-    a3.intoArray(p, o);
-    b3.intoArray(p, o + LANES);
-    c3.intoArray(p, o + 2 * LANES);
-    e3.intoArray(p, o + 3 * LANES);
+  }
+
+  /** The context of head columns [from, headDim) for {@code nv} query vectors, one at a time. */
+  private static void contextTail(
+      float[] vRows,
+      int vOff,
+      int vStride,
+      int nk,
+      float[] p,
+      int cols,
+      int c,
+      int sums,
+      int from,
+      int headDim,
+      int oOff,
+      int nv) {
+    for (int d = from; d < headDim; d++) {
+      for (int t = 0; t < nv; t++) {
+        FloatVector acc = FloatVector.zero(SPECIES);
+        int pc = c + t * LANES;
+        for (int jj = 0, vr = vOff + d, pr = pc; jj < nk; jj++, vr += vStride, pr += cols) {
+          acc =
+              FloatVector.broadcast(SPECIES, vRows[vr])
+                  .fma(FloatVector.fromArray(SPECIES, p, pr), acc);
+        }
+        acc.div(FloatVector.fromArray(SPECIES, p, sums + pc)).intoArray(p, oOff + d * cols + pc);
+      }
+    }
+  }
+
+  /**
+   * s[(jj + r) * cols + c + t * LANES] = sum_d k[key jj + r, d] * qT[d, i0 + c + t * LANES] for
+   * four keys r and 4 vector(s) t, for every group of four keys; the last {@code nk % 4} keys by
+   * {@link #scoresTail}.
+   */
+  private static void scores4x4(
+      float[] kRows,
+      int kOff,
+      int kStride,
+      int nk,
+      float[] qT,
+      int qStride,
+      int qCol,
+      int headDim,
+      float[] s,
+      int cols,
+      int c) {
+    int jj = 0;
+    for (; jj + 4 <= nk; jj += 4) {
+      int k0 = kOff + jj * kStride;
+      int k1 = k0 + kStride;
+      int k2 = k1 + kStride;
+      int k3 = k2 + kStride;
+      FloatVector a00 = FloatVector.zero(SPECIES);
+      FloatVector a01 = a00;
+      FloatVector a02 = a00;
+      FloatVector a03 = a00;
+      FloatVector a10 = a00;
+      FloatVector a11 = a00;
+      FloatVector a12 = a00;
+      FloatVector a13 = a00;
+      FloatVector a20 = a00;
+      FloatVector a21 = a00;
+      FloatVector a22 = a00;
+      FloatVector a23 = a00;
+      FloatVector a30 = a00;
+      FloatVector a31 = a00;
+      FloatVector a32 = a00;
+      FloatVector a33 = a00;
+      for (int d = 0, row = qCol; d < headDim; d++, row += qStride) {
+        FloatVector x0 = FloatVector.fromArray(SPECIES, qT, row);
+        FloatVector x1 = FloatVector.fromArray(SPECIES, qT, row + LANES);
+        FloatVector x2 = FloatVector.fromArray(SPECIES, qT, row + 2 * LANES);
+        FloatVector x3 = FloatVector.fromArray(SPECIES, qT, row + 3 * LANES);
+        FloatVector y = FloatVector.broadcast(SPECIES, kRows[k0 + d]);
+        a00 = y.fma(x0, a00);
+        a01 = y.fma(x1, a01);
+        a02 = y.fma(x2, a02);
+        a03 = y.fma(x3, a03);
+        y = FloatVector.broadcast(SPECIES, kRows[k1 + d]);
+        a10 = y.fma(x0, a10);
+        a11 = y.fma(x1, a11);
+        a12 = y.fma(x2, a12);
+        a13 = y.fma(x3, a13);
+        y = FloatVector.broadcast(SPECIES, kRows[k2 + d]);
+        a20 = y.fma(x0, a20);
+        a21 = y.fma(x1, a21);
+        a22 = y.fma(x2, a22);
+        a23 = y.fma(x3, a23);
+        y = FloatVector.broadcast(SPECIES, kRows[k3 + d]);
+        a30 = y.fma(x0, a30);
+        a31 = y.fma(x1, a31);
+        a32 = y.fma(x2, a32);
+        a33 = y.fma(x3, a33);
+      }
+      int o = jj * cols + c;
+      a00.intoArray(s, o);
+      a01.intoArray(s, o + LANES);
+      a02.intoArray(s, o + 2 * LANES);
+      a03.intoArray(s, o + 3 * LANES);
+      o += cols;
+      a10.intoArray(s, o);
+      a11.intoArray(s, o + LANES);
+      a12.intoArray(s, o + 2 * LANES);
+      a13.intoArray(s, o + 3 * LANES);
+      o += cols;
+      a20.intoArray(s, o);
+      a21.intoArray(s, o + LANES);
+      a22.intoArray(s, o + 2 * LANES);
+      a23.intoArray(s, o + 3 * LANES);
+      o += cols;
+      a30.intoArray(s, o);
+      a31.intoArray(s, o + LANES);
+      a32.intoArray(s, o + 2 * LANES);
+      a33.intoArray(s, o + 3 * LANES);
+    }
+    scoresTail(kRows, kOff, kStride, jj, nk, qT, qStride, qCol, headDim, s, cols, c, 4);
+  }
+
+  /**
+   * s[(jj + r) * cols + c + t * LANES] = sum_d k[key jj + r, d] * qT[d, i0 + c + t * LANES] for
+   * four keys r and 2 vector(s) t, for every group of four keys; the last {@code nk % 4} keys by
+   * {@link #scoresTail}.
+   */
+  private static void scores4x2(
+      float[] kRows,
+      int kOff,
+      int kStride,
+      int nk,
+      float[] qT,
+      int qStride,
+      int qCol,
+      int headDim,
+      float[] s,
+      int cols,
+      int c) {
+    int jj = 0;
+    for (; jj + 4 <= nk; jj += 4) {
+      int k0 = kOff + jj * kStride;
+      int k1 = k0 + kStride;
+      int k2 = k1 + kStride;
+      int k3 = k2 + kStride;
+      FloatVector a00 = FloatVector.zero(SPECIES);
+      FloatVector a01 = a00;
+      FloatVector a10 = a00;
+      FloatVector a11 = a00;
+      FloatVector a20 = a00;
+      FloatVector a21 = a00;
+      FloatVector a30 = a00;
+      FloatVector a31 = a00;
+      for (int d = 0, row = qCol; d < headDim; d++, row += qStride) {
+        FloatVector x0 = FloatVector.fromArray(SPECIES, qT, row);
+        FloatVector x1 = FloatVector.fromArray(SPECIES, qT, row + LANES);
+        FloatVector y = FloatVector.broadcast(SPECIES, kRows[k0 + d]);
+        a00 = y.fma(x0, a00);
+        a01 = y.fma(x1, a01);
+        y = FloatVector.broadcast(SPECIES, kRows[k1 + d]);
+        a10 = y.fma(x0, a10);
+        a11 = y.fma(x1, a11);
+        y = FloatVector.broadcast(SPECIES, kRows[k2 + d]);
+        a20 = y.fma(x0, a20);
+        a21 = y.fma(x1, a21);
+        y = FloatVector.broadcast(SPECIES, kRows[k3 + d]);
+        a30 = y.fma(x0, a30);
+        a31 = y.fma(x1, a31);
+      }
+      int o = jj * cols + c;
+      a00.intoArray(s, o);
+      a01.intoArray(s, o + LANES);
+      o += cols;
+      a10.intoArray(s, o);
+      a11.intoArray(s, o + LANES);
+      o += cols;
+      a20.intoArray(s, o);
+      a21.intoArray(s, o + LANES);
+      o += cols;
+      a30.intoArray(s, o);
+      a31.intoArray(s, o + LANES);
+    }
+    scoresTail(kRows, kOff, kStride, jj, nk, qT, qStride, qCol, headDim, s, cols, c, 2);
+  }
+
+  /**
+   * s[(jj + r) * cols + c + t * LANES] = sum_d k[key jj + r, d] * qT[d, i0 + c + t * LANES] for
+   * four keys r and 1 vector(s) t, for every group of four keys; the last {@code nk % 4} keys by
+   * {@link #scoresTail}.
+   */
+  private static void scores4x1(
+      float[] kRows,
+      int kOff,
+      int kStride,
+      int nk,
+      float[] qT,
+      int qStride,
+      int qCol,
+      int headDim,
+      float[] s,
+      int cols,
+      int c) {
+    int jj = 0;
+    for (; jj + 4 <= nk; jj += 4) {
+      int k0 = kOff + jj * kStride;
+      int k1 = k0 + kStride;
+      int k2 = k1 + kStride;
+      int k3 = k2 + kStride;
+      FloatVector a00 = FloatVector.zero(SPECIES);
+      FloatVector a10 = a00;
+      FloatVector a20 = a00;
+      FloatVector a30 = a00;
+      for (int d = 0, row = qCol; d < headDim; d++, row += qStride) {
+        FloatVector x0 = FloatVector.fromArray(SPECIES, qT, row);
+        FloatVector y = FloatVector.broadcast(SPECIES, kRows[k0 + d]);
+        a00 = y.fma(x0, a00);
+        y = FloatVector.broadcast(SPECIES, kRows[k1 + d]);
+        a10 = y.fma(x0, a10);
+        y = FloatVector.broadcast(SPECIES, kRows[k2 + d]);
+        a20 = y.fma(x0, a20);
+        y = FloatVector.broadcast(SPECIES, kRows[k3 + d]);
+        a30 = y.fma(x0, a30);
+      }
+      int o = jj * cols + c;
+      a00.intoArray(s, o);
+      o += cols;
+      a10.intoArray(s, o);
+      o += cols;
+      a20.intoArray(s, o);
+      o += cols;
+      a30.intoArray(s, o);
+    }
+    scoresTail(kRows, kOff, kStride, jj, nk, qT, qStride, qCol, headDim, s, cols, c, 1);
+  }
+
+  /**
+   * o[(d + r) * cols + c + t * LANES] = (sum_jj v[key jj, d + r] * p[jj * cols + c + t * LANES]) /
+   * sums[c + t * LANES] for four head columns r and 4 vector(s) t, for every group of four head
+   * columns; the last {@code headDim % 4} by {@link #contextTail}.
+   */
+  private static void context4x4(
+      float[] vRows,
+      int vOff,
+      int vStride,
+      int nk,
+      float[] p,
+      int cols,
+      int c,
+      int sums,
+      int headDim,
+      int oOff) {
+    FloatVector sum0 = FloatVector.fromArray(SPECIES, p, sums + c);
+    FloatVector sum1 = FloatVector.fromArray(SPECIES, p, sums + c + LANES);
+    FloatVector sum2 = FloatVector.fromArray(SPECIES, p, sums + c + 2 * LANES);
+    FloatVector sum3 = FloatVector.fromArray(SPECIES, p, sums + c + 3 * LANES);
+    int d = 0;
+    for (; d + 4 <= headDim; d += 4) {
+      FloatVector a00 = FloatVector.zero(SPECIES);
+      FloatVector a01 = a00;
+      FloatVector a02 = a00;
+      FloatVector a03 = a00;
+      FloatVector a10 = a00;
+      FloatVector a11 = a00;
+      FloatVector a12 = a00;
+      FloatVector a13 = a00;
+      FloatVector a20 = a00;
+      FloatVector a21 = a00;
+      FloatVector a22 = a00;
+      FloatVector a23 = a00;
+      FloatVector a30 = a00;
+      FloatVector a31 = a00;
+      FloatVector a32 = a00;
+      FloatVector a33 = a00;
+      for (int jj = 0, vr = vOff + d, pr = c; jj < nk; jj++, vr += vStride, pr += cols) {
+        FloatVector x0 = FloatVector.fromArray(SPECIES, p, pr);
+        FloatVector x1 = FloatVector.fromArray(SPECIES, p, pr + LANES);
+        FloatVector x2 = FloatVector.fromArray(SPECIES, p, pr + 2 * LANES);
+        FloatVector x3 = FloatVector.fromArray(SPECIES, p, pr + 3 * LANES);
+        FloatVector y = FloatVector.broadcast(SPECIES, vRows[vr]);
+        a00 = y.fma(x0, a00);
+        a01 = y.fma(x1, a01);
+        a02 = y.fma(x2, a02);
+        a03 = y.fma(x3, a03);
+        y = FloatVector.broadcast(SPECIES, vRows[vr + 1]);
+        a10 = y.fma(x0, a10);
+        a11 = y.fma(x1, a11);
+        a12 = y.fma(x2, a12);
+        a13 = y.fma(x3, a13);
+        y = FloatVector.broadcast(SPECIES, vRows[vr + 2]);
+        a20 = y.fma(x0, a20);
+        a21 = y.fma(x1, a21);
+        a22 = y.fma(x2, a22);
+        a23 = y.fma(x3, a23);
+        y = FloatVector.broadcast(SPECIES, vRows[vr + 3]);
+        a30 = y.fma(x0, a30);
+        a31 = y.fma(x1, a31);
+        a32 = y.fma(x2, a32);
+        a33 = y.fma(x3, a33);
+      }
+      int o = oOff + d * cols + c;
+      a00.div(sum0).intoArray(p, o);
+      a01.div(sum1).intoArray(p, o + LANES);
+      a02.div(sum2).intoArray(p, o + 2 * LANES);
+      a03.div(sum3).intoArray(p, o + 3 * LANES);
+      o += cols;
+      a10.div(sum0).intoArray(p, o);
+      a11.div(sum1).intoArray(p, o + LANES);
+      a12.div(sum2).intoArray(p, o + 2 * LANES);
+      a13.div(sum3).intoArray(p, o + 3 * LANES);
+      o += cols;
+      a20.div(sum0).intoArray(p, o);
+      a21.div(sum1).intoArray(p, o + LANES);
+      a22.div(sum2).intoArray(p, o + 2 * LANES);
+      a23.div(sum3).intoArray(p, o + 3 * LANES);
+      o += cols;
+      a30.div(sum0).intoArray(p, o);
+      a31.div(sum1).intoArray(p, o + LANES);
+      a32.div(sum2).intoArray(p, o + 2 * LANES);
+      a33.div(sum3).intoArray(p, o + 3 * LANES);
+    }
+    contextTail(vRows, vOff, vStride, nk, p, cols, c, sums, d, headDim, oOff, 4);
+  }
+
+  /**
+   * o[(d + r) * cols + c + t * LANES] = (sum_jj v[key jj, d + r] * p[jj * cols + c + t * LANES]) /
+   * sums[c + t * LANES] for four head columns r and 2 vector(s) t, for every group of four head
+   * columns; the last {@code headDim % 4} by {@link #contextTail}.
+   */
+  private static void context4x2(
+      float[] vRows,
+      int vOff,
+      int vStride,
+      int nk,
+      float[] p,
+      int cols,
+      int c,
+      int sums,
+      int headDim,
+      int oOff) {
+    FloatVector sum0 = FloatVector.fromArray(SPECIES, p, sums + c);
+    FloatVector sum1 = FloatVector.fromArray(SPECIES, p, sums + c + LANES);
+    int d = 0;
+    for (; d + 4 <= headDim; d += 4) {
+      FloatVector a00 = FloatVector.zero(SPECIES);
+      FloatVector a01 = a00;
+      FloatVector a10 = a00;
+      FloatVector a11 = a00;
+      FloatVector a20 = a00;
+      FloatVector a21 = a00;
+      FloatVector a30 = a00;
+      FloatVector a31 = a00;
+      for (int jj = 0, vr = vOff + d, pr = c; jj < nk; jj++, vr += vStride, pr += cols) {
+        FloatVector x0 = FloatVector.fromArray(SPECIES, p, pr);
+        FloatVector x1 = FloatVector.fromArray(SPECIES, p, pr + LANES);
+        FloatVector y = FloatVector.broadcast(SPECIES, vRows[vr]);
+        a00 = y.fma(x0, a00);
+        a01 = y.fma(x1, a01);
+        y = FloatVector.broadcast(SPECIES, vRows[vr + 1]);
+        a10 = y.fma(x0, a10);
+        a11 = y.fma(x1, a11);
+        y = FloatVector.broadcast(SPECIES, vRows[vr + 2]);
+        a20 = y.fma(x0, a20);
+        a21 = y.fma(x1, a21);
+        y = FloatVector.broadcast(SPECIES, vRows[vr + 3]);
+        a30 = y.fma(x0, a30);
+        a31 = y.fma(x1, a31);
+      }
+      int o = oOff + d * cols + c;
+      a00.div(sum0).intoArray(p, o);
+      a01.div(sum1).intoArray(p, o + LANES);
+      o += cols;
+      a10.div(sum0).intoArray(p, o);
+      a11.div(sum1).intoArray(p, o + LANES);
+      o += cols;
+      a20.div(sum0).intoArray(p, o);
+      a21.div(sum1).intoArray(p, o + LANES);
+      o += cols;
+      a30.div(sum0).intoArray(p, o);
+      a31.div(sum1).intoArray(p, o + LANES);
+    }
+    contextTail(vRows, vOff, vStride, nk, p, cols, c, sums, d, headDim, oOff, 2);
+  }
+
+  /**
+   * o[(d + r) * cols + c + t * LANES] = (sum_jj v[key jj, d + r] * p[jj * cols + c + t * LANES]) /
+   * sums[c + t * LANES] for four head columns r and 1 vector(s) t, for every group of four head
+   * columns; the last {@code headDim % 4} by {@link #contextTail}.
+   */
+  private static void context4x1(
+      float[] vRows,
+      int vOff,
+      int vStride,
+      int nk,
+      float[] p,
+      int cols,
+      int c,
+      int sums,
+      int headDim,
+      int oOff) {
+    FloatVector sum0 = FloatVector.fromArray(SPECIES, p, sums + c);
+    int d = 0;
+    for (; d + 4 <= headDim; d += 4) {
+      FloatVector a00 = FloatVector.zero(SPECIES);
+      FloatVector a10 = a00;
+      FloatVector a20 = a00;
+      FloatVector a30 = a00;
+      for (int jj = 0, vr = vOff + d, pr = c; jj < nk; jj++, vr += vStride, pr += cols) {
+        FloatVector x0 = FloatVector.fromArray(SPECIES, p, pr);
+        FloatVector y = FloatVector.broadcast(SPECIES, vRows[vr]);
+        a00 = y.fma(x0, a00);
+        y = FloatVector.broadcast(SPECIES, vRows[vr + 1]);
+        a10 = y.fma(x0, a10);
+        y = FloatVector.broadcast(SPECIES, vRows[vr + 2]);
+        a20 = y.fma(x0, a20);
+        y = FloatVector.broadcast(SPECIES, vRows[vr + 3]);
+        a30 = y.fma(x0, a30);
+      }
+      int o = oOff + d * cols + c;
+      a00.div(sum0).intoArray(p, o);
+      o += cols;
+      a10.div(sum0).intoArray(p, o);
+      o += cols;
+      a20.div(sum0).intoArray(p, o);
+      o += cols;
+      a30.div(sum0).intoArray(p, o);
+    }
+    contextTail(vRows, vOff, vStride, nk, p, cols, c, sums, d, headDim, oOff, 1);
   }
 }
