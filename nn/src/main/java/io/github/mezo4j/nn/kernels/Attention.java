@@ -24,9 +24,10 @@ import jdk.incubator.vector.VectorOperators;
  * (even NaN) cannot reach real tokens.
  *
  * <p>Every output element is one fixed chain whatever the tiling: a score is the FMA chain over d,
- * a weight {@code exp(scale * s - scale * max)}, a context element the FMA chain over the real keys
- * in order divided by the sum of the weights in key order. So the blocking, the thread count and
- * the other sequences of the batch change no bit.
+ * a weight {@code 2^(s * c - max * c)} with {@code c = scale * log2(e)} (our own polynomial, see
+ * {@code exp2} below), a context element the FMA chain over the real keys in order divided by the
+ * sum of the weights in key order. So the blocking, the thread count and the other sequences of the
+ * batch change no bit.
  */
 public final class Attention {
   private Attention() {}
