@@ -13,15 +13,15 @@ import jdk.incubator.vector.VectorOperators;
  * Multi-head scaled dot-product attention without a causal mask (BERT-style encoders).
  *
  * <p>One task per (sequence, head). The task transposes the head's queries once into {@code qT[d,
- * query]} and then works on blocks of up to {@value #BLOCK_VECTORS} vectors of queries, with the
- * queries in the vector lanes throughout: the transposed scores {@code s[key, query]} come from 4
- * keys x 4 query-vector register tiles (broadcast key element times query vectors), so the softmax
- * over the keys is plain lane-wise max, exp and sum down the rows, with no horizontal reductions;
- * the context {@code o[d, query]} comes from 4 head-column x 4 query-vector tiles (broadcast value
- * element times weight vectors), divided by the row sums as it is stored, and is transposed back
- * into {@code out}. Keys and values are read in place when the real tokens are one run (the usual
- * right-padded batch), otherwise gathered first; padded keys are left out entirely, so their values
- * (even NaN) cannot reach real tokens.
+ * query]} and then works on blocks of up to four vectors of queries ({@code BLOCK_VECTORS}), with
+ * the queries in the vector lanes throughout: the transposed scores {@code s[key, query]} come from
+ * 4 keys x 4 query-vector register tiles (broadcast key element times query vectors), so the
+ * softmax over the keys is plain lane-wise max, exp and sum down the rows, with no horizontal
+ * reductions; the context {@code o[d, query]} comes from 4 head-column x 4 query-vector tiles
+ * (broadcast value element times weight vectors), divided by the row sums as it is stored, and is
+ * transposed back into {@code out}. Keys and values are read in place when the real tokens are one
+ * run (the usual right-padded batch), otherwise gathered first; padded keys are left out entirely,
+ * so their values (even NaN) cannot reach real tokens.
  *
  * <p>Every output element is one fixed chain whatever the tiling: a score is the FMA chain over d,
  * a weight {@code 2^(s * c - max * c)} with {@code c = scale * log2(e)} (our own polynomial, see
