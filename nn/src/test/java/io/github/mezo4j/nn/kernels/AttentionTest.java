@@ -91,6 +91,108 @@ class AttentionTest {
     }
   }
 
+  /**
+   * The kernel's shapes: query blocks of 4, 2 and 1 vectors (seq 128, 32, 16, 100 = 64 + 32 + 4),
+   * key counts that are not a multiple of 4, head dims 32, 64 and ones that are not multiples of 4
+   * or 8, batch 1, and masks that are not one run of real tokens (left padding, holes), so keys and
+   * values are gathered.
+   */
+  @Test
+  void matchesReferenceOnBlockShapesAndScatteredMasks() {
+    SplittableRandom random = new SplittableRandom(19);
+    // batch, seq, heads, dim
+    int[][] shapes = {
+      {1, 128, 2, 32}, {2, 32, 3, 64}, {1, 16, 1, 80}, {2, 100, 2, 32}, {1, 9, 2, 3}, {3, 47, 1, 18}
+    };
+    for (int[] shape : shapes) {
+      int batch = shape[0];
+      int seq = shape[1];
+      int heads = shape[2];
+      int dim = shape[3];
+      int size = batch * seq * heads * dim;
+      float[] q = uniform(random, size, -2, 2);
+      float[] k = uniform(random, size, -2, 2);
+      float[] v = uniform(random, size);
+      for (int pattern = 0; pattern < 3; pattern++) {
+        int[] mask = new int[batch * seq];
+        for (int b = 0; b < batch; b++) {
+          for (int j = 0; j < seq; j++) {
+            mask[b * seq + j] =
+                switch (pattern) {
+                  case 0 -> 1; // no padding
+                  case 1 -> j >= seq / 3 ? 1 : 0; // left padding: one run, not at 0
+                  default -> random.nextInt(4) == 0 ? 0 : 1; // holes
+                };
+          }
+        }
+        float[] out = new float[size];
+        Attention.apply(Workers.serial(), q, k, v, batch, seq, heads, dim, mask, out);
+        double[] expected = reference(q, k, v, batch, seq, heads, dim, mask);
+        TestArrays.assertClose(
+            expected,
+            out,
+            3e-6 * Math.sqrt(dim),
+            1e-5,
+            "shape " + Arrays.toString(shape) + ", mask pattern " + pattern);
+      }
+    }
+  }
+
+  /** Scores of +-50 and more: most weights underflow to exactly 0, the rest must stay accurate. */
+  @Test
+  void matchesReferenceWithPeakedSoftmax() {
+    SplittableRandom random = new SplittableRandom(20);
+    int batch = 2;
+    int seq = 70;
+    int heads = 2;
+    int dim = 32;
+    int size = batch * seq * heads * dim;
+    float[] q = uniform(random, size, -6, 6);
+    float[] k = uniform(random, size, -6, 6);
+    float[] v = uniform(random, size);
+    int[] mask = mask(seq, 70, 45);
+    float[] out = new float[size];
+    Attention.apply(Workers.serial(), q, k, v, batch, seq, heads, dim, mask, out);
+    TestArrays.assertClose(
+        reference(q, k, v, batch, seq, heads, dim, mask), out, 2e-5, 1e-5, "peaked softmax");
+  }
+
+  /**
+   * A token's output does not depend on where its query falls in the kernel's blocks and vector
+   * lanes: the same sequence, shifted right by left padding (by amounts that are not multiples of
+   * the vector length), gives the same bits for its real tokens.
+   */
+  @Test
+  void sameBitsWhateverTheQueryPosition() {
+    SplittableRandom random = new SplittableRandom(21);
+    int len = 70;
+    int heads = 2;
+    int dim = 32;
+    int hidden = heads * dim;
+    float[] q = uniform(random, len * hidden, -2, 2);
+    float[] k = uniform(random, len * hidden, -2, 2);
+    float[] v = uniform(random, len * hidden);
+    float[] alone = new float[q.length];
+    Attention.apply(Workers.serial(), q, k, v, 1, len, heads, dim, mask(len, len), alone);
+    for (int shift : new int[] {1, 5, 17, 58}) {
+      int seq = len + shift;
+      float[] qs = new float[seq * hidden];
+      float[] ks = uniform(random, seq * hidden); // padding rows: anything
+      float[] vs = uniform(random, seq * hidden);
+      System.arraycopy(q, 0, qs, shift * hidden, q.length);
+      System.arraycopy(k, 0, ks, shift * hidden, k.length);
+      System.arraycopy(v, 0, vs, shift * hidden, v.length);
+      int[] mask = new int[seq];
+      Arrays.fill(mask, shift, seq, 1);
+      float[] out = new float[qs.length];
+      Attention.apply(Workers.serial(), qs, ks, vs, 1, seq, heads, dim, mask, out);
+      assertSameBits(
+          alone,
+          Arrays.copyOfRange(out, shift * hidden, seq * hidden),
+          "sequence shifted by " + shift);
+    }
+  }
+
   @Test
   void paddedPositionsHaveNoInfluence() {
     SplittableRandom random = new SplittableRandom(16);
@@ -155,6 +257,28 @@ class AttentionTest {
     assertSameBits(new float[seq * hidden], Arrays.copyOf(out, seq * hidden), "no tokens");
     float[] inPlace = q.clone();
     Attention.apply(Workers.serial(), inPlace, k, v, 2, seq, 2, 8, mask, inPlace);
+    assertSameBits(out, inPlace, "out == q");
+  }
+
+  /** Several query blocks per head (seq 150 > 64): a block's output must not overwrite later q. */
+  @Test
+  void outMayBeQWithSeveralQueryBlocks() {
+    SplittableRandom random = new SplittableRandom(22);
+    int batch = 2;
+    int seq = 150;
+    int heads = 3;
+    int dim = 32;
+    int size = batch * seq * heads * dim;
+    float[] q = uniform(random, size);
+    float[] k = uniform(random, size);
+    float[] v = uniform(random, size);
+    int[] mask = mask(seq, 150, 77);
+    float[] out = new float[size];
+    Attention.apply(Workers.serial(), q, k, v, batch, seq, heads, dim, mask, out);
+    float[] inPlace = q.clone();
+    try (Workers w = Workers.of(2)) {
+      Attention.apply(w, inPlace, k, v, batch, seq, heads, dim, mask, inPlace);
+    }
     assertSameBits(out, inPlace, "out == q");
   }
 
