@@ -1,12 +1,10 @@
 package io.github.mezo4j.nn.kernels;
 
-import io.github.mezo4j.core.noise.GaussianNoise;
 import io.github.mezo4j.core.noise.Perturbation;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import java.util.Objects;
-import jdk.incubator.vector.FloatVector;
 
 /**
  * A read-only view of a row-major {@code [rows, cols]} weight matrix ({@code nn.Linear} layout:
@@ -32,10 +30,6 @@ public final class Weights {
   private final long seed;
   private final long stream;
   private final float scale;
-
-  // Noise of one readPair call, per thread: z is generated here once and used for both signs.
-  private static final ThreadLocal<float[]> PAIR_NOISE =
-      ThreadLocal.withInitial(() -> new float[0]);
 
   private Weights(
       float[] f32,
@@ -201,37 +195,17 @@ public final class Weights {
       throw new IllegalArgumentException("the plus and minus ranges of readPair overlap");
     }
     int src = r * cols + from;
-    float[] z = PAIR_NOISE.get();
-    if (z.length < len) {
-      z = new float[len];
-      PAIR_NOISE.set(z);
+    if (f32 != null) {
+      Perturbation.perturbedCopyPair(
+          f32, src, plus, plusOff, minus, minusOff, len, seed, stream, src, scale);
+      return;
     }
-    GaussianNoise.fill(seed, stream, src, z, 0, len);
-    // theta widened to f32, into plus (bf16) or read straight from storage (f32)
-    float[] theta = f32;
-    int thetaOff = src;
-    if (f32 == null) {
-      for (int i = 0; i < len; i++) {
-        plus[plusOff + i] = Float.intBitsToFloat(bf16[src + i] << 16);
-      }
-      theta = plus;
-      thetaOff = plusOff;
+    // bf16: widen into plus, then both signs from there (each element is read before it is stored)
+    for (int i = 0; i < len; i++) {
+      plus[plusOff + i] = Float.intBitsToFloat(bf16[src + i] << 16);
     }
-    FloatVector up = FloatVector.broadcast(VectorMath.SPECIES, scale);
-    FloatVector down = FloatVector.broadcast(VectorMath.SPECIES, -scale);
-    int i = 0;
-    for (int bound = VectorMath.SPECIES.loopBound(len); i < bound; i += VectorMath.LANES) {
-      FloatVector zv = FloatVector.fromArray(VectorMath.SPECIES, z, i);
-      FloatVector t = FloatVector.fromArray(VectorMath.SPECIES, theta, thetaOff + i);
-      // minus first: with bf16, plus holds theta until it is overwritten here
-      zv.fma(down, t).intoArray(minus, minusOff + i);
-      zv.fma(up, t).intoArray(plus, plusOff + i);
-    }
-    for (; i < len; i++) {
-      float t = theta[thetaOff + i];
-      minus[minusOff + i] = Math.fma(-scale, z[i], t);
-      plus[plusOff + i] = Math.fma(scale, z[i], t);
-    }
+    Perturbation.perturbedCopyPair(
+        plus, plusOff, plus, plusOff, minus, minusOff, len, seed, stream, src, scale);
   }
 
   /** Row {@code r} whole, as {@link #readPair} reads it. */
