@@ -127,10 +127,17 @@ final class NoiseVectors {
   static final int ADD_PRODUCT = 2;
 
   /**
-   * Per-thread normals tile of {@link #apply}: one batch of Box-Muller output (8 KB at 512 bits).
+   * Steps per batch of {@link #apply}: 8 (256 normals, 1 KB at 512 bits). A streaming pass (the
+   * update over 90 MB of weights) alternates making noise and moving memory; short batches keep its
+   * loads and stores flowing while the noise is made. Measured on the update pass over 22.6M
+   * weights, 1 thread: 1.35 ns per element with 64-step batches, 1.26 with 4, 1.10-1.17 with 8,
+   * 1.14-1.20 with 16 and 32.
    */
+  private static final int APPLY_BATCH = 8;
+
+  /** Per-thread normals tile of {@link #apply}: one batch of Box-Muller output. */
   private static final ThreadLocal<float[]> NORMALS_TILE =
-      ThreadLocal.withInitial(() -> new float[BATCH * NORMALS]);
+      ThreadLocal.withInitial(() -> new float[APPLY_BATCH * NORMALS]);
 
   /**
    * One pass of {@code mode} over the normals {@code z_i = z(seed, stream, start + i)}, i in {@code
@@ -185,8 +192,8 @@ final class NoiseVectors {
     int[] words = WORDS.get();
     float[] tile = NORMALS_TILE.get();
     long block = index >>> 2;
-    for (int done = 0; done < steps; done += BATCH) {
-      int n = Math.min(BATCH, steps - done);
+    for (int done = 0; done < steps; done += APPLY_BATCH) {
+      int n = Math.min(APPLY_BATCH, steps - done);
       philox(seed, stream, block + (long) done * BLOCKS, n, words);
       boxMuller(words, n, 0f, null, 0, tile, 0, false);
       int count = n * NORMALS;
@@ -350,7 +357,8 @@ final class NoiseVectors {
     // Four independent groups of blocks per iteration: one group's rounds form a serial chain of
     // multiplies, and with two chains the loop was still latency-bound (0.54 ns per normal for
     // Philox alone, four: 0.46). When steps is not a multiple of 4 the last iteration computes up
-    // to three groups too many into spare tile slots (BATCH is a multiple of 4, so they exist).
+    // to three groups too many into spare tile slots (BATCH and APPLY_BATCH are multiples of
+    // 4, so they exist).
     for (int step = 0; step < steps; step += 4) {
       LongVector blocksA = IOTA.add(block + (long) step * BLOCKS);
       LongVector blocksB = IOTA.add(block + (long) (step + 1) * BLOCKS);
