@@ -73,16 +73,16 @@ public final class GaussianNoise {
   public static void fillProduct(
       long seed, long stream, long start, float[] factors, float[] dst, int off, int len) {
     checkRange(start, dst, off, len);
-    float[] f = Perturbation.checkFactors(factors);
+    Perturbation.checkFactors(factors);
     NoiseVectors.apply(
         seed,
         stream,
         start,
         len,
         NoiseVectors.PRODUCT,
-        f[0],
-        f[1],
-        f[2],
+        Perturbation.factor(factors, 0),
+        Perturbation.factor(factors, 1),
+        Perturbation.factor(factors, 2),
         factors.length,
         null,
         0,

@@ -239,16 +239,16 @@ public final class Perturbation {
       float[] data, int from, int len, long seed, long stream, float[] factors) {
     Objects.requireNonNull(data, "data");
     GaussianNoise.checkRange(from, data, from, len);
-    float[] f = checkFactors(factors);
+    checkFactors(factors);
     NoiseVectors.apply(
         seed,
         stream,
         from,
         len,
         NoiseVectors.ADD_PRODUCT,
-        f[0],
-        f[1],
-        f[2],
+        factor(factors, 0),
+        factor(factors, 1),
+        factor(factors, 2),
         factors.length,
         data,
         from,
@@ -258,16 +258,18 @@ public final class Perturbation {
         0);
   }
 
-  /** {@code factors} padded to three (unused ones 1), after checking there are one to three. */
-  static float[] checkFactors(float[] factors) {
+  /** Checks that there are one to three factors. */
+  static void checkFactors(float[] factors) {
     Objects.requireNonNull(factors, "factors");
     if (factors.length < 1 || factors.length > 3) {
       throw new IllegalArgumentException(
           "need 1 to 3 noise factors, got " + factors.length + " factors");
     }
-    float[] f = {1f, 1f, 1f};
-    System.arraycopy(factors, 0, f, 0, factors.length);
-    return f;
+  }
+
+  /** Factor {@code k}, or 1 (unused) past the end: no padded copy per call. */
+  static float factor(float[] factors, int k) {
+    return k < factors.length ? factors[k] : 1f;
   }
 
   /**
