@@ -1,5 +1,7 @@
 package io.github.mezo4j.bench;
 
+import io.github.mezo4j.core.mezo.MezoTrainer;
+import io.github.mezo4j.core.mezo.PerturbedObjective;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.optim.Optimizers;
 import io.github.mezo4j.core.optim.ZoUpdater;
@@ -71,8 +73,16 @@ public final class StepOverhead {
     double[] forward = new double[iterations];
     double[] pair = new double[iterations];
     double[] update = new double[iterations];
+    double[] step = new double[iterations];
     double sink = 0;
-    try (Workers workers = Workers.of(threads)) {
+    try (Workers workers = Workers.of(threads);
+        MezoTrainer<EncoderInput> trainer =
+            MezoTrainer.virtualBuilder(firstOutput(encoder, workers))
+                .eps(1e-3)
+                .optimizer(Optimizers.sgd(1e-9))
+                .runSeed(11)
+                .workers(workers)
+                .build(trainable)) {
       // learning rate 1e-9: the weights hardly move, the pass does all its work
       ZoUpdater updater = new ZoUpdater(Optimizers.sgd(1e-9), trainable);
       for (int i = -warmup; i < iterations; i++) {
@@ -88,10 +98,13 @@ public final class StepOverhead {
         long c3 = workCpu(mx);
         sink += encoder.forward(input, workers)[0];
         long c4 = workCpu(mx);
+        sink += trainer.step(input).loss();
+        long c5 = workCpu(mx);
         if (i >= 0) {
           forward[i] = ((c1 - c0) + (c4 - c3)) / 2e6;
           pair[i] = (c2 - c1) / 1e6;
           update[i] = (c3 - c2) / 1e6;
+          step[i] = (c5 - c4) / 1e6;
         }
       }
     }
@@ -101,12 +114,14 @@ public final class StepOverhead {
     double f = median(forward);
     double p = median(pair);
     double u = median(update);
+    double st = median(step);
     System.out.println(
         String.format(
             Locale.ROOT,
             "{\"batch\":%d,\"seq\":%d,\"threads\":%d,\"iterations\":%d,\"forward_cpu_ms\":%.2f,"
                 + "\"pair_forward_cpu_ms\":%.2f,\"update_cpu_ms\":%.2f,"
-                + "\"pair_over_two_forwards_cpu\":%.4f,\"step_over_two_forwards_cpu\":%.4f}",
+                + "\"pair_over_two_forwards_cpu\":%.4f,\"pair_and_update_over_two_forwards_cpu\":%.4f,"
+                + "\"trainer_step_cpu_ms\":%.2f,\"trainer_step_over_two_forwards_cpu\":%.4f}",
             batch,
             seq,
             threads,
@@ -115,7 +130,29 @@ public final class StepOverhead {
             p,
             u,
             p / (2 * f),
-            (p + u) / (2 * f)));
+            (p + u) / (2 * f),
+            st,
+            st / (2 * f)));
+  }
+
+  /**
+   * A loss that depends on every weight and costs nothing beside the encoder: the first output
+   * value; both signs of a sample come from one paired pass, as in {@code mezo4j bench step}.
+   */
+  private static PerturbedObjective<EncoderInput> firstOutput(
+      BertEncoder encoder, Workers workers) {
+    return new PerturbedObjective<>() {
+      @Override
+      public double loss(EncoderInput input, VirtualPerturbation perturbation) {
+        return encoder.forward(input, workers, perturbation)[0];
+      }
+
+      @Override
+      public double[] lossPair(EncoderInput input, VirtualPerturbation plus) {
+        float[][] h = encoder.forwardPair(input, workers, plus);
+        return new double[] {h[0][0], h[1][0]};
+      }
+    };
   }
 
   /** CPU nanoseconds so far of the calling thread and every {@code mezo4j-worker} thread. */
