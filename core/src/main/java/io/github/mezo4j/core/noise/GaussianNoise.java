@@ -65,6 +65,33 @@ public final class GaussianNoise {
     fill(seed, stream, start, dst, off, len, false);
   }
 
+  /**
+   * {@code dst[off + i] = z(seed, stream, start + i) * factors[0] * ... * factors[f-1]}, the
+   * products rounded one at a time from the left (one to three factors): the scaled noise {@code
+   * (g/n) z} of an update, without a separate scaling loop.
+   */
+  public static void fillProduct(
+      long seed, long stream, long start, float[] factors, float[] dst, int off, int len) {
+    checkRange(start, dst, off, len);
+    Perturbation.checkFactors(factors);
+    NoiseVectors.apply(
+        seed,
+        stream,
+        start,
+        len,
+        NoiseVectors.PRODUCT,
+        Perturbation.factor(factors, 0),
+        Perturbation.factor(factors, 1),
+        Perturbation.factor(factors, 2),
+        factors.length,
+        null,
+        0,
+        dst,
+        off,
+        null,
+        0);
+  }
+
   private static void fill(
       long seed, long stream, long start, float[] dst, int off, int len, boolean vector) {
     checkRange(start, dst, off, len);

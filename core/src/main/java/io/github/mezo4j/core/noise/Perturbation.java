@@ -174,6 +174,105 @@ public final class Perturbation {
   }
 
   /**
+   * Both signs of {@link #perturbedCopy} from one generation of the noise: {@code plus[plusOff + i]
+   * = fma(scale, z_i, src[srcOff + i])} and {@code minus[minusOff + i] = fma(-scale, z_i,
+   * src[srcOff + i])} with {@code z_i = z(seed, stream, start + i)}, bit for bit what two {@code
+   * perturbedCopy} calls with {@code +scale} and {@code -scale} write: the two weight panels of a
+   * paired forward pass. {@code src} may be {@code plus} at the same offset (each element is read
+   * before either store); the two outputs must not overlap.
+   */
+  public static void perturbedCopyPair(
+      float[] src,
+      int srcOff,
+      float[] plus,
+      int plusOff,
+      float[] minus,
+      int minusOff,
+      int len,
+      long seed,
+      long stream,
+      long start,
+      float scale) {
+    Objects.requireNonNull(src, "src");
+    Objects.requireNonNull(minus, "minus");
+    GaussianNoise.checkRange(start, plus, plusOff, len);
+    Objects.checkFromIndexSize(srcOff, len, src.length);
+    Objects.checkFromIndexSize(minusOff, len, minus.length);
+    checkScale(scale);
+    if (src == plus && srcOff != plusOff) {
+      throw new IllegalArgumentException(
+          "src and plus are the same array at different offsets (" + srcOff + ", " + plusOff + ")");
+    }
+    if (plus == minus && plusOff < minusOff + len && minusOff < plusOff + len) {
+      throw new IllegalArgumentException("the plus and minus ranges overlap");
+    }
+    if (src == minus && srcOff < minusOff + len && minusOff < srcOff + len) {
+      throw new IllegalArgumentException("the src and minus ranges overlap");
+    }
+    NoiseVectors.apply(
+        seed,
+        stream,
+        start,
+        len,
+        NoiseVectors.FMA_PAIR,
+        scale,
+        0f,
+        0f,
+        1,
+        src,
+        srcOff,
+        plus,
+        plusOff,
+        minus,
+        minusOff);
+  }
+
+  /**
+   * {@code data[i] = data[i] + (z_i * factors[0] * ... * factors[f-1])} for i in {@code [from, from
+   * + len)}, {@code z_i = z(seed, stream, i)}: the products rounded one at a time from the left,
+   * then one rounded sum. This is an SGD-style update ({@code u = (g/n) z}, scaled by the
+   * optimizer's factors, added to theta) in a single pass with the noise made in registers: the
+   * same bits as writing {@code u} out and adding it in separate loops. One to three factors; runs
+   * on the calling thread.
+   */
+  public static void addNoiseProduct(
+      float[] data, int from, int len, long seed, long stream, float[] factors) {
+    Objects.requireNonNull(data, "data");
+    GaussianNoise.checkRange(from, data, from, len);
+    checkFactors(factors);
+    NoiseVectors.apply(
+        seed,
+        stream,
+        from,
+        len,
+        NoiseVectors.ADD_PRODUCT,
+        factor(factors, 0),
+        factor(factors, 1),
+        factor(factors, 2),
+        factors.length,
+        data,
+        from,
+        data,
+        from,
+        null,
+        0);
+  }
+
+  /** Checks that there are one to three factors. */
+  static void checkFactors(float[] factors) {
+    Objects.requireNonNull(factors, "factors");
+    if (factors.length < 1 || factors.length > 3) {
+      throw new IllegalArgumentException(
+          "need 1 to 3 noise factors, got " + factors.length + " factors");
+    }
+  }
+
+  /** Factor {@code k}, or 1 (unused) past the end: no padded copy per call. */
+  static float factor(float[] factors, int k) {
+    return k < factors.length ? factors[k] : 1f;
+  }
+
+  /**
    * bf16 storage: {@code bits[i] = bf16(fma(scale, z(seed, stream, i), f32(bits[i])))} for i in
    * {@code [from, from + len)}, rounding to nearest even. Runs on the calling thread.
    */

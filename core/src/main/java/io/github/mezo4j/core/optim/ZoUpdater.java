@@ -2,6 +2,7 @@ package io.github.mezo4j.core.optim;
 
 import io.github.mezo4j.core.noise.Bf16Rounding;
 import io.github.mezo4j.core.noise.GaussianNoise;
+import io.github.mezo4j.core.noise.Perturbation;
 import io.github.mezo4j.core.noise.StochasticRounding;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.BFloat16;
@@ -205,11 +206,85 @@ public final class ZoUpdater {
       long cnt,
       int roundingPass,
       Workers workers) {
+    float[] fused = fusedFactors(transform, seeds, coef, restoreScale, factor, cnt);
     workers.parallelFor(
         taskParam.length,
-        t ->
-            chunk(
-                taskParam[t], taskStart[t], seeds, coef, restoreScale, factor, cnt, roundingPass));
+        t -> {
+          Parameter p = params.get(taskParam[t]);
+          if (fused != null && p.dtype() == DType.F32) {
+            int start = taskStart[t];
+            Perturbation.addNoiseProduct(
+                p.f32Data(), start, Math.min(CHUNK, p.size() - start), seeds[0], p.id(), fused);
+          } else {
+            chunk(taskParam[t], taskStart[t], seeds, coef, restoreScale, factor, cnt, roundingPass);
+          }
+        });
+  }
+
+  /**
+   * The factors of a single-pass update, {@code theta + (z * (g/n)) * s_1 * ...}, when the step is
+   * that simple: one seed, nothing to restore, no reapply factor, and a transform that only
+   * multiplies by constants (SGD: a learning rate, optionally fixed scales; at most two of them).
+   * Null otherwise, and the general chunk path runs. Both paths round the same operations in the
+   * same order, so they store the same bits.
+   */
+  static float[] fusedFactors(
+      ZoTransform transform,
+      long[] seeds,
+      float[] coef,
+      float restoreScale,
+      float factor,
+      long cnt) {
+    if (seeds.length != 1 || restoreScale != 0f || factor != 1f) {
+      return null;
+    }
+    float[] scales = new float[2];
+    int n = scales(transform, cnt, scales, 0);
+    if (n < 0) {
+      return null;
+    }
+    float[] factors = new float[1 + n];
+    factors[0] = coef[0];
+    System.arraycopy(scales, 0, factors, 1, n);
+    return factors;
+  }
+
+  /**
+   * Writes the constant factors {@code t} multiplies updates by at update {@code cnt} into {@code
+   * out[at..]}, in the order its {@code update} applies them; returns how many, or -1 if {@code t}
+   * does more than multiply or they do not fit.
+   */
+  private static int scales(ZoTransform t, long cnt, float[] out, int at) {
+    switch (t) {
+      case BuiltInTransforms.ScaleByLearningRate lr -> {
+        if (at >= out.length) {
+          return -1;
+        }
+        out[at] = (float) -lr.lr().value(cnt); // as ScaleByLearningRate.update computes it
+        return 1;
+      }
+      case BuiltInTransforms.Scale scale -> {
+        if (at >= out.length) {
+          return -1;
+        }
+        out[at] = (float) scale.factor();
+        return 1;
+      }
+      case BuiltInTransforms.Chain chain -> {
+        int n = 0;
+        for (ZoTransform part : chain.parts()) {
+          int k = scales(part, cnt, out, at + n);
+          if (k < 0) {
+            return -1;
+          }
+          n += k;
+        }
+        return n;
+      }
+      default -> {
+        return -1;
+      }
+    }
   }
 
   /** The key of the stochastic rounding stream of update {@code cnt}. */
@@ -234,21 +309,26 @@ public final class ZoUpdater {
     float[] u = scratch[2];
     p.read(start, theta, 0, len);
     int last = seeds.length - 1;
-    for (int k = 0; k <= last; k++) {
-      GaussianNoise.fill(seeds[k], p.id(), start, z, 0, len);
-      if (k == last && restoreScale != 0f) {
-        for (int i = 0; i < len; i++) {
-          theta[i] += restoreScale * z[i];
+    if (last == 0 && restoreScale == 0f) {
+      // u = (g/n) z made by the noise pass itself: the same product as the loop below
+      GaussianNoise.fillProduct(seeds[0], p.id(), start, new float[] {coef[0]}, u, 0, len);
+    } else {
+      for (int k = 0; k <= last; k++) {
+        GaussianNoise.fill(seeds[k], p.id(), start, z, 0, len);
+        if (k == last && restoreScale != 0f) {
+          for (int i = 0; i < len; i++) {
+            theta[i] += restoreScale * z[i];
+          }
         }
-      }
-      float c = coef[k];
-      if (k == 0) {
-        for (int i = 0; i < len; i++) {
-          u[i] = c * z[i];
-        }
-      } else {
-        for (int i = 0; i < len; i++) {
-          u[i] += c * z[i];
+        float c = coef[k];
+        if (k == 0) {
+          for (int i = 0; i < len; i++) {
+            u[i] = c * z[i];
+          }
+        } else {
+          for (int i = 0; i < len; i++) {
+            u[i] += c * z[i];
+          }
         }
       }
     }

@@ -133,6 +133,27 @@ class GaussianNoiseTest {
   }
 
   @Test
+  void everyNumberOfVectorStepsMatchesScalar() {
+    // Philox runs several groups of blocks per loop iteration and fills spare tile slots when the
+    // step count is not a multiple of the group count: every remainder, within and across the
+    // 64-step batches, must still give the scalar bits (and never write past the request).
+    int normals = NoiseVectors.NORMALS;
+    for (int steps = 1; steps <= 140; steps++) {
+      int len = steps * normals;
+      float[] vector = new float[len + 1];
+      vector[len] = 42f;
+      float[] scalar = new float[len];
+      long start = 4L * steps * 1_000_003L;
+      GaussianNoise.fill(7, 8, start, vector, 0, len);
+      GaussianNoise.fillScalar(7, 8, start, scalar, 0, len);
+      for (int i = 0; i < len; i++) {
+        assertBitsEqual(scalar[i], vector[i], steps + " steps, index " + i);
+      }
+      assertEquals(42f, vector[len], "wrote past the end at " + steps + " steps");
+    }
+  }
+
+  @Test
   void anyWindowAgreesWithElementwiseDefinition() {
     long seed = 99;
     long stream = 0xABCDEF;

@@ -247,6 +247,99 @@ class PerturbationTest {
   }
 
   @Test
+  void pairedCopyWritesWhatTwoSingleCopiesWrite() {
+    SplittableRandom random = new SplittableRandom(21);
+    for (int trial = 0; trial < 300; trial++) {
+      int len = random.nextInt(1500);
+      long start = trial % 3 == 0 ? random.nextInt(64) : random.nextLong(1L << 50);
+      float scale = (float) (random.nextGaussian() * 1e-2);
+      float[] src = new float[len + 9];
+      for (int i = 0; i < src.length; i++) {
+        src[i] = (float) random.nextGaussian();
+      }
+      int srcOff = random.nextInt(10);
+      float[] plusRef = new float[len];
+      float[] minusRef = new float[len];
+      Perturbation.perturbedCopy(src, srcOff, plusRef, 0, len, 3, 4, start, scale);
+      Perturbation.perturbedCopy(src, srcOff, minusRef, 0, len, 3, 4, start, -scale);
+      // separate outputs, and the two halves of one array
+      float[] plus = new float[len + 5];
+      float[] minus = new float[len + 7];
+      Perturbation.perturbedCopyPair(src, srcOff, plus, 5, minus, 7, len, 3, 4, start, scale);
+      float[] both = new float[2 * len];
+      Perturbation.perturbedCopyPair(src, srcOff, both, 0, both, len, len, 3, 4, start, scale);
+      // src read in place as plus (the bf16 path of a paired read widens into plus first)
+      float[] inPlace = src.clone();
+      float[] inPlaceMinus = new float[len];
+      Perturbation.perturbedCopyPair(
+          inPlace, srcOff, inPlace, srcOff, inPlaceMinus, 0, len, 3, 4, start, scale);
+      for (int i = 0; i < len; i++) {
+        String at = "trial " + trial + " i " + i;
+        assertBits(plusRef[i], plus[5 + i], at);
+        assertBits(minusRef[i], minus[7 + i], at);
+        assertBits(plusRef[i], both[i], at);
+        assertBits(minusRef[i], both[len + i], at);
+        assertBits(plusRef[i], inPlace[srcOff + i], at);
+        assertBits(minusRef[i], inPlaceMinus[i], at);
+      }
+    }
+    float[] a = new float[40];
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Perturbation.perturbedCopyPair(a, 0, a, 0, a, 10, 20, 1, 2, 0, 1f));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Perturbation.perturbedCopyPair(a, 1, a, 0, new float[20], 0, 20, 1, 2, 0, 1f));
+  }
+
+  @Test
+  void noiseProductMatchesProductsOfTheScalarNoise() {
+    SplittableRandom random = new SplittableRandom(22);
+    for (int trial = 0; trial < 300; trial++) {
+      int len = random.nextInt(3000);
+      int from = random.nextInt(70);
+      float[] factors = new float[1 + random.nextInt(3)];
+      for (int k = 0; k < factors.length; k++) {
+        factors[k] = (float) random.nextGaussian();
+      }
+      float[] theta = new float[from + len + 3];
+      for (int i = 0; i < theta.length; i++) {
+        theta[i] = (float) random.nextGaussian();
+      }
+      float[] z = new float[from + len];
+      GaussianNoise.fillScalar(8, 9, 0, z, 0, z.length);
+      float[] updated = theta.clone();
+      Perturbation.addNoiseProduct(updated, from, len, 8, 9, factors);
+      float[] product = new float[len + 2];
+      GaussianNoise.fillProduct(8, 9, from, factors, product, 2, len);
+      for (int i = 0; i < theta.length; i++) {
+        boolean inside = i >= from && i < from + len;
+        float v = inside ? z[i] * factors[0] : 0f;
+        for (int k = 1; inside && k < factors.length; k++) {
+          v *= factors[k];
+        }
+        assertBits(inside ? theta[i] + v : theta[i], updated[i], "trial " + trial + " i " + i);
+        if (inside) {
+          assertBits(v, product[2 + i - from], "product, trial " + trial + " i " + i);
+        }
+      }
+    }
+    float[] a = new float[8];
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Perturbation.addNoiseProduct(a, 0, 8, 1, 2, new float[0]));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> GaussianNoise.fillProduct(1, 2, 0, new float[4], a, 0, 8));
+  }
+
+  private static void assertBits(float expected, float actual, String what) {
+    if (Float.floatToRawIntBits(expected) != Float.floatToRawIntBits(actual)) {
+      throw new AssertionError(what + ": expected " + expected + " but got " + actual);
+    }
+  }
+
+  @Test
   void rejectsBadArguments() {
     float[] data = new float[16];
     var e =

@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The noise bits must not depend on the vector width. The width is fixed per JVM (preferred
  * species), so this forks JVMs limited to 128- and 256-bit vectors and runs {@link #main} there:
- * vector fill and fused perturbation against the scalar reference.
+ * vector fill, fused perturbation (single and paired) and noise products against the scalar
+ * reference.
  */
 class VectorWidthTest {
 
@@ -66,10 +67,20 @@ class VectorWidthTest {
       }
       float[] perturbed = new float[len];
       Perturbation.perturbedCopy(theta, 0, perturbed, 0, len, seed, stream, start, 0.01f);
+      float[] plus = new float[len];
+      float[] minus = new float[len];
+      Perturbation.perturbedCopyPair(theta, 0, plus, 0, minus, 0, len, seed, stream, start, 0.01f);
+      float[] product = new float[len];
+      GaussianNoise.fillProduct(seed, stream, start, new float[] {0.3f, -0.01f}, product, 0, len);
       for (int i = 0; i < len; i++) {
         float reference = Math.fma(0.01f, scalar[i], theta[i]);
         if (Float.floatToRawIntBits(vector[i]) != Float.floatToRawIntBits(scalar[i])
-            || Float.floatToRawIntBits(perturbed[i]) != Float.floatToRawIntBits(reference)) {
+            || Float.floatToRawIntBits(perturbed[i]) != Float.floatToRawIntBits(reference)
+            || Float.floatToRawIntBits(plus[i]) != Float.floatToRawIntBits(reference)
+            || Float.floatToRawIntBits(minus[i])
+                != Float.floatToRawIntBits(Math.fma(-0.01f, scalar[i], theta[i]))
+            || Float.floatToRawIntBits(product[i])
+                != Float.floatToRawIntBits(scalar[i] * 0.3f * -0.01f)) {
           System.out.printf(
               "difference: seed=%d stream=%d start=%d i=%d: %s vs %s%n",
               seed, stream, start, i, vector[i], scalar[i]);

@@ -180,6 +180,91 @@ class ZoUpdaterTest {
     }
   }
 
+  /**
+   * theta + (((z * g) * f_1) * f_2 ...) per element, in the order the general chunk path rounds (u
+   * = c z, each transform's multiply, then the sum), with z from the scalar reference.
+   */
+  static float[] sgdReference(float[] theta, long seed, long id, float g, float... factors) {
+    float[] z = new float[theta.length];
+    GaussianNoise.fillScalar(seed, id, 0, z, 0, z.length);
+    float[] out = new float[theta.length];
+    for (int j = 0; j < theta.length; j++) {
+      float u = g * z[j];
+      for (float f : factors) {
+        u *= f;
+      }
+      out[j] = theta[j] + u;
+    }
+    return out;
+  }
+
+  @Test
+  void scalingOnlyUpdatesStoreTheBitsOfTheGeneralPath() {
+    // SGD (one factor), a scale before the learning rate (two: still the single-pass path) and
+    // three scalings (too many for it: the general chunk path). All three must give the same bits
+    // as the per-element definition, on 1 and 3 threads.
+    double lr = 0.03;
+    ZoTransform[] transforms = {
+      Optimizers.sgd(lr),
+      Optimizers.chain(
+          Optimizers.scale(0.7), Optimizers.scaleByLearningRate(Schedule.constant(lr))),
+      Optimizers.chain(
+          Optimizers.scale(0.7),
+          Optimizers.scale(-1.3),
+          Optimizers.scaleByLearningRate(Schedule.constant(lr)))
+    };
+    float[][] factors = {
+      {(float) -lr}, {0.7f, (float) -lr}, {0.7f, -1.3f, (float) -lr},
+    };
+    for (int threads : new int[] {1, 3}) {
+      for (int c = 0; c < transforms.length; c++) {
+        ParameterSet p = params();
+        ParameterSet before = p.copy();
+        try (Workers w = Workers.of(threads)) {
+          new ZoUpdater(transforms[c], p).update(new long[] {77}, new double[] {1.7}, 0f, w);
+        }
+        for (Parameter q : p) {
+          float[] expected =
+              sgdReference(
+                  before.get(q.name()).toFloatArray(), 77, q.id(), (float) 1.7, factors[c]);
+          float[] got = q.toFloatArray();
+          for (int j = 0; j < got.length; j++) {
+            if (Float.floatToRawIntBits(expected[j]) != Float.floatToRawIntBits(got[j])) {
+              throw new AssertionError(
+                  "%s, %d threads, %s[%d]: expected %s, got %s"
+                      .formatted(transforms[c].spec(), threads, q.name(), j, expected[j], got[j]));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void singlePassAppliesOnlyToPlainSteps() {
+    float[] g = {0.5f};
+    long[] one = {1};
+    ZoTransform sgd = Optimizers.sgd(0.1);
+    assertEquals(2, ZoUpdater.fusedFactors(sgd, one, g, 0f, 1f, 0).length);
+    // two seeds, a restore, a reapply factor, or a transform that does more than scale: no
+    assertEquals(null, ZoUpdater.fusedFactors(sgd, new long[] {1, 2}, new float[2], 0f, 1f, 0));
+    assertEquals(null, ZoUpdater.fusedFactors(sgd, one, g, 1e-3f, 1f, 0));
+    assertEquals(null, ZoUpdater.fusedFactors(sgd, one, g, 0f, -2f, 0));
+    assertEquals(
+        null,
+        ZoUpdater.fusedFactors(Optimizers.signSgd(Schedule.constant(0.1)), one, g, 0f, 1f, 0));
+    assertEquals(
+        null,
+        ZoUpdater.fusedFactors(
+            Optimizers.chain(Optimizers.weightDecay(0.1), sgd), one, g, 0f, 1f, 0));
+    // the learning rate is the schedule's value at this update, negated
+    float[] f =
+        ZoUpdater.fusedFactors(
+            Optimizers.sgd(Schedule.linearDecay(0.1, 0.0, 10)), one, g, 0f, 1f, 5);
+    assertEquals(0.5f, f[0]);
+    assertEquals((float) -Schedule.linearDecay(0.1, 0.0, 10).value(5), f[1]);
+  }
+
   @Test
   void checksComeBeforeAnyWrite() {
     ParameterSet p = params();

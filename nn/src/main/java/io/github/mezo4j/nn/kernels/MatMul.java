@@ -282,9 +282,7 @@ public final class MatMul {
       Weights weight, int k, int j0, int cols, float[] plus, float[] minus, int off) {
     float[] rowsPlus = Scratch.get().floatsB(cols * k);
     float[] rowsMinus = Scratch.get().minusRows(cols * k);
-    for (int jj = 0; jj < cols; jj++) {
-      weight.readRowPair(j0 + jj, rowsPlus, jj * k, rowsMinus, jj * k);
-    }
+    weight.readRowsPair(j0, cols, rowsPlus, 0, rowsMinus, 0);
     pack(rowsPlus, k, 0, cols, plus, off);
     pack(rowsMinus, k, 0, cols, minus, off);
   }
@@ -396,9 +394,7 @@ public final class MatMul {
     }
     // widen and perturb the panel's rows (each element once), then transpose as for f32
     float[] rows = Scratch.get().floatsB(cols * k);
-    for (int jj = 0; jj < cols; jj++) {
-      weight.readRow(j0 + jj, rows, jj * k);
-    }
+    weight.readRows(j0, cols, rows, 0);
     pack(rows, k, 0, cols, packed, off);
   }
 

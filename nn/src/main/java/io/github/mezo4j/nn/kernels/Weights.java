@@ -1,12 +1,10 @@
 package io.github.mezo4j.nn.kernels;
 
-import io.github.mezo4j.core.noise.GaussianNoise;
 import io.github.mezo4j.core.noise.Perturbation;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import java.util.Objects;
-import jdk.incubator.vector.FloatVector;
 
 /**
  * A read-only view of a row-major {@code [rows, cols]} weight matrix ({@code nn.Linear} layout:
@@ -32,10 +30,6 @@ public final class Weights {
   private final long seed;
   private final long stream;
   private final float scale;
-
-  // Noise of one readPair call, per thread: z is generated here once and used for both signs.
-  private static final ThreadLocal<float[]> PAIR_NOISE =
-      ThreadLocal.withInitial(() -> new float[0]);
 
   private Weights(
       float[] f32,
@@ -161,7 +155,60 @@ public final class Weights {
     Objects.checkIndex(r, rows);
     Objects.checkFromIndexSize(from, len, cols);
     Objects.checkFromIndexSize(dstOff, len, dst.length);
-    int src = r * cols + from;
+    readRange(r * cols + from, dst, dstOff, len);
+  }
+
+  /**
+   * Reads elements {@code (r, from + i)} as this view and as its mirror image at once: {@code
+   * plus[plusOff + i]} gets what {@link #read} gives ({@code fma(scale, z, theta)}) and {@code
+   * minus[minusOff + i]} what a view with noise scale {@code -scale} gives ({@code fma(-scale, z,
+   * theta)}), bit for bit, with each z generated once for both: the two panels of a paired forward
+   * pass ({@code theta +- eps z}). Without noise both get the stored values. The two ranges must
+   * not overlap. Runs on the calling thread.
+   */
+  public void readPair(
+      int r, int from, float[] plus, int plusOff, float[] minus, int minusOff, int len) {
+    Objects.checkIndex(r, rows);
+    Objects.checkFromIndexSize(from, len, cols);
+    readRangePair(r * cols + from, plus, plusOff, minus, minusOff, len);
+  }
+
+  /** Row {@code r} whole, as {@link #readPair} reads it. */
+  public void readRowPair(int r, float[] plus, int plusOff, float[] minus, int minusOff) {
+    readPair(r, 0, plus, plusOff, minus, minusOff, cols);
+  }
+
+  /** Row {@code r} whole: {@code read(r, 0, dst, dstOff, cols())}. */
+  public void readRow(int r, float[] dst, int dstOff) {
+    read(r, 0, dst, dstOff, cols);
+  }
+
+  /**
+   * Rows {@code [r0, r0 + count)} whole, back to back from {@code dst[dstOff]}: the same values as
+   * {@link #readRow} of each, in one call (the rows are one run of storage and of noise indices, so
+   * the per-call work is paid once, not per row).
+   */
+  public void readRows(int r0, int count, float[] dst, int dstOff) {
+    Objects.checkFromIndexSize(r0, count, rows);
+    readRange(r0 * cols, dst, dstOff, count * cols);
+  }
+
+  /** Rows {@code [r0, r0 + count)} whole, as {@link #readRowPair} reads each, in one call. */
+  public void readRowsPair(
+      int r0, int count, float[] plus, int plusOff, float[] minus, int minusOff) {
+    Objects.checkFromIndexSize(r0, count, rows);
+    readRangePair(r0 * cols, plus, plusOff, minus, minusOff, count * cols);
+  }
+
+  /** All of it, row-major, into {@code dst[0, rows * cols)}. */
+  public void readAll(float[] dst) {
+    Checks.length("dst", dst, (long) rows * cols);
+    readRows(0, rows, dst, 0);
+  }
+
+  /** Storage elements {@code [src, src + len)} as read (the noise index is the storage index). */
+  private void readRange(int src, float[] dst, int dstOff, int len) {
+    Objects.checkFromIndexSize(dstOff, len, dst.length);
     if (f32 != null) {
       if (noisy) {
         Perturbation.perturbedCopy(f32, src, dst, dstOff, len, seed, stream, src, scale);
@@ -178,78 +225,30 @@ public final class Weights {
     }
   }
 
-  /**
-   * Reads elements {@code (r, from + i)} as this view and as its mirror image at once: {@code
-   * plus[plusOff + i]} gets what {@link #read} gives ({@code fma(scale, z, theta)}) and {@code
-   * minus[minusOff + i]} what a view with noise scale {@code -scale} gives ({@code fma(-scale, z,
-   * theta)}), bit for bit, with each z generated once for both: the two panels of a paired forward
-   * pass ({@code theta +- eps z}). Without noise both get the stored values. The two ranges must
-   * not overlap. Runs on the calling thread.
-   */
-  public void readPair(
-      int r, int from, float[] plus, int plusOff, float[] minus, int minusOff, int len) {
-    if (!noisy) {
-      read(r, from, plus, plusOff, len);
-      System.arraycopy(plus, plusOff, minus, minusOff, len);
-      return;
-    }
-    Objects.checkIndex(r, rows);
-    Objects.checkFromIndexSize(from, len, cols);
+  /** Storage elements {@code [src, src + len)} as read with {@code +scale} and {@code -scale}. */
+  private void readRangePair(
+      int src, float[] plus, int plusOff, float[] minus, int minusOff, int len) {
     Objects.checkFromIndexSize(plusOff, len, plus.length);
     Objects.checkFromIndexSize(minusOff, len, minus.length);
     if (plus == minus && plusOff < minusOff + len && minusOff < plusOff + len) {
       throw new IllegalArgumentException("the plus and minus ranges of readPair overlap");
     }
-    int src = r * cols + from;
-    float[] z = PAIR_NOISE.get();
-    if (z.length < len) {
-      z = new float[len];
-      PAIR_NOISE.set(z);
+    if (!noisy) {
+      readRange(src, plus, plusOff, len);
+      System.arraycopy(plus, plusOff, minus, minusOff, len);
+      return;
     }
-    GaussianNoise.fill(seed, stream, src, z, 0, len);
-    // theta widened to f32, into plus (bf16) or read straight from storage (f32)
-    float[] theta = f32;
-    int thetaOff = src;
-    if (f32 == null) {
-      for (int i = 0; i < len; i++) {
-        plus[plusOff + i] = Float.intBitsToFloat(bf16[src + i] << 16);
-      }
-      theta = plus;
-      thetaOff = plusOff;
+    if (f32 != null) {
+      Perturbation.perturbedCopyPair(
+          f32, src, plus, plusOff, minus, minusOff, len, seed, stream, src, scale);
+      return;
     }
-    FloatVector up = FloatVector.broadcast(VectorMath.SPECIES, scale);
-    FloatVector down = FloatVector.broadcast(VectorMath.SPECIES, -scale);
-    int i = 0;
-    for (int bound = VectorMath.SPECIES.loopBound(len); i < bound; i += VectorMath.LANES) {
-      FloatVector zv = FloatVector.fromArray(VectorMath.SPECIES, z, i);
-      FloatVector t = FloatVector.fromArray(VectorMath.SPECIES, theta, thetaOff + i);
-      // minus first: with bf16, plus holds theta until it is overwritten here
-      zv.fma(down, t).intoArray(minus, minusOff + i);
-      zv.fma(up, t).intoArray(plus, plusOff + i);
+    // bf16: widen into plus, then both signs from there (each element is read before it is stored)
+    for (int i = 0; i < len; i++) {
+      plus[plusOff + i] = Float.intBitsToFloat(bf16[src + i] << 16);
     }
-    for (; i < len; i++) {
-      float t = theta[thetaOff + i];
-      minus[minusOff + i] = Math.fma(-scale, z[i], t);
-      plus[plusOff + i] = Math.fma(scale, z[i], t);
-    }
-  }
-
-  /** Row {@code r} whole, as {@link #readPair} reads it. */
-  public void readRowPair(int r, float[] plus, int plusOff, float[] minus, int minusOff) {
-    readPair(r, 0, plus, plusOff, minus, minusOff, cols);
-  }
-
-  /** Row {@code r} whole: {@code read(r, 0, dst, dstOff, cols())}. */
-  public void readRow(int r, float[] dst, int dstOff) {
-    read(r, 0, dst, dstOff, cols);
-  }
-
-  /** All of it, row-major, into {@code dst[0, rows * cols)}. */
-  public void readAll(float[] dst) {
-    Checks.length("dst", dst, (long) rows * cols);
-    for (int r = 0; r < rows; r++) {
-      readRow(r, dst, r * cols);
-    }
+    Perturbation.perturbedCopyPair(
+        plus, plusOff, plus, plusOff, minus, minusOff, len, seed, stream, src, scale);
   }
 
   private static void checkShape(int length, int rows, int cols) {

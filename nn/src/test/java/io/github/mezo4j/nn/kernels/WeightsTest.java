@@ -66,6 +66,49 @@ class WeightsTest {
   }
 
   @Test
+  void runsOfRowsReadAsEachRowDoes() {
+    // readRows / readRowsPair (one call per packed panel) against readRow / readRowPair per row,
+    // f32 and bf16, with and without noise; cols = 45 puts rows off Philox block boundaries.
+    SplittableRandom random = new SplittableRandom(7);
+    int rows = 11;
+    int cols = 45;
+    float[] values = uniform(random, rows * cols);
+    Parameter bf = Parameter.of("w", DType.BF16, new int[] {rows, cols}, values);
+    Weights[] views = {
+      Weights.f32(values, rows, cols),
+      Weights.f32(values, rows, cols).withNoise(3, 17, 2e-2f),
+      Weights.of(bf),
+      Weights.of(bf).withNoise(3, 17, -2e-2f)
+    };
+    for (Weights view : views) {
+      for (int r0 = 0; r0 < rows; r0 += 3) {
+        int count = Math.min(5, rows - r0);
+        float[] each = new float[count * cols];
+        float[] eachMinus = new float[count * cols];
+        for (int r = 0; r < count; r++) {
+          view.readRowPair(r0 + r, each, r * cols, eachMinus, r * cols);
+        }
+        float[] run = new float[count * cols + 4];
+        view.readRows(r0, count, run, 4);
+        float[] plus = new float[count * cols];
+        float[] minus = new float[count * cols + 1];
+        view.readRowsPair(r0, count, plus, 0, minus, 1);
+        for (int i = 0; i < count * cols; i++) {
+          String at = view + " rows " + r0 + "+" + count + " element " + i;
+          assertEquals(Float.floatToRawIntBits(each[i]), Float.floatToRawIntBits(run[4 + i]), at);
+          assertEquals(Float.floatToRawIntBits(each[i]), Float.floatToRawIntBits(plus[i]), at);
+          assertEquals(
+              Float.floatToRawIntBits(eachMinus[i]), Float.floatToRawIntBits(minus[1 + i]), at);
+        }
+      }
+    }
+    assertThrows(IndexOutOfBoundsException.class, () -> views[1].readRows(8, 4, new float[200], 0));
+    float[] shared = new float[200];
+    assertThrows(
+        IllegalArgumentException.class, () -> views[1].readRowsPair(0, 2, shared, 0, shared, 10));
+  }
+
+  @Test
   void perturbationAppliesOnlyToTheParametersItCovers() {
     Parameter a = Parameter.f32("a", new int[] {4}, new float[] {1, 2, 3, 4});
     Parameter b = Parameter.f32("b", new int[] {4}, new float[] {1, 2, 3, 4});
