@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
@@ -412,7 +411,7 @@ public final class MatMul {
     // which waits in parallelFor until every task is done with them.
     float[] plus = Scratch.get().packedWeights(panels * panelSize);
     float[] minus = anyMirrored ? Scratch.get().minusPackedWeights(panels * panelSize) : plus;
-    PanelStates packed = new PanelStates(panels);
+    PanelClaims packed = new PanelClaims(panels);
     int perHalf = panels * rowBlocks;
     w.parallelFor(
         panels + (paired ? 2 : 1) * perHalf,
@@ -469,47 +468,6 @@ public final class MatMul {
       l++;
     }
     return l;
-  }
-
-  /**
-   * Who packs each panel of a call: the first task to {@linkplain #claim claim} it; later tasks
-   * {@linkplain #await wait} only while another thread is packing it, so no ordering of the tasks
-   * can deadlock.
-   */
-  private static final class PanelStates {
-    private static final int FREE = 0;
-    private static final int PACKING = 1;
-    private static final int PACKED = 2;
-    private static final int FAILED = 3;
-    private final AtomicIntegerArray states;
-
-    PanelStates(int panels) {
-      states = new AtomicIntegerArray(panels);
-    }
-
-    /** True if the caller must pack panel {@code g} now (then {@link #finish} it). */
-    boolean claim(int g) {
-      return states.get(g) == FREE && states.compareAndSet(g, FREE, PACKING);
-    }
-
-    void finish(int g, boolean done) {
-      states.set(g, done ? PACKED : FAILED);
-    }
-
-    /** Waits until panel {@code g} is packed (true) or its packing failed (false). */
-    boolean await(int g) {
-      for (int spins = 0; ; spins++) {
-        int s = states.get(g);
-        if (s == PACKED || s == FAILED) {
-          return s == PACKED;
-        }
-        if (spins < 10_000) {
-          Thread.onSpinWait();
-        } else {
-          Thread.yield(); // the packing thread may be waiting for a core
-        }
-      }
-    }
   }
 
   /** One panel of {@code weight} and of its mirror, each element read and its noise made once. */
