@@ -20,16 +20,23 @@ import java.util.function.IntConsumer;
  * <p>Dispatch. A forward pass makes about a hundred {@code parallelFor} calls, each a few hundred
  * microseconds long, so waking a parked thread for every call (tens of microseconds, more on a
  * virtual machine) would be a visible part of the pass. The helper threads therefore spin ({@link
- * Thread#onSpinWait}) for a short while after each loop before they park, and so does the caller
- * while it waits for the helpers' last tasks. The spell is {@value #DEFAULT_SPIN_MICROS} µs unless
- * the system property {@code mezo4j.spinMicros} says otherwise ({@code 0}: park at once); workers
- * with more threads than available processors never spin, since a spinning thread would then take a
- * core from one with work. A helper that arrives late finds the tasks taken and leaves: the caller
- * runs every task no helper claimed, so no call waits for a helper to wake up.
+ * Thread#onSpinWait}) for a short while after each loop before they park, and the caller spins five
+ * times as long while it waits for the helpers' last tasks. The helpers' spell is {@value
+ * #DEFAULT_SPIN_MICROS} µs unless the system property {@code mezo4j.spinMicros} says otherwise
+ * ({@code 0}: park at once); workers with more threads than available processors never spin, since
+ * a spinning thread would then take a core from one with work. A helper that arrives late finds the
+ * tasks taken and leaves: the caller runs every task no helper claimed, so no call waits for a
+ * helper to wake up.
  */
 public final class Workers implements AutoCloseable {
   /** How long helpers and a waiting caller spin before they park, unless configured. */
   public static final int DEFAULT_SPIN_MICROS = 200;
+
+  /**
+   * A waiting caller spins this many helper spells: it waits for at most one task, has nothing else
+   * to do, and parking would put the helper's wake-up call on the critical path.
+   */
+  private static final int CALLER_SPINS = 5;
 
   private static final Workers SERIAL = new Workers(1, 0);
   private static volatile Workers defaultWorkers;
@@ -88,8 +95,9 @@ public final class Workers implements AutoCloseable {
   }
 
   /**
-   * Workers running on {@code threads} threads whose idle threads spin for {@code spinMicros}
-   * microseconds before they park (0: park at once), whatever the processor count.
+   * Workers running on {@code threads} threads whose idle helpers spin for {@code spinMicros}
+   * microseconds before they park, and a waiting caller five times as long (0: park at once),
+   * whatever the processor count.
    */
   public static Workers of(int threads, int spinMicros) {
     if (threads < 1) {
@@ -264,7 +272,7 @@ public final class Workers implements AutoCloseable {
     // wait for every started task, interrupted or not, so none outlives this call
     long waitStart = System.nanoTime();
     callerRunNanos.add(waitStart - start);
-    interrupted |= job.closeAndAwait(spinNanos);
+    interrupted |= job.closeAndAwait(CALLER_SPINS * spinNanos);
     callerWaitNanos.add(System.nanoTime() - waitStart);
     current.compareAndSet(job, null); // drop the body's references once it is done
     if (interrupted) {
