@@ -20,13 +20,13 @@ import java.util.function.IntConsumer;
  * <p>Dispatch. A forward pass makes about a hundred {@code parallelFor} calls, each a few hundred
  * microseconds long, so waking a parked thread for every call (tens of microseconds, more on a
  * virtual machine) would be a visible part of the pass. The helper threads therefore spin ({@link
- * Thread#onSpinWait}) for a short while after each loop before they park, and the caller spins five
- * times as long while it waits for the helpers' last tasks. The helpers' spell is {@value
- * #DEFAULT_SPIN_MICROS} µs unless the system property {@code mezo4j.spinMicros} says otherwise
- * ({@code 0}: park at once); workers with more threads than available processors never spin, since
- * a spinning thread would then take a core from one with work. A helper that arrives late finds the
- * tasks taken and leaves: the caller runs every task no helper claimed, so no call waits for a
- * helper to wake up.
+ * Thread#onSpinWait}, yielding every 20 µs to any other runnable thread) for a short while after
+ * each loop before they park, and the caller spins five times as long while it waits for the
+ * helpers' last tasks. The helpers' spell is {@value #DEFAULT_SPIN_MICROS} µs unless the system
+ * property {@code mezo4j.spinMicros} says otherwise ({@code 0}: park at once); workers with more
+ * threads than available processors never spin, since a spinning thread would then take a core from
+ * one with work. A helper that arrives late finds the tasks taken and leaves: the caller runs every
+ * task no helper claimed, so no call waits for a helper to wake up.
  */
 public final class Workers implements AutoCloseable {
   /** How long helpers and a waiting caller spin before they park, unless configured. */
@@ -37,6 +37,12 @@ public final class Workers implements AutoCloseable {
    * to do, and parking would put the helper's wake-up call on the critical path.
    */
   private static final int CALLER_SPINS = 5;
+
+  /**
+   * A spinning thread yields its core this often: on an idle core that costs a system call, on a
+   * busy machine it lets another process's thread run instead of a wait.
+   */
+  private static final long YIELD_NANOS = 20_000;
 
   private static final Workers SERIAL = new Workers(1, 0);
   private static volatile Workers defaultWorkers;
@@ -294,6 +300,16 @@ public final class Workers implements AutoCloseable {
     }
   }
 
+  /** One step of a spin: a pause, or a yield once {@code yieldAt} has passed; the next yieldAt. */
+  private static long pause(long now, long yieldAt) {
+    if (now - yieldAt < 0) {
+      Thread.onSpinWait();
+      return yieldAt;
+    }
+    Thread.yield();
+    return now + YIELD_NANOS;
+  }
+
   /** One dispatched loop: its task counter, who is inside, and its first failure. */
   private static final class Job {
     // state: CLOSED once the caller stops admitting helpers, plus the helpers inside
@@ -370,8 +386,10 @@ public final class Workers implements AutoCloseable {
         return false;
       }
       long deadline = System.nanoTime() + spinNanos;
-      while (state.get() != CLOSED && System.nanoTime() - deadline < 0) {
-        Thread.onSpinWait();
+      for (long now = System.nanoTime(), yieldAt = now + YIELD_NANOS;
+          state.get() != CLOSED && now - deadline < 0;
+          now = System.nanoTime()) {
+        yieldAt = pause(now, yieldAt);
       }
       boolean interrupted = false;
       while (state.get() != CLOSED) {
@@ -408,8 +426,10 @@ public final class Workers implements AutoCloseable {
         Job job = fresh(seen);
         if (job == null) {
           long deadline = System.nanoTime() + spinNanos;
-          while ((job = fresh(seen)) == null && !closed && System.nanoTime() - deadline < 0) {
-            Thread.onSpinWait();
+          for (long now = System.nanoTime(), yieldAt = now + YIELD_NANOS;
+              (job = fresh(seen)) == null && !closed && now - deadline < 0;
+              now = System.nanoTime()) {
+            yieldAt = pause(now, yieldAt);
           }
         }
         if (job == null) {
