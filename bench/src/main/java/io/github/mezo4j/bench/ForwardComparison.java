@@ -30,10 +30,6 @@ import java.util.Map;
  * both engines to the same load, so their ratio stays meaningful even when the absolute times move.
  * {@code speedup} = ORT median / our median (above 1: we are faster, i.e. more tokens/s).
  *
- * <p>{@code ortSpin=0} turns off the spinning of ONNX Runtime's idle intra-op threads, which by
- * default keep spinning after a run ends, i.e. into our interleaved pass, and take a core from it.
- * The default ({@code 1}) is ORT's default and the issue's measurement.
- *
  * <p>Lives in the bench module, not in the {@code mezo4j} CLI, because ONNX Runtime's jar (54 MB of
  * native libraries for every platform) would more than double the CLI's default jar.
  *
@@ -41,7 +37,6 @@ import java.util.Map;
  * java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
  *     -cp bench/target/benchmarks.jar io.github.mezo4j.bench.ForwardComparison \
  *     [shapes=16x128,1x128,64x32 | batch=16 seq=128] [threads=1,2] [warmup=10] [iterations=20] [seed=42]
- *     [ortSpin=1]
  * </pre>
  */
 public final class ForwardComparison {
@@ -56,7 +51,6 @@ public final class ForwardComparison {
     int warmup = ForwardBenchmark.DEFAULT_WARMUP;
     int iterations = ForwardBenchmark.DEFAULT_ITERATIONS;
     long seed = 42;
-    boolean ortSpin = true;
     for (String arg : args) {
       String[] kv = arg.split("=", 2);
       if (kv.length != 2) {
@@ -70,11 +64,10 @@ public final class ForwardComparison {
         case "warmup" -> warmup = Integer.parseInt(kv[1]);
         case "iterations" -> iterations = Integer.parseInt(kv[1]);
         case "seed" -> seed = Long.parseLong(kv[1]);
-        case "ortSpin" -> ortSpin = parseSpin(kv[1]);
         default ->
             throw new IllegalArgumentException(
-                "unknown key '%s'; expected shapes, batch, seq, threads, warmup, iterations, seed"
-                    + " or ortSpin".formatted(kv[0]));
+                "unknown key '%s'; expected shapes, batch, seq, threads, warmup, iterations or seed"
+                    .formatted(kv[0]));
       }
     }
     if (batch > 0 || seq > 0) {
@@ -95,10 +88,10 @@ public final class ForwardComparison {
               seed, shape[0], shape[1], minilm.config().vocabSize(), minilm.config().padTokenId());
       for (int t : threads) {
         try (Workers workers = Workers.of(t);
-            OrtRunner ort = new OrtRunner(env, onnx, input, t, ortSpin)) {
+            OrtRunner ort = new OrtRunner(env, onnx, input, t)) {
           Runnable ours = () -> check(encoder.forward(input, workers));
           double[][] ms = interleaved(ours, ort::run, warmup, iterations);
-          System.out.println(json(shape, t, iterations, ms, ortSpin));
+          System.out.println(json(shape, t, iterations, ms));
         }
       }
     }
@@ -143,8 +136,7 @@ public final class ForwardComparison {
     return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
-  private static String json(
-      int[] shape, int threads, int iterations, double[][] t, boolean ortSpin) {
+  private static String json(int[] shape, int threads, int iterations, double[][] t) {
     double[] ours = t[0];
     double[] ort = t[1];
     double ourMedian = median(ours);
@@ -186,9 +178,6 @@ public final class ForwardComparison {
               ortCpu,
               ortCpu / ourCpu);
     }
-    if (!ortSpin) {
-      line += ",\"onnxruntime_spinning\":false";
-    }
     return line + "}";
   }
 
@@ -205,15 +194,11 @@ public final class ForwardComparison {
     private final List<OnnxTensor> tensors = new ArrayList<>();
     private final Map<String, OnnxTensor> feed;
 
-    OrtRunner(OrtEnvironment env, byte[] onnx, EncoderInput input, int threads, boolean spin)
+    OrtRunner(OrtEnvironment env, byte[] onnx, EncoderInput input, int threads)
         throws OrtException {
       long[] shape = {input.batch(), input.seq()};
       options = new OrtSession.SessionOptions();
       options.setIntraOpNumThreads(threads);
-      if (!spin) {
-        // ORT's idle intra-op threads spin by default, also after a run ends, i.e. into our pass
-        options.addConfigEntry("session.intra_op.allow_spinning", "0");
-      }
       options.setInterOpNumThreads(1);
       options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
       session = env.createSession(onnx, options);
@@ -254,16 +239,6 @@ public final class ForwardComparison {
       out[i] = values[i];
     }
     return LongBuffer.wrap(out);
-  }
-
-  private static boolean parseSpin(String value) {
-    return switch (value) {
-      case "1", "true" -> true;
-      case "0", "false" -> false;
-      default ->
-          throw new IllegalArgumentException(
-              "ortSpin must be 1 or 0 (true or false), got " + value);
-    };
   }
 
   private static List<int[]> parseShapes(String csv) {
