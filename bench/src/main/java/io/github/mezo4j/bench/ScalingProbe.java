@@ -9,6 +9,7 @@ import io.github.mezo4j.nn.model.ForwardBenchmark;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -148,7 +149,7 @@ public final class ScalingProbe {
                 names.get(v),
                 load.name,
                 threads,
-                ForwardComparison.median(perCall[v]),
+                median(perCall[v]),
                 min(perCall[v]),
                 ideal));
       }
@@ -211,7 +212,7 @@ public final class ScalingProbe {
               threads,
               spin,
               iterations,
-              ForwardComparison.median(wall),
+              median(wall),
               min(wall),
               calls,
               total.dispatched() / n,
@@ -223,8 +224,8 @@ public final class ScalingProbe {
               total.helperRunNanos() / 1e6 / n,
               meanWall - regionMs,
               workMs / (threads * regionMs),
-              ForwardComparison.median(callerCpu),
-              ForwardComparison.median(helperCpu)));
+              median(callerCpu),
+              median(helperCpu)));
     }
   }
 
@@ -260,6 +261,13 @@ public final class ScalingProbe {
       }
     }
     return sum;
+  }
+
+  private static double median(double[] values) {
+    double[] s = values.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
   private static double mean(double[] v) {
