@@ -1,6 +1,7 @@
 package io.github.mezo4j.core.parallel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,11 +13,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.api.Test;
 
 /** Workers.parallelFor: every task once, failures and interrupts never leave tasks running. */
@@ -41,17 +44,148 @@ class WorkersTest {
   @Test
   void everyTaskRunsExactlyOnceForAnyThreadCount() {
     for (int threads = 1; threads <= 4; threads++) {
-      try (Workers w = Workers.of(threads)) {
-        for (int tasks : new int[] {0, 1, 2, 3, 17, 1000}) {
-          AtomicInteger[] runs = new AtomicInteger[tasks];
-          Arrays.setAll(runs, i -> new AtomicInteger());
-          w.parallelFor(tasks, t -> runs[t].incrementAndGet());
-          for (int t = 0; t < tasks; t++) {
-            assertEquals(1, runs[t].get(), "threads=" + threads + " task " + t);
-          }
+      for (int spin : new int[] {0, 50}) {
+        everyTaskOnce(threads, Workers.of(threads, spin));
+      }
+      everyTaskOnce(threads, Workers.of(threads));
+    }
+  }
+
+  static void everyTaskOnce(int threads, Workers workers) {
+    try (Workers w = workers) {
+      for (int tasks : new int[] {0, 1, 2, 3, 17, 1000}) {
+        AtomicInteger[] runs = new AtomicInteger[tasks];
+        Arrays.setAll(runs, i -> new AtomicInteger());
+        w.parallelFor(tasks, t -> runs[t].incrementAndGet());
+        for (int t = 0; t < tasks; t++) {
+          assertEquals(1, runs[t].get(), "threads=" + threads + " task " + t);
         }
       }
     }
+  }
+
+  @Test
+  void spinMustNotBeNegative() {
+    assertThrows(IllegalArgumentException.class, () -> Workers.of(2, -1));
+    assertThrows(IllegalArgumentException.class, () -> Workers.of(0, 10));
+  }
+
+  /**
+   * Runs a 2-task loop whose second task is guaranteed to run on a helper (the caller's task waits
+   * for it to start); returns that helper thread.
+   */
+  static Thread helperOf(Workers w, IntConsumer onHelper) {
+    Thread caller = Thread.currentThread();
+    AtomicReference<Thread> helper = new AtomicReference<>();
+    w.parallelFor(
+        2,
+        t -> {
+          if (isPoolThread(caller)) {
+            helper.set(Thread.currentThread());
+            onHelper.accept(t);
+          } else {
+            awaitCondition(() -> helper.get() != null);
+          }
+        });
+    return helper.get();
+  }
+
+  @Test
+  void statsCountCallsAndWhoRanTheirTasks() {
+    try (Workers w = Workers.of(2, 0)) {
+      Workers.Stats s0 = w.stats();
+      w.parallelFor(1, t -> {}); // one task: inline
+      w.parallelFor(0, t -> {}); // nothing at all
+      helperOf(w, t -> {}); // dispatched; the helper ran one of the two tasks
+      w.parallelFor(3, t -> w.parallelFor(4, u -> {})); // dispatched, three nested inline
+      w.parallelFor(1000, t -> {});
+      Workers.Stats d = w.stats().minus(s0);
+      assertEquals(3, d.dispatched());
+      assertEquals(4, d.inline());
+      assertEquals(2 + 3 + 1000, d.callerTasks() + d.helperTasks());
+      assertTrue(d.helperTasks() >= 1, d.toString());
+      assertTrue(d.helperJoins() >= 1, d.toString());
+      assertTrue(d.callerRunNanos() > 0 && d.helperRunNanos() > 0, d.toString());
+    }
+  }
+
+  @Test
+  void aLoopDoesNotWaitForABusyHelper() throws Exception {
+    // Thread A's loop keeps the only helper busy; a second caller's loop on the same workers must
+    // finish on its own thread instead of queueing behind it.
+    try (Workers w = Workers.of(2, 50)) {
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch helperBusy = new CountDownLatch(1);
+      Thread a =
+          new Thread(
+              () ->
+                  helperOf(
+                      w,
+                      t -> {
+                        helperBusy.countDown();
+                        try {
+                          release.await();
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                      }),
+              "test-a");
+      a.start();
+      try {
+        assertTrue(helperBusy.await(10, TimeUnit.SECONDS));
+        int[] ran = new int[100];
+        boolean[] allMine = {true};
+        // (assertTimeoutPreemptively runs the loop on a thread of its own: that is the caller)
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(10),
+            () -> {
+              Thread me = Thread.currentThread();
+              w.parallelFor(
+                  ran.length,
+                  t -> {
+                    ran[t]++;
+                    allMine[0] &= Thread.currentThread() == me;
+                  });
+            });
+        assertTrue(allMine[0], "the busy helper took a task");
+        for (int r : ran) {
+          assertEquals(1, r);
+        }
+      } finally {
+        release.countDown();
+        a.join(10_000);
+      }
+      assertFalse(a.isAlive());
+    }
+  }
+
+  @Test
+  void aHelperInterruptedByItsTaskStillParksAndWorks() {
+    // park() returns at once while the interrupt flag is set: the helper must clear it, or it
+    // would spin at full speed between loops forever.
+    try (Workers w = Workers.of(2, 0)) {
+      Thread helper = helperOf(w, t -> Thread.currentThread().interrupt());
+      awaitCondition(() -> helper.getState() == Thread.State.WAITING);
+      AtomicInteger count = new AtomicInteger();
+      w.parallelFor(50, t -> count.incrementAndGet());
+      assertEquals(50, count.get());
+    }
+  }
+
+  @Test
+  void spinningHelpersParkWhenIdleAndStopOnClose() throws Exception {
+    Workers w = Workers.of(2, 200);
+    Thread helper = helperOf(w, t -> {});
+    awaitCondition(() -> helper.getState() == Thread.State.WAITING);
+    w.close();
+    helper.join(TimeUnit.NANOSECONDS.toMillis(PATIENCE_NANOS));
+    assertFalse(helper.isAlive(), "helper still running after close");
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> w.parallelFor(4, t -> {}));
+    assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    int[] ran = {0};
+    w.parallelFor(1, t -> ran[0]++); // a one-task loop needs no helper
+    assertEquals(1, ran[0]);
   }
 
   @Test

@@ -4,6 +4,10 @@ import static io.github.mezo4j.nn.kernels.VectorMath.LANES;
 import static io.github.mezo4j.nn.kernels.VectorMath.SPECIES;
 
 import io.github.mezo4j.core.parallel.Workers;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
@@ -18,9 +22,12 @@ import jdk.incubator.vector.VectorMask;
  * {@link #MR} rows of x at once: 16 vector accumulators stay in registers for the whole k loop.
  * Tasks are (panel, block of {@link #ROWS_PER_TASK} rows) pairs whose boundaries depend only on the
  * shapes. With one row block each panel is packed by the task that uses it (one panel of scratch
- * per thread); with several, the whole matrix is packed once per call first, in parallel over
- * panels, so each weight element is read, widened and perturbed exactly once per call (scratch: the
- * packed matrix, {@code n * k} floats rounded up to whole panels).
+ * per thread); with several, every panel is packed once per call, by whichever task reaches it
+ * first, into a packed copy of the matrix that all row blocks share, so each weight element is
+ * read, widened and perturbed exactly once per call (scratch: the packed matrix, {@code n * k}
+ * floats rounded up to whole panels), and packing and multiplying form one parallel loop. {@link
+ * #linearMany} runs several layers of the same input (an encoder's query, key and value) as one
+ * loop.
  *
  * <p>Every output element is the same computation whatever the tiling or thread count: {@code acc =
  * 0; for p in [0, k): acc = fma(x[i, p], weight[j, p], acc); out[i, j] = acc + bias[j]}. So results
@@ -200,81 +207,267 @@ public final class MatMul {
     Checks.distinct("outPlus", outPlus, "outMinus", outMinus);
     Checks.distinct("outPlus", outPlus, "xMinus", xMinus);
     Checks.distinct("outMinus", outMinus, "xPlus", xPlus);
-    if (m == 0 || n == 0) {
+    schedule(
+        w,
+        xPlus,
+        xMinus,
+        m,
+        k,
+        new Layer[] {
+          new Layer(weight, n, biasPlus, biasMinus, residualPlus, residualMinus, outPlus, outMinus)
+        },
+        gelu);
+  }
+
+  /**
+   * Several dense layers of the same input in one parallel pass: {@code outs[i] = x @ weights[i]^T
+   * + biases[i]} (a null bias: none), each bit-identical to {@link #linear} with the same
+   * arguments. One loop over all their panels instead of one per layer: fewer waits for the slowest
+   * thread, and more tasks per wait (an encoder's query, key and value projections). Widths are the
+   * weights' row counts; the outputs must be distinct from each other, from {@code x} and from the
+   * weights' storage.
+   */
+  public static void linearMany(
+      Workers w, float[] x, int m, int k, Weights[] weights, float[][] biases, float[][] outs) {
+    Layer[] layers = layers(weights, biases, biases, outs, outs);
+    for (int i = 0; i < layers.length; i++) {
+      check(x, m, k, weights[i], biases[i], weights[i].rows(), outs[i]);
+    }
+    distinctOutputs("outs", outs, outs);
+    schedule(w, x, null, m, k, layers, false);
+  }
+
+  /**
+   * {@link #linearMany} for both halves of a MeZO pair, as {@link #linearPair}: layer i reads
+   * {@code weights[i]} as the {@code +} view and its mirror for the {@code -} half; each output is
+   * bit-identical to {@link #linearPair} on that layer. All outputs must be distinct from each
+   * other and from both inputs.
+   */
+  public static void linearManyPair(
+      Workers w,
+      float[] xPlus,
+      float[] xMinus,
+      int m,
+      int k,
+      Weights[] weights,
+      float[][] biasesPlus,
+      float[][] biasesMinus,
+      float[][] outsPlus,
+      float[][] outsMinus) {
+    Layer[] layers = layers(weights, biasesPlus, biasesMinus, outsPlus, outsMinus);
+    for (int i = 0; i < layers.length; i++) {
+      int n = weights[i].rows();
+      check(xPlus, m, k, weights[i], biasesPlus[i], n, outsPlus[i]);
+      check(xMinus, m, k, weights[i], biasesMinus[i], n, outsMinus[i]);
+      Checks.distinct("outsPlus[" + i + "]", outsPlus[i], "xMinus", xMinus);
+      Checks.distinct("outsMinus[" + i + "]", outsMinus[i], "xPlus", xPlus);
+    }
+    distinctOutputs("outsPlus", outsPlus, outsMinus);
+    schedule(w, xPlus, xMinus, m, k, layers, false);
+  }
+
+  /** One layer of a scheduled call: its weight view and each half's bias, residual and output. */
+  private record Layer(
+      Weights weight,
+      int n,
+      float[] biasPlus,
+      float[] biasMinus,
+      float[] residualPlus,
+      float[] residualMinus,
+      float[] outPlus,
+      float[] outMinus) {
+    int panels() {
+      return (n + NR - 1) / NR;
+    }
+  }
+
+  private static Layer[] layers(
+      Weights[] weights,
+      float[][] biasesPlus,
+      float[][] biasesMinus,
+      float[][] outsPlus,
+      float[][] outsMinus) {
+    int count = weights.length;
+    if (biasesPlus.length != count
+        || biasesMinus.length != count
+        || outsPlus.length != count
+        || outsMinus.length != count) {
+      throw new IllegalArgumentException(
+          "%d weights need as many biases and outputs per half; got biases %d/%d, outputs %d/%d"
+              .formatted(
+                  count, biasesPlus.length, biasesMinus.length, outsPlus.length, outsMinus.length));
+    }
+    Layer[] layers = new Layer[count];
+    for (int i = 0; i < count; i++) {
+      if (weights[i] == null) {
+        throw new IllegalArgumentException("weights[" + i + "] must not be null");
+      }
+      layers[i] =
+          new Layer(
+              weights[i],
+              weights[i].rows(),
+              biasesPlus[i],
+              biasesMinus[i],
+              null,
+              null,
+              outsPlus[i],
+              outsMinus[i]);
+    }
+    return layers;
+  }
+
+  /** Every output array (both halves) is written by its own layer only. */
+  private static void distinctOutputs(String name, float[][] plus, float[][] minus) {
+    Set<float[]> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (float[][] half : plus == minus ? new float[][][] {plus} : new float[][][] {plus, minus}) {
+      for (float[] out : half) {
+        if (!seen.add(out)) {
+          throw new IllegalArgumentException(name + ": two layers write the same output array");
+        }
+      }
+    }
+  }
+
+  /**
+   * Runs {@code layers} over the same input ({@code xMinus} null: one half only). Tasks, whose
+   * boundaries depend only on the shapes: with one row block, one per panel of every layer (pack
+   * the panel, multiply); with several, one per panel to pack it, then one per (half, row block,
+   * panel) to multiply. A multiply task whose panel is not packed yet packs it itself if nobody has
+   * started, else waits for the thread packing it, so the whole call is one parallel loop instead
+   * of a pack loop and a multiply loop with a wait for the slowest thread between them.
+   */
+  private static void schedule(
+      Workers w, float[] xPlus, float[] xMinus, int m, int k, Layer[] layers, boolean gelu) {
+    boolean paired = xMinus != null;
+    int[] first = new int[layers.length + 1]; // the first global panel of each layer
+    boolean anyMirrored = false;
+    for (int l = 0; l < layers.length; l++) {
+      first[l + 1] = first[l] + layers[l].panels();
+      // without noise both halves read the same weights: one packed copy serves both
+      anyMirrored |= paired && layers[l].weight.isNoisy();
+    }
+    int panels = first[layers.length];
+    if (m == 0 || panels == 0) {
       return;
     }
-    int panels = (n + NR - 1) / NR;
-    int rowBlocks = (m + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
     int panelSize = k * NR;
-    // Without noise both halves read the same weights: one packed copy serves both.
-    boolean mirrored = weight.isNoisy();
+    int rowBlocks = (m + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
     if (rowBlocks == 1) {
+      // Each panel is used by one task only: pack it there, into that thread's L2.
       w.parallelFor(
           panels,
-          t -> {
-            int j0 = t * NR;
-            int cols = Math.min(NR, n - j0);
+          g -> {
+            int l = layerOf(first, g);
+            Layer layer = layers[l];
+            int j0 = (g - first[l]) * NR;
+            int cols = Math.min(NR, layer.n - j0);
             float[] plus = Scratch.get().floatsA(panelSize);
             float[] minus = plus;
-            if (mirrored) {
+            if (paired && layer.weight.isNoisy()) {
               minus = Scratch.get().minusPanel(panelSize);
-              packPair(weight, k, j0, cols, plus, minus, 0);
+              packPair(layer.weight, k, j0, cols, plus, minus, 0);
             } else {
-              pack(weight, k, j0, cols, plus, 0);
+              pack(layer.weight, k, j0, cols, plus, 0);
             }
-            block(xPlus, k, 0, m, plus, 0, biasPlus, j0, cols, n, residualPlus, gelu, outPlus);
-            block(xMinus, k, 0, m, minus, 0, biasMinus, j0, cols, n, residualMinus, gelu, outMinus);
+            block(
+                xPlus,
+                k,
+                0,
+                m,
+                plus,
+                0,
+                layer.biasPlus,
+                j0,
+                cols,
+                layer.n,
+                layer.residualPlus,
+                gelu,
+                layer.outPlus);
+            if (paired) {
+              block(
+                  xMinus,
+                  k,
+                  0,
+                  m,
+                  minus,
+                  0,
+                  layer.biasMinus,
+                  j0,
+                  cols,
+                  layer.n,
+                  layer.residualMinus,
+                  gelu,
+                  layer.outMinus);
+            }
           });
       return;
     }
     if ((long) panels * panelSize > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException(
-          "weight [%d, %d] is too large to pack in one array".formatted(n, k));
+          "weights of %d panels x k = %d are too large to pack in one array".formatted(panels, k));
     }
+    // Several row blocks share every panel: pack each once (noise, widening and transposition
+    // happen once per element), then multiply. The packed copies belong to the calling thread,
+    // which waits in parallelFor until every task is done with them.
     float[] plus = Scratch.get().packedWeights(panels * panelSize);
-    float[] minus = plus;
-    if (mirrored) {
-      minus = Scratch.get().minusPackedWeights(panels * panelSize);
-      float[] packedMinus = minus;
-      w.parallelFor(
-          panels,
-          t -> {
-            int j0 = t * NR;
-            packPair(weight, k, j0, Math.min(NR, n - j0), plus, packedMinus, t * panelSize);
-          });
-    } else {
-      w.parallelFor(
-          panels,
-          t -> {
-            int j0 = t * NR;
-            pack(weight, k, j0, Math.min(NR, n - j0), plus, t * panelSize);
-          });
-    }
-    float[] packedMinus = minus;
-    int half = panels * rowBlocks;
+    float[] minus = anyMirrored ? Scratch.get().minusPackedWeights(panels * panelSize) : plus;
+    PanelClaims packed = new PanelClaims(panels);
+    int perHalf = panels * rowBlocks;
     w.parallelFor(
-        2 * half,
+        panels + (paired ? 2 : 1) * perHalf,
         t -> {
-          boolean isPlus = t < half;
-          int u = isPlus ? t : t - half;
-          int panel = u % panels;
-          int j0 = panel * NR;
-          int i0 = (u / panels) * ROWS_PER_TASK;
+          int g = t < panels ? t : (t - panels) % panels;
+          int l = layerOf(first, g);
+          Layer layer = layers[l];
+          int j0 = (g - first[l]) * NR;
+          int cols = Math.min(NR, layer.n - j0);
+          boolean mirrored = paired && layer.weight.isNoisy();
+          int offset = g * panelSize;
+          if (packed.claim(g)) {
+            boolean done = false;
+            try {
+              if (mirrored) {
+                packPair(layer.weight, k, j0, cols, plus, minus, offset);
+              } else {
+                pack(layer.weight, k, j0, cols, plus, offset);
+              }
+              done = true;
+            } finally {
+              packed.finish(g, done);
+            }
+          } else if (!packed.await(g)) {
+            return; // its packing failed: that failure ends the loop
+          }
+          if (t < panels) {
+            return;
+          }
+          int u = t - panels;
+          boolean isPlus = u < perHalf;
+          int i0 = ((isPlus ? u : u - perHalf) / panels) * ROWS_PER_TASK;
           block(
               isPlus ? xPlus : xMinus,
               k,
               i0,
               Math.min(ROWS_PER_TASK, m - i0),
-              isPlus ? plus : packedMinus,
-              panel * panelSize,
-              isPlus ? biasPlus : biasMinus,
+              isPlus || !mirrored ? plus : minus,
+              offset,
+              isPlus ? layer.biasPlus : layer.biasMinus,
               j0,
-              Math.min(NR, n - j0),
-              n,
-              isPlus ? residualPlus : residualMinus,
+              cols,
+              layer.n,
+              isPlus ? layer.residualPlus : layer.residualMinus,
               gelu,
-              isPlus ? outPlus : outMinus);
+              isPlus ? layer.outPlus : layer.outMinus);
         });
+  }
+
+  /** The layer whose panels include global panel {@code g} ({@code first} ascending). */
+  private static int layerOf(int[] first, int g) {
+    int l = 0;
+    while (first[l + 1] <= g) {
+      l++;
+    }
+    return l;
   }
 
   /** One panel of {@code weight} and of its mirror, each element read and its noise made once. */
@@ -328,61 +521,14 @@ public final class MatMul {
       boolean gelu,
       float[] out) {
     check(x, m, k, weight, bias, n, out);
-    if (m == 0 || n == 0) {
-      return;
-    }
-    int panels = (n + NR - 1) / NR;
-    int rowBlocks = (m + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
-    int panelSize = k * NR;
-    if (rowBlocks == 1) {
-      // Each panel is used by one task only: pack it there, into that thread's L2.
-      w.parallelFor(
-          panels,
-          t -> {
-            int j0 = t * NR;
-            int cols = Math.min(NR, n - j0);
-            float[] packed = Scratch.get().floatsA(panelSize);
-            pack(weight, k, j0, cols, packed, 0);
-            block(x, k, 0, m, packed, 0, bias, j0, cols, n, residual, gelu, out);
-          });
-      return;
-    }
-    if ((long) panels * panelSize > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException(
-          "weight [%d, %d] is too large to pack in one array".formatted(n, k));
-    }
-    // Several row blocks share every panel: pack the whole matrix once (noise, widening and
-    // transposition happen once per element), then multiply. The packed copy belongs to the
-    // calling thread, which waits in parallelFor until every task is done with it.
-    float[] packed = Scratch.get().packedWeights(panels * panelSize);
-    w.parallelFor(
-        panels,
-        t -> {
-          int j0 = t * NR;
-          pack(weight, k, j0, Math.min(NR, n - j0), packed, t * panelSize);
-        });
-    w.parallelFor(
-        panels * rowBlocks,
-        t -> {
-          int panel = t % panels;
-          int j0 = panel * NR;
-          int i0 = (t / panels) * ROWS_PER_TASK;
-          int rows = Math.min(ROWS_PER_TASK, m - i0);
-          block(
-              x,
-              k,
-              i0,
-              rows,
-              packed,
-              panel * panelSize,
-              bias,
-              j0,
-              Math.min(NR, n - j0),
-              n,
-              residual,
-              gelu,
-              out);
-        });
+    schedule(
+        w,
+        x,
+        null,
+        m,
+        k,
+        new Layer[] {new Layer(weight, n, bias, bias, residual, residual, out, out)},
+        gelu);
   }
 
   /** One panel of a weight view, packed as {@link #pack(float[], int, int, int, float[], int)}. */
@@ -451,7 +597,7 @@ public final class MatMul {
     if (bias != null) {
       System.arraycopy(bias, j0, biasPanel, 0, cols);
     } else {
-      java.util.Arrays.fill(biasPanel, 0f);
+      Arrays.fill(biasPanel, 0f);
     }
     int i = i0;
     int end = i0 + rows;

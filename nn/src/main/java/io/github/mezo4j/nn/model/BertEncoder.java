@@ -449,48 +449,32 @@ public final class BertEncoder {
     int tokens = input.positions();
     Buffers ap = p.a;
     Buffers am = m.a;
-    float[] b = vectorPair(l.queryBias(), ap.vectorA, am.vectorA, vp);
-    MatMul.linearPair(
+    // query, key and value as one parallel loop (three biases: slots A, B, C)
+    float[] bq = vectorPair(l.queryBias(), ap.vectorA, am.vectorA, vp);
+    float[] bk = vectorPair(l.keyBias(), ap.vectorB, am.vectorB, vp);
+    float[] bv = vectorPair(l.valueBias(), ap.vectorC, am.vectorC, vp);
+    MatMul.linearManyPair(
         workers,
         p.h,
         m.h,
         tokens,
         hidden,
-        Weights.of(l.queryWeight(), vp),
-        b,
-        minusOf(b, ap.vectorA, am.vectorA),
-        hidden,
-        ap.query,
-        am.query);
-    b = vectorPair(l.keyBias(), ap.vectorA, am.vectorA, vp);
-    MatMul.linearPair(
-        workers,
-        p.h,
-        m.h,
-        tokens,
-        hidden,
-        Weights.of(l.keyWeight(), vp),
-        b,
-        minusOf(b, ap.vectorA, am.vectorA),
-        hidden,
-        ap.key,
-        am.key);
-    b = vectorPair(l.valueBias(), ap.vectorA, am.vectorA, vp);
-    MatMul.linearPair(
-        workers,
-        p.h,
-        m.h,
-        tokens,
-        hidden,
-        Weights.of(l.valueWeight(), vp),
-        b,
-        minusOf(b, ap.vectorA, am.vectorA),
-        hidden,
-        ap.value,
-        am.value);
+        new Weights[] {
+          Weights.of(l.queryWeight(), vp),
+          Weights.of(l.keyWeight(), vp),
+          Weights.of(l.valueWeight(), vp)
+        },
+        new float[][] {bq, bk, bv},
+        new float[][] {
+          minusOf(bq, ap.vectorA, am.vectorA),
+          minusOf(bk, ap.vectorB, am.vectorB),
+          minusOf(bv, ap.vectorC, am.vectorC)
+        },
+        new float[][] {ap.query, ap.key, ap.value},
+        new float[][] {am.query, am.key, am.value});
     attention(ap, input, workers);
     attention(am, input, workers);
-    b = vectorPair(l.attentionOutBias(), ap.vectorA, am.vectorA, vp);
+    float[] b = vectorPair(l.attentionOutBias(), ap.vectorA, am.vectorA, vp);
     MatMul.linearResidualPair(
         workers,
         ap.query,
@@ -693,34 +677,24 @@ public final class BertEncoder {
       Workers workers,
       VirtualPerturbation vp) {
     int tokens = input.positions();
-    // query, key, value: [hidden, hidden] + [hidden]
-    MatMul.linear(
+    // query, key, value: [hidden, hidden] + [hidden] each, as one parallel loop (the three
+    // biases in slots A, B, C; the norm's slots B and C are read only after them)
+    MatMul.linearMany(
         workers,
         h,
         tokens,
         hidden,
-        Weights.of(l.queryWeight(), vp),
-        vector(l.queryBias(), a.vectorA, vp),
-        hidden,
-        a.query);
-    MatMul.linear(
-        workers,
-        h,
-        tokens,
-        hidden,
-        Weights.of(l.keyWeight(), vp),
-        vector(l.keyBias(), a.vectorA, vp),
-        hidden,
-        a.key);
-    MatMul.linear(
-        workers,
-        h,
-        tokens,
-        hidden,
-        Weights.of(l.valueWeight(), vp),
-        vector(l.valueBias(), a.vectorA, vp),
-        hidden,
-        a.value);
+        new Weights[] {
+          Weights.of(l.queryWeight(), vp),
+          Weights.of(l.keyWeight(), vp),
+          Weights.of(l.valueWeight(), vp)
+        },
+        new float[][] {
+          vector(l.queryBias(), a.vectorA, vp),
+          vector(l.keyBias(), a.vectorB, vp),
+          vector(l.valueBias(), a.vectorC, vp)
+        },
+        new float[][] {a.query, a.key, a.value});
     // softmax(q k^T / sqrt(head_dim) + mask) v per sequence and head, written over the queries
     attention(a, input, workers);
     // attention.output.dense [hidden, hidden] + [hidden], plus the residual, in place
