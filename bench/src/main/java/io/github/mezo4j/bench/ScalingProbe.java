@@ -1,5 +1,6 @@
 package io.github.mezo4j.bench;
 
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.MiniLm;
@@ -14,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
@@ -35,7 +37,7 @@ import java.util.function.IntConsumer;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
  *     io.github.mezo4j.bench.ScalingProbe [parts=dispatch,forward] [shapes=16x128,64x32,1x128]
- *     [threads=2] [spin=200,0] [warmup=5] [iterations=10] [rounds=15]
+ *     [passes=plain,pair] [threads=2] [spin=200,0] [warmup=5] [iterations=10] [rounds=15]
  * </pre>
  */
 public final class ScalingProbe {
@@ -52,6 +54,7 @@ public final class ScalingProbe {
     int warmup = 5;
     int iterations = 10;
     int rounds = 15;
+    List<String> passes = List.of("plain");
     for (String arg : args) {
       String[] kv = arg.split("=", 2);
       if (kv.length != 2) {
@@ -59,6 +62,7 @@ public final class ScalingProbe {
       }
       switch (kv[0]) {
         case "parts" -> parts = List.of(kv[1].split(","));
+        case "passes" -> passes = List.of(kv[1].split(","));
         case "shapes" -> shapes = kv[1];
         case "threads" -> threads = Integer.parseInt(kv[1]);
         case "spin" -> spins = ints(kv[1]);
@@ -67,7 +71,7 @@ public final class ScalingProbe {
         case "rounds" -> rounds = Integer.parseInt(kv[1]);
         default ->
             throw new IllegalArgumentException(
-                "unknown key '%s'; expected parts, shapes, threads, spin, warmup, iterations or rounds"
+                "unknown key '%s'; expected parts, passes, shapes, threads, spin, warmup, iterations or rounds"
                     .formatted(kv[0]));
       }
     }
@@ -86,8 +90,11 @@ public final class ScalingProbe {
                 Integer.parseInt(bs[1]),
                 minilm.config().vocabSize(),
                 minilm.config().padTokenId());
-        for (int spin : spins) {
-          forward(encoder, input, threads, spin, warmup, iterations);
+        for (String pass : passes) {
+          var run = pass(pass, encoder, input);
+          for (int spin : spins) {
+            forward(pass, run, input, threads, spin, warmup, iterations);
+          }
         }
       }
     }
@@ -168,14 +175,36 @@ public final class ScalingProbe {
 
   // ---- forward ----------------------------------------------------------------------------
 
+  /**
+   * The pass to measure on workers {@code w}: {@code plain} (one forward pass) or {@code pair} (the
+   * paired pass of a MeZO step: both signs of a perturbation of every weight).
+   */
+  private static Consumer<Workers> pass(String name, BertEncoder encoder, EncoderInput input) {
+    return switch (name) {
+      case "plain" -> w -> encoder.forward(input, w);
+      case "pair" -> {
+        VirtualPerturbation plus = new VirtualPerturbation(encoder.parameters(), 5, 1e-3f);
+        yield w -> encoder.forwardPair(input, w, plus);
+      }
+      default ->
+          throw new IllegalArgumentException("unknown pass '" + name + "'; expected plain or pair");
+    };
+  }
+
   private static void forward(
-      BertEncoder encoder, EncoderInput input, int threads, int spin, int warmup, int iterations) {
+      String passName,
+      Consumer<Workers> pass,
+      EncoderInput input,
+      int threads,
+      int spin,
+      int warmup,
+      int iterations) {
     Set<Long> before = helperIds();
     try (Workers w = Workers.of(threads, spin)) {
       Set<Long> helpers = helperIds();
       helpers.removeAll(before);
       for (int i = 0; i < warmup; i++) {
-        encoder.forward(input, w);
+        pass.accept(w);
       }
       double[] wall = new double[iterations];
       double[] callerCpu = new double[iterations];
@@ -186,7 +215,7 @@ public final class ScalingProbe {
         long h0 = cpu(helpers);
         long c0 = THREADS.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
-        encoder.forward(input, w);
+        pass.accept(w);
         wall[i] = (System.nanoTime() - t0) / 1e6;
         callerCpu[i] = (THREADS.getCurrentThreadCpuTime() - c0) / 1e6;
         helperCpu[i] = (cpu(helpers) - h0) / 1e6;
@@ -201,12 +230,13 @@ public final class ScalingProbe {
       System.out.println(
           String.format(
               Locale.ROOT,
-              "{\"part\":\"forward\",\"batch\":%d,\"seq\":%d,\"threads\":%d,\"spin_us\":%d,"
+              "{\"part\":\"forward\",\"pass\":\"%s\",\"batch\":%d,\"seq\":%d,\"threads\":%d,\"spin_us\":%d,"
                   + "\"iters\":%d,\"median_ms\":%.2f,\"min_ms\":%.2f,\"calls\":%.1f,"
                   + "\"dispatched\":%.1f,\"tasks\":%.1f,\"helper_task_share\":%.3f,"
                   + "\"helper_join_us\":%.1f,\"caller_run_ms\":%.2f,\"caller_wait_ms\":%.2f,"
                   + "\"helper_run_ms\":%.2f,\"serial_ms\":%.2f,\"parallel_efficiency\":%.3f,"
                   + "\"caller_cpu_ms\":%.2f,\"helper_cpu_ms\":%.2f}",
+              passName,
               input.batch(),
               input.seq(),
               threads,

@@ -24,6 +24,11 @@ import java.util.ServiceLoader;
  * times move. {@code speedup} = ONNX Runtime's median / ours (above 1: we are faster, i.e. more
  * tokens/s).
  *
+ * <p>Before every timed pass the calling thread sleeps {@link #SETTLE_MS}: both engines keep their
+ * idle worker threads spinning for a while after a pass (ONNX Runtime by default, mezo4j for {@code
+ * mezo4j.spinMicros}), and without the pause one engine's spinning threads would take a core from
+ * the other's next pass. Each engine keeps its default settings.
+ *
  * <p>ONNX Runtime comes in through {@link OnnxRuntimeService}, which {@code mezo4j.jar} lacks.
  */
 final class ForwardComparison {
@@ -102,6 +107,9 @@ final class ForwardComparison {
     }
   }
 
+  /** Pause before each timed pass, longer than either engine's idle spinning. */
+  static final long SETTLE_MS = 50;
+
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   /**
@@ -127,11 +135,21 @@ final class ForwardComparison {
   }
 
   private static void time(Runnable r, double[] wall, double[] cpu, int i) {
+    settle();
     long cpuStart = THREADS.getCurrentThreadCpuTime();
     long start = System.nanoTime();
     r.run();
     wall[i] = (System.nanoTime() - start) / 1e6;
     cpu[i] = (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1e6;
+  }
+
+  private static void settle() {
+    try {
+      Thread.sleep(SETTLE_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while timing the forward passes", e);
+    }
   }
 
   private static String json(
@@ -156,7 +174,7 @@ final class ForwardComparison {
                 + "\"median_ms\":%.3f,\"onnxruntime_median_ms\":%.3f,"
                 + "\"min_ms\":%.3f,\"onnxruntime_min_ms\":%.3f,"
                 + "\"tokens_per_s\":%.1f,\"onnxruntime_tokens_per_s\":%.1f,"
-                + "\"speedup\":%.3f,\"speedup_min\":%.3f,\"max_abs_diff\":%.3g",
+                + "\"speedup\":%.3f,\"speedup_min\":%.3f,\"max_abs_diff\":%.3g,\"settle_ms\":%d",
             Json.string(model),
             Json.string(engine),
             input.batch(),
@@ -171,7 +189,8 @@ final class ForwardComparison {
             tokens / (ortMedian / 1000),
             ortMedian / ourMedian,
             ortMin / ourMin,
-            maxAbsDiff);
+            maxAbsDiff,
+            SETTLE_MS);
     if (threads == 1) {
       // One thread: both engines run entirely on the calling thread (ORT's intra-op pool is the
       // caller alone), so its CPU time is each engine's whole cost, whatever else loads the
