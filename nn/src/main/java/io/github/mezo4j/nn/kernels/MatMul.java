@@ -233,7 +233,7 @@ public final class MatMul {
     for (int i = 0; i < layers.length; i++) {
       check(x, m, k, weights[i], biases[i], weights[i].rows(), outs[i]);
     }
-    distinctOutputs("outs", outs, outs);
+    distinctOutputs("outs", outs);
     schedule(w, x, null, m, k, layers, false);
   }
 
@@ -317,9 +317,10 @@ public final class MatMul {
   }
 
   /** Every output array (both halves) is written by its own layer only. */
-  private static void distinctOutputs(String name, float[][] plus, float[][] minus) {
+  private static void distinctOutputs(String name, float[][]... halves) {
     Set<float[]> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (float[][] half : plus == minus ? new float[][][] {plus} : new float[][][] {plus, minus}) {
+    // a pair call's halves are checked even when given as one array: each half writes its own
+    for (float[][] half : halves) {
       for (float[] out : half) {
         if (!seen.add(out)) {
           throw new IllegalArgumentException(name + ": two layers write the same output array");

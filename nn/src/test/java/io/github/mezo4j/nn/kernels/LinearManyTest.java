@@ -191,4 +191,31 @@ class LinearManyTest {
                     new float[][] {new float[m * 2], outB}));
     assertTrue(e.getMessage().contains("same output"), e.getMessage());
   }
+
+  @Test
+  void linearManyPairRejectsOneOutputsArrayForBothHalves() {
+    // the same float[][] for both halves makes each layer's + and - outputs one array: the halves
+    // would overwrite each other, as linearPair rejects for outPlus == outMinus
+    int m = 3;
+    int k = 4;
+    float[] x = new float[m * k];
+    Weights a = Weights.f32(new float[2 * k], 2, k);
+    float[][] outs = {new float[m * 2]};
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                MatMul.linearManyPair(
+                    Workers.serial(),
+                    x,
+                    x.clone(),
+                    m,
+                    k,
+                    new Weights[] {a},
+                    new float[1][],
+                    new float[1][],
+                    outs,
+                    outs));
+    assertTrue(e.getMessage().contains("same output"), e.getMessage());
+  }
 }
