@@ -233,7 +233,7 @@ public final class MatMul {
     for (int i = 0; i < layers.length; i++) {
       check(x, m, k, weights[i], biases[i], weights[i].rows(), outs[i]);
     }
-    distinctOutputs("outs", outs, outs);
+    distinctOutputs("outs", weights, outs);
     schedule(w, x, null, m, k, layers, false);
   }
 
@@ -262,7 +262,7 @@ public final class MatMul {
       Checks.distinct("outsPlus[" + i + "]", outsPlus[i], "xMinus", xMinus);
       Checks.distinct("outsMinus[" + i + "]", outsMinus[i], "xPlus", xPlus);
     }
-    distinctOutputs("outsPlus", outsPlus, outsMinus);
+    distinctOutputs("outsPlus", weights, outsPlus, outsMinus);
     schedule(w, xPlus, xMinus, m, k, layers, false);
   }
 
@@ -316,14 +316,24 @@ public final class MatMul {
     return layers;
   }
 
-  /** Every output array (both halves) is written by its own layer only. */
-  private static void distinctOutputs(String name, float[][] plus, float[][] minus) {
+  /**
+   * Every output array (both halves) is written by its own layer only, and is no layer's weight
+   * storage: one loop packs every layer's panels while others write their outputs.
+   */
+  private static void distinctOutputs(String name, Weights[] weights, float[][]... halves) {
     Set<float[]> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (float[][] half : plus == minus ? new float[][][] {plus} : new float[][][] {plus, minus}) {
+    // a pair call's halves are checked even when given as one array: each half writes its own
+    for (float[][] half : halves) {
       for (float[] out : half) {
         if (!seen.add(out)) {
           throw new IllegalArgumentException(name + ": two layers write the same output array");
         }
+      }
+    }
+    for (int i = 0; i < weights.length; i++) {
+      if (weights[i].plainF32() != null && seen.contains(weights[i].plainF32())) {
+        throw new IllegalArgumentException(
+            name + ": an output array is the storage of weights[" + i + "]");
       }
     }
   }

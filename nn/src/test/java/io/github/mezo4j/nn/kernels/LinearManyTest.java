@@ -191,4 +191,72 @@ class LinearManyTest {
                     new float[][] {new float[m * 2], outB}));
     assertTrue(e.getMessage().contains("same output"), e.getMessage());
   }
+
+  @Test
+  void linearManyPairRejectsOneOutputsArrayForBothHalves() {
+    // the same float[][] for both halves makes each layer's + and - outputs one array: the halves
+    // would overwrite each other, as linearPair rejects for outPlus == outMinus
+    int m = 3;
+    int k = 4;
+    float[] x = new float[m * k];
+    Weights a = Weights.f32(new float[2 * k], 2, k);
+    float[][] outs = {new float[m * 2]};
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                MatMul.linearManyPair(
+                    Workers.serial(),
+                    x,
+                    x.clone(),
+                    m,
+                    k,
+                    new Weights[] {a},
+                    new float[1][],
+                    new float[1][],
+                    outs,
+                    outs));
+    assertTrue(e.getMessage().contains("same output"), e.getMessage());
+  }
+
+  @Test
+  void linearManyRejectsAnOutputThatIsAnotherLayersWeights() {
+    // layer 0 writing into layer 1's weight storage would race with the packing of layer 1's
+    // panels in the same loop: the result would depend on the thread timing
+    int m = 2;
+    int k = 4;
+    float[] x = new float[m * k];
+    float[] storage1 = new float[2 * k];
+    Weights a = Weights.f32(new float[2 * k], 2, k);
+    Weights b = Weights.f32(storage1, 2, k);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                MatMul.linearMany(
+                    Workers.serial(),
+                    x,
+                    m,
+                    k,
+                    new Weights[] {a, b},
+                    new float[2][],
+                    new float[][] {storage1, new float[m * 2]}));
+    assertTrue(e.getMessage().contains("weight"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                MatMul.linearManyPair(
+                    Workers.serial(),
+                    x,
+                    x.clone(),
+                    m,
+                    k,
+                    new Weights[] {a, b},
+                    new float[2][],
+                    new float[2][],
+                    new float[][] {new float[m * 2], new float[m * 2]},
+                    new float[][] {storage1, new float[m * 2]}));
+    assertTrue(e.getMessage().contains("weight"), e.getMessage());
+  }
 }
