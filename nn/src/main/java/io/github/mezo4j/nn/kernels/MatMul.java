@@ -287,6 +287,11 @@ public final class MatMul {
       float[][] biasesMinus,
       float[][] outsPlus,
       float[][] outsMinus) {
+    notNull("weights", weights);
+    notNull("biases", biasesPlus);
+    notNull("biases of the - half", biasesMinus);
+    notNull("outputs", outsPlus);
+    notNull("outputs of the - half", outsMinus);
     int count = weights.length;
     if (biasesPlus.length != count
         || biasesMinus.length != count
@@ -314,6 +319,12 @@ public final class MatMul {
               outsMinus[i]);
     }
     return layers;
+  }
+
+  private static void notNull(String name, Object[] array) {
+    if (array == null) {
+      throw new IllegalArgumentException(name + " must not be null (one entry per layer)");
+    }
   }
 
   /**

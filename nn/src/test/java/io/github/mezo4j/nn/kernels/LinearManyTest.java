@@ -259,4 +259,26 @@ class LinearManyTest {
                     new float[][] {storage1, new float[m * 2]}));
     assertTrue(e.getMessage().contains("weight"), e.getMessage());
   }
+
+  @Test
+  void nullArraysAreNamedErrors() {
+    float[] x = new float[8];
+    Weights[] weights = {Weights.f32(new float[8], 2, 4)};
+    float[][] outs = {new float[4]};
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> MatMul.linearMany(Workers.serial(), x, 2, 4, weights, null, outs));
+    assertTrue(e.getMessage().startsWith("biases must not be null"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> MatMul.linearMany(Workers.serial(), x, 2, 4, weights, new float[1][], null));
+    assertTrue(e.getMessage().startsWith("outputs must not be null"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> MatMul.linearMany(Workers.serial(), x, 2, 4, null, new float[1][], outs));
+    assertTrue(e.getMessage().startsWith("weights must not be null"), e.getMessage());
+  }
 }
