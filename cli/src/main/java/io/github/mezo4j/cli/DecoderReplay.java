@@ -1,12 +1,9 @@
 package io.github.mezo4j.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.parallel.Workers;
-import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.DecoderFolder;
 import io.github.mezo4j.train.checkpoint.Checkpoint;
-import io.github.mezo4j.train.checkpoint.JsonFiles;
 
 /**
  * {@code mezo4j replay} for decoder checkpoints: base model plus the step log, saved as a Hugging
@@ -23,25 +20,12 @@ final class DecoderReplay {
       ParameterSet weights = m.checkpoint().model().parameters();
       DecoderFolder.save(cmd.out, m.config(), weights);
       DecoderModels.copyTokenizer(m, cmd.out);
-      ObjectNode json = JsonFiles.object();
-      json.put("checkpoint", ckpt.dir().toString());
-      json.put("base_model", ckpt.baseModel());
-      json.put("steps", ckpt.step());
-      json.put("out", cmd.out.toString());
-      json.put("replay_seconds", seconds);
-      if (ckpt.weights().isPresent()) {
-        ParameterSet saved = DecoderFolder.load(ckpt.weights().get()).parameters();
-        boolean same = saved.count() == weights.count();
-        for (Parameter p : saved) {
-          same &= weights.contains(p.name()) && p.contentEquals(weights.get(p.name()));
-        }
-        json.put("identical_to_saved_weights", same);
-        if (!same) {
-          throw new IllegalStateException(
-              "the replayed weights differ from the weights saved in " + ckpt.weights().get());
-        }
-      }
-      System.out.println(JsonFiles.line(json));
+      ReplayCommand.report(
+          ckpt,
+          cmd.out,
+          seconds,
+          weights,
+          () -> DecoderFolder.load(ckpt.weights().get()).parameters());
     }
     return 0;
   }

@@ -63,6 +63,24 @@ final class ReplayCommand implements Callable<Integer> {
         b.tokenizer().orElse(null),
         HuggingFaceFolder.DEFAULT_MAX_SHARD_BYTES);
     HeadFiles.save(out.resolve("head"), c.head());
+    report(ckpt, out, seconds, encoder, () -> CheckpointModels.savedWeights(ckpt).parameters());
+    return 0;
+  }
+
+  /**
+   * Prints replay's JSON line; when the checkpoint also saved its weights, first checks that the
+   * replayed ones equal them bit for bit.
+   *
+   * @param saved loads the checkpoint's saved weights (called only if it has some)
+   * @throws IllegalStateException if the replayed weights differ from the saved ones
+   */
+  static void report(
+      Checkpoint ckpt,
+      Path out,
+      double seconds,
+      ParameterSet replayed,
+      Callable<ParameterSet> saved)
+      throws Exception {
     ObjectNode json = JsonFiles.object();
     json.put("checkpoint", ckpt.dir().toString());
     json.put("base_model", ckpt.baseModel());
@@ -70,10 +88,10 @@ final class ReplayCommand implements Callable<Integer> {
     json.put("out", out.toString());
     json.put("replay_seconds", seconds);
     if (ckpt.weights().isPresent()) {
-      ParameterSet saved = CheckpointModels.savedWeights(ckpt).parameters();
-      boolean same = saved.count() == encoder.count();
-      for (Parameter p : saved) {
-        same &= encoder.contains(p.name()) && p.contentEquals(encoder.get(p.name()));
+      ParameterSet weights = saved.call();
+      boolean same = weights.count() == replayed.count();
+      for (Parameter p : weights) {
+        same &= replayed.contains(p.name()) && p.contentEquals(replayed.get(p.name()));
       }
       json.put("identical_to_saved_weights", same);
       if (!same) {
@@ -82,6 +100,5 @@ final class ReplayCommand implements Callable<Integer> {
       }
     }
     System.out.println(JsonFiles.line(json));
-    return 0;
   }
 }
