@@ -198,28 +198,61 @@ public final class Checkpoint {
    * existing folder at {@code target} (left by an interrupted run, unreferenced) is replaced.
    */
   public static void write(Path target, Content content) throws IOException {
+    writeFolder(
+        target,
+        content.step(),
+        content.liveStepLog(),
+        content.manifest(),
+        content.encoderWeights() != null,
+        temp -> {
+          HeadFiles.save(temp.resolve(HEAD_INIT), content.headInit());
+          HeadFiles.save(temp.resolve(HEAD), content.head());
+          if (content.encoderWeights() != null) {
+            HuggingFaceFolder.save(
+                temp.resolve(MODEL),
+                content.bertConfig(),
+                content.encoderWeights(),
+                content.tokenizer(),
+                HuggingFaceFolder.DEFAULT_MAX_SHARD_BYTES);
+          }
+        });
+  }
+
+  /** The files one kind of checkpoint adds to its folder, written into the hidden sibling. */
+  @FunctionalInterface
+  interface FolderFiles {
+    void write(Path temp) throws IOException;
+  }
+
+  /**
+   * Writes a checkpoint folder at {@code target} whole, for every kind of checkpoint: the step log
+   * prefix, the kind's own {@code files}, then the manifest, all into a hidden sibling that is then
+   * renamed over {@code target} and made durable.
+   *
+   * @param manifest the kind's manifest entries (format, version, step, step_log and weights are
+   *     added around them)
+   * @param withWeights whether {@code files} writes full weights into {@link #MODEL}
+   */
+  static void writeFolder(
+      Path target,
+      long step,
+      Path liveStepLog,
+      ObjectNode manifest,
+      boolean withWeights,
+      FolderFiles files)
+      throws IOException {
     Path temp = AtomicFiles.hiddenSibling(target, ".tmp");
     Files.createDirectories(temp);
     try {
-      AtomicFiles.write(
-          temp.resolve(STEP_LOG), stepLogPrefix(content.liveStepLog(), content.step()));
-      HeadFiles.save(temp.resolve(HEAD_INIT), content.headInit());
-      HeadFiles.save(temp.resolve(HEAD), content.head());
-      if (content.encoderWeights() != null) {
-        HuggingFaceFolder.save(
-            temp.resolve(MODEL),
-            content.bertConfig(),
-            content.encoderWeights(),
-            content.tokenizer(),
-            HuggingFaceFolder.DEFAULT_MAX_SHARD_BYTES);
-      }
+      AtomicFiles.write(temp.resolve(STEP_LOG), stepLogPrefix(liveStepLog, step));
+      files.write(temp);
       ObjectNode m = JsonFiles.object();
       m.put("format", FORMAT);
       m.put("version", 1);
-      m.setAll(content.manifest());
-      m.put("step", content.step());
+      m.setAll(manifest);
+      m.put("step", step);
       m.put("step_log", STEP_LOG);
-      m.put("weights", content.encoderWeights() == null ? null : MODEL);
+      m.put("weights", withWeights ? MODEL : null);
       JsonFiles.write(temp.resolve(MANIFEST), m);
       RunFolder.deleteTree(target);
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);

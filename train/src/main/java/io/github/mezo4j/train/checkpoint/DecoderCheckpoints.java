@@ -4,14 +4,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.log.Replay;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;
-import io.github.mezo4j.nn.io.AtomicFiles;
 import io.github.mezo4j.nn.io.DecoderFolder;
 import io.github.mezo4j.nn.model.DecoderConfig;
 import io.github.mezo4j.nn.model.DecoderModel;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Checkpoints of decoder fine-tuning runs: the {@link Checkpoint} layout without heads (a decoder
@@ -56,30 +53,20 @@ public final class DecoderCheckpoints {
 
   /** Writes a checkpoint folder at {@code target} whole (hidden sibling, then renamed). */
   public static void write(Path target, Content content) throws IOException {
-    Path temp = AtomicFiles.hiddenSibling(target, ".tmp");
-    Files.createDirectories(temp);
-    try {
-      AtomicFiles.write(
-          temp.resolve(Checkpoint.STEP_LOG),
-          Checkpoint.stepLogPrefix(content.liveStepLog(), content.step()));
-      if (content.weights() != null) {
-        DecoderFolder.save(temp.resolve(Checkpoint.MODEL), content.config(), content.weights());
-      }
-      ObjectNode m = JsonFiles.object();
-      m.put("format", Checkpoint.FORMAT);
-      m.put("version", 1);
-      m.put("kind", KIND);
-      m.setAll(content.manifest());
-      m.put("step", content.step());
-      m.put("step_log", Checkpoint.STEP_LOG);
-      m.put("weights", content.weights() == null ? null : Checkpoint.MODEL);
-      JsonFiles.write(temp.resolve(Checkpoint.MANIFEST), m);
-      RunFolder.deleteTree(target);
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException | RuntimeException e) {
-      RunFolder.deleteTree(temp);
-      throw e;
-    }
+    ObjectNode manifest = JsonFiles.object();
+    manifest.put("kind", KIND);
+    manifest.setAll(content.manifest());
+    Checkpoint.writeFolder(
+        target,
+        content.step(),
+        content.liveStepLog(),
+        manifest,
+        content.weights() != null,
+        temp -> {
+          if (content.weights() != null) {
+            DecoderFolder.save(temp.resolve(Checkpoint.MODEL), content.config(), content.weights());
+          }
+        });
   }
 
   /**
