@@ -10,7 +10,8 @@ import java.util.Objects;
  *
  * @param step the step index; record i of a log holds step i
  * @param seeds one seed per estimator sample
- * @param grads the projected gradient per sample (may be non-finite only in a skipped step)
+ * @param grads the coefficient per sample, the projected gradient or the normalized estimator's
+ *     {@code (L+_k - L0) / sigma} (may be non-finite only in a skipped step)
  * @param skipped true if a non-finite loss meant no update was applied
  * @param choice the conservative rule's choice ({@link ConservativeChoice#NONE} if off or skipped)
  */

@@ -11,7 +11,7 @@ import java.util.Objects;
  * NaN policy is written to the step log header, which is how a run is replayed.
  *
  * @param eps perturbation scale (MeZO uses 1e-3); applied as an f32
- * @param estimator two-sided (default), one-sided, n samples
+ * @param estimator two-sided (default), one-sided or normalized (FZOO), n samples
  * @param optimizer the update transform, e.g. {@code Optimizers.sgd(1e-6)}
  * @param conservative the ZO-SGD-Cons rule of ZO-Bench (Zhang et al. 2024): after the update,
  *     evaluate {@code theta + delta} and {@code theta - delta} too (2 extra forward passes, plus

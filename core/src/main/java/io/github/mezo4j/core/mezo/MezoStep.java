@@ -24,9 +24,14 @@ import java.util.Objects;
  * </pre>
  *
  * so n = 1 costs 3 passes over the weights and 2 forward passes. One-sided: {@code L0 = L(theta)}
- * first, {@code g_k = (L+_k - L0) / eps}, restore {@code -eps z_k}, 2 passes per sample. The
- * conservative rule adds: {@code L(theta + delta)}; a pass to {@code theta - delta}; {@code L(theta
- * - delta)}; a pass to the chosen candidate unless it is {@code theta - delta}.
+ * first, then per sample {@code L+_k} and restore {@code -eps z_k}, 2 passes per sample; once all
+ * {@code L+_k} are known, {@code g_k = (L+_k - L0) / eps}, or for the {@linkplain
+ * Estimator#normalized normalized} estimator (FZOO, Dang et al. 2025, arXiv 2506.09034) {@code g_k
+ * = (L+_k - L0) / sigma} with sigma the standard deviation of {@code L+_1..L+_n}, so that with SGD
+ * the update {@code theta -= lr (1/n) sum_k g_k z_k} is FZOO's. The step reports {@code L0} as its
+ * loss. The log holds the {@code g_k} whichever estimator made them, so replay is the same for all.
+ * The conservative rule adds: {@code L(theta + delta)}; a pass to {@code theta - delta}; {@code
+ * L(theta - delta)}; a pass to the chosen candidate unless it is {@code theta - delta}.
  *
  * <p>{@link PerturbationMode#VIRTUAL} (made by {@link #virtual}): the losses come from a {@link
  * PerturbedObjective} at {@code theta +- eps z_k} applied while the model reads its weights, so the
@@ -213,11 +218,7 @@ public final class MezoStep<B> {
         } else if (training) {
           lp[k] = loss(batch, seeds[k], eps);
         }
-        if (oneSided) {
-          if (training) {
-            g[k] = (lp[k] - l0) / eps;
-          }
-        } else {
+        if (!oneSided) {
           if (!virtual) {
             perturb(seeds[k], -2 * eps);
             offset = -eps;
@@ -241,6 +242,9 @@ public final class MezoStep<B> {
       throw e;
     }
 
+    if (training && oneSided) {
+      g = config.estimator().oneSidedGrads(l0, lp, eps);
+    }
     double loss = oneSided ? l0 : meanOfMidpoints(lp, lm);
     boolean l0Used = oneSided || config.conservative();
     String bad = training ? firstNonFinite(step, seeds, l0, l0Used, lp, lm, oneSided) : null;

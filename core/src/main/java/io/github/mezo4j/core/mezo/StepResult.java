@@ -7,7 +7,8 @@ import io.github.mezo4j.core.log.StepRecord;
  *
  * @param step the step index
  * @param seeds one seed per sample
- * @param grads the projected gradient of each sample
+ * @param grads the coefficient of each sample: its projected gradient, or for the normalized
+ *     estimator {@code (L+_k - L0) / sigma}
  * @param loss the step's loss estimate: {@code loss0} for the one-sided estimator, else the mean
  *     over samples of {@code (L+ + L-) / 2} (mezo-jax's value); NaN in replay
  * @param lossPlus {@code L(theta + eps z_k)} per sample

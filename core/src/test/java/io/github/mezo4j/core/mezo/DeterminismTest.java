@@ -23,7 +23,12 @@ class DeterminismTest {
         name.startsWith("adam")
             ? Optimizers.adamw(Schedule.constant(0.005), 0.01)
             : Optimizers.sgd(0.02);
-    Estimator est = name.startsWith("adam") ? Estimator.nSpsa(2) : Estimator.twoSided();
+    Estimator est =
+        switch (name) {
+          case "adam" -> Estimator.nSpsa(2);
+          case "normalized" -> Estimator.normalized(3);
+          default -> Estimator.twoSided();
+        };
     DType dtype = name.endsWith("bf16") ? DType.BF16 : DType.F32;
     ParameterSet model = BigModel.model(dtype);
     long[] losses = new long[STEPS];
@@ -43,7 +48,7 @@ class DeterminismTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"sgd", "adam", "sgd-bf16"})
+  @ValueSource(strings = {"sgd", "adam", "sgd-bf16", "normalized"})
   void sameBitsWithOneTwoAndEightThreads(String name) throws Exception {
     Run one = run(1, name);
     for (int threads : new int[] {2, 8}) {

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link PerturbedObjective#lossPair}: how MezoStep asks for both losses of a two-sided sample. */
 class LossPairTest {
@@ -94,13 +96,15 @@ class LossPairTest {
     assertTrue(plainModel.contentEquals(pairedModel), "same weights after the step");
   }
 
-  @Test
-  void oneSidedSamplesUseSingleLosses() {
+  @ParameterizedTest
+  @ValueSource(strings = {"oneSided(1)", "normalized(3)"})
+  void oneSidedSamplesUseSingleLosses(String spec) {
     ParameterSet model = BigModel.model(DType.F32);
     Paired paired = new Paired(BigModel.perturbedObjective(model, Workers.serial()));
-    step(Estimator.oneSided(), paired, model);
+    Estimator est = Estimator.parse(spec);
+    assertTrue(step(est, paired, model).applied());
     assertTrue(paired.pairScales.isEmpty(), "one-sided: no pair");
-    assertEquals(2, paired.singleCalls, "L0 and L+");
+    assertEquals(est.samples() + 1, paired.singleCalls, "L0 and one L+ per sample");
   }
 
   @Test

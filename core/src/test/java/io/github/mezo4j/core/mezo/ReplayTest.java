@@ -90,6 +90,10 @@ class ReplayTest {
           new Setup(
               Optimizers.signSgd(Schedule.constant(1e-3)), Estimator.twoSided(), false, DType.F32);
       case "conservative" -> new Setup(Optimizers.sgd(0.05), Estimator.twoSided(), true, DType.F32);
+      case "normalized" ->
+          new Setup(Optimizers.sgd(1e-3), Estimator.normalized(3), false, DType.F32);
+      case "normalized-conservative" ->
+          new Setup(Optimizers.sgd(1e-3), Estimator.normalized(3), true, DType.F32);
       default -> throw new IllegalArgumentException(name);
     };
   }
@@ -139,7 +143,11 @@ class ReplayTest {
         "virtual-sgd-bf16-stochastic",
         "virtual-adam",
         "virtual-momentum",
-        "virtual-conservative"
+        "virtual-conservative",
+        "normalized",
+        "normalized-conservative",
+        "virtual-normalized",
+        "virtual-normalized-conservative"
       })
   void replayReproducesTrainingBitForBit(String name) throws Exception {
     Setup s = setup(name);

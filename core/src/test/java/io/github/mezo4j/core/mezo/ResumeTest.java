@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Stopping, reopening the log and continuing gives exactly the uninterrupted run. */
 class ResumeTest {
@@ -25,9 +27,13 @@ class ResumeTest {
   static final ZoTransform ADAM = Optimizers.adam(Schedule.cosineDecay(0.01, 20, 0.0));
 
   static MezoTrainer.Builder<Integer> builder(ParameterSet model, Path log) {
+    return builder(model, log, Estimator.nSpsa(2));
+  }
+
+  static MezoTrainer.Builder<Integer> builder(ParameterSet model, Path log, Estimator estimator) {
     return MezoTrainer.builder(BigModel.objective(model, Workers.serial()))
         .optimizer(ADAM)
-        .estimator(Estimator.nSpsa(2))
+        .estimator(estimator)
         .runSeed(77)
         .workers(Workers.serial())
         .stepLog(log);
@@ -39,17 +45,19 @@ class ResumeTest {
     }
   }
 
-  @Test
-  void resumeAfterStopAndAfterATornRecordMatchesTheUninterruptedRun() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"twoSided(2)", "normalized(3)"})
+  void resumeAfterStopAndAfterATornRecordMatchesTheUninterruptedRun(String spec) throws Exception {
+    Estimator est = Estimator.parse(spec);
     ParameterSet straight = BigModel.model(DType.F32);
     Path straightLog = dir.resolve("straight.steplog");
-    try (var t = builder(straight, straightLog).build(BigModel.trainable(straight))) {
+    try (var t = builder(straight, straightLog, est).build(BigModel.trainable(straight))) {
       steps(t, 20);
     }
 
     ParameterSet first = BigModel.model(DType.F32);
     Path log = dir.resolve("resumed.steplog");
-    try (var t = builder(first, log).build(BigModel.trainable(first))) {
+    try (var t = builder(first, log, est).build(BigModel.trainable(first))) {
       steps(t, 10);
     }
     // crash mid-write: record 9 is torn
@@ -57,13 +65,13 @@ class ResumeTest {
       ch.truncate(ch.size() - 5);
     }
     ParameterSet resumed = BigModel.model(DType.F32); // the base parameters
-    try (var t = builder(resumed, log).resume(BigModel.trainable(resumed))) {
+    try (var t = builder(resumed, log, est).resume(BigModel.trainable(resumed))) {
       assertEquals(9, t.nextStep());
       steps(t, 15);
     }
     // resume again, onto fresh base parameters: the replay rebuilds steps 0..14 on them
     ParameterSet again = BigModel.model(DType.F32);
-    try (var t = builder(again, log).resume(BigModel.trainable(again))) {
+    try (var t = builder(again, log, est).resume(BigModel.trainable(again))) {
       assertEquals(15, t.nextStep());
       assertTrue(again.contentEquals(resumed), "replayed state equals the trained state");
       steps(t, 20);
@@ -89,6 +97,13 @@ class ResumeTest {
                     .optimizer(Optimizers.sgd(0.01))
                     .resume(BigModel.trainable(BigModel.model(DType.F32))));
     assertTrue(e.getMessage().contains("optimizer="), e.getMessage());
+    var est =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                builder(model, log, Estimator.normalized(2))
+                    .resume(BigModel.trainable(BigModel.model(DType.F32))));
+    assertTrue(est.getMessage().contains("normalized(2)"), est.getMessage());
     var seed =
         assertThrows(
             IllegalArgumentException.class,
