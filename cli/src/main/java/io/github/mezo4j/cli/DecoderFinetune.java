@@ -12,6 +12,7 @@ import io.github.mezo4j.train.metrics.ClassificationLoss;
 import io.github.mezo4j.train.prompt.DecoderTemplate;
 import io.github.mezo4j.train.prompt.DecoderTemplates;
 import io.github.mezo4j.train.report.ProgressBar;
+import io.github.mezo4j.train.trainer.OptimizerSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,7 +24,7 @@ import java.util.Map;
 final class DecoderFinetune {
   private DecoderFinetune() {}
 
-  static int run(FinetuneCommand cmd) throws Exception {
+  static int run(FinetuneCommand cmd, OptimizerSettings optim) throws Exception {
     Task task = cmd.taskOptions.resolve();
     DecoderObjective objective = DecoderObjective.parse(cmd.objective);
     CandidateScore score = CandidateScore.parse(cmd.decoderOptions.score);
@@ -54,7 +55,8 @@ final class DecoderFinetune {
             cmd.seed,
             cmd.evalEvery,
             cmd.saveWeights,
-            dataInfo);
+            dataInfo,
+            optim);
     // custom tasks have no template: they can still adapt the LM to their texts
     DecoderTemplate template = objective.languageModel() ? null : DecoderTemplates.forTask(task);
     DecoderModels.Loaded m = DecoderModels.load(cmd.model, cmd.decoderOptions.tokenizer);
@@ -69,6 +71,9 @@ final class DecoderFinetune {
         data.dev().size(),
         objective.option(),
         cmd.out.toAbsolutePath().normalize());
+    if (!optim.equals(OptimizerSettings.DEFAULT)) {
+      System.err.println("optimizer: " + optim.describe());
+    }
     try (Workers workers = Workers.of(Arguments.threads("--threads", cmd.threads))) {
       DecoderFineTuner.Result r =
           DecoderFineTuner.run(

@@ -21,6 +21,7 @@ import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.FineTuneConfig;
 import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.LabeledTexts;
+import io.github.mezo4j.train.trainer.OptimizerSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,12 @@ import picocli.CommandLine.Option;
       "best checkpoint (step log + head; with --save-weights also full weights), and",
       "writes metrics.jsonl, train_loss.png, dev_metric.png and summary.json into",
       "--out. An interrupted run (even kill -9) continues with the same command plus",
-      "--resume and ends bit-identical to an uninterrupted one."
+      "--resume and ends bit-identical to an uninterrupted one.",
+      "",
+      "MeZO's own update is --optimizer sgd at a constant --lr with one two-sided",
+      "sample per step; --optimizer, --schedule, --warmup, --weight-decay, --estimator,",
+      "--samples and --conservative choose others. The step log records them, so",
+      "replay and --resume rebuild them; a resumed run needs the values it started with."
     })
 final class FinetuneCommand implements Callable<Integer> {
   private static final String TRAIN_PARAMS_DEFAULT = "all";
@@ -59,10 +65,15 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Mixin DecoderOptions decoderOptions;
 
+  @Mixin OptimizerOptions optimizerOptions;
+
   @Option(names = "--steps", defaultValue = "1000", description = "MeZO steps. Default: 1000.")
   int steps;
 
-  @Option(names = "--lr", defaultValue = "1.5e-4", description = "Learning rate. Default: 1.5e-4.")
+  @Option(
+      names = "--lr",
+      defaultValue = "1.5e-4",
+      description = "Learning rate (the peak of --schedule). Default: 1.5e-4.")
   double lr;
 
   @Option(
@@ -154,10 +165,12 @@ final class FinetuneCommand implements Callable<Integer> {
     Arguments.positiveFinite("--lr", lr);
     Arguments.positive("--batch", batch);
     Arguments.positive("--eval-every", evalEvery);
+    OptimizerSettings optim = optimizerOptions.settings();
+    optim.check(lr, steps); // before any data or model is read
     LoadDType loadDType = LoadDType.parse(dtype != null ? dtype : defaultDType());
     if (DecoderModels.isDecoder(model)) {
       DecoderModels.checkDType(loadDType);
-      return DecoderFinetune.run(this);
+      return DecoderFinetune.run(this, optim);
     }
     Arguments.positiveFinite("--scale", scale);
     Task task = taskOptions.resolve();
@@ -191,7 +204,8 @@ final class FinetuneCommand implements Callable<Integer> {
             evalEvery,
             saveWeights,
             dataInfo,
-            loadDType.option());
+            loadDType.option(),
+            optim);
     FineTuner.Result r =
         run(
             config,
@@ -254,6 +268,9 @@ final class FinetuneCommand implements Callable<Integer> {
         encoder.parameters().elementCount(),
         config.params(),
         out.toAbsolutePath().normalize());
+    if (!config.optim().equals(OptimizerSettings.DEFAULT)) {
+      System.err.println("optimizer: " + config.optim().describe());
+    }
     return FineTuner.run(
         new FineTuner.Run(
             config,

@@ -179,6 +179,42 @@ class DecoderFinetuneCommandTest {
   }
 
   @Test
+  void momentumWithALinearScheduleAndTwoSamplesReplaysToTheSavedWeights(@TempDir Path tmp)
+      throws Exception {
+    Path out = tmp.resolve("momentum");
+    List<String> args = new ArrayList<>(List.of(finetune(stories(), data(tmp), out, "ce")));
+    args.addAll(
+        List.of(
+            "--optimizer",
+            "momentum",
+            "--momentum",
+            "0.8",
+            "--schedule",
+            "linear",
+            "--samples",
+            "2"));
+    MainTest.Run r = MainTest.run("", args.toArray(String[]::new));
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode summary = r.jsonLines().get(0);
+    assertEquals("momentum", summary.get("optimizer").asText());
+    assertEquals(0.8, summary.get("momentum").asDouble());
+    assertEquals("linear", summary.get("schedule").asText());
+    assertEquals("two-sided", summary.get("estimator").asText());
+    assertEquals(2, summary.get("samples").asInt());
+    assertEquals(4L * 260_032, summary.get("optimizer_state_bytes").asLong());
+    MainTest.Run rp =
+        MainTest.run(
+            "",
+            "replay",
+            "--checkpoint",
+            summary.get("last_checkpoint").asText(),
+            "--out",
+            tmp.resolve("replayed").toString());
+    assertEquals(0, rp.exitCode(), rp.err());
+    assertTrue(rp.jsonLines().get(0).get("identical_to_saved_weights").asBoolean());
+  }
+
+  @Test
   void anUnknownObjectiveIsRefused(@TempDir Path tmp) throws Exception {
     MainTest.Run r =
         MainTest.run("", finetune(stories(), data(tmp), tmp.resolve("x"), "perplexity"));

@@ -10,6 +10,7 @@ import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
 import io.github.mezo4j.nn.io.TokenizerJson;
 import io.github.mezo4j.nn.model.BertConfig;
+import io.github.mezo4j.train.checkpoint.JsonFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -195,6 +196,170 @@ class FinetuneCommandsTest {
     MainTest.Run e = MainTest.run("", "eval", "--task", "sst2");
     assertEquals(1, e.exitCode());
     assertTrue(e.err().contains("--checkpoint"), e.err());
+  }
+
+  @Test
+  void otherOptimizersAreRecordedReplayedAndCheckedOnResume(@TempDir Path tmp) throws Exception {
+    Path model = tinyModel(tmp.resolve("model"));
+    Path data = tmp.resolve("data");
+    Files.createDirectories(data);
+    Files.writeString(data.resolve("train.tsv"), tsv(24, 1));
+    Files.writeString(data.resolve("dev.tsv"), tsv(12, 2));
+    Path out = tmp.resolve("run");
+    List<String> common =
+        List.of(
+            "finetune",
+            "--model",
+            model.toString(),
+            "--task",
+            "mine",
+            "--data-dir",
+            data.toString(),
+            "--text-column",
+            "review",
+            "--label-column",
+            "stars",
+            "--labels",
+            "neg,pos",
+            "--eval-every",
+            "3",
+            "--batch",
+            "8",
+            "--lr",
+            "1e-3",
+            "--threads",
+            "2",
+            "--out",
+            out.toString());
+    List<String> adam = new ArrayList<>(common);
+    adam.addAll(
+        List.of(
+            "--steps",
+            "6",
+            "--optimizer",
+            "adam",
+            "--schedule",
+            "cosine",
+            "--warmup",
+            "2",
+            "--weight-decay",
+            "0.01",
+            "--estimator",
+            "one-sided",
+            "--samples",
+            "2",
+            "--save-weights"));
+    MainTest.Run r = MainTest.run("", adam.toArray(String[]::new));
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(
+        r.err()
+            .contains(
+                "optimizer: adam, cosine schedule after 2 warm-up steps, weight decay 0.01,"
+                    + " one-sided estimator with 2 samples"),
+        r.err());
+    JsonNode summary = r.jsonLines().get(0);
+    assertEquals("adam", summary.get("optimizer").asText());
+    assertEquals("cosine", summary.get("schedule").asText());
+    assertEquals("one-sided", summary.get("estimator").asText());
+    assertEquals(2, summary.get("samples").asInt());
+    assertEquals(
+        "chain(scaleByAdam(0.9,0.999,1.0E-8),weightDecay(0.01),"
+            + "scaleByLearningRate(warmup(2,cosineDecay(0.001,4,0.0))))",
+        summary.get("optimizer_spec").asText());
+    JsonNode config = JsonFiles.read(out.resolve("run.json")).get("config");
+    assertEquals("adam", config.get("optimizer").asText());
+    assertEquals(0.01, config.get("weight_decay").asDouble());
+
+    // replay rebuilds the optimizer from the step log: bit-identical to the saved weights
+    Path last = Path.of(summary.get("last_checkpoint").asText());
+    MainTest.Run rp =
+        MainTest.run(
+            "", "replay", "--checkpoint", last.toString(), "--out", tmp.resolve("w").toString());
+    assertEquals(0, rp.exitCode(), rp.err());
+    assertTrue(rp.jsonLines().get(0).get("identical_to_saved_weights").asBoolean());
+
+    // resuming with other settings is refused by name; a decaying run keeps its --steps
+    List<String> sgd = new ArrayList<>(common);
+    sgd.addAll(List.of("--steps", "9", "--resume"));
+    MainTest.Run other = MainTest.run("", sgd.toArray(String[]::new));
+    assertEquals(1, other.exitCode());
+    assertTrue(
+        other.err().contains("optimizer=\"adam\", but this run has optimizer=\"sgd\""),
+        other.err());
+    List<String> longer = new ArrayList<>(adam);
+    longer.set(longer.indexOf("--steps") + 1, "9");
+    longer.add("--resume");
+    MainTest.Run extended = MainTest.run("", longer.toArray(String[]::new));
+    assertEquals(1, extended.exitCode());
+    assertTrue(extended.err().contains("resume it with --steps 6"), extended.err());
+  }
+
+  @Test
+  void badOptimizerOptionsAreReportedByNameBeforeAnythingIsRead(@TempDir Path tmp) {
+    String[][] cases = {
+      {"--optimizer", "rmsprop"},
+      {"--schedule", "step"},
+      {"--estimator", "three-sided"},
+      {"--samples", "0"},
+      {"--warmup", "-1"},
+      {"--weight-decay", "-0.1"},
+      {"--momentum", "0.5"},
+      {"--optimizer", "momentum", "--momentum", "1"},
+      {"--warmup", "50", "--steps", "20"},
+      {"--optimizer", "adam", "--conservative"},
+      {"--weight-decay", "0.1", "--conservative"},
+    };
+    String[] expected = {
+      "mezo4j finetune: --optimizer 'rmsprop': expected sgd, momentum, adam or sign",
+      "mezo4j finetune: --schedule 'step': expected constant, linear or cosine",
+      "mezo4j finetune: --estimator 'three-sided': expected two-sided or one-sided",
+      "mezo4j finetune: --samples must be >= 1, got 0",
+      "mezo4j finetune: --warmup must be >= 0 steps, got -1",
+      "mezo4j finetune: --weight-decay must be a finite number >= 0, got -0.1",
+      "mezo4j finetune: --momentum is read only by --optimizer momentum (this run has --optimizer sgd)",
+      "mezo4j finetune: --momentum must be in [0, 1), got 1.0",
+      "mezo4j finetune: --warmup 50 is longer than the run (--steps 20)",
+      "mezo4j finetune: --conservative does not work with --optimizer adam: the conservative rule needs"
+          + " an optimizer without state",
+      "mezo4j finetune: --conservative does not work with --optimizer sgd --weight-decay 0.1: the"
+          + " conservative rule needs an optimizer without state",
+    };
+    for (int i = 0; i < cases.length; i++) {
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "finetune",
+                  "--task",
+                  "no-such-task",
+                  "--model",
+                  tmp.resolve("no-such-model").toString(),
+                  "--out",
+                  tmp.resolve("run").toString()));
+      args.addAll(List.of(cases[i]));
+      MainTest.Run r = MainTest.run("", args.toArray(String[]::new));
+      assertEquals(1, r.exitCode(), r.err());
+      assertTrue(r.err().startsWith(expected[i]), r.err());
+    }
+    assertTrue(Files.notExists(tmp.resolve("run")));
+  }
+
+  @Test
+  void helpListsTheOptimizerOptionsAndTheirValues() {
+    MainTest.Run r = MainTest.run("", "finetune", "--help");
+    assertEquals(0, r.exitCode(), r.err());
+    String help = r.out().replaceAll("\\s+", " ");
+    for (String s :
+        List.of(
+            "--optimizer=<optimizer> How each step's gradient estimate becomes an update: sgd",
+            "--schedule=<schedule> The learning rate over the run: constant",
+            "--warmup=N",
+            "--weight-decay=W",
+            "--momentum=BETA",
+            "one of: two-sided, one-sided.",
+            "--samples=N",
+            "--conservative")) {
+      assertTrue(help.contains(s), s + " in " + help);
+    }
   }
 
   /** A header TSV of sentences with "stars" 0/1; one sentiment word each. */

@@ -15,6 +15,7 @@ import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.FineTuneConfig;
 import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.LabeledTexts;
+import io.github.mezo4j.train.trainer.OptimizerSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -125,6 +126,17 @@ public final class TinyTask {
 
   public static FineTuneConfig config(
       String head, String params, int steps, int evalEvery, boolean saveWeights) {
+    return config(head, params, steps, evalEvery, saveWeights, OptimizerSettings.DEFAULT);
+  }
+
+  /** The tiny task's config with other optimizer settings. */
+  public static FineTuneConfig config(
+      String head,
+      String params,
+      int steps,
+      int evalEvery,
+      boolean saveWeights,
+      OptimizerSettings optim) {
     return new FineTuneConfig(
         "tiny-sentiment",
         "tiny-random-bert",
@@ -139,7 +151,9 @@ public final class TinyTask {
         7,
         evalEvery,
         saveWeights,
-        Map.of("train", "synthetic:24:1", "dev", "synthetic:16:2"));
+        Map.of("train", "synthetic:24:1", "dev", "synthetic:16:2"),
+        FineTuneConfig.DEFAULT_DTYPE,
+        optim);
   }
 
   /** A full run on the tiny task from freshly built base weights. */

@@ -2,11 +2,14 @@ package io.github.mezo4j.train.decoder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.core.optim.ZoTransform;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.trainer.FineTuneConfig;
+import io.github.mezo4j.train.trainer.OptimizerSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -22,13 +25,15 @@ import java.util.TreeMap;
  * @param metric the dev metric that picks the best checkpoint: "accuracy" or "macro_f1" (higher is
  *     better) or "perplexity" (lower is better; the only one for {@code lm})
  * @param steps the step the run ends at
- * @param lr ZO-SGD learning rate (constant)
+ * @param lr the learning rate (the peak of the schedule {@code optim} names)
  * @param eps perturbation scale
  * @param batch training examples per step (at most the training set)
  * @param seed the run seed: step seeds and the data order derive from (seed, step)
  * @param evalEvery evaluate on the dev split (and checkpoint) every this many steps
  * @param saveWeights also save the full weights (a Hugging Face folder) in each checkpoint
  * @param data where the data came from, recorded as given
+ * @param optim the optimizer, schedule and estimator, as for encoders ({@link
+ *     OptimizerSettings#DEFAULT}: MeZO's ZO-SGD at the constant rate {@code lr}, two-sided)
  */
 public record DecoderFineTuneConfig(
     String task,
@@ -44,7 +49,8 @@ public record DecoderFineTuneConfig(
     long seed,
     int evalEvery,
     boolean saveWeights,
-    Map<String, String> data) {
+    Map<String, String> data,
+    OptimizerSettings optim) {
 
   /** The dev metric of language-model runs. */
   public static final String PERPLEXITY = "perplexity";
@@ -69,6 +75,47 @@ public record DecoderFineTuneConfig(
           "dev metric '%s' does not fit objective %s: expected %s"
               .formatted(metric, objective.option(), lm ? PERPLEXITY : "accuracy or macro_f1"));
     }
+    Objects.requireNonNull(optim, "optim");
+    optim.check(lr, steps);
+  }
+
+  /** A run with MeZO's optimizer settings ({@link OptimizerSettings#DEFAULT}). */
+  public DecoderFineTuneConfig(
+      String task,
+      String model,
+      String params,
+      DecoderObjective objective,
+      CandidateScore score,
+      String metric,
+      int steps,
+      double lr,
+      double eps,
+      int batch,
+      long seed,
+      int evalEvery,
+      boolean saveWeights,
+      Map<String, String> data) {
+    this(
+        task,
+        model,
+        params,
+        objective,
+        score,
+        metric,
+        steps,
+        lr,
+        eps,
+        batch,
+        seed,
+        evalEvery,
+        saveWeights,
+        data,
+        OptimizerSettings.DEFAULT);
+  }
+
+  /** The update transform of this run ({@link OptimizerSettings#transform}). */
+  public ZoTransform transform() {
+    return optim.transform(lr, steps);
   }
 
   /** The weights of {@code all} (a model's parameters) that MeZO trains. */
@@ -98,27 +145,19 @@ public record DecoderFineTuneConfig(
     o.put("seed", seed);
     o.put("eval_every", evalEvery);
     o.put("save_weights", saveWeights);
+    optim.putInto(o);
     ObjectNode d = o.putObject("data");
     new TreeMap<>(data).forEach(d::put);
     return o;
   }
 
   /**
-   * Checks that a resumed run has this run's settings.
+   * Checks that a resumed run has this run's settings; settings the recorded config lacks (it
+   * predates them) stand for their old defaults.
    *
    * @throws IllegalArgumentException naming the first setting that differs
    */
   public void checkResumable(JsonNode recorded, String source) {
-    for (Map.Entry<String, JsonNode> e : toJson().properties()) {
-      if (e.getKey().equals("steps") || e.getKey().equals("save_weights")) {
-        continue;
-      }
-      JsonNode theirs = recorded.get(e.getKey());
-      if (theirs == null || !e.getValue().toString().equals(theirs.toString())) {
-        throw new IllegalArgumentException(
-            "cannot resume: %s was started with %s=%s, but this run has %s=%s"
-                .formatted(source, e.getKey(), theirs, e.getKey(), e.getValue()));
-      }
-    }
+    FineTuneConfig.checkResumable(toJson(), OptimizerSettings.withDefaults(recorded), source);
   }
 }

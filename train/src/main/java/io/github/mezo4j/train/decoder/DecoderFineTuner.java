@@ -5,8 +5,6 @@ import io.github.mezo4j.core.log.StepLog;
 import io.github.mezo4j.core.mezo.MezoTrainer;
 import io.github.mezo4j.core.mezo.NanPolicy;
 import io.github.mezo4j.core.mezo.Objective;
-import io.github.mezo4j.core.optim.Optimizers;
-import io.github.mezo4j.core.optim.Schedule;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.model.DecoderConfig;
@@ -38,6 +36,9 @@ import java.util.function.LongConsumer;
  *
  * <p>{@code params} may narrow the trained weights (bias-norm, a glob), as for encoders; the step
  * log then applies to that selection, and replays must select the same.
+ *
+ * <p>The optimizer, schedule, estimator and conservative rule come from {@link
+ * DecoderFineTuneConfig#optim()}, as for encoders; the step log's header records them.
  *
  * <p>The run folder has the {@link RunFolder} layout of the encoder trainer ({@code
  * io.github.mezo4j.train.trainer.FineTuner}) without heads: run.json, state.json, the live step
@@ -206,7 +207,9 @@ public final class DecoderFineTuner {
     MezoTrainer.Builder<int[]> builder =
         MezoTrainer.builder(loss)
             .eps(c.eps())
-            .optimizer(Optimizers.sgd(Schedule.constant(c.lr())))
+            .optimizer(c.transform())
+            .estimator(c.optim().estimator())
+            .conservative(c.optim().conservative())
             .nanPolicy(NanPolicy.FAIL)
             .runSeed(c.seed())
             .workers(workers)
@@ -355,6 +358,9 @@ public final class DecoderFineTuner {
       s.put("eps", c.eps());
       s.put("batch", c.batch());
       s.put("seed", c.seed());
+      c.optim().putInto(s);
+      s.put("optimizer_spec", trainer.config().optimizer().spec());
+      s.put("optimizer_state_bytes", trainer.optimizerStateBytes());
       s.put("best_checkpoint", checkpoints.best().toString());
       s.put("last_checkpoint", checkpoints.last().toString());
       JsonFiles.write(folder.summary(), s);

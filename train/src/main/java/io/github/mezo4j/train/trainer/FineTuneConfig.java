@@ -2,6 +2,7 @@ package io.github.mezo4j.train.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.core.optim.ZoTransform;
 import io.github.mezo4j.core.param.Selector;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.head.HeadSpec;
@@ -9,6 +10,7 @@ import io.github.mezo4j.train.metrics.ClassificationLoss;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The settings of a fine-tuning run, all of which (but {@link #steps} and {@link #saveWeights})
@@ -23,7 +25,7 @@ import java.util.Map;
  * @param objective what MeZO minimises ({@code --objective})
  * @param metric the dev metric that picks the best checkpoint: "accuracy" or "macro_f1"
  * @param steps the step the run ends at
- * @param lr ZO-SGD learning rate (constant)
+ * @param lr the learning rate (the peak of the schedule {@code optim} names)
  * @param eps perturbation scale
  * @param batch training examples per step (at most the training set)
  * @param seed the run seed: step seeds and the data order derive from (seed, step)
@@ -32,6 +34,8 @@ import java.util.Map;
  * @param data where the data came from (file names, k-shot seed, ...), recorded as given
  * @param dtype how the base model's weights were stored when loaded, one of {@link #DTYPES} ({@code
  *     --dtype}): resume, replay and eval load the base model the same way
+ * @param optim the optimizer, schedule and estimator ({@link OptimizerSettings#DEFAULT}: MeZO's
+ *     ZO-SGD at the constant rate {@code lr}, two-sided)
  */
 public record FineTuneConfig(
     String task,
@@ -48,7 +52,8 @@ public record FineTuneConfig(
     int evalEvery,
     boolean saveWeights,
     Map<String, String> data,
-    String dtype) {
+    String dtype,
+    OptimizerSettings optim) {
   /** The {@code --dtype} values: auto (as the file stores them), f32 and bf16. */
   public static final List<String> DTYPES = List.of("auto", "f32", "bf16");
 
@@ -79,6 +84,44 @@ public record FineTuneConfig(
       throw new IllegalArgumentException(
           "--head '%s': expected one of %s".formatted(head, HeadSpec.KINDS));
     }
+    Objects.requireNonNull(optim, "optim");
+    optim.check(lr, steps);
+  }
+
+  /** A run with MeZO's optimizer settings ({@link OptimizerSettings#DEFAULT}). */
+  public FineTuneConfig(
+      String task,
+      String model,
+      String head,
+      String params,
+      ClassificationLoss objective,
+      String metric,
+      int steps,
+      double lr,
+      double eps,
+      int batch,
+      long seed,
+      int evalEvery,
+      boolean saveWeights,
+      Map<String, String> data,
+      String dtype) {
+    this(
+        task,
+        model,
+        head,
+        params,
+        objective,
+        metric,
+        steps,
+        lr,
+        eps,
+        batch,
+        seed,
+        evalEvery,
+        saveWeights,
+        data,
+        dtype,
+        OptimizerSettings.DEFAULT);
   }
 
   /** A run whose base model loads as f32 (the settings before {@code dtype} existed). */
@@ -112,7 +155,8 @@ public record FineTuneConfig(
         evalEvery,
         saveWeights,
         data,
-        DEFAULT_DTYPE);
+        DEFAULT_DTYPE,
+        OptimizerSettings.DEFAULT);
   }
 
   /** The {@code dtype} a run's recorded config holds ({@link #DEFAULT_DTYPE} when absent). */
@@ -162,31 +206,59 @@ public record FineTuneConfig(
     o.put("eval_every", evalEvery);
     o.put("save_weights", saveWeights);
     o.put("dtype", dtype);
+    optim.putInto(o);
     ObjectNode d = o.putObject("data");
     new java.util.TreeMap<>(data).forEach(d::put);
     return o;
   }
 
+  /** The update transform of this run ({@link OptimizerSettings#transform}). */
+  public ZoTransform transform() {
+    return optim.transform(lr, steps);
+  }
+
   /**
-   * Checks that a resumed run has this run's settings.
+   * Checks that a resumed run has this run's settings; settings the recorded config lacks (it
+   * predates them) stand for their old defaults.
    *
    * @throws IllegalArgumentException naming the first setting that differs
    */
   public void checkResumable(JsonNode recorded, String source) {
-    ObjectNode mine = toJson();
+    ObjectNode theirs = OptimizerSettings.withDefaults(recorded);
+    theirs.put("dtype", recordedDType(recorded));
+    checkResumable(toJson(), theirs, source);
+  }
+
+  /**
+   * The resume check of encoder and decoder runs: every key of {@code mine} (a config's JSON) but
+   * {@code steps} and {@code save_weights} must equal {@code recorded}'s, and {@code steps} too
+   * when the learning rate decays over the run.
+   *
+   * @param recorded the resumed run's config, absent keys already filled in with their defaults
+   * @param source the file {@code recorded} came from, for the message
+   * @throws IllegalArgumentException naming the first setting that differs
+   */
+  public static void checkResumable(ObjectNode mine, JsonNode recorded, String source) {
     for (Map.Entry<String, JsonNode> e : mine.properties()) {
       if (e.getKey().equals("steps") || e.getKey().equals("save_weights")) {
         continue;
       }
-      JsonNode theirs =
-          e.getKey().equals("dtype")
-              ? JsonFiles.MAPPER.getNodeFactory().textNode(recordedDType(recorded))
-              : recorded.get(e.getKey());
+      JsonNode theirs = recorded.get(e.getKey());
       if (theirs == null || !e.getValue().toString().equals(theirs.toString())) {
         throw new IllegalArgumentException(
             "cannot resume: %s was started with %s=%s, but this run has %s=%s"
                 .formatted(source, e.getKey(), theirs, e.getKey(), e.getValue()));
       }
+    }
+    OptimizerSettings optim = OptimizerSettings.fromJson(mine);
+    int steps = mine.path("steps").asInt();
+    int recordedSteps = recorded.path("steps").asInt();
+    if (optim.dependsOnSteps() && steps != recordedSteps) {
+      throw new IllegalArgumentException(
+          ("cannot resume: %s was started with steps=%d and schedule=%s, which decays the"
+                  + " learning rate to 0 at step %d; resume it with --steps %d (only a constant"
+                  + " schedule lets a run go on to more steps)")
+              .formatted(source, recordedSteps, optim.schedule(), recordedSteps, recordedSteps));
     }
   }
 }

@@ -6,8 +6,6 @@ import io.github.mezo4j.core.mezo.MezoTrainer;
 import io.github.mezo4j.core.mezo.NanPolicy;
 import io.github.mezo4j.core.mezo.PerturbationMode;
 import io.github.mezo4j.core.noise.Bf16Rounding;
-import io.github.mezo4j.core.optim.Optimizers;
-import io.github.mezo4j.core.optim.Schedule;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
@@ -45,6 +43,10 @@ import java.util.function.LongConsumer;
  * probe-initialised head with the encoder is its "LP then MeZO" setting. {@link
  * FineTuneConfig#params()} can narrow the encoder's part (e.g. to biases and LayerNorm weights).
  * The head before training is saved, because the step log replays onto base encoder plus that head.
+ *
+ * <p>The optimizer, learning-rate schedule, estimator and conservative rule come from {@link
+ * FineTuneConfig#optim()} (MeZO's ZO-SGD by default); the step log's header records them, so replay
+ * and resume rebuild them (optimizer state included) from the log alone.
  *
  * <p>Resume: everything a step does is a pure function of (seed, step): its perturbation seeds (the
  * trainer's run seed) and its batch ({@link BatchSampler}). A resumed run therefore restarts from
@@ -174,7 +176,9 @@ public final class FineTuner {
     ParameterSet trainable = classifier.trainable(c.selector());
     builder
         .eps(c.eps())
-        .optimizer(Optimizers.sgd(Schedule.constant(c.lr())))
+        .optimizer(c.transform())
+        .estimator(c.optim().estimator())
+        .conservative(c.optim().conservative())
         .nanPolicy(NanPolicy.FAIL)
         .runSeed(c.seed())
         .workers(workers)
@@ -360,6 +364,9 @@ public final class FineTuner {
       s.put("eps", c.eps());
       s.put("batch", c.batch());
       s.put("seed", c.seed());
+      c.optim().putInto(s);
+      s.put("optimizer_spec", trainer.config().optimizer().spec());
+      s.put("optimizer_state_bytes", trainer.optimizerStateBytes());
       s.put("best_checkpoint", checkpoints.best().toString());
       s.put("last_checkpoint", checkpoints.last().toString());
       JsonFiles.write(folder.summary(), s);

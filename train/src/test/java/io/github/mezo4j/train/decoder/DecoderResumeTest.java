@@ -17,6 +17,7 @@ import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.data.Example;
 import io.github.mezo4j.train.prompt.DecoderTemplates;
+import io.github.mezo4j.train.trainer.OptimizerSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,6 +47,11 @@ class DecoderResumeTest {
   }
 
   private static DecoderFineTuneConfig config(DecoderObjective objective, boolean save) {
+    return config(objective, save, OptimizerSettings.DEFAULT);
+  }
+
+  private static DecoderFineTuneConfig config(
+      DecoderObjective objective, boolean save, OptimizerSettings optim) {
     return new DecoderFineTuneConfig(
         "sst2",
         "stories260K.bin",
@@ -60,7 +66,8 @@ class DecoderResumeTest {
         5,
         EVAL_EVERY,
         save,
-        Map.of("source", "Stories260kLm.REVIEWS"));
+        Map.of("source", "Stories260kLm.REVIEWS"),
+        optim);
   }
 
   private static DecoderFineTuner.Run run(
@@ -158,6 +165,56 @@ class DecoderResumeTest {
             Workers.serial());
     assertEquals(best.manifest().get("dev_metric").asDouble(), e.accuracy());
     assertEquals(best.manifest().get("dev_loss").asDouble(), e.loss());
+  }
+
+  @Test
+  void adamCosineOneSidedRunResumesAndReplaysBitForBit(@TempDir Path tmp) throws IOException {
+    OptimizerSettings adam =
+        new OptimizerSettings("adam", "cosine", 2, 0.01, 0.9, "one-sided", 2, false);
+    DecoderFineTuneConfig config = config(DecoderObjective.CROSS_ENTROPY, true, adam);
+    Path whole = tmp.resolve("whole");
+    DecoderFineTuner.Result expected = DecoderFineTuner.run(run(config, whole, false, 2, null));
+    ObjectNode recorded = JsonFiles.read(whole.resolve(RunFolder.RUN));
+    assertEquals(adam, OptimizerSettings.fromJson(recorded.get("config")));
+    assertEquals("adam", expected.summary().get("optimizer").asText());
+    assertEquals("cosine", expected.summary().get("schedule").asText());
+    assertEquals("one-sided", expected.summary().get("estimator").asText());
+    assertEquals(config.transform().spec(), expected.summary().get("optimizer_spec").asText());
+
+    Checkpoint last = Checkpoint.open(expected.last());
+    ParameterSet base = Stories260kLm.load().lm().model().parameters();
+    DecoderCheckpoints.replay(last, base, Workers.of(2));
+    assertTrue(base.contentEquals(expected.weights()), "replayed weights differ");
+
+    Path split = tmp.resolve("split");
+    assertThrows(
+        Interrupt.class,
+        () ->
+            DecoderFineTuner.run(
+                run(
+                    config,
+                    split,
+                    false,
+                    1,
+                    step -> {
+                      if (step == 6) {
+                        throw new Interrupt();
+                      }
+                    })));
+    // other settings are refused by name; the run's own resume it to the same end
+    IllegalArgumentException other =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                DecoderFineTuner.run(
+                    run(config(DecoderObjective.CROSS_ENTROPY, true), split, true, 1, null)));
+    assertTrue(other.getMessage().contains("optimizer=\"adam\""), other.getMessage());
+    DecoderFineTuner.Result resumed = DecoderFineTuner.run(run(config, split, true, 2, null));
+    assertTrue(expected.weights().contentEquals(resumed.weights()), "final weights differ");
+    assertArrayEquals(
+        Files.readAllBytes(whole.resolve(RunFolder.STEP_LOG)),
+        Files.readAllBytes(split.resolve(RunFolder.STEP_LOG)));
+    assertEquals(events(whole), events(split));
   }
 
   @Test

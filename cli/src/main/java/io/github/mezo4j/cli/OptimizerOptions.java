@@ -1,0 +1,118 @@
+package io.github.mezo4j.cli;
+
+import io.github.mezo4j.train.trainer.OptimizerSettings;
+import java.util.Iterator;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code finetune}'s optimizer, schedule and estimator options (encoders and decoders alike), read
+ * into an {@link OptimizerSettings}. A resumed run needs the options it started with.
+ */
+final class OptimizerOptions {
+  @Option(
+      names = "--optimizer",
+      defaultValue = "sgd",
+      description =
+          "How each step's gradient estimate becomes an update: sgd (MeZO's ZO-SGD; no extra"
+              + " memory), momentum (heavy ball, see --momentum; 4 bytes per trained weight),"
+              + " adam (betas 0.9 and 0.999, eps 1e-8; 8 bytes per trained weight) or sign"
+              + " (each weight moves by exactly the learning rate, up or down; no extra memory)."
+              + " Default: ${DEFAULT-VALUE}.")
+  String optimizer;
+
+  @Option(
+      names = "--momentum",
+      paramLabel = "BETA",
+      description =
+          "--optimizer momentum: the momentum beta, in [0, 1). Default: 0.9 (the only optimizer"
+              + " that reads it).")
+  Double momentum;
+
+  @Option(
+      names = "--schedule",
+      defaultValue = "constant",
+      description =
+          "The learning rate over the run: constant (--lr throughout), linear or cosine (decay"
+              + " from --lr to 0 at --steps). A decaying run resumes only with the --steps it"
+              + " started with. Default: ${DEFAULT-VALUE}.")
+  String schedule;
+
+  @Option(
+      names = "--warmup",
+      defaultValue = "0",
+      paramLabel = "N",
+      description =
+          "Warm-up steps: the learning rate rises linearly from --lr/N to --lr over the first N"
+              + " steps, then follows --schedule over the rest. Default: ${DEFAULT-VALUE}.")
+  int warmup;
+
+  @Option(
+      names = "--weight-decay",
+      defaultValue = "0",
+      paramLabel = "W",
+      description =
+          "Decoupled weight decay: each step also subtracts lr * W * weight from every weight"
+              + " matrix (not biases or norm weights), outside the optimizer's moments, so"
+              + " --optimizer adam becomes AdamW. Default: 0 (none).")
+  double weightDecay;
+
+  @Option(
+      names = "--estimator",
+      defaultValue = "two-sided",
+      completionCandidates = EstimatorNames.class,
+      description =
+          "How a step estimates the gradient along a random direction z, one of:"
+              + " ${COMPLETION-CANDIDATES}. two-sided (MeZO's SPSA) compares the losses at w +"
+              + " eps*z and w - eps*z: 2 forward passes per sample; one-sided compares w + eps*z"
+              + " with w itself: 1 forward pass per sample plus 1 per step, a coarser estimate."
+              + " Default: ${DEFAULT-VALUE}.")
+  String estimator;
+
+  @Option(
+      names = "--samples",
+      defaultValue = "1",
+      paramLabel = "N",
+      description =
+          "Random directions per step, their estimates averaged (n-SPSA): less noisy steps for"
+              + " N times the forward passes. Default: ${DEFAULT-VALUE}.")
+  int samples;
+
+  @Option(
+      names = "--conservative",
+      description =
+          "ZO-SGD-Cons: after each update also try the opposite move and keep whichever of"
+              + " before, after and opposite has the lowest loss on the batch (2 or 3 more"
+              + " forward passes per step). Only with --optimizer sgd or sign and no"
+              + " --weight-decay.")
+  boolean conservative;
+
+  /**
+   * The settings these options give.
+   *
+   * @throws IllegalArgumentException naming the option of a bad value
+   */
+  OptimizerSettings settings() {
+    if (momentum != null && !"momentum".equals(optimizer)) {
+      throw new IllegalArgumentException(
+          "--momentum is read only by --optimizer momentum (this run has --optimizer %s)"
+              .formatted(optimizer));
+    }
+    return new OptimizerSettings(
+        optimizer,
+        schedule,
+        warmup,
+        weightDecay,
+        momentum != null ? momentum : OptimizerSettings.DEFAULT_MOMENTUM,
+        estimator,
+        samples,
+        conservative);
+  }
+
+  /** The {@code --estimator} values for {@code --help}: those {@link OptimizerSettings} maps. */
+  static final class EstimatorNames implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return OptimizerSettings.estimatorNames().iterator();
+    }
+  }
+}
