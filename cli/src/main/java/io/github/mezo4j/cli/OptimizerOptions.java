@@ -64,7 +64,10 @@ final class OptimizerOptions {
           "How a step estimates the gradient along a random direction z, one of:"
               + " ${COMPLETION-CANDIDATES}. two-sided (MeZO's SPSA) compares the losses at w +"
               + " eps*z and w - eps*z: 2 forward passes per sample; one-sided compares w + eps*z"
-              + " with w itself: 1 forward pass per sample plus 1 per step, a coarser estimate."
+              + " with w itself: 1 forward pass per sample plus 1 per step, a coarser estimate;"
+              + " fzoo (Dang et al. 2025) takes --samples >= 2 one-sided probes and divides the"
+              + " step by the standard deviation of their losses instead of by eps, so --lr sets"
+              + " the step length directly (learning rates do not carry over)."
               + " Default: ${DEFAULT-VALUE}.")
   String estimator;
 

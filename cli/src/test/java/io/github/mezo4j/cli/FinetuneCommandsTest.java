@@ -312,7 +312,7 @@ class FinetuneCommandsTest {
     String[] expected = {
       "mezo4j finetune: --optimizer 'rmsprop': expected sgd, momentum, adam or sign",
       "mezo4j finetune: --schedule 'step': expected constant, linear or cosine",
-      "mezo4j finetune: --estimator 'three-sided': expected two-sided or one-sided",
+      "mezo4j finetune: --estimator 'three-sided': expected two-sided, one-sided or fzoo",
       "mezo4j finetune: --samples must be >= 1, got 0",
       "mezo4j finetune: --warmup must be >= 0 steps, got -1",
       "mezo4j finetune: --weight-decay must be a finite number >= 0, got -0.1",

@@ -84,6 +84,7 @@ public record OptimizerSettings(
     Map<String, IntFunction<Estimator>> m = new LinkedHashMap<>();
     m.put("two-sided", Estimator::twoSided);
     m.put("one-sided", Estimator::oneSided);
+    m.put("fzoo", Estimator::normalized); // FZOO's normalized probes; needs samples >= 2
     return Collections.unmodifiableMap(m);
   }
 
@@ -136,7 +137,12 @@ public record OptimizerSettings(
     if (samples < 1) {
       throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
     }
-    return make.apply(samples);
+    try {
+      return make.apply(samples);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--samples %d with --estimator %s: %s".formatted(samples, name, e.getMessage()), e);
+    }
   }
 
   /** The estimator a step uses. */

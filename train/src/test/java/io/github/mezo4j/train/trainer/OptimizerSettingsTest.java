@@ -79,14 +79,19 @@ class OptimizerSettingsTest {
 
   @Test
   void estimatorNamesMapToCoreEstimators() {
-    assertEquals(List.of("two-sided", "one-sided"), OptimizerSettings.estimatorNames());
+    assertEquals(List.of("two-sided", "one-sided", "fzoo"), OptimizerSettings.estimatorNames());
+    assertEquals(Estimator.normalized(4), OptimizerSettings.estimator("fzoo", 4));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> OptimizerSettings.estimator("fzoo", 1))
+            .getMessage()
+            .startsWith("--samples 1 with --estimator fzoo: the normalized estimator needs n >= 2"));
     assertEquals(Estimator.oneSided(2), OptimizerSettings.estimator("one-sided", 2));
     assertEquals(Estimator.nSpsa(4), OptimizerSettings.estimator("two-sided", 4));
     assertEquals(Estimator.oneSided(2), ADAM.estimator());
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class, () -> OptimizerSettings.estimator("three-sided", 1));
-    assertEquals("--estimator 'three-sided': expected two-sided or one-sided", e.getMessage());
+    assertEquals("--estimator 'three-sided': expected two-sided, one-sided or fzoo", e.getMessage());
     assertTrue(
         assertThrows(
                 IllegalArgumentException.class, () -> OptimizerSettings.estimator("one-sided", 0))
