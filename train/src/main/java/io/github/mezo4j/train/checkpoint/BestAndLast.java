@@ -12,6 +12,7 @@ public final class BestAndLast {
   private final RunFolder folder;
   private long bestStep;
   private double bestMetric;
+  private double bestLoss;
   private String bestName;
   private String lastName;
 
@@ -23,19 +24,26 @@ public final class BestAndLast {
     this.folder = folder;
     this.bestStep = state == null ? -1 : state.bestStep();
     this.bestMetric = state == null ? Double.NaN : state.bestMetric();
+    this.bestLoss = state == null ? Double.NaN : state.bestLoss();
     this.bestName = state == null ? null : state.bestCheckpoint();
     this.lastName = state == null ? null : state.lastCheckpoint();
   }
 
   /**
-   * Records the dev metric of the evaluation at {@code step}; it becomes the best if it is strictly
-   * better (ties keep the earlier, shorter run) or is the first.
+   * Records the dev metric and loss of the evaluation at {@code step}; it becomes the best if its
+   * metric is strictly better, or equal with a strictly lower loss, or it is the first. The loss
+   * breaks ties because a metric on a small dev split moves in coarse steps (one sentence of 32 is
+   * 3 points of accuracy) while the loss is continuous; equal on both keeps the earlier step.
    */
-  public void offer(long step, double metric, boolean higherIsBetter) {
-    boolean better = bestStep < 0 || (higherIsBetter ? metric > bestMetric : metric < bestMetric);
+  public void offer(long step, double metric, double loss, boolean higherIsBetter) {
+    boolean better =
+        bestStep < 0
+            || (higherIsBetter ? metric > bestMetric : metric < bestMetric)
+            || (metric == bestMetric && loss < bestLoss);
     if (better) {
       bestStep = step;
       bestMetric = metric;
+      bestLoss = loss;
       bestName = RunFolder.checkpointName(step);
     }
   }
@@ -48,7 +56,8 @@ public final class BestAndLast {
    */
   public void committed(long step, double seconds) throws IOException {
     lastName = RunFolder.checkpointName(step);
-    RunState state = new RunState(step, lastName, bestStep, bestMetric, bestName, seconds);
+    RunState state =
+        new RunState(step, lastName, bestStep, bestMetric, bestLoss, bestName, seconds);
     state.write(folder.state());
     // only now may the previous last checkpoint go: the state no longer names it
     folder.deleteUnreferenced(state);

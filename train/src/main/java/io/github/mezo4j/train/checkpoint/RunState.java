@@ -12,6 +12,8 @@ import java.nio.file.Path;
  * @param lastCheckpoint the last checkpoint's folder name under {@code checkpoints/}
  * @param bestStep the step with the best dev metric so far
  * @param bestMetric that metric
+ * @param bestLoss the dev loss at that step (ties on the metric go to the lower loss); NaN in
+ *     states written before it was recorded
  * @param bestCheckpoint the best checkpoint's folder name under {@code checkpoints/}
  * @param seconds wall time the run had spent when the last checkpoint was written
  */
@@ -20,6 +22,7 @@ public record RunState(
     String lastCheckpoint,
     long bestStep,
     double bestMetric,
+    double bestLoss,
     String bestCheckpoint,
     double seconds) {
 
@@ -30,6 +33,7 @@ public record RunState(
     o.put("last_checkpoint", lastCheckpoint);
     o.put("best_step", bestStep);
     o.put("best_dev_metric", bestMetric);
+    o.put("best_dev_loss", bestLoss);
     o.put("best_checkpoint", bestCheckpoint);
     o.put("seconds", seconds);
     JsonFiles.write(file, o);
@@ -43,6 +47,7 @@ public record RunState(
         JsonFiles.require(o, "last_checkpoint", file).asText(),
         JsonFiles.require(o, "best_step", file).asLong(),
         JsonFiles.require(o, "best_dev_metric", file).asDouble(),
+        o.path("best_dev_loss").asDouble(Double.NaN),
         JsonFiles.require(o, "best_checkpoint", file).asText(),
         JsonFiles.require(o, "seconds", file).asDouble());
   }

@@ -300,7 +300,7 @@ public final class DecoderFineTuner {
       DecoderEvaluation e = task.evaluateDev(run.workers());
       lastEval = e;
       double m = e.metric(c.metric());
-      checkpoints.offer(step, m, c.higherIsBetter());
+      checkpoints.offer(step, m, e.loss(), c.higherIsBetter());
       double bestMetric = checkpoints.bestMetric();
       ObjectNode event = JsonFiles.object();
       event.put("event", "eval");

@@ -300,7 +300,7 @@ public final class FineTuner {
       Evaluation e = classifier.evaluate(devBatch, run.workers());
       lastEval = e;
       double m = e.metric(c.metricName());
-      checkpoints.offer(step, m, true);
+      checkpoints.offer(step, m, e.loss(), true);
       double bestMetric = checkpoints.bestMetric();
       ObjectNode event = JsonFiles.object();
       event.put("event", "eval");

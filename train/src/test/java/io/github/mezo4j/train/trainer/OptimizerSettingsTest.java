@@ -84,14 +84,16 @@ class OptimizerSettingsTest {
     assertTrue(
         assertThrows(IllegalArgumentException.class, () -> OptimizerSettings.estimator("fzoo", 1))
             .getMessage()
-            .startsWith("--samples 1 with --estimator fzoo: the normalized estimator needs n >= 2"));
+            .startsWith(
+                "--samples 1 with --estimator fzoo: the normalized estimator needs n >= 2"));
     assertEquals(Estimator.oneSided(2), OptimizerSettings.estimator("one-sided", 2));
     assertEquals(Estimator.nSpsa(4), OptimizerSettings.estimator("two-sided", 4));
     assertEquals(Estimator.oneSided(2), ADAM.estimator());
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class, () -> OptimizerSettings.estimator("three-sided", 1));
-    assertEquals("--estimator 'three-sided': expected two-sided, one-sided or fzoo", e.getMessage());
+    assertEquals(
+        "--estimator 'three-sided': expected two-sided, one-sided or fzoo", e.getMessage());
     assertTrue(
         assertThrows(
                 IllegalArgumentException.class, () -> OptimizerSettings.estimator("one-sided", 0))
