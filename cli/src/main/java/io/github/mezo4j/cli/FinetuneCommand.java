@@ -271,21 +271,25 @@ final class FinetuneCommand implements Callable<Integer> {
     if (!config.optim().equals(OptimizerSettings.DEFAULT)) {
       System.err.println("optimizer: " + config.optim().describe());
     }
-    return FineTuner.run(
-        new FineTuner.Run(
-            config,
-            classifier,
-            c -> headSpec.create(c, train, workers),
-            base.config(),
-            base.tokenizer().orElse(null),
-            train,
-            dev,
-            out,
-            resume,
-            workers,
-            System.err,
-            ProgressBar.terminal(),
-            null));
+    // closed at the end: mezo4j sweep runs finetune many times in one JVM, and each run's helper
+    // threads would otherwise stay parked for the rest of it
+    try (workers) {
+      return FineTuner.run(
+          new FineTuner.Run(
+              config,
+              classifier,
+              c -> headSpec.create(c, train, workers),
+              base.config(),
+              base.tokenizer().orElse(null),
+              train,
+              dev,
+              out,
+              resume,
+              workers,
+              System.err,
+              ProgressBar.terminal(),
+              null));
+    }
   }
 
   /** "f32 weights, 90.3 MB", "bf16 weights, 45.1 MB" or "mixed f32/bf16 weights, ...". */

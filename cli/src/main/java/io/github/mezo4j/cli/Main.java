@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       ReplayCommand.class,
       DemoCommand.class,
+      SweepCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -35,6 +35,20 @@ public final class LinePlot {
 
   public static final Color ORANGE = new Color(255, 127, 14);
 
+  /** The ten colours of {@link #palette}: matplotlib's "tab10", {@link #BLUE} and ORANGE first. */
+  private static final Color[] PALETTE = {
+    BLUE,
+    ORANGE,
+    new Color(44, 160, 44),
+    new Color(214, 39, 40),
+    new Color(148, 103, 189),
+    new Color(140, 86, 75),
+    new Color(227, 119, 194),
+    new Color(127, 127, 127),
+    new Color(188, 189, 34),
+    new Color(23, 190, 207)
+  };
+
   static {
     // no display is needed or wanted: servers and CI have none
     if (System.getProperty("java.awt.headless") == null) {
@@ -43,6 +57,14 @@ public final class LinePlot {
   }
 
   private LinePlot() {}
+
+  /**
+   * The colour of the {@code i}-th series of a chart with many (a sweep's configurations): ten
+   * distinct colours, repeated from the eleventh series on.
+   */
+  public static Color palette(int i) {
+    return PALETTE[Math.floorMod(i, PALETTE.length)];
+  }
 
   /**
    * One line of a chart.
