@@ -8,6 +8,7 @@ import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.decoder.DecoderFineTuneConfig;
 import io.github.mezo4j.train.report.LinePlot;
 import io.github.mezo4j.train.report.RunPlots;
+import io.github.mezo4j.train.trainer.OptimizerSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -178,38 +179,17 @@ public final class SweepReport {
   }
 
   /**
-   * Training forward passes per step of a run, from its {@code run.json} {@code config}. A config
-   * without an {@code estimator} key is MeZO's two-sided estimator, 2 passes. Otherwise with {@code
-   * samples} n (1 when absent): two-sided ({@code "two-sided"}, {@code "two_sided"}, {@code
-   * "twoSided"}, or the spec {@code "twoSided(n)"} which carries its own n) costs 2n, one-sided
-   * ({@code "one-sided"}, ..., {@code "oneSided(n)"}) n + 1 (the unperturbed loss once, then one
-   * pass per sample). Any other estimator is unknown: NaN, and the run is left out of the plot.
+   * Training forward passes per step of a run, from the estimator its {@code run.json} {@code
+   * config} records ({@link OptimizerSettings#fromJson}: a config without one is MeZO's two-sided
+   * estimator, 2 passes). A config this build cannot read is unknown: NaN, and the run is left out
+   * of the plot.
    */
   public static double forwardPassesPerStep(JsonNode config) {
-    JsonNode estimator = config.get("estimator");
-    if (estimator == null || estimator.isNull()) {
-      return 2;
-    }
-    String spec = estimator.asText();
-    String kind = spec;
-    int samples = config.path("samples").asInt(1);
-    int paren = spec.indexOf('(');
-    if (paren > 0 && spec.endsWith(")")) {
-      kind = spec.substring(0, paren);
-      try {
-        samples = Integer.parseInt(spec.substring(paren + 1, spec.length() - 1).strip());
-      } catch (NumberFormatException e) {
-        return Double.NaN;
-      }
-    }
-    if (samples < 1) {
+    try {
+      return OptimizerSettings.fromJson(config).estimator().forwardPasses();
+    } catch (IllegalArgumentException e) {
       return Double.NaN;
     }
-    return switch (kind.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "")) {
-      case "twosided" -> 2.0 * samples;
-      case "onesided" -> samples + 1.0;
-      default -> Double.NaN;
-    };
   }
 
   /**
