@@ -150,7 +150,8 @@ final class DemoCommand implements Callable<Integer> {
             new HeadSpec(head, prompts.sentences(), 20, LinearProbe.Options.defaults()),
             out,
             resume,
-            Arguments.threads("--threads", threads));
+            Arguments.threads("--threads", threads),
+            null);
     System.out.printf(
         Locale.ROOT,
         "dev accuracy %.3f before training -> %.3f after %d steps (best %.3f at step %d), %.0f s%n",

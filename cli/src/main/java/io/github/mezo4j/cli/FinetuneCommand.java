@@ -10,6 +10,7 @@ import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.data.Dataset;
+import io.github.mezo4j.train.data.Example;
 import io.github.mezo4j.train.data.Task;
 import io.github.mezo4j.train.head.HeadSpec;
 import io.github.mezo4j.train.head.LinearProbe;
@@ -26,6 +27,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -151,6 +153,15 @@ final class FinetuneCommand implements Callable<Integer> {
   boolean saveWeights;
 
   @Option(
+      names = "--monitor-data",
+      paramLabel = "FILE",
+      description =
+          "Encoders: also evaluate on this labelled file (the task's format) at every"
+              + " evaluation, for curves of an evaluation set (metrics.jsonl monitor_*, the"
+              + " metric plot, summary.json). It never chooses a checkpoint: the dev split does.")
+  Path monitorData;
+
+  @Option(
       names = "--dtype",
       description =
           "Weight storage in memory: auto (bf16 tensors stay bf16, f32/f16 load as f32), f32 or"
@@ -169,6 +180,9 @@ final class FinetuneCommand implements Callable<Integer> {
     optim.check(lr, steps); // before any data or model is read
     LoadDType loadDType = LoadDType.parse(dtype != null ? dtype : defaultDType());
     if (DecoderModels.isDecoder(model)) {
+      if (monitorData != null) {
+        throw new IllegalArgumentException("--monitor-data is for encoder models only");
+      }
       DecoderModels.checkDType(loadDType);
       return DecoderFinetune.run(this, optim);
     }
@@ -183,6 +197,7 @@ final class FinetuneCommand implements Callable<Integer> {
             scale,
             new LinearProbe.Options(probeL2, 300));
     Dataset data = taskOptions.load(task);
+    List<Example> monitor = monitorData == null ? null : task.read(monitorData);
     Map<String, String> dataInfo = new LinkedHashMap<>();
     dataInfo.put("source", data.source());
     if (taskOptions.kShotSeed != null) {
@@ -215,7 +230,8 @@ final class FinetuneCommand implements Callable<Integer> {
             headSpec,
             out,
             resume,
-            Arguments.threads("--threads", threads));
+            Arguments.threads("--threads", threads),
+            monitor);
     System.out.println(JsonFiles.line(r.summary()));
     return 0;
   }
@@ -240,7 +256,8 @@ final class FinetuneCommand implements Callable<Integer> {
       HeadSpec headSpec,
       Path out,
       boolean resume,
-      int threads)
+      int threads,
+      List<Example> monitor)
       throws Exception {
     BertCheckpoint base = Models.load(modelSpec, LoadDType.parse(config.dtype()));
     WordPieceTokenizer tokenizer = Tokenizers.of(base, modelSpec);
@@ -288,7 +305,8 @@ final class FinetuneCommand implements Callable<Integer> {
               workers,
               System.err,
               ProgressBar.terminal(),
-              null));
+              null,
+              monitor == null ? null : LabeledTexts.of(monitor, data.labels())));
     }
   }
 

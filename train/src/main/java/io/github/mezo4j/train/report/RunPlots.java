@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * The two charts of a run, drawn from its metrics.jsonl events: {@value #LOSS_PLOT} (training loss
  * per step, dev loss at each evaluation) and {@value #METRIC_PLOT} (the dev metric at each
- * evaluation), 800 x 500 PNG.
+ * evaluation, and the monitor set's beside it when the run has one), 800 x 500 PNG.
  */
 public final class RunPlots {
   public static final String LOSS_PLOT = "train_loss.png";
@@ -26,6 +26,7 @@ public final class RunPlots {
     List<double[]> train = new ArrayList<>();
     List<double[]> devLoss = new ArrayList<>();
     List<double[]> devMetric = new ArrayList<>();
+    List<double[]> monitorMetric = new ArrayList<>();
     for (ObjectNode e : events) {
       double step = e.get("step").asDouble();
       switch (e.get("event").asText()) {
@@ -33,6 +34,9 @@ public final class RunPlots {
         case "eval" -> {
           devLoss.add(new double[] {step, e.get("dev_loss").asDouble()});
           devMetric.add(new double[] {step, e.get("dev_metric").asDouble()});
+          if (e.has("monitor_metric")) {
+            monitorMetric.add(new double[] {step, e.get("monitor_metric").asDouble()});
+          }
         }
         default -> {
           // other events are not charted
@@ -57,7 +61,11 @@ public final class RunPlots {
             "Dev " + metricName + subtitle,
             "step",
             "dev " + metricName,
-            List.of(series("dev " + metricName, devMetric, LinePlot.ORANGE)),
+            monitorMetric.isEmpty()
+                ? List.of(series("dev " + metricName, devMetric, LinePlot.ORANGE))
+                : List.of(
+                    series("dev " + metricName, devMetric, LinePlot.ORANGE),
+                    series("monitor " + metricName, monitorMetric, LinePlot.BLUE)),
             WIDTH,
             HEIGHT));
   }

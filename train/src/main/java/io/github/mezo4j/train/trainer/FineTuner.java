@@ -82,6 +82,9 @@ public final class FineTuner {
    * @param interactive draw the bar in place (a terminal) rather than as plain lines
    * @param afterStep called with the step number after each step is logged (and evaluated), or
    *     null; an exception it throws stops the run as a crash would (tests interrupt runs so)
+   * @param monitor a labelled set evaluated beside the dev split at every evaluation, or null: its
+   *     metrics go to metrics.jsonl ({@code monitor_*}) and the metric plot, but it never chooses a
+   *     checkpoint (the curves of an evaluation set the run must not be tuned on)
    */
   public record Run(
       FineTuneConfig config,
@@ -96,7 +99,40 @@ public final class FineTuner {
       Workers workers,
       PrintStream progress,
       boolean interactive,
-      LongConsumer afterStep) {}
+      LongConsumer afterStep,
+      LabeledTexts monitor) {
+    /** A run without a monitor set. */
+    public Run(
+        FineTuneConfig config,
+        EncoderClassifier classifier,
+        InitialHead initialHead,
+        BertConfig bertConfig,
+        TokenizerJson tokenizerJson,
+        LabeledTexts train,
+        LabeledTexts dev,
+        Path out,
+        boolean resume,
+        Workers workers,
+        PrintStream progress,
+        boolean interactive,
+        LongConsumer afterStep) {
+      this(
+          config,
+          classifier,
+          initialHead,
+          bertConfig,
+          tokenizerJson,
+          train,
+          dev,
+          out,
+          resume,
+          workers,
+          progress,
+          interactive,
+          afterStep,
+          null);
+    }
+  }
 
   /**
    * What a run produced.
@@ -157,6 +193,8 @@ public final class FineTuner {
     LabeledTexts train = run.train();
     EncoderClassifier.Tokenized trainSet = classifier.tokenize(train);
     EncoderClassifier.Batch devBatch = classifier.batch(classifier.tokenize(run.dev()));
+    EncoderClassifier.Batch monitorBatch =
+        run.monitor() == null ? null : classifier.batch(classifier.tokenize(run.monitor()));
     BatchSampler sampler = new BatchSampler(train.size(), c.batch(), c.seed());
     EncoderClassifier.Batch fullBatch =
         sampler.batch() == train.size() ? classifier.batch(trainSet) : null;
@@ -206,6 +244,7 @@ public final class FineTuner {
               classifier,
               headInit,
               devBatch,
+              monitorBatch,
               metrics,
               manifestBase,
               startNanos,
@@ -254,6 +293,22 @@ public final class FineTuner {
     return spec == null ? PerturbationMode.IN_PLACE : PerturbationMode.parse(spec);
   }
 
+  /**
+   * The monitor set's metric at the best checkpoint (chosen on the dev split) and at the end, when
+   * the run has a monitor set.
+   */
+  private static void putMonitorMetrics(ObjectNode summary, List<ObjectNode> events, long best) {
+    for (ObjectNode e : events) {
+      if ("eval".equals(e.get("event").asText()) && e.has("monitor_metric")) {
+        double m = e.get("monitor_metric").asDouble();
+        if (e.get("step").asLong() == best) {
+          summary.put("best_checkpoint_monitor_metric", m);
+        }
+        summary.put("final_monitor_metric", m);
+      }
+    }
+  }
+
   /** Evaluations, checkpoints and the best so far. */
   private static final class Tracker {
     private final Run run;
@@ -261,6 +316,7 @@ public final class FineTuner {
     private final EncoderClassifier classifier;
     private final ClassifierHead headInit;
     private final EncoderClassifier.Batch devBatch;
+    private final EncoderClassifier.Batch monitorBatch;
     private final MetricsLog metrics;
     private final ObjectNode manifestBase;
     private final long startNanos;
@@ -274,6 +330,7 @@ public final class FineTuner {
         EncoderClassifier classifier,
         ClassifierHead headInit,
         EncoderClassifier.Batch devBatch,
+        EncoderClassifier.Batch monitorBatch,
         MetricsLog metrics,
         ObjectNode manifestBase,
         long startNanos,
@@ -284,6 +341,7 @@ public final class FineTuner {
       this.classifier = classifier;
       this.headInit = headInit;
       this.devBatch = devBatch;
+      this.monitorBatch = monitorBatch;
       this.metrics = metrics;
       this.manifestBase = manifestBase;
       this.startNanos = startNanos;
@@ -311,6 +369,13 @@ public final class FineTuner {
       event.put("dev_metric", m);
       event.put("best_dev_metric", bestMetric);
       event.put("best_step", checkpoints.bestStep());
+      if (monitorBatch != null) {
+        Evaluation me = classifier.evaluate(monitorBatch, run.workers());
+        event.put("monitor_loss", me.loss());
+        event.put("monitor_accuracy", me.accuracy());
+        event.put("monitor_f1", me.macroF1());
+        event.put("monitor_metric", me.metric(c.metricName()));
+      }
       event.put("elapsed_s", seconds());
       metrics.append(event);
       metrics.sync();
@@ -355,6 +420,7 @@ public final class FineTuner {
       if (lastEval != null) {
         s.put("final_dev_loss", lastEval.loss());
       }
+      putMonitorMetrics(s, events, checkpoints.bestStep());
       s.put("train_examples", run.train().size());
       s.put("dev_examples", run.dev().size());
       s.put("params", c.params());
