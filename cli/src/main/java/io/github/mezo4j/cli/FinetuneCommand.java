@@ -23,6 +23,7 @@ import io.github.mezo4j.train.trainer.FineTuneConfig;
 import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.LabeledTexts;
 import io.github.mezo4j.train.trainer.OptimizerSettings;
+import io.github.mezo4j.train.trainer.Recipe;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,8 +54,6 @@ import picocli.CommandLine.Option;
       "replay and --resume rebuild them; a resumed run needs the values it started with."
     })
 final class FinetuneCommand implements Callable<Integer> {
-  private static final String TRAIN_PARAMS_DEFAULT = "all";
-
   @Option(
       names = "--model",
       defaultValue = "minilm",
@@ -69,35 +68,38 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Mixin OptimizerOptions optimizerOptions;
 
-  @Option(names = "--steps", defaultValue = "1000", description = "MeZO steps. Default: 1000.")
-  int steps;
+  @Option(
+      names = "--steps",
+      description =
+          "MeZO steps. Default: the recipe's (1000 for k-shot tasks, 5000 for full data).")
+  Integer steps;
 
   @Option(
       names = "--lr",
-      defaultValue = "1.5e-4",
-      description = "Learning rate (the peak of --schedule). Default: 1.5e-4.")
-  double lr;
+      description =
+          "Learning rate (the peak of --schedule). Default: the recipe's; 1.5e-4 when another"
+              + " method option is set.")
+  Double lr;
 
-  @Option(
-      names = "--eps",
-      defaultValue = "1e-3",
-      description = "Perturbation scale. Default: 1e-3.")
-  double eps;
+  @Option(names = "--eps", description = "Perturbation scale. Default: the recipe's (1e-3).")
+  Double eps;
 
   @Option(
       names = "--batch",
-      defaultValue = "32",
-      description = "Training examples per step (capped at the training set). Default: 32.")
-  int batch;
+      description =
+          "Training examples per step (capped at the training set). Default: the recipe's (16"
+              + " for encoders, 32 for decoders).")
+  Integer batch;
 
   @Option(names = "--seed", defaultValue = "42", description = "Run seed. Default: 42.")
   long seed;
 
   @Option(
       names = "--eval-every",
-      defaultValue = "100",
-      description = "Evaluate and checkpoint every N steps. Default: 100.")
-  int evalEvery;
+      description =
+          "Evaluate and checkpoint every N steps. Default: the recipe's (100; 500 for full-data"
+              + " encoder runs).")
+  Integer evalEvery;
 
   @Option(names = "--out", required = true, description = "The run folder.")
   Path out;
@@ -134,10 +136,10 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Option(
       names = "--train-params",
-      defaultValue = TRAIN_PARAMS_DEFAULT,
       description =
           "Weights MeZO trains: all, bias-norm (biases and LayerNorm weights) or a glob"
-              + " over weight names. Default: ${DEFAULT-VALUE}.")
+              + " over weight names. Default: the recipe's (bias-norm for encoders); all when"
+              + " another method option is set.")
   String trainParams;
 
   @Option(
@@ -171,6 +173,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    applyRecipe(Recipe.of(DecoderModels.isDecoder(model), taskOptions.kShotSeed != null));
     Arguments.atLeast("--steps", steps, 0);
     Arguments.positiveFinite("--eps", eps);
     Arguments.positiveFinite("--lr", lr);
@@ -203,6 +206,9 @@ final class FinetuneCommand implements Callable<Integer> {
     if (taskOptions.kShotSeed != null) {
       dataInfo.put("k_shot_seed", taskOptions.kShotSeed.toString());
     }
+    if (recipeNote != null) {
+      System.err.println(recipeNote);
+    }
     FineTuneConfig config =
         new FineTuneConfig(
             task.name(),
@@ -234,6 +240,30 @@ final class FinetuneCommand implements Callable<Integer> {
             monitor);
     System.out.println(JsonFiles.line(r.summary()));
     return 0;
+  }
+
+  /** The recipe line printed once the run's settings are checked, or null. */
+  private String recipeNote;
+
+  /**
+   * Fills the options the user left out from {@code recipe}: the budget options one by one, the
+   * method options all together and only if none was given (else from {@link Recipe#MEZO}).
+   */
+  private void applyRecipe(Recipe recipe) {
+    boolean methodGiven =
+        trainParams != null || lr != null || eps != null || optimizerOptions.methodGiven();
+    Recipe method = methodGiven ? Recipe.MEZO : recipe;
+    trainParams = trainParams != null ? trainParams : method.trainParams();
+    lr = lr != null ? lr : method.lr();
+    eps = eps != null ? eps : method.eps();
+    optimizerOptions.fillFrom(method);
+    steps = steps != null ? steps : recipe.steps();
+    batch = batch != null ? batch : recipe.batch();
+    evalEvery = evalEvery != null ? evalEvery : recipe.evalEvery();
+    recipeNote =
+        methodGiven || recipe == Recipe.MEZO
+            ? null
+            : "recipe " + recipe.name() + ": " + recipe.methodOptions();
   }
 
   /**

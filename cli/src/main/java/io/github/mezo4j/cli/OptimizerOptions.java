@@ -1,6 +1,7 @@
 package io.github.mezo4j.cli;
 
 import io.github.mezo4j.train.trainer.OptimizerSettings;
+import io.github.mezo4j.train.trainer.Recipe;
 import java.util.Iterator;
 import picocli.CommandLine.Option;
 
@@ -11,13 +12,12 @@ import picocli.CommandLine.Option;
 final class OptimizerOptions {
   @Option(
       names = "--optimizer",
-      defaultValue = "sgd",
       description =
           "How each step's gradient estimate becomes an update: sgd (MeZO's ZO-SGD; no extra"
               + " memory), momentum (heavy ball, see --momentum; 4 bytes per trained weight),"
               + " adam (betas 0.9 and 0.999, eps 1e-8; 8 bytes per trained weight) or sign"
               + " (each weight moves by exactly the learning rate, up or down; no extra memory)."
-              + " Default: ${DEFAULT-VALUE}.")
+              + " Default: the recipe's (sgd).")
   String optimizer;
 
   @Option(
@@ -30,11 +30,10 @@ final class OptimizerOptions {
 
   @Option(
       names = "--schedule",
-      defaultValue = "constant",
       description =
           "The learning rate over the run: constant (--lr throughout), linear or cosine (decay"
               + " from --lr to 0 at --steps). A decaying run resumes only with the --steps it"
-              + " started with. Default: ${DEFAULT-VALUE}.")
+              + " started with. Default: the recipe's (constant).")
   String schedule;
 
   @Option(
@@ -58,7 +57,6 @@ final class OptimizerOptions {
 
   @Option(
       names = "--estimator",
-      defaultValue = "two-sided",
       completionCandidates = EstimatorNames.class,
       description =
           "How a step estimates the gradient along a random direction z, one of:"
@@ -68,17 +66,16 @@ final class OptimizerOptions {
               + " fzoo (Dang et al. 2025) takes --samples >= 2 one-sided probes and divides the"
               + " step by the standard deviation of their losses instead of by eps, so --lr sets"
               + " the step length directly (learning rates do not carry over)."
-              + " Default: ${DEFAULT-VALUE}.")
+              + " Default: the recipe's (two-sided).")
   String estimator;
 
   @Option(
       names = "--samples",
-      defaultValue = "1",
       paramLabel = "N",
       description =
           "Random directions per step, their estimates averaged (n-SPSA): less noisy steps for"
-              + " N times the forward passes. Default: ${DEFAULT-VALUE}.")
-  int samples;
+              + " N times the forward passes. Default: the recipe's (1).")
+  Integer samples;
 
   @Option(
       names = "--conservative",
@@ -88,6 +85,19 @@ final class OptimizerOptions {
               + " forward passes per step). Only with --optimizer sgd or sign and no"
               + " --weight-decay.")
   boolean conservative;
+
+  /** Whether the user set any option that belongs to a recipe's method. */
+  boolean methodGiven() {
+    return optimizer != null || schedule != null || estimator != null || samples != null;
+  }
+
+  /** Takes the method options the user left out from {@code recipe}. */
+  void fillFrom(Recipe recipe) {
+    optimizer = optimizer != null ? optimizer : recipe.optimizer();
+    schedule = schedule != null ? schedule : recipe.schedule();
+    estimator = estimator != null ? estimator : recipe.estimator();
+    samples = samples != null ? samples : recipe.samples();
+  }
 
   /**
    * The settings these options give.

@@ -11,6 +11,7 @@ import io.github.mezo4j.nn.io.HuggingFaceFolder;
 import io.github.mezo4j.nn.io.TokenizerJson;
 import io.github.mezo4j.nn.model.BertConfig;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
+import io.github.mezo4j.train.trainer.Recipe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,64 @@ class FinetuneCommandsTest {
   private static final String[] WORDS = {
     "good", "great", "fine", "bad", "awful", "poor", "the", "movie", "was", "it", "very"
   };
+
+  @Test
+  void withoutMethodOptionsTheRecipeDecidesAndAnyMethodOptionFallsBackToMezo(@TempDir Path tmp)
+      throws Exception {
+    Path model = tinyModel(tmp.resolve("model"));
+    Path data = tmp.resolve("data");
+    Files.createDirectories(data);
+    Files.writeString(data.resolve("train.tsv"), tsv(24, 1));
+    Files.writeString(data.resolve("dev.tsv"), tsv(12, 2));
+    List<String> base =
+        List.of(
+            "finetune",
+            "--model",
+            model.toString(),
+            "--task",
+            "mine",
+            "--data-dir",
+            data.toString(),
+            "--text-column",
+            "review",
+            "--label-column",
+            "stars",
+            "--labels",
+            "neg,pos",
+            "--steps",
+            "2",
+            "--eval-every",
+            "2",
+            "--threads",
+            "1");
+
+    MainTest.Run recipe = MainTest.run("", with(base, "--out", tmp.resolve("recipe").toString()));
+    assertEquals(0, recipe.exitCode(), recipe.err());
+    JsonNode c = JsonFiles.read(tmp.resolve("recipe").resolve("run.json")).get("config");
+    Recipe r = Recipe.ENCODER_FULL_DATA; // own files have no k-shot seed
+    assertEquals(r.trainParams(), c.get("params").asText());
+    assertEquals(r.lr(), c.get("lr").asDouble());
+    assertEquals(r.batch(), c.get("batch").asInt());
+    assertEquals(2, c.get("steps").asInt(), "a budget option the user gives wins");
+    assertTrue(recipe.err().contains("recipe " + r.name() + ": " + r.methodOptions()));
+
+    MainTest.Run own =
+        MainTest.run(
+            "", with(base, "--out", tmp.resolve("own").toString(), "--estimator", "one-sided"));
+    assertEquals(0, own.exitCode(), own.err());
+    JsonNode o = JsonFiles.read(tmp.resolve("own").resolve("run.json")).get("config");
+    assertEquals(Recipe.MEZO.trainParams(), o.get("params").asText());
+    assertEquals(Recipe.MEZO.lr(), o.get("lr").asDouble());
+    assertEquals("one-sided", o.get("estimator").asText());
+    assertEquals(r.batch(), o.get("batch").asInt(), "budget options still come from the recipe");
+    assertTrue(!own.err().contains("recipe "), own.err());
+  }
+
+  private static String[] with(List<String> base, String... more) {
+    List<String> args = new ArrayList<>(base);
+    args.addAll(List.of(more));
+    return args.toArray(String[]::new);
+  }
 
   @Test
   void finetuneEvalAndReplayOnOwnFiles(@TempDir Path tmp) throws Exception {
@@ -355,7 +414,7 @@ class FinetuneCommandsTest {
             "--warmup=N",
             "--weight-decay=W",
             "--momentum=BETA",
-            "one of: two-sided, one-sided.",
+            "one of: two-sided, one-sided, fzoo.",
             "--samples=N",
             "--conservative")) {
       assertTrue(help.contains(s), s + " in " + help);

@@ -1,0 +1,86 @@
+package io.github.mezo4j.train.trainer;
+
+/**
+ * A tuned MeZO setting for a kind of run: what {@code finetune} uses when the user gives none of
+ * the method options ({@code --train-params --lr --eps --optimizer --schedule --estimator
+ * --samples}), and for the budget options ({@code --steps --batch --eval-every}) the user leaves
+ * out. The method options go together: a learning rate tuned for 30,720 bias and LayerNorm weights
+ * would wreck all 22.6 M, so a user who sets any of them gets MeZO's defaults ({@link #MEZO}) for
+ * the others. docs/results.md names the sweep that chose each recipe.
+ *
+ * @param name what the run's header line calls it
+ * @param trainParams {@code --train-params}
+ * @param lr {@code --lr}
+ * @param eps {@code --eps}
+ * @param optimizer {@code --optimizer}
+ * @param schedule {@code --schedule}
+ * @param estimator {@code --estimator}
+ * @param samples {@code --samples}
+ * @param steps {@code --steps}
+ * @param batch {@code --batch}
+ * @param evalEvery {@code --eval-every}
+ */
+public record Recipe(
+    String name,
+    String trainParams,
+    double lr,
+    double eps,
+    String optimizer,
+    String schedule,
+    String estimator,
+    int samples,
+    int steps,
+    int batch,
+    int evalEvery) {
+
+  /** MeZO's settings (the paper's ZO-SGD on every weight): decoders, and any hand-set method. */
+  public static final Recipe MEZO =
+      new Recipe("mezo", "all", 1.5e-4, 1e-3, "sgd", "constant", "two-sided", 1, 1000, 32, 100);
+
+  /**
+   * Sentence encoders (all-MiniLM-L6-v2 and its BERT family) on k-shot classification: ZO-SGD on
+   * the biases and LayerNorm weights, chosen on the k-shot dev splits (docs/results.md).
+   */
+  public static final Recipe ENCODER_K_SHOT =
+      new Recipe(
+          "encoder-k-shot",
+          "bias-norm",
+          1e-3,
+          1e-3,
+          "sgd",
+          "constant",
+          "two-sided",
+          1,
+          1000,
+          16,
+          100);
+
+  /** Sentence encoders on a full training set: as k-shot, with more steps between evaluations. */
+  public static final Recipe ENCODER_FULL_DATA =
+      new Recipe(
+          "encoder-full-data",
+          "bias-norm",
+          1e-3,
+          1e-3,
+          "sgd",
+          "constant",
+          "two-sided",
+          1,
+          5000,
+          16,
+          500);
+
+  /** The recipe for an encoder or a decoder run, on a k-shot split or a full training set. */
+  public static Recipe of(boolean decoder, boolean kShot) {
+    if (decoder) {
+      return MEZO;
+    }
+    return kShot ? ENCODER_K_SHOT : ENCODER_FULL_DATA;
+  }
+
+  /** The method options as a command line fragment, for the run's header line. */
+  public String methodOptions() {
+    return "--train-params %s --lr %s --eps %s --optimizer %s --schedule %s --estimator %s --samples %d"
+        .formatted(trainParams, lr, eps, optimizer, schedule, estimator, samples);
+  }
+}
