@@ -1,5 +1,6 @@
 package io.github.mezo4j.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.train.checkpoint.Checkpoint;
@@ -49,7 +50,13 @@ final class EvalCommand implements Callable<Integer> {
 
   @Mixin DecoderOptions decoderOptions;
 
-  @Option(names = "--data", description = "The file to evaluate on (the task's format).")
+  @Option(
+      names = "--data",
+      description =
+          "The file to evaluate on (the task's format), or k-shot-eval: the set the k-shot"
+              + " protocol evaluates on for --k-shot-seed (a checkpoint: its run's seed): GLUE"
+              + " dev for sst2, the dev set for sst5, the carved dev split less the seed's k-shot"
+              + " examples for trec.")
   Path data;
 
   @Option(
@@ -129,7 +136,12 @@ final class EvalCommand implements Callable<Integer> {
     }
     List<Example> examples;
     if (data != null) {
-      examples = task.read(data);
+      Integer seed = taskOptions.kShotSeed;
+      if (seed == null && checkpoint != null) {
+        JsonNode s = Checkpoint.open(checkpoint).manifest().path("config").path("data");
+        seed = s.has("k_shot_seed") ? s.get("k_shot_seed").asInt() : null;
+      }
+      examples = taskOptions.readLabelled(task, "--data", data, seed);
       out.put("data", data.toString());
     } else {
       Dataset d = taskOptions.load(task);

@@ -158,9 +158,10 @@ final class FinetuneCommand implements Callable<Integer> {
       names = "--monitor-data",
       paramLabel = "FILE",
       description =
-          "Encoders: also evaluate on this labelled file (the task's format) at every"
-              + " evaluation, for curves of an evaluation set (metrics.jsonl monitor_*, the"
-              + " metric plot, summary.json). It never chooses a checkpoint: the dev split does.")
+          "Encoders: also evaluate on this labelled file (the task's format), or with"
+              + " k-shot-eval on the k-shot protocol's evaluation set, at every evaluation, for"
+              + " curves of an evaluation set (metrics.jsonl monitor_*, the metric plot,"
+              + " summary.json). It never chooses a checkpoint: the dev split does.")
   Path monitorData;
 
   @Option(
@@ -200,7 +201,10 @@ final class FinetuneCommand implements Callable<Integer> {
             scale,
             new LinearProbe.Options(probeL2, 300));
     Dataset data = taskOptions.load(task);
-    List<Example> monitor = monitorData == null ? null : task.read(monitorData);
+    List<Example> monitor =
+        monitorData == null
+            ? null
+            : taskOptions.readLabelled(task, "--monitor-data", monitorData, taskOptions.kShotSeed);
     Map<String, String> dataInfo = new LinkedHashMap<>();
     dataInfo.put("source", data.source());
     if (taskOptions.kShotSeed != null) {

@@ -3,6 +3,7 @@ package io.github.mezo4j.cli;
 import io.github.mezo4j.core.example.SharedData;
 import io.github.mezo4j.train.data.ColumnMapping;
 import io.github.mezo4j.train.data.Dataset;
+import io.github.mezo4j.train.data.Example;
 import io.github.mezo4j.train.data.LabelSet;
 import io.github.mezo4j.train.data.Task;
 import io.github.mezo4j.train.data.Tasks;
@@ -12,6 +13,7 @@ import io.github.mezo4j.train.prompt.LabelPrompts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The options that name a task and its data: a built-in task, or the user's own files. */
@@ -90,6 +92,29 @@ final class TaskOptions {
       dir = SharedData.root(kShotSeed != null ? "lmbff-kshot16" : ".");
     }
     return kShotSeed != null ? t.loadKShot(dir, kShotSeed) : t.load(dir);
+  }
+
+  /** The {@code --data} / {@code --monitor-data} value that names the k-shot evaluation set. */
+  static final String K_SHOT_EVAL = "k-shot-eval";
+
+  /**
+   * The examples of a labelled file, or with {@value #K_SHOT_EVAL} the set the k-shot protocol
+   * evaluates on ({@link Task#kShotEvaluationSet}: GLUE dev for SST-2, the dev set for SST-5, the
+   * carved dev split less the seed's k-shot examples for TREC).
+   *
+   * @param option the option's name for messages
+   * @param seed the k-shot seed ({@code --k-shot-seed}, or the one a checkpoint's run used), or
+   *     null
+   */
+  List<Example> readLabelled(Task t, String option, Path file, Integer seed) throws IOException {
+    if (!file.toString().equals(K_SHOT_EVAL)) {
+      return t.read(file);
+    }
+    if (seed == null) {
+      throw new IllegalArgumentException(
+          "%s %s needs the k-shot seed: add --k-shot-seed".formatted(option, K_SHOT_EVAL));
+    }
+    return t.kShotEvaluationSet(dataDir != null ? dataDir : SharedData.root("."), seed);
   }
 
   /** The label sentences of the prompt head. */
