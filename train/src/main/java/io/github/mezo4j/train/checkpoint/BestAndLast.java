@@ -31,13 +31,16 @@ public final class BestAndLast {
 
   /**
    * Records the dev metric and loss of the evaluation at {@code step}; it becomes the best if its
-   * metric is strictly better, or equal with a strictly lower loss, or it is the first. The loss
-   * breaks ties because a metric on a small dev split moves in coarse steps (one sentence of 32 is
-   * 3 points of accuracy) while the loss is continuous; equal on both keeps the earlier step.
+   * metric is strictly better, or equal with a strictly lower loss, or it is the first trained one.
+   * The untrained model (step 0) is the best only until the first trained evaluation, as in the
+   * MeZO and LM-BFF code, which pick among the evaluations during training: the run's result is a
+   * fine-tuned model, and step 0 stays in the metrics as the baseline. The loss breaks ties because
+   * a metric on a small dev split moves in coarse steps (one sentence of 32 is 3 points of
+   * accuracy) while the loss is continuous; equal on both keeps the earlier step.
    */
   public void offer(long step, double metric, double loss, boolean higherIsBetter) {
     boolean better =
-        bestStep < 0
+        bestStep <= 0
             || (higherIsBetter ? metric > bestMetric : metric < bestMetric)
             || (metric == bestMetric && loss < bestLoss);
     if (better) {

@@ -28,6 +28,18 @@ class BestAndLastTest {
   }
 
   @Test
+  void theUntrainedModelIsTheBestOnlyUntilTheFirstTrainedEvaluation() {
+    BestAndLast b = new BestAndLast(new RunFolder(dir), null);
+    b.offer(0, 0.81, 0.52, true);
+    assertEquals(0, b.bestStep());
+    b.offer(100, 0.69, 0.56, true);
+    assertEquals(100, b.bestStep());
+    b.offer(200, 0.72, 0.55, true);
+    assertEquals(200, b.bestStep());
+    assertEquals(0.72, b.bestMetric());
+  }
+
+  @Test
   void lowerIsBetterMetricsBreakTiesTheSameWay() {
     BestAndLast b = new BestAndLast(new RunFolder(dir), null);
     b.offer(0, 12.0, 2.5, false);
