@@ -6,6 +6,7 @@ import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.model.BertEncoder;
+import io.github.mezo4j.nn.model.FrozenPrefixCache;
 import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
@@ -25,7 +26,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -123,9 +126,21 @@ final class FinetuneCommand implements Callable<Integer> {
       names = "--train-params",
       defaultValue = TRAIN_PARAMS_DEFAULT,
       description =
-          "Weights MeZO trains: all, bias-norm (biases and LayerNorm weights) or a glob"
-              + " over weight names. Default: ${DEFAULT-VALUE}.")
+          "Weights MeZO trains: all, bias-norm (biases and LayerNorm weights), top:K (every"
+              + " weight of the last K encoder layers, K from 1 to the layer count, 6 for minilm:"
+              + " the frozen layers below run once per sentence and are cached, so steps are"
+              + " faster) or a glob over weight names. The head's own weights always train."
+              + " Default: ${DEFAULT-VALUE}.")
   String trainParams;
+
+  @Option(
+      names = "--prefix-cache-mb",
+      defaultValue = "512",
+      description =
+          "top:K: the most memory, in MB, the cached outputs of the frozen layers may take"
+              + " (tokens x hidden x 4 bytes per sentence); sentences past it recompute them on"
+              + " every pass (same results, slower). Default: ${DEFAULT-VALUE}.")
+  int prefixCacheMb;
 
   @Option(
       names = "--threads",
@@ -154,6 +169,7 @@ final class FinetuneCommand implements Callable<Integer> {
     Arguments.positiveFinite("--lr", lr);
     Arguments.positive("--batch", batch);
     Arguments.positive("--eval-every", evalEvery);
+    Arguments.atLeast("--prefix-cache-mb", prefixCacheMb, 0);
     LoadDType loadDType = LoadDType.parse(dtype != null ? dtype : defaultDType());
     if (DecoderModels.isDecoder(model)) {
       DecoderModels.checkDType(loadDType);
@@ -201,7 +217,8 @@ final class FinetuneCommand implements Callable<Integer> {
             headSpec,
             out,
             resume,
-            Arguments.threads("--threads", threads));
+            Arguments.threads("--threads", threads),
+            (long) prefixCacheMb << 20);
     System.out.println(JsonFiles.line(r.summary()));
     return 0;
   }
@@ -228,6 +245,30 @@ final class FinetuneCommand implements Callable<Integer> {
       boolean resume,
       int threads)
       throws Exception {
+    return run(
+        config,
+        modelSpec,
+        data,
+        prompts,
+        headSpec,
+        out,
+        resume,
+        threads,
+        FrozenPrefixCache.DEFAULT_MAX_BYTES);
+  }
+
+  /** {@link #run} with a cap on the frozen-prefix cache of a {@code top:K} run, in bytes. */
+  static FineTuner.Result run(
+      FineTuneConfig config,
+      String modelSpec,
+      Dataset data,
+      LabelPrompts prompts,
+      HeadSpec headSpec,
+      Path out,
+      boolean resume,
+      int threads,
+      long prefixCacheBytes)
+      throws Exception {
     BertCheckpoint base = Models.load(modelSpec, LoadDType.parse(config.dtype()));
     WordPieceTokenizer tokenizer = Tokenizers.of(base, modelSpec);
     BertEncoder encoder = BertEncoder.of(base.config(), base.parameters());
@@ -241,18 +282,49 @@ final class FinetuneCommand implements Callable<Integer> {
                 prompts.sentences(), headSpec.scale(), tokenizer, base.config().padTokenId()));
     LabeledTexts train = LabeledTexts.of(data.train(), data.labels());
     LabeledTexts dev = LabeledTexts.of(data.dev(), data.labels());
+    long trainable = classifier.trainable(config.selector(encoder.layerCount())).elementCount();
+    // top:K: the layers below run once per sentence, from a cache FineTuner keeps using
+    OptionalInt top = FineTuneConfig.topLayers(config.params());
+    int frozen = top.isPresent() ? encoder.layerCount() - top.getAsInt() : 0;
+    String cacheNote = "";
+    if (frozen > 0) {
+      classifier =
+          classifier.withPrefixCache(
+              new FrozenPrefixCache(
+                  encoder,
+                  frozen,
+                  prefixCacheBytes,
+                  line -> System.err.println("mezo4j: " + line)));
+      long tokens = tokens(classifier, train) + tokens(classifier, dev);
+      for (String s : prompts.sentences()) {
+        tokens += classifier.tokenizer().encode(s).ids().length;
+      }
+      long bytes = FrozenPrefixCache.bytesFor(tokens, encoder.hiddenSize());
+      cacheNote =
+          String.format(
+              Locale.ROOT,
+              "; embeddings and layers 0-%d frozen, their outputs cached once per sentence: at"
+                  + " most %.1f MB (%,d tokens x %d x 4 bytes; cap %.0f MB%s)",
+              frozen - 1,
+              bytes / 1e6,
+              tokens,
+              encoder.hiddenSize(),
+              prefixCacheBytes / 1048576.0,
+              bytes > prefixCacheBytes ? ", over it: the rest recompute" : "");
+    }
     System.err.printf(
         "mezo4j finetune: %s (%s) on %s (%d train, %d dev examples), %s head, MeZO trains %,d of"
-            + " %,d encoder weights (%s), out %s%n",
+            + " %,d encoder weights (%s)%s, out %s%n",
         modelSpec,
         storageSummary(encoder.parameters()),
         config.task(),
         train.size(),
         dev.size(),
         config.head(),
-        classifier.trainable(config.selector()).elementCount(),
+        trainable,
         encoder.parameters().elementCount(),
         config.params(),
+        cacheNote,
         out.toAbsolutePath().normalize());
     return FineTuner.run(
         new FineTuner.Run(
@@ -269,6 +341,20 @@ final class FinetuneCommand implements Callable<Integer> {
             System.err,
             ProgressBar.terminal(),
             null));
+  }
+
+  /** Real tokens of every example of {@code data} as {@code classifier} tokenizes them. */
+  private static long tokens(EncoderClassifier classifier, LabeledTexts data) {
+    long n = 0;
+    for (int i = 0; i < data.size(); i++) {
+      n +=
+          (data.pairs() == null
+                  ? classifier.tokenizer().encode(data.texts().get(i))
+                  : classifier.tokenizer().encode(data.texts().get(i), data.pairs().get(i)))
+              .ids()
+              .length;
+    }
+    return n;
   }
 
   /** "f32 weights, 90.3 MB", "bf16 weights, 45.1 MB" or "mixed f32/bf16 weights, ...". */
