@@ -182,6 +182,26 @@ class TopLayersTest {
         full.summary().get("final_dev_loss").asDouble(),
         cached.summary().get("final_dev_loss").asDouble());
 
+    // interrupted and resumed (a fresh cache, filled in another order): the same run
+    Path split = tmp.resolve("top1-split");
+    assertThrows(
+        ResumeTest.Interrupt.class,
+        () ->
+            FineTuner.run(
+                TinyTask.run(
+                    top1,
+                    split,
+                    false,
+                    2,
+                    step -> {
+                      if (step == 6) {
+                        throw new ResumeTest.Interrupt();
+                      }
+                    })));
+    FineTuner.Result resumed = FineTuner.run(TinyTask.run(top1, split, true, 2, null));
+    assertEquals(steps, StepLog.read(new RunFolder(split).stepLog()).records());
+    assertTrue(cached.classifier().trainable().contentEquals(resumed.classifier().trainable()));
+
     // replay onto fresh base weights (no cache: full forward passes) and evaluate
     Checkpoint last = Checkpoint.open(cached.last());
     EncoderClassifier replayed = last.replay(TinyTask.classifier(3), Workers.of(2));
