@@ -1,5 +1,6 @@
 package io.github.mezo4j.cli;
 
+import io.github.mezo4j.nn.model.FrozenPrefixCache;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.data.Dataset;
@@ -151,7 +152,8 @@ final class DemoCommand implements Callable<Integer> {
             out,
             resume,
             Arguments.threads("--threads", threads),
-            null);
+            null,
+            FrozenPrefixCache.DEFAULT_MAX_BYTES);
     System.out.printf(
         Locale.ROOT,
         "dev accuracy %.3f before training -> %.3f after %d steps (best %.3f at step %d), %.0f s%n",

@@ -6,6 +6,7 @@ import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.model.BertEncoder;
+import io.github.mezo4j.nn.model.FrozenPrefixCache;
 import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
@@ -29,7 +30,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -137,10 +140,22 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(
       names = "--train-params",
       description =
-          "Weights MeZO trains: all, bias-norm (biases and LayerNorm weights) or a glob"
-              + " over weight names. Default: the recipe's (bias-norm for encoders); all when"
+          "Weights MeZO trains: all, bias-norm (biases and LayerNorm weights), top:K (every"
+              + " weight of the last K encoder layers, K from 1 to the layer count, 6 for minilm:"
+              + " the frozen layers below run once per sentence and are cached, so steps are"
+              + " faster) or a glob over weight names. The head's own weights always train."
+              + " Default: the recipe's (bias-norm for encoders); all when"
               + " another method option is set.")
   String trainParams;
+
+  @Option(
+      names = "--prefix-cache-mb",
+      defaultValue = "512",
+      description =
+          "top:K: the most memory, in MB, the cached outputs of the frozen layers may take"
+              + " (tokens x hidden x 4 bytes per sentence); sentences past it recompute them on"
+              + " every pass (same results, slower). Default: ${DEFAULT-VALUE}.")
+  int prefixCacheMb;
 
   @Option(
       names = "--threads",
@@ -182,6 +197,7 @@ final class FinetuneCommand implements Callable<Integer> {
     Arguments.positive("--eval-every", evalEvery);
     OptimizerSettings optim = optimizerOptions.settings();
     optim.check(lr, steps); // before any data or model is read
+    Arguments.atLeast("--prefix-cache-mb", prefixCacheMb, 0);
     LoadDType loadDType = LoadDType.parse(dtype != null ? dtype : defaultDType());
     if (DecoderModels.isDecoder(model)) {
       if (monitorData != null) {
@@ -241,7 +257,8 @@ final class FinetuneCommand implements Callable<Integer> {
             out,
             resume,
             Arguments.threads("--threads", threads),
-            monitor);
+            monitor,
+            (long) prefixCacheMb << 20);
     System.out.println(JsonFiles.line(r.summary()));
     return 0;
   }
@@ -291,7 +308,8 @@ final class FinetuneCommand implements Callable<Integer> {
       Path out,
       boolean resume,
       int threads,
-      List<Example> monitor)
+      List<Example> monitor,
+      long prefixCacheBytes)
       throws Exception {
     BertCheckpoint base = Models.load(modelSpec, LoadDType.parse(config.dtype()));
     WordPieceTokenizer tokenizer = Tokenizers.of(base, modelSpec);
@@ -306,18 +324,53 @@ final class FinetuneCommand implements Callable<Integer> {
                 prompts.sentences(), headSpec.scale(), tokenizer, base.config().padTokenId()));
     LabeledTexts train = LabeledTexts.of(data.train(), data.labels());
     LabeledTexts dev = LabeledTexts.of(data.dev(), data.labels());
+    LabeledTexts monitorSet = monitor == null ? null : LabeledTexts.of(monitor, data.labels());
+    long trainable = classifier.trainable(config.selector(encoder.layerCount())).elementCount();
+    // top:K: the layers below run once per sentence, from a cache FineTuner keeps using
+    OptionalInt top = FineTuneConfig.topLayers(config.params());
+    int frozen = top.isPresent() ? encoder.layerCount() - top.getAsInt() : 0;
+    String cacheNote = "";
+    if (frozen > 0) {
+      classifier =
+          classifier.withPrefixCache(
+              new FrozenPrefixCache(
+                  encoder,
+                  frozen,
+                  prefixCacheBytes,
+                  line -> System.err.println("mezo4j: " + line)));
+      long tokens = tokens(classifier, train) + tokens(classifier, dev);
+      if (monitorSet != null) {
+        tokens += tokens(classifier, monitorSet);
+      }
+      for (String s : prompts.sentences()) {
+        tokens += classifier.tokenizer().encode(s).ids().length;
+      }
+      long bytes = FrozenPrefixCache.bytesFor(tokens, encoder.hiddenSize());
+      cacheNote =
+          String.format(
+              Locale.ROOT,
+              "; embeddings and layers 0-%d frozen, their outputs cached once per sentence: at"
+                  + " most %.1f MB (%,d tokens x %d x 4 bytes; cap %.0f MB%s)",
+              frozen - 1,
+              bytes / 1e6,
+              tokens,
+              encoder.hiddenSize(),
+              prefixCacheBytes / 1048576.0,
+              bytes > prefixCacheBytes ? ", over it: the rest recompute" : "");
+    }
     System.err.printf(
         "mezo4j finetune: %s (%s) on %s (%d train, %d dev examples), %s head, MeZO trains %,d of"
-            + " %,d encoder weights (%s), out %s%n",
+            + " %,d encoder weights (%s)%s, out %s%n",
         modelSpec,
         storageSummary(encoder.parameters()),
         config.task(),
         train.size(),
         dev.size(),
         config.head(),
-        classifier.trainable(config.selector()).elementCount(),
+        trainable,
         encoder.parameters().elementCount(),
         config.params(),
+        cacheNote,
         out.toAbsolutePath().normalize());
     if (!config.optim().equals(OptimizerSettings.DEFAULT)) {
       System.err.println("optimizer: " + config.optim().describe());
@@ -340,8 +393,22 @@ final class FinetuneCommand implements Callable<Integer> {
               System.err,
               ProgressBar.terminal(),
               null,
-              monitor == null ? null : LabeledTexts.of(monitor, data.labels())));
+              monitorSet));
     }
+  }
+
+  /** Real tokens of every example of {@code data} as {@code classifier} tokenizes them. */
+  private static long tokens(EncoderClassifier classifier, LabeledTexts data) {
+    long n = 0;
+    for (int i = 0; i < data.size(); i++) {
+      n +=
+          (data.pairs() == null
+                  ? classifier.tokenizer().encode(data.texts().get(i))
+                  : classifier.tokenizer().encode(data.texts().get(i), data.pairs().get(i)))
+              .ids()
+              .length;
+    }
+    return n;
   }
 
   /** "f32 weights, 90.3 MB", "bf16 weights, 45.1 MB" or "mixed f32/bf16 weights, ...". */

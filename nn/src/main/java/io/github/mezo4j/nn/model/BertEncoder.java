@@ -33,6 +33,19 @@ import java.util.Locale;
  * {@link #forwardPair} runs the {@code +eps} and {@code -eps} passes of a two-sided sample
  * together, generating each noise element once for both.
  *
+ * <p>Split passes: {@link #forwardPrefixInto} runs the embeddings and the first {@code n} layers,
+ * {@link #forwardFromInto} / {@link #forwardFromPairInto} the layers from {@code n} on hidden
+ * states the caller gives; together they give a full pass's bits. When only the top layers are
+ * trained, the lower layers' output can so be computed once per sequence and reused ({@link
+ * FrozenPrefixCache}).
+ *
+ * <p>Padding: the hidden states of a sequence's real tokens do not depend on the other sequences of
+ * the batch nor on how far it is padded. Every kernel computes a token's row in a fixed order
+ * (matrix products per output element over the input width, layer norm per row, attention over the
+ * real keys only, in key order), so a sequence alone and the same sequence in any right-padded
+ * batch give the same bits at its real positions; padded positions get values that depend on the
+ * padding. {@link FrozenPrefixCache} relies on this.
+ *
  * <p>Memory: the weights plus one forward pass's activations (about {@code batch * seq * (4 *
  * hidden + intermediate)} floats plus the kernels' scratch), kept per calling thread and reused by
  * the next call of the same shape or smaller; each call allocates only the array it returns, and
@@ -232,6 +245,45 @@ public final class BertEncoder {
     return hidden;
   }
 
+  /** Number of transformer layers ({@code num_hidden_layers}). */
+  public int layerCount() {
+    return layers.size();
+  }
+
+  /**
+   * The weights {@link #forwardPrefixInto} reads for {@code layerCount}: the embeddings' and those
+   * of layers {@code [0, layerCount)}, in model order, sharing storage with {@link #parameters()}.
+   */
+  public ParameterSet prefixParameters(int layerCount) {
+    checkLayerIndex("layerCount", layerCount);
+    EmbeddingWeights e = embeddings;
+    List<Parameter> list =
+        new ArrayList<>(
+            List.of(e.word(), e.position(), e.tokenType(), e.normWeight(), e.normBias()));
+    for (int i = 0; i < layerCount; i++) {
+      LayerWeights l = layers.get(i);
+      list.addAll(
+          List.of(
+              l.queryWeight(),
+              l.queryBias(),
+              l.keyWeight(),
+              l.keyBias(),
+              l.valueWeight(),
+              l.valueBias(),
+              l.attentionOutWeight(),
+              l.attentionOutBias(),
+              l.attentionNormWeight(),
+              l.attentionNormBias(),
+              l.intermediateWeight(),
+              l.intermediateBias(),
+              l.outputWeight(),
+              l.outputBias(),
+              l.outputNormWeight(),
+              l.outputNormBias()));
+    }
+    return ParameterSet.of(list);
+  }
+
   /**
    * Exactly the parameters this encoder reads, in model order, sharing storage with the set it was
    * built from: what MeZO should perturb and update.
@@ -287,9 +339,96 @@ public final class BertEncoder {
 
     Buffers a = buffers(buffers, input.positions());
     embeddings(input, positionIds, out, a, workers, perturbation);
-    for (LayerWeights layer : layers) {
-      layer(layer, input, out, a, workers, perturbation);
+    layers(0, layers.size(), input, out, a, workers, perturbation);
+  }
+
+  /**
+   * The first part of a forward pass split in two: the embeddings and layers {@code [0,
+   * layerCount)} at the stored weights (no perturbation), written to {@code out[0, batch * seq *
+   * hidden)} under the contract of {@link #forwardInto}. Followed by {@link #forwardFromInto} from
+   * layer {@code layerCount} on the same input and buffer, it gives {@link #forwardInto}'s bits.
+   * This is what a caller caches when the embeddings and the lower layers are frozen: their output
+   * for a sequence never changes while only the layers above are trained.
+   *
+   * @param layerCount 0 (embeddings only) to {@link #layerCount()} (the whole encoder)
+   * @throws IllegalArgumentException if {@code layerCount} is out of range, or as {@link
+   *     #forwardInto}
+   */
+  public void forwardPrefixInto(EncoderInput input, int layerCount, Workers workers, float[] out) {
+    checkLayerIndex("layerCount", layerCount);
+    int[] positionIds = checkedPositionIds(input);
+    checkOutput("out", out, input);
+
+    VirtualPerturbation none = VirtualPerturbation.none();
+    Buffers a = buffers(buffers, input.positions());
+    embeddings(input, positionIds, out, a, workers, none);
+    layers(0, layerCount, input, out, a, workers, none);
+  }
+
+  /**
+   * The second part of a split forward pass: layers {@code [fromLayer, layerCount())} on the hidden
+   * states {@code hidden} holds (those after layer {@code fromLayer - 1}, or after the embeddings
+   * for 0), in place; on return {@code hidden} holds the last hidden states. Only the attention
+   * mask of {@code input} is read (ids and positions entered through the embeddings). Weights are
+   * read as {@code perturbation} describes; the embeddings and layers below {@code fromLayer} are
+   * not read, so a perturbation of them has no effect here: a caller that feeds states computed at
+   * other weights must make sure it perturbs nothing below {@code fromLayer}.
+   *
+   * @param fromLayer 0 to {@link #layerCount()} ({@code layerCount()}: nothing to run)
+   * @param hidden at least {@code input.positions() * hiddenSize()} floats, overwritten in place
+   * @throws IllegalArgumentException if {@code fromLayer} is out of range or {@code hidden} is null
+   *     or too short
+   */
+  public void forwardFromInto(
+      EncoderInput input,
+      int fromLayer,
+      Workers workers,
+      VirtualPerturbation perturbation,
+      float[] hidden) {
+    checkLayerIndex("fromLayer", fromLayer);
+    checkOutput("hidden", hidden, input);
+
+    Buffers a = buffers(buffers, input.positions());
+    layers(fromLayer, layers.size(), input, hidden, a, workers, perturbation);
+  }
+
+  /**
+   * {@link #forwardFromInto} for both halves of a two-sided MeZO sample, as {@link
+   * #forwardPairInto} runs them: both halves start from the same states {@code given} (copied into
+   * {@code outPlus} and {@code outMinus} first; {@code given} may be either of them), then layers
+   * {@code [fromLayer, layerCount())} run at {@code plus} and at {@code plus} with its scale
+   * negated, each perturbed weight read and its noise generated once for both. Each half is bit for
+   * bit what {@link #forwardFromInto} gives at that sign.
+   *
+   * @throws IllegalArgumentException if {@code fromLayer} is out of range, a buffer is null or too
+   *     short, or {@code outPlus} and {@code outMinus} are the same array
+   */
+  public void forwardFromPairInto(
+      EncoderInput input,
+      int fromLayer,
+      Workers workers,
+      VirtualPerturbation plus,
+      float[] given,
+      float[] outPlus,
+      float[] outMinus) {
+    checkLayerIndex("fromLayer", fromLayer);
+    checkOutput("given", given, input);
+    checkOutput("outPlus", outPlus, input);
+    checkOutput("outMinus", outMinus, input);
+    if (outPlus == outMinus) {
+      throw new IllegalArgumentException("outPlus and outMinus must be two different arrays");
     }
+
+    int n = input.positions() * hidden;
+    if (given != outPlus) {
+      System.arraycopy(given, 0, outPlus, 0, n);
+    }
+    if (given != outMinus) {
+      System.arraycopy(given, 0, outMinus, 0, n);
+    }
+    Half p = new Half(outPlus, buffers(buffers, input.positions()));
+    Half m = new Half(outMinus, buffers(minusBuffers, input.positions()));
+    layersPair(fromLayer, input, p, m, workers, plus);
   }
 
   /**
@@ -337,10 +476,7 @@ public final class BertEncoder {
     Half p = new Half(outPlus, buffers(buffers, input.positions()));
     Half m = new Half(outMinus, buffers(minusBuffers, input.positions()));
     embeddingsPair(input, positionIds, p, m, workers, plus);
-    for (LayerWeights layer : layers) {
-      selfAttentionPair(layer, input, p, m, workers, plus);
-      feedForwardPair(layer, input.positions(), p, m, workers, plus);
-    }
+    layersPair(0, input, p, m, workers, plus);
   }
 
   /**
@@ -354,6 +490,15 @@ public final class BertEncoder {
   public float[] outputBuffer(float[] reuse, EncoderInput input) {
     int needed = input.positions() * hidden;
     return reuse != null && reuse.length >= needed ? reuse : new float[needed];
+  }
+
+  /** Throws unless {@code 0 <= index <= layerCount()}. */
+  private void checkLayerIndex(String name, int index) {
+    if (index < 0 || index > layers.size()) {
+      throw new IllegalArgumentException(
+          "%s is %d; expected 0 to %d (the encoder has %d layers)"
+              .formatted(name, index, layers.size(), layers.size()));
+    }
   }
 
   /** Throws unless {@code out} can hold {@code input}'s hidden states. */
@@ -654,6 +799,30 @@ public final class BertEncoder {
     }
     Weights.of(p, perturbation).readRow(0, slot, 0);
     return slot;
+  }
+
+  /** Layers {@code [from, to)} on {@code hiddenStates}, in place. */
+  private void layers(
+      int from,
+      int to,
+      EncoderInput input,
+      float[] hiddenStates,
+      Buffers a,
+      Workers workers,
+      VirtualPerturbation perturbation) {
+    for (int i = from; i < to; i++) {
+      layer(layers.get(i), input, hiddenStates, a, workers, perturbation);
+    }
+  }
+
+  /** Layers {@code [from, layerCount())} on both halves, in place. */
+  private void layersPair(
+      int from, EncoderInput input, Half p, Half m, Workers workers, VirtualPerturbation plus) {
+    for (int i = from; i < layers.size(); i++) {
+      LayerWeights layer = layers.get(i);
+      selfAttentionPair(layer, input, p, m, workers, plus);
+      feedForwardPair(layer, input.positions(), p, m, workers, plus);
+    }
   }
 
   /** One transformer layer: self-attention then feed-forward, each with residual + layer norm. */

@@ -1,5 +1,6 @@
 package io.github.mezo4j.nn.model;
 
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.kernels.Pooling;
 import java.util.Objects;
@@ -9,12 +10,16 @@ import java.util.Objects;
  * states ({@link SentencePooling}), optionally L2-normalise. For all-MiniLM-L6-v2 use {@code MEAN}
  * with normalisation; for bge-small, {@code CLS} with normalisation.
  *
- * <p>Reads the encoder's live parameters on every call, like the encoder itself.
+ * <p>Reads the encoder's live parameters on every call, like the encoder itself. With a {@link
+ * FrozenPrefixCache} ({@link #withPrefixCache}) every pass, the {@link #hiddenStatesInto} family
+ * and {@link #embed} alike, takes the frozen lower layers' output from the cache and runs only the
+ * layers above: the same bits at every real token, less work.
  */
 public final class SentenceEmbedder {
   private final BertEncoder encoder;
   private final SentencePooling pooling;
   private final boolean normalize;
+  private final FrozenPrefixCache prefixCache; // null: every pass runs the whole encoder
 
   /**
    * @param encoder the encoder to run
@@ -22,9 +27,73 @@ public final class SentenceEmbedder {
    * @param normalize whether to scale each embedding to unit L2 norm
    */
   public SentenceEmbedder(BertEncoder encoder, SentencePooling pooling, boolean normalize) {
+    this(encoder, pooling, normalize, null);
+  }
+
+  private SentenceEmbedder(
+      BertEncoder encoder,
+      SentencePooling pooling,
+      boolean normalize,
+      FrozenPrefixCache prefixCache) {
     this.encoder = Objects.requireNonNull(encoder, "encoder");
     this.pooling = Objects.requireNonNull(pooling, "pooling");
     this.normalize = normalize;
+    if (prefixCache != null && prefixCache.encoder() != encoder) {
+      throw new IllegalArgumentException(
+          "the prefix cache belongs to another encoder (%s)".formatted(prefixCache.encoder()));
+    }
+    this.prefixCache = prefixCache;
+  }
+
+  /**
+   * This embedder with its passes served by {@code cache} (built over this embedder's encoder), or
+   * with none ({@code null}): every pass runs the whole encoder.
+   */
+  public SentenceEmbedder withPrefixCache(FrozenPrefixCache cache) {
+    return new SentenceEmbedder(encoder, pooling, normalize, cache);
+  }
+
+  /** The cache of frozen lower layers' outputs in use, or null. */
+  public FrozenPrefixCache prefixCache() {
+    return prefixCache;
+  }
+
+  /**
+   * The encoder's last hidden states at {@code perturbation}, into {@code out}: {@link
+   * BertEncoder#forwardInto}, or through the {@link #prefixCache()} when there is one.
+   */
+  public void hiddenStatesInto(
+      EncoderInput input, Workers workers, VirtualPerturbation perturbation, float[] out) {
+    if (prefixCache != null) {
+      prefixCache.forwardInto(input, workers, perturbation, out);
+    } else {
+      encoder.forwardInto(input, workers, perturbation, out);
+    }
+  }
+
+  /** {@link #hiddenStatesInto} into a new array of {@code input.positions() * dimension()}. */
+  public float[] hiddenStates(
+      EncoderInput input, Workers workers, VirtualPerturbation perturbation) {
+    float[] out = new float[input.positions() * encoder.hiddenSize()];
+    hiddenStatesInto(input, workers, perturbation, out);
+    return out;
+  }
+
+  /**
+   * Both halves of a two-sided sample: {@link BertEncoder#forwardPairInto}, or through the {@link
+   * #prefixCache()} when there is one.
+   */
+  public void hiddenStatesPairInto(
+      EncoderInput input,
+      Workers workers,
+      VirtualPerturbation plus,
+      float[] outPlus,
+      float[] outMinus) {
+    if (prefixCache != null) {
+      prefixCache.forwardPairInto(input, workers, plus, outPlus, outMinus);
+    } else {
+      encoder.forwardPairInto(input, workers, plus, outPlus, outMinus);
+    }
   }
 
   public BertEncoder encoder() {
@@ -46,7 +115,12 @@ public final class SentenceEmbedder {
 
   /** One embedding per sequence: {@code [batch, hidden]} row-major. */
   public float[] embed(EncoderInput input, Workers workers) {
-    return pool(encoder.forward(input, workers), input, encoder.hiddenSize(), pooling, normalize);
+    return pool(
+        hiddenStates(input, workers, VirtualPerturbation.none()),
+        input,
+        encoder.hiddenSize(),
+        pooling,
+        normalize);
   }
 
   /**
@@ -77,7 +151,11 @@ public final class SentenceEmbedder {
 
   @Override
   public String toString() {
-    return "SentenceEmbedder[%s, %s%s]"
-        .formatted(encoder, pooling, normalize ? ", L2-normalised" : "");
+    return "SentenceEmbedder[%s, %s%s%s]"
+        .formatted(
+            encoder,
+            pooling,
+            normalize ? ", L2-normalised" : "",
+            prefixCache == null ? "" : ", " + prefixCache);
   }
 }

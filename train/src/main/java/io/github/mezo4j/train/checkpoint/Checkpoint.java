@@ -152,7 +152,10 @@ public final class Checkpoint {
     EncoderClassifier c = atBase.withHead(headInit(atBase));
     String params = config().path("params").asText("all");
     Replay.Result r =
-        Replay.apply(stepLog(), c.trainable(FineTuneConfig.selector(params)), workers);
+        Replay.apply(
+            stepLog(),
+            c.trainable(FineTuneConfig.selector(params, c.embedder().encoder().layerCount())),
+            workers);
     if (r.steps() != step()) {
       throw new IOException(
           "%s holds %d steps but %s says step %d"

@@ -55,8 +55,10 @@ final class LabelSentences {
       throw new IllegalArgumentException(
           "the %s head needs an L2-normalising embedder".formatted(head));
     }
+    // through the embedder: with a frozen-prefix cache, the label sentences' lower layers are
+    // computed once, not on every forward pass
     return SentenceEmbedder.pool(
-        embedder.encoder().forward(labelInput, workers, perturbation),
+        embedder.hiddenStates(labelInput, workers, perturbation),
         labelInput,
         embedder.dimension(),
         embedder.pooling(),

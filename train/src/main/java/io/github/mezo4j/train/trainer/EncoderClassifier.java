@@ -9,6 +9,7 @@ import io.github.mezo4j.core.param.Selector;
 import io.github.mezo4j.nn.model.BertConfig;
 import io.github.mezo4j.nn.model.BertEncoder;
 import io.github.mezo4j.nn.model.EncoderInput;
+import io.github.mezo4j.nn.model.FrozenPrefixCache;
 import io.github.mezo4j.nn.model.SentenceEmbedder;
 import io.github.mezo4j.nn.model.SentencePooling;
 import io.github.mezo4j.nn.tokenizer.Encoding;
@@ -31,6 +32,10 @@ import java.util.stream.IntStream;
  * length into buckets padded to their longest member, so forward passes spend little on padding.
  * Logits come out in bucket order and every reduction has a fixed order, so results are
  * bit-identical for any number of threads.
+ *
+ * <p>When only the top layers are trained ({@code --train-params top:K}), {@link #withPrefixCache}
+ * has the frozen lower layers' output computed once per distinct sequence (training examples, dev
+ * examples, label sentences) and every pass run only the layers above it, with the same bits.
  */
 public final class EncoderClassifier {
   private final SentenceEmbedder embedder;
@@ -84,6 +89,16 @@ public final class EncoderClassifier {
   /** The same encoder and tokenizer with another head. */
   public EncoderClassifier withHead(ClassifierHead newHead) {
     return new EncoderClassifier(embedder, tokenizer, padId, newHead, bucketSize);
+  }
+
+  /**
+   * The same classifier with every forward pass (inputs and the heads' label sentences) served by
+   * {@code cache}, or by the whole encoder ({@code null}); see {@link
+   * SentenceEmbedder#withPrefixCache}. Results are the same bits either way.
+   */
+  public EncoderClassifier withPrefixCache(FrozenPrefixCache cache) {
+    return new EncoderClassifier(
+        embedder.withPrefixCache(cache), tokenizer, padId, head, bucketSize);
   }
 
   public SentenceEmbedder embedder() {
@@ -233,8 +248,9 @@ public final class EncoderClassifier {
   /**
    * Both logits of a two-sided MeZO sample, {@code {logits(batch, workers, plus), logits(batch,
    * workers, minus)}} with {@code minus} being {@code plus} with its scale negated, each bit for
-   * bit equal to that single call. Every bucket runs through {@link BertEncoder#forwardPairInto},
-   * which generates each noise element once for both signs.
+   * bit equal to that single call. Every bucket runs through {@link BertEncoder#forwardPairInto}
+   * (with a prefix cache, {@link FrozenPrefixCache#forwardPairInto}), which generates each noise
+   * element once for both signs.
    *
    * @return {@code {logitsPlus, logitsMinus}}, each {@code [batch.size(), classes]} in bucket order
    */
@@ -251,7 +267,7 @@ public final class EncoderClassifier {
     for (EncoderInput bucket : batch.buckets()) {
       hidden[0] = encoder.outputBuffer(hidden[0], bucket);
       hidden[1] = encoder.outputBuffer(hidden[1], bucket);
-      encoder.forwardPairInto(bucket, workers, plus, hidden[0], hidden[1]);
+      embedder.hiddenStatesPairInto(bucket, workers, plus, hidden[0], hidden[1]);
       scorerPlus.score(pool(hidden[0], bucket), bucket.batch(), outPlus, row);
       scorerMinus.score(pool(hidden[1], bucket), bucket.batch(), outMinus, row);
       row += bucket.batch();
@@ -293,7 +309,7 @@ public final class EncoderClassifier {
     BertEncoder encoder = embedder.encoder();
     float[][] hidden = hiddenStates.get();
     hidden[0] = encoder.outputBuffer(hidden[0], input);
-    encoder.forwardInto(input, workers, perturbation, hidden[0]);
+    embedder.hiddenStatesInto(input, workers, perturbation, hidden[0]);
     return pool(hidden[0], input);
   }
 

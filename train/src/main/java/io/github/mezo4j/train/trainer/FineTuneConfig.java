@@ -11,6 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The settings of a fine-tuning run, all of which (but {@link #steps} and {@link #saveWeights})
@@ -20,8 +23,8 @@ import java.util.Objects;
  * @param model the base model's id as the user gave it ({@code minilm}, a folder, ...)
  * @param head one of {@link HeadSpec#KINDS}
  * @param params which encoder weights MeZO trains: "all", "bias-norm" (biases and LayerNorm
- *     weights, {@link Selector#biasOrNorm()}) or a glob over parameter names; the head's own
- *     weights are always trained
+ *     weights, {@link Selector#biasOrNorm()}), "top:K" (every weight of the last K layers; see
+ *     {@link #topLayers}) or a glob over parameter names; the head's own weights are always trained
  * @param objective what MeZO minimises ({@code --objective})
  * @param metric the dev metric that picks the best checkpoint: "accuracy" or "macro_f1"
  * @param steps the step the run ends at
@@ -75,7 +78,9 @@ public record FineTuneConfig(
       throw new IllegalArgumentException(
           "need a finite lr >= 0 and eps > 0, got %s and %s".formatted(lr, eps));
     }
-    selector(params); // fails early on a bad value
+    if (topLayers(params).isEmpty()) { // top:K is checked against the model's layers later
+      selector(params); // fails early on a bad value
+    }
     if (!metric.equals("accuracy") && !metric.equals("macro_f1")) {
       throw new IllegalArgumentException(
           "dev metric '%s': expected accuracy or macro_f1".formatted(metric));
@@ -164,13 +169,87 @@ public record FineTuneConfig(
     return config.path("dtype").asText(DEFAULT_DTYPE);
   }
 
-  /** The encoder weights MeZO trains. */
+  /** The encoder weights MeZO trains ({@code top:K} needs {@link #selector(int)}). */
   public Selector selector() {
     return selector(params);
   }
 
-  /** Parses a {@code --train-params} value: all, bias-norm or a glob over parameter names. */
+  /** The encoder weights MeZO trains in an encoder of {@code layers} layers. */
+  public Selector selector(int layers) {
+    return selector(params, layers);
+  }
+
+  /** The prefix of a {@code --train-params} value that selects the top layers. */
+  public static final String TOP_LAYERS = "top:";
+
+  /**
+   * K of a {@code --train-params top:K} value (train the last K encoder layers), or empty for the
+   * other forms.
+   *
+   * @throws IllegalArgumentException naming the value if it starts with {@code top:} but K is not
+   *     an integer >= 1
+   */
+  public static OptionalInt topLayers(String params) {
+    if (!params.startsWith(TOP_LAYERS)) {
+      return OptionalInt.empty();
+    }
+    String k = params.substring(TOP_LAYERS.length());
+    int value;
+    try {
+      value = k.matches("[0-9]{1,9}") ? Integer.parseInt(k) : -1;
+    } catch (NumberFormatException e) {
+      value = -1;
+    }
+    if (value < 1) {
+      throw new IllegalArgumentException(
+          ("--train-params '%s': K of top:K must be an integer from 1 to the encoder's number of"
+                  + " layers (6 for minilm)")
+              .formatted(params));
+    }
+    return OptionalInt.of(value);
+  }
+
+  /**
+   * Parses a {@code --train-params} value for an encoder of {@code layers} layers: all, bias-norm,
+   * {@code top:K} (every weight named {@code encoder.layer.{i}.*} with {@code i >= layers - K}) or
+   * a glob over parameter names.
+   *
+   * @throws IllegalArgumentException naming the value and the valid range if K is not in {@code
+   *     1..layers}
+   */
+  public static Selector selector(String params, int layers) {
+    OptionalInt top = topLayers(params);
+    if (top.isEmpty()) {
+      return selector(params);
+    }
+    int k = top.getAsInt();
+    if (k > layers) {
+      throw new IllegalArgumentException(
+          "--train-params '%s': K of top:K must be from 1 to %d (the encoder has %d layers)"
+              .formatted(params, layers, layers));
+    }
+    int first = layers - k;
+    return p -> {
+      // encoder.layer.{i}.*, after a base-model prefix such as bert. if the names carry one
+      Matcher m = LAYER_NAME.matcher(p.name());
+      return m.matches() && Integer.parseInt(m.group(1)) >= first;
+    };
+  }
+
+  private static final Pattern LAYER_NAME =
+      Pattern.compile("(?:.*\\.)?encoder\\.layer\\.(\\d{1,9})\\..+");
+
+  /**
+   * Parses a {@code --train-params} value: all, bias-norm or a glob over parameter names ({@code
+   * top:K} needs the layer count: {@link #selector(String, int)}).
+   */
   public static Selector selector(String params) {
+    if (topLayers(params).isPresent()) {
+      throw new IllegalArgumentException(
+          ("--train-params '%s' selects the top layers of a BERT-family encoder; here only all,"
+                  + " bias-norm or a glob apply")
+              .formatted(params));
+    }
     return switch (params) {
       case "all" -> Selector.all();
       case "bias-norm" -> Selector.biasOrNorm();

@@ -12,6 +12,7 @@ import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.TokenizerJson;
 import io.github.mezo4j.nn.model.BertConfig;
+import io.github.mezo4j.nn.model.FrozenPrefixCache;
 import io.github.mezo4j.train.checkpoint.BestAndLast;
 import io.github.mezo4j.train.checkpoint.Checkpoint;
 import io.github.mezo4j.train.checkpoint.HeadFiles;
@@ -27,6 +28,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.function.LongConsumer;
 
 /**
@@ -186,7 +188,8 @@ public final class FineTuner {
           HeadFiles.load(folder.headInit(), run.classifier().tokenizer(), run.classifier().padId());
       folder.restore(state);
     }
-    EncoderClassifier classifier = run.classifier().withHead(headInit.copy());
+    EncoderClassifier classifier =
+        withFrozenPrefixCache(run.classifier().withHead(headInit.copy()), c, run.progress());
     Workers workers = run.workers();
     String metricName = c.metricName();
 
@@ -211,7 +214,7 @@ public final class FineTuner {
                 (params, batch) ->
                     EncoderClassifier.lossOf(
                         c.objective(), classifier.logits(batch, workers), batch));
-    ParameterSet trainable = classifier.trainable(c.selector());
+    ParameterSet trainable = classifier.trainable(c.selector(layers(classifier)));
     builder
         .eps(c.eps())
         .optimizer(c.transform())
@@ -276,6 +279,37 @@ public final class FineTuner {
           run.afterStep());
       return t.finish(trainer);
     }
+  }
+
+  private static int layers(EncoderClassifier classifier) {
+    return classifier.embedder().encoder().layerCount();
+  }
+
+  /**
+   * With {@code top:K} the embeddings and the layers below the top K are frozen, so their output
+   * for a sequence never changes during the run: the classifier then runs every pass from a {@link
+   * FrozenPrefixCache} (its own if it brings one for those layers, else one capped at {@link
+   * FrozenPrefixCache#DEFAULT_MAX_BYTES}), with the same bits as full passes. Otherwise no cache.
+   */
+  private static EncoderClassifier withFrozenPrefixCache(
+      EncoderClassifier classifier, FineTuneConfig c, PrintStream warnings) {
+    OptionalInt top = FineTuneConfig.topLayers(c.params());
+    int frozen = top.isPresent() ? layers(classifier) - top.getAsInt() : 0;
+    c.selector(layers(classifier)); // refuses K > layers before anything runs
+    if (frozen <= 0) {
+      return classifier.withPrefixCache(null);
+    }
+    FrozenPrefixCache own = classifier.embedder().prefixCache();
+    if (own != null && own.frozenLayers() == frozen) {
+      return classifier;
+    }
+    PrintStream out = warnings == null ? System.err : warnings;
+    return classifier.withPrefixCache(
+        new FrozenPrefixCache(
+            classifier.embedder().encoder(),
+            frozen,
+            FrozenPrefixCache.DEFAULT_MAX_BYTES,
+            line -> out.println("mezo4j: " + line)));
   }
 
   private static boolean hasBf16(ParameterSet params) {
@@ -424,7 +458,14 @@ public final class FineTuner {
       s.put("train_examples", run.train().size());
       s.put("dev_examples", run.dev().size());
       s.put("params", c.params());
-      s.put("trainable_parameters", classifier.trainable(c.selector()).elementCount());
+      s.put(
+          "trainable_parameters",
+          classifier.trainable(c.selector(layers(classifier))).elementCount());
+      FrozenPrefixCache cache = classifier.embedder().prefixCache();
+      if (cache != null) {
+        s.put("prefix_cache_sequences", cache.sequences());
+        s.put("prefix_cache_bytes", cache.bytes());
+      }
       s.put("step_log_bytes", Files.size(folder.stepLog()));
       s.put("lr", c.lr());
       s.put("eps", c.eps());
