@@ -501,8 +501,10 @@ public final class BertEncoder {
     }
   }
 
-  /** Throws unless {@code out} can hold {@code input}'s hidden states. */
-  private void checkOutput(String name, float[] out, EncoderInput input) {
+  /**
+   * Throws unless {@code out} can hold {@code input}'s hidden states (before anything is written).
+   */
+  void checkOutput(String name, float[] out, EncoderInput input) {
     long needed = (long) input.positions() * hidden;
     if (out == null || out.length < needed) {
       throw new IllegalArgumentException(

@@ -121,7 +121,7 @@ public final class FrozenPrefixCache {
   public void forwardInto(
       EncoderInput input, Workers workers, VirtualPerturbation perturbation, float[] out) {
     checkFrozen(perturbation);
-    checkOutput("out", out, input);
+    encoder.checkOutput("out", out, input);
     if (!rightPadded(input)) {
       encoder.forwardInto(input, workers, perturbation, out);
       return;
@@ -145,8 +145,8 @@ public final class FrozenPrefixCache {
       float[] outPlus,
       float[] outMinus) {
     checkFrozen(plus);
-    checkOutput("outPlus", outPlus, input);
-    checkOutput("outMinus", outMinus, input);
+    encoder.checkOutput("outPlus", outPlus, input);
+    encoder.checkOutput("outMinus", outMinus, input);
     if (outPlus == outMinus) {
       throw new IllegalArgumentException("outPlus and outMinus must be two different arrays");
     }
@@ -247,24 +247,6 @@ public final class FrozenPrefixCache {
           rows[b] = row;
         }
       }
-    }
-  }
-
-  /**
-   * Throws unless {@code out} can hold {@code input}'s hidden states (before anything is written).
-   */
-  private void checkOutput(String name, float[] out, EncoderInput input) {
-    long needed = (long) input.positions() * hidden;
-    if (out == null || out.length < needed) {
-      throw new IllegalArgumentException(
-          "%s %s; the hidden states of [batch %d, seq %d] x hidden %d need at least %d floats"
-              .formatted(
-                  name,
-                  out == null ? "is null" : "holds " + out.length + " floats",
-                  input.batch(),
-                  input.seq(),
-                  hidden,
-                  needed));
     }
   }
 

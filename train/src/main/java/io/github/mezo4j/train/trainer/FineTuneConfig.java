@@ -93,43 +93,10 @@ public record FineTuneConfig(
     optim.check(lr, steps);
   }
 
-  /** A run with MeZO's optimizer settings ({@link OptimizerSettings#DEFAULT}). */
-  public FineTuneConfig(
-      String task,
-      String model,
-      String head,
-      String params,
-      ClassificationLoss objective,
-      String metric,
-      int steps,
-      double lr,
-      double eps,
-      int batch,
-      long seed,
-      int evalEvery,
-      boolean saveWeights,
-      Map<String, String> data,
-      String dtype) {
-    this(
-        task,
-        model,
-        head,
-        params,
-        objective,
-        metric,
-        steps,
-        lr,
-        eps,
-        batch,
-        seed,
-        evalEvery,
-        saveWeights,
-        data,
-        dtype,
-        OptimizerSettings.DEFAULT);
-  }
-
-  /** A run whose base model loads as f32 (the settings before {@code dtype} existed). */
+  /**
+   * A run whose base model loads as f32 with MeZO's optimizer settings (the settings before {@code
+   * dtype} and {@code optim} existed).
+   */
   public FineTuneConfig(
       String task,
       String model,
