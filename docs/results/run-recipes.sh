@@ -3,6 +3,7 @@
 # Usage: docs/results/run-recipes.sh GROUP [SEED...]
 #   GROUP: recipe (finetune with no method option, then eval of its best checkpoint) | zeroshot |
 #          probe (linear probing on the seed's k-shot train split)
+#   HEAD=linear: the recipe from the linear-probe head instead of the prompt head
 #   TASK=sst2|sst5|trec (default sst2); evaluation set: `--data k-shot-eval` (GLUE dev for SST-2,
 #   SST-5 dev, TREC's carved dev split less the seed's k-shot examples).
 # Logs with every command and its wall time go to $RUNS/logs/ (default runs/results, git-ignored).
@@ -26,11 +27,12 @@ run() {
 for s in "${SEEDS[@]}"; do
   case $1 in
     recipe)
-      name=$TASK-k16-s$s-recipe
+      name=$TASK-k16-s$s-recipe${HEAD:+-$HEAD}
       if [ ! -f "$RUNS/$name/summary.json" ]; then
         resume=(); [ -f "$RUNS/$name/run.json" ] && resume=(--resume)
         run "$name" bin/mezo4j finetune --model minilm --task "$TASK" --k-shot-seed "$s" \
-          --monitor-data k-shot-eval --threads "$THREADS" --out "$RUNS/$name" "${resume[@]}"
+          ${HEAD:+--head "$HEAD"} --monitor-data k-shot-eval --threads "$THREADS" \
+          --out "$RUNS/$name" "${resume[@]}"
       fi
       run "$name-eval" bin/mezo4j eval --checkpoint "$RUNS/$name" --data k-shot-eval --threads "$THREADS" ;;
     zeroshot)

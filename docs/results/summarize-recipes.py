@@ -44,7 +44,8 @@ def row(task, label, suffix):
 for task in ["sst2", "sst5", "trec"]:
     rows = [row(task, "zero-shot (prompt head)", "zeroshot"),
             row(task, "linear probing", "probe"),
-            row(task, "MeZO default recipe, best checkpoint (k-shot dev)", "recipe-eval")]
+            row(task, "MeZO default recipe, best checkpoint (k-shot dev)", "recipe-eval"),
+            row(task, "MeZO recipe from the linear-probe head (--head linear)", "recipe-linear-eval")]
     if not any(rows):
         continue
     print(f"\n{task}: evaluation-set accuracy %\n")
@@ -52,23 +53,24 @@ for task in ["sst2", "sst5", "trec"]:
     for r in rows:
         if r:
             print(r[1])
-    train_walls = [read(f"{task}-k16-s{s}-recipe") for s in SEEDS]
-    tw = [t["wall"] for t in train_walls if t and t["wall"]]
-    if tw:
-        print(f"\nfinetune wall s per seed: {', '.join(f'{w:.0f}' for w in tw)}")
-    curves = {}
-    for s in SEEDS:
-        m = runs / f"{task}-k16-s{s}-recipe" / "metrics.jsonl"
-        if not m.exists():
-            continue
-        passes = 2
-        cfg = json.loads((runs / f"{task}-k16-s{s}-recipe" / "run.json").read_text())["config"]
-        n = cfg.get("samples", 1)
-        passes = 2 * n if cfg.get("estimator", "two-sided") == "two-sided" else n + 1
-        for l in m.read_text().splitlines():
-            e = json.loads(l)
-            if e["event"] == "eval" and "monitor_metric" in e:
-                curves.setdefault(e["step"] * passes, []).append(100 * e["monitor_metric"])
-    if curves:
-        pts = [f"{k}: {statistics.mean(v):.1f}" for k, v in sorted(curves.items())]
-        print(f"\nevaluation-set accuracy vs forward passes (mean over seeds): {', '.join(pts)}")
+    for variant in ["recipe", "recipe-linear"]:
+        tw = [read(f"{task}-k16-s{s}-{variant}") for s in SEEDS]
+        tw = [t["wall"] for t in tw if t and t["wall"]]
+        if tw:
+            print(f"\n{variant}: finetune wall s per seed: {', '.join(f'{w:.0f}' for w in tw)}")
+        curves = {}
+        for s in SEEDS:
+            run = runs / f"{task}-k16-s{s}-{variant}"
+            if not (run / "summary.json").exists():
+                continue
+            cfg = json.loads((run / "run.json").read_text())["config"]
+            n = cfg.get("samples", 1)
+            passes = 2 * n if cfg.get("estimator", "two-sided") == "two-sided" else n + 1
+            for l in (run / "metrics.jsonl").read_text().splitlines():
+                e = json.loads(l)
+                if e["event"] == "eval" and "monitor_metric" in e:
+                    curves.setdefault(e["step"] * passes, []).append(100 * e["monitor_metric"])
+        if curves:
+            pts = [f"{k}: {statistics.mean(v):.1f}" for k, v in sorted(curves.items())]
+            print(f"{variant}: evaluation-set accuracy vs forward passes (mean over seeds):"
+                  f" {', '.join(pts)}")
