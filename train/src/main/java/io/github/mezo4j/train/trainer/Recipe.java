@@ -39,7 +39,8 @@ public record Recipe(
 
   /**
    * Sentence encoders (all-MiniLM-L6-v2 and its BERT family) on k-shot classification: ZO-SGD on
-   * the biases and LayerNorm weights, chosen on the k-shot dev splits (docs/results.md).
+   * the biases and LayerNorm weights, lr chosen by a sweep on the SST-2 k-shot dev splits of three
+   * LM-BFF seeds (docs/results.md).
    */
   public static final Recipe ENCODER_K_SHOT =
       new Recipe(
@@ -55,7 +56,10 @@ public record Recipe(
           16,
           100);
 
-  /** Sentence encoders on a full training set: as k-shot, with more steps between evaluations. */
+  /**
+   * Sentence encoders on a full training set: the k-shot method with more steps and fewer
+   * evaluations. Not yet chosen by a sweep on full data (docs/results.md).
+   */
   public static final Recipe ENCODER_FULL_DATA =
       new Recipe(
           "encoder-full-data",
