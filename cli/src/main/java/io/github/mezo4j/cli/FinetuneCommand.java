@@ -32,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -327,8 +326,7 @@ final class FinetuneCommand implements Callable<Integer> {
     LabeledTexts monitorSet = monitor == null ? null : LabeledTexts.of(monitor, data.labels());
     long trainable = classifier.trainable(config.selector(encoder.layerCount())).elementCount();
     // top:K: the layers below run once per sentence, from a cache FineTuner keeps using
-    OptionalInt top = FineTuneConfig.topLayers(config.params());
-    int frozen = top.isPresent() ? encoder.layerCount() - top.getAsInt() : 0;
+    int frozen = config.frozenLayers(encoder.layerCount());
     String cacheNote = "";
     if (frozen > 0) {
       classifier =

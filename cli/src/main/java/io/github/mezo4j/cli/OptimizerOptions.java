@@ -93,10 +93,11 @@ final class OptimizerOptions {
 
   /** Takes the method options the user left out from {@code recipe}. */
   void fillFrom(Recipe recipe) {
-    optimizer = optimizer != null ? optimizer : recipe.optimizer();
-    schedule = schedule != null ? schedule : recipe.schedule();
-    estimator = estimator != null ? estimator : recipe.estimator();
-    samples = samples != null ? samples : recipe.samples();
+    OptimizerSettings o = recipe.optim();
+    optimizer = optimizer != null ? optimizer : o.optimizer();
+    schedule = schedule != null ? schedule : o.schedule();
+    estimator = estimator != null ? estimator : o.estimatorName();
+    samples = samples != null ? samples : o.samples();
   }
 
   /**

@@ -78,6 +78,8 @@ public final class BertEncoder {
   private final float eps;
   private final EmbeddingWeights embeddings;
   private final List<LayerWeights> layers;
+  // layerStart[i]: where layer i's weights begin in parameters (model order); [layers]: the end
+  private final int[] layerStart;
   private final ParameterSet parameters;
 
   /** The embedding tables and their layer norm (HF {@code BertEmbeddings}). */
@@ -188,7 +190,9 @@ public final class BertEncoder {
             w.get("embeddings.LayerNorm.weight", hidden),
             w.get("embeddings.LayerNorm.bias", hidden));
     List<LayerWeights> list = new ArrayList<>(layerCount);
+    this.layerStart = new int[layerCount + 1];
     for (int i = 0; i < layerCount; i++) {
+      layerStart[i] = used.size();
       String l = "encoder.layer." + i + ".";
       list.add(
           new LayerWeights(
@@ -209,6 +213,7 @@ public final class BertEncoder {
               w.get(l + "output.LayerNorm.weight", hidden),
               w.get(l + "output.LayerNorm.bias", hidden)));
     }
+    layerStart[layerCount] = used.size();
     this.layers = List.copyOf(list);
     this.parameters = ParameterSet.of(used);
   }
@@ -256,32 +261,7 @@ public final class BertEncoder {
    */
   public ParameterSet prefixParameters(int layerCount) {
     checkLayerIndex("layerCount", layerCount);
-    EmbeddingWeights e = embeddings;
-    List<Parameter> list =
-        new ArrayList<>(
-            List.of(e.word(), e.position(), e.tokenType(), e.normWeight(), e.normBias()));
-    for (int i = 0; i < layerCount; i++) {
-      LayerWeights l = layers.get(i);
-      list.addAll(
-          List.of(
-              l.queryWeight(),
-              l.queryBias(),
-              l.keyWeight(),
-              l.keyBias(),
-              l.valueWeight(),
-              l.valueBias(),
-              l.attentionOutWeight(),
-              l.attentionOutBias(),
-              l.attentionNormWeight(),
-              l.attentionNormBias(),
-              l.intermediateWeight(),
-              l.intermediateBias(),
-              l.outputWeight(),
-              l.outputBias(),
-              l.outputNormWeight(),
-              l.outputNormBias()));
-    }
-    return ParameterSet.of(list);
+    return ParameterSet.of(parameters.list().subList(0, layerStart[layerCount]));
   }
 
   /**

@@ -161,12 +161,7 @@ public record FineTuneConfig(
       return OptionalInt.empty();
     }
     String k = params.substring(TOP_LAYERS.length());
-    int value;
-    try {
-      value = k.matches("[0-9]{1,9}") ? Integer.parseInt(k) : -1;
-    } catch (NumberFormatException e) {
-      value = -1;
-    }
+    int value = k.matches("[0-9]{1,9}") ? Integer.parseInt(k) : -1; // 9 digits always parse
     if (value < 1) {
       throw new IllegalArgumentException(
           ("--train-params '%s': K of top:K must be an integer from 1 to the encoder's number of"
@@ -201,6 +196,21 @@ public record FineTuneConfig(
       Matcher m = LAYER_NAME.matcher(p.name());
       return m.matches() && Integer.parseInt(m.group(1)) >= first;
     };
+  }
+
+  /**
+   * The encoder layers below the trained ones, whose output never changes during the run: {@code
+   * layers - K} for {@code top:K}, else 0.
+   *
+   * @throws IllegalArgumentException as {@link #selector(String, int)} if K is out of range
+   */
+  public int frozenLayers(int layers) {
+    OptionalInt top = topLayers(params);
+    if (top.isEmpty()) {
+      return 0;
+    }
+    selector(params, layers); // refuses K > layers
+    return layers - top.getAsInt();
   }
 
   private static final Pattern LAYER_NAME =

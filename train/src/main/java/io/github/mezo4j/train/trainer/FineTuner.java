@@ -28,7 +28,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.function.LongConsumer;
 
 /**
@@ -293,10 +292,9 @@ public final class FineTuner {
    */
   private static EncoderClassifier withFrozenPrefixCache(
       EncoderClassifier classifier, FineTuneConfig c, PrintStream warnings) {
-    OptionalInt top = FineTuneConfig.topLayers(c.params());
-    int frozen = top.isPresent() ? layers(classifier) - top.getAsInt() : 0;
     c.selector(layers(classifier)); // refuses K > layers before anything runs
-    if (frozen <= 0) {
+    int frozen = c.frozenLayers(layers(classifier));
+    if (frozen == 0) {
       return classifier.withPrefixCache(null);
     }
     FrozenPrefixCache own = classifier.embedder().prefixCache();
@@ -458,9 +456,7 @@ public final class FineTuner {
       s.put("train_examples", run.train().size());
       s.put("dev_examples", run.dev().size());
       s.put("params", c.params());
-      s.put(
-          "trainable_parameters",
-          classifier.trainable(c.selector(layers(classifier))).elementCount());
+      s.put("trainable_parameters", trainer.params().elementCount());
       FrozenPrefixCache cache = classifier.embedder().prefixCache();
       if (cache != null) {
         s.put("prefix_cache_sequences", cache.sequences());

@@ -12,10 +12,8 @@ package io.github.mezo4j.train.trainer;
  * @param trainParams {@code --train-params}
  * @param lr {@code --lr}
  * @param eps {@code --eps}
- * @param optimizer {@code --optimizer}
- * @param schedule {@code --schedule}
- * @param estimator {@code --estimator}
- * @param samples {@code --samples}
+ * @param optim {@code --optimizer --schedule --estimator --samples} (its other settings are not
+ *     part of a recipe)
  * @param steps {@code --steps}
  * @param batch {@code --batch}
  * @param evalEvery {@code --eval-every}
@@ -25,17 +23,14 @@ public record Recipe(
     String trainParams,
     double lr,
     double eps,
-    String optimizer,
-    String schedule,
-    String estimator,
-    int samples,
+    OptimizerSettings optim,
     int steps,
     int batch,
     int evalEvery) {
 
   /** MeZO's settings (the paper's ZO-SGD on every weight): decoders, and any hand-set method. */
   public static final Recipe MEZO =
-      new Recipe("mezo", "all", 1.5e-4, 1e-3, "sgd", "constant", "two-sided", 1, 1000, 32, 100);
+      new Recipe("mezo", "all", 1.5e-4, 1e-3, OptimizerSettings.DEFAULT, 1000, 32, 100);
 
   /**
    * Sentence encoders (all-MiniLM-L6-v2 and its BERT family) on k-shot classification: ZO-SGD on
@@ -44,17 +39,7 @@ public record Recipe(
    */
   public static final Recipe ENCODER_K_SHOT =
       new Recipe(
-          "encoder-k-shot",
-          "bias-norm",
-          1e-3,
-          1e-3,
-          "sgd",
-          "constant",
-          "two-sided",
-          1,
-          1000,
-          16,
-          100);
+          "encoder-k-shot", "bias-norm", 1e-3, 1e-3, OptimizerSettings.DEFAULT, 1000, 16, 100);
 
   /**
    * Sentence encoders on a full training set: the k-shot method with more steps and fewer
@@ -62,17 +47,7 @@ public record Recipe(
    */
   public static final Recipe ENCODER_FULL_DATA =
       new Recipe(
-          "encoder-full-data",
-          "bias-norm",
-          1e-3,
-          1e-3,
-          "sgd",
-          "constant",
-          "two-sided",
-          1,
-          5000,
-          16,
-          500);
+          "encoder-full-data", "bias-norm", 1e-3, 1e-3, OptimizerSettings.DEFAULT, 5000, 16, 500);
 
   /** The recipe for an encoder or a decoder run, on a k-shot split or a full training set. */
   public static Recipe of(boolean decoder, boolean kShot) {
@@ -85,6 +60,13 @@ public record Recipe(
   /** The method options as a command line fragment, for the run's header line. */
   public String methodOptions() {
     return "--train-params %s --lr %s --eps %s --optimizer %s --schedule %s --estimator %s --samples %d"
-        .formatted(trainParams, lr, eps, optimizer, schedule, estimator, samples);
+        .formatted(
+            trainParams,
+            lr,
+            eps,
+            optim.optimizer(),
+            optim.schedule(),
+            optim.estimatorName(),
+            optim.samples());
   }
 }
