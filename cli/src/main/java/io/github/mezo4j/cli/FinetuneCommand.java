@@ -142,7 +142,10 @@ final class FinetuneCommand implements Callable<Integer> {
           "Weights MeZO trains: all, bias-norm (biases and LayerNorm weights), top:K (every"
               + " weight of the last K encoder layers, K from 1 to the layer count, 6 for minilm:"
               + " the frozen layers below run once per sentence and are cached, so steps are"
-              + " faster) or a glob over weight names. The head's own weights always train."
+              + " faster), sparse:S (Sparse MeZO: each weight matrix trains only its smallest"
+              + " weights, the fraction 1 - S of it, e.g. sparse:0.75 for a quarter; biases and"
+              + " norm weights stay dense) or a glob over weight names. The head's own weights"
+              + " always train."
               + " Default: the recipe's (bias-norm for encoders); all when"
               + " another method option is set.")
   String trainParams;

@@ -36,7 +36,7 @@ public interface PerturbedObjective<B> {
    */
   default double[] lossPair(B batch, VirtualPerturbation plus) {
     VirtualPerturbation minus =
-        new VirtualPerturbation(plus.perturbed(), plus.seed(), -plus.scale());
+        plus.negated();
     double lp = loss(batch, plus);
     return new double[] {lp, loss(batch, minus)};
   }

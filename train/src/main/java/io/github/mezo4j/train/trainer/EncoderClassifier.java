@@ -256,7 +256,7 @@ public final class EncoderClassifier {
    */
   public double[][] logitsPair(Batch batch, Workers workers, VirtualPerturbation plus) {
     VirtualPerturbation minus =
-        new VirtualPerturbation(plus.perturbed(), plus.seed(), -plus.scale());
+        plus.negated();
     ClassifierHead.Scorer scorerPlus = head.scorer(embedder, workers, plus);
     ClassifierHead.Scorer scorerMinus = head.scorer(embedder, workers, minus);
     double[] outPlus = new double[batch.size() * head.classes()];
