@@ -1,5 +1,6 @@
 package io.github.mezo4j.cli;
 
+import io.github.mezo4j.core.noise.MagnitudeMask;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
@@ -327,7 +328,11 @@ final class FinetuneCommand implements Callable<Integer> {
     LabeledTexts train = LabeledTexts.of(data.train(), data.labels());
     LabeledTexts dev = LabeledTexts.of(data.dev(), data.labels());
     LabeledTexts monitorSet = monitor == null ? null : LabeledTexts.of(monitor, data.labels());
-    long trainable = classifier.trainable(config.selector(encoder.layerCount())).elementCount();
+    // sparse:S counts the weights inside the mask of the base weights
+    long trainable =
+        MagnitudeMask.trainableCount(
+            encoder.parameters().select(config.selector(encoder.layerCount())),
+            FineTuner.directions(config, classifier));
     // top:K: the layers below run once per sentence, from a cache FineTuner keeps using
     int frozen = config.frozenLayers(encoder.layerCount());
     String cacheNote = "";

@@ -98,8 +98,7 @@ public final class MezoStep<B> {
     this.virtual = config.perturbation() == PerturbationMode.VIRTUAL;
     this.workers = Objects.requireNonNull(workers, "workers");
     this.updater =
-        new ZoUpdater(
-            config.optimizer(), trainable, config.bf16Rounding(), config.directions());
+        new ZoUpdater(config.optimizer(), trainable, config.bf16Rounding(), config.directions());
     this.eps = config.epsF32();
   }
 

@@ -10,16 +10,16 @@ import java.util.TreeMap;
  * What the perturbation direction {@code z} of a MeZO step is, element by element: its {@link
  * Distribution} and, optionally, a magnitude mask (Sparse MeZO, Liu et al. 2024, arXiv 2402.15751).
  *
- * <p>Element {@code i} of parameter {@code p} under seed {@code s} is {@code m_i * d(s, p.id(), i)},
- * with {@code d} {@link GaussianNoise#normal} or {@link RademacherNoise#sign}, and the mask {@code
- * m_i = 1} if {@code |theta_i| <= t_p}, else 0, where {@code theta_i} is the element's value at the
- * start of the step and {@code t_p} the parameter's {@linkplain #threshold threshold} (a parameter
- * without one is dense). The mask is therefore never stored: it is read off the weights as they
- * are perturbed and updated, and both the perturbation and the update use it, so a masked-out
- * element never moves (whatever the optimizer does). Trained elements that grow past {@code t_p}
- * leave the mask for good; replay rebuilds the same weights step by step, hence the same masks.
- * Because the mask is read from the weights, the estimate must not write them: masks need {@code
- * PerturbationMode.VIRTUAL} and no conservative rule.
+ * <p>Element {@code i} of parameter {@code p} under seed {@code s} is {@code m_i * d(s, p.id(),
+ * i)}, with {@code d} {@link GaussianNoise#normal} or {@link RademacherNoise#sign}, and the mask
+ * {@code m_i = 1} if {@code |theta_i| <= t_p}, else 0, where {@code theta_i} is the element's value
+ * at the start of the step and {@code t_p} the parameter's {@linkplain #threshold threshold} (a
+ * parameter without one is dense). The mask is therefore never stored: it is read off the weights
+ * as they are perturbed and updated, and both the perturbation and the update use it, so a
+ * masked-out element never moves (whatever the optimizer does). Trained elements that grow past
+ * {@code t_p} leave the mask for good; replay rebuilds the same weights step by step, hence the
+ * same masks. Because the mask is read from the weights, the estimate must not write them: masks
+ * need {@code PerturbationMode.VIRTUAL} and no conservative rule.
  *
  * @param distribution the distribution of the unmasked elements
  * @param thresholds per parameter name, the mask threshold {@code t_p} (finite, >= 0); parameters

@@ -50,8 +50,7 @@ public final class MagnitudeMask {
    */
   static float kthSmallestMagnitude(Parameter p, long k) {
     if (k < 1 || k > p.size()) {
-      throw new IllegalArgumentException(
-          "k must be in [1, %d], got %d".formatted(p.size(), k));
+      throw new IllegalArgumentException("k must be in [1, %d], got %d".formatted(p.size(), k));
     }
     int lo = 0; // bits of +0
     int hi = Float.floatToRawIntBits(Float.POSITIVE_INFINITY);

@@ -166,8 +166,23 @@ final class NoiseVectors {
       float[] dst2,
       int dst2Off) {
     apply(
-        seed, stream, start, len, mode, a, b, c, factors, src, srcOff, dst, dstOff, dst2, dst2Off,
-        false, Directions.NO_MASK);
+        seed,
+        stream,
+        start,
+        len,
+        mode,
+        a,
+        b,
+        c,
+        factors,
+        src,
+        srcOff,
+        dst,
+        dstOff,
+        dst2,
+        dst2Off,
+        false,
+        Directions.NO_MASK);
   }
 
   /**

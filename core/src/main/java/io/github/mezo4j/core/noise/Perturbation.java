@@ -72,13 +72,14 @@ public final class Perturbation {
   }
 
   /**
-   * {@code p[i] += scale * z_i} for every element of every parameter of the set, with {@code z}
-   * the {@link Directions} {@code directions} (a masked element stays unchanged; the mask is read
-   * from the values before this pass).
+   * {@code p[i] += scale * z_i} for every element of every parameter of the set, with {@code z} the
+   * {@link Directions} {@code directions} (a masked element stays unchanged; the mask is read from
+   * the values before this pass).
    */
   public static void addScaledNoise(
       ParameterSet params, long seed, float scale, Directions directions, Workers workers) {
-    addScaledNoise(Objects.requireNonNull(params, "params").list(), seed, scale, directions, workers);
+    addScaledNoise(
+        Objects.requireNonNull(params, "params").list(), seed, scale, directions, workers);
   }
 
   private static void addScaledNoise(
@@ -282,8 +283,8 @@ public final class Perturbation {
   /**
    * {@link #perturbedCopyPair(float[], int, float[], int, float[], int, int, long, long, long,
    * float)} with directions of {@code distribution} and a magnitude mask of threshold {@code
-   * threshold} ({@link Directions#NO_MASK}: none): a masked-out element is copied unchanged to
-   * both outputs.
+   * threshold} ({@link Directions#NO_MASK}: none): a masked-out element is copied unchanged to both
+   * outputs.
    */
   public static void perturbedCopyPair(
       float[] src,
@@ -347,7 +348,14 @@ public final class Perturbation {
   public static void addNoiseProduct(
       float[] data, int from, int len, long seed, long stream, float[] factors) {
     addNoiseProduct(
-        data, from, len, seed, stream, factors, Directions.Distribution.GAUSSIAN, Directions.NO_MASK);
+        data,
+        from,
+        len,
+        seed,
+        stream,
+        factors,
+        Directions.Distribution.GAUSSIAN,
+        Directions.NO_MASK);
   }
 
   /**
@@ -414,8 +422,8 @@ public final class Perturbation {
 
   /**
    * bf16 storage with directions of {@code distribution} and a magnitude mask of threshold {@code
-   * threshold} ({@link Directions#NO_MASK}: none), read from the stored values: a masked-out element
-   * keeps its bits.
+   * threshold} ({@link Directions#NO_MASK}: none), read from the stored values: a masked-out
+   * element keeps its bits.
    */
   public static void addScaledNoise(
       short[] bits,

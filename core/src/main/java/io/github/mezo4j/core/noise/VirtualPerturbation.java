@@ -8,9 +8,9 @@ import java.util.Objects;
  * The weights a forward pass should see: {@code theta + scale * z(seed, p.id(), i)} for the
  * parameters in {@code perturbed}, plain {@code theta} for the others, with {@code z} the {@link
  * Directions} {@code directions} (Gaussian unless said otherwise; a masked-out element reads as
- * {@code theta}). The engine applies it while
- * it reads the weights (for example while packing matrix tiles) and never writes it back, so the
- * stored weights stay exact and "restoring" costs nothing.
+ * {@code theta}). The engine applies it while it reads the weights (for example while packing
+ * matrix tiles) and never writes it back, so the stored weights stay exact and "restoring" costs
+ * nothing.
  *
  * <p>Each perturbed element equals {@code Math.fma(scale, z, theta)} with theta widened to f32: the
  * value {@link Perturbation#perturbedCopy} produces. {@code scale == 0} or an empty set is no

@@ -38,8 +38,8 @@ import java.util.Objects;
  * <p>The directions {@code z_k} are those of a {@link Directions} (Gaussian by default). With a
  * magnitude mask, the mask is read from the chunk's values before the update: a masked-out element
  * gets {@code u = 0} into the transform and is stored unchanged whatever the transform returns
- * (weight decay included), so it never moves. A mask needs {@code restoreScale == 0} and no
- * {@link #reapply}: both would read the mask from weights the estimate or the update moved.
+ * (weight decay included), so it never moves. A mask needs {@code restoreScale == 0} and no {@link
+ * #reapply}: both would read the mask from weights the estimate or the update moved.
  *
  * <p>Chunk boundaries and the order of every sum are fixed, so the result is bit-identical for any
  * number of threads. Replaying the same calls with the same arguments reproduces the parameters and

@@ -130,11 +130,7 @@ public final class Weights {
    * !(|theta| <= threshold)} reads as stored.
    */
   public Weights withNoise(
-      long seed,
-      long stream,
-      float scale,
-      Directions.Distribution distribution,
-      float threshold) {
+      long seed, long stream, float scale, Directions.Distribution distribution, float threshold) {
     if (!Float.isFinite(scale)) {
       throw new IllegalArgumentException("noise scale must be finite, got " + scale);
     }

@@ -222,8 +222,8 @@ public record FineTuneConfig(
   /**
    * S of a {@code --train-params sparse:S} value, or empty for the other forms. {@code sparse:S}
    * trains every encoder weight, but each weight matrix (rank 2, not a bias or norm weight) only
-   * where {@code |w| <= t}, with {@code t} chosen on the base weights so that the fraction {@code
-   * 1 - S} of the matrix, its smallest weights, is inside: S is the sparsity, the fraction left
+   * where {@code |w| <= t}, with {@code t} chosen on the base weights so that the fraction {@code 1
+   * - S} of the matrix, its smallest weights, is inside: S is the sparsity, the fraction left
    * untrained, as Sparse MeZO (Liu et al. 2024, arXiv 2402.15751) counts it. Biases, norm weights
    * and the head's weights stay dense.
    *

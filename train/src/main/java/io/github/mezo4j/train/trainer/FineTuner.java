@@ -297,7 +297,7 @@ public final class FineTuner {
    * encoder's weight matrices whose thresholds come from the weights the classifier holds now, the
    * base weights (a resumed run computes the same ones, and its step log's header must agree).
    */
-  private static Directions directions(FineTuneConfig c, EncoderClassifier classifier) {
+  public static Directions directions(FineTuneConfig c, EncoderClassifier classifier) {
     Directions d = c.optim().directionsOf();
     OptionalDouble sparsity = FineTuneConfig.sparsity(c.params());
     if (sparsity.isEmpty()) {

@@ -46,9 +46,9 @@ import java.util.function.IntFunction;
  * @param conservative the ZO-SGD-Cons rule ({@link MezoConfig#conservative()}): core accepts it
  *     only with an optimizer that has no state and does not read the weights (sgd or sign, without
  *     weight decay)
- * @param directions the distribution of the perturbation directions, one of {@link
- *     #DIRECTIONS}: {@code gaussian} (MeZO's) or {@code rademacher} ({@code +-1}, FZOO's); every
- *     estimator takes either
+ * @param directions the distribution of the perturbation directions, one of {@link #DIRECTIONS}:
+ *     {@code gaussian} (MeZO's) or {@code rademacher} ({@code +-1}, FZOO's); every estimator takes
+ *     either
  */
 public record OptimizerSettings(
     String optimizer,
@@ -63,8 +63,7 @@ public record OptimizerSettings(
 
   /** The {@code directions} values. */
   public static final List<String> DIRECTIONS =
-      List.of(
-          Directions.Distribution.GAUSSIAN.spec(), Directions.Distribution.RADEMACHER.spec());
+      List.of(Directions.Distribution.GAUSSIAN.spec(), Directions.Distribution.RADEMACHER.spec());
 
   /** The {@code optimizer} values. */
   public static final List<String> OPTIMIZERS = List.of("sgd", "momentum", "adam", "sign");
