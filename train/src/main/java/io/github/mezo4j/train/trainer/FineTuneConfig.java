@@ -94,6 +94,12 @@ public record FineTuneConfig(
     }
     Objects.requireNonNull(optim, "optim");
     optim.check(lr, steps);
+    if (optim.conservative() && sparsity(params).isPresent()) {
+      throw new IllegalArgumentException(
+          ("--train-params %s does not work with --conservative: the mask is read from the"
+                  + " weights, which the conservative rule moves after the update")
+              .formatted(params));
+    }
   }
 
   /**

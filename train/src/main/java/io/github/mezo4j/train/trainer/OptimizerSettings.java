@@ -343,11 +343,11 @@ public record OptimizerSettings(
       sb.append(", weight decay ").append(weightDecay);
     }
     sb.append(", ").append(estimatorName).append(" estimator");
-    if (!directions.equals(DEFAULT.directions)) {
-      sb.append(" on ").append(directions).append(" directions");
-    }
     if (samples > 1) {
       sb.append(" with ").append(samples).append(" samples");
+    }
+    if (!directions.equals(DEFAULT.directions)) {
+      sb.append(", ").append(directions).append(" directions");
     }
     if (conservative) {
       sb.append(", conservative");

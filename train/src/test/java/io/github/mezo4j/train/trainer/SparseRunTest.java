@@ -148,6 +148,10 @@ class SparseRunTest {
             IllegalArgumentException.class,
             () -> withDirections(OptimizerSettings.DEFAULT, "uniform"));
     assertTrue(d.getMessage().contains("--directions 'uniform'"), d.getMessage());
+    OptimizerSettings conservative =
+        new OptimizerSettings("sgd", "constant", 0, 0, 0.9, "two-sided", 1, true);
+    var c = assertThrows(IllegalArgumentException.class, () -> config("sparse:0.5", conservative));
+    assertTrue(c.getMessage().contains("--conservative"), c.getMessage());
     // old run.json configs without the key read as Gaussian
     assertEquals("gaussian", OptimizerSettings.fromJson(JsonFiles.object()).directions());
   }
