@@ -1,5 +1,6 @@
 package io.github.mezo4j.cli;
 
+import io.github.mezo4j.core.noise.MagnitudeMask;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
@@ -142,7 +143,10 @@ final class FinetuneCommand implements Callable<Integer> {
           "Weights MeZO trains: all, bias-norm (biases and LayerNorm weights), top:K (every"
               + " weight of the last K encoder layers, K from 1 to the layer count, 6 for minilm:"
               + " the frozen layers below run once per sentence and are cached, so steps are"
-              + " faster) or a glob over weight names. The head's own weights always train."
+              + " faster), sparse:S (Sparse MeZO: each weight matrix trains only its smallest"
+              + " weights, the fraction 1 - S of it, e.g. sparse:0.75 for a quarter; biases and"
+              + " norm weights stay dense) or a glob over weight names. The head's own weights"
+              + " always train."
               + " Default: the recipe's (bias-norm for encoders); all when"
               + " another method option is set.")
   String trainParams;
@@ -324,7 +328,11 @@ final class FinetuneCommand implements Callable<Integer> {
     LabeledTexts train = LabeledTexts.of(data.train(), data.labels());
     LabeledTexts dev = LabeledTexts.of(data.dev(), data.labels());
     LabeledTexts monitorSet = monitor == null ? null : LabeledTexts.of(monitor, data.labels());
-    long trainable = classifier.trainable(config.selector(encoder.layerCount())).elementCount();
+    // sparse:S counts the weights inside the mask of the base weights
+    long trainable =
+        MagnitudeMask.trainableCount(
+            encoder.parameters().select(config.selector(encoder.layerCount())),
+            FineTuner.directions(config, classifier));
     // top:K: the layers below run once per sentence, from a cache FineTuner keeps using
     int frozen = config.frozenLayers(encoder.layerCount());
     String cacheNote = "";

@@ -78,6 +78,16 @@ final class OptimizerOptions {
   Integer samples;
 
   @Option(
+      names = "--directions",
+      completionCandidates = DirectionNames.class,
+      description =
+          "The distribution of the random directions z, for every --estimator:"
+              + " ${COMPLETION-CANDIDATES}. gaussian (MeZO's) draws each element from N(0, 1);"
+              + " rademacher (FZOO's) draws +1 or -1, cheaper to make. Default: the recipe's"
+              + " (gaussian).")
+  String directions;
+
+  @Option(
       names = "--conservative",
       description =
           "ZO-SGD-Cons: after each update also try the opposite move and keep whichever of"
@@ -88,7 +98,11 @@ final class OptimizerOptions {
 
   /** Whether the user set any option that belongs to a recipe's method. */
   boolean methodGiven() {
-    return optimizer != null || schedule != null || estimator != null || samples != null;
+    return optimizer != null
+        || schedule != null
+        || estimator != null
+        || samples != null
+        || directions != null;
   }
 
   /** Takes the method options the user left out from {@code recipe}. */
@@ -98,6 +112,7 @@ final class OptimizerOptions {
     schedule = schedule != null ? schedule : o.schedule();
     estimator = estimator != null ? estimator : o.estimatorName();
     samples = samples != null ? samples : o.samples();
+    directions = directions != null ? directions : o.directions();
   }
 
   /**
@@ -119,7 +134,16 @@ final class OptimizerOptions {
         momentum != null ? momentum : OptimizerSettings.DEFAULT_MOMENTUM,
         estimator,
         samples,
-        conservative);
+        conservative,
+        directions);
+  }
+
+  /** The {@code --directions} values for {@code --help}. */
+  static final class DirectionNames implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return OptimizerSettings.DIRECTIONS.iterator();
+    }
   }
 
   /** The {@code --estimator} values for {@code --help}: those {@link OptimizerSettings} maps. */

@@ -367,6 +367,7 @@ class FinetuneCommandsTest {
       {"--warmup", "50", "--steps", "20"},
       {"--optimizer", "adam", "--conservative"},
       {"--weight-decay", "0.1", "--conservative"},
+      {"--directions", "uniform"},
     };
     String[] expected = {
       "mezo4j finetune: --optimizer 'rmsprop': expected sgd, momentum, adam or sign",
@@ -382,6 +383,7 @@ class FinetuneCommandsTest {
           + " an optimizer without state",
       "mezo4j finetune: --conservative does not work with --optimizer sgd --weight-decay 0.1: the"
           + " conservative rule needs an optimizer without state",
+      "mezo4j finetune: --directions 'uniform': expected gaussian or rademacher",
     };
     for (int i = 0; i < cases.length; i++) {
       List<String> args =

@@ -101,6 +101,7 @@ public final class Replay {
         h.conservative(),
         NanPolicy.SKIP,
         h.perturbation(),
-        h.bf16Rounding());
+        h.bf16Rounding(),
+        h.directions());
   }
 }

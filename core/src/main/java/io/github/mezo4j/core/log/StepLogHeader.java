@@ -4,6 +4,7 @@ import io.github.mezo4j.core.mezo.Estimator;
 import io.github.mezo4j.core.mezo.MezoConfig;
 import io.github.mezo4j.core.mezo.PerturbationMode;
 import io.github.mezo4j.core.noise.Bf16Rounding;
+import io.github.mezo4j.core.noise.Directions;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import java.nio.ByteBuffer;
@@ -32,7 +33,11 @@ import java.util.zip.CRC32;
  * which passes replay makes, so a run that is not in place with nearest rounding is written as
  * version 2, which builds that do not know these keys refuse instead of misreplaying. A run with
  * the original behaviour is still written as version 1, byte for byte as before, and a header
- * without the keys means in place, nearest. Records follow the header; see {@link StepLog}.
+ * without the keys means in place, nearest. Version 3 adds {@code directions} ({@link
+ * Directions.Distribution#spec()}) and one {@code mask.NAME} key per masked parameter (its mask
+ * threshold, a float written by {@link Float#toString(float)}, which reads back to the same bits);
+ * a run with dense Gaussian directions is written as before, and a header without the keys means
+ * dense Gaussian. Records follow the header; see {@link StepLog}.
  *
  * @param eps the perturbation scale
  * @param estimator the estimator (fixes the record size)
@@ -42,6 +47,7 @@ import java.util.zip.CRC32;
  * @param params the fingerprint of the trainable parameters
  * @param perturbation in place or virtual
  * @param bf16Rounding how bf16 updates were rounded
+ * @param directions the directions' distribution and magnitude mask
  */
 public record StepLogHeader(
     double eps,
@@ -51,12 +57,19 @@ public record StepLogHeader(
     long runSeed,
     String params,
     PerturbationMode perturbation,
-    Bf16Rounding bf16Rounding) {
+    Bf16Rounding bf16Rounding,
+    Directions directions) {
+
+  /** The header key of the directions' distribution. */
+  public static final String DIRECTIONS = "directions";
+
+  /** The prefix of the header keys holding mask thresholds, one per masked parameter. */
+  public static final String MASK_PREFIX = "mask.";
 
   static final byte[] MAGIC = "MEZO4JSL".getBytes(StandardCharsets.US_ASCII);
 
   /** The newest format version this build writes and reads. */
-  static final int VERSION = 2;
+  static final int VERSION = 3;
 
   /** The oldest format version this build reads. */
   static final int OLDEST_VERSION = 1;
@@ -64,6 +77,29 @@ public record StepLogHeader(
   public StepLogHeader {
     Objects.requireNonNull(perturbation, "perturbation");
     Objects.requireNonNull(bf16Rounding, "bf16Rounding");
+    Objects.requireNonNull(directions, "directions");
+  }
+
+  /** A header with dense Gaussian directions (a version 1 or 2 header). */
+  public StepLogHeader(
+      double eps,
+      Estimator estimator,
+      String optimizer,
+      boolean conservative,
+      long runSeed,
+      String params,
+      PerturbationMode perturbation,
+      Bf16Rounding bf16Rounding) {
+    this(
+        eps,
+        estimator,
+        optimizer,
+        conservative,
+        runSeed,
+        params,
+        perturbation,
+        bf16Rounding,
+        Directions.gaussian());
   }
 
   /** A header of an in-place run with nearest bf16 rounding (a version 1 header). */
@@ -97,11 +133,18 @@ public record StepLogHeader(
         runSeed,
         fingerprint(trainable),
         config.perturbation(),
-        config.bf16Rounding());
+        config.bf16Rounding(),
+        config.directions());
   }
 
-  /** The format version this header is written as: 1 for the original behaviour, else 2. */
+  /**
+   * The format version this header is written as: 1 for the original behaviour, 3 with other
+   * directions than dense Gaussian, else 2.
+   */
   public int version() {
+    if (!directions.isDefault()) {
+      return 3;
+    }
     return perturbation == PerturbationMode.IN_PLACE && bf16Rounding == Bf16Rounding.NEAREST
         ? 1
         : 2;
@@ -145,6 +188,10 @@ public record StepLogHeader(
       m.put("perturbation", perturbation.spec());
       m.put("bf16Rounding", bf16Rounding.spec());
     }
+    if (version() > 2) {
+      m.put(DIRECTIONS, directions.distribution().spec());
+      directions.thresholds().forEach((name, t) -> m.put(MASK_PREFIX + name, Float.toString(t)));
+    }
     return m;
   }
 
@@ -186,10 +233,33 @@ public record StepLogHeader(
               : PerturbationMode.IN_PLACE,
           m.containsKey("bf16Rounding")
               ? Bf16Rounding.parse(m.get("bf16Rounding"))
-              : Bf16Rounding.NEAREST);
+              : Bf16Rounding.NEAREST,
+          directions(m));
     } catch (IllegalArgumentException e) {
       throw new StepLogCorruptedException(file, "bad header value: " + e.getMessage());
     }
+  }
+
+  /** The directions of the header values {@code m}: dense Gaussian where the keys are absent. */
+  private static Directions directions(Map<String, String> m) {
+    Directions d =
+        m.containsKey(DIRECTIONS)
+            ? Directions.of(Directions.Distribution.parse(m.get(DIRECTIONS)))
+            : Directions.gaussian();
+    Map<String, Float> thresholds = new LinkedHashMap<>();
+    m.forEach(
+        (key, value) -> {
+          if (key.startsWith(MASK_PREFIX)) {
+            String name = key.substring(MASK_PREFIX.length());
+            try {
+              thresholds.put(name, Float.parseFloat(value));
+            } catch (NumberFormatException e) {
+              throw new IllegalArgumentException(
+                  "mask threshold of '%s' is '%s', not a number".formatted(name, value), e);
+            }
+          }
+        });
+    return thresholds.isEmpty() ? d : d.withMask(thresholds);
   }
 
   private static String required(Path file, Map<String, String> m, String key)

@@ -23,8 +23,9 @@ package io.github.mezo4j.core.mezo;
  *       (learning rates do not carry over from the other estimators). n + 1 forward passes, n >= 2.
  *       If all probe losses are equal ({@code sigma == 0}, e.g. a piecewise-constant objective that
  *       no probe moved off its plateau) every {@code g_k} is 0 and the step changes nothing. The
- *       paper and its code draw Rademacher directions; this is the Gaussian variant, with mezo4j's
- *       usual {@code z ~ N(0, I)}.
+ *       paper and its code draw Rademacher directions: {@code MezoConfig.directions} chooses them
+ *       ({@code Directions.of(RADEMACHER)}), for this and every other estimator; the default is
+ *       mezo4j's usual {@code z ~ N(0, I)}.
  * </ul>
  *
  * @param isOneSided true for the one-sided estimators (plain and normalized)

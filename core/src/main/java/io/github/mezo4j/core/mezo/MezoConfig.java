@@ -1,6 +1,7 @@
 package io.github.mezo4j.core.mezo;
 
 import io.github.mezo4j.core.noise.Bf16Rounding;
+import io.github.mezo4j.core.noise.Directions;
 import io.github.mezo4j.core.optim.ZoTransform;
 import io.github.mezo4j.core.optim.ZoUpdater;
 import java.util.Objects;
@@ -23,6 +24,9 @@ import java.util.Objects;
  * @param perturbation in place ({@link Objective}) or virtual ({@link PerturbedObjective})
  * @param bf16Rounding how updates of bf16 parameters are rounded; {@link Bf16Rounding#STOCHASTIC}
  *     is what lets bf16 weights learn from updates below their resolution
+ * @param directions the distribution of the directions z (Gaussian, MeZO's, or Rademacher, FZOO's)
+ *     and any magnitude mask (Sparse MeZO); a mask needs {@link PerturbationMode#VIRTUAL} and no
+ *     conservative rule, since it is read from the weights the estimate must not move
  */
 public record MezoConfig(
     double eps,
@@ -31,7 +35,28 @@ public record MezoConfig(
     boolean conservative,
     NanPolicy nanPolicy,
     PerturbationMode perturbation,
-    Bf16Rounding bf16Rounding) {
+    Bf16Rounding bf16Rounding,
+    Directions directions) {
+
+  /** Dense Gaussian directions (the behaviour before directions were a setting). */
+  public MezoConfig(
+      double eps,
+      Estimator estimator,
+      ZoTransform optimizer,
+      boolean conservative,
+      NanPolicy nanPolicy,
+      PerturbationMode perturbation,
+      Bf16Rounding bf16Rounding) {
+    this(
+        eps,
+        estimator,
+        optimizer,
+        conservative,
+        nanPolicy,
+        perturbation,
+        bf16Rounding,
+        Directions.gaussian());
+  }
 
   /** An in-place configuration with round-to-nearest bf16 updates (the original behaviour). */
   public MezoConfig(
@@ -53,6 +78,17 @@ public record MezoConfig(
   public MezoConfig {
     Objects.requireNonNull(perturbation, "perturbation");
     Objects.requireNonNull(bf16Rounding, "bf16Rounding");
+    Objects.requireNonNull(directions, "directions");
+    if (directions.isMasked() && perturbation != PerturbationMode.VIRTUAL) {
+      throw new IllegalArgumentException(
+          "a magnitude mask is read from the weights, which an in-place perturbation moves: it"
+              + " needs PerturbationMode.VIRTUAL");
+    }
+    if (directions.isMasked() && conservative) {
+      throw new IllegalArgumentException(
+          "the conservative rule moves the weights after the update, so the mask it would read"
+              + " is not the step's: a magnitude mask does not work with it");
+    }
     Mezo.checkEps(eps);
     Objects.requireNonNull(estimator, "estimator");
     if (optimizer == null) {
@@ -78,7 +114,7 @@ public record MezoConfig(
 
   /**
    * Builds a {@link MezoConfig}; defaults: eps 1e-3, two-sided, not conservative, SKIP, in place,
-   * nearest.
+   * nearest, dense Gaussian directions.
    */
   public static final class Builder {
     private double eps = 1e-3;
@@ -88,6 +124,7 @@ public record MezoConfig(
     private NanPolicy nanPolicy = NanPolicy.SKIP;
     private PerturbationMode perturbation = PerturbationMode.IN_PLACE;
     private Bf16Rounding bf16Rounding = Bf16Rounding.NEAREST;
+    private Directions directions = Directions.gaussian();
 
     private Builder() {}
 
@@ -126,9 +163,21 @@ public record MezoConfig(
       return this;
     }
 
+    public Builder directions(Directions directions) {
+      this.directions = directions;
+      return this;
+    }
+
     public MezoConfig build() {
       return new MezoConfig(
-          eps, estimator, optimizer, conservative, nanPolicy, perturbation, bf16Rounding);
+          eps,
+          estimator,
+          optimizer,
+          conservative,
+          nanPolicy,
+          perturbation,
+          bf16Rounding,
+          directions);
     }
   }
 }

@@ -40,6 +40,10 @@ import java.util.Objects;
  * two-sided sample asks for both losses in one {@link PerturbedObjective#lossPair} call, so a model
  * that runs both signs together generates each noise element once for the two.
  *
+ * <p>Every pass draws {@code z} as {@link MezoConfig#directions()} says (Gaussian by default,
+ * Rademacher for FZOO's probes, optionally masked to small-magnitude weights), the same for every
+ * estimator.
+ *
  * <p>If a loss is NaN or infinite, the parameters are restored (one pass) and {@link NanPolicy}
  * decides. If the objective throws during the estimate, the parameters are restored and the
  * exception propagates; nothing else changed, so the step can be retried. If it throws during the
@@ -93,7 +97,8 @@ public final class MezoStep<B> {
     this.perturbedObjective = perturbedObjective;
     this.virtual = config.perturbation() == PerturbationMode.VIRTUAL;
     this.workers = Objects.requireNonNull(workers, "workers");
-    this.updater = new ZoUpdater(config.optimizer(), trainable, config.bf16Rounding());
+    this.updater =
+        new ZoUpdater(config.optimizer(), trainable, config.bf16Rounding(), config.directions());
     this.eps = config.epsF32();
   }
 
@@ -207,7 +212,8 @@ public final class MezoStep<B> {
         if (training && virtual && !oneSided) {
           // both signs in one call: the objective may generate each noise element once for both
           double[] pair =
-              perturbedObjective.lossPair(batch, new VirtualPerturbation(params, seeds[k], eps));
+              perturbedObjective.lossPair(
+                  batch, new VirtualPerturbation(params, seeds[k], eps, config.directions()));
           if (pair == null || pair.length != 2) {
             throw new IllegalStateException(
                 "PerturbedObjective.lossPair must return {L+, L-}, got "
@@ -330,12 +336,14 @@ public final class MezoStep<B> {
       return objective.loss(params, batch);
     }
     VirtualPerturbation p =
-        scale == 0f ? VirtualPerturbation.none() : new VirtualPerturbation(params, seed, scale);
+        scale == 0f
+            ? VirtualPerturbation.none()
+            : new VirtualPerturbation(params, seed, scale, config.directions());
     return perturbedObjective.loss(batch, p);
   }
 
   private void perturb(long seed, float scale) {
-    Perturbation.addScaledNoise(params, seed, scale, workers);
+    Perturbation.addScaledNoise(params, seed, scale, config.directions(), workers);
   }
 
   private static String firstNonFinite(

@@ -7,6 +7,7 @@ import io.github.mezo4j.core.log.StepLogHeader;
 import io.github.mezo4j.core.log.StepLogWriter;
 import io.github.mezo4j.core.log.StepRecord;
 import io.github.mezo4j.core.noise.Bf16Rounding;
+import io.github.mezo4j.core.noise.Directions;
 import io.github.mezo4j.core.optim.ZoTransform;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
@@ -187,6 +188,15 @@ public final class MezoTrainer<B> implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The directions z (default dense Gaussian): Rademacher, and/or a magnitude mask; the step
+     * log's header records them.
+     */
+    public Builder<B> directions(Directions directions) {
+      config.directions(directions);
+      return this;
+    }
+
     public Builder<B> nanPolicy(NanPolicy nanPolicy) {
       config.nanPolicy(nanPolicy);
       return this;
@@ -274,6 +284,7 @@ public final class MezoTrainer<B> implements AutoCloseable {
       return switch (key) {
         case "perturbation" -> PerturbationMode.IN_PLACE.spec();
         case "bf16Rounding" -> Bf16Rounding.NEAREST.spec();
+        case StepLogHeader.DIRECTIONS -> Directions.Distribution.GAUSSIAN.spec();
         default -> "(absent)";
       };
     }

@@ -35,8 +35,7 @@ public interface PerturbedObjective<B> {
    * @return a new array {@code {L+, L-}}
    */
   default double[] lossPair(B batch, VirtualPerturbation plus) {
-    VirtualPerturbation minus =
-        new VirtualPerturbation(plus.perturbed(), plus.seed(), -plus.scale());
+    VirtualPerturbation minus = plus.negated();
     double lp = loss(batch, plus);
     return new double[] {lp, loss(batch, minus)};
   }

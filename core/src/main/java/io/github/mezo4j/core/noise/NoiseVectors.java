@@ -126,6 +126,9 @@ final class NoiseVectors {
   /** {@link #apply} mode: {@code dst = src + z * a [* b [* c]]}: the product, then one sum. */
   static final int ADD_PRODUCT = 2;
 
+  /** {@link #apply} mode: {@code dst = fma(a, z, src)}. */
+  static final int FMA = 3;
+
   /**
    * Steps per batch of {@link #apply}: 8 (256 normals, 1 KB at 512 bits). A streaming pass (the
    * update over 90 MB of weights) alternates making noise and moving memory; short batches keep its
@@ -162,6 +165,54 @@ final class NoiseVectors {
       int dstOff,
       float[] dst2,
       int dst2Off) {
+    apply(
+        seed,
+        stream,
+        start,
+        len,
+        mode,
+        a,
+        b,
+        c,
+        factors,
+        src,
+        srcOff,
+        dst,
+        dstOff,
+        dst2,
+        dst2Off,
+        false,
+        Directions.NO_MASK);
+  }
+
+  /**
+   * {@link #apply} with the directions of {@link Directions}: Rademacher signs instead of normals
+   * if {@code rademacher}, and, if {@code threshold} is not {@link Directions#NO_MASK}, a magnitude
+   * mask read from {@code src}: an element with {@code !(|src| <= threshold)} is stored as {@code
+   * src} unchanged (the source modes only: FMA, FMA_PAIR, ADD_PRODUCT).
+   */
+  static void apply(
+      long seed,
+      long stream,
+      long start,
+      int len,
+      int mode,
+      float a,
+      float b,
+      float c,
+      int factors,
+      float[] src,
+      int srcOff,
+      float[] dst,
+      int dstOff,
+      float[] dst2,
+      int dst2Off,
+      boolean rademacher,
+      float threshold) {
+    boolean masked = threshold != Directions.NO_MASK;
+    if (masked && mode == PRODUCT) {
+      throw new IllegalArgumentException("a mask needs a source mode, not PRODUCT");
+    }
     // scratch of the scalar edges, made only when there are edges (aligned calls allocate nothing)
     float[] four = null;
     int[] scalarWords = null;
@@ -174,7 +225,7 @@ final class NoiseVectors {
     }
     // Head: scalar up to the next block boundary.
     while ((index & 3) != 0 && i < len) {
-      GaussianNoise.blockNormals(seed, stream, index >>> 2, scalarWords, four);
+      blockValues(rademacher, seed, stream, index >>> 2, scalarWords, four);
       for (int lane = (int) (index & 3); lane < 4 && i < len; lane++, i++, index++) {
         storeScalar(
             mode,
@@ -188,7 +239,8 @@ final class NoiseVectors {
             dst,
             dstOff + i,
             dst2,
-            dst2Off + i);
+            dst2Off + i,
+            threshold);
       }
     }
     // Body: Box-Muller into an L1 tile, then the mode's own small loop over it. Folding the modes
@@ -200,20 +252,37 @@ final class NoiseVectors {
     for (int done = 0; done < steps; done += APPLY_BATCH) {
       int n = Math.min(APPLY_BATCH, steps - done);
       philox(seed, stream, block + (long) done * BLOCKS, n, words);
-      boxMuller(words, n, 0f, null, 0, tile, 0, false);
+      if (rademacher) {
+        rademacher(words, n, tile);
+      } else {
+        boxMuller(words, n, 0f, null, 0, tile, 0, false);
+      }
       int count = n * NORMALS;
-      switch (mode) {
-        case FMA_PAIR ->
-            fmaPair(tile, count, a, src, srcOff + i, dst, dstOff + i, dst2, dst2Off + i);
-        case PRODUCT -> product(tile, count, a, b, c, factors, dst, dstOff + i);
-        default -> addProduct(tile, count, a, b, c, factors, src, srcOff + i, dst, dstOff + i);
+      if (masked) {
+        switch (mode) {
+          case FMA_PAIR ->
+              fmaPairMasked(
+                  tile, count, a, threshold, src, srcOff + i, dst, dstOff + i, dst2, dst2Off + i);
+          case FMA -> fmaMasked(tile, count, a, threshold, src, srcOff + i, dst, dstOff + i);
+          default ->
+              addProductMasked(
+                  tile, count, a, b, c, factors, threshold, src, srcOff + i, dst, dstOff + i);
+        }
+      } else {
+        switch (mode) {
+          case FMA_PAIR ->
+              fmaPair(tile, count, a, src, srcOff + i, dst, dstOff + i, dst2, dst2Off + i);
+          case FMA -> fma(tile, count, a, src, srcOff + i, dst, dstOff + i);
+          case PRODUCT -> product(tile, count, a, b, c, factors, dst, dstOff + i);
+          default -> addProduct(tile, count, a, b, c, factors, src, srcOff + i, dst, dstOff + i);
+        }
       }
       i += count;
       index += count;
     }
     // Tail: scalar, whole and partial blocks.
     while (i < len) {
-      GaussianNoise.blockNormals(seed, stream, index >>> 2, scalarWords, four);
+      blockValues(rademacher, seed, stream, index >>> 2, scalarWords, four);
       for (int lane = 0; lane < 4 && i < len; lane++, i++, index++) {
         storeScalar(
             mode,
@@ -227,7 +296,8 @@ final class NoiseVectors {
             dst,
             dstOff + i,
             dst2,
-            dst2Off + i);
+            dst2Off + i,
+            threshold);
       }
     }
   }
@@ -245,11 +315,24 @@ final class NoiseVectors {
       float[] dst,
       int d,
       float[] dst2,
-      int d2) {
+      int d2,
+      float threshold) {
+    if (threshold != Directions.NO_MASK && !(Math.abs(src[s]) <= threshold)) {
+      float theta = src[s]; // outside the mask: stored unchanged
+      dst[d] = theta;
+      if (mode == FMA_PAIR) {
+        dst2[d2] = theta;
+      }
+      return;
+    }
     if (mode == FMA_PAIR) {
       float theta = src[s]; // read before either store: src may be dst
       dst[d] = Math.fma(a, z, theta);
       dst2[d2] = Math.fma(-a, z, theta);
+      return;
+    }
+    if (mode == FMA) {
+      dst[d] = Math.fma(a, z, src[s]);
       return;
     }
     float v = z * a;
@@ -279,6 +362,117 @@ final class NoiseVectors {
       FloatVector theta = FloatVector.fromArray(FS, src, srcOff + i);
       zv.fma(down, theta).intoArray(dst2, dst2Off + i);
       zv.fma(up, theta).intoArray(dst, dstOff + i);
+    }
+  }
+
+  private static void fma(
+      float[] z, int count, float a, float[] src, int srcOff, float[] dst, int dstOff) {
+    FloatVector av = FloatVector.broadcast(FS, a);
+    for (int i = 0; i < count; i += FS.length()) {
+      FloatVector theta = FloatVector.fromArray(FS, src, srcOff + i);
+      FloatVector.fromArray(FS, z, i).fma(av, theta).intoArray(dst, dstOff + i);
+    }
+  }
+
+  /** Lanes with {@code |theta| <= threshold} (false for NaN): the elements a mask trains. */
+  private static VectorMask<Float> inMask(FloatVector theta, float threshold) {
+    return theta.abs().compare(VectorOperators.LE, threshold);
+  }
+
+  private static void fmaMasked(
+      float[] z,
+      int count,
+      float a,
+      float threshold,
+      float[] src,
+      int srcOff,
+      float[] dst,
+      int dstOff) {
+    FloatVector av = FloatVector.broadcast(FS, a);
+    for (int i = 0; i < count; i += FS.length()) {
+      FloatVector theta = FloatVector.fromArray(FS, src, srcOff + i);
+      FloatVector moved = FloatVector.fromArray(FS, z, i).fma(av, theta);
+      theta.blend(moved, inMask(theta, threshold)).intoArray(dst, dstOff + i);
+    }
+  }
+
+  private static void fmaPairMasked(
+      float[] z,
+      int count,
+      float a,
+      float threshold,
+      float[] src,
+      int srcOff,
+      float[] dst,
+      int dstOff,
+      float[] dst2,
+      int dst2Off) {
+    FloatVector up = FloatVector.broadcast(FS, a);
+    FloatVector down = FloatVector.broadcast(FS, -a);
+    for (int i = 0; i < count; i += FS.length()) {
+      FloatVector zv = FloatVector.fromArray(FS, z, i);
+      FloatVector theta = FloatVector.fromArray(FS, src, srcOff + i);
+      VectorMask<Float> m = inMask(theta, threshold);
+      theta.blend(zv.fma(down, theta), m).intoArray(dst2, dst2Off + i);
+      theta.blend(zv.fma(up, theta), m).intoArray(dst, dstOff + i);
+    }
+  }
+
+  private static void addProductMasked(
+      float[] z,
+      int count,
+      float a,
+      float b,
+      float c,
+      int factors,
+      float threshold,
+      float[] src,
+      int srcOff,
+      float[] dst,
+      int dstOff) {
+    FloatVector av = FloatVector.broadcast(FS, a);
+    FloatVector bv = FloatVector.broadcast(FS, b);
+    FloatVector cv = FloatVector.broadcast(FS, c);
+    for (int i = 0; i < count; i += FS.length()) {
+      FloatVector v = FloatVector.fromArray(FS, z, i).mul(av);
+      if (factors > 1) {
+        v = v.mul(bv);
+      }
+      if (factors > 2) {
+        v = v.mul(cv);
+      }
+      FloatVector theta = FloatVector.fromArray(FS, src, srcOff + i);
+      theta.blend(theta.add(v), inMask(theta, threshold)).intoArray(dst, dstOff + i);
+    }
+  }
+
+  /**
+   * Rademacher signs of a word tile laid out as {@link #philox} writes it, in index order: lane
+   * {@code k} of block {@code j} takes the top bit of word {@code k} ({@link
+   * RademacherNoise#signOf}); the same zip as Box-Muller's puts words 0..3 of a block in order.
+   */
+  static void rademacher(int[] words, int steps, float[] dst) {
+    int ints = IS.length();
+    for (int step = 0; step < steps; step++) {
+      IntVector even = IntVector.fromArray(IS, words, 2 * step * ints); // words 0 and 2
+      IntVector odd = IntVector.fromArray(IS, words, (2 * step + 1) * ints); // words 1 and 3
+      int o = step * NORMALS;
+      signs(ZIP_LO.selectFrom(even, odd)).intoArray(dst, o);
+      signs(ZIP_HI.selectFrom(even, odd)).intoArray(dst, o + ints);
+    }
+  }
+
+  private static FloatVector signs(IntVector words) {
+    return words.and(0x80000000).or(0x3f800000).reinterpretAsFloats();
+  }
+
+  /** The four values of one Philox block, scalar: Rademacher signs or normals. */
+  static void blockValues(
+      boolean rademacher, long seed, long stream, long block, int[] words, float[] out) {
+    if (rademacher) {
+      RademacherNoise.blockSigns(seed, stream, block, words, out);
+    } else {
+      GaussianNoise.blockNormals(seed, stream, block, words, out);
     }
   }
 

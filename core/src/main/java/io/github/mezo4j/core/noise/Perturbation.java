@@ -71,9 +71,26 @@ public final class Perturbation {
     addScaledNoise(Objects.requireNonNull(params, "params").list(), seed, scale, workers);
   }
 
+  /**
+   * {@code p[i] += scale * z_i} for every element of every parameter of the set, with {@code z} the
+   * {@link Directions} {@code directions} (a masked element stays unchanged; the mask is read from
+   * the values before this pass).
+   */
+  public static void addScaledNoise(
+      ParameterSet params, long seed, float scale, Directions directions, Workers workers) {
+    addScaledNoise(
+        Objects.requireNonNull(params, "params").list(), seed, scale, directions, workers);
+  }
+
   private static void addScaledNoise(
       List<Parameter> params, long seed, float scale, Workers workers) {
+    addScaledNoise(params, seed, scale, Directions.gaussian(), workers);
+  }
+
+  private static void addScaledNoise(
+      List<Parameter> params, long seed, float scale, Directions directions, Workers workers) {
     Objects.requireNonNull(workers, "workers");
+    Objects.requireNonNull(directions, "directions");
     checkScale(scale);
     // firstTask[j] = index of parameter j's first chunk in the global task list.
     int[] firstTask = new int[params.size() + 1];
@@ -91,10 +108,13 @@ public final class Perturbation {
           Parameter p = params.get(j);
           int from = (task - firstTask[j]) * CHUNK;
           int len = Math.min(CHUNK, p.size() - from);
+          Directions.Distribution dist = directions.distribution();
+          float threshold = directions.threshold(p);
           if (p.dtype() == DType.F32) {
-            addScaledNoise(p.f32Data(), from, len, seed, p.id(), scale);
+            float[] data = p.f32Data();
+            perturbedCopy(data, from, data, from, len, seed, p.id(), from, scale, dist, threshold);
           } else {
-            addScaledNoise(p.bf16Data(), from, len, seed, p.id(), scale);
+            addScaledNoise(p.bf16Data(), from, len, seed, p.id(), scale, dist, threshold);
           }
         });
   }
@@ -174,6 +194,57 @@ public final class Perturbation {
   }
 
   /**
+   * {@link #perturbedCopy(float[], int, float[], int, int, long, long, long, float)} with
+   * directions of {@code distribution} and a magnitude mask of threshold {@code threshold} ({@link
+   * Directions#NO_MASK}: none): an element with {@code !(|src| <= threshold)} is copied unchanged.
+   * Dense Gaussian directions give the same bits as the plain overload.
+   */
+  public static void perturbedCopy(
+      float[] src,
+      int srcOff,
+      float[] dst,
+      int dstOff,
+      int len,
+      long seed,
+      long stream,
+      long start,
+      float scale,
+      Directions.Distribution distribution,
+      float threshold) {
+    if (distribution == Directions.Distribution.GAUSSIAN && threshold == Directions.NO_MASK) {
+      perturbedCopy(src, srcOff, dst, dstOff, len, seed, stream, start, scale);
+      return;
+    }
+    Objects.requireNonNull(src, "src");
+    GaussianNoise.checkRange(start, dst, dstOff, len);
+    Objects.checkFromIndexSize(srcOff, len, src.length);
+    checkScale(scale);
+    checkThreshold(threshold);
+    if (src == dst && srcOff != dstOff) {
+      throw new IllegalArgumentException(
+          "src and dst are the same array at different offsets (" + srcOff + ", " + dstOff + ")");
+    }
+    NoiseVectors.apply(
+        seed,
+        stream,
+        start,
+        len,
+        NoiseVectors.FMA,
+        scale,
+        0f,
+        0f,
+        1,
+        src,
+        srcOff,
+        dst,
+        dstOff,
+        null,
+        0,
+        distribution == Directions.Distribution.RADEMACHER,
+        threshold);
+  }
+
+  /**
    * Both signs of {@link #perturbedCopy} from one generation of the noise: {@code plus[plusOff + i]
    * = fma(scale, z_i, src[srcOff + i])} and {@code minus[minusOff + i] = fma(-scale, z_i,
    * src[srcOff + i])} with {@code z_i = z(seed, stream, start + i)}, bit for bit what two {@code
@@ -193,7 +264,44 @@ public final class Perturbation {
       long stream,
       long start,
       float scale) {
+    perturbedCopyPair(
+        src,
+        srcOff,
+        plus,
+        plusOff,
+        minus,
+        minusOff,
+        len,
+        seed,
+        stream,
+        start,
+        scale,
+        Directions.Distribution.GAUSSIAN,
+        Directions.NO_MASK);
+  }
+
+  /**
+   * {@link #perturbedCopyPair(float[], int, float[], int, float[], int, int, long, long, long,
+   * float)} with directions of {@code distribution} and a magnitude mask of threshold {@code
+   * threshold} ({@link Directions#NO_MASK}: none): a masked-out element is copied unchanged to both
+   * outputs.
+   */
+  public static void perturbedCopyPair(
+      float[] src,
+      int srcOff,
+      float[] plus,
+      int plusOff,
+      float[] minus,
+      int minusOff,
+      int len,
+      long seed,
+      long stream,
+      long start,
+      float scale,
+      Directions.Distribution distribution,
+      float threshold) {
     Objects.requireNonNull(src, "src");
+    checkThreshold(threshold);
     Objects.requireNonNull(minus, "minus");
     GaussianNoise.checkRange(start, plus, plusOff, len);
     Objects.checkFromIndexSize(srcOff, len, src.length);
@@ -224,7 +332,9 @@ public final class Perturbation {
         plus,
         plusOff,
         minus,
-        minusOff);
+        minusOff,
+        distribution == Directions.Distribution.RADEMACHER,
+        threshold);
   }
 
   /**
@@ -237,7 +347,33 @@ public final class Perturbation {
    */
   public static void addNoiseProduct(
       float[] data, int from, int len, long seed, long stream, float[] factors) {
+    addNoiseProduct(
+        data,
+        from,
+        len,
+        seed,
+        stream,
+        factors,
+        Directions.Distribution.GAUSSIAN,
+        Directions.NO_MASK);
+  }
+
+  /**
+   * {@link #addNoiseProduct(float[], int, int, long, long, float[])} with directions of {@code
+   * distribution} and a magnitude mask of threshold {@code threshold} ({@link Directions#NO_MASK}:
+   * none), read from {@code data} before the update: a masked-out element stays unchanged.
+   */
+  public static void addNoiseProduct(
+      float[] data,
+      int from,
+      int len,
+      long seed,
+      long stream,
+      float[] factors,
+      Directions.Distribution distribution,
+      float threshold) {
     Objects.requireNonNull(data, "data");
+    checkThreshold(threshold);
     GaussianNoise.checkRange(from, data, from, len);
     checkFactors(factors);
     NoiseVectors.apply(
@@ -255,7 +391,9 @@ public final class Perturbation {
         data,
         from,
         null,
-        0);
+        0,
+        distribution == Directions.Distribution.RADEMACHER,
+        threshold);
   }
 
   /** Checks that there are one to three factors. */
@@ -278,15 +416,44 @@ public final class Perturbation {
    */
   public static void addScaledNoise(
       short[] bits, int from, int len, long seed, long stream, float scale) {
+    addScaledNoise(
+        bits, from, len, seed, stream, scale, Directions.Distribution.GAUSSIAN, Directions.NO_MASK);
+  }
+
+  /**
+   * bf16 storage with directions of {@code distribution} and a magnitude mask of threshold {@code
+   * threshold} ({@link Directions#NO_MASK}: none), read from the stored values: a masked-out
+   * element keeps its bits.
+   */
+  public static void addScaledNoise(
+      short[] bits,
+      int from,
+      int len,
+      long seed,
+      long stream,
+      float scale,
+      Directions.Distribution distribution,
+      float threshold) {
     Objects.requireNonNull(bits, "bits");
     Objects.checkFromIndexSize(from, len, bits.length);
     checkScale(scale);
+    checkThreshold(threshold);
+    boolean masked = threshold != Directions.NO_MASK;
+    Directions directions = Directions.of(distribution);
     float[] tile = TILES.get();
     FloatVector scaleV = FloatVector.broadcast(FS, scale);
     for (int done = 0; done < len; done += TILE) {
       int n = Math.min(TILE, len - done);
       int base = from + done;
-      GaussianNoise.fill(seed, stream, base, tile, 0, n);
+      directions.fill(seed, stream, base, tile, 0, n);
+      if (masked) {
+        for (int k = 0; k < n; k++) {
+          // a zero step leaves the bits as they are: the bf16 value widens and rounds back exactly
+          if (!(Math.abs(BFloat16.toFloat(bits[base + k])) <= threshold)) {
+            tile[k] = 0f;
+          }
+        }
+      }
       int j = 0;
       for (int upper = FS.loopBound(n); j < upper; j += FS.length()) {
         IntVector wide =
@@ -305,6 +472,12 @@ public final class Perturbation {
         bits[base + j] =
             BFloat16.fromFloat(Math.fma(scale, tile[j], BFloat16.toFloat(bits[base + j])));
       }
+    }
+  }
+
+  private static void checkThreshold(float threshold) {
+    if (!(threshold >= 0)) {
+      throw new IllegalArgumentException("mask threshold must be >= 0, got " + threshold);
     }
   }
 

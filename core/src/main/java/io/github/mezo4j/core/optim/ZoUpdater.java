@@ -1,6 +1,7 @@
 package io.github.mezo4j.core.optim;
 
 import io.github.mezo4j.core.noise.Bf16Rounding;
+import io.github.mezo4j.core.noise.Directions;
 import io.github.mezo4j.core.noise.GaussianNoise;
 import io.github.mezo4j.core.noise.Perturbation;
 import io.github.mezo4j.core.noise.StochasticRounding;
@@ -34,6 +35,12 @@ import java.util.Objects;
  * id as stream, and pass 0 for {@link #update}, 1, 2, ... for the {@link #reapply} calls that
  * follow it: a pure function of the step, so replay rounds the same way.
  *
+ * <p>The directions {@code z_k} are those of a {@link Directions} (Gaussian by default). With a
+ * magnitude mask, the mask is read from the chunk's values before the update: a masked-out element
+ * gets {@code u = 0} into the transform and is stored unchanged whatever the transform returns
+ * (weight decay included), so it never moves. A mask needs {@code restoreScale == 0} and no {@link
+ * #reapply}: both would read the mask from weights the estimate or the update moved.
+ *
  * <p>Chunk boundaries and the order of every sum are fixed, so the result is bit-identical for any
  * number of threads. Replaying the same calls with the same arguments reproduces the parameters and
  * state bit for bit.
@@ -56,6 +63,7 @@ public final class ZoUpdater {
   private final int[] taskParam;
   private final int[] taskStart;
   private final Bf16Rounding rounding;
+  private final Directions directions;
   private long count;
   private int reapplies;
 
@@ -74,7 +82,19 @@ public final class ZoUpdater {
    * @throws IllegalArgumentException if {@code params} is empty
    */
   public ZoUpdater(ZoTransform transform, ParameterSet params, Bf16Rounding rounding) {
+    this(transform, params, rounding, Directions.gaussian());
+  }
+
+  /**
+   * Binds {@code transform} to {@code params}, rounding bf16 parameters with {@code rounding}, with
+   * the directions {@code directions}.
+   *
+   * @throws IllegalArgumentException if {@code params} is empty
+   */
+  public ZoUpdater(
+      ZoTransform transform, ParameterSet params, Bf16Rounding rounding, Directions directions) {
     this.rounding = Objects.requireNonNull(rounding, "rounding");
+    this.directions = Objects.requireNonNull(directions, "directions");
     if (transform == null) {
       throw new IllegalArgumentException("optimizer transform must not be null");
     }
@@ -116,6 +136,11 @@ public final class ZoUpdater {
     return rounding;
   }
 
+  /** The directions the updates are made of. */
+  public Directions directions() {
+    return directions;
+  }
+
   /** Extra memory held by the optimizer state, in bytes. */
   public long stateBytes() {
     return stateBytes;
@@ -135,6 +160,11 @@ public final class ZoUpdater {
    *     value the transform rejects (checked before any parameter is touched)
    */
   public void update(long[] seeds, double[] grads, float restoreScale, Workers workers) {
+    if (restoreScale != 0f && directions.isMasked()) {
+      throw new IllegalArgumentException(
+          "a magnitude mask is read from the weights: restoring an in-place perturbation in the"
+              + " update would read it from perturbed ones (use PerturbationMode.VIRTUAL)");
+    }
     float[] coef = coefficients(seeds, grads);
     transform.checkStep(count);
     pass(seeds, coef, restoreScale, 1f, count, 0, workers);
@@ -166,6 +196,11 @@ public final class ZoUpdater {
     }
     if (count == 0) {
       throw new IllegalStateException("no update to reapply yet");
+    }
+    if (directions.isMasked()) {
+      throw new IllegalStateException(
+          "cannot reapply an update under a magnitude mask: the mask would be read from the"
+              + " updated weights");
     }
     if (reapplies == StochasticRounding.MAX_PASS) {
       throw new IllegalStateException("too many reapplies of one update: " + reapplies);
@@ -214,7 +249,14 @@ public final class ZoUpdater {
           if (fused != null && p.dtype() == DType.F32) {
             int start = taskStart[t];
             Perturbation.addNoiseProduct(
-                p.f32Data(), start, Math.min(CHUNK, p.size() - start), seeds[0], p.id(), fused);
+                p.f32Data(),
+                start,
+                Math.min(CHUNK, p.size() - start),
+                seeds[0],
+                p.id(),
+                fused,
+                directions.distribution(),
+                directions.threshold(p));
           } else {
             chunk(taskParam[t], taskStart[t], seeds, coef, restoreScale, factor, cnt, roundingPass);
           }
@@ -309,12 +351,12 @@ public final class ZoUpdater {
     float[] u = scratch[2];
     p.read(start, theta, 0, len);
     int last = seeds.length - 1;
-    if (last == 0 && restoreScale == 0f) {
+    if (last == 0 && restoreScale == 0f && !directions.isRademacher()) {
       // u = (g/n) z made by the noise pass itself: the same product as the loop below
       GaussianNoise.fillProduct(seeds[0], p.id(), start, new float[] {coef[0]}, u, 0, len);
     } else {
       for (int k = 0; k <= last; k++) {
-        GaussianNoise.fill(seeds[k], p.id(), start, z, 0, len);
+        directions.fill(seeds[k], p.id(), start, z, 0, len);
         if (k == last && restoreScale != 0f) {
           for (int i = 0; i < len; i++) {
             theta[i] += restoreScale * z[i];
@@ -332,7 +374,24 @@ public final class ZoUpdater {
         }
       }
     }
+    float threshold = directions.threshold(p);
+    boolean masked = threshold != Directions.NO_MASK;
+    if (masked) {
+      for (int i = 0; i < len; i++) {
+        if (!(Math.abs(theta[i]) <= threshold)) {
+          u[i] = 0f;
+        }
+      }
+    }
     transform.update(cnt, state, new ParameterChunk(index, p, start, len), u, theta);
+    if (masked) {
+      // outside the mask the weight stays as it is, whatever the transform made of u = 0
+      for (int i = 0; i < len; i++) {
+        if (!(Math.abs(theta[i]) <= threshold)) {
+          u[i] = 0f;
+        }
+      }
+    }
     if (factor == 1f) {
       for (int i = 0; i < len; i++) {
         theta[i] += u[i];

@@ -8,6 +8,7 @@ import io.github.mezo4j.core.mezo.ConservativeChoice;
 import io.github.mezo4j.core.mezo.Estimator;
 import io.github.mezo4j.core.mezo.PerturbationMode;
 import io.github.mezo4j.core.noise.Bf16Rounding;
+import io.github.mezo4j.core.noise.Directions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -128,6 +129,39 @@ class StepLogTest {
     assertEquals("virtual", log.header().values().get("perturbation"));
     assertEquals("stochastic", log.header().values().get("bf16Rounding"));
     assertEquals(List.of(record(0)), log.records());
+    assertEquals(
+        Directions.gaussian(), log.header().directions(), "a log without the key is Gaussian");
+    assertEquals(Directions.gaussian(), StepLog.read(write("v1.steplog", 1)).header().directions());
+  }
+
+  @Test
+  void directionsAndMaskThresholdsAreVersion3AndReadBackBitForBit() throws IOException {
+    float odd = Math.nextUp(0.1f); // a value whose shortest decimal must still read back exactly
+    Directions directions =
+        Directions.of(Directions.Distribution.RADEMACHER)
+            .withMask(java.util.Map.of("layer.0.weight", odd, "layer.1.weight", 3.0e-7f));
+    StepLogHeader h =
+        new StepLogHeader(
+            HEADER.eps(),
+            HEADER.estimator(),
+            HEADER.optimizer(),
+            false,
+            42,
+            HEADER.params(),
+            PerturbationMode.VIRTUAL,
+            Bf16Rounding.NEAREST,
+            directions);
+    Path p = dir.resolve("v3.steplog");
+    try (StepLogWriter w = StepLogWriter.create(p, h, FsyncPolicy.ON_CLOSE)) {
+      w.append(record(0));
+    }
+    assertEquals(3, ByteBuffer.wrap(Files.readAllBytes(p), 8, 4).getInt());
+    StepLogHeader read = StepLog.read(p).header();
+    assertEquals(h, read);
+    assertEquals(
+        Float.floatToRawIntBits(odd),
+        Float.floatToRawIntBits(read.directions().thresholds().get("layer.0.weight")));
+    assertEquals("rademacher", read.values().get("directions"));
   }
 
   @Test

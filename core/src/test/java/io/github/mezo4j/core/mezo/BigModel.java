@@ -1,6 +1,6 @@
 package io.github.mezo4j.core.mezo;
 
-import io.github.mezo4j.core.noise.GaussianNoise;
+import io.github.mezo4j.core.noise.Directions;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
@@ -47,8 +47,9 @@ final class BigModel {
 
   /**
    * The same function as {@link #objective} at {@code theta + perturbation}, generated while
-   * reading each element ({@code fma(scale, z, theta)}, the {@link PerturbedObjective} contract);
-   * {@code model} is never written.
+   * reading each element ({@code fma(scale, z, theta)}, the {@link PerturbedObjective} contract,
+   * with z and its mask as the perturbation's directions define them, element by element); {@code
+   * model} is never written.
    */
   static PerturbedObjective<Integer> perturbedObjective(ParameterSet model, Workers workers) {
     return (batch, perturbation) -> {
@@ -71,6 +72,7 @@ final class BigModel {
     double[] partial = new double[blocks];
     long salt = p.id();
     boolean noisy = perturbation.covers(p);
+    float threshold = perturbation.threshold(p);
     workers.parallelFor(
         blocks,
         b -> {
@@ -78,13 +80,17 @@ final class BigModel {
           int to = Math.min(n, (b + 1) * REDUCE_BLOCK);
           float[] z = new float[to - from];
           if (noisy) {
-            GaussianNoise.fill(perturbation.seed(), p.id(), from, z, 0, to - from);
+            perturbation.directions().fill(perturbation.seed(), p.id(), from, z, 0, to - from);
           }
           double s = 0;
           for (int i = from; i < to; i++) {
             double a = 0.5 + ((salt + i) & 7) / 4.0;
             double c = 0.05 * (((salt >>> 3) + 3L * i + batch) % 11 - 5);
-            float theta = noisy ? Math.fma(perturbation.scale(), z[i - from], p.get(i)) : p.get(i);
+            float stored = p.get(i);
+            float theta =
+                noisy && Directions.inMask(stored, threshold)
+                    ? Math.fma(perturbation.scale(), z[i - from], stored)
+                    : stored;
             double d = theta - c;
             s += 0.5 * a * d * d;
           }

@@ -9,11 +9,14 @@ import io.github.mezo4j.core.log.Replay;
 import io.github.mezo4j.core.log.StepLog;
 import io.github.mezo4j.core.log.StepLogHeader;
 import io.github.mezo4j.core.noise.Bf16Rounding;
+import io.github.mezo4j.core.noise.Directions;
+import io.github.mezo4j.core.noise.MagnitudeMask;
 import io.github.mezo4j.core.optim.Optimizers;
 import io.github.mezo4j.core.optim.Schedule;
 import io.github.mezo4j.core.optim.ZoTransform;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.core.param.Selector;
 import java.nio.file.Path;
@@ -35,7 +38,8 @@ class ReplayTest {
       boolean conservative,
       DType dtype,
       PerturbationMode mode,
-      Bf16Rounding rounding) {
+      Bf16Rounding rounding,
+      Directions directions) {
     Setup(ZoTransform optimizer, Estimator estimator, boolean conservative, DType dtype) {
       this(
           optimizer,
@@ -43,20 +47,59 @@ class ReplayTest {
           conservative,
           dtype,
           PerturbationMode.IN_PLACE,
-          Bf16Rounding.NEAREST);
+          Bf16Rounding.NEAREST,
+          Directions.gaussian());
     }
 
     Setup virtual() {
       return new Setup(
-          optimizer, estimator, conservative, dtype, PerturbationMode.VIRTUAL, rounding);
+          optimizer,
+          estimator,
+          conservative,
+          dtype,
+          PerturbationMode.VIRTUAL,
+          rounding,
+          directions);
     }
 
     Setup stochastic() {
-      return new Setup(optimizer, estimator, conservative, dtype, mode, Bf16Rounding.STOCHASTIC);
+      return new Setup(
+          optimizer, estimator, conservative, dtype, mode, Bf16Rounding.STOCHASTIC, directions);
+    }
+
+    Setup rademacher() {
+      return new Setup(
+          optimizer,
+          estimator,
+          conservative,
+          dtype,
+          mode,
+          rounding,
+          Directions.of(Directions.Distribution.RADEMACHER).withMask(directions.thresholds()));
+    }
+
+    /** Half of encoder.weight masked (its larger half, by the base weights' magnitudes). */
+    Setup sparse() {
+      return new Setup(
+          optimizer,
+          estimator,
+          conservative,
+          dtype,
+          mode,
+          rounding,
+          directions.withMask(
+              MagnitudeMask.thresholds(
+                  BigModel.model(dtype).select(Selector.glob("encoder.weight")), 0.5)));
     }
   }
 
   static Setup setup(String name) {
+    if (name.endsWith("-sparse")) {
+      return setup(name.substring(0, name.length() - "-sparse".length())).sparse();
+    }
+    if (name.endsWith("-rademacher")) {
+      return setup(name.substring(0, name.length() - "-rademacher".length())).rademacher();
+    }
     if (name.startsWith("virtual-")) {
       return setup(name.substring("virtual-".length())).virtual();
     }
@@ -118,6 +161,7 @@ class ReplayTest {
             .optimizer(s.optimizer())
             .estimator(s.estimator())
             .conservative(s.conservative())
+            .directions(s.directions())
             .runSeed(1234)
             .workers(workers)
             .stepLog(log)
@@ -147,7 +191,16 @@ class ReplayTest {
         "normalized",
         "normalized-conservative",
         "virtual-normalized",
-        "virtual-normalized-conservative"
+        "virtual-normalized-conservative",
+        "sgd-rademacher",
+        "normalized-rademacher",
+        "virtual-normalized-rademacher",
+        "virtual-adam-rademacher",
+        "virtual-sgd-sparse",
+        "virtual-adam-sparse",
+        "virtual-momentum-sparse",
+        "virtual-normalized-rademacher-sparse",
+        "virtual-sgd-bf16-stochastic-sparse"
       })
   void replayReproducesTrainingBitForBit(String name) throws Exception {
     Setup s = setup(name);
@@ -159,11 +212,15 @@ class ReplayTest {
     StepLogHeader header = StepLog.read(log).header();
     assertEquals(s.mode(), header.perturbation(), "the header records the mode");
     assertEquals(s.rounding(), header.bf16Rounding(), "the header records the rounding");
+    assertEquals(s.directions(), header.directions(), "the header records the directions");
     ParameterSet base = BigModel.model(s.dtype());
     assertFalse(base.contentEquals(trained), "training changed the parameters");
     assertTrue(
         base.get("frozen.embedding").contentEquals(trained.get("frozen.embedding")),
         "the excluded parameter is bit-identical");
+    if (s.directions().isMasked()) {
+      assertMaskedElementsNeverMoved(base, trained, s.directions());
+    }
 
     for (int threads : new int[] {1, 3}) { // thread counts other than training's
       ParameterSet replayed = BigModel.model(s.dtype());
@@ -177,6 +234,53 @@ class ReplayTest {
           replayed.contentEquals(trained),
           name + ": replay on " + threads + " threads is bit-identical");
     }
+  }
+
+  /** Outside the mask of the base weights nothing moved; inside, most elements did. */
+  static void assertMaskedElementsNeverMoved(
+      ParameterSet base, ParameterSet trained, Directions directions) {
+    Parameter b = base.get("encoder.weight");
+    Parameter t = trained.get("encoder.weight");
+    float threshold = directions.threshold(b);
+    int outside = 0;
+    int movedInside = 0;
+    for (int i = 0; i < b.size(); i++) {
+      if (Math.abs(b.get(i)) > threshold) {
+        outside++;
+        assertEquals(
+            Float.floatToRawIntBits(b.get(i)),
+            Float.floatToRawIntBits(t.get(i)),
+            "masked-out element " + i + " never moves");
+      } else if (b.get(i) != t.get(i)) {
+        movedInside++;
+      }
+    }
+    // half of the elements, less any that tie with the threshold (bf16 has few distinct values)
+    assertTrue(
+        outside <= b.size() / 2 && outside > b.size() / 2 - b.size() / 50,
+        "sparsity 0.5 masks about half of the elements: " + outside);
+    assertTrue(movedInside > b.size() / 4, "most masked-in elements moved: " + movedInside);
+  }
+
+  @Test
+  void aMaskNeedsTheVirtualModeWithoutTheConservativeRule() {
+    Directions masked = Directions.gaussian().withMask(java.util.Map.of("encoder.weight", 0.1f));
+    var inPlace =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> MezoConfig.builder().optimizer(Optimizers.sgd(0.1)).directions(masked).build());
+    assertTrue(inPlace.getMessage().contains("VIRTUAL"), inPlace.getMessage());
+    var conservative =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                MezoConfig.builder()
+                    .optimizer(Optimizers.sgd(0.1))
+                    .perturbation(PerturbationMode.VIRTUAL)
+                    .conservative(true)
+                    .directions(masked)
+                    .build());
+    assertTrue(conservative.getMessage().contains("conservative"), conservative.getMessage());
   }
 
   @Test

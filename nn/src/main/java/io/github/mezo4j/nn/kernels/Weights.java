@@ -1,5 +1,8 @@
 package io.github.mezo4j.nn.kernels;
 
+import static io.github.mezo4j.core.noise.Directions.Distribution.GAUSSIAN;
+
+import io.github.mezo4j.core.noise.Directions;
 import io.github.mezo4j.core.noise.Perturbation;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.param.DType;
@@ -30,6 +33,8 @@ public final class Weights {
   private final long seed;
   private final long stream;
   private final float scale;
+  private final Directions.Distribution distribution;
+  private final float threshold;
 
   private Weights(
       float[] f32,
@@ -39,7 +44,9 @@ public final class Weights {
       boolean noisy,
       long seed,
       long stream,
-      float scale) {
+      float scale,
+      Directions.Distribution distribution,
+      float threshold) {
     this.f32 = f32;
     this.bf16 = bf16;
     this.rows = rows;
@@ -48,20 +55,22 @@ public final class Weights {
     this.seed = seed;
     this.stream = stream;
     this.scale = scale;
+    this.distribution = distribution;
+    this.threshold = threshold;
   }
 
   /** An f32 matrix {@code data[rows * cols]}, read as stored (no copy). */
   public static Weights f32(float[] data, int rows, int cols) {
     Objects.requireNonNull(data, "data");
     checkShape(data.length, rows, cols);
-    return new Weights(data, null, rows, cols, false, 0, 0, 0f);
+    return new Weights(data, null, rows, cols, false, 0, 0, 0f, GAUSSIAN, Directions.NO_MASK);
   }
 
   /** A bf16 matrix {@code bits[rows * cols]} (bf16 bit patterns), widened to f32 on read. */
   public static Weights bf16(short[] bits, int rows, int cols) {
     Objects.requireNonNull(bits, "bits");
     checkShape(bits.length, rows, cols);
-    return new Weights(null, bits, rows, cols, false, 0, 0, 0f);
+    return new Weights(null, bits, rows, cols, false, 0, 0, 0f, GAUSSIAN, Directions.NO_MASK);
   }
 
   /**
@@ -98,7 +107,12 @@ public final class Weights {
   public static Weights of(Parameter p, VirtualPerturbation perturbation) {
     Weights w = of(p);
     return perturbation.covers(p)
-        ? w.withNoise(perturbation.seed(), p.id(), perturbation.scale())
+        ? w.withNoise(
+            perturbation.seed(),
+            p.id(),
+            perturbation.scale(),
+            perturbation.directions().distribution(),
+            perturbation.threshold(p))
         : w;
   }
 
@@ -107,10 +121,25 @@ public final class Weights {
    * == 0} gives the stored values.
    */
   public Weights withNoise(long seed, long stream, float scale) {
+    return withNoise(seed, stream, scale, GAUSSIAN, Directions.NO_MASK);
+  }
+
+  /**
+   * {@link #withNoise(long, long, float)} with directions of {@code distribution} and a magnitude
+   * mask of threshold {@code threshold} ({@link Directions#NO_MASK}: none): an element with {@code
+   * !(|theta| <= threshold)} reads as stored.
+   */
+  public Weights withNoise(
+      long seed, long stream, float scale, Directions.Distribution distribution, float threshold) {
     if (!Float.isFinite(scale)) {
       throw new IllegalArgumentException("noise scale must be finite, got " + scale);
     }
-    return new Weights(f32, bf16, rows, cols, scale != 0f, seed, stream, scale);
+    Objects.requireNonNull(distribution, "distribution");
+    if (!(threshold >= 0)) {
+      throw new IllegalArgumentException("mask threshold must be >= 0, got " + threshold);
+    }
+    return new Weights(
+        f32, bf16, rows, cols, scale != 0f, seed, stream, scale, distribution, threshold);
   }
 
   /** Number of rows ({@code out_features} of a linear layer). */
@@ -211,7 +240,8 @@ public final class Weights {
     Objects.checkFromIndexSize(dstOff, len, dst.length);
     if (f32 != null) {
       if (noisy) {
-        Perturbation.perturbedCopy(f32, src, dst, dstOff, len, seed, stream, src, scale);
+        Perturbation.perturbedCopy(
+            f32, src, dst, dstOff, len, seed, stream, src, scale, distribution, threshold);
       } else {
         System.arraycopy(f32, src, dst, dstOff, len);
       }
@@ -221,7 +251,8 @@ public final class Weights {
       dst[dstOff + i] = Float.intBitsToFloat(bf16[src + i] << 16);
     }
     if (noisy) {
-      Perturbation.perturbedCopy(dst, dstOff, dst, dstOff, len, seed, stream, src, scale);
+      Perturbation.perturbedCopy(
+          dst, dstOff, dst, dstOff, len, seed, stream, src, scale, distribution, threshold);
     }
   }
 
@@ -240,7 +271,19 @@ public final class Weights {
     }
     if (f32 != null) {
       Perturbation.perturbedCopyPair(
-          f32, src, plus, plusOff, minus, minusOff, len, seed, stream, src, scale);
+          f32,
+          src,
+          plus,
+          plusOff,
+          minus,
+          minusOff,
+          len,
+          seed,
+          stream,
+          src,
+          scale,
+          distribution,
+          threshold);
       return;
     }
     // bf16: widen into plus, then both signs from there (each element is read before it is stored)
@@ -248,7 +291,19 @@ public final class Weights {
       plus[plusOff + i] = Float.intBitsToFloat(bf16[src + i] << 16);
     }
     Perturbation.perturbedCopyPair(
-        plus, plusOff, plus, plusOff, minus, minusOff, len, seed, stream, src, scale);
+        plus,
+        plusOff,
+        plus,
+        plusOff,
+        minus,
+        minusOff,
+        len,
+        seed,
+        stream,
+        src,
+        scale,
+        distribution,
+        threshold);
   }
 
   private static void checkShape(int length, int rows, int cols) {

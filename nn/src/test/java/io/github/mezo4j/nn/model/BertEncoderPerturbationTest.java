@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.mezo4j.core.noise.Directions;
+import io.github.mezo4j.core.noise.MagnitudeMask;
 import io.github.mezo4j.core.noise.Perturbation;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
@@ -67,6 +69,64 @@ class BertEncoderPerturbationTest {
       }
       assertArrayEquals(plain, encoder.forward(in, Workers.serial()), "plain pass afterwards");
     }
+  }
+
+  /**
+   * Rademacher directions and Sparse MeZO masks (on every matrix: embeddings, attention, MLP) read
+   * in the engine's tile packing equal the same directions added in place, for single and paired
+   * passes, f32 and bf16 storage.
+   */
+  @Test
+  void everyDirectionsEqualsTheInPlacePerturbation() {
+    ParameterSet params = TinyBert.params(WIDE, 9, "");
+    ParameterSet matrices = params.select(Selector.all().exclude(Selector.biasOrNorm()));
+    java.util.Map<String, Float> mask = MagnitudeMask.thresholds(matrices, 0.75);
+    List<Directions> all =
+        List.of(
+            Directions.of(Directions.Distribution.RADEMACHER),
+            Directions.gaussian().withMask(mask),
+            Directions.of(Directions.Distribution.RADEMACHER).withMask(mask));
+    EncoderInput in = wideBatch();
+    BertEncoder encoder = BertEncoder.of(WIDE, params);
+    float[] plain = encoder.forward(in, Workers.serial());
+    for (Directions d : all) {
+      float[][] pair;
+      try (Workers two = Workers.of(2)) {
+        pair = encoder.forwardPair(in, two, new VirtualPerturbation(params, SEED, EPS, d));
+      }
+      for (int sign = 0; sign < 2; sign++) {
+        float scale = sign == 0 ? EPS : -EPS;
+        ParameterSet copy = params.copy();
+        Perturbation.addScaledNoise(copy, SEED, scale, d, Workers.serial());
+        float[] expected = BertEncoder.of(WIDE, copy).forward(in, Workers.serial());
+        float[] got =
+            encoder.forward(in, Workers.serial(), new VirtualPerturbation(params, SEED, scale, d));
+        assertArrayEquals(expected, got, d.distribution() + " masked " + d.isMasked());
+        assertArrayEquals(expected, pair[sign], "pair, " + d.distribution());
+        assertFalse(Arrays.equals(plain, got), "the noise changed something");
+      }
+    }
+    // bf16 storage: the mask and the noise apply to the exactly widened values
+    List<Parameter> bf16List = new ArrayList<>();
+    List<Parameter> widenedList = new ArrayList<>();
+    for (Parameter p : params) {
+      Parameter b = Parameter.of(p.name(), DType.BF16, p.shape(), p.toFloatArray());
+      bf16List.add(b);
+      widenedList.add(Parameter.f32(p.name(), p.shape(), b.toFloatArray()));
+    }
+    ParameterSet widened = ParameterSet.of(widenedList);
+    Directions d =
+        Directions.of(Directions.Distribution.RADEMACHER)
+            .withMask(
+                MagnitudeMask.thresholds(
+                    widened.select(Selector.all().exclude(Selector.biasOrNorm())), 0.5));
+    Perturbation.addScaledNoise(widened, SEED, EPS, d, Workers.serial());
+    ParameterSet bf16 = ParameterSet.of(bf16List);
+    assertArrayEquals(
+        BertEncoder.of(WIDE, widened).forward(in, Workers.serial()),
+        BertEncoder.of(WIDE, bf16)
+            .forward(in, Workers.serial(), new VirtualPerturbation(bf16, SEED, EPS, d)),
+        "bf16, masked Rademacher");
   }
 
   @Test

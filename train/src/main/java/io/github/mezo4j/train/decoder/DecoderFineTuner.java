@@ -210,6 +210,7 @@ public final class DecoderFineTuner {
             .optimizer(c.transform())
             .estimator(c.optim().estimator())
             .conservative(c.optim().conservative())
+            .directions(c.optim().directionsOf())
             .nanPolicy(NanPolicy.FAIL)
             .runSeed(c.seed())
             .workers(workers)

@@ -13,7 +13,17 @@ final class PerturbedValues {
     float[] v = p.toFloatArray();
     if (perturbation.covers(p)) {
       Perturbation.perturbedCopy(
-          v, 0, v, 0, v.length, perturbation.seed(), p.id(), 0, perturbation.scale());
+          v,
+          0,
+          v,
+          0,
+          v.length,
+          perturbation.seed(),
+          p.id(),
+          0,
+          perturbation.scale(),
+          perturbation.directions().distribution(),
+          perturbation.threshold(p));
     }
     return v;
   }

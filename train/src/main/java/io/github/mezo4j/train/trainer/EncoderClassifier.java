@@ -255,8 +255,7 @@ public final class EncoderClassifier {
    * @return {@code {logitsPlus, logitsMinus}}, each {@code [batch.size(), classes]} in bucket order
    */
   public double[][] logitsPair(Batch batch, Workers workers, VirtualPerturbation plus) {
-    VirtualPerturbation minus =
-        new VirtualPerturbation(plus.perturbed(), plus.seed(), -plus.scale());
+    VirtualPerturbation minus = plus.negated();
     ClassifierHead.Scorer scorerPlus = head.scorer(embedder, workers, plus);
     ClassifierHead.Scorer scorerMinus = head.scorer(embedder, workers, minus);
     double[] outPlus = new double[batch.size() * head.classes()];

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,7 +25,9 @@ import java.util.regex.Pattern;
  * @param head one of {@link HeadSpec#KINDS}
  * @param params which encoder weights MeZO trains: "all", "bias-norm" (biases and LayerNorm
  *     weights, {@link Selector#biasOrNorm()}), "top:K" (every weight of the last K layers; see
- *     {@link #topLayers}) or a glob over parameter names; the head's own weights are always trained
+ *     {@link #topLayers}), "sparse:S" (Sparse MeZO: every weight, each weight matrix masked to its
+ *     smallest-magnitude fraction 1 - S; see {@link #sparsity}) or a glob over parameter names; the
+ *     head's own weights are always trained
  * @param objective what MeZO minimises ({@code --objective})
  * @param metric the dev metric that picks the best checkpoint: "accuracy" or "macro_f1"
  * @param steps the step the run ends at
@@ -91,6 +94,12 @@ public record FineTuneConfig(
     }
     Objects.requireNonNull(optim, "optim");
     optim.check(lr, steps);
+    if (optim.conservative() && sparsity(params).isPresent()) {
+      throw new IllegalArgumentException(
+          ("--train-params %s does not work with --conservative: the mask is read from the"
+                  + " weights, which the conservative rule moves after the update")
+              .formatted(params));
+    }
   }
 
   /**
@@ -213,6 +222,45 @@ public record FineTuneConfig(
     return layers - top.getAsInt();
   }
 
+  /** The prefix of a {@code --train-params} value that trains a magnitude mask (Sparse MeZO). */
+  public static final String SPARSE = "sparse:";
+
+  /**
+   * S of a {@code --train-params sparse:S} value, or empty for the other forms. {@code sparse:S}
+   * trains every encoder weight, but each weight matrix (rank 2, not a bias or norm weight) only
+   * where {@code |w| <= t}, with {@code t} chosen on the base weights so that the fraction {@code 1
+   * - S} of the matrix, its smallest weights, is inside: S is the sparsity, the fraction left
+   * untrained, as Sparse MeZO (Liu et al. 2024, arXiv 2402.15751) counts it. Biases, norm weights
+   * and the head's weights stay dense.
+   *
+   * @throws IllegalArgumentException naming the value if it starts with {@code sparse:} but S is
+   *     not a number in [0, 1)
+   */
+  public static OptionalDouble sparsity(String params) {
+    if (!params.startsWith(SPARSE)) {
+      return OptionalDouble.empty();
+    }
+    String v = params.substring(SPARSE.length());
+    double s;
+    try {
+      s = Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      s = Double.NaN;
+    }
+    if (!(s >= 0 && s < 1) || !v.matches("[0-9.eE+-]+")) {
+      throw new IllegalArgumentException(
+          ("--train-params '%s': S of sparse:S must be a number in [0, 1), the fraction of each"
+                  + " weight matrix left untrained (e.g. sparse:0.75)")
+              .formatted(params));
+    }
+    return OptionalDouble.of(s);
+  }
+
+  /** The encoder weights a {@code sparse:S} run masks: matrices, not biases or norm weights. */
+  public static Selector sparseMasked() {
+    return Selector.all().exclude(Selector.biasOrNorm());
+  }
+
   private static final Pattern LAYER_NAME =
       Pattern.compile("(?:.*\\.)?encoder\\.layer\\.(\\d{1,9})\\..+");
 
@@ -226,6 +274,9 @@ public record FineTuneConfig(
           ("--train-params '%s' selects the top layers of a BERT-family encoder; here only all,"
                   + " bias-norm or a glob apply")
               .formatted(params));
+    }
+    if (sparsity(params).isPresent()) {
+      return Selector.all(); // every weight; the mask narrows the matrices
     }
     return switch (params) {
       case "all" -> Selector.all();

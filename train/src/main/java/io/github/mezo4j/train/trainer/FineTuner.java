@@ -6,6 +6,8 @@ import io.github.mezo4j.core.mezo.MezoTrainer;
 import io.github.mezo4j.core.mezo.NanPolicy;
 import io.github.mezo4j.core.mezo.PerturbationMode;
 import io.github.mezo4j.core.noise.Bf16Rounding;
+import io.github.mezo4j.core.noise.Directions;
+import io.github.mezo4j.core.noise.MagnitudeMask;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
@@ -28,6 +30,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.function.LongConsumer;
 
 /**
@@ -44,6 +47,11 @@ import java.util.function.LongConsumer;
  * probe-initialised head with the encoder is its "LP then MeZO" setting. {@link
  * FineTuneConfig#params()} can narrow the encoder's part (e.g. to biases and LayerNorm weights).
  * The head before training is saved, because the step log replays onto base encoder plus that head.
+ *
+ * <p>With {@code sparse:S} ({@link FineTuneConfig#sparsity}) the directions carry Sparse MeZO's
+ * magnitude mask: thresholds computed once from the base weights, recorded in the step log's
+ * header, the mask read off the current weights at every step; {@code trainable_parameters} in
+ * summary.json counts the weights inside it at the start.
  *
  * <p>The optimizer, learning-rate schedule, estimator and conservative rule come from {@link
  * FineTuneConfig#optim()} (MeZO's ZO-SGD by default); the step log's header records them, so replay
@@ -214,7 +222,10 @@ public final class FineTuner {
                     EncoderClassifier.lossOf(
                         c.objective(), classifier.logits(batch, workers), batch));
     ParameterSet trainable = classifier.trainable(c.selector(layers(classifier)));
+    Directions directions = directions(c, classifier);
+    long trainableCount = MagnitudeMask.trainableCount(trainable, directions);
     builder
+        .directions(directions)
         .eps(c.eps())
         .optimizer(c.transform())
         .estimator(c.optim().estimator())
@@ -251,7 +262,8 @@ public final class FineTuner {
               manifestBase,
               startNanos,
               secondsBefore,
-              state);
+              state,
+              trainableCount);
       ProgressBar bar =
           run.progress() == null
               ? null
@@ -278,6 +290,22 @@ public final class FineTuner {
           run.afterStep());
       return t.finish(trainer);
     }
+  }
+
+  /**
+   * The run's directions: {@code --directions}, and with {@code sparse:S} a magnitude mask on the
+   * encoder's weight matrices whose thresholds come from the weights the classifier holds now, the
+   * base weights (a resumed run computes the same ones, and its step log's header must agree).
+   */
+  public static Directions directions(FineTuneConfig c, EncoderClassifier classifier) {
+    Directions d = c.optim().directionsOf();
+    OptionalDouble sparsity = FineTuneConfig.sparsity(c.params());
+    if (sparsity.isEmpty()) {
+      return d;
+    }
+    ParameterSet matrices =
+        classifier.embedder().encoder().parameters().select(FineTuneConfig.sparseMasked());
+    return d.withMask(MagnitudeMask.thresholds(matrices, sparsity.getAsDouble()));
   }
 
   private static int layers(EncoderClassifier classifier) {
@@ -354,6 +382,7 @@ public final class FineTuner {
     private final long startNanos;
     private final double secondsBefore;
     private final BestAndLast checkpoints;
+    private final long trainableCount;
     private Evaluation lastEval;
 
     Tracker(
@@ -367,7 +396,8 @@ public final class FineTuner {
         ObjectNode manifestBase,
         long startNanos,
         double secondsBefore,
-        RunState state) {
+        RunState state,
+        long trainableCount) {
       this.run = run;
       this.folder = folder;
       this.classifier = classifier;
@@ -379,6 +409,7 @@ public final class FineTuner {
       this.startNanos = startNanos;
       this.secondsBefore = secondsBefore;
       this.checkpoints = new BestAndLast(folder, state);
+      this.trainableCount = trainableCount;
     }
 
     double seconds() {
@@ -456,7 +487,7 @@ public final class FineTuner {
       s.put("train_examples", run.train().size());
       s.put("dev_examples", run.dev().size());
       s.put("params", c.params());
-      s.put("trainable_parameters", trainer.params().elementCount());
+      s.put("trainable_parameters", trainableCount);
       FrozenPrefixCache cache = classifier.embedder().prefixCache();
       if (cache != null) {
         s.put("prefix_cache_sequences", cache.sequences());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.mezo.Estimator;
 import io.github.mezo4j.core.mezo.MezoConfig;
 import io.github.mezo4j.core.mezo.NanPolicy;
+import io.github.mezo4j.core.noise.Directions;
 import io.github.mezo4j.core.optim.Optimizers;
 import io.github.mezo4j.core.optim.Schedule;
 import io.github.mezo4j.core.optim.ZoTransform;
@@ -45,6 +46,9 @@ import java.util.function.IntFunction;
  * @param conservative the ZO-SGD-Cons rule ({@link MezoConfig#conservative()}): core accepts it
  *     only with an optimizer that has no state and does not read the weights (sgd or sign, without
  *     weight decay)
+ * @param directions the distribution of the perturbation directions, one of {@link #DIRECTIONS}:
+ *     {@code gaussian} (MeZO's) or {@code rademacher} ({@code +-1}, FZOO's); every estimator takes
+ *     either
  */
 public record OptimizerSettings(
     String optimizer,
@@ -54,7 +58,12 @@ public record OptimizerSettings(
     double momentum,
     String estimatorName,
     int samples,
-    boolean conservative) {
+    boolean conservative,
+    String directions) {
+
+  /** The {@code directions} values. */
+  public static final List<String> DIRECTIONS =
+      List.of(Directions.Distribution.GAUSSIAN.spec(), Directions.Distribution.RADEMACHER.spec());
 
   /** The {@code optimizer} values. */
   public static final List<String> OPTIMIZERS = List.of("sgd", "momentum", "adam", "sign");
@@ -92,6 +101,28 @@ public record OptimizerSettings(
   public static final OptimizerSettings DEFAULT =
       new OptimizerSettings("sgd", "constant", 0, 0, DEFAULT_MOMENTUM, "two-sided", 1, false);
 
+  /** Settings with Gaussian directions (those before directions were a setting). */
+  public OptimizerSettings(
+      String optimizer,
+      String schedule,
+      int warmup,
+      double weightDecay,
+      double momentum,
+      String estimatorName,
+      int samples,
+      boolean conservative) {
+    this(
+        optimizer,
+        schedule,
+        warmup,
+        weightDecay,
+        momentum,
+        estimatorName,
+        samples,
+        conservative,
+        Directions.Distribution.GAUSSIAN.spec());
+  }
+
   /** Checks the values, naming the option of a bad one and the values it takes. */
   public OptimizerSettings {
     if (!OPTIMIZERS.contains(optimizer)) {
@@ -116,6 +147,15 @@ public record OptimizerSettings(
       throw new IllegalArgumentException("--momentum must be in [0, 1), got " + momentum);
     }
     estimator(estimatorName, samples); // checks both
+    if (!DIRECTIONS.contains(directions)) {
+      throw new IllegalArgumentException(
+          "--directions '%s': expected %s".formatted(directions, oneOf(DIRECTIONS)));
+    }
+  }
+
+  /** The directions a step draws, dense (a run adds any magnitude mask). */
+  public Directions directionsOf() {
+    return Directions.of(Directions.Distribution.parse(directions));
   }
 
   /** The estimator names, in the order {@code --help} lists them. */
@@ -220,7 +260,7 @@ public record OptimizerSettings(
   /**
    * Writes the settings into {@code o} (a run's {@code config}): {@code optimizer}, {@code
    * schedule}, {@code warmup}, {@code weight_decay}, {@code momentum} (only for the momentum
-   * optimizer), {@code estimator}, {@code samples}, {@code conservative}.
+   * optimizer), {@code estimator}, {@code samples}, {@code conservative}, {@code directions}.
    */
   public ObjectNode putInto(ObjectNode o) {
     o.put("optimizer", optimizer);
@@ -233,6 +273,7 @@ public record OptimizerSettings(
     o.put("estimator", estimatorName);
     o.put("samples", samples);
     o.put("conservative", conservative);
+    o.put("directions", directions);
     return o;
   }
 
@@ -257,7 +298,8 @@ public record OptimizerSettings(
         config.path("momentum").asDouble(DEFAULT_MOMENTUM),
         config.path("estimator").asText(d.estimatorName),
         config.path("samples").asInt(d.samples),
-        config.path("conservative").asBoolean(d.conservative));
+        config.path("conservative").asBoolean(d.conservative),
+        config.path("directions").asText(d.directions));
   }
 
   /**
@@ -303,6 +345,9 @@ public record OptimizerSettings(
     sb.append(", ").append(estimatorName).append(" estimator");
     if (samples > 1) {
       sb.append(" with ").append(samples).append(" samples");
+    }
+    if (!directions.equals(DEFAULT.directions)) {
+      sb.append(", ").append(directions).append(" directions");
     }
     if (conservative) {
       sb.append(", conservative");
