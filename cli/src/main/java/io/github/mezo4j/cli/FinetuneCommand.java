@@ -142,8 +142,12 @@ final class FinetuneCommand implements Callable<Integer> {
           "Weights MeZO trains: all, bias-norm (biases and LayerNorm weights), top:K (every"
               + " weight of the last K encoder layers, K from 1 to the layer count, 6 for minilm:"
               + " the frozen layers below run once per sentence and are cached, so steps are"
-              + " faster) or a glob over weight names. The head's own weights always train."
-              + " Default: the recipe's (bias-norm for encoders); all when"
+              + " faster), lora[:r=R][:alpha=A][:targets=T+T...] (encoders: low-rank adapters"
+              + " y = Wx + b + (A/R) B(Ax) on every layer, base weights frozen; defaults r=8,"
+              + " alpha=16, targets=query+value; targets among query, key, value,"
+              + " attention-output, intermediate, output; replay merges them into the weights"
+              + " and also writes them for PEFT) or a glob over weight names. The head's own"
+              + " weights always train. Default: the recipe's (bias-norm for encoders); all when"
               + " another method option is set.")
   String trainParams;
 
@@ -324,6 +328,9 @@ final class FinetuneCommand implements Callable<Integer> {
     LabeledTexts train = LabeledTexts.of(data.train(), data.labels());
     LabeledTexts dev = LabeledTexts.of(data.dev(), data.labels());
     LabeledTexts monitorSet = monitor == null ? null : LabeledTexts.of(monitor, data.labels());
+    // lora: the adapters join the encoder here (FineTuner keeps them), so the count includes them
+    classifier = config.withAdapters(classifier);
+    encoder = classifier.embedder().encoder();
     long trainable = classifier.trainable(config.selector(encoder.layerCount())).elementCount();
     // top:K: the layers below run once per sentence, from a cache FineTuner keeps using
     int frozen = config.frozenLayers(encoder.layerCount());
