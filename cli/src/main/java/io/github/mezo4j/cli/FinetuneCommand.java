@@ -143,7 +143,7 @@ final class FinetuneCommand implements Callable<Integer> {
               + " weight of the last K encoder layers, K from 1 to the layer count, 6 for minilm:"
               + " the frozen layers below run once per sentence and are cached, so steps are"
               + " faster), lora[:r=R][:alpha=A][:targets=T+T...] (encoders: low-rank adapters"
-              + " y = Wx + b + (A/R) B(Ax) on every layer, base weights frozen; defaults r=8,"
+              + " y = Wx + b + (alpha/r) B(Ax) on every layer, base weights frozen; defaults r=8,"
               + " alpha=16, targets=query+value; targets among query, key, value,"
               + " attention-output, intermediate, output; replay merges them into the weights"
               + " and also writes them for PEFT) or a glob over weight names. The head's own"
