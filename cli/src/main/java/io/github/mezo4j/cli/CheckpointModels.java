@@ -9,6 +9,7 @@ import io.github.mezo4j.train.checkpoint.Checkpoint;
 import io.github.mezo4j.train.head.ClassifierHead;
 import io.github.mezo4j.train.head.PromptHead;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
+import io.github.mezo4j.train.trainer.FineTuneConfig;
 import java.io.IOException;
 import java.util.List;
 
@@ -35,11 +36,14 @@ final class CheckpointModels {
 
   /**
    * The fine-tuned classifier: the saved weights and head when the checkpoint has them, else the
-   * base model plus a replay of the step log.
+   * base model plus a replay of the step log. A LoRA run is always replayed (only its adapters and
+   * head): its saved weights have the adapters merged in, which computes the same up to rounding
+   * only, while the replayed adapters give the run's own bits.
    */
   static EncoderClassifier load(Checkpoint ckpt, Workers workers, boolean forceReplay)
       throws IOException {
-    if (!forceReplay && ckpt.weights().isPresent()) {
+    boolean lora = FineTuneConfig.lora(ckpt.config().path("params").asText("all")).isPresent();
+    if (!forceReplay && !lora && ckpt.weights().isPresent()) {
       BertCheckpoint saved = savedWeights(ckpt);
       Base b = base(ckpt);
       EncoderClassifier c =

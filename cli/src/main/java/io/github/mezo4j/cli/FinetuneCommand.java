@@ -145,9 +145,12 @@ final class FinetuneCommand implements Callable<Integer> {
               + " the frozen layers below run once per sentence and are cached, so steps are"
               + " faster), sparse:S (Sparse MeZO: each weight matrix trains only its smallest"
               + " weights, the fraction 1 - S of it, e.g. sparse:0.75 for a quarter; biases and"
-              + " norm weights stay dense) or a glob over weight names. The head's own weights"
-              + " always train."
-              + " Default: the recipe's (bias-norm for encoders); all when"
+              + " norm weights stay dense), lora[:r=R][:alpha=A][:targets=T+T...] (encoders:"
+              + " low-rank adapters y = Wx + b + (alpha/r) B(Ax) on every layer, base weights"
+              + " frozen; defaults r=8, alpha=16, targets=query+value; targets among query, key,"
+              + " value, attention-output, intermediate, output; replay merges them into the"
+              + " weights and also writes them for PEFT) or a glob over weight names. The head's"
+              + " own weights always train. Default: the recipe's (bias-norm for encoders); all when"
               + " another method option is set.")
   String trainParams;
 
@@ -328,10 +331,13 @@ final class FinetuneCommand implements Callable<Integer> {
     LabeledTexts train = LabeledTexts.of(data.train(), data.labels());
     LabeledTexts dev = LabeledTexts.of(data.dev(), data.labels());
     LabeledTexts monitorSet = monitor == null ? null : LabeledTexts.of(monitor, data.labels());
+    // lora: the adapters join the encoder here (FineTuner keeps them), so the count includes them;
     // sparse:S counts the weights inside the mask of the base weights
+    classifier = config.withAdapters(classifier);
+    encoder = classifier.embedder().encoder();
     long trainable =
         MagnitudeMask.trainableCount(
-            encoder.parameters().select(config.selector(encoder.layerCount())),
+            classifier.trainable(config.selector(encoder.layerCount())),
             FineTuner.directions(config, classifier));
     // top:K: the layers below run once per sentence, from a cache FineTuner keeps using
     int frozen = config.frozenLayers(encoder.layerCount());

@@ -67,6 +67,20 @@ final class Models {
   }
 
   /**
+   * A {@code --model} value as PEFT's {@code base_model_name_or_path} names a base model: the
+   * built-in MiniLM's hub id, {@code ORG/NAME} for {@code hf:ORG/NAME[@REVISION]}, else the value
+   * (a path) as given.
+   */
+  static String peftBaseModel(String spec) {
+    if (BUILT_IN.equals(spec)) {
+      return "sentence-transformers/all-MiniLM-L6-v2";
+    }
+    return spec.startsWith(HUB_PREFIX)
+        ? HubRepo.parse(spec.substring(HUB_PREFIX.length())).id()
+        : spec;
+  }
+
+  /**
    * The local file or folder a {@code --model} value names: {@code hf:ORG/NAME[@REVISION]} becomes
    * the repository's snapshot folder in the hub cache (downloaded first when the cache lacks it),
    * anything else is a path. Kept apart from loading, so every architecture's loader gets hub

@@ -6,6 +6,8 @@ import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
+import io.github.mezo4j.nn.io.PeftLoraAdapter;
+import io.github.mezo4j.nn.model.BertEncoder;
 import io.github.mezo4j.train.checkpoint.Checkpoint;
 import io.github.mezo4j.train.checkpoint.DecoderCheckpoints;
 import io.github.mezo4j.train.checkpoint.HeadFiles;
@@ -25,9 +27,14 @@ import picocli.CommandLine.Option;
     description = {
       "Rebuild the fine-tuned weights of a checkpoint from its base model and its step log,",
       "bit for bit, and save them as a Hugging Face folder (config.json, model.safetensors,",
-      "tokenizer.json) with the head in head/. Prints one JSON line."
+      "tokenizer.json) with the head in head/. A LoRA run's adapters are merged into the",
+      "weights they adapt (W + alpha/r B A) and also written for PEFT in adapter/",
+      "(adapter_config.json, adapter_model.safetensors). Prints one JSON line."
     })
 final class ReplayCommand implements Callable<Integer> {
+  /** The folder under --out that holds a LoRA run's adapters in PEFT's layout. */
+  static final String ADAPTER = "adapter";
+
   @Option(
       names = "--checkpoint",
       required = true,
@@ -54,7 +61,8 @@ final class ReplayCommand implements Callable<Integer> {
     CheckpointModels.Base base = CheckpointModels.base(ckpt);
     EncoderClassifier c = ckpt.replay(base.classifier(), workers);
     double seconds = (System.nanoTime() - t0) / 1e9;
-    ParameterSet encoder = c.embedder().encoder().parameters();
+    BertEncoder replayed = c.embedder().encoder();
+    ParameterSet encoder = replayed.mergedParameters(); // the weights themselves without LoRA
     BertCheckpoint b = base.checkpoint();
     HuggingFaceFolder.save(
         out,
@@ -63,6 +71,9 @@ final class ReplayCommand implements Callable<Integer> {
         b.tokenizer().orElse(null),
         HuggingFaceFolder.DEFAULT_MAX_SHARD_BYTES);
     HeadFiles.save(out.resolve("head"), c.head());
+    if (replayed.lora() != null) {
+      PeftLoraAdapter.save(out.resolve(ADAPTER), replayed, Models.peftBaseModel(ckpt.baseModel()));
+    }
     report(ckpt, out, seconds, encoder, () -> CheckpointModels.savedWeights(ckpt).parameters());
     return 0;
   }

@@ -4,7 +4,9 @@ import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
+import io.github.mezo4j.core.param.ParameterId;
 import io.github.mezo4j.core.param.ParameterSet;
+import io.github.mezo4j.nn.kernels.Activations;
 import io.github.mezo4j.nn.kernels.Attention;
 import io.github.mezo4j.nn.kernels.Embedding;
 import io.github.mezo4j.nn.kernels.LayerNorm;
@@ -12,8 +14,10 @@ import io.github.mezo4j.nn.kernels.MatMul;
 import io.github.mezo4j.nn.kernels.Weights;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A BERT-family transformer encoder (BERT, RoBERTa, XLM-R, MiniLM and the BERT-architecture
@@ -45,6 +49,14 @@ import java.util.Locale;
  * real keys only, in key order), so a sequence alone and the same sequence in any right-padded
  * batch give the same bits at its real positions; padded positions get values that depend on the
  * padding. {@link FrozenPrefixCache} relies on this.
+ *
+ * <p>LoRA: {@link #withLora(LoraConfig, long)} gives an encoder over the same weights with low-rank
+ * adapters on chosen projections of every layer, {@code y = W x + b + (alpha / r) B (A x)},
+ * computed as two thin products after the frozen one ({@code x A^T}, scaled, then {@code B}'s
+ * product added to {@code y}) and never merged during training. The adapters are ordinary
+ * parameters of {@link #parameters()} (PEFT names, {@code ...query.lora_A.weight}), read through
+ * the same {@link Weights} views as every other weight, so virtual and paired perturbation apply to
+ * them unchanged; {@link #mergedParameters()} folds them into the base weights.
  *
  * <p>Memory: the weights plus one forward pass's activations (about {@code batch * seq * (4 *
  * hidden + intermediate)} floats plus the kernels' scratch), kept per calling thread and reused by
@@ -81,6 +93,10 @@ public final class BertEncoder {
   // layerStart[i]: where layer i's weights begin in parameters (model order); [layers]: the end
   private final int[] layerStart;
   private final ParameterSet parameters;
+  private final LoraConfig lora; // null: no adapters
+  // adapters.get(i)[t.ordinal()]: layer i's adapter on target t, or null
+  private final List<Adapter[]> adapters;
+  private final float loraScale;
 
   /** The embedding tables and their layer norm (HF {@code BertEmbeddings}). */
   private record EmbeddingWeights(
@@ -107,7 +123,25 @@ public final class BertEncoder {
       Parameter outputWeight, // [hidden, intermediate]
       Parameter outputBias, // [hidden]
       Parameter outputNormWeight, // [hidden]
-      Parameter outputNormBias) {} // [hidden]
+      Parameter outputNormBias) { // [hidden]
+
+    /** The frozen weight {@code target} adapts. */
+    Parameter weight(LoraTarget target) {
+      return switch (target) {
+        case QUERY -> queryWeight;
+        case KEY -> keyWeight;
+        case VALUE -> valueWeight;
+        case ATTENTION_OUTPUT -> attentionOutWeight;
+        case INTERMEDIATE -> intermediateWeight;
+        case OUTPUT -> outputWeight;
+      };
+    }
+  }
+
+  /** A LoRA adapter: {@code a [r, in]}, {@code b [out, r]}. */
+  private record Adapter(Parameter a, Parameter b) {}
+
+  private static final Adapter[] NO_ADAPTERS = new Adapter[LoraTarget.values().length];
 
   /** One forward pass's activations, each {@code [batch * seq, width]} row-major, reused. */
   private static final class Buffers {
@@ -116,14 +150,16 @@ public final class BertEncoder {
     final float[] key; // [tokens, hidden]
     final float[] value; // [tokens, hidden]
     final float[] intermediate; // [tokens, intermediate]
+    final float[] lora; // [tokens, r]: x A^T of one adapter
     // Vectors read with noise or widened from bf16: a bias, a norm's gain and its bias.
     final float[] vectorA;
     final float[] vectorB;
     final float[] vectorC;
     float[] table = new float[0]; // a small embedding table read whole, or one row
 
-    Buffers(int tokens, int hidden, int intermediate) {
+    Buffers(int tokens, int hidden, int intermediate, int rank) {
       this.tokens = tokens;
+      this.lora = new float[tokens * rank];
       this.query = new float[tokens * hidden];
       this.key = new float[tokens * hidden];
       this.value = new float[tokens * hidden];
@@ -216,6 +252,43 @@ public final class BertEncoder {
     layerStart[layerCount] = used.size();
     this.layers = List.copyOf(list);
     this.parameters = ParameterSet.of(used);
+    this.lora = null;
+    this.adapters = List.of();
+    this.loraScale = 0f;
+  }
+
+  /**
+   * {@code base}'s weights plus {@code adapters}, each layer's right after that layer's weights.
+   */
+  private BertEncoder(BertEncoder base, LoraConfig lora, List<Adapter[]> adapters) {
+    this.config = base.config;
+    this.prefix = base.prefix;
+    this.positions = base.positions;
+    this.hidden = base.hidden;
+    this.heads = base.heads;
+    this.headDim = base.headDim;
+    this.intermediate = base.intermediate;
+    this.eps = base.eps;
+    this.embeddings = base.embeddings;
+    this.layers = base.layers;
+    this.lora = lora;
+    this.adapters = List.copyOf(adapters);
+    this.loraScale = lora.scaling();
+    List<Parameter> baseList = base.parameters.list();
+    List<Parameter> used = new ArrayList<>(baseList.subList(0, base.layerStart[0]));
+    this.layerStart = new int[layers.size() + 1];
+    for (int i = 0; i < layers.size(); i++) {
+      layerStart[i] = used.size();
+      used.addAll(baseList.subList(base.layerStart[i], base.layerStart[i + 1]));
+      for (Adapter ad : adapters.get(i)) {
+        if (ad != null) {
+          used.add(ad.a());
+          used.add(ad.b());
+        }
+      }
+    }
+    layerStart[layers.size()] = used.size();
+    this.parameters = ParameterSet.of(used);
   }
 
   /**
@@ -233,6 +306,137 @@ public final class BertEncoder {
   /** An encoder whose tensor names are {@code prefix + <HF name>} ({@code ""} for none). */
   public static BertEncoder of(BertConfig config, ParameterSet params, String prefix) {
     return new BertEncoder(config, params, prefix);
+  }
+
+  /**
+   * This encoder with fresh LoRA adapters on {@code lora}'s targets of every layer, sharing this
+   * encoder's weights: each {@code A} drawn by {@link LoraInit} from {@code runSeed} and its name,
+   * each {@code B} zero, so the new encoder's outputs equal this one's until {@code B} changes.
+   * Adapters are f32 whatever the base weights' storage.
+   *
+   * @throws IllegalStateException if this encoder already has adapters
+   */
+  public BertEncoder withLora(LoraConfig lora, long runSeed) {
+    return withAdapters(
+        lora,
+        (name, shape, isA) ->
+            isA
+                ? Parameter.f32(
+                    name,
+                    shape,
+                    LoraInit.uniformA(runSeed, ParameterId.of(name), shape[0], shape[1]))
+                : Parameter.zeros(name, DType.F32, shape));
+  }
+
+  /**
+   * This encoder with the LoRA adapters of {@code lora} taken from {@code tensors} by name (storage
+   * shared, not copied): {@code [prefix]encoder.layer.{i}.<module>.lora_A.weight [r, in]} and
+   * {@code ...lora_B.weight [out, r]} for every layer and target.
+   *
+   * @throws IllegalArgumentException naming the first missing or misshapen tensor
+   * @throws IllegalStateException if this encoder already has adapters
+   */
+  public BertEncoder withLora(LoraConfig lora, ParameterSet tensors) {
+    WeightLookup w = new WeightLookup(tensors, "", new ArrayList<>());
+    return withAdapters(lora, (name, shape, isA) -> w.get(name, shape));
+  }
+
+  /** Makes (or finds) one adapter tensor. */
+  @FunctionalInterface
+  private interface AdapterSource {
+    Parameter get(String name, int[] shape, boolean isA);
+  }
+
+  private BertEncoder withAdapters(LoraConfig lora, AdapterSource source) {
+    java.util.Objects.requireNonNull(lora, "lora");
+    if (this.lora != null) {
+      throw new IllegalStateException(
+          "this encoder already has LoRA adapters (%s)".formatted(this.lora.spec()));
+    }
+    int r = lora.rank();
+    List<Adapter[]> list = new ArrayList<>(layers.size());
+    for (int i = 0; i < layers.size(); i++) {
+      Adapter[] layer = new Adapter[LoraTarget.values().length];
+      for (LoraTarget t : lora.targets()) {
+        String module = prefix + "encoder.layer." + i + "." + t.module();
+        layer[t.ordinal()] =
+            new Adapter(
+                source.get(
+                    module + LoraConfig.A_SUFFIX, new int[] {r, t.in(hidden, intermediate)}, true),
+                source.get(
+                    module + LoraConfig.B_SUFFIX,
+                    new int[] {t.out(hidden, intermediate), r},
+                    false));
+      }
+      list.add(layer);
+    }
+    return new BertEncoder(this, lora, list);
+  }
+
+  /** The adapters' configuration, or null if this encoder has none. */
+  public LoraConfig lora() {
+    return lora;
+  }
+
+  /** The LoRA adapters' tensors ({@code A} then {@code B} per layer and target), maybe empty. */
+  public ParameterSet adapterParameters() {
+    List<Parameter> list = new ArrayList<>();
+    for (Adapter[] layer : adapters) {
+      for (Adapter ad : layer) {
+        if (ad != null) {
+          list.add(ad.a());
+          list.add(ad.b());
+        }
+      }
+    }
+    return ParameterSet.of(list);
+  }
+
+  /**
+   * The weights of an encoder without adapters that computes what this one does: {@link
+   * #parameters()} itself when there are none, else the base weights with every adapted {@code W}
+   * replaced by a new tensor {@code W + (alpha / r) B A} of {@code W}'s name and storage type (the
+   * product summed over r in order, then scaled and added; bf16 weights rounded to nearest) and the
+   * adapters left out. Outputs of the merged weights equal this encoder's up to float rounding.
+   */
+  public ParameterSet mergedParameters() {
+    if (lora == null) {
+      return parameters;
+    }
+    Map<Parameter, Adapter> byWeight = new HashMap<>();
+    for (int i = 0; i < layers.size(); i++) {
+      for (LoraTarget t : lora.targets()) {
+        byWeight.put(layers.get(i).weight(t), adapters.get(i)[t.ordinal()]);
+      }
+    }
+    List<Parameter> merged = new ArrayList<>();
+    for (Parameter p : parameters) {
+      if (LoraConfig.isAdapter(p.name())) {
+        continue;
+      }
+      Adapter ad = byWeight.get(p);
+      merged.add(ad == null ? p : merge(p, ad));
+    }
+    return ParameterSet.of(merged);
+  }
+
+  private Parameter merge(Parameter w, Adapter ad) {
+    int out = w.dim(0);
+    int in = w.dim(1);
+    int r = lora.rank();
+    float[] values = w.toFloatArray();
+    float[] a = ad.a().toFloatArray();
+    float[] b = ad.b().toFloatArray();
+    for (int o = 0; o < out; o++) {
+      for (int i = 0; i < in; i++) {
+        float acc = 0f;
+        for (int k = 0; k < r; k++) {
+          acc = Math.fma(b[o * r + k], a[k * in + i], acc);
+        }
+        values[o * in + i] += loraScale * acc;
+      }
+    }
+    return Parameter.of(w.name(), w.dtype(), w.shape(), values);
   }
 
   /** The configuration this encoder was built from. */
@@ -572,7 +776,13 @@ public final class BertEncoder {
 
   /** {@link #selfAttention} for both halves. */
   private void selfAttentionPair(
-      LayerWeights l, EncoderInput input, Half p, Half m, Workers workers, VirtualPerturbation vp) {
+      LayerWeights l,
+      Adapter[] ad,
+      EncoderInput input,
+      Half p,
+      Half m,
+      Workers workers,
+      VirtualPerturbation vp) {
     int tokens = input.positions();
     Buffers ap = p.a;
     Buffers am = m.a;
@@ -599,6 +809,32 @@ public final class BertEncoder {
         },
         new float[][] {ap.query, ap.key, ap.value},
         new float[][] {am.query, am.key, am.value});
+    addAdapterPair(
+        ad[LoraTarget.QUERY.ordinal()],
+        p.h,
+        m.h,
+        tokens,
+        hidden,
+        ap.query,
+        am.query,
+        p,
+        m,
+        workers,
+        vp);
+    addAdapterPair(
+        ad[LoraTarget.KEY.ordinal()], p.h, m.h, tokens, hidden, ap.key, am.key, p, m, workers, vp);
+    addAdapterPair(
+        ad[LoraTarget.VALUE.ordinal()],
+        p.h,
+        m.h,
+        tokens,
+        hidden,
+        ap.value,
+        am.value,
+        p,
+        m,
+        workers,
+        vp);
     attention(ap, input, workers);
     attention(am, input, workers);
     float[] b = vectorPair(l.attentionOutBias(), ap.vectorA, am.vectorA, vp);
@@ -616,6 +852,18 @@ public final class BertEncoder {
         m.h,
         p.h,
         m.h);
+    addAdapterPair(
+        ad[LoraTarget.ATTENTION_OUTPUT.ordinal()],
+        ap.query,
+        am.query,
+        tokens,
+        hidden,
+        p.h,
+        m.h,
+        p,
+        m,
+        workers,
+        vp);
     normPair(tokens, l.attentionNormWeight(), l.attentionNormBias(), p, m, workers, vp);
   }
 
@@ -636,22 +884,50 @@ public final class BertEncoder {
 
   /** {@link #feedForward} for both halves. */
   private void feedForwardPair(
-      LayerWeights l, int tokens, Half p, Half m, Workers workers, VirtualPerturbation vp) {
+      LayerWeights l,
+      Adapter[] ad,
+      int tokens,
+      Half p,
+      Half m,
+      Workers workers,
+      VirtualPerturbation vp) {
     Buffers ap = p.a;
     Buffers am = m.a;
     float[] b = vectorPair(l.intermediateBias(), ap.vectorA, am.vectorA, vp);
-    MatMul.linearGeluPair(
-        workers,
-        p.h,
-        m.h,
-        tokens,
-        hidden,
-        Weights.of(l.intermediateWeight(), vp),
-        b,
-        minusOf(b, ap.vectorA, am.vectorA),
-        intermediate,
-        ap.intermediate,
-        am.intermediate);
+    Adapter up = ad[LoraTarget.INTERMEDIATE.ordinal()];
+    Weights w = Weights.of(l.intermediateWeight(), vp);
+    float[] bMinus = minusOf(b, ap.vectorA, am.vectorA);
+    if (up == null) {
+      MatMul.linearGeluPair(
+          workers,
+          p.h,
+          m.h,
+          tokens,
+          hidden,
+          w,
+          b,
+          bMinus,
+          intermediate,
+          ap.intermediate,
+          am.intermediate);
+    } else {
+      MatMul.linearPair(
+          workers,
+          p.h,
+          m.h,
+          tokens,
+          hidden,
+          w,
+          b,
+          bMinus,
+          intermediate,
+          ap.intermediate,
+          am.intermediate);
+      addAdapterPair(
+          up, p.h, m.h, tokens, hidden, ap.intermediate, am.intermediate, p, m, workers, vp);
+      Activations.geluInPlace(workers, ap.intermediate, tokens * intermediate);
+      Activations.geluInPlace(workers, am.intermediate, tokens * intermediate);
+    }
     b = vectorPair(l.outputBias(), ap.vectorA, am.vectorA, vp);
     MatMul.linearResidualPair(
         workers,
@@ -667,6 +943,18 @@ public final class BertEncoder {
         m.h,
         p.h,
         m.h);
+    addAdapterPair(
+        ad[LoraTarget.OUTPUT.ordinal()],
+        ap.intermediate,
+        am.intermediate,
+        tokens,
+        intermediate,
+        p.h,
+        m.h,
+        p,
+        m,
+        workers,
+        vp);
     normPair(tokens, l.outputNormWeight(), l.outputNormBias(), p, m, workers, vp);
   }
 
@@ -699,7 +987,7 @@ public final class BertEncoder {
   private Buffers buffers(ThreadLocal<Buffers> slot, int tokens) {
     Buffers a = slot.get();
     if (a == null || a.tokens < tokens) {
-      a = new Buffers(tokens, hidden, intermediate);
+      a = new Buffers(tokens, hidden, intermediate, lora == null ? 0 : lora.rank());
       slot.set(a);
     }
     return a;
@@ -793,7 +1081,7 @@ public final class BertEncoder {
       Workers workers,
       VirtualPerturbation perturbation) {
     for (int i = from; i < to; i++) {
-      layer(layers.get(i), input, hiddenStates, a, workers, perturbation);
+      layer(layers.get(i), adapters(i), input, hiddenStates, a, workers, perturbation);
     }
   }
 
@@ -802,26 +1090,112 @@ public final class BertEncoder {
       int from, EncoderInput input, Half p, Half m, Workers workers, VirtualPerturbation plus) {
     for (int i = from; i < layers.size(); i++) {
       LayerWeights layer = layers.get(i);
-      selfAttentionPair(layer, input, p, m, workers, plus);
-      feedForwardPair(layer, input.positions(), p, m, workers, plus);
+      Adapter[] ad = adapters(i);
+      selfAttentionPair(layer, ad, input, p, m, workers, plus);
+      feedForwardPair(layer, ad, input.positions(), p, m, workers, plus);
+    }
+  }
+
+  /** Layer {@code i}'s adapters by {@link LoraTarget#ordinal()} (all null without LoRA). */
+  private Adapter[] adapters(int i) {
+    return lora == null ? NO_ADAPTERS : adapters.get(i);
+  }
+
+  /**
+   * {@code out[tokens, n] += (alpha / r) (x A^T) B^T} for adapter {@code ad} (nothing if null),
+   * with A and B read as {@code vp} says: {@code x A^T} into {@code a.lora}, scaled, then its
+   * product with B added to {@code out} in place.
+   */
+  private void addAdapter(
+      Adapter ad,
+      float[] x,
+      int tokens,
+      int in,
+      float[] out,
+      Buffers a,
+      Workers workers,
+      VirtualPerturbation vp) {
+    if (ad == null) {
+      return;
+    }
+    int r = lora.rank();
+    MatMul.linear(workers, x, tokens, in, Weights.of(ad.a(), vp), null, r, a.lora);
+    scaleLowRank(a.lora, tokens * r);
+    MatMul.linearResidual(
+        workers, a.lora, tokens, r, Weights.of(ad.b(), vp), null, ad.b().dim(0), out, out);
+  }
+
+  /** {@link #addAdapter} for both halves, each adapter element read and perturbed once. */
+  private void addAdapterPair(
+      Adapter ad,
+      float[] xPlus,
+      float[] xMinus,
+      int tokens,
+      int in,
+      float[] outPlus,
+      float[] outMinus,
+      Half p,
+      Half m,
+      Workers workers,
+      VirtualPerturbation vp) {
+    if (ad == null) {
+      return;
+    }
+    int r = lora.rank();
+    MatMul.linearPair(
+        workers,
+        xPlus,
+        xMinus,
+        tokens,
+        in,
+        Weights.of(ad.a(), vp),
+        null,
+        null,
+        r,
+        p.a.lora,
+        m.a.lora);
+    scaleLowRank(p.a.lora, tokens * r);
+    scaleLowRank(m.a.lora, tokens * r);
+    MatMul.linearResidualPair(
+        workers,
+        p.a.lora,
+        m.a.lora,
+        tokens,
+        r,
+        Weights.of(ad.b(), vp),
+        null,
+        null,
+        ad.b().dim(0),
+        outPlus,
+        outMinus,
+        outPlus,
+        outMinus);
+  }
+
+  /** {@code t[0, n) *= alpha / r}: tokens x r values, negligible beside the products. */
+  private void scaleLowRank(float[] t, int n) {
+    for (int i = 0; i < n; i++) {
+      t[i] *= loraScale;
     }
   }
 
   /** One transformer layer: self-attention then feed-forward, each with residual + layer norm. */
   private void layer(
       LayerWeights l,
+      Adapter[] ad,
       EncoderInput input,
       float[] hiddenStates,
       Buffers a,
       Workers workers,
       VirtualPerturbation perturbation) {
-    selfAttention(l, input, hiddenStates, a, workers, perturbation);
-    feedForward(l, input.positions(), hiddenStates, a, workers, perturbation);
+    selfAttention(l, ad, input, hiddenStates, a, workers, perturbation);
+    feedForward(l, ad, input.positions(), hiddenStates, a, workers, perturbation);
   }
 
   /** hidden = LayerNorm(hidden + dense(attention(q, k, v))). */
   private void selfAttention(
       LayerWeights l,
+      Adapter[] ad,
       EncoderInput input,
       float[] h,
       Buffers a,
@@ -846,6 +1220,9 @@ public final class BertEncoder {
           vector(l.valueBias(), a.vectorC, vp)
         },
         new float[][] {a.query, a.key, a.value});
+    addAdapter(ad[LoraTarget.QUERY.ordinal()], h, tokens, hidden, a.query, a, workers, vp);
+    addAdapter(ad[LoraTarget.KEY.ordinal()], h, tokens, hidden, a.key, a, workers, vp);
+    addAdapter(ad[LoraTarget.VALUE.ordinal()], h, tokens, hidden, a.value, a, workers, vp);
     // softmax(q k^T / sqrt(head_dim) + mask) v per sequence and head, written over the queries
     attention(a, input, workers);
     // attention.output.dense [hidden, hidden] + [hidden], plus the residual, in place
@@ -859,22 +1236,32 @@ public final class BertEncoder {
         hidden,
         h,
         h);
+    addAdapter(
+        ad[LoraTarget.ATTENTION_OUTPUT.ordinal()], a.query, tokens, hidden, h, a, workers, vp);
     norm(h, tokens, l.attentionNormWeight(), l.attentionNormBias(), a, workers, vp);
   }
 
   /** hidden = LayerNorm(hidden + output.dense(gelu(intermediate.dense(hidden)))). */
   private void feedForward(
-      LayerWeights l, int tokens, float[] h, Buffers a, Workers workers, VirtualPerturbation vp) {
+      LayerWeights l,
+      Adapter[] ad,
+      int tokens,
+      float[] h,
+      Buffers a,
+      Workers workers,
+      VirtualPerturbation vp) {
     // intermediate.dense [intermediate, hidden] + [intermediate], then GELU as tiles are stored
-    MatMul.linearGelu(
-        workers,
-        h,
-        tokens,
-        hidden,
-        Weights.of(l.intermediateWeight(), vp),
-        vector(l.intermediateBias(), a.vectorA, vp),
-        intermediate,
-        a.intermediate);
+    // (with an adapter, after it is added: the same bits as the fused form for the sum)
+    Adapter up = ad[LoraTarget.INTERMEDIATE.ordinal()];
+    Weights w = Weights.of(l.intermediateWeight(), vp);
+    float[] bias = vector(l.intermediateBias(), a.vectorA, vp);
+    if (up == null) {
+      MatMul.linearGelu(workers, h, tokens, hidden, w, bias, intermediate, a.intermediate);
+    } else {
+      MatMul.linear(workers, h, tokens, hidden, w, bias, intermediate, a.intermediate);
+      addAdapter(up, h, tokens, hidden, a.intermediate, a, workers, vp);
+      Activations.geluInPlace(workers, a.intermediate, tokens * intermediate);
+    }
     // output.dense [hidden, intermediate] + [hidden], plus the residual, in place
     MatMul.linearResidual(
         workers,
@@ -886,6 +1273,8 @@ public final class BertEncoder {
         hidden,
         h,
         h);
+    addAdapter(
+        ad[LoraTarget.OUTPUT.ordinal()], a.intermediate, tokens, intermediate, h, a, workers, vp);
     norm(h, tokens, l.outputNormWeight(), l.outputNormBias(), a, workers, vp);
   }
 
@@ -1029,7 +1418,13 @@ public final class BertEncoder {
 
   @Override
   public String toString() {
-    return "BertEncoder[%s, layers=%d, hidden=%d, heads=%d, intermediate=%d]"
-        .formatted(config.modelType(), layers.size(), hidden, heads, intermediate);
+    return "BertEncoder[%s, layers=%d, hidden=%d, heads=%d, intermediate=%d%s]"
+        .formatted(
+            config.modelType(),
+            layers.size(),
+            hidden,
+            heads,
+            intermediate,
+            lora == null ? "" : ", " + lora.spec());
   }
 }

@@ -31,7 +31,8 @@ import java.util.Optional;
  * steps.mezolog    the step log of steps 0 .. step-1 (a few kilobytes)
  * head-init/       the head before training ({@link HeadFiles})
  * head/            the head at this step
- * model/           optional (--save-weights): the encoder weights as a Hugging Face folder
+ * model/           optional (--save-weights): the encoder weights as a Hugging Face folder (LoRA
+ *                  adapters merged in)
  * </pre>
  *
  * The weights at this step are the base weights plus a {@link Replay} of the step log (applied to
@@ -143,14 +144,18 @@ public final class Checkpoint {
 
   /**
    * Rebuilds the fine-tuned classifier: puts head-init on {@code atBase} (an encoder at its base
-   * weights, changed in place) and replays the step log onto the encoder's and head's weights.
+   * weights, changed in place), adds the run's LoRA adapters if it had some, and replays the step
+   * log onto the encoder's and head's trained weights.
    *
    * @throws IllegalStateException if the replayed head differs from the saved one (the base model
    *     is not the one the run started from)
    */
   public EncoderClassifier replay(EncoderClassifier atBase, Workers workers) throws IOException {
-    EncoderClassifier c = atBase.withHead(headInit(atBase));
     String params = config().path("params").asText("all");
+    // a LoRA run's adapters start from the run seed, as the run built them
+    EncoderClassifier adapted =
+        FineTuneConfig.withAdapters(params, config().path("seed").asLong(), atBase);
+    EncoderClassifier c = adapted.withHead(headInit(atBase));
     Replay.Result r =
         Replay.apply(
             stepLog(),

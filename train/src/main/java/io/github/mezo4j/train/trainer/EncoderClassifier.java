@@ -92,6 +92,19 @@ public final class EncoderClassifier {
   }
 
   /**
+   * The same tokenizer and head on another encoder (the same one with adapters, say), pooled as
+   * before, with no prefix cache.
+   */
+  public EncoderClassifier withEncoder(BertEncoder encoder) {
+    return new EncoderClassifier(
+        new SentenceEmbedder(encoder, embedder.pooling(), embedder.normalize()),
+        tokenizer,
+        padId,
+        head,
+        bucketSize);
+  }
+
+  /**
    * The same classifier with every forward pass (inputs and the heads' label sentences) served by
    * {@code cache}, or by the whole encoder ({@code null}); see {@link
    * SentenceEmbedder#withPrefixCache}. Results are the same bits either way.

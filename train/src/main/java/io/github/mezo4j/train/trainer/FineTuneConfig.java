@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.optim.ZoTransform;
 import io.github.mezo4j.core.param.Selector;
+import io.github.mezo4j.nn.model.BertEncoder;
+import io.github.mezo4j.nn.model.LoraConfig;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.head.HeadSpec;
 import io.github.mezo4j.train.metrics.ClassificationLoss;
@@ -11,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
@@ -26,8 +29,9 @@ import java.util.regex.Pattern;
  * @param params which encoder weights MeZO trains: "all", "bias-norm" (biases and LayerNorm
  *     weights, {@link Selector#biasOrNorm()}), "top:K" (every weight of the last K layers; see
  *     {@link #topLayers}), "sparse:S" (Sparse MeZO: every weight, each weight matrix masked to its
- *     smallest-magnitude fraction 1 - S; see {@link #sparsity}) or a glob over parameter names; the
- *     head's own weights are always trained
+ *     smallest-magnitude fraction 1 - S; see {@link #sparsity}), "lora[:r=R][:alpha=A][:targets=T+T]"
+ *     (low-rank adapters, the base weights frozen; see {@link #lora}) or a glob over parameter
+ *     names; the head's own weights are always trained
  * @param objective what MeZO minimises ({@code --objective})
  * @param metric the dev metric that picks the best checkpoint: "accuracy" or "macro_f1"
  * @param steps the step the run ends at
@@ -81,8 +85,8 @@ public record FineTuneConfig(
       throw new IllegalArgumentException(
           "need a finite lr >= 0 and eps > 0, got %s and %s".formatted(lr, eps));
     }
-    if (topLayers(params).isEmpty()) { // top:K is checked against the model's layers later
-      selector(params); // fails early on a bad value
+    if (topLayers(params).isEmpty() && lora(params).isEmpty()) {
+      selector(params); // fails early on a bad value (top:K is checked against the model later)
     }
     if (!metric.equals("accuracy") && !metric.equals("macro_f1")) {
       throw new IllegalArgumentException(
@@ -182,13 +186,17 @@ public record FineTuneConfig(
 
   /**
    * Parses a {@code --train-params} value for an encoder of {@code layers} layers: all, bias-norm,
-   * {@code top:K} (every weight named {@code encoder.layer.{i}.*} with {@code i >= layers - K}) or
-   * a glob over parameter names.
+   * {@code top:K} (every weight named {@code encoder.layer.{i}.*} with {@code i >= layers - K}),
+   * {@code lora...} (the adapters {@link #withAdapters} adds, by their tensor names) or a glob over
+   * parameter names.
    *
    * @throws IllegalArgumentException naming the value and the valid range if K is not in {@code
    *     1..layers}
    */
   public static Selector selector(String params, int layers) {
+    if (lora(params).isPresent()) {
+      return p -> LoraConfig.isAdapter(p.name());
+    }
     OptionalInt top = topLayers(params);
     if (top.isEmpty()) {
       return selector(params);
@@ -261,6 +269,55 @@ public record FineTuneConfig(
     return Selector.all().exclude(Selector.biasOrNorm());
   }
 
+  /**
+   * The LoRA adapters a {@code --train-params} value asks for ({@code lora}, {@code
+   * lora:r=8:alpha=16:targets=query+value}, ...), or empty for the other forms.
+   *
+   * @throws IllegalArgumentException naming the value if it starts with {@code lora} but is not a
+   *     valid spec
+   */
+  public static Optional<LoraConfig> lora(String params) {
+    if (!LoraConfig.isSpec(params)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(LoraConfig.parse(params));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--train-params: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@link #withAdapters(String, long, EncoderClassifier)} with this run's params and seed. */
+  public EncoderClassifier withAdapters(EncoderClassifier classifier) {
+    return withAdapters(params, seed, classifier);
+  }
+
+  /**
+   * {@code classifier} with the LoRA adapters {@code params} asks for on its encoder, fresh ({@code
+   * A} from {@code seed}, {@code B} zero: {@link BertEncoder#withLora(LoraConfig, long)}); the
+   * classifier itself when {@code params} is not a LoRA spec or its encoder already carries these
+   * adapters. Training, resume and replay all build a run's adapters here, so they agree.
+   *
+   * @throws IllegalArgumentException if the encoder carries other adapters
+   */
+  public static EncoderClassifier withAdapters(
+      String params, long seed, EncoderClassifier classifier) {
+    Optional<LoraConfig> lora = lora(params);
+    if (lora.isEmpty()) {
+      return classifier;
+    }
+    BertEncoder encoder = classifier.embedder().encoder();
+    if (lora.get().equals(encoder.lora())) {
+      return classifier;
+    }
+    if (encoder.lora() != null) {
+      throw new IllegalArgumentException(
+          "--train-params %s, but the encoder already has adapters %s"
+              .formatted(params, encoder.lora().spec()));
+    }
+    return classifier.withEncoder(encoder.withLora(lora.get(), seed));
+  }
+
   private static final Pattern LAYER_NAME =
       Pattern.compile("(?:.*\\.)?encoder\\.layer\\.(\\d{1,9})\\..+");
 
@@ -269,10 +326,10 @@ public record FineTuneConfig(
    * top:K} needs the layer count: {@link #selector(String, int)}).
    */
   public static Selector selector(String params) {
-    if (topLayers(params).isPresent()) {
+    if (topLayers(params).isPresent() || lora(params).isPresent()) {
       throw new IllegalArgumentException(
-          ("--train-params '%s' selects the top layers of a BERT-family encoder; here only all,"
-                  + " bias-norm or a glob apply")
+          ("--train-params '%s' is for BERT-family encoders (top layers, LoRA adapters); here only"
+                  + " all, bias-norm or a glob apply")
               .formatted(params));
     }
     if (sparsity(params).isPresent()) {
@@ -303,6 +360,14 @@ public record FineTuneConfig(
     o.put("model", model);
     o.put("head", head);
     o.put("params", params);
+    Optional<LoraConfig> lora = lora(params);
+    if (lora.isPresent()) { // only then: runs without adapters keep their recorded keys
+      ObjectNode l = o.putObject("lora");
+      l.put("r", lora.get().rank());
+      l.put("alpha", lora.get().alpha());
+      lora.get().targets().forEach(t -> l.withArray("targets").add(t.option()));
+      l.put("init", "A: uniform(+-1/sqrt(in)) from the run seed, B: zeros");
+    }
     o.put("objective", objective.option());
     o.put("metric", metric);
     o.put("steps", steps);

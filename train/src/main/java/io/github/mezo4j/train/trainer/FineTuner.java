@@ -45,8 +45,11 @@ import java.util.function.LongConsumer;
  * head in a small copy), so no weight is written during the estimate, restoring is exact, and the
  * update is one fused pass. The MeZO paper fine-tunes the whole model, and training the
  * probe-initialised head with the encoder is its "LP then MeZO" setting. {@link
- * FineTuneConfig#params()} can narrow the encoder's part (e.g. to biases and LayerNorm weights).
- * The head before training is saved, because the step log replays onto base encoder plus that head.
+ * FineTuneConfig#params()} can narrow the encoder's part (e.g. to biases and LayerNorm weights), or
+ * replace it by LoRA adapters that the run adds to the encoder ({@link
+ * FineTuneConfig#withAdapters}); with {@code --save-weights} a checkpoint then saves the weights
+ * with the adapters merged in. The head before training is saved, because the step log replays onto
+ * base encoder plus that head.
  *
  * <p>With {@code sparse:S} ({@link FineTuneConfig#sparsity}) the directions carry Sparse MeZO's
  * magnitude mask: thresholds computed once from the base weights, recorded in the step log's
@@ -173,6 +176,8 @@ public final class FineTuner {
     FineTuneConfig c = run.config();
     RunFolder folder = new RunFolder(run.out());
     RunState state = folder.open(run.resume(), c::checkResumable, c.steps());
+    // LoRA: the adapters (fresh, from the run seed) are part of the base the step log applies to
+    EncoderClassifier base = c.withAdapters(run.classifier());
 
     // the head before training, kept apart: the trained one changes in place
     ClassifierHead headInit;
@@ -187,16 +192,15 @@ public final class FineTuner {
       runJson.put("dev_examples", run.dev().size());
       runJson.put("metric_name", c.metricName());
       JsonFiles.write(folder.run(), runJson);
-      headInit = run.initialHead().create(run.classifier());
+      headInit = run.initialHead().create(base);
       RunFolder.deleteTree(folder.headInit());
       HeadFiles.save(folder.headInit(), headInit);
     } else {
-      headInit =
-          HeadFiles.load(folder.headInit(), run.classifier().tokenizer(), run.classifier().padId());
+      headInit = HeadFiles.load(folder.headInit(), base.tokenizer(), base.padId());
       folder.restore(state);
     }
     EncoderClassifier classifier =
-        withFrozenPrefixCache(run.classifier().withHead(headInit.copy()), c, run.progress());
+        withFrozenPrefixCache(base.withHead(headInit.copy()), c, run.progress());
     Workers workers = run.workers();
     String metricName = c.metricName();
 
@@ -457,7 +461,8 @@ public final class FineTuner {
               classifier.head(),
               manifest,
               run.bertConfig(),
-              c.saveWeights() ? classifier.embedder().encoder().parameters() : null,
+              // adapters merged in: a plain Hugging Face folder (replay checks it bit for bit)
+              c.saveWeights() ? classifier.embedder().encoder().mergedParameters() : null,
               run.tokenizerJson()));
       checkpoints.committed(step, seconds());
       if (bar != null) {
