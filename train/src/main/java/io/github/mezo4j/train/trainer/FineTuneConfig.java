@@ -29,9 +29,9 @@ import java.util.regex.Pattern;
  * @param params which encoder weights MeZO trains: "all", "bias-norm" (biases and LayerNorm
  *     weights, {@link Selector#biasOrNorm()}), "top:K" (every weight of the last K layers; see
  *     {@link #topLayers}), "sparse:S" (Sparse MeZO: every weight, each weight matrix masked to its
- *     smallest-magnitude fraction 1 - S; see {@link #sparsity}), "lora[:r=R][:alpha=A][:targets=T+T]"
- *     (low-rank adapters, the base weights frozen; see {@link #lora}) or a glob over parameter
- *     names; the head's own weights are always trained
+ *     smallest-magnitude fraction 1 - S; see {@link #sparsity}),
+ *     "lora[:r=R][:alpha=A][:targets=T+T]" (low-rank adapters, the base weights frozen; see {@link
+ *     #lora}) or a glob over parameter names; the head's own weights are always trained
  * @param objective what MeZO minimises ({@code --objective})
  * @param metric the dev metric that picks the best checkpoint: "accuracy" or "macro_f1"
  * @param steps the step the run ends at
