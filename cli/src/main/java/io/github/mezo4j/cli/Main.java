@@ -1,5 +1,12 @@
 package io.github.mezo4j.cli;
 
+import io.github.mezo4j.nn.io.Printable;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,9 +56,45 @@ public final class Main implements Runnable {
         .execute(args);
   }
 
-  private static String describe(Throwable e) {
-    String message = e.getMessage();
-    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+  /**
+   * The message a failure shows the user: its own words, never a Java class name, with any control
+   * character (file and server text can carry terminal escape sequences) escaped.
+   */
+  static String describe(Throwable e) {
+    String message =
+        switch (e) {
+          case FileSystemException f when f.getReason() == null -> fileProblem(f) + f.getFile();
+          case OutOfMemoryError o ->
+              "out of memory (" + o.getMessage() + "): give the JVM more with -Xmx";
+          default -> e.getMessage(); // a FileSystemException's: "FILE: reason"
+        };
+    if (message == null || message.isBlank()) {
+      message = "internal error (" + plainName(e) + "); rerun with -Dmezo4j.debug=true for details";
+    }
+    return Printable.escapeKeepingLines(message);
+  }
+
+  /** What the file system refused, in words, for exceptions that carry no reason. */
+  private static String fileProblem(FileSystemException f) {
+    return switch (f) {
+      case NoSuchFileException x -> "no such file: ";
+      case AccessDeniedException x -> "permission denied: ";
+      case FileAlreadyExistsException x -> "already exists: ";
+      case NotDirectoryException x -> "not a folder: ";
+      case DirectoryNotEmptyException x -> "folder not empty: ";
+      default -> "cannot access: ";
+    };
+  }
+
+  /** "nullpointer" for NullPointerException: a hint for a bug report, not a class name. */
+  private static String plainName(Throwable e) {
+    String n = e.getClass().getSimpleName();
+    for (String suffix : new String[] {"Exception", "Error"}) {
+      if (n.endsWith(suffix) && n.length() > suffix.length()) {
+        n = n.substring(0, n.length() - suffix.length());
+      }
+    }
+    return n.toLowerCase(java.util.Locale.ROOT);
   }
 
   @Override

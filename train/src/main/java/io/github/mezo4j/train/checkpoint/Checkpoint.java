@@ -47,6 +47,9 @@ public final class Checkpoint {
   public static final String MODEL = "model";
   public static final String FORMAT = "mezo4j-checkpoint";
 
+  /** The newest manifest version this build writes and reads. */
+  public static final int VERSION = 1;
+
   private final Path dir;
   private final ObjectNode manifest;
 
@@ -75,14 +78,20 @@ public final class Checkpoint {
           "not a checkpoint (no " + MANIFEST + ") nor a run folder (no " + RunFolder.STATE + ")");
     }
     ObjectNode m = JsonFiles.read(file);
-    String format = JsonFiles.require(m, "format", file).asText();
-    if (!FORMAT.equals(format)) {
-      throw new IOException("%s: format is '%s'; expected %s".formatted(file, format, FORMAT));
-    }
+    JsonFiles.require(m, "format", file);
+    JsonFiles.require(m, "version", file);
+    JsonFiles.checkFormat(m, file, FORMAT, VERSION);
     for (String field : new String[] {"base_model", "task", "step", "config"}) {
       JsonFiles.require(m, field, file);
     }
-    return new Checkpoint(dir, m);
+    Checkpoint c = new Checkpoint(dir, m);
+    // the manifest's step is the step log's length: a checkpoint whose two disagree is damaged
+    long records = StepLog.read(c.stepLog()).records().size();
+    if (records != c.step()) {
+      throw new IOException(
+          "%s holds %d steps but %s says step %d".formatted(c.stepLog(), records, file, c.step()));
+    }
+    return c;
   }
 
   public Path dir() {
@@ -249,9 +258,7 @@ public final class Checkpoint {
     try {
       AtomicFiles.write(temp.resolve(STEP_LOG), stepLogPrefix(liveStepLog, step));
       files.write(temp);
-      ObjectNode m = JsonFiles.object();
-      m.put("format", FORMAT);
-      m.put("version", 1);
+      ObjectNode m = JsonFiles.versioned(FORMAT, VERSION);
       m.setAll(manifest);
       m.put("step", step);
       m.put("step_log", STEP_LOG);

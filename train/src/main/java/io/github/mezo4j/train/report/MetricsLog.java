@@ -103,22 +103,27 @@ public final class MetricsLog implements AutoCloseable {
   }
 
   /**
-   * Puts {@code initial_dev_metric} (the step-0 evaluation's) and {@code final_dev_metric} (the
-   * last evaluation's) of {@code events} into a run summary; NaN where there is none.
+   * Puts {@code initial_dev_metric} (the step-0 evaluation's), {@code final_dev_metric} and {@code
+   * final_dev_loss} (the last evaluation's) of {@code events} into a run summary; NaN where there
+   * is none. Taken from the events, not from the evaluations this process made, so a run resumed
+   * after its last evaluation reports the same values as an uninterrupted one.
    */
   public static void putInitialAndFinalDevMetric(ObjectNode summary, List<ObjectNode> events) {
     double initial = Double.NaN;
     double finalMetric = Double.NaN;
+    double finalLoss = Double.NaN;
     for (ObjectNode e : events) {
       if ("eval".equals(e.get("event").asText())) {
         if (e.get("step").asLong() == 0) {
           initial = e.get("dev_metric").asDouble();
         }
         finalMetric = e.get("dev_metric").asDouble();
+        finalLoss = e.path("dev_loss").asDouble(Double.NaN);
       }
     }
     summary.put("initial_dev_metric", initial);
     summary.put("final_dev_metric", finalMetric);
+    summary.put("final_dev_loss", finalLoss);
   }
 
   /** Forces appended lines to the device. */
