@@ -1,6 +1,6 @@
 package io.github.mezo4j.cli;
 
-import io.github.mezo4j.nn.io.Printable;
+import io.github.mezo4j.core.text.Printable;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;

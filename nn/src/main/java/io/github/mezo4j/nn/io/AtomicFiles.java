@@ -5,10 +5,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,11 +85,24 @@ public final class AtomicFiles {
         .resolveSibling("." + target.getFileName() + "." + random + suffix);
   }
 
-  /** Gives {@code temp} the POSIX permissions of {@code target} when it is about to replace it. */
-  private static void keepPermissions(Path target, Path temp) throws IOException {
-    if (Files.exists(target)
-        && Files.getFileStore(temp).supportsFileAttributeView(PosixFileAttributeView.class)) {
-      Files.setPosixFilePermissions(temp, Files.getPosixFilePermissions(target));
+  /**
+   * Gives {@code temp} the POSIX permissions of {@code target} when it is about to replace it, read
+   * from {@code target} itself: when it is a symbolic link (the rename replaces the link, not what
+   * it points at) the new file keeps its default permissions rather than the link target's, so a
+   * planted link to a world-writable file cannot make the new file world-writable.
+   */
+  static void keepPermissions(Path target, Path temp) throws IOException {
+    if (!Files.getFileStore(temp).supportsFileAttributeView(PosixFileAttributeView.class)) {
+      return;
+    }
+    PosixFileAttributes own;
+    try {
+      own = Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return;
+    }
+    if (own.isRegularFile()) {
+      Files.setPosixFilePermissions(temp, own.permissions());
     }
   }
 

@@ -1,6 +1,6 @@
 package io.github.mezo4j.train.data;
 
-import io.github.mezo4j.nn.io.Printable;
+import io.github.mezo4j.core.text.Printable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;

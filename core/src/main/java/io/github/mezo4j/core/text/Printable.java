@@ -1,4 +1,4 @@
-package io.github.mezo4j.nn.io;
+package io.github.mezo4j.core.text;
 
 /**
  * Makes text that came from a file or a server safe to print on a terminal: control characters
