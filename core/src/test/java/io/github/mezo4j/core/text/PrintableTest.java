@@ -12,7 +12,7 @@ class PrintableTest {
     assertSame(plain, Printable.escape(plain));
     // retitle the terminal, clear the screen, overwrite the line
     assertEquals(
-        "a\\u001b]0;pwned\\u0007b\\u001b[2Jc\\rd\\u0000",
+        "a\\u001b]0;pwned\\u0007b\\u001b[2Jc\\u000dd\\u0000",
         Printable.escape("a\u001b]0;pwned\u0007b\u001b[2Jc\rd\u0000"));
     assertEquals("x\\u009by\\u007f\\u202ez", Printable.escape("x\u009by\u007f\u202ez"));
     assertEquals("one\\u000atwo", Printable.escape("one\ntwo"));

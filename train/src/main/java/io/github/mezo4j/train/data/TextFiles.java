@@ -24,8 +24,8 @@ final class TextFiles {
   /** How many blank row numbers a report lists before it says "and N more". */
   private static final int LISTED = 10;
 
-  /** Where skipped blank rows are reported (stderr; tests swap it). */
-  static volatile PrintStream notes = System.err;
+  /** Where skipped blank rows are reported: null for stderr as it is at the time (tests set it). */
+  static volatile PrintStream notes;
 
   private TextFiles() {}
 
@@ -77,14 +77,15 @@ final class TextFiles {
     String listed =
         lines.stream().limit(LISTED).map(String::valueOf).collect(Collectors.joining(", "));
     String more = lines.size() > LISTED ? " and %d more".formatted(lines.size() - LISTED) : "";
-    notes.println(
-        String.format(
-            Locale.ROOT,
-            "mezo4j: skipped %d blank row%s: %s:%s%s",
-            lines.size(),
-            lines.size() == 1 ? "" : "s",
-            Printable.escape(file.toString()),
-            listed,
-            more));
+    (notes != null ? notes : System.err)
+        .println(
+            String.format(
+                Locale.ROOT,
+                "mezo4j: skipped %d blank row%s: %s:%s%s",
+                lines.size(),
+                lines.size() == 1 ? "" : "s",
+                Printable.escape(file.toString()),
+                listed,
+                more));
   }
 }

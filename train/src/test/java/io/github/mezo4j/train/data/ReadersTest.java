@@ -183,7 +183,6 @@ class ReadersTest {
   @Test
   void blankRowsAreSkippedCountedAndReportedWithTheirLines() throws IOException {
     java.io.ByteArrayOutputStream notes = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream saved = TextFiles.notes;
     TextFiles.notes = new java.io.PrintStream(notes, true, StandardCharsets.UTF_8);
     try {
       // line 3 holds only a tab, line 5 only spaces: blank after trimming
@@ -208,7 +207,7 @@ class ReadersTest {
           .read(write("e.tsv", "sentence\tlabel\ngood\t1\n"));
       assertEquals("", take(notes));
     } finally {
-      TextFiles.notes = saved;
+      TextFiles.notes = null;
     }
   }
 
