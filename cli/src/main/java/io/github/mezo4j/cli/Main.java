@@ -1,12 +1,8 @@
 package io.github.mezo4j.cli;
 
 import io.github.mezo4j.core.text.Printable;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
+import io.github.mezo4j.nn.io.FileErrors;
 import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -63,27 +59,15 @@ public final class Main implements Runnable {
   static String describe(Throwable e) {
     String message =
         switch (e) {
-          case FileSystemException f when f.getReason() == null -> fileProblem(f) + f.getFile();
+          case FileSystemException f -> FileErrors.describe(f);
           case OutOfMemoryError o ->
               "out of memory (" + o.getMessage() + "): give the JVM more with -Xmx";
-          default -> e.getMessage(); // a FileSystemException's: "FILE: reason"
+          default -> e.getMessage();
         };
     if (message == null || message.isBlank()) {
       message = "internal error (" + plainName(e) + "); rerun with -Dmezo4j.debug=true for details";
     }
     return Printable.escapeKeepingLines(message);
-  }
-
-  /** What the file system refused, in words, for exceptions that carry no reason. */
-  private static String fileProblem(FileSystemException f) {
-    return switch (f) {
-      case NoSuchFileException x -> "no such file: ";
-      case AccessDeniedException x -> "permission denied: ";
-      case FileAlreadyExistsException x -> "already exists: ";
-      case NotDirectoryException x -> "not a folder: ";
-      case DirectoryNotEmptyException x -> "folder not empty: ";
-      default -> "cannot access: ";
-    };
   }
 
   /** "nullpointer" for NullPointerException: a hint for a bug report, not a class name. */

@@ -60,7 +60,14 @@ public final class AtomicFiles {
         content.writeTo(ch);
         ch.force(true);
       }
-    } catch (IOException | RuntimeException | Error e) {
+    } catch (IOException e) {
+      Files.deleteIfExists(temp);
+      // a full disk says "No space left on device" without a file: name the one being written
+      throw new IOException(
+          "cannot write %s (%s); the file as it was before is unchanged"
+              .formatted(target, FileErrors.describe(e)),
+          e);
+    } catch (RuntimeException | Error e) {
       Files.deleteIfExists(temp);
       throw e;
     }

@@ -7,6 +7,7 @@ import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.AtomicFiles;
+import io.github.mezo4j.nn.io.FileErrors;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
 import io.github.mezo4j.nn.io.TokenizerJson;
 import io.github.mezo4j.nn.model.BertConfig;
@@ -254,8 +255,8 @@ public final class Checkpoint {
       FolderFiles files)
       throws IOException {
     Path temp = AtomicFiles.hiddenSibling(target, ".tmp");
-    Files.createDirectories(temp);
     try {
+      Files.createDirectories(temp);
       AtomicFiles.write(temp.resolve(STEP_LOG), stepLogPrefix(liveStepLog, step));
       files.write(temp);
       ObjectNode m = JsonFiles.versioned(FORMAT, VERSION);
@@ -267,9 +268,26 @@ public final class Checkpoint {
       RunFolder.deleteTree(target);
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
       syncDirectory(target.toAbsolutePath().getParent());
-    } catch (IOException | RuntimeException e) {
-      RunFolder.deleteTree(temp);
+    } catch (IOException e) {
+      deleteQuietly(temp);
+      // the checkpoints before this one and state.json naming the last of them are untouched
+      throw new IOException(
+          "cannot write the checkpoint of step %d to %s: %s; the previous checkpoint is intact,"
+                  .formatted(step, target, FileErrors.describe(e))
+              + " and --resume continues from it once the cause is fixed",
+          e);
+    } catch (RuntimeException e) {
+      deleteQuietly(temp);
       throw e;
+    }
+  }
+
+  /** Removes a half-written checkpoint folder; a failure to do so must not hide the first one. */
+  private static void deleteQuietly(Path temp) {
+    try {
+      RunFolder.deleteTree(temp);
+    } catch (IOException | RuntimeException ignored) {
+      // left as a hidden folder, which the next checkpoint or a fresh start clears
     }
   }
 

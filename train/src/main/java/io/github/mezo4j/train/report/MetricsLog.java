@@ -88,7 +88,12 @@ public final class MetricsLog implements AutoCloseable {
   /** Appends {@code event} as one line. */
   public void append(ObjectNode event) throws IOException {
     byte[] bytes = (JsonFiles.line(event) + "\n").getBytes(StandardCharsets.UTF_8);
-    AtomicFiles.writeFully(channel, ByteBuffer.wrap(bytes));
+    try {
+      AtomicFiles.writeFully(channel, ByteBuffer.wrap(bytes));
+    } catch (IOException e) {
+      // a full disk says "No space left on device" without naming the file
+      throw new IOException("cannot append to %s (%s)".formatted(file, e.getMessage()), e);
+    }
     events.add(event);
   }
 
