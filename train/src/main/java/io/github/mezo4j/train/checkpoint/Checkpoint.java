@@ -66,11 +66,25 @@ public final class Checkpoint {
    * @throws IOException naming the file and field of an incomplete manifest
    */
   public static Checkpoint open(Path path) throws IOException {
-    Path dir = path;
     RunFolder run = new RunFolder(path);
-    if (!Files.isRegularFile(path.resolve(MANIFEST)) && Files.isRegularFile(run.state())) {
-      dir = run.checkpoint(RunState.read(run.state()).bestCheckpoint());
+    if (Files.isRegularFile(path.resolve(MANIFEST)) || !Files.isRegularFile(run.state())) {
+      return openFolder(path, path);
     }
+    // a run folder, perhaps of a live run: it writes the new state before deleting the checkpoint
+    // the old one named, so a checkpoint that vanishes while it is read means "read state again"
+    for (int attempt = 1; ; attempt++) {
+      Path best = run.checkpoint(RunState.read(run.state()).bestCheckpoint());
+      try {
+        return openFolder(path, best);
+      } catch (NoSuchFileException e) {
+        if (attempt == 3 || Files.exists(best)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static Checkpoint openFolder(Path path, Path dir) throws IOException {
     Path file = dir.resolve(MANIFEST);
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(
