@@ -65,7 +65,9 @@ public final class Main implements Runnable {
           default -> e.getMessage();
         };
     if (message == null || message.isBlank()) {
-      message = "internal error (" + plainName(e) + "); rerun with -Dmezo4j.debug=true for details";
+      message =
+          "internal error (%s); rerun with MEZO4J_JAVA_OPTS=-Dmezo4j.debug=true for details"
+              .formatted(plainName(e));
     }
     return Printable.escapeKeepingLines(message);
   }
