@@ -1,7 +1,7 @@
 package io.github.mezo4j.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.nn.model.FrozenPrefixCache;
-import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.data.Dataset;
 import io.github.mezo4j.train.data.DemoData;
@@ -106,8 +106,9 @@ final class DemoCommand implements Callable<Integer> {
     Arguments.positive("--eval-every", evalEvery);
     if (!resume && Files.exists(out.resolve(RunFolder.RUN))) {
       // the demo is rerun often: an earlier demo's folder is replaced, anything else is not
-      String model = JsonFiles.read(out.resolve(RunFolder.RUN)).path("base_model").asText();
-      String task = JsonFiles.read(out.resolve(RunFolder.RUN)).path("task").asText();
+      ObjectNode runJson = new RunFolder(out).readRun();
+      String model = runJson.path("base_model").asText();
+      String task = runJson.path("task").asText();
       if (!"minilm".equals(model) || !DemoData.NAME.equals(task)) {
         throw new IllegalArgumentException(
             "%s holds another run (%s on %s); pick another --out".formatted(out, model, task));

@@ -300,7 +300,7 @@ final class FinetuneCommand implements Callable<Integer> {
   private String defaultDType() throws IOException {
     Path runJson = out.resolve(RunFolder.RUN);
     return resume && Files.isRegularFile(runJson)
-        ? FineTuneConfig.recordedDType(JsonFiles.read(runJson).path("config"))
+        ? FineTuneConfig.recordedDType(new RunFolder(out).readRun().path("config"))
         : LoadDType.AUTO.option();
   }
 

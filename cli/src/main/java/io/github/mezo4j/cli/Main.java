@@ -1,5 +1,8 @@
 package io.github.mezo4j.cli;
 
+import io.github.mezo4j.core.text.Printable;
+import io.github.mezo4j.nn.io.FileErrors;
+import java.nio.file.FileSystemException;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,9 +52,35 @@ public final class Main implements Runnable {
         .execute(args);
   }
 
-  private static String describe(Throwable e) {
-    String message = e.getMessage();
-    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+  /**
+   * The message a failure shows the user: its own words, never a Java class name, with any control
+   * character (file and server text can carry terminal escape sequences) escaped.
+   */
+  static String describe(Throwable e) {
+    String message =
+        switch (e) {
+          case FileSystemException f -> FileErrors.describe(f);
+          case OutOfMemoryError o ->
+              "out of memory (" + o.getMessage() + "): give the JVM more with -Xmx";
+          default -> e.getMessage();
+        };
+    if (message == null || message.isBlank()) {
+      message =
+          "internal error (%s); rerun with MEZO4J_JAVA_OPTS=-Dmezo4j.debug=true for details"
+              .formatted(plainName(e));
+    }
+    return Printable.escapeKeepingLines(message);
+  }
+
+  /** "nullpointer" for NullPointerException: a hint for a bug report, not a class name. */
+  private static String plainName(Throwable e) {
+    String n = e.getClass().getSimpleName();
+    for (String suffix : new String[] {"Exception", "Error"}) {
+      if (n.endsWith(suffix) && n.length() > suffix.length()) {
+        n = n.substring(0, n.length() - suffix.length());
+      }
+    }
+    return n.toLowerCase(java.util.Locale.ROOT);
   }
 
   @Override

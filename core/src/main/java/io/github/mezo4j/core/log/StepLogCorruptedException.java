@@ -1,5 +1,6 @@
 package io.github.mezo4j.core.log;
 
+import io.github.mezo4j.core.text.Printable;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -12,6 +13,6 @@ public final class StepLogCorruptedException extends IOException {
   private static final long serialVersionUID = 1L;
 
   public StepLogCorruptedException(Path file, String what) {
-    super("step log " + file + ": " + what);
+    super(Printable.escapeKeepingLines("step log " + file + ": " + what));
   }
 }

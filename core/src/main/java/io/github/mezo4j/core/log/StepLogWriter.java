@@ -123,9 +123,16 @@ public final class StepLogWriter implements AutoCloseable {
                   header.estimator().spec(),
                   record.seeds().length));
     }
-    writeFully(channel, StepLog.encode(record, header.recordSize()));
-    if (fsync == FsyncPolicy.EVERY_RECORD) {
-      channel.force(false);
+    try {
+      writeFully(channel, StepLog.encode(record, header.recordSize()));
+      if (fsync == FsyncPolicy.EVERY_RECORD) {
+        channel.force(false);
+      }
+    } catch (IOException e) {
+      // a full disk says "No space left on device" without a file; a cut record is dropped on
+      // reading, so the log stays usable up to the step before
+      throw new IOException(
+          "step log %s: cannot append step %d (%s)".formatted(path, records, e.getMessage()), e);
     }
     records++;
   }

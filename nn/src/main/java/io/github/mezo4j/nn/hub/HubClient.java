@@ -1,14 +1,19 @@
 package io.github.mezo4j.nn.hub;
 
+import io.github.mezo4j.core.text.Printable;
 import io.github.mezo4j.nn.hub.HubException.Reason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +25,12 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Downloads single files of Hugging Face hub repositories into the shared {@link HubCache}, the way
@@ -52,18 +63,38 @@ public final class HubClient {
   private static final int MAX_REDIRECTS = 10;
   private static final int MAX_ATTEMPTS = 5;
   private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  /** How long a download may go without a byte before it counts as broken off. */
+  static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * The largest file size a hub may announce: the hub's own limit per file is 50 GB, so a larger
+   * announcement is a broken or hostile server, not a model.
+   */
+  static final long MAX_ANNOUNCED_BYTES = 128L << 30;
+
+  // closes the body of a download that stalls (the HTTP client's timeouts end at the headers)
+  private static final ScheduledExecutorService WATCHDOG =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "mezo4j-download-watchdog");
+            t.setDaemon(true);
+            return t;
+          });
   private static final String USER_AGENT = "mezo4j/0.1 java/" + Runtime.version().feature();
 
   // one connection pool for the JVM: the client holds no per-hub state (tokens go per request)
   private static final HttpClient HTTP =
       HttpClient.newBuilder()
           .followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(Duration.ofSeconds(10))
+          .connectTimeout(CONNECT_TIMEOUT)
           .build();
 
   private final HubSettings settings;
   private final HubCache cache;
   private final DownloadListener listener;
+  private final Duration readTimeout;
 
   /** A client for {@code settings}, with its cache in {@code settings.cacheDir()}. */
   public HubClient(HubSettings settings) {
@@ -72,9 +103,15 @@ public final class HubClient {
 
   /** A client for {@code settings} that tells {@code listener} when each transfer starts. */
   public HubClient(HubSettings settings, DownloadListener listener) {
+    this(settings, listener, READ_TIMEOUT);
+  }
+
+  /** A client whose downloads break off after {@code readTimeout} without a byte (tests). */
+  HubClient(HubSettings settings, DownloadListener listener, Duration readTimeout) {
     this.settings = settings;
     this.cache = new HubCache(settings.cacheDir());
     this.listener = listener;
+    this.readTimeout = readTimeout;
   }
 
   /** The settings this client uses. */
@@ -157,10 +194,17 @@ public final class HubClient {
     return Optional.empty();
   }
 
+  /** What went wrong with a connection, in words (no Java class names). */
   private static String describe(IOException e) {
-    String message = e.getMessage();
-    String name = e.getClass().getSimpleName();
-    return message == null || message.isBlank() ? name : name + ": " + message;
+    String message = e.getMessage() == null ? "" : Printable.escape(e.getMessage());
+    return switch (e) {
+      case HttpConnectTimeoutException t ->
+          "no connection within %d s (connect timeout)".formatted(CONNECT_TIMEOUT.toSeconds());
+      case HttpTimeoutException t -> "no answer in time (timeout)";
+      case UnknownHostException u -> "unknown host " + message;
+      case ConnectException c -> "connection refused" + (message.isBlank() ? "" : ": " + message);
+      default -> message.isBlank() ? "connection failed" : message;
+    };
   }
 
   HubException unreachable(HubRepo repo, String file, String why, Throwable cause) {
@@ -260,6 +304,13 @@ public final class HubClient {
     }
     if (size.isEmpty() || size.getAsLong() < 0) {
       throw protocol(repo, file, "no size in X-Linked-Size or Content-Length");
+    }
+    if (size.getAsLong() > MAX_ANNOUNCED_BYTES) {
+      throw protocol(
+          repo,
+          file,
+          "it announces %d bytes, more than the %d GiB a file may have"
+              .formatted(size.getAsLong(), MAX_ANNOUNCED_BYTES >> 30));
     }
     String normalized = normalizeEtag(etag);
     try {
@@ -389,6 +440,7 @@ public final class HubClient {
         if (have == meta.size() && Files.exists(part)) {
           break;
         }
+        checkFreeSpace(repo, file, part, meta.size() - have);
         try {
           listener.starting(repo, file, meta.size(), have);
           transfer(repo, file, meta, part, have);
@@ -436,9 +488,10 @@ public final class HubClient {
           if (!range.toLowerCase(Locale.ROOT).startsWith("bytes " + have + "-")) {
             throw protocol(repo, file, "asked for bytes " + have + "-, got range '" + range + "'");
           }
-          write(body, part, true);
+          write(repo, file, url, body, part, true, meta.size() - have, meta.size());
         } else if (status == 200) {
-          write(body, part, false); // the server ignored the range: start over
+          // the server ignored the range: start over
+          write(repo, file, url, body, part, false, meta.size(), meta.size());
         } else if (status == 416) {
           Files.deleteIfExists(part); // the partial file is stale: the next attempt starts over
           throw new IOException("HTTP 416 for a resumed download");
@@ -461,21 +514,80 @@ public final class HubClient {
             .formatted(repo, file, status, url.getHost()));
   }
 
-  private URI redirectTarget(HubRepo repo, String file, URI from, String location)
-      throws HubException {
+  /** Where a redirect leads: an http(s) URL, never from https down to http. */
+  URI redirectTarget(HubRepo repo, String file, URI from, String location) throws HubException {
+    URI target;
     try {
-      URI target = from.resolve(location);
+      target = from.resolve(location);
       if (target.getHost() == null
-          || !("http".equals(target.getScheme()) || "https".equals(target.getScheme()))) {
+          || !("http".equalsIgnoreCase(target.getScheme())
+              || "https".equalsIgnoreCase(target.getScheme()))) {
         throw new IllegalArgumentException("not an http(s) URL");
       }
-      return target;
     } catch (IllegalArgumentException e) {
-      throw protocol(repo, file, "unusable redirect to '" + location + "': " + e.getMessage());
+      throw protocol(
+          repo,
+          file,
+          "unusable redirect to '" + Printable.escape(location) + "': " + e.getMessage());
+    }
+    if ("https".equalsIgnoreCase(from.getScheme())
+        && !"https".equalsIgnoreCase(target.getScheme())) {
+      throw protocol(
+          repo,
+          file,
+          "a redirect from https to plain http (%s) is refused: the content could be changed on the way"
+              .formatted(Printable.escape(target.getHost())));
+    }
+    return target;
+  }
+
+  /** Refuses a download the cache's disk cannot hold, before any byte of it arrives. */
+  private static void checkFreeSpace(HubRepo repo, String file, Path part, long bytes)
+      throws IOException {
+    long free = Files.getFileStore(part.getParent()).getUsableSpace();
+    if (bytes > free) {
+      throw new IOException(
+          "%s: %s needs %d more bytes but %s has only %d free"
+              .formatted(repo, file, bytes, part.getParent(), free));
     }
   }
 
-  private static void write(InputStream body, Path part, boolean append) throws IOException {
+  /**
+   * Writes the body into {@code part}: at most {@code limit} bytes (what the hub announced, less
+   * what {@code part} holds when appending). The first byte beyond them stops the transfer and
+   * deletes {@code part}; {@link #readTimeout} without a byte breaks it off (the caller retries,
+   * resuming).
+   */
+  private void write(
+      HubRepo repo,
+      String file,
+      URI url,
+      InputStream body,
+      Path part,
+      boolean append,
+      long limit,
+      long announced)
+      throws IOException {
+    AtomicLong lastByte = new AtomicLong(System.nanoTime());
+    AtomicBoolean stalled = new AtomicBoolean();
+    long period = Math.max(1, readTimeout.toMillis() / 4);
+    ScheduledFuture<?> watch =
+        WATCHDOG.scheduleAtFixedRate(
+            () -> {
+              if (System.nanoTime() - lastByte.get() > readTimeout.toNanos()) {
+                stalled.set(true);
+                try {
+                  body.close(); // wakes the blocked read
+                } catch (IOException ignored) {
+                  // the read fails either way
+                }
+              }
+            },
+            period,
+            period,
+            TimeUnit.MILLISECONDS);
+    long written = 0;
+    boolean tooLong = false;
     try (FileChannel out =
         FileChannel.open(
             part,
@@ -484,12 +596,37 @@ public final class HubClient {
             append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
       byte[] buffer = new byte[1 << 16];
       for (int n; (n = body.read(buffer)) >= 0; ) {
+        lastByte.set(System.nanoTime());
+        if (n > limit - written) {
+          tooLong = true;
+          break;
+        }
         ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
         while (chunk.hasRemaining()) {
           out.write(chunk);
         }
+        written += n;
       }
-      out.force(true);
+      if (!tooLong) {
+        out.force(true);
+      }
+    } catch (IOException e) {
+      if (stalled.get()) {
+        throw new IOException(
+            "no data from %s for %d s (read timeout)"
+                .formatted(Printable.escape(url.getHost()), readTimeout.toSeconds()),
+            e);
+      }
+      throw e;
+    } finally {
+      watch.cancel(false);
+    }
+    if (tooLong) {
+      Files.deleteIfExists(part);
+      throw new HubException(
+          Reason.CORRUPT,
+          "%s: %s: %s sent more than the %d bytes the hub announced; stopped at the first extra byte and deleted the partial file, run again"
+              .formatted(repo, file, Printable.escape(url.getHost()), announced));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.github.mezo4j.nn.hub;
 
+import io.github.mezo4j.core.text.Printable;
 import java.io.IOException;
 
 /**
@@ -27,13 +28,13 @@ public final class HubException extends IOException {
 
   /** A failure for {@code reason} with a message a user can act on. */
   public HubException(Reason reason, String message) {
-    super(message);
+    super(Printable.escapeKeepingLines(message)); // may quote what a server sent
     this.reason = reason;
   }
 
   /** A failure for {@code reason} caused by {@code cause}. */
   public HubException(Reason reason, String message, Throwable cause) {
-    super(message, cause);
+    super(Printable.escapeKeepingLines(message), cause);
     this.reason = reason;
   }
 

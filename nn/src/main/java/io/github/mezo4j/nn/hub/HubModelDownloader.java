@@ -3,6 +3,7 @@ package io.github.mezo4j.nn.hub;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.github.mezo4j.core.text.Printable;
 import io.github.mezo4j.nn.hub.HubException.Reason;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -113,7 +114,7 @@ public final class HubModelDownloader {
           throw new HubException(
               Reason.NOT_FOUND,
               "%s: %s names the shard %s, which the repository does not have"
-                  .formatted(repo, INDEX, shard));
+                  .formatted(repo, INDEX, Printable.escape(shard)));
         }
       }
     }
@@ -174,14 +175,17 @@ public final class HubModelDownloader {
         throw new HubException(
             Reason.CORRUPT,
             "%s: weight_map[\"%s\"] should be a shard file name, got %s"
-                .formatted(index, entry.getKey(), value));
+                .formatted(
+                    index, Printable.escape(entry.getKey()), Printable.escape(value.toString())));
       }
       try {
         names.add(HubCache.checkFile(value.asText()));
       } catch (IllegalArgumentException e) {
         throw new HubException(
             Reason.CORRUPT,
-            "%s: weight_map[\"%s\"]: %s".formatted(index, entry.getKey(), e.getMessage()));
+            "%s: weight_map[\"%s\"]: %s"
+                .formatted(
+                    index, Printable.escape(entry.getKey()), Printable.escape(e.getMessage())));
       }
     }
     return new ArrayList<>(names);

@@ -5,10 +5,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +60,14 @@ public final class AtomicFiles {
         content.writeTo(ch);
         ch.force(true);
       }
-    } catch (IOException | RuntimeException | Error e) {
+    } catch (IOException e) {
+      Files.deleteIfExists(temp);
+      // a full disk says "No space left on device" without a file: name the one being written
+      throw new IOException(
+          "cannot write %s (%s); the file as it was before is unchanged"
+              .formatted(target, FileErrors.describe(e)),
+          e);
+    } catch (RuntimeException | Error e) {
       Files.deleteIfExists(temp);
       throw e;
     }
@@ -82,11 +92,24 @@ public final class AtomicFiles {
         .resolveSibling("." + target.getFileName() + "." + random + suffix);
   }
 
-  /** Gives {@code temp} the POSIX permissions of {@code target} when it is about to replace it. */
-  private static void keepPermissions(Path target, Path temp) throws IOException {
-    if (Files.exists(target)
-        && Files.getFileStore(temp).supportsFileAttributeView(PosixFileAttributeView.class)) {
-      Files.setPosixFilePermissions(temp, Files.getPosixFilePermissions(target));
+  /**
+   * Gives {@code temp} the POSIX permissions of {@code target} when it is about to replace it, read
+   * from {@code target} itself: when it is a symbolic link (the rename replaces the link, not what
+   * it points at) the new file keeps its default permissions rather than the link target's, so a
+   * planted link to a world-writable file cannot make the new file world-writable.
+   */
+  static void keepPermissions(Path target, Path temp) throws IOException {
+    if (!Files.getFileStore(temp).supportsFileAttributeView(PosixFileAttributeView.class)) {
+      return;
+    }
+    PosixFileAttributes own;
+    try {
+      own = Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return;
+    }
+    if (own.isRegularFile()) {
+      Files.setPosixFilePermissions(temp, own.permissions());
     }
   }
 

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
+import io.github.mezo4j.core.text.Printable;
 import io.github.mezo4j.nn.io.safetensors.SafetensorsReader;
 import io.github.mezo4j.nn.io.safetensors.SafetensorsTensorInfo;
 import io.github.mezo4j.nn.io.safetensors.SafetensorsWriter;
@@ -166,7 +167,7 @@ public final class HuggingFaceFolder {
         throw new ModelFormatException(
             source,
             "weight_map entry '%s': expected a shard file name in this folder, got %s"
-                .formatted(e.getKey(), shard));
+                .formatted(Printable.escape(e.getKey()), Printable.escape(shard.toString())));
       }
       byShard.computeIfAbsent(shard.asText(), k -> new ArrayList<>()).add(e.getKey());
     }
@@ -176,7 +177,7 @@ public final class HuggingFaceFolder {
         throw new ModelFormatException(
             source,
             "shard '%s' (holding '%s' per weight_map) does not exist"
-                .formatted(e.getKey(), e.getValue().get(0)));
+                .formatted(Printable.escape(e.getKey()), Printable.escape(e.getValue().get(0))));
       }
       try (SafetensorsReader r = SafetensorsReader.open(shard)) {
         Set<String> listed = new HashSet<>(e.getValue());
@@ -184,14 +185,16 @@ public final class HuggingFaceFolder {
           if (!listed.contains(name)) {
             throw new ModelFormatException(
                 shard.toString(),
-                "tensor '%s' is not listed in %s's weight_map".formatted(name, INDEX));
+                "tensor '%s' is not listed in %s's weight_map"
+                    .formatted(Printable.escape(name), INDEX));
           }
         }
         for (String name : e.getValue()) {
           if (!r.contains(name)) {
             throw new ModelFormatException(
                 shard.toString(),
-                "missing tensor '%s' (%s maps it to this shard)".formatted(name, INDEX));
+                "missing tensor '%s' (%s maps it to this shard)"
+                    .formatted(Printable.escape(name), INDEX));
           }
           add(r, name, config, storage, params, origin);
         }

@@ -1,5 +1,6 @@
 package io.github.mezo4j.nn.io;
 
+import io.github.mezo4j.core.text.Printable;
 import java.io.IOException;
 import java.util.Objects;
 
@@ -19,14 +20,17 @@ public class ModelFormatException extends IOException {
    * @param detail what is wrong: the tensor or field and what was expected
    */
   public ModelFormatException(String source, String detail) {
-    super(Objects.requireNonNull(source, "source") + ": " + detail);
+    // names and values quoted from a file may hold terminal escape sequences
+    super(Printable.escapeKeepingLines(Objects.requireNonNull(source, "source") + ": " + detail));
     this.source = source;
     this.detail = detail;
   }
 
   /** Same as {@link #ModelFormatException(String, String)} with the underlying cause attached. */
   public ModelFormatException(String source, String detail, Throwable cause) {
-    super(Objects.requireNonNull(source, "source") + ": " + detail, cause);
+    super(
+        Printable.escapeKeepingLines(Objects.requireNonNull(source, "source") + ": " + detail),
+        cause);
     this.source = source;
     this.detail = detail;
   }

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 
 /**
  * A Hugging Face hub on 127.0.0.1 for tests, serving the URL layout and headers the real hub uses:
@@ -34,8 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       content, honouring {@code Range: bytes=N-} with 206.
  * </ul>
  *
- * Faults can be injected: a transfer that breaks off after some bytes, a corrupted body. Every
- * request is logged.
+ * Faults can be injected: a transfer that breaks off after some bytes, a corrupted body, a size
+ * announced wrong, a body without end, a transfer that stalls. Every request is logged.
  */
 final class FakeHub implements AutoCloseable {
   /** One logged request. */
@@ -62,16 +63,22 @@ final class FakeHub implements AutoCloseable {
   private final List<Request> log = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, int[]> breaks = new ConcurrentHashMap<>(); // sha -> {afterBytes, times}
   private final Map<String, Boolean> corrupt = new ConcurrentHashMap<>();
-  private final Map<String, Integer> sizeLies = new ConcurrentHashMap<>();
+  private final Map<String, Long> sizeLies = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> endless = new ConcurrentHashMap<>();
+  private final Map<String, int[]> stalls = new ConcurrentHashMap<>(); // sha -> {afterBytes, times}
+  private volatile boolean closed;
   private final Map<String, Integer> cdnRefusals = new ConcurrentHashMap<>();
   private volatile long bodyBytesServed;
 
   FakeHub() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);
+    // a thread per exchange: a stalled transfer must not hold up the next request
+    server.setExecutor(Executors.newCachedThreadPool());
     server.start();
     cdnServer = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     cdnServer.createContext("/", this::handle);
+    cdnServer.setExecutor(Executors.newCachedThreadPool());
     cdnServer.start();
   }
 
@@ -112,8 +119,18 @@ final class FakeHub implements AutoCloseable {
   }
 
   /** Announces the LFS file's size off by {@code delta} bytes. */
-  void lieAboutSize(Entry entry, int delta) {
+  void lieAboutSize(Entry entry, long delta) {
     sizeLies.put(entry.etag(), delta);
+  }
+
+  /** Serves the LFS file and then more bytes without end (chunked, up to 256 MB). */
+  void streamEndlessly(Entry entry) {
+    endless.put(entry.etag(), true);
+  }
+
+  /** The next {@code times} transfers of the LFS file send {@code afterBytes}, then nothing. */
+  void stall(Entry entry, int afterBytes, int times) {
+    stalls.put(entry.etag(), new int[] {afterBytes, times});
   }
 
   /** The CDN answers {@code status} for the LFS file, as it does for an expired signed link. */
@@ -133,6 +150,7 @@ final class FakeHub implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     server.stop(0);
     cdnServer.stop(0);
   }
@@ -203,7 +221,7 @@ final class FakeHub implements AutoCloseable {
       h.set("X-Linked-Etag", "\"" + entry.etag() + "\"");
       h.set(
           "X-Linked-Size",
-          Long.toString(entry.content().length + sizeLies.getOrDefault(entry.etag(), 0)));
+          Long.toString(entry.content().length + sizeLies.getOrDefault(entry.etag(), 0L)));
       h.set("ETag", "\"resolve-redirect-" + entry.content().length + "\"");
       h.set(
           "Location",
@@ -247,6 +265,32 @@ final class FakeHub implements AutoCloseable {
           .set(
               "Content-Range",
               "bytes %d-%d/%d".formatted(start, content.length - 1, content.length));
+    }
+    if (Boolean.TRUE.equals(endless.get(sha)) && ex.getRequestMethod().equals("GET")) {
+      ex.sendResponseHeaders(200, 0); // chunked: no length announced
+      OutputStream out = ex.getResponseBody();
+      for (long sent = 0; sent < 256L << 20 && !closed; sent += content.length) {
+        out.write(content); // fails once the client hangs up
+        bodyBytesServed += content.length;
+      }
+      return;
+    }
+    int[] stall = stalls.get(sha);
+    if (stall != null && stall[1] > 0 && ex.getRequestMethod().equals("GET")) {
+      stall[1]--;
+      ex.sendResponseHeaders(range == null ? 200 : 206, content.length - start);
+      OutputStream out = ex.getResponseBody();
+      out.write(content, start, Math.min(stall[0], content.length - start));
+      out.flush();
+      for (int i = 0; i < 200 && !closed; i++) {
+        try {
+          Thread.sleep(50); // silent, connection open
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      throw new IOException("stalled on purpose");
     }
     int end = content.length;
     int[] brk = breaks.get(sha);

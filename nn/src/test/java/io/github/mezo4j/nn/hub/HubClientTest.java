@@ -286,6 +286,94 @@ class HubClientTest {
   }
 
   @Test
+  void aBodyLongerThanAnnouncedStopsAtTheFirstExtraByteAndIsDeleted() {
+    // the hub announces 10 bytes, the CDN streams without end
+    hub.lieAboutSize(weights, 10 - weights.content().length);
+    hub.streamEndlessly(weights);
+    long start = System.nanoTime();
+    HubException e =
+        assertThrows(
+            HubException.class, () -> client().download(HubRepo.parse(REPO), "model.safetensors"));
+    assertEquals(Reason.CORRUPT, e.reason());
+    assertTrue(e.getMessage().contains("more than the 10 bytes the hub announced"), e.getMessage());
+    assertFalse(Files.exists(repoDir().resolve("blobs/" + weights.etag() + ".incomplete")));
+    assertTrue(System.nanoTime() - start < 20e9, "took too long");
+    // the transfer was cut short: the server got nowhere near its 256 MB
+    assertTrue(hub.bodyBytesServed() < 64 << 20, "served " + hub.bodyBytesServed());
+  }
+
+  @Test
+  void aBodyOneByteLongerThanAnnouncedIsRefused() {
+    hub.lieAboutSize(weights, -1);
+    HubException e =
+        assertThrows(
+            HubException.class, () -> client().download(HubRepo.parse(REPO), "model.safetensors"));
+    assertEquals(Reason.CORRUPT, e.reason());
+    assertTrue(e.getMessage().contains("more than the 199999 bytes"), e.getMessage());
+    assertFalse(Files.exists(repoDir().resolve("blobs/" + weights.etag() + ".incomplete")));
+  }
+
+  @Test
+  void anAnnouncedSizeOverTheLimitIsRefusedBeforeAnyTransfer() {
+    hub.lieAboutSize(weights, HubClient.MAX_ANNOUNCED_BYTES);
+    HubException e =
+        assertThrows(
+            HubException.class, () -> client().download(HubRepo.parse(REPO), "model.safetensors"));
+    assertEquals(Reason.PROTOCOL, e.reason());
+    assertTrue(e.getMessage().contains("more than the 128 GiB"), e.getMessage());
+    assertTrue(hub.requests().stream().noneMatch(r -> r.path().startsWith("/cdn/")));
+  }
+
+  @Test
+  void aStalledTransferTimesOutWithAClearMessageAndIsResumed() throws IOException {
+    HubClient fast =
+        new HubClient(
+            new HubSettings(hub.endpoint(), Optional.empty(), false, cacheDir),
+            DownloadListener.NONE,
+            java.time.Duration.ofMillis(300));
+    // stalls once after 50,000 bytes: the next attempt resumes from there
+    hub.stall(weights, 50_000, 1);
+    HubFile f = fast.download(HubRepo.parse(REPO), "model.safetensors");
+    assertArrayEquals(weights.content(), Files.readAllBytes(f.path().orElseThrow()));
+    assertTrue(
+        hub.requests().stream().anyMatch(r -> "bytes=50000-".equals(r.range())),
+        hub.requests().toString());
+
+    // stalls every time: the download stops saying so
+    Path other = cacheDir.resolve("other");
+    HubClient stalled =
+        new HubClient(
+            new HubSettings(hub.endpoint(), Optional.empty(), false, other),
+            DownloadListener.NONE,
+            java.time.Duration.ofMillis(300));
+    hub.stall(weights, 1_000, 100);
+    HubException e =
+        assertThrows(
+            HubException.class, () -> stalled.download(HubRepo.parse(REPO), "model.safetensors"));
+    assertEquals(Reason.UNREACHABLE, e.reason());
+    assertTrue(e.getMessage().contains("read timeout"), e.getMessage());
+    assertFalse(e.getMessage().contains("Exception"), e.getMessage());
+  }
+
+  @Test
+  void aRedirectFromHttpsToHttpIsRefused() throws HubException {
+    HubClient c = client();
+    HubRepo repo = HubRepo.parse(REPO);
+    URI https = URI.create("https://hub.example/acme/tiny/resolve/main/model.safetensors");
+    HubException e =
+        assertThrows(
+            HubException.class,
+            () -> c.redirectTarget(repo, "model.safetensors", https, "http://cdn.example/x"));
+    assertTrue(e.getMessage().contains("https to plain http"), e.getMessage());
+    assertEquals(
+        URI.create("https://cdn.example/x"),
+        c.redirectTarget(repo, "model.safetensors", https, "https://cdn.example/x"));
+    assertEquals(
+        URI.create("https://hub.example/b/resolve/main/f"),
+        c.redirectTarget(repo, "model.safetensors", https, "/b/resolve/main/f"));
+  }
+
+  @Test
   void aRefusedDownloadLinkSaysToRunAgain() {
     hub.refuseOnCdn(weights, 403);
     HubException e =

@@ -220,4 +220,27 @@ class HubModelDownloaderTest {
     assertEquals(Reason.CORRUPT, e.reason());
     assertTrue(e.getMessage().contains("weight_map[\"a\"]"), e.getMessage());
   }
+
+  @Test
+  void shardNamesFromTheRepositoryAreEscapedInMessages() throws IOException {
+    // a shard named with escape sequences: retitle the terminal, clear the screen, print over
+    // the line (refused as a name or missing from the repository: either way named, escaped)
+    hub.publish(
+        REPO,
+        "main",
+        COMMIT,
+        Map.of(
+            "config.json", FakeHub.git(config.toJson()),
+            "model.safetensors.index.json",
+                FakeHub.git(
+                    "{\"weight_map\": {\"a\\u001b[31m\": \"x\\u001b]0;pwned\\u0007\\u001b[2J\\rfake.safetensors\"}}")));
+    HubException e =
+        assertThrows(HubException.class, () -> downloader(false).download(HubRepo.parse(REPO)));
+    String m = e.getMessage();
+    assertTrue(m.chars().noneMatch(c -> c < 0x20 && c != '\n'), m);
+    assertTrue(
+        m.contains("\\u001b]0;pwned\\u0007\\u001b[2J\\u000dfake.safetensors")
+            || m.contains("\\u001b[31m"),
+        m);
+  }
 }

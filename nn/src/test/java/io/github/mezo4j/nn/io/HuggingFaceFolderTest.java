@@ -323,6 +323,21 @@ class HuggingFaceFolderTest {
   }
 
   @Test
+  void shardNamesFromTheIndexAreEscapedInMessages() throws IOException {
+    Path sharded = dir.resolve("sharded-hostile");
+    HuggingFaceFolder.save(sharded, minilm.config(), minilm.parameters(), null, 20_000_000);
+    Path index = sharded.resolve(HuggingFaceFolder.INDEX);
+    ObjectNode json = (ObjectNode) RawSafetensors.JSON.readTree(Files.readString(index));
+    ((ObjectNode) json.get("weight_map"))
+        .put("encoder.layer.0.output.dense.bias", "\u001b]0;pwned\u0007\u001b[2J.safetensors");
+    Files.writeString(index, json.toString());
+    IOException e = assertThrows(IOException.class, () -> HuggingFaceFolder.load(sharded));
+    String m = e.getMessage();
+    assertTrue(m.contains("shard '\\u001b]0;pwned\\u0007\\u001b[2J.safetensors'"), m);
+    assertTrue(m.chars().noneMatch(c -> c < 0x20), m);
+  }
+
+  @Test
   void deletedTensorIsRejected() throws IOException {
     String name = "encoder.layer.3.intermediate.dense.bias";
     // removed from the header only: its bytes become a hole

@@ -7,6 +7,7 @@ import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.AtomicFiles;
+import io.github.mezo4j.nn.io.FileErrors;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
 import io.github.mezo4j.nn.io.TokenizerJson;
 import io.github.mezo4j.nn.model.BertConfig;
@@ -48,6 +49,9 @@ public final class Checkpoint {
   public static final String MODEL = "model";
   public static final String FORMAT = "mezo4j-checkpoint";
 
+  /** The newest manifest version this build writes and reads. */
+  public static final int VERSION = 1;
+
   private final Path dir;
   private final ObjectNode manifest;
 
@@ -63,11 +67,25 @@ public final class Checkpoint {
    * @throws IOException naming the file and field of an incomplete manifest
    */
   public static Checkpoint open(Path path) throws IOException {
-    Path dir = path;
     RunFolder run = new RunFolder(path);
-    if (!Files.isRegularFile(path.resolve(MANIFEST)) && Files.isRegularFile(run.state())) {
-      dir = run.checkpoint(RunState.read(run.state()).bestCheckpoint());
+    if (Files.isRegularFile(path.resolve(MANIFEST)) || !Files.isRegularFile(run.state())) {
+      return openFolder(path, path);
     }
+    // a run folder, perhaps of a live run: it writes the new state before deleting the checkpoint
+    // the old one named, so a checkpoint that vanishes while it is read means "read state again"
+    for (int attempt = 1; ; attempt++) {
+      Path best = run.checkpoint(RunState.read(run.state()).bestCheckpoint());
+      try {
+        return openFolder(path, best);
+      } catch (NoSuchFileException e) {
+        if (attempt == 3 || Files.exists(best)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static Checkpoint openFolder(Path path, Path dir) throws IOException {
     Path file = dir.resolve(MANIFEST);
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(
@@ -76,14 +94,20 @@ public final class Checkpoint {
           "not a checkpoint (no " + MANIFEST + ") nor a run folder (no " + RunFolder.STATE + ")");
     }
     ObjectNode m = JsonFiles.read(file);
-    String format = JsonFiles.require(m, "format", file).asText();
-    if (!FORMAT.equals(format)) {
-      throw new IOException("%s: format is '%s'; expected %s".formatted(file, format, FORMAT));
-    }
+    JsonFiles.require(m, "format", file);
+    JsonFiles.require(m, "version", file);
+    JsonFiles.checkFormat(m, file, FORMAT, VERSION);
     for (String field : new String[] {"base_model", "task", "step", "config"}) {
       JsonFiles.require(m, field, file);
     }
-    return new Checkpoint(dir, m);
+    Checkpoint c = new Checkpoint(dir, m);
+    // the manifest's step is the step log's length: a checkpoint whose two disagree is damaged
+    long records = StepLog.read(c.stepLog()).records().size();
+    if (records != c.step()) {
+      throw new IOException(
+          "%s holds %d steps but %s says step %d".formatted(c.stepLog(), records, file, c.step()));
+    }
+    return c;
   }
 
   public Path dir() {
@@ -250,13 +274,11 @@ public final class Checkpoint {
       FolderFiles files)
       throws IOException {
     Path temp = AtomicFiles.hiddenSibling(target, ".tmp");
-    Files.createDirectories(temp);
     try {
+      Files.createDirectories(temp);
       AtomicFiles.write(temp.resolve(STEP_LOG), stepLogPrefix(liveStepLog, step));
       files.write(temp);
-      ObjectNode m = JsonFiles.object();
-      m.put("format", FORMAT);
-      m.put("version", 1);
+      ObjectNode m = JsonFiles.versioned(FORMAT, VERSION);
       m.setAll(manifest);
       m.put("step", step);
       m.put("step_log", STEP_LOG);
@@ -265,9 +287,26 @@ public final class Checkpoint {
       RunFolder.deleteTree(target);
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
       syncDirectory(target.toAbsolutePath().getParent());
-    } catch (IOException | RuntimeException e) {
-      RunFolder.deleteTree(temp);
+    } catch (IOException e) {
+      deleteQuietly(temp);
+      // the checkpoints before this one and state.json naming the last of them are untouched
+      throw new IOException(
+          "cannot write the checkpoint of step %d to %s: %s; the previous checkpoint is intact,"
+                  .formatted(step, target, FileErrors.describe(e))
+              + " and --resume continues from it once the cause is fixed",
+          e);
+    } catch (RuntimeException e) {
+      deleteQuietly(temp);
       throw e;
+    }
+  }
+
+  /** Removes a half-written checkpoint folder; a failure to do so must not hide the first one. */
+  private static void deleteQuietly(Path temp) {
+    try {
+      RunFolder.deleteTree(temp);
+    } catch (IOException | RuntimeException ignored) {
+      // left as a hidden folder, which the next checkpoint or a fresh start clears
     }
   }
 

@@ -31,12 +31,18 @@ public final class HeadFiles {
   /** The linear head's weights. */
   public static final String HEAD_WEIGHTS = "head.safetensors";
 
+  /** The {@code format} of head.json. */
+  public static final String FORMAT = "mezo4j-head";
+
+  /** The newest head.json version this build writes and reads. */
+  public static final int VERSION = 1;
+
   private HeadFiles() {}
 
   /** Writes {@code head} into {@code dir} (created if needed). */
   public static void save(Path dir, ClassifierHead head) throws IOException {
     Files.createDirectories(dir);
-    ObjectNode json = JsonFiles.object();
+    ObjectNode json = JsonFiles.versioned(FORMAT, VERSION);
     json.put("kind", head.kind());
     json.put("classes", head.classes());
     ArrayNode labels = json.putArray("labels");
@@ -63,11 +69,33 @@ public final class HeadFiles {
    * @param tokenizer tokenizes a prompt head's label texts
    * @param padId the encoder's padding id
    * @throws IOException naming the file and field if the folder is incomplete or inconsistent
+   *     (head.json's {@code classes} and {@code dimension} must match the weights' shapes)
    */
   public static ClassifierHead load(Path dir, WordPieceTokenizer tokenizer, int padId)
       throws IOException {
     Path file = dir.resolve(HEAD_JSON);
-    ObjectNode json = JsonFiles.read(file);
+    ObjectNode json = JsonFiles.readVersioned(file, FORMAT, VERSION);
+    ClassifierHead head = build(dir, file, json, tokenizer, padId);
+    checkRecorded(json, "classes", head.classes(), file, dir);
+    if (head instanceof LinearHead linear) {
+      checkRecorded(json, "dimension", linear.dimension(), file, dir);
+    }
+    return head;
+  }
+
+  /** A field head.json records beside the weights must agree with them. */
+  private static void checkRecorded(ObjectNode json, String field, int actual, Path file, Path dir)
+      throws IOException {
+    JsonNode v = json.get(field);
+    if (v != null && !(v.isIntegralNumber() && v.asLong() == actual)) {
+      throw new IOException(
+          "%s: field '%s' is %s but the head in %s has %d".formatted(file, field, v, dir, actual));
+    }
+  }
+
+  private static ClassifierHead build(
+      Path dir, Path file, ObjectNode json, WordPieceTokenizer tokenizer, int padId)
+      throws IOException {
     String kind = JsonFiles.require(json, "kind", file).asText();
     List<String> labels = new ArrayList<>();
     for (JsonNode l : JsonFiles.require(json, "labels", file)) {

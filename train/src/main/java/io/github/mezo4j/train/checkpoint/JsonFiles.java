@@ -27,6 +27,49 @@ public final class JsonFiles {
     return MAPPER.createObjectNode();
   }
 
+  /**
+   * A new JSON object that starts with a file's {@code format} name and format {@code version}, for
+   * {@link #checkFormat} to check when the file is read back.
+   */
+  public static ObjectNode versioned(String format, int version) {
+    ObjectNode o = object();
+    o.put("format", format);
+    o.put("version", version);
+    return o;
+  }
+
+  /** Reads a JSON object written by {@link #versioned} and checks its format and version. */
+  public static ObjectNode readVersioned(Path file, String format, int newest) throws IOException {
+    ObjectNode o = read(file);
+    checkFormat(o, file, format, newest);
+    return o;
+  }
+
+  /**
+   * Checks the {@code format} and {@code version} fields of a file read from {@code file}: a
+   * version this build does not know is an error naming the file, the version found and the
+   * versions this build reads. Files written before the fields existed lack them and read as
+   * version 1.
+   *
+   * @param newest the newest version this build reads (it reads 1 to {@code newest})
+   */
+  public static void checkFormat(ObjectNode node, Path file, String format, int newest)
+      throws IOException {
+    JsonNode f = node.get("format");
+    if (f != null && !format.equals(f.asText())) {
+      throw new IOException("%s: format is %s; expected \"%s\"".formatted(file, f, format));
+    }
+    JsonNode v = node.get("version");
+    if (v == null) {
+      return;
+    }
+    if (!v.isIntegralNumber() || v.asLong() < 1 || v.asLong() > newest) {
+      throw new IOException(
+          "%s: format version %s is not supported; this build reads %s (was the file written by a newer mezo4j?)"
+              .formatted(file, v, newest == 1 ? "version 1" : "versions 1 to " + newest));
+    }
+  }
+
   /** Writes {@code node} pretty-printed to {@code file} atomically (temp file, sync, rename). */
   public static void write(Path file, JsonNode node) throws IOException {
     AtomicFiles.write(

@@ -1,8 +1,10 @@
 package io.github.mezo4j.train.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.nn.io.AtomicFiles;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -22,6 +24,7 @@ import java.util.stream.Stream;
  * head-init/           the head before training (needed with the step log to replay)
  * metrics.jsonl        one JSON object per train step and per dev evaluation
  * checkpoints/step-N/  the last and the best checkpoint ({@link Checkpoint})
+ * run.lock             names the process writing the folder ({@link RunLock}); empty otherwise
  * train_loss.png, dev_metric.png, summary.json   written at the end
  * </pre>
  */
@@ -35,6 +38,35 @@ public record RunFolder(Path dir) {
   public static final String SUMMARY = "summary.json";
   public static final String LOSS_PLOT = "train_loss.png";
   public static final String METRIC_PLOT = "dev_metric.png";
+
+  /** The {@code format} of run.json. */
+  public static final String RUN_FORMAT = "mezo4j-run";
+
+  /** The {@code format} of summary.json. */
+  public static final String SUMMARY_FORMAT = "mezo4j-summary";
+
+  /** The newest run.json and summary.json version this build writes and reads. */
+  public static final int VERSION = 1;
+
+  /** A new run.json object of this build's version. */
+  public static ObjectNode newRunJson() {
+    return JsonFiles.versioned(RUN_FORMAT, VERSION);
+  }
+
+  /** A new summary.json object of this build's version. */
+  public static ObjectNode newSummary() {
+    return JsonFiles.versioned(SUMMARY_FORMAT, VERSION);
+  }
+
+  /** run.json, its format and version checked. */
+  public ObjectNode readRun() throws IOException {
+    return JsonFiles.readVersioned(run(), RUN_FORMAT, VERSION);
+  }
+
+  /** summary.json, its format and version checked. */
+  public ObjectNode readSummary() throws IOException {
+    return JsonFiles.readVersioned(summary(), SUMMARY_FORMAT, VERSION);
+  }
 
   public Path run() {
     return dir.resolve(RUN);
@@ -119,13 +151,17 @@ public record RunFolder(Path dir) {
               .formatted(dir, RUN));
     }
     if (!exists() && resume) {
-      throw new IllegalArgumentException(
-          "--resume: %s holds no run to resume (no %s)".formatted(dir, RUN));
+      if (!holdsOnlyLeftovers()) {
+        throw new IllegalArgumentException(
+            "--resume: %s holds no run to resume (no %s)".formatted(dir, RUN));
+      }
+      // the run was stopped before it wrote run.json: nothing of it is kept, it starts afresh
+      return null;
     }
     if (!resume) {
       return null;
     }
-    check.check(JsonFiles.read(run()).get("config"), run().toString());
+    check.check(readRun().get("config"), run().toString());
     if (!Files.isRegularFile(state())) {
       return null;
     }
@@ -138,11 +174,87 @@ public record RunFolder(Path dir) {
     return state;
   }
 
-  /** Clears what a fresh run rewrites: the step log and any checkpoints of a run that died. */
+  /**
+   * The summary of a run that is already finished at {@code steps}: its last checkpoint is at that
+   * step and summary.json (written after it) records the same step count. Null otherwise, also when
+   * the run was stopped after its last checkpoint but before its summary was written.
+   */
+  public ObjectNode finishedSummary(RunState state, long steps) throws IOException {
+    if (state == null || state.step() != steps || !Files.isRegularFile(summary())) {
+      return null;
+    }
+    ObjectNode s = readSummary();
+    return s.path("steps").asLong(-1) == steps ? s : null;
+  }
+
+  /** The line a resumed run that is already finished prints instead of training. */
+  public String finishedNote(long steps) {
+    return "mezo4j: the run in %s is already finished (step %d of %d): nothing to do; its summary is %s"
+        .formatted(dir, steps, steps, summary());
+  }
+
+  /**
+   * Takes the folder's {@link RunLock} for a run (created if needed; with {@code resume} it must
+   * exist).
+   *
+   * @throws IllegalStateException if a live process writes the folder
+   */
+  public RunLock lock(boolean resume, PrintStream notes) throws IOException {
+    if (resume && !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(
+          "--resume: %s holds no run to resume (no such folder)".formatted(dir));
+    }
+    return RunLock.acquire(dir, notes);
+  }
+
+  /**
+   * Whether the folder exists and holds nothing but what a run writes (and the hidden temporary
+   * files of its atomic writes): a run stopped before its run.json existed leaves such a folder.
+   */
+  private boolean holdsOnlyLeftovers() throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).allMatch(RunFolder::isRunFileOrTemp);
+    }
+  }
+
+  private static final Set<String> RUN_FILES =
+      Set.of(RUN, STATE, STEP_LOG, HEAD_INIT, METRICS, CHECKPOINTS, RunLock.FILE);
+
+  private static boolean isRunFileOrTemp(String name) {
+    if (RUN_FILES.contains(name)) {
+      return true;
+    }
+    // AtomicFiles' temporaries: ".run.json.<random>.tmp"
+    return name.startsWith(".")
+        && name.endsWith(".tmp")
+        && RUN_FILES.stream().anyMatch(f -> name.startsWith("." + f + "."));
+  }
+
+  /**
+   * Clears what a fresh run rewrites: the step log, any checkpoints and state of a run that died,
+   * and the temporaries of writes it did not finish.
+   */
   public void startFresh() throws IOException {
     Files.createDirectories(dir);
     Files.deleteIfExists(stepLog());
+    Files.deleteIfExists(state());
     deleteTree(checkpoints());
+    List<Path> temps;
+    try (Stream<Path> s = Files.list(dir)) {
+      temps =
+          s.filter(
+                  p -> {
+                    String n = p.getFileName().toString();
+                    return n.startsWith(".") && isRunFileOrTemp(n);
+                  })
+              .toList();
+    }
+    for (Path t : temps) {
+      deleteTree(t);
+    }
   }
 
   /**
@@ -150,8 +262,13 @@ public record RunFolder(Path dir) {
    * checkpoints the state does not name go.
    */
   public void restore(RunState state) throws IOException {
-    Path last = checkpoint(state.lastCheckpoint()).resolve(Checkpoint.STEP_LOG);
-    AtomicFiles.write(stepLog(), Files.readAllBytes(last));
+    Checkpoint last = Checkpoint.open(checkpoint(state.lastCheckpoint()));
+    if (last.step() != state.step()) {
+      throw new IOException(
+          "%s says step %d but its last checkpoint %s is at step %d"
+              .formatted(state(), state.step(), last.dir(), last.step()));
+    }
+    AtomicFiles.write(stepLog(), Files.readAllBytes(last.stepLog()));
     deleteUnreferenced(state);
   }
 

@@ -25,10 +25,15 @@ public record RunState(
     double bestLoss,
     String bestCheckpoint,
     double seconds) {
+  /** The {@code format} of state files. */
+  public static final String FORMAT = "mezo4j-state";
+
+  /** The newest state-file version this build writes and reads. */
+  public static final int VERSION = 1;
 
   /** Writes this state to {@code file} atomically. */
   public void write(Path file) throws IOException {
-    ObjectNode o = JsonFiles.object();
+    ObjectNode o = JsonFiles.versioned(FORMAT, VERSION);
     o.put("step", step);
     o.put("last_checkpoint", lastCheckpoint);
     o.put("best_step", bestStep);
@@ -41,7 +46,7 @@ public record RunState(
 
   /** Reads a state file, naming the file and field that is missing. */
   public static RunState read(Path file) throws IOException {
-    ObjectNode o = JsonFiles.read(file);
+    ObjectNode o = JsonFiles.readVersioned(file, FORMAT, VERSION);
     return new RunState(
         JsonFiles.require(o, "step", file).asLong(),
         JsonFiles.require(o, "last_checkpoint", file).asText(),

@@ -1,5 +1,6 @@
 package io.github.mezo4j.train.data;
 
+import io.github.mezo4j.core.text.Printable;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -19,7 +20,10 @@ public final class DataFormatException extends IOException {
 
   /** A problem at {@code line} (1-based; 0 for the whole file) of {@code file}. */
   public DataFormatException(Path file, long line, String problem) {
-    super(line > 0 ? file + " line " + line + ": " + problem : file + ": " + problem);
+    // problems quote the file's own text, which may hold terminal escape sequences
+    super(
+        Printable.escapeKeepingLines(
+            line > 0 ? file + " line " + line + ": " + problem : file + ": " + problem));
     this.file = file;
     this.line = line;
   }

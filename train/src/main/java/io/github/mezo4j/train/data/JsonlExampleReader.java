@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * Reads examples from a JSON Lines file (one object per line, as SuperGLUE ships): the mapping's
  * columns are field names. Scalar values become their text ({@code true}, {@code 1}); a label may
- * be a string, a number or a boolean and resolves through the task's {@link LabelSet}.
+ * be a string, a number or a boolean and resolves through the task's {@link LabelSet}. Blank lines
+ * are skipped and reported on stderr.
  *
  * @param mapping which fields hold the text, second text, label and the kept named fields
  * @param labels the task's labels
@@ -36,6 +37,7 @@ public record JsonlExampleReader(ColumnMapping mapping, LabelSet labels) impleme
   public List<Example> read(Path file) throws IOException {
     String text = TextFiles.read(file);
     List<Example> out = new ArrayList<>();
+    List<Long> blank = new ArrayList<>();
     long lineNo = 0;
     int start = 0;
     while (start < text.length()) {
@@ -47,6 +49,7 @@ public record JsonlExampleReader(ColumnMapping mapping, LabelSet labels) impleme
       String line = text.substring(start, end).strip();
       start = end + 1;
       if (line.isEmpty()) {
+        blank.add(lineNo);
         continue;
       }
       JsonNode node;
@@ -72,6 +75,7 @@ public record JsonlExampleReader(ColumnMapping mapping, LabelSet labels) impleme
       }
       out.add(new Example(t, p, y, fields));
     }
+    TextFiles.reportBlank(file, blank);
     if (out.isEmpty()) {
       throw new DataFormatException(file, 0, "expected at least one example, found none");
     }

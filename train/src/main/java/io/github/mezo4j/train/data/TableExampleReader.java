@@ -10,8 +10,9 @@ import java.util.Map;
 /**
  * Reads examples from a TSV or CSV file through a {@link ColumnMapping}. Every row must have as
  * many fields as the header (or, without a header, as the first row) unless {@code
- * allowExtraFields} is set; texts are trimmed (GLUE leaves a space before the tab) and must not be
- * empty; labels resolve through the task's {@link LabelSet}.
+ * allowExtraFields} is set; rows blank after trimming are skipped and reported on stderr ({@code
+ * skipped 1 blank row: data.tsv:17}); texts are trimmed (GLUE leaves a space before the tab) and
+ * must not be empty; labels resolve through the task's {@link LabelSet}.
  *
  * @param format TSV or CSV
  * @param hasHeader whether the first line names the columns
@@ -50,6 +51,7 @@ public record TableExampleReader(
 
   private List<Example> examples(TextTable table) throws DataFormatException {
     Path file = table.file();
+    TextFiles.reportBlank(file, table.blankLines());
     int text = index(table, mapping.text());
     int pair = mapping.textPair() == null ? -1 : index(table, mapping.textPair());
     int label = index(table, mapping.label());

@@ -1,16 +1,32 @@
 package io.github.mezo4j.train.data;
 
+import io.github.mezo4j.core.text.Printable;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
 
-/** Reads a UTF-8 data file strictly: a missing file or a byte that is not UTF-8 is an error. */
+/**
+ * Reads a UTF-8 data file strictly: a missing file or a byte that is not UTF-8 is an error naming
+ * the line and byte offset. Also reports the blank rows readers skip.
+ */
 final class TextFiles {
+  /** How many blank row numbers a report lists before it says "and N more". */
+  private static final int LISTED = 10;
+
+  /** Where skipped blank rows are reported: null for stderr as it is at the time (tests set it). */
+  static volatile PrintStream notes;
+
   private TextFiles() {}
 
   /** The file's text without a leading byte-order mark. */
@@ -23,18 +39,53 @@ final class TextFiles {
 
   /** {@code bytes} as UTF-8 without a leading byte-order mark; {@code file} names it in errors. */
   static String decode(Path file, byte[] bytes) throws DataFormatException {
-    String text;
-    try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes))
-              .toString();
-    } catch (CharacterCodingException e) {
-      throw new DataFormatException(file, 0, "expected UTF-8 text (" + e + ")");
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult r = decoder.decode(in, out, true);
+    if (!r.isError()) {
+      r = decoder.flush(out);
     }
+    if (r.isError()) {
+      int offset = in.position();
+      long line = 1;
+      for (int i = 0; i < offset; i++) {
+        line += bytes[i] == '\n' ? 1 : 0;
+      }
+      throw new DataFormatException(
+          file,
+          line,
+          "expected UTF-8 text; byte 0x%02x at byte offset %d is not (save the file as UTF-8)"
+              .formatted(bytes[offset] & 0xff, offset));
+    }
+    String text = out.flip().toString();
     return text.startsWith("\uFEFF") ? text.substring(1) : text;
+  }
+
+  /**
+   * Reports the 1-based lines of the rows a reader skipped because they were blank after trimming,
+   * e.g. {@code skipped 1 blank row: data.tsv:17}; nothing when there are none.
+   */
+  static void reportBlank(Path file, List<Long> lines) {
+    if (lines.isEmpty()) {
+      return;
+    }
+    String listed =
+        lines.stream().limit(LISTED).map(String::valueOf).collect(Collectors.joining(", "));
+    String more = lines.size() > LISTED ? " and %d more".formatted(lines.size() - LISTED) : "";
+    (notes != null ? notes : System.err)
+        .println(
+            String.format(
+                Locale.ROOT,
+                "mezo4j: skipped %d blank row%s: %s:%s%s",
+                lines.size(),
+                lines.size() == 1 ? "" : "s",
+                Printable.escape(file.toString()),
+                listed,
+                more));
   }
 }

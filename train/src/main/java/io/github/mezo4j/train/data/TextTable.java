@@ -8,13 +8,15 @@ import java.util.List;
 /**
  * A TSV or CSV file split into records and fields, each record remembering the line it starts on so
  * that later errors can name it. Line endings may be LF or CRLF; a leading byte-order mark is
- * dropped; blank lines are skipped.
+ * dropped; rows that are blank after trimming (an empty line, a line of only tabs or spaces) are
+ * skipped and their lines kept in {@link #blankLines} for the reader to report.
  *
  * @param file where the table was read from (for messages)
  * @param header the first record's fields when the file has a header, else null
  * @param rows the data records in file order
+ * @param blankLines the 1-based lines of the blank rows skipped, in file order
  */
-public record TextTable(Path file, List<String> header, List<Row> rows) {
+public record TextTable(Path file, List<String> header, List<Row> rows, List<Long> blankLines) {
 
   /**
    * One record.
@@ -33,6 +35,7 @@ public record TextTable(Path file, List<String> header, List<Row> rows) {
   public TextTable {
     header = header == null ? null : List.copyOf(header);
     rows = List.copyOf(rows);
+    blankLines = List.copyOf(blankLines);
   }
 
   /**
@@ -50,21 +53,22 @@ public record TextTable(Path file, List<String> header, List<Row> rows) {
    */
   public static TextTable parse(Path file, String text, FileFormat format, boolean hasHeader)
       throws DataFormatException {
+    List<Long> blank = new ArrayList<>();
     List<Row> records =
         switch (format) {
-          case TSV -> splitTsv(text);
-          case CSV -> splitCsv(file, text);
+          case TSV -> splitTsv(text, blank);
+          case CSV -> splitCsv(file, text, blank);
           case JSONL ->
               throw new IllegalArgumentException(file + ": JSONL is not a table; use JsonLines");
         };
     if (!hasHeader) {
-      return new TextTable(file, null, records);
+      return new TextTable(file, null, records, blank);
     }
     if (records.isEmpty()) {
       throw new DataFormatException(file, 1, "expected a header line, the file is empty");
     }
     List<String> header = records.getFirst().fields().stream().map(String::strip).toList();
-    return new TextTable(file, header, records.subList(1, records.size()));
+    return new TextTable(file, header, records.subList(1, records.size()), blank);
   }
 
   /**
@@ -85,7 +89,7 @@ public record TextTable(Path file, List<String> header, List<Row> rows) {
     return index;
   }
 
-  private static List<Row> splitTsv(String text) {
+  private static List<Row> splitTsv(String text, List<Long> blank) {
     List<Row> rows = new ArrayList<>();
     long lineNo = 0;
     int start = 0;
@@ -99,7 +103,9 @@ public record TextTable(Path file, List<String> header, List<Row> rows) {
       if (line.endsWith("\r")) {
         line = line.substring(0, line.length() - 1);
       }
-      if (!line.isBlank()) {
+      if (line.isBlank()) {
+        blank.add(lineNo);
+      } else {
         rows.add(new Row(lineNo, List.of(line.split("\t", -1))));
       }
       start = end + 1;
@@ -109,7 +115,8 @@ public record TextTable(Path file, List<String> header, List<Row> rows) {
 
   // RFC 4180: a field is either plain (no quotes at its start; later quotes are kept as written,
   // as real files do) or quoted ("..." with "" for a quote, may span lines).
-  private static List<Row> splitCsv(Path file, String text) throws DataFormatException {
+  private static List<Row> splitCsv(Path file, String text, List<Long> blank)
+      throws DataFormatException {
     List<Row> rows = new ArrayList<>();
     List<String> fields = new ArrayList<>();
     StringBuilder field = new StringBuilder();
@@ -159,7 +166,7 @@ public record TextTable(Path file, List<String> header, List<Row> rows) {
       } else if (c == '\n' || c == '\r') {
         int next = (c == '\r' && i + 1 < n && text.charAt(i + 1) == '\n') ? i + 2 : i + 1;
         fields.add(field.toString());
-        addCsvRecord(rows, recordLine, fields);
+        addCsvRecord(rows, recordLine, fields, blank);
         fields.clear();
         field.setLength(0);
         atFieldStart = true;
@@ -174,14 +181,16 @@ public record TextTable(Path file, List<String> header, List<Row> rows) {
     }
     if (!fields.isEmpty() || !field.isEmpty()) {
       fields.add(field.toString());
-      addCsvRecord(rows, recordLine, fields);
+      addCsvRecord(rows, recordLine, fields, blank);
     }
     return rows;
   }
 
-  private static void addCsvRecord(List<Row> rows, long line, List<String> fields) {
-    boolean blank = fields.size() == 1 && fields.getFirst().isBlank();
-    if (!blank) {
+  private static void addCsvRecord(
+      List<Row> rows, long line, List<String> fields, List<Long> blank) {
+    if (fields.stream().allMatch(String::isBlank)) {
+      blank.add(line);
+    } else {
       rows.add(new Row(line, fields));
     }
   }

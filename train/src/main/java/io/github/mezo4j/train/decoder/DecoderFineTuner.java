@@ -12,6 +12,7 @@ import io.github.mezo4j.train.checkpoint.BestAndLast;
 import io.github.mezo4j.train.checkpoint.DecoderCheckpoints;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
+import io.github.mezo4j.train.checkpoint.RunLock;
 import io.github.mezo4j.train.checkpoint.RunState;
 import io.github.mezo4j.train.data.Example;
 import io.github.mezo4j.train.prompt.DecoderTemplate;
@@ -173,9 +174,19 @@ public final class DecoderFineTuner {
    *
    * @throws IllegalArgumentException if {@code out} holds a run and resume is off, resume is on and
    *     the run's settings differ, or the data do not fit the template
-   * @throws IllegalStateException if the loss stops being finite (lr too large)
+   * @throws IllegalStateException if the loss stops being finite (lr too large), or another live
+   *     process writes {@code out}
    */
   public static Result run(Run run) throws IOException {
+    // one writer per folder, held until the run ends however it ends
+    try (RunLock _ =
+        new RunFolder(run.out())
+            .lock(run.resume(), run.progress() == null ? System.err : run.progress())) {
+      return runLocked(run);
+    }
+  }
+
+  private static Result runLocked(Run run) throws IOException {
     long startNanos = System.nanoTime();
     DecoderFineTuneConfig c = run.config();
     if (run.train().isEmpty() || run.dev().isEmpty()) {
@@ -185,10 +196,11 @@ public final class DecoderFineTuner {
     }
     RunFolder folder = new RunFolder(run.out());
     RunState state = folder.open(run.resume(), c::checkResumable, c.steps());
+    ObjectNode finished = folder.finishedSummary(state, c.steps());
     Task task = task(run); // tokenizes first: bad data fails before anything is written
     if (state == null) {
       folder.startFresh();
-      ObjectNode runJson = JsonFiles.object();
+      ObjectNode runJson = RunFolder.newRunJson();
       runJson.put("kind", DecoderCheckpoints.KIND);
       runJson.put("base_model", c.model());
       runJson.put("task", c.task());
@@ -244,6 +256,16 @@ public final class DecoderFineTuner {
                   trainer.nextStep(),
                   c.metric(),
                   System::nanoTime);
+      if (finished != null) {
+        // resuming a finished run rebuilds its weights (the trainer replayed the log) and no more
+        (run.progress() == null ? System.err : run.progress())
+            .println(folder.finishedNote(c.steps()));
+        return new Result(
+            finished,
+            run.lm().model().parameters(),
+            folder.checkpoint(state.bestCheckpoint()),
+            folder.checkpoint(state.lastCheckpoint()));
+      }
       if (state == null) {
         t.evaluate(0, bar, Double.NaN);
       }
@@ -271,7 +293,6 @@ public final class DecoderFineTuner {
     private final long startNanos;
     private final double secondsBefore;
     private final BestAndLast checkpoints;
-    private DecoderEvaluation lastEval;
 
     Tracker(
         Run run,
@@ -299,7 +320,6 @@ public final class DecoderFineTuner {
     void evaluate(long step, ProgressBar bar, double trainLoss) throws IOException {
       DecoderFineTuneConfig c = run.config();
       DecoderEvaluation e = task.evaluateDev(run.workers());
-      lastEval = e;
       double m = e.metric(c.metric());
       checkpoints.offer(step, m, e.loss(), c.higherIsBetter());
       double bestMetric = checkpoints.bestMetric();
@@ -335,7 +355,7 @@ public final class DecoderFineTuner {
       DecoderFineTuneConfig c = run.config();
       List<ObjectNode> events = metrics.events();
       RunPlots.write(folder.dir(), events, c.task(), c.model(), c.metric());
-      ObjectNode s = JsonFiles.object();
+      ObjectNode s = RunFolder.newSummary();
       s.put("kind", DecoderCheckpoints.KIND);
       s.put("task", c.task());
       s.put("model", c.model());
@@ -347,9 +367,6 @@ public final class DecoderFineTuner {
       s.put("best_dev_metric", checkpoints.bestMetric());
       s.put("best_step", checkpoints.bestStep());
       MetricsLog.putInitialAndFinalDevMetric(s, events);
-      if (lastEval != null) {
-        s.put("final_dev_loss", lastEval.loss());
-      }
       s.put("train_examples", run.train().size());
       s.put("dev_examples", run.dev().size());
       s.put("params", c.params());

@@ -88,7 +88,12 @@ public final class MetricsLog implements AutoCloseable {
   /** Appends {@code event} as one line. */
   public void append(ObjectNode event) throws IOException {
     byte[] bytes = (JsonFiles.line(event) + "\n").getBytes(StandardCharsets.UTF_8);
-    AtomicFiles.writeFully(channel, ByteBuffer.wrap(bytes));
+    try {
+      AtomicFiles.writeFully(channel, ByteBuffer.wrap(bytes));
+    } catch (IOException e) {
+      // a full disk says "No space left on device" without naming the file
+      throw new IOException("cannot append to %s (%s)".formatted(file, e.getMessage()), e);
+    }
     events.add(event);
   }
 
@@ -103,22 +108,27 @@ public final class MetricsLog implements AutoCloseable {
   }
 
   /**
-   * Puts {@code initial_dev_metric} (the step-0 evaluation's) and {@code final_dev_metric} (the
-   * last evaluation's) of {@code events} into a run summary; NaN where there is none.
+   * Puts {@code initial_dev_metric} (the step-0 evaluation's), {@code final_dev_metric} and {@code
+   * final_dev_loss} (the last evaluation's) of {@code events} into a run summary; NaN where there
+   * is none. Taken from the events, not from the evaluations this process made, so a run resumed
+   * after its last evaluation reports the same values as an uninterrupted one.
    */
   public static void putInitialAndFinalDevMetric(ObjectNode summary, List<ObjectNode> events) {
     double initial = Double.NaN;
     double finalMetric = Double.NaN;
+    double finalLoss = Double.NaN;
     for (ObjectNode e : events) {
       if ("eval".equals(e.get("event").asText())) {
         if (e.get("step").asLong() == 0) {
           initial = e.get("dev_metric").asDouble();
         }
         finalMetric = e.get("dev_metric").asDouble();
+        finalLoss = e.path("dev_loss").asDouble(Double.NaN);
       }
     }
     summary.put("initial_dev_metric", initial);
     summary.put("final_dev_metric", finalMetric);
+    summary.put("final_dev_loss", finalLoss);
   }
 
   /** Forces appended lines to the device. */

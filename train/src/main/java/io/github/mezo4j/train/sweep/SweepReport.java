@@ -144,8 +144,8 @@ public final class SweepReport {
           new double[0],
           new double[0]);
     }
-    ObjectNode summary = JsonFiles.read(folder.summary());
-    ObjectNode runJson = JsonFiles.read(folder.run());
+    ObjectNode summary = folder.readSummary();
+    ObjectNode runJson = folder.readRun();
     long bestStep = summary.path("best_step").asLong(-1);
     List<double[]> evals = new ArrayList<>();
     double bestDevLoss = Double.NaN;

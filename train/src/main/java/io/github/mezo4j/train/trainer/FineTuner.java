@@ -20,6 +20,7 @@ import io.github.mezo4j.train.checkpoint.Checkpoint;
 import io.github.mezo4j.train.checkpoint.HeadFiles;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
+import io.github.mezo4j.train.checkpoint.RunLock;
 import io.github.mezo4j.train.checkpoint.RunState;
 import io.github.mezo4j.train.head.ClassifierHead;
 import io.github.mezo4j.train.report.MetricsLog;
@@ -169,22 +170,33 @@ public final class FineTuner {
    *
    * @throws IllegalArgumentException if {@code out} holds a run and resume is off, resume is on and
    *     the run's settings differ, or the data do not fit the head
-   * @throws IllegalStateException if the loss stops being finite (lr too large)
+   * @throws IllegalStateException if the loss stops being finite (lr too large), or another live
+   *     process writes {@code out}
    */
   public static Result run(Run run) throws IOException {
+    // one writer per folder, held until the run ends however it ends
+    try (RunLock _ =
+        new RunFolder(run.out())
+            .lock(run.resume(), run.progress() == null ? System.err : run.progress())) {
+      return runLocked(run);
+    }
+  }
+
+  private static Result runLocked(Run run) throws IOException {
     long startNanos = System.nanoTime();
     FineTuneConfig c = run.config();
     RunFolder folder = new RunFolder(run.out());
     RunState state = folder.open(run.resume(), c::checkResumable, c.steps());
     // LoRA: the adapters (fresh, from the run seed) are part of the base the step log applies to
     EncoderClassifier base = c.withAdapters(run.classifier());
+    ObjectNode finished = folder.finishedSummary(state, c.steps());
 
     // the head before training, kept apart: the trained one changes in place
     ClassifierHead headInit;
     if (state == null) {
       // a fresh run (or one that died before its first checkpoint): start clean
       folder.startFresh();
-      ObjectNode runJson = JsonFiles.object();
+      ObjectNode runJson = RunFolder.newRunJson();
       runJson.put("base_model", c.model());
       runJson.put("task", c.task());
       runJson.set("config", c.toJson());
@@ -278,6 +290,16 @@ public final class FineTuner {
                   trainer.nextStep(),
                   metricName,
                   System::nanoTime);
+      if (finished != null) {
+        // resuming a finished run rebuilds its weights (the trainer replayed the log) and no more
+        (run.progress() == null ? System.err : run.progress())
+            .println(folder.finishedNote(c.steps()));
+        return new Result(
+            finished,
+            classifier,
+            folder.checkpoint(state.bestCheckpoint()),
+            folder.checkpoint(state.lastCheckpoint()));
+      }
       if (state == null) {
         t.evaluate(0, bar, Double.NaN);
       }
@@ -387,7 +409,6 @@ public final class FineTuner {
     private final double secondsBefore;
     private final BestAndLast checkpoints;
     private final long trainableCount;
-    private Evaluation lastEval;
 
     Tracker(
         Run run,
@@ -423,7 +444,6 @@ public final class FineTuner {
     void evaluate(long step, ProgressBar bar, double trainLoss) throws IOException {
       FineTuneConfig c = run.config();
       Evaluation e = classifier.evaluate(devBatch, run.workers());
-      lastEval = e;
       double m = e.metric(c.metricName());
       checkpoints.offer(step, m, e.loss(), true);
       double bestMetric = checkpoints.bestMetric();
@@ -474,7 +494,7 @@ public final class FineTuner {
       FineTuneConfig c = run.config();
       List<ObjectNode> events = metrics.events();
       RunPlots.write(folder.dir(), events, c.task(), c.model(), c.metricName());
-      ObjectNode s = JsonFiles.object();
+      ObjectNode s = RunFolder.newSummary();
       s.put("task", c.task());
       s.put("model", c.model());
       s.put("head", c.head());
@@ -485,9 +505,6 @@ public final class FineTuner {
       s.put("best_dev_metric", checkpoints.bestMetric());
       s.put("best_step", checkpoints.bestStep());
       MetricsLog.putInitialAndFinalDevMetric(s, events);
-      if (lastEval != null) {
-        s.put("final_dev_loss", lastEval.loss());
-      }
       putMonitorMetrics(s, events, checkpoints.bestStep());
       s.put("train_examples", run.train().size());
       s.put("dev_examples", run.dev().size());

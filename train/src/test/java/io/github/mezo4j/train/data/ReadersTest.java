@@ -181,12 +181,60 @@ class ReadersTest {
   }
 
   @Test
+  void blankRowsAreSkippedCountedAndReportedWithTheirLines() throws IOException {
+    java.io.ByteArrayOutputStream notes = new java.io.ByteArrayOutputStream();
+    TextFiles.notes = new java.io.PrintStream(notes, true, StandardCharsets.UTF_8);
+    try {
+      // line 3 holds only a tab, line 5 only spaces: blank after trimming
+      Path tsv = write("d.tsv", "sentence\tlabel\ngood\t1\n\t\nbad\t0\n   \nfine\t1\n");
+      List<Example> ex = sentiment(ColumnMapping.parse("sentence", "label", null), true).read(tsv);
+      assertEquals(3, ex.size());
+      assertEquals("mezo4j: skipped 2 blank rows: " + tsv + ":3, 5\n", take(notes));
+
+      Path csv = write("d.csv", "good,1\n,\nbad,0\n");
+      ColumnMapping byIndex = ColumnMapping.parse("0", "1", null);
+      assertEquals(
+          2, Tasks.custom("m", SENTIMENT, Metric.ACCURACY, byIndex, false).read(csv).size());
+      assertEquals("mezo4j: skipped 1 blank row: " + csv + ":2\n", take(notes));
+
+      Path jsonl = write("d.jsonl", "{\"t\":\"a\",\"l\":1}\n \t \n{\"t\":\"b\",\"l\":0}\n");
+      ColumnMapping named = ColumnMapping.parse("t", "l", null);
+      assertEquals(2, sentiment(named, true).read(jsonl).size());
+      assertEquals("mezo4j: skipped 1 blank row: " + jsonl + ":2\n", take(notes));
+
+      // no blank row, no report
+      sentiment(ColumnMapping.parse("sentence", "label", null), true)
+          .read(write("e.tsv", "sentence\tlabel\ngood\t1\n"));
+      assertEquals("", take(notes));
+    } finally {
+      TextFiles.notes = null;
+    }
+  }
+
+  private static String take(java.io.ByteArrayOutputStream notes) {
+    String s = notes.toString(StandardCharsets.UTF_8);
+    notes.reset();
+    return s;
+  }
+
+  @Test
   void nonUtf8AndMissingFilesAreErrors() throws IOException {
     Path f = dir.resolve("latin1.tsv");
     Files.write(f, new byte[] {'s', '\t', 'l', '\n', (byte) 0xE9, '\t', '1', '\n'});
     DataFormatException e =
         assertThrows(DataFormatException.class, () -> Tasks.get("sst2").read(f));
     assertTrue(e.getMessage().contains("UTF-8"), e.getMessage());
+    // the line and byte offset of the first bad byte, and no Java class name
+    assertEquals(2, e.line());
+    assertTrue(e.getMessage().contains("byte 0xe9 at byte offset 4"), e.getMessage());
+    assertTrue(!e.getMessage().contains("java.") && !e.getMessage().contains("Exception"));
+    // a truncated multi-byte sequence at the very end of line 3
+    Path cut = dir.resolve("cut.tsv");
+    Files.write(cut, new byte[] {'s', '\t', 'l', '\n', 'a', '\t', '1', '\n', 'b', (byte) 0xC3});
+    DataFormatException c =
+        assertThrows(DataFormatException.class, () -> Tasks.get("sst2").read(cut));
+    assertEquals(3, c.line());
+    assertTrue(c.getMessage().contains("byte 0xc3 at byte offset 9"), c.getMessage());
     assertThrows(NoSuchFileException.class, () -> Tasks.get("sst2").read(dir.resolve("no.tsv")));
     IllegalArgumentException wrong =
         assertThrows(

@@ -161,6 +161,94 @@ class ResumeTest {
     assertTrue(nothing.getMessage().contains("no run to resume"), nothing.getMessage());
   }
 
+  @Test
+  void stoppedAfterTheFinalCheckpointOrFinishedResumeCompletesOrKeepsTheSummary(@TempDir Path tmp)
+      throws IOException {
+    FineTuneConfig config = TinyTask.config("linear", STEPS, EVAL_EVERY, false);
+    Path whole = tmp.resolve("whole");
+    FineTuner.Result expected = FineTuner.run(TinyTask.run(config, whole, false, 1, null));
+    assertTrue(expected.summary().get("final_dev_loss").isNumber());
+
+    // stopped after the final evaluation and checkpoint, before summary.json
+    Path split = tmp.resolve("split");
+    assertThrows(
+        Interrupt.class,
+        () ->
+            FineTuner.run(
+                TinyTask.run(
+                    config,
+                    split,
+                    false,
+                    2,
+                    step -> {
+                      if (step == STEPS) {
+                        throw new Interrupt();
+                      }
+                    })));
+    assertEquals(STEPS, RunState.read(split.resolve(RunFolder.STATE)).step());
+    assertFalse(Files.exists(split.resolve(RunFolder.SUMMARY)));
+    FineTuner.Result resumed = FineTuner.run(TinyTask.run(config, split, true, 3, null));
+    assertSameRun(expected, whole, resumed, split);
+
+    // resuming the finished run: it says so, rebuilds the weights and leaves the folder as it was
+    byte[] summary = Files.readAllBytes(split.resolve(RunFolder.SUMMARY));
+    byte[] metrics = Files.readAllBytes(split.resolve(RunFolder.METRICS));
+    java.io.ByteArrayOutputStream notes = new java.io.ByteArrayOutputStream();
+    FineTuner.Run again = TinyTask.run(config, split, true, 1, null);
+    FineTuner.Result noop =
+        FineTuner.run(
+            new FineTuner.Run(
+                again.config(),
+                again.classifier(),
+                again.initialHead(),
+                again.bertConfig(),
+                again.tokenizerJson(),
+                again.train(),
+                again.dev(),
+                again.out(),
+                true,
+                again.workers(),
+                new java.io.PrintStream(notes, true, StandardCharsets.UTF_8),
+                false,
+                step -> {
+                  throw new AssertionError("a finished run took step " + step);
+                }));
+    assertTrue(
+        notes.toString(StandardCharsets.UTF_8).contains("already finished"), notes::toString);
+    assertArrayEquals(summary, Files.readAllBytes(split.resolve(RunFolder.SUMMARY)));
+    assertArrayEquals(metrics, Files.readAllBytes(split.resolve(RunFolder.METRICS)));
+    assertSameRun(expected, whole, noop, split);
+  }
+
+  @Test
+  void aRunStoppedBeforeItsRunJsonRestartsWithResumeOrAPlainRerun(@TempDir Path tmp)
+      throws IOException {
+    FineTuneConfig config = TinyTask.config("prompt", 6, 3, false);
+    Path whole = tmp.resolve("whole");
+    FineTuner.Result expected = FineTuner.run(TinyTask.run(config, whole, false, 1, null));
+    for (boolean resume : new boolean[] {true, false}) {
+      // what a kill in the first instants leaves: the lock of a dead process, a half-written
+      // run.json under its temporary name, the first bytes of a step log
+      Path out = tmp.resolve("early-" + resume);
+      Files.createDirectories(out);
+      Files.writeString(out.resolve("run.lock"), "process 999999999 on host h (started then)\n");
+      Files.writeString(out.resolve(".run.json.abc123.tmp"), "{\"format\": \"mezo4j-ru");
+      Files.write(out.resolve(RunFolder.STEP_LOG), new byte[] {'M', 'E', 'Z'});
+      FineTuner.Result r = FineTuner.run(TinyTask.run(config, out, resume, 2, null));
+      assertSameRun(expected, whole, r, out);
+      assertFalse(Files.exists(out.resolve(".run.json.abc123.tmp")));
+    }
+    // a folder holding anything else is not taken for a run
+    Path other = tmp.resolve("other");
+    Files.createDirectories(other);
+    Files.writeString(other.resolve("notes.txt"), "mine");
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> FineTuner.run(TinyTask.run(config, other, true, 1, null)));
+    assertTrue(e.getMessage().contains("no run to resume"), e.getMessage());
+  }
+
   /** Same weights, step log, metrics (times aside), best checkpoint and summary. */
   static void assertSameRun(
       FineTuner.Result expected, Path expectedDir, FineTuner.Result actual, Path actualDir)
@@ -179,7 +267,12 @@ class ResumeTest {
     assertEquals(a.bestMetric(), b.bestMetric());
     assertEquals(expected.bestDevMetric(), actual.bestDevMetric());
     assertEquals(expected.finalDevMetric(), actual.finalDevMetric());
-    assertEquals(expected.summary().get("steps"), actual.summary().get("steps"));
+    assertEquals(expected.summary().get("steps").asLong(), actual.summary().get("steps").asLong());
+    // the summary, returned and on disk, is the uninterrupted run's but for times and paths
+    assertEquals(comparable(expected.summary()), comparable(actual.summary()));
+    assertEquals(
+        comparable(JsonFiles.read(expectedDir.resolve(RunFolder.SUMMARY))),
+        comparable(JsonFiles.read(actualDir.resolve(RunFolder.SUMMARY))));
     assertArrayEquals(
         Files.readAllBytes(expected.best().resolve(Checkpoint.STEP_LOG)),
         Files.readAllBytes(actual.best().resolve(Checkpoint.STEP_LOG)));
@@ -187,6 +280,13 @@ class ResumeTest {
       // only the last and the best are kept
       assertTrue(s.count() <= 2);
     }
+  }
+
+  /** A summary's JSON text without its times and paths. */
+  private static String comparable(ObjectNode summary) {
+    ObjectNode o = summary.deepCopy();
+    o.remove(List.of("seconds", "best_checkpoint", "last_checkpoint"));
+    return JsonFiles.line(o);
   }
 
   /** metrics.jsonl without the wall-clock field. */

@@ -5,8 +5,9 @@ import java.nio.file.Path;
 
 /**
  * A training JVM for {@link KillAndResumeTest}: runs the tiny task into {@code args[0]} for {@code
- * args[1]} steps, evaluating every {@code args[2]}, sleeping {@code args[3]} ms after each step so
- * the test can kill it mid-run.
+ * args[1]} steps, evaluating every {@code args[2]}, sleeping {@code args[3]} ms after each step
+ * (and {@code args[4]} ms after the last one, when given: after its final checkpoint, before its
+ * summary) so the test can kill it anywhere.
  */
 public final class TinyRunMain {
   private TinyRunMain() {}
@@ -16,6 +17,7 @@ public final class TinyRunMain {
     int steps = Integer.parseInt(args[1]);
     int evalEvery = Integer.parseInt(args[2]);
     long sleep = Long.parseLong(args[3]);
+    long lastSleep = args.length > 4 ? Long.parseLong(args[4]) : sleep;
     FineTuner.run(
         TinyTask.run(
             TinyTask.config("linear", steps, evalEvery, true),
@@ -24,7 +26,7 @@ public final class TinyRunMain {
             2,
             step -> {
               try {
-                Thread.sleep(sleep);
+                Thread.sleep(step == steps ? lastSleep : sleep);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
