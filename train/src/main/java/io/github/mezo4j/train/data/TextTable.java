@@ -1,12 +1,15 @@
 package io.github.mezo4j.train.data;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A TSV or CSV file split into records and fields, each record remembering the line it starts on so
+ * A TSV or CSV file (or the chosen fields of a JSON Lines file) split into records and fields, each record remembering the line it starts on so
  * that later errors can name it. Line endings may be LF or CRLF; a leading byte-order mark is
  * dropped; blank lines are skipped.
  *
@@ -66,6 +69,58 @@ public record TextTable(Path file, List<String> header, List<Row> rows) {
     List<String> header = records.getFirst().fields().stream().map(String::strip).toList();
     return new TextTable(file, header, records.subList(1, records.size()));
   }
+
+  /**
+   * Reads a JSON Lines file (one object per line, blank lines skipped) as a table whose header is
+   * {@code fields} and whose rows hold each object's values of those fields: a scalar as its text
+   * ({@code true}, {@code 3.5}), anything else as JSON.
+   *
+   * @throws DataFormatException naming the line of a line that is not a JSON object or lacks a
+   *     field (and the fields it has)
+   */
+  public static TextTable readJsonl(Path file, List<String> fields) throws IOException {
+    String text = TextFiles.read(file);
+    List<Row> rows = new ArrayList<>();
+    long lineNo = 0;
+    int start = 0;
+    while (start < text.length()) {
+      int end = text.indexOf('\n', start);
+      if (end < 0) {
+        end = text.length();
+      }
+      lineNo++;
+      String line = text.substring(start, end).strip();
+      start = end + 1;
+      if (line.isEmpty()) {
+        continue;
+      }
+      JsonNode node;
+      try {
+        node = JSON.readTree(line);
+      } catch (JacksonException e) {
+        throw new DataFormatException(
+            file, lineNo, "expected one JSON object per line (" + e.getOriginalMessage() + ")");
+      }
+      if (node == null || !node.isObject()) {
+        throw new DataFormatException(file, lineNo, "expected a JSON object");
+      }
+      List<String> values = new ArrayList<>(fields.size());
+      for (String field : fields) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+          List<String> names = new ArrayList<>();
+          node.fieldNames().forEachRemaining(names::add);
+          throw new DataFormatException(
+              file, lineNo, "expected a field '%s'; the object has %s".formatted(field, names));
+        }
+        values.add(v.isValueNode() ? v.asText() : v.toString());
+      }
+      rows.add(new Row(lineNo, values));
+    }
+    return new TextTable(file, fields, rows);
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * The index of the header column {@code name}.
