@@ -55,7 +55,10 @@ public enum PairKind {
         "unknown pair kind '%s'; expected one of %s"
             .formatted(
                 name,
-                Arrays.stream(values()).map(PairKind::option).toList().toString()
+                Arrays.stream(values())
+                    .map(PairKind::option)
+                    .toList()
+                    .toString()
                     .toLowerCase(Locale.ROOT)));
   }
 }

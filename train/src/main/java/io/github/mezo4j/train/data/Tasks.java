@@ -223,8 +223,8 @@ public final class Tasks {
   }
 
   /**
-   * The built-in sentence-pair task called {@code name} (case, {@code -} and {@code _} ignored),
-   * if there is one: {@code stsb}, GLUE STS-B (train 5,749 and dev 1,500 pairs from {@code
+   * The built-in sentence-pair task called {@code name} (case, {@code -} and {@code _} ignored), if
+   * there is one: {@code stsb}, GLUE STS-B (train 5,749 and dev 1,500 pairs from {@code
    * glue-stsb/}, scores 0 to 5).
    */
   public static java.util.Optional<PairTask> pair(String name) {

@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A TSV or CSV file (or the chosen fields of a JSON Lines file) split into records and fields, each record remembering the line it starts on so
- * that later errors can name it. Line endings may be LF or CRLF; a leading byte-order mark is
- * dropped; blank lines are skipped.
+ * A TSV or CSV file (or the chosen fields of a JSON Lines file) split into records and fields, each
+ * record remembering the line it starts on so that later errors can name it. Line endings may be LF
+ * or CRLF; a leading byte-order mark is dropped; blank lines are skipped.
  *
  * @param file where the table was read from (for messages)
  * @param header the first record's fields when the file has a header, else null

@@ -50,11 +50,12 @@ class PairTaskTest {
     PairTask t =
         PairTask.custom(
             "dup", PairKind.LABELED, Column.at(0), Column.at(1), Column.at(2), 0, 0, false);
-    assertEquals(
-        List.of(new TextPair("q, one", "p1", 1), new TextPair("q2", "p2", 0)), t.read(f));
+    assertEquals(List.of(new TextPair("q, one", "p1", 1), new TextPair("q2", "p2", 0)), t.read(f));
     Path bad = write("bad.csv", "q,p,1\nq2,p2,2\n");
     DataFormatException e = assertThrows(DataFormatException.class, () -> t.read(bad));
-    assertTrue(e.getMessage().contains("bad.csv line 2") && e.getMessage().contains("'2'"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("bad.csv line 2") && e.getMessage().contains("'2'"),
+        e.getMessage());
   }
 
   @Test
@@ -63,7 +64,8 @@ class PairTaskTest {
         PairTask.custom(
             "qa", PairKind.POSITIVE, Column.named("q"), Column.named("p"), null, 0, 0, true);
     Path f = write("p.jsonl", "{\"q\":\"who?\",\"p\":\"me\"}\n\n{\"q\":\"why?\",\"p\":\"so\"}\n");
-    assertEquals(List.of(TextPair.positive("who?", "me"), TextPair.positive("why?", "so")), t.read(f));
+    assertEquals(
+        List.of(TextPair.positive("who?", "me"), TextPair.positive("why?", "so")), t.read(f));
     Path dup = write("d.jsonl", "{\"q\":\"who?\",\"p\":\"me\"}\n{\"q\":\"who?\",\"p\":\"you\"}\n");
     DataFormatException e = assertThrows(DataFormatException.class, () -> t.read(dup));
     assertTrue(
@@ -102,7 +104,8 @@ class PairTaskTest {
     assertEquals(5749, s.train().size());
     assertEquals(1500, s.dev().size());
     assertEquals(
-        new TextPair("A man with a hard hat is dancing.", "A man wearing a hard hat is dancing.", 5),
+        new TextPair(
+            "A man with a hard hat is dancing.", "A man wearing a hard hat is dancing.", 5),
         s.dev().getFirst());
     assertThrows(IllegalArgumentException.class, () -> Tasks.get("stsb"));
   }
