@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.train.checkpoint.Checkpoint;
+import io.github.mezo4j.train.checkpoint.EmbeddingCheckpoints;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.data.Dataset;
 import io.github.mezo4j.train.data.Example;
+import io.github.mezo4j.train.data.PairTask;
 import io.github.mezo4j.train.data.Task;
 import io.github.mezo4j.train.data.Tasks;
 import io.github.mezo4j.train.head.HeadSpec;
@@ -17,6 +19,7 @@ import io.github.mezo4j.train.trainer.Evaluation;
 import io.github.mezo4j.train.trainer.LabeledTexts;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,6 +37,11 @@ import picocli.CommandLine.Option;
       "",
       "  mezo4j eval --checkpoint RUN_OR_CHECKPOINT_DIR --data FILE",
       "  mezo4j eval --model minilm --task sst2 [--head prompt|linear] [--data FILE]",
+      "  mezo4j eval --model minilm --task stsb",
+      "",
+      "Sentence-pair tasks (stsb, --pairs) print spearman and pearson of the cosine vs",
+      "the gold score, or for positive pairs recall@1, recall@10 and mrr@10 of each",
+      "query against all passages of the file (exact search).",
       "",
       "--checkpoint takes a run folder (its best checkpoint) or a checkpoint folder.",
       "--data takes any file in the task's format; without it, the dev split of",
@@ -95,6 +103,28 @@ final class EvalCommand implements Callable<Integer> {
     }
     if ((checkpoint == null) == (model == null)) {
       throw new IllegalArgumentException("give exactly one of --checkpoint and --model");
+    }
+    Checkpoint embeddingRun = null;
+    if (checkpoint != null) {
+      Checkpoint ckpt = Checkpoint.open(checkpoint);
+      if (EmbeddingCheckpoints.isEmbedding(ckpt)) {
+        embeddingRun = ckpt;
+        if (taskOptions.task == null) {
+          taskOptions.task = ckpt.task();
+        }
+      }
+    }
+    if (taskOptions.task != null) {
+      Optional<PairTask> pairTask = taskOptions.pairTask();
+      if (pairTask.isPresent()) {
+        return PairCommands.eval(this, pairTask.get(), embeddingRun);
+      }
+    }
+    if (embeddingRun != null) {
+      throw new IllegalArgumentException(
+          ("%s is an embedding run on sentence pairs (task %s): describe its pairs with the"
+                  + " options it was trained with (--pairs, --text-column, ...)")
+              .formatted(checkpoint, embeddingRun.task()));
     }
     Workers workers = Workers.of(Arguments.threads("--threads", threads));
     ObjectNode out = JsonFiles.object();

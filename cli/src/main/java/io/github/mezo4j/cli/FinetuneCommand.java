@@ -13,6 +13,7 @@ import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.data.Dataset;
 import io.github.mezo4j.train.data.Example;
+import io.github.mezo4j.train.data.PairTask;
 import io.github.mezo4j.train.data.Task;
 import io.github.mezo4j.train.head.HeadSpec;
 import io.github.mezo4j.train.head.LinearProbe;
@@ -33,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -109,11 +111,28 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Option(
       names = "--objective",
-      defaultValue = "ce",
       description =
           "ce, accuracy or f1 (non-differentiable ones work with MeZO); decoders also lm"
-              + " (next-token loss of the task's texts, dev perplexity). Default: ce.")
+              + " (next-token loss of the task's texts, dev perplexity). Default: ce. Sentence"
+              + " pairs (stsb, --pairs): cosent, cosine (MSE of cosine vs normalised score) or"
+              + " mnr (multiple-negatives ranking, positive pairs); default cosent, positive"
+              + " pairs mnr.")
   String objective;
+
+  @Option(
+      names = "--temperature",
+      description =
+          "Sentence pairs: the temperature of cosent and mnr, the cosines' scale being"
+              + " 1/temperature. Default: 0.05 (scale 20; --scale sets the scale instead).")
+  Double temperature;
+
+  @Option(
+      names = "--metric",
+      description =
+          "Sentence pairs: the dev metric that picks the best checkpoint: spearman or pearson"
+              + " (scored and labeled pairs; default spearman), mrr@10, recall@10 or recall@1"
+              + " (positive pairs; default mrr@10).")
+  String metric;
 
   @Option(
       names = "--head",
@@ -195,7 +214,12 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    applyRecipe(Recipe.of(DecoderModels.isDecoder(model), taskOptions.kShotSeed != null));
+    boolean decoder = DecoderModels.isDecoder(model);
+    Optional<PairTask> pairTask = decoder ? Optional.empty() : taskOptions.pairTask();
+    applyRecipe(
+        pairTask.isPresent()
+            ? Recipe.EMBEDDING_PAIRS
+            : Recipe.of(decoder, taskOptions.kShotSeed != null));
     Arguments.atLeast("--steps", steps, 0);
     Arguments.positiveFinite("--eps", eps);
     Arguments.positiveFinite("--lr", lr);
@@ -205,6 +229,13 @@ final class FinetuneCommand implements Callable<Integer> {
     optim.check(lr, steps); // before any data or model is read
     Arguments.atLeast("--prefix-cache-mb", prefixCacheMb, 0);
     LoadDType loadDType = LoadDType.parse(dtype != null ? dtype : defaultDType());
+    if (pairTask.isPresent()) {
+      return PairCommands.finetune(this, pairTask.get(), optim, loadDType);
+    }
+    if (temperature != null || metric != null) {
+      throw new IllegalArgumentException("--temperature and --metric are for sentence-pair tasks");
+    }
+    objective = objective != null ? objective : "ce";
     if (DecoderModels.isDecoder(model)) {
       if (monitorData != null) {
         throw new IllegalArgumentException("--monitor-data is for encoder models only");
@@ -270,7 +301,7 @@ final class FinetuneCommand implements Callable<Integer> {
   }
 
   /** The recipe line printed once the run's settings are checked, or null. */
-  private String recipeNote;
+  String recipeNote;
 
   /**
    * Fills the options the user left out from {@code recipe}: the budget options one by one, the

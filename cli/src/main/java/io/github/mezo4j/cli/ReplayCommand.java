@@ -10,6 +10,7 @@ import io.github.mezo4j.nn.io.PeftLoraAdapter;
 import io.github.mezo4j.nn.model.BertEncoder;
 import io.github.mezo4j.train.checkpoint.Checkpoint;
 import io.github.mezo4j.train.checkpoint.DecoderCheckpoints;
+import io.github.mezo4j.train.checkpoint.EmbeddingCheckpoints;
 import io.github.mezo4j.train.checkpoint.HeadFiles;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
@@ -58,6 +59,26 @@ final class ReplayCommand implements Callable<Integer> {
     }
     Workers workers = Workers.of(Arguments.threads("--threads", threads));
     long t0 = System.nanoTime();
+    if (EmbeddingCheckpoints.isEmbedding(ckpt)) {
+      // an embedding run has no head: the encoder alone is the model
+      BertCheckpoint b = Models.load(ckpt.baseModel(), LoadDType.parse(ckpt.baseDType()));
+      BertEncoder encoder = BertEncoder.of(b.config(), b.parameters());
+      EmbeddingCheckpoints.replay(ckpt, encoder, workers);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      HuggingFaceFolder.save(
+          out,
+          b.config(),
+          encoder.parameters(),
+          b.tokenizer().orElse(null),
+          HuggingFaceFolder.DEFAULT_MAX_SHARD_BYTES);
+      report(
+          ckpt,
+          out,
+          seconds,
+          encoder.parameters(),
+          () -> CheckpointModels.savedWeights(ckpt).parameters());
+      return 0;
+    }
     CheckpointModels.Base base = CheckpointModels.base(ckpt);
     EncoderClassifier c = ckpt.replay(base.classifier(), workers);
     double seconds = (System.nanoTime() - t0) / 1e9;

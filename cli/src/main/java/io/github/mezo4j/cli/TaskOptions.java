@@ -1,10 +1,13 @@
 package io.github.mezo4j.cli;
 
 import io.github.mezo4j.core.example.SharedData;
+import io.github.mezo4j.train.data.Column;
 import io.github.mezo4j.train.data.ColumnMapping;
 import io.github.mezo4j.train.data.Dataset;
 import io.github.mezo4j.train.data.Example;
 import io.github.mezo4j.train.data.LabelSet;
+import io.github.mezo4j.train.data.PairKind;
+import io.github.mezo4j.train.data.PairTask;
 import io.github.mezo4j.train.data.Task;
 import io.github.mezo4j.train.data.Tasks;
 import io.github.mezo4j.train.metrics.Metric;
@@ -14,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** The options that name a task and its data: a built-in task, or the user's own files. */
@@ -21,8 +25,8 @@ final class TaskOptions {
   @Option(
       names = "--task",
       description =
-          "A built-in task (sst2, sst5, trec, rte, mnli, snli, ...) or, with --text-column,"
-              + " the name of your own.")
+          "A built-in task (sst2, sst5, trec, rte, mnli, snli, ...; stsb: sentence pairs for"
+              + " embedding models) or, with --text-column, the name of your own.")
   String task;
 
   @Option(
@@ -58,6 +62,23 @@ final class TaskOptions {
   @Option(names = "--header", description = "Own TSV/CSV files start with a header line.")
   boolean header;
 
+  @Option(
+      names = "--pairs",
+      paramLabel = "KIND",
+      description =
+          "Own files are sentence pairs for an embedding model: scored (a similarity score,"
+              + " --score-range), labeled (1 similar, 0 not) or positive (query, passage pairs,"
+              + " no gold column). --text-column and --text-pair-column name the two sentences,"
+              + " --label-column the score or label.")
+  String pairs;
+
+  @Option(
+      names = "--score-range",
+      paramLabel = "MIN,MAX",
+      split = ",",
+      description = "Own scored pairs: the range of the scores, e.g. 0,5 (STS).")
+  double[] scoreRange;
+
   boolean custom() {
     return textColumn != null;
   }
@@ -81,6 +102,88 @@ final class TaskOptions {
     ColumnMapping mapping = ColumnMapping.parse(textColumn, labelColumn, textPairColumn);
     return Tasks.custom(
         task, LabelSet.of(labels), Metric.ACCURACY, mapping, header || mapping.usesNames());
+  }
+
+  /**
+   * The sentence-pair task the options name: own pair files ({@code --pairs}) or a built-in pair
+   * task ({@code stsb}); empty for classification tasks.
+   */
+  Optional<PairTask> pairTask() {
+    if (task == null) {
+      throw new IllegalArgumentException("--task is required");
+    }
+    if (pairs == null) {
+      if (scoreRange != null) {
+        throw new IllegalArgumentException("--score-range describes your own pairs: add --pairs");
+      }
+      Optional<PairTask> builtIn = custom() ? Optional.empty() : Tasks.pair(task);
+      if (builtIn.isPresent()
+          && (labelColumn != null || textPairColumn != null || labels != null)) {
+        throw new IllegalArgumentException(
+            "--label-column, --text-pair-column and --labels describe your own files: add"
+                + " --text-column and --pairs");
+      }
+      builtIn.ifPresent(t -> rejectKShot());
+      return builtIn;
+    }
+    PairKind kind = PairKind.parse(pairs);
+    if (textColumn == null || textPairColumn == null) {
+      throw new IllegalArgumentException(
+          "--pairs needs --text-column and --text-pair-column (the two sentences)");
+    }
+    if (labels != null) {
+      throw new IllegalArgumentException("--labels is for classification tasks, not --pairs");
+    }
+    if (kind.scored() == (labelColumn == null)) {
+      throw new IllegalArgumentException(
+          kind.scored()
+              ? "--pairs %s needs --label-column (the score or label column)"
+                  .formatted(kind.option())
+              : "--pairs positive has no gold column: drop --label-column");
+    }
+    if ((kind == PairKind.SCORED) != (scoreRange != null)) {
+      throw new IllegalArgumentException(
+          kind == PairKind.SCORED
+              ? "--pairs scored needs --score-range MIN,MAX (for example 0,5)"
+              : "--score-range is for --pairs scored");
+    }
+    if (scoreRange != null && scoreRange.length != 2) {
+      throw new IllegalArgumentException(
+          "--score-range: expected MIN,MAX, got %d values".formatted(scoreRange.length));
+    }
+    rejectKShot();
+    Column first = Column.parse(textColumn);
+    Column second = Column.parse(textPairColumn);
+    Column score = labelColumn == null ? null : Column.parse(labelColumn);
+    boolean named = first.byName() || second.byName() || (score != null && score.byName());
+    return Optional.of(
+        PairTask.custom(
+            task,
+            kind,
+            first,
+            second,
+            score,
+            scoreRange == null ? 0 : scoreRange[0],
+            scoreRange == null ? 1 : scoreRange[1],
+            header || named));
+  }
+
+  private void rejectKShot() {
+    if (kShotSeed != null) {
+      throw new IllegalArgumentException("--k-shot-seed is for classification tasks, not pairs");
+    }
+  }
+
+  /** The train and dev pairs of {@code t} from --data-dir (built-in tasks: the shared data). */
+  PairTask.Splits loadPairs(PairTask t) throws IOException {
+    Path dir = dataDir;
+    if (dir == null) {
+      if (pairs != null) {
+        throw new IllegalArgumentException("your own pairs need --data-dir");
+      }
+      dir = SharedData.root(".");
+    }
+    return t.load(dir);
   }
 
   Dataset load(Task t) throws IOException {

@@ -262,7 +262,12 @@ public final class StandardTask implements Task {
             .formatted(train, devSize, seed));
   }
 
-  private static Path find(Path dataDir, List<String> candidates, List<Path> tried) {
+  /**
+   * The first existing file of {@code candidates} under {@code dataDir} (each also tried without
+   * its first folder and as a bare name), recording every path looked at in {@code tried}; null
+   * when none exists.
+   */
+  static Path find(Path dataDir, List<String> candidates, List<Path> tried) {
     for (String rel : candidates) {
       Set<Path> options = new LinkedHashSet<>();
       Path relPath = Path.of(rel);
@@ -282,11 +287,16 @@ public final class StandardTask implements Task {
   }
 
   private NoSuchFileException missing(String what, List<Path> tried) {
+    return missing(name, what, tried);
+  }
+
+  /** The error for a split of {@code task} found at none of the paths {@code tried}. */
+  static NoSuchFileException missing(String task, String what, List<Path> tried) {
     return new NoSuchFileException(
         tried.toString(),
         null,
         "task %s: no %s found; looked at the paths listed (see shared/data/README.md)"
-            .formatted(name, what));
+            .formatted(task, what));
   }
 
   @Override

@@ -23,6 +23,9 @@ import java.util.Map;
  * k-shot splits here.
  *
  * <p>{@code demo} is the small sentiment set shipped in the jar ({@link DemoData}).
+ *
+ * <p>Sentence-pair tasks for embedding models ({@link PairTask}) come from {@link #pair(String)}:
+ * {@code stsb}, GLUE STS-B.
  */
 public final class Tasks {
   private Tasks() {}
@@ -34,6 +37,23 @@ public final class Tasks {
   public static final long TREC_DEV_SEED = 13;
 
   private static final Map<String, Task> BUILT_IN = new LinkedHashMap<>();
+
+  /** GLUE STS-B's score range. */
+  public static final double STSB_MAX_SCORE = 5;
+
+  private static final Map<String, PairTask> PAIRS =
+      Map.of(
+          "stsb",
+          new PairTask(
+              "stsb",
+              PairKind.SCORED,
+              Column.named("sentence1"),
+              Column.named("sentence2"),
+              Column.named("score"),
+              0,
+              STSB_MAX_SCORE,
+              true,
+              StandardTask.FullSplits.of("glue-stsb/train.tsv", "glue-stsb/dev.tsv")));
 
   static {
     add(
@@ -185,6 +205,11 @@ public final class Tasks {
    */
   public static Task get(String name) {
     Task task = BUILT_IN.get(key(name));
+    if (task == null && PAIRS.containsKey(key(name))) {
+      throw new IllegalArgumentException(
+          "task '%s' is a sentence-pair task for embedding models, not a classification task"
+              .formatted(name));
+    }
     if (task == null) {
       throw new IllegalArgumentException(
           "unknown task '%s'; built-in tasks: %s".formatted(name, names()));
@@ -192,9 +217,23 @@ public final class Tasks {
     return task;
   }
 
-  /** The canonical names of the built-in tasks. */
+  /** The canonical names of the built-in classification tasks. */
   public static List<String> names() {
     return List.copyOf(BUILT_IN.keySet());
+  }
+
+  /**
+   * The built-in sentence-pair task called {@code name} (case, {@code -} and {@code _} ignored), if
+   * there is one: {@code stsb}, GLUE STS-B (train 5,749 and dev 1,500 pairs from {@code
+   * glue-stsb/}, scores 0 to 5).
+   */
+  public static java.util.Optional<PairTask> pair(String name) {
+    return java.util.Optional.ofNullable(PAIRS.get(key(name)));
+  }
+
+  /** The canonical names of the built-in sentence-pair tasks. */
+  public static List<String> pairNames() {
+    return PAIRS.keySet().stream().sorted().toList();
   }
 
   /** The built-in tasks that have LM-BFF k-shot splits. */

@@ -1,15 +1,19 @@
 package io.github.mezo4j.train.data;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A TSV or CSV file split into records and fields, each record remembering the line it starts on so
- * that later errors can name it. Line endings may be LF or CRLF; a leading byte-order mark is
- * dropped; rows that are blank after trimming (an empty line, a line of only tabs or spaces) are
- * skipped and their lines kept in {@link #blankLines} for the reader to report.
+ * A TSV or CSV file (or the chosen fields of a JSON Lines file) split into records and fields, each
+ * record remembering the line it starts on so that later errors can name it. Line endings may be LF
+ * or CRLF; a leading byte-order mark is dropped; rows that are blank after trimming (an empty line,
+ * a line of only tabs or spaces) are skipped and their lines kept in {@link #blankLines} for the
+ * reader to report.
  *
  * @param file where the table was read from (for messages)
  * @param header the first record's fields when the file has a header, else null
@@ -72,6 +76,61 @@ public record TextTable(Path file, List<String> header, List<Row> rows, List<Lon
   }
 
   /**
+   * Reads a JSON Lines file (one object per line, blank lines skipped and kept in {@link
+   * #blankLines}) as a table whose header is
+   * {@code fields} and whose rows hold each object's values of those fields: a scalar as its text
+   * ({@code true}, {@code 3.5}), anything else as JSON.
+   *
+   * @throws DataFormatException naming the line of a line that is not a JSON object or lacks a
+   *     field (and the fields it has)
+   */
+  public static TextTable readJsonl(Path file, List<String> fields) throws IOException {
+    String text = TextFiles.read(file);
+    List<Row> rows = new ArrayList<>();
+    List<Long> blank = new ArrayList<>();
+    long lineNo = 0;
+    int start = 0;
+    while (start < text.length()) {
+      int end = text.indexOf('\n', start);
+      if (end < 0) {
+        end = text.length();
+      }
+      lineNo++;
+      String line = text.substring(start, end).strip();
+      start = end + 1;
+      if (line.isEmpty()) {
+        blank.add(lineNo);
+        continue;
+      }
+      JsonNode node;
+      try {
+        node = JSON.readTree(line);
+      } catch (JacksonException e) {
+        throw new DataFormatException(
+            file, lineNo, "expected one JSON object per line (" + e.getOriginalMessage() + ")");
+      }
+      if (node == null || !node.isObject()) {
+        throw new DataFormatException(file, lineNo, "expected a JSON object");
+      }
+      List<String> values = new ArrayList<>(fields.size());
+      for (String field : fields) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+          List<String> names = new ArrayList<>();
+          node.fieldNames().forEachRemaining(names::add);
+          throw new DataFormatException(
+              file, lineNo, "expected a field '%s'; the object has %s".formatted(field, names));
+        }
+        values.add(v.isValueNode() ? v.asText() : v.toString());
+      }
+      rows.add(new Row(lineNo, values));
+    }
+    return new TextTable(file, fields, rows, blank);
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
    * The index of the header column {@code name}.
    *
    * @throws DataFormatException naming the column and the header, or saying there is no header
@@ -91,6 +150,7 @@ public record TextTable(Path file, List<String> header, List<Row> rows, List<Lon
 
   private static List<Row> splitTsv(String text, List<Long> blank) {
     List<Row> rows = new ArrayList<>();
+    List<Long> blank = new ArrayList<>();
     long lineNo = 0;
     int start = 0;
     while (start < text.length()) {

@@ -222,6 +222,11 @@ public record FineTuneConfig(
    * @throws IllegalArgumentException as {@link #selector(String, int)} if K is out of range
    */
   public int frozenLayers(int layers) {
+    return frozenLayers(params, layers);
+  }
+
+  /** {@link #frozenLayers(int)} of a {@code --train-params} value. */
+  public static int frozenLayers(String params, int layers) {
     OptionalInt top = topLayers(params);
     if (top.isEmpty()) {
       return 0;

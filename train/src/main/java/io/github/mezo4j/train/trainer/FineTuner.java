@@ -364,7 +364,7 @@ public final class FineTuner {
             line -> out.println("mezo4j: " + line)));
   }
 
-  private static boolean hasBf16(ParameterSet params) {
+  static boolean hasBf16(ParameterSet params) {
     for (Parameter p : params) {
       if (p.dtype() == DType.BF16) {
         return true;

@@ -49,6 +49,15 @@ public record Recipe(
       new Recipe(
           "encoder-full-data", "bias-norm", 1e-3, 1e-3, OptimizerSettings.DEFAULT, 5000, 16, 500);
 
+  /**
+   * Sentence-embedding models on sentence pairs (STS-B and the user's own pairs): the encoder
+   * k-shot method (ZO-SGD on biases and LayerNorm weights, lr 1e-3, eps 1e-3) with 16 pairs (32
+   * sentences) per step and a dev evaluation every 200 steps. Not yet chosen by a sweep on pairs.
+   */
+  public static final Recipe EMBEDDING_PAIRS =
+      new Recipe(
+          "embedding-pairs", "bias-norm", 1e-3, 1e-3, OptimizerSettings.DEFAULT, 1000, 16, 200);
+
   /** The recipe for an encoder or a decoder run, on a k-shot split or a full training set. */
   public static Recipe of(boolean decoder, boolean kShot) {
     if (decoder) {

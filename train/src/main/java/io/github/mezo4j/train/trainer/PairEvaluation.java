@@ -1,0 +1,83 @@
+package io.github.mezo4j.train.trainer;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.train.data.PairKind;
+import io.github.mezo4j.train.metrics.Retrieval;
+import java.util.List;
+
+/**
+ * Metrics of an embedding model on a set of pairs, measured in one pass: correlations for scored
+ * and labeled pairs, retrieval metrics for positive pairs; the ones that do not apply are NaN.
+ *
+ * @param spearman Spearman's rank correlation of cosine and gold score (ties: average ranks)
+ * @param pearson Pearson's correlation of cosine and gold score
+ * @param recallAt1 fraction of queries whose own passage ranks first among all passages
+ * @param recallAt10 fraction whose passage ranks in the top 10
+ * @param mrrAt10 mean reciprocal rank of the passage, 0 beyond rank 10
+ * @param loss the run's objective over the whole set
+ * @param examples how many pairs were scored
+ */
+public record PairEvaluation(
+    double spearman,
+    double pearson,
+    double recallAt1,
+    double recallAt10,
+    double mrrAt10,
+    double loss,
+    int examples) {
+
+  /** The metric names of scored and labeled pairs; the first picks checkpoints. */
+  public static final List<String> CORRELATION_METRICS = List.of("spearman", "pearson");
+
+  /** The metric names of positive pairs; the first picks checkpoints. */
+  public static final List<String> RETRIEVAL_METRICS = List.of("mrr@10", "recall@10", "recall@1");
+
+  /** The metrics of scored or labeled pairs. */
+  public static PairEvaluation correlation(
+      double spearman, double pearson, double loss, int examples) {
+    return new PairEvaluation(
+        spearman, pearson, Double.NaN, Double.NaN, Double.NaN, loss, examples);
+  }
+
+  /** The metrics of positive pairs. */
+  public static PairEvaluation retrieval(Retrieval r, double loss) {
+    return new PairEvaluation(
+        Double.NaN, Double.NaN, r.recallAt1(), r.recallAt10(), r.mrrAt10(), loss, r.queries());
+  }
+
+  /** The metric names a kind of pairs is reported with; the first is its default. */
+  public static List<String> metrics(PairKind kind) {
+    return kind.scored() ? CORRELATION_METRICS : RETRIEVAL_METRICS;
+  }
+
+  /**
+   * The named metric: spearman, pearson, mrr@10, recall@10, recall@1 or loss.
+   *
+   * @throws IllegalArgumentException naming the known metrics
+   */
+  public double metric(String name) {
+    return switch (name) {
+      case "spearman" -> spearman;
+      case "pearson" -> pearson;
+      case "mrr@10" -> mrrAt10;
+      case "recall@10" -> recallAt10;
+      case "recall@1" -> recallAt1;
+      case "loss" -> loss;
+      default ->
+          throw new IllegalArgumentException(
+              "unknown metric '%s': expected spearman, pearson, mrr@10, recall@10, recall@1 or loss"
+                  .formatted(name));
+    };
+  }
+
+  /** Puts the metrics that apply as {@code prefix + name} ({@code dev_spearman}, ...). */
+  public void putInto(ObjectNode o, String prefix) {
+    o.put(prefix + "loss", loss);
+    for (String m : List.of("spearman", "pearson", "recall@1", "recall@10", "mrr@10")) {
+      double v = metric(m);
+      if (!Double.isNaN(v)) {
+        o.put(prefix + m, v);
+      }
+    }
+  }
+}
