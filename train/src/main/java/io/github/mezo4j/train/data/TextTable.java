@@ -150,7 +150,6 @@ public record TextTable(Path file, List<String> header, List<Row> rows, List<Lon
 
   private static List<Row> splitTsv(String text, List<Long> blank) {
     List<Row> rows = new ArrayList<>();
-    List<Long> blank = new ArrayList<>();
     long lineNo = 0;
     int start = 0;
     while (start < text.length()) {
