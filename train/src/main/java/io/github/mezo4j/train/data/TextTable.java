@@ -77,9 +77,9 @@ public record TextTable(Path file, List<String> header, List<Row> rows, List<Lon
 
   /**
    * Reads a JSON Lines file (one object per line, blank lines skipped and kept in {@link
-   * #blankLines}) as a table whose header is
-   * {@code fields} and whose rows hold each object's values of those fields: a scalar as its text
-   * ({@code true}, {@code 3.5}), anything else as JSON.
+   * #blankLines}) as a table whose header is {@code fields} and whose rows hold each object's
+   * values of those fields: a scalar as its text ({@code true}, {@code 3.5}), anything else as
+   * JSON.
    *
    * @throws DataFormatException naming the line of a line that is not a JSON object or lacks a
    *     field (and the fields it has)
