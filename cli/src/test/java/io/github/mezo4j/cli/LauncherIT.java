@@ -33,7 +33,16 @@ class LauncherIT {
   void errorIsInTheFileWhenTheProcessExits(@TempDir Path dir) throws Exception {
     Path err = dir.resolve("stderr.txt");
     Process p =
-        launcher(err, "finetune", "--batch", "0", "--out", dir.resolve("run").toString()).start();
+        launcher(
+                err,
+                "finetune",
+                "--task",
+                "sst2",
+                "--batch",
+                "0",
+                "--out",
+                dir.resolve("run").toString())
+            .start();
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "launcher did not exit");
     String text = Files.readString(err, StandardCharsets.UTF_8);
     assertEquals(1, p.exitValue(), text);
