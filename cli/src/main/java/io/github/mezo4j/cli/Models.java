@@ -66,6 +66,24 @@ final class Models {
             + (Files.exists(path) ? "" : ", and no such file or folder exists"));
   }
 
+  /** The ONNX file a model was imported from: its bytes and its name for error messages. */
+  record OnnxSource(byte[] bytes, String name) {}
+
+  /**
+   * The ONNX file {@code spec} is read from: the built-in MiniLM's resource or an .onnx file; empty
+   * for a Hugging Face folder or hub model.
+   */
+  static Optional<OnnxSource> onnxSource(String spec) throws IOException {
+    if (BUILT_IN.equals(spec)) {
+      return Optional.of(new OnnxSource(MiniLm.onnxBytes(), "classpath:" + MiniLm.ONNX_RESOURCE));
+    }
+    Path path = Path.of(spec);
+    if (!spec.startsWith(HUB_PREFIX) && spec.endsWith(".onnx") && Files.isRegularFile(path)) {
+      return Optional.of(new OnnxSource(Files.readAllBytes(path), path.toString()));
+    }
+    return Optional.empty();
+  }
+
   /**
    * A {@code --model} value as PEFT's {@code base_model_name_or_path} names a base model: the
    * built-in MiniLM's hub id, {@code ORG/NAME} for {@code hf:ORG/NAME[@REVISION]}, else the value

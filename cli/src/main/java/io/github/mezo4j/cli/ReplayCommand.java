@@ -7,6 +7,7 @@ import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
 import io.github.mezo4j.nn.io.PeftLoraAdapter;
+import io.github.mezo4j.nn.io.onnx.OnnxExport;
 import io.github.mezo4j.nn.model.BertEncoder;
 import io.github.mezo4j.train.checkpoint.Checkpoint;
 import io.github.mezo4j.train.checkpoint.DecoderCheckpoints;
@@ -14,6 +15,7 @@ import io.github.mezo4j.train.checkpoint.EmbeddingCheckpoints;
 import io.github.mezo4j.train.checkpoint.HeadFiles;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -30,7 +32,10 @@ import picocli.CommandLine.Option;
       "bit for bit, and save them as a Hugging Face folder (config.json, model.safetensors,",
       "tokenizer.json) with the head in head/. A LoRA run's adapters are merged into the",
       "weights they adapt (W + alpha/r B A) and also written for PEFT in adapter/",
-      "(adapter_config.json, adapter_model.safetensors). Prints one JSON line."
+      "(adapter_config.json, adapter_model.safetensors). With --format onnx it writes",
+      "model.onnx + tokenizer.json instead: the base model's own ONNX graph with the",
+      "fine-tuned weights in its initializers, so ONNX Runtime loads it with the same input",
+      "and output names as the original. Prints one JSON line."
     })
 final class ReplayCommand implements Callable<Integer> {
   /** The folder under --out that holds a LoRA run's adapters in PEFT's layout. */
@@ -45,6 +50,15 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "The folder to write (must not exist).")
   Path out;
 
+  @Option(
+      names = "--format",
+      defaultValue = "hf",
+      description =
+          "hf: a Hugging Face folder (default). onnx: model.onnx + tokenizer.json (and head/ for"
+              + " a classifier), for models read from an ONNX file (minilm or an .onnx --model);"
+              + " LoRA adapters are merged. Default: ${DEFAULT-VALUE}")
+  String format;
+
   @Option(names = "--threads", defaultValue = "0", description = "Worker threads; 0 = all cores.")
   int threads;
 
@@ -53,10 +67,19 @@ final class ReplayCommand implements Callable<Integer> {
     if (Files.exists(out)) {
       throw new IllegalArgumentException("--out %s already exists".formatted(out));
     }
+    if (!format.equals("hf") && !format.equals("onnx")) {
+      throw new IllegalArgumentException("--format '%s': expected hf or onnx".formatted(format));
+    }
     Checkpoint ckpt = Checkpoint.open(checkpoint);
     if (DecoderCheckpoints.isDecoder(ckpt)) {
+      if (format.equals("onnx")) {
+        throw new IllegalArgumentException(
+            "--format onnx: exports encoders read from an ONNX file; %s fine-tunes the decoder %s"
+                .formatted(checkpoint, ckpt.baseModel()));
+      }
       return DecoderReplay.run(this, ckpt);
     }
+    Models.OnnxSource onnx = format.equals("onnx") ? onnxSource(ckpt) : null;
     Workers workers = Workers.of(Arguments.threads("--threads", threads));
     long t0 = System.nanoTime();
     if (EmbeddingCheckpoints.isEmbedding(ckpt)) {
@@ -65,12 +88,7 @@ final class ReplayCommand implements Callable<Integer> {
       BertEncoder encoder = BertEncoder.of(b.config(), b.parameters());
       EmbeddingCheckpoints.replay(ckpt, encoder, workers);
       double seconds = (System.nanoTime() - t0) / 1e9;
-      HuggingFaceFolder.save(
-          out,
-          b.config(),
-          encoder.parameters(),
-          b.tokenizer().orElse(null),
-          HuggingFaceFolder.DEFAULT_MAX_SHARD_BYTES);
+      save(b, encoder.parameters(), onnx);
       report(
           ckpt,
           out,
@@ -85,18 +103,44 @@ final class ReplayCommand implements Callable<Integer> {
     BertEncoder replayed = c.embedder().encoder();
     ParameterSet encoder = replayed.mergedParameters(); // the weights themselves without LoRA
     BertCheckpoint b = base.checkpoint();
-    HuggingFaceFolder.save(
-        out,
-        b.config(),
-        encoder,
-        b.tokenizer().orElse(null),
-        HuggingFaceFolder.DEFAULT_MAX_SHARD_BYTES);
+    save(b, encoder, onnx);
     HeadFiles.save(out.resolve("head"), c.head());
-    if (replayed.lora() != null) {
+    if (replayed.lora() != null && onnx == null) {
       PeftLoraAdapter.save(out.resolve(ADAPTER), replayed, Models.peftBaseModel(ckpt.baseModel()));
     }
     report(ckpt, out, seconds, encoder, () -> CheckpointModels.savedWeights(ckpt).parameters());
     return 0;
+  }
+
+  /**
+   * The ONNX file the checkpoint's base model was read from, checked before the replay's work.
+   *
+   * @throws IllegalArgumentException if the base model is not an ONNX file
+   */
+  private Models.OnnxSource onnxSource(Checkpoint ckpt) throws IOException {
+    return Models.onnxSource(ckpt.baseModel())
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    ("--format onnx: exports models read from an ONNX file (--model %s or an"
+                            + " .onnx file), whose graph it keeps; the base model of %s is '%s'."
+                            + " Use --format hf for it")
+                        .formatted(Models.BUILT_IN, checkpoint, ckpt.baseModel())));
+  }
+
+  /** Writes the encoder as --format says: a Hugging Face folder, or the source ONNX graph. */
+  private void save(BertCheckpoint base, ParameterSet weights, Models.OnnxSource onnx)
+      throws IOException {
+    if (onnx != null) {
+      OnnxExport.write(out, onnx.bytes(), onnx.name(), weights, base.tokenizer().orElse(null));
+    } else {
+      HuggingFaceFolder.save(
+          out,
+          base.config(),
+          weights,
+          base.tokenizer().orElse(null),
+          HuggingFaceFolder.DEFAULT_MAX_SHARD_BYTES);
+    }
   }
 
   /**
