@@ -9,7 +9,9 @@ import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.BertCheckpoint;
+import io.github.mezo4j.nn.io.HuggingFaceFolder;
 import io.github.mezo4j.nn.io.MiniLm;
+import io.github.mezo4j.nn.io.onnx.OnnxBertImporter;
 import io.github.mezo4j.nn.io.onnx.OnnxExport;
 import io.github.mezo4j.nn.io.onnx.OnnxGraph;
 import io.github.mezo4j.nn.io.onnx.OnnxTensor;
@@ -22,8 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * MiniLM with changed weights, exported into its own ONNX file, computes in ONNX Runtime what our
- * engine computes on the changed weights: the export writes every weight where the graph reads it.
+ * MiniLM with changed weights, exported into its own ONNX file or (read from a Hugging Face folder)
+ * as a new graph, computes in ONNX Runtime what our engine computes on the changed weights: the
+ * export writes every weight where the graph reads it, and the new graph computes what the engine
+ * does.
  */
 class MiniLmOnnxExportTest {
   /** Well above the engines' numerical gap (~1e-5), far below what the weight changes move. */
@@ -85,13 +89,64 @@ class MiniLmOnnxExportTest {
     }
   }
 
+  @Test
+  void folderSourcedF32WeightsExportAsAGraphOnnxRuntimeAgreesWith(@TempDir Path dir)
+      throws Exception {
+    checkFolderExport(dir, DType.F32);
+  }
+
+  @Test
+  void folderSourcedBf16TrainedWeightsExportAsAGraphOnnxRuntimeAgreesWith(@TempDir Path dir)
+      throws Exception {
+    checkFolderExport(dir, DType.BF16);
+  }
+
+  /** MiniLM saved as a Hugging Face folder, loaded as {@code storage}, changed, exported anew. */
+  private static void checkFolderExport(Path dir, DType storage) throws Exception {
+    Path folder = dir.resolve("hf");
+    HuggingFaceFolder.save(folder, MiniLmFixture.checkpoint());
+    BertCheckpoint base = HuggingFaceFolder.load(folder, storage);
+    ParameterSet weights = base.parameters();
+    change(weights);
+    Path out = dir.resolve("onnx");
+    checkExport(
+        out,
+        base,
+        weights,
+        "new graph",
+        () -> OnnxExport.write(out, base.config(), weights, base.tokenizer().orElseThrow()));
+    BertCheckpoint reimported =
+        OnnxBertImporter.importBert(out.resolve(OnnxExport.MODEL_FILE), base.config().padTokenId());
+    BertConfig c = reimported.config();
+    assertEquals(base.config().numAttentionHeads(), c.numAttentionHeads());
+    assertEquals(base.config().layerNormEps(), c.layerNormEps());
+    assertEquals(base.config().hiddenAct(), c.hiddenAct());
+  }
+
+  /** An export that writes {@code model.onnx} and {@code tokenizer.json}. */
+  private interface Export {
+    void run() throws Exception;
+  }
+
   /**
-   * Exports {@code weights} and checks ONNX Runtime on the file against our engine on the weights;
-   * returns the model file.
+   * Exports {@code weights} into the source graph and checks ONNX Runtime on the file against our
+   * engine on the weights; returns the model file.
    */
   private static Path checkExport(Path dir, BertCheckpoint base, ParameterSet weights)
       throws Exception {
-    OnnxExport.write(dir, sourceModel, "minilm", weights, base.tokenizer().orElseThrow());
+    return checkExport(
+        dir,
+        base,
+        weights,
+        "source graph",
+        () ->
+            OnnxExport.write(dir, sourceModel, "minilm", weights, base.tokenizer().orElseThrow()));
+  }
+
+  private static Path checkExport(
+      Path dir, BertCheckpoint base, ParameterSet weights, String label, Export export)
+      throws Exception {
+    export.run();
     Path model = dir.resolve(OnnxExport.MODEL_FILE);
     assertArrayEquals(
         base.tokenizer().orElseThrow().bytes(),
@@ -101,9 +156,11 @@ class MiniLmOnnxExportTest {
     }
 
     // the file holds exactly the weights: importing it gives them back bit for bit (as f32)
-    BertCheckpoint reimported =
-        io.github.mezo4j.nn.io.onnx.OnnxBertImporter.importBert(model, base.config().padTokenId());
+    BertCheckpoint reimported = OnnxBertImporter.importBert(model, base.config().padTokenId());
     for (Parameter p : weights) {
+      if (p.name().startsWith("pooler.")) {
+        continue; // last_hidden_state does not use the pooler; a new graph leaves it out
+      }
       assertArrayEquals(
           p.toFloatArray(), reimported.parameters().get(p.name()).toFloatArray(), p.name());
     }
@@ -123,9 +180,9 @@ class MiniLmOnnxExportTest {
       embeddingDiff = Math.max(embeddingDiff, Math.abs(a[i] - b[i]));
     }
     System.out.printf(
-        "exported MiniLM (%s): ORT vs engine max |diff| last_hidden_state %.3g, mean-pooled %.3g;"
+        "exported MiniLM (%s, %s): ORT vs engine max |diff| last_hidden_state %.3g, mean-pooled %.3g;"
             + " ORT exported vs original %.3g%n",
-        weights.list().get(0).dtype(), hiddenDiff, embeddingDiff, moved);
+        weights.list().get(0).dtype(), label, hiddenDiff, embeddingDiff, moved);
     assertTrue(moved > CHANGED, "the changed weights move ORT's outputs: " + moved);
     assertTrue(hiddenDiff <= SAME, "last_hidden_state max |ORT - engine| = " + hiddenDiff);
     assertTrue(embeddingDiff <= SAME, "mean-pooled max |ORT - engine| = " + embeddingDiff);

@@ -7,6 +7,7 @@ import io.github.mezo4j.nn.io.AtomicFiles;
 import io.github.mezo4j.nn.io.ModelFormatException;
 import io.github.mezo4j.nn.io.TokenizerJson;
 import io.github.mezo4j.nn.io.onnx.OnnxBertImporter.GraphWeight;
+import io.github.mezo4j.nn.model.BertConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,23 +20,37 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Writes fine-tuned encoder weights back into the ONNX file the model was imported from, so the
- * result replaces the original in an ONNX Runtime application unchanged: same graph, same
- * operators, same input and output names, same initializer names; only the weights' values differ.
+ * Exports a fine-tuned BERT-family encoder as {@code model.onnx} + {@code tokenizer.json}, for the
+ * applications that run sentence-embedding models in ONNX Runtime. Two ways, by where the model
+ * came from:
+ *
+ * <ul>
+ *   <li>{@link #write(Path, byte[], String, ParameterSet, TokenizerJson)}: the model was imported
+ *       from an ONNX file (the built-in MiniLM, an .onnx file). Its own graph is kept, with the
+ *       fine-tuned values in its initializers, so the result replaces the original in an
+ *       application unchanged: same operators, same input, output and initializer names.
+ *   <li>{@link #write(Path, BertConfig, ParameterSet, TokenizerJson)}: any other model (a Hugging
+ *       Face folder). A new graph of standard operators is written ({@link OnnxBertGraph}), with
+ *       the inputs and output of the usual Hugging Face export of sentence-transformers models.
+ * </ul>
  *
  * <pre>{@code
  * BertCheckpoint base = MiniLm.load();
  * BertEncoder encoder = BertEncoder.of(base.config(), base.parameters());
  * // ... fine-tune encoder.parameters() ...
- * OnnxExport.write(Path.of("out"), MiniLm.onnxBytes(), "minilm", encoder.parameters(),
+ * OnnxExport.write(Path.of("out"), MiniLm.onnxBytes(), "minilm", encoder.mergedParameters(),
  *     base.tokenizer().orElseThrow());   // out/model.onnx, out/tokenizer.json
  * }</pre>
  *
- * <p>Each weight is found the way {@link OnnxBertImporter} found it (the same mapping), and its
- * values overwrite the initializer's {@code raw_data} in place, in the initializer's own data type
- * (FLOAT, FLOAT16, BFLOAT16 or DOUBLE): weights trained in bf16 are written as the source's f32,
- * and MatMul operands are transposed back to their [in, out] layout. Every other byte of the file
- * is copied, so exporting unchanged weights reproduces the source file byte for byte.
+ * <p>Into a source graph, each weight is found the way {@link OnnxBertImporter} found it (the same
+ * mapping), and its values overwrite the initializer's {@code raw_data} in place, in the
+ * initializer's own data type (FLOAT, FLOAT16, BFLOAT16 or DOUBLE): weights trained in bf16 are
+ * written as the source's f32, and MatMul operands are transposed back to their [in, out] layout.
+ * Every other byte of the file is copied, so exporting unchanged weights reproduces the source file
+ * byte for byte.
+ *
+ * <p>Both ways write every file completely to a temporary file beside its target before any target
+ * is replaced ({@link AtomicFiles}), so a failed export leaves no partial model.
  */
 public final class OnnxExport {
   /** The model file written by {@link #write}. */
@@ -47,22 +62,48 @@ public final class OnnxExport {
   private OnnxExport() {}
 
   /**
-   * Writes {@code dir/model.onnx} (the source graph with {@code weights}) and, when {@code
-   * tokenizer} is not null, {@code dir/tokenizer.json}. Both files are written completely before
-   * either replaces an existing file (see {@link AtomicFiles}); the folder is created if missing.
+   * Writes {@code dir/model.onnx}, the source graph with {@code weights} in its initializers, and,
+   * when {@code tokenizer} is not null, {@code dir/tokenizer.json}. Both files are written
+   * completely before either replaces an existing file; the folder is created if missing.
    *
    * @param dir the folder to write into
    * @param sourceModel the bytes of the ONNX file the model was imported from
    * @param source the source's name, for error messages
    * @param weights every weight of the model, under {@link io.github.mezo4j.nn.io.BertNames} names
+   *     (a LoRA-trained encoder's {@code mergedParameters()})
    * @param tokenizer the model's tokenizer.json, or null to write none
    * @throws ModelFormatException naming the tensor if a weight has no initializer, an initializer
-   *     no weight, or shapes differ
+   *     no weight, or shapes differ; nothing is written then
    */
   public static void write(
       Path dir, byte[] sourceModel, String source, ParameterSet weights, TokenizerJson tokenizer)
       throws IOException {
-    byte[] model = replaceWeights(sourceModel, source, weights);
+    writeFiles(dir, replaceWeights(sourceModel, source, weights), tokenizer);
+  }
+
+  /**
+   * Writes {@code dir/model.onnx}, a new graph of standard ONNX operators computing the encoder
+   * ({@link OnnxBertGraph}: inputs {@code input_ids}, {@code attention_mask}, {@code
+   * token_type_ids}, output {@code last_hidden_state}), and, when {@code tokenizer} is not null,
+   * {@code dir/tokenizer.json}. Both files are written completely before either replaces an
+   * existing file; the folder is created if missing.
+   *
+   * @param dir the folder to write into
+   * @param config the encoder's configuration ({@code hidden_act} must be {@code gelu})
+   * @param weights the encoder's weights under {@link io.github.mezo4j.nn.io.BertNames} names (a
+   *     LoRA-trained encoder's {@code mergedParameters()}); a pooler is left out
+   * @param tokenizer the model's tokenizer.json, or null to write none
+   * @throws ModelFormatException naming the tensor that is missing, misshapen or not an encoder
+   *     weight; nothing is written then
+   */
+  public static void write(
+      Path dir, BertConfig config, ParameterSet weights, TokenizerJson tokenizer)
+      throws IOException {
+    writeFiles(dir, OnnxBertGraph.build(config, weights), tokenizer);
+  }
+
+  private static void writeFiles(Path dir, byte[] model, TokenizerJson tokenizer)
+      throws IOException {
     List<AtomicFiles.Staged> staged = new ArrayList<>();
     try {
       staged.add(AtomicFiles.stage(dir.resolve(MODEL_FILE), model));
