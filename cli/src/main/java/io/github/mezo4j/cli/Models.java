@@ -72,16 +72,24 @@ final class Models {
   /**
    * The ONNX file {@code spec} is read from: the built-in MiniLM's resource or an .onnx file; empty
    * for a Hugging Face folder or hub model.
+   *
+   * @throws IllegalArgumentException if {@code spec} names an .onnx file that does not exist
    */
   static Optional<OnnxSource> onnxSource(String spec) throws IOException {
     if (BUILT_IN.equals(spec)) {
       return Optional.of(new OnnxSource(MiniLm.onnxBytes(), "classpath:" + MiniLm.ONNX_RESOURCE));
     }
-    Path path = Path.of(spec);
-    if (!spec.startsWith(HUB_PREFIX) && spec.endsWith(".onnx") && Files.isRegularFile(path)) {
-      return Optional.of(new OnnxSource(Files.readAllBytes(path), path.toString()));
+    if (spec.startsWith(HUB_PREFIX) || !spec.endsWith(".onnx")) {
+      return Optional.empty();
     }
-    return Optional.empty();
+    Path path = Path.of(spec);
+    if (!Files.isRegularFile(path)) {
+      throw new IllegalArgumentException(
+          "base model '%s': no such ONNX file (the run was fine-tuned from it; its graph is"
+                  .formatted(spec)
+              + " exported with the new weights)");
+    }
+    return Optional.of(new OnnxSource(Files.readAllBytes(path), path.toString()));
   }
 
   /**

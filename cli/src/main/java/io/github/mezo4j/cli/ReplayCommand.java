@@ -7,6 +7,7 @@ import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
 import io.github.mezo4j.nn.io.PeftLoraAdapter;
+import io.github.mezo4j.nn.io.TokenizerJson;
 import io.github.mezo4j.nn.io.onnx.OnnxExport;
 import io.github.mezo4j.nn.model.BertEncoder;
 import io.github.mezo4j.train.checkpoint.Checkpoint;
@@ -18,6 +19,7 @@ import io.github.mezo4j.train.trainer.EncoderClassifier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,9 +35,11 @@ import picocli.CommandLine.Option;
       "tokenizer.json) with the head in head/. A LoRA run's adapters are merged into the",
       "weights they adapt (W + alpha/r B A) and also written for PEFT in adapter/",
       "(adapter_config.json, adapter_model.safetensors). With --format onnx it writes",
-      "model.onnx + tokenizer.json instead: the base model's own ONNX graph with the",
-      "fine-tuned weights in its initializers, so ONNX Runtime loads it with the same input",
-      "and output names as the original. Prints one JSON line."
+      "model.onnx + tokenizer.json instead, for applications that run the model in ONNX",
+      "Runtime: a base model read from an ONNX file (minilm, an .onnx file) keeps its own",
+      "graph with the fine-tuned weights in it, so it replaces the original file unchanged;",
+      "any other encoder gets a standard BERT graph with inputs input_ids, attention_mask,",
+      "token_type_ids and output last_hidden_state. Prints one JSON line."
     })
 final class ReplayCommand implements Callable<Integer> {
   /** The folder under --out that holds a LoRA run's adapters in PEFT's layout. */
@@ -54,9 +58,8 @@ final class ReplayCommand implements Callable<Integer> {
       names = "--format",
       defaultValue = "hf",
       description =
-          "hf: a Hugging Face folder (default). onnx: model.onnx + tokenizer.json (and head/ for"
-              + " a classifier), for models read from an ONNX file (minilm or an .onnx --model);"
-              + " LoRA adapters are merged. Default: ${DEFAULT-VALUE}")
+          "hf: a Hugging Face folder. onnx: model.onnx + tokenizer.json (and head/ for a"
+              + " classifier) for encoders; LoRA adapters are merged. Default: ${DEFAULT-VALUE}")
   String format;
 
   @Option(names = "--threads", defaultValue = "0", description = "Worker threads; 0 = all cores.")
@@ -74,12 +77,16 @@ final class ReplayCommand implements Callable<Integer> {
     if (DecoderCheckpoints.isDecoder(ckpt)) {
       if (format.equals("onnx")) {
         throw new IllegalArgumentException(
-            "--format onnx: exports encoders read from an ONNX file; %s fine-tunes the decoder %s"
-                .formatted(checkpoint, ckpt.baseModel()));
+            "--format onnx exports encoders (BERT family); %s fine-tunes the decoder %s. Use"
+                    .formatted(checkpoint, ckpt.baseModel())
+                + " --format hf");
       }
       return DecoderReplay.run(this, ckpt);
     }
-    Models.OnnxSource onnx = format.equals("onnx") ? onnxSource(ckpt) : null;
+    boolean onnx = format.equals("onnx");
+    // read before the replay's work, so a missing source file fails fast
+    Optional<Models.OnnxSource> graph =
+        onnx ? Models.onnxSource(ckpt.baseModel()) : Optional.empty();
     Workers workers = Workers.of(Arguments.threads("--threads", threads));
     long t0 = System.nanoTime();
     if (EmbeddingCheckpoints.isEmbedding(ckpt)) {
@@ -88,7 +95,7 @@ final class ReplayCommand implements Callable<Integer> {
       BertEncoder encoder = BertEncoder.of(b.config(), b.parameters());
       EmbeddingCheckpoints.replay(ckpt, encoder, workers);
       double seconds = (System.nanoTime() - t0) / 1e9;
-      save(b, encoder.parameters(), onnx);
+      save(b, encoder.parameters(), onnx, graph);
       report(
           ckpt,
           out,
@@ -103,9 +110,9 @@ final class ReplayCommand implements Callable<Integer> {
     BertEncoder replayed = c.embedder().encoder();
     ParameterSet encoder = replayed.mergedParameters(); // the weights themselves without LoRA
     BertCheckpoint b = base.checkpoint();
-    save(b, encoder, onnx);
+    save(b, encoder, onnx, graph);
     HeadFiles.save(out.resolve("head"), c.head());
-    if (replayed.lora() != null && onnx == null) {
+    if (replayed.lora() != null && !onnx) {
       PeftLoraAdapter.save(out.resolve(ADAPTER), replayed, Models.peftBaseModel(ckpt.baseModel()));
     }
     report(ckpt, out, seconds, encoder, () -> CheckpointModels.savedWeights(ckpt).parameters());
@@ -113,33 +120,20 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   /**
-   * The ONNX file the checkpoint's base model was read from, checked before the replay's work.
-   *
-   * @throws IllegalArgumentException if the base model is not an ONNX file
+   * Writes the encoder as --format says: a Hugging Face folder, or model.onnx, into the base
+   * model's own graph when it was read from one ({@code graph}), else as a new BERT graph.
    */
-  private Models.OnnxSource onnxSource(Checkpoint ckpt) throws IOException {
-    return Models.onnxSource(ckpt.baseModel())
-        .orElseThrow(
-            () ->
-                new IllegalArgumentException(
-                    ("--format onnx: exports models read from an ONNX file (--model %s or an"
-                            + " .onnx file), whose graph it keeps; the base model of %s is '%s'."
-                            + " Use --format hf for it")
-                        .formatted(Models.BUILT_IN, checkpoint, ckpt.baseModel())));
-  }
-
-  /** Writes the encoder as --format says: a Hugging Face folder, or the source ONNX graph. */
-  private void save(BertCheckpoint base, ParameterSet weights, Models.OnnxSource onnx)
+  private void save(
+      BertCheckpoint base, ParameterSet weights, boolean onnx, Optional<Models.OnnxSource> graph)
       throws IOException {
-    if (onnx != null) {
-      OnnxExport.write(out, onnx.bytes(), onnx.name(), weights, base.tokenizer().orElse(null));
-    } else {
+    TokenizerJson tokenizer = base.tokenizer().orElse(null);
+    if (!onnx) {
       HuggingFaceFolder.save(
-          out,
-          base.config(),
-          weights,
-          base.tokenizer().orElse(null),
-          HuggingFaceFolder.DEFAULT_MAX_SHARD_BYTES);
+          out, base.config(), weights, tokenizer, HuggingFaceFolder.DEFAULT_MAX_SHARD_BYTES);
+    } else if (graph.isPresent()) {
+      OnnxExport.write(out, graph.get().bytes(), graph.get().name(), weights, tokenizer);
+    } else {
+      OnnxExport.write(out, base.config(), weights, tokenizer);
     }
   }
 

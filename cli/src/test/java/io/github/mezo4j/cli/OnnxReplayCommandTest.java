@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code replay --format onnx} end to end: a short run on the built-in MiniLM replayed into its own
- * ONNX graph, which mezo4j's importer reads back with exactly the replayed weights; and the inputs
- * it refuses.
+ * ONNX graph, and one on a tiny Hugging Face folder model replayed as a new graph, each read back
+ * by mezo4j's importer with exactly the replayed weights; and the requests it refuses.
  */
 class OnnxReplayCommandTest {
   private static final String SCORED =
@@ -83,6 +83,7 @@ class OnnxReplayCommandTest {
     Path run = tmp.resolve("run");
     MainTest.Run ft = MainTest.run("", finetune("minilm", pairs(tmp), run));
     assertEquals(0, ft.exitCode(), ft.err());
+    Path last = lastCheckpoint(ft);
 
     Path onnx = tmp.resolve("onnx");
     MainTest.Run r =
@@ -90,7 +91,7 @@ class OnnxReplayCommandTest {
             "",
             "replay",
             "--checkpoint",
-            run.toString(),
+            last.toString(),
             "--format",
             "onnx",
             "--out",
@@ -105,7 +106,7 @@ class OnnxReplayCommandTest {
 
     Path hf = tmp.resolve("hf");
     MainTest.Run h =
-        MainTest.run("", "replay", "--checkpoint", run.toString(), "--out", hf.toString());
+        MainTest.run("", "replay", "--checkpoint", last.toString(), "--out", hf.toString());
     assertEquals(0, h.exitCode(), h.err());
     ParameterSet replayed = HuggingFaceFolder.load(hf, DType.F32).parameters();
 
@@ -122,11 +123,74 @@ class OnnxReplayCommandTest {
   }
 
   @Test
-  void refusesAnUnknownFormatAndDecoders(@TempDir Path tmp) throws Exception {
-    Path tiny = FinetuneCommandsTest.tinyModel(tmp.resolve("model"));
+  void classifierOnAFolderModelGetsANewGraphAndItsHead(@TempDir Path tmp) throws Exception {
+    Path model = FinetuneCommandsTest.tinyModel(tmp.resolve("model"));
+    Path data = tmp.resolve("data");
+    Files.createDirectories(data);
+    Files.writeString(data.resolve("train.tsv"), FinetuneCommandsTest.tsv(12, 1));
+    Files.writeString(data.resolve("dev.tsv"), FinetuneCommandsTest.tsv(6, 2));
     Path run = tmp.resolve("run");
-    MainTest.Run ft = MainTest.run("", finetune(tiny.toString(), pairs(tmp), run));
+    MainTest.Run ft =
+        MainTest.run(
+            "",
+            "finetune",
+            "--model",
+            model.toString(),
+            "--task",
+            "mine",
+            "--data-dir",
+            data.toString(),
+            "--text-column",
+            "review",
+            "--label-column",
+            "stars",
+            "--labels",
+            "bad,good", // words of the tiny vocabulary: the prompt head scores them
+            "--steps",
+            "2",
+            "--threads",
+            "1",
+            "--out",
+            run.toString());
     assertEquals(0, ft.exitCode(), ft.err());
+    Path last = lastCheckpoint(ft);
+
+    Path onnx = tmp.resolve("onnx");
+    MainTest.Run r =
+        MainTest.run(
+            "",
+            "replay",
+            "--checkpoint",
+            last.toString(),
+            "--format",
+            "onnx",
+            "--out",
+            onnx.toString(),
+            "--threads",
+            "1");
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(Files.isRegularFile(onnx.resolve("tokenizer.json")));
+    assertTrue(Files.isDirectory(onnx.resolve("head")), "the classifier's head beside the model");
+
+    Path hf = tmp.resolve("hf");
+    MainTest.Run h =
+        MainTest.run("", "replay", "--checkpoint", last.toString(), "--out", hf.toString());
+    assertEquals(0, h.exitCode(), h.err());
+    BertCheckpoint replayed = HuggingFaceFolder.load(hf, DType.F32);
+    BertCheckpoint exported = OnnxBertImporter.importBert(onnx.resolve("model.onnx"), 0);
+    assertEquals(replayed.config().numAttentionHeads(), exported.config().numAttentionHeads());
+    assertEquals(replayed.config().layerNormEps(), exported.config().layerNormEps());
+    ParameterSet base = HuggingFaceFolder.load(model, DType.F32).parameters();
+    int changed = 0;
+    for (Parameter p : replayed.parameters()) {
+      if (p.name().startsWith("pooler.")) {
+        continue; // last_hidden_state does not use it
+      }
+      assertArrayEquals(
+          p.toFloatArray(), exported.parameters().get(p.name()).toFloatArray(), p.name());
+      changed += p.contentEquals(base.get(p.name())) ? 0 : 1;
+    }
+    assertTrue(changed > 0, "the run changed some weights, and the export carries them");
 
     Path out = tmp.resolve("out");
     MainTest.Run unknown =
@@ -134,7 +198,7 @@ class OnnxReplayCommandTest {
             "",
             "replay",
             "--checkpoint",
-            run.toString(),
+            last.toString(),
             "--format",
             "torchscript",
             "--out",
@@ -145,23 +209,32 @@ class OnnxReplayCommandTest {
             && unknown.err().contains("expected hf or onnx"),
         unknown.err());
     assertFalse(Files.exists(out));
+  }
 
-    Path decoderRun = decoderRun(tmp);
+  @Test
+  void refusesDecoders(@TempDir Path tmp) throws Exception {
+    Path out = tmp.resolve("out");
     MainTest.Run decoder =
         MainTest.run(
             "",
             "replay",
             "--checkpoint",
-            decoderRun.toString(),
+            decoderRun(tmp).toString(),
             "--format",
             "onnx",
             "--out",
             out.toString());
     assertNotEquals(0, decoder.exitCode());
     assertTrue(
-        decoder.err().contains("--format onnx") && decoder.err().contains("decoder"),
+        decoder.err().contains("--format onnx exports encoders")
+            && decoder.err().contains("decoder"),
         decoder.err());
     assertFalse(Files.exists(out));
+  }
+
+  /** The last checkpoint of a run (its best may be the untrained step 0). */
+  private static Path lastCheckpoint(MainTest.Run finetune) throws Exception {
+    return Path.of(finetune.jsonLines().get(0).get("last_checkpoint").asText());
   }
 
   /** A one-step run of the llama2.c stories260K decoder (skipped when the shared data lacks it). */
