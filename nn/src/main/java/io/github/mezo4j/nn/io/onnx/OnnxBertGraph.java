@@ -31,11 +31,16 @@ public final class OnnxBertGraph {
   /** The ONNX operator set the graph uses: the one PyTorch and optimum export BERT with. */
   public static final int OPSET = 14;
 
-  /** The graph's input and output names. */
+  /** Input: token ids, int64 [batch_size, sequence_length]. */
   public static final String INPUT_IDS = "input_ids";
 
+  /** Input: 1 for real tokens, 0 for padding, int64 [batch_size, sequence_length]. */
   public static final String ATTENTION_MASK = "attention_mask";
+
+  /** Input: segment ids (0 for the first text, 1 for the second), int64. */
   public static final String TOKEN_TYPE_IDS = "token_type_ids";
+
+  /** Output: the last layer's hidden states, float [batch_size, sequence_length, hidden]. */
   public static final String LAST_HIDDEN_STATE = "last_hidden_state";
 
   // onnx.proto field numbers and codes
