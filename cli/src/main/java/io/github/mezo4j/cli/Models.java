@@ -66,6 +66,32 @@ final class Models {
             + (Files.exists(path) ? "" : ", and no such file or folder exists"));
   }
 
+  /** The ONNX file a model was imported from: its bytes and its name for error messages. */
+  record OnnxSource(byte[] bytes, String name) {}
+
+  /**
+   * The ONNX file {@code spec} is read from: the built-in MiniLM's resource or an .onnx file; empty
+   * for a Hugging Face folder or hub model.
+   *
+   * @throws IllegalArgumentException if {@code spec} names an .onnx file that does not exist
+   */
+  static Optional<OnnxSource> onnxSource(String spec) throws IOException {
+    if (BUILT_IN.equals(spec)) {
+      return Optional.of(new OnnxSource(MiniLm.onnxBytes(), "classpath:" + MiniLm.ONNX_RESOURCE));
+    }
+    if (spec.startsWith(HUB_PREFIX) || !spec.endsWith(".onnx")) {
+      return Optional.empty();
+    }
+    Path path = Path.of(spec);
+    if (!Files.isRegularFile(path)) {
+      throw new IllegalArgumentException(
+          "base model '%s': no such ONNX file (the run was fine-tuned from it; its graph is"
+                  .formatted(spec)
+              + " exported with the new weights)");
+    }
+    return Optional.of(new OnnxSource(Files.readAllBytes(path), path.toString()));
+  }
+
   /**
    * A {@code --model} value as PEFT's {@code base_model_name_or_path} names a base model: the
    * built-in MiniLM's hub id, {@code ORG/NAME} for {@code hf:ORG/NAME[@REVISION]}, else the value

@@ -120,24 +120,64 @@ public final class OnnxBertImporter {
   }
 
   /**
+   * One model weight in an ONNX graph: the initializer that holds it, the {@link BertNames} name it
+   * is imported under, and whether the graph stores it transposed (a MatMul operand [in, out] of an
+   * nn.Linear weight [out, in]). Import and export share this mapping, so a weight is written back
+   * exactly where it was read from.
+   *
+   * @param tensor the initializer
+   * @param name the weight's {@link BertNames} name
+   * @param transposed true when {@code tensor} is the [in, out] transpose of the weight
+   */
+  record GraphWeight(OnnxTensor tensor, String name, boolean transposed) {}
+
+  /**
    * Every floating-point initializer as a Parameter under its HF name and layout; {@code
    * graphNames} receives, for each canonical name, the value name the graph uses for it.
    */
   static Map<String, Parameter> weights(
       OnnxGraph graph, String modelType, Map<String, String> graphNames, DType storage)
       throws ModelFormatException {
-    String source = graph.source();
     Map<String, Parameter> params = new LinkedHashMap<>();
+    for (GraphWeight w : graphWeights(graph, modelType)) {
+      OnnxTensor t = w.tensor();
+      int[] shape = t.shape();
+      Parameter p;
+      if (w.transposed()) {
+        float[] inOut = t.toFloats();
+        p =
+            stored(
+                w.name(),
+                new int[] {shape[1], shape[0]},
+                transpose(inOut, shape[0], shape[1]),
+                storage);
+      } else {
+        p =
+            storage == DType.BF16
+                ? Parameter.bf16(w.name(), shape, t.toBFloat16())
+                : Parameter.f32(w.name(), shape, t.toFloats());
+      }
+      params.put(w.name(), p);
+      graphNames.put(w.name(), t.name());
+    }
+    return params;
+  }
+
+  /**
+   * Maps the graph's weight initializers to {@link BertNames} names without decoding them: named
+   * floating-point initializers by their (normalised) names, anonymous MatMul operands by the bias
+   * added after them.
+   *
+   * @throws ModelFormatException naming the initializer that cannot be named, has the wrong shape,
+   *     or maps to a name another initializer already has
+   */
+  static List<GraphWeight> graphWeights(OnnxGraph graph, String modelType)
+      throws ModelFormatException {
+    String source = graph.source();
+    Map<String, GraphWeight> byName = new LinkedHashMap<>();
     for (OnnxTensor t : graph.initializers().values()) {
       if (t.isFloatingPoint() && isParameterName(t.name())) {
-        String name = BertNames.normalise(t.name(), modelType);
-        put(
-            params,
-            storage == DType.BF16
-                ? Parameter.bf16(name, t.shape(), t.toBFloat16())
-                : Parameter.f32(name, t.shape(), t.toFloats()),
-            source);
-        graphNames.put(name, t.name());
+        put(byName, new GraphWeight(t, BertNames.normalise(t.name(), modelType), false), source);
       }
     }
     for (OnnxNode node : graph.nodes()) {
@@ -157,25 +197,20 @@ public final class OnnxBertImporter {
                 .formatted(w.name(), node.name()));
       }
       int[] shape = w.shape();
-      Parameter b = params.get(BertNames.normalise(bias, modelType));
-      if (shape.length != 2 || b == null || b.size() != shape[1]) {
+      GraphWeight b = byName.get(BertNames.normalise(bias, modelType));
+      long biasSize = b == null ? -1 : b.tensor().elementCount();
+      if (shape.length != 2 || biasSize != shape[1]) {
         throw new ModelFormatException(
             source,
             "initializer '%s' has shape %s, expected [in, %d] to match bias '%s'"
-                .formatted(w.name(), Arrays.toString(shape), b == null ? -1 : b.size(), bias));
+                .formatted(w.name(), Arrays.toString(shape), biasSize, bias));
       }
       String name =
           BertNames.normalise(
               bias.substring(0, bias.length() - "bias".length()) + "weight", modelType);
-      float[] inOut = w.toFloats();
-      put(
-          params,
-          stored(
-              name, new int[] {shape[1], shape[0]}, transpose(inOut, shape[0], shape[1]), storage),
-          source);
-      graphNames.put(name, w.name());
+      put(byName, new GraphWeight(w, name, true), source);
     }
-    return params;
+    return List.copyOf(byName.values());
   }
 
   /** Takes {@code values} as an f32 parameter, or rounds them to a bf16 one (they are dropped). */
@@ -185,11 +220,14 @@ public final class OnnxBertImporter {
         : Parameter.of(name, storage, shape, values);
   }
 
-  private static void put(Map<String, Parameter> params, Parameter p, String source)
+  private static void put(Map<String, GraphWeight> byName, GraphWeight w, String source)
       throws ModelFormatException {
-    if (params.putIfAbsent(p.name(), p) != null) {
+    GraphWeight previous = byName.putIfAbsent(w.name(), w);
+    if (previous != null) {
       throw new ModelFormatException(
-          source, "two initializers map to the tensor name '%s'".formatted(p.name()));
+          source,
+          "initializers '%s' and '%s' both map to the tensor name '%s'"
+              .formatted(previous.tensor().name(), w.tensor().name(), w.name()));
     }
   }
 

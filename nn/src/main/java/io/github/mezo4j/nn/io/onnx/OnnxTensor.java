@@ -78,6 +78,21 @@ public final class OnnxTensor {
     return dims.clone();
   }
 
+  /** True if the values sit in {@code raw_data} (not in a typed field). */
+  boolean hasRawData() {
+    return raw != null;
+  }
+
+  /** Where {@code raw_data}'s payload starts in the model file's bytes. */
+  int rawOffset() {
+    return rawOffset;
+  }
+
+  /** {@code raw_data}'s payload length in bytes. */
+  int rawLength() {
+    return rawLength;
+  }
+
   /** True for FLOAT, FLOAT16, BFLOAT16 and DOUBLE: the types {@link #toFloats()} decodes. */
   public boolean isFloatingPoint() {
     return dataType == FLOAT || dataType == FLOAT16 || dataType == BFLOAT16 || dataType == DOUBLE;

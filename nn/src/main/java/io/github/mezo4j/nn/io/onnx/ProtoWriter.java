@@ -5,9 +5,34 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
-/** Test helper: a minimal protobuf encoder, the mirror of {@link ProtoReader}, to build models. */
+/**
+ * A minimal protobuf encoder, the mirror of {@link ProtoReader}, with builders for the few ONNX
+ * messages {@link OnnxBertGraph} writes (field numbers from onnx.proto).
+ */
 final class ProtoWriter {
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final Buffer out;
+
+  /** A byte buffer whose content another one can take without a copy in between. */
+  private static final class Buffer extends ByteArrayOutputStream {
+    Buffer(int capacity) {
+      super(capacity);
+    }
+
+    void copyTo(ByteArrayOutputStream target) {
+      target.write(buf, 0, count);
+    }
+  }
+
+  ProtoWriter() {
+    this(64);
+  }
+
+  /**
+   * A writer whose buffer starts at {@code capacity} bytes (a whole model's, to avoid regrowth).
+   */
+  ProtoWriter(int capacity) {
+    out = new Buffer(capacity);
+  }
 
   private void rawVarint(long v) {
     while ((v & ~0x7FL) != 0) {
@@ -41,7 +66,10 @@ final class ProtoWriter {
   }
 
   ProtoWriter message(int field, ProtoWriter m) {
-    return bytes(field, m.toByteArray());
+    rawVarint((long) field << 3 | 2);
+    rawVarint(m.out.size());
+    m.out.copyTo(out); // no intermediate array: weight tensors are large
+    return this;
   }
 
   /** A packed run of varints. */
@@ -50,7 +78,12 @@ final class ProtoWriter {
     for (long v : values) {
       p.rawVarint(v);
     }
-    return bytes(field, p.toByteArray());
+    return message(field, p);
+  }
+
+  /** Bytes written so far. */
+  int size() {
+    return out.size();
   }
 
   byte[] toByteArray() {
@@ -62,10 +95,8 @@ final class ProtoWriter {
   /** TensorProto with little-endian float raw_data. */
   static ProtoWriter floatTensor(String name, long[] dims, float[] values) {
     ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (float v : values) {
-      raw.putFloat(v);
-    }
-    ProtoWriter t = new ProtoWriter();
+    raw.asFloatBuffer().put(values);
+    ProtoWriter t = new ProtoWriter(values.length * 4 + name.length() + 32);
     for (long d : dims) {
       t.varint(1, d);
     }
@@ -81,7 +112,13 @@ final class ProtoWriter {
     return t.varint(2, OnnxTensor.INT64).packedVarints(7, values).string(8, name);
   }
 
+  /** NodeProto named {@code /op_output}. */
   static ProtoWriter node(String op, String[] inputs, String[] outputs, ProtoWriter... attributes) {
+    return node("/" + op + "_" + outputs[0], op, inputs, outputs, attributes);
+  }
+
+  static ProtoWriter node(
+      String name, String op, String[] inputs, String[] outputs, ProtoWriter... attributes) {
     ProtoWriter n = new ProtoWriter();
     for (String in : inputs) {
       n.string(1, in);
@@ -89,7 +126,7 @@ final class ProtoWriter {
     for (String o : outputs) {
       n.string(2, o);
     }
-    n.string(3, "/" + op + "_" + outputs[0]).string(4, op);
+    n.string(3, name).string(4, op);
     for (ProtoWriter a : attributes) {
       n.message(5, a);
     }
@@ -100,6 +137,18 @@ final class ProtoWriter {
     return new ProtoWriter().string(1, name).fixed32(2, Float.floatToRawIntBits(f)).varint(20, 1);
   }
 
+  static ProtoWriter intAttribute(String name, long i) {
+    return new ProtoWriter().string(1, name).varint(3, i).varint(20, 2);
+  }
+
+  static ProtoWriter intsAttribute(String name, long... ints) {
+    ProtoWriter a = new ProtoWriter().string(1, name);
+    for (long i : ints) {
+      a.varint(8, i);
+    }
+    return a.varint(20, 7);
+  }
+
   static ProtoWriter stringAttribute(String name, String s) {
     return new ProtoWriter().string(1, name).string(4, s).varint(20, 3);
   }
@@ -108,7 +157,7 @@ final class ProtoWriter {
     return new ProtoWriter().string(1, name).message(5, tensor).varint(20, 4);
   }
 
-  /** ModelProto {ir_version 8, producer "test", graph}. */
+  /** ModelProto {ir_version 8, producer "test", graph}: a hand-built graph for tests. */
   static byte[] model(ProtoWriter graph) {
     return new ProtoWriter().varint(1, 8).string(2, "test").message(7, graph).toByteArray();
   }
