@@ -2,6 +2,7 @@ package io.github.mezo4j.examples;
 
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.MiniLm;
+import io.github.mezo4j.nn.io.onnx.OnnxExport;
 import io.github.mezo4j.train.data.TextPair;
 import io.github.mezo4j.train.trainer.EmbeddingFineTuning;
 import io.github.mezo4j.train.trainer.PairFineTuner;
@@ -13,7 +14,7 @@ import java.util.List;
 
 /**
  * Fine-tunes the built-in all-MiniLM-L6-v2 on sentence pairs with similarity scores held in memory,
- * evaluates it, and names the run folder that replays it.
+ * evaluates it, and exports it as an ONNX file that ONNX Runtime loads in place of the original.
  *
  * <p>Usage: {@code examples/run FineTuneEmbeddings [STS-B FOLDER] [STEPS] [OUT]}. The pairs come
  * from GLUE STS-B's train.tsv and dev.tsv (default folder: $MEZO4J_DATA/glue-stsb, else
@@ -29,15 +30,22 @@ public final class FineTuneEmbeddings {
     List<TextPair> train = readStsb(data.resolve("train.tsv"));
     List<TextPair> dev = readStsb(data.resolve("dev.tsv"));
 
-    // The ten lines a developer writes: model, settings, fit, evaluate.
+    // The lines a developer writes: model, settings, fit, evaluate, export.
     BertCheckpoint base = MiniLm.load();
     EmbeddingFineTuning tuning =
         EmbeddingFineTuning.scored(0, 5).steps(steps).evalEvery(100).out(out).progress(System.err);
     PairFineTuner.Result result = tuning.fit(base, train, dev);
     double after = tuning.evaluate(result.model(), dev).spearman();
+    Path onnx = out.resolve("onnx"); // model.onnx + tokenizer.json, a drop-in for the original
+    OnnxExport.write(
+        onnx,
+        MiniLm.onnxBytes(),
+        "minilm",
+        result.model().embedder().encoder().mergedParameters(),
+        base.tokenizer().orElseThrow());
     System.out.printf(
-        "dev Spearman: %.4f untrained, %.4f after %d steps (best %.4f); run folder %s%n",
-        result.initialDevMetric(), after, steps, result.bestDevMetric(), out);
+        "dev Spearman: %.4f untrained, %.4f after %d steps (best %.4f); run folder %s, ONNX %s%n",
+        result.initialDevMetric(), after, steps, result.bestDevMetric(), out, onnx);
   }
 
   /** GLUE STS-B's TSV: sentence1, sentence2 and score are the last three columns. */

@@ -44,5 +44,7 @@ class FineTuneEmbeddingsTest {
     assertTrue(
         text.matches("(?s)dev Spearman: -?[01]\\.\\d{4} untrained, .* after 2 steps.*"), text);
     assertTrue(Files.isRegularFile(dir.resolve("run/summary.json")));
+    assertTrue(Files.size(dir.resolve("run/onnx/model.onnx")) > 80_000_000, "MiniLM's graph");
+    assertTrue(Files.isRegularFile(dir.resolve("run/onnx/tokenizer.json")));
   }
 }
