@@ -5,7 +5,7 @@
 #
 #   tools/soak.sh OUT [STEPS] [THREADS] [FINETUNE OPTIONS...]   (default 20000 steps, 2 threads)
 #
-# Writes OUT/run (the run), OUT/rss.tsv (seconds, step, VmRSS kB), OUT/log-size.tsv (step, bytes
+# Writes OUT/run (the run), OUT/gc.log, OUT/rss.tsv (seconds, step, VmRSS kB), OUT/log-size.tsv (step, bytes
 # of steps.mezolog) and prints a summary: RSS after warm-up against the end, log bytes per step,
 # replay time. Uses cli/target/mezo4j.jar (build it first: ./mvnw -B -q package -DskipTests).
 set -euo pipefail
@@ -17,7 +17,10 @@ shift $(($# < 3 ? $# : 3))
 mkdir -p "$out"
 run="$out/run"
 
-bin/mezo4j finetune --model minilm --task sst2 --k-shot-seed 42 --steps "$steps" \
+# the GC log shows the heap in use after each collection: live data, unlike RSS, which also
+# counts heap the collector has grown into and not returned
+MEZO4J_JAVA_OPTS="${MEZO4J_JAVA_OPTS:-} -Xlog:gc:file=$out/gc.log" \
+  bin/mezo4j finetune --model minilm --task sst2 --k-shot-seed 42 --steps "$steps" \
   --eval-every 2000 --threads "$threads" --save-weights --out "$run" "$@" 2> "$out/finetune.log" &
 launcher=$!
 # bin/mezo4j execs java when stderr is not a terminal, so the launcher's pid is the JVM's.

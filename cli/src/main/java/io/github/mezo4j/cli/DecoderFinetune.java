@@ -92,6 +92,7 @@ final class DecoderFinetune {
                   ProgressBar.terminal(),
                   null));
       System.out.println(JsonFiles.line(r.summary()));
+      FinetuneCommand.printOutputs(cmd.out, r.best(), r.last());
     }
     return 0;
   }

@@ -297,7 +297,22 @@ final class FinetuneCommand implements Callable<Integer> {
             monitor,
             (long) prefixCacheMb << 20);
     System.out.println(JsonFiles.line(r.summary()));
+    printOutputs(out, r.best(), r.last());
     return 0;
+  }
+
+  /** Where a finished run's outputs are, on stderr (stdout holds only the summary line). */
+  static void printOutputs(Path out, Path best, Path last) {
+    Path dir = out.toAbsolutePath().normalize();
+    System.err.printf(
+        "outputs in %s: %s, %s, %s, %s%nbest checkpoint %s%nlast checkpoint %s%n",
+        dir,
+        RunFolder.SUMMARY,
+        RunFolder.METRICS,
+        RunFolder.LOSS_PLOT,
+        RunFolder.METRIC_PLOT,
+        best.toAbsolutePath().normalize(),
+        last.toAbsolutePath().normalize());
   }
 
   /** The recipe line printed once the run's settings are checked, or null. */

@@ -108,6 +108,7 @@ final class PairCommands {
                   ProgressBar.terminal(),
                   null));
       System.out.println(JsonFiles.line(r.summary()));
+      FinetuneCommand.printOutputs(cmd.out, r.best(), r.last());
     }
     return 0;
   }

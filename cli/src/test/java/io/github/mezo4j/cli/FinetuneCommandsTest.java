@@ -329,8 +329,17 @@ class FinetuneCommandsTest {
     assertEquals("adam", config.get("optimizer").asText());
     assertEquals(0.01, config.get("weight_decay").asDouble());
 
-    // replay rebuilds the optimizer from the step log: bit-identical to the saved weights
+    // the summary names absolute checkpoints, the version and the finish time; stderr says where
     Path last = Path.of(summary.get("last_checkpoint").asText());
+    assertTrue(last.isAbsolute() && Files.isDirectory(last), last.toString());
+    assertTrue(summary.get("mezo4j_version").asText().length() > 0);
+    assertTrue(summary.get("finished_utc").asText().matches("\\d{4}-\\d\\d-\\d\\dT.*Z"));
+    assertTrue(
+        r.err().contains("outputs in " + out.toAbsolutePath().normalize() + ": summary.json"),
+        r.err());
+    assertTrue(r.err().contains("last checkpoint " + last), r.err());
+
+    // replay rebuilds the optimizer from the step log: bit-identical to the saved weights
     MainTest.Run rp =
         MainTest.run(
             "", "replay", "--checkpoint", last.toString(), "--out", tmp.resolve("w").toString());

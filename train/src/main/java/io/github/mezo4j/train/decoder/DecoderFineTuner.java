@@ -1,7 +1,6 @@
 package io.github.mezo4j.train.decoder;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.mezo4j.core.log.StepLog;
 import io.github.mezo4j.core.mezo.MezoTrainer;
 import io.github.mezo4j.core.mezo.NanPolicy;
 import io.github.mezo4j.core.mezo.Objective;
@@ -20,10 +19,10 @@ import io.github.mezo4j.train.report.MetricsLog;
 import io.github.mezo4j.train.report.ProgressBar;
 import io.github.mezo4j.train.report.RunPlots;
 import io.github.mezo4j.train.trainer.BatchSampler;
+import io.github.mezo4j.train.trainer.RunSummary;
 import io.github.mezo4j.train.trainer.StepLoop;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -371,18 +370,8 @@ public final class DecoderFineTuner {
       s.put("dev_examples", run.dev().size());
       s.put("params", c.params());
       s.put("trainable_parameters", c.trainable(run.lm().model().parameters()).elementCount());
-      s.put("step_log_bytes", Files.size(folder.stepLog()));
-      s.put("lr", c.lr());
-      s.put("eps", c.eps());
-      s.put("batch", c.batch());
-      s.put("seed", c.seed());
-      c.optim().putInto(s);
-      s.put("optimizer_spec", trainer.config().optimizer().spec());
-      s.put("optimizer_state_bytes", trainer.optimizerStateBytes());
-      s.put("best_checkpoint", checkpoints.best().toString());
-      s.put("last_checkpoint", checkpoints.last().toString());
-      JsonFiles.write(folder.summary(), s);
-      StepLog.read(folder.stepLog()); // the log the checkpoints copied is intact
+      RunSummary.write(
+          s, folder, c.lr(), c.eps(), c.batch(), c.seed(), c.optim(), trainer, checkpoints);
       return new Result(s, run.lm().model().parameters(), checkpoints.best(), checkpoints.last());
     }
   }

@@ -28,7 +28,6 @@ import io.github.mezo4j.train.report.ProgressBar;
 import io.github.mezo4j.train.report.RunPlots;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalDouble;
@@ -515,18 +514,8 @@ public final class FineTuner {
         s.put("prefix_cache_sequences", cache.sequences());
         s.put("prefix_cache_bytes", cache.bytes());
       }
-      s.put("step_log_bytes", Files.size(folder.stepLog()));
-      s.put("lr", c.lr());
-      s.put("eps", c.eps());
-      s.put("batch", c.batch());
-      s.put("seed", c.seed());
-      c.optim().putInto(s);
-      s.put("optimizer_spec", trainer.config().optimizer().spec());
-      s.put("optimizer_state_bytes", trainer.optimizerStateBytes());
-      s.put("best_checkpoint", checkpoints.best().toString());
-      s.put("last_checkpoint", checkpoints.last().toString());
-      JsonFiles.write(folder.summary(), s);
-      StepLog.read(folder.stepLog()); // the log the checkpoints copied is intact
+      RunSummary.write(
+          s, folder, c.lr(), c.eps(), c.batch(), c.seed(), c.optim(), trainer, checkpoints);
       return new Result(s, classifier, checkpoints.best(), checkpoints.last());
     }
   }

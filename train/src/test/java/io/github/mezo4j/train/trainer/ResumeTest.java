@@ -285,7 +285,7 @@ class ResumeTest {
   /** A summary's JSON text without its times and paths. */
   private static String comparable(ObjectNode summary) {
     ObjectNode o = summary.deepCopy();
-    o.remove(List.of("seconds", "best_checkpoint", "last_checkpoint"));
+    o.remove(List.of("seconds", "finished_utc", "best_checkpoint", "last_checkpoint"));
     return JsonFiles.line(o);
   }
 
