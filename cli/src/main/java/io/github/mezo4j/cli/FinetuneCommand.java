@@ -115,8 +115,8 @@ final class FinetuneCommand implements Callable<Integer> {
           "ce, accuracy or f1 (non-differentiable ones work with MeZO); decoders also lm"
               + " (next-token loss of the task's texts, dev perplexity). Default: ce. Sentence"
               + " pairs (stsb, --pairs): cosent, cosine (MSE of cosine vs normalised score) or"
-              + " mnr (multiple-negatives ranking, positive pairs); default cosent, positive"
-              + " pairs mnr.")
+              + " mnr (multiple-negatives ranking, positive pairs); default: the recipe's (cosine"
+              + " for scored pairs), else cosent, positive pairs mnr.")
   String objective;
 
   @Option(
@@ -218,7 +218,7 @@ final class FinetuneCommand implements Callable<Integer> {
     Optional<PairTask> pairTask = decoder ? Optional.empty() : taskOptions.pairTask();
     applyRecipe(
         pairTask.isPresent()
-            ? Recipe.EMBEDDING_PAIRS
+            ? Recipe.forPairs(pairTask.get().kind())
             : Recipe.of(decoder, taskOptions.kShotSeed != null));
     Arguments.atLeast("--steps", steps, 0);
     Arguments.positiveFinite("--eps", eps);
@@ -323,9 +323,17 @@ final class FinetuneCommand implements Callable<Integer> {
    * method options all together and only if none was given (else from {@link Recipe#MEZO}).
    */
   private void applyRecipe(Recipe recipe) {
+    // a pair recipe's objective belongs to its method: its rate was tuned for that loss
+    boolean otherObjective =
+        recipe.objective() != null && objective != null && !objective.equals(recipe.objective());
     boolean methodGiven =
-        trainParams != null || lr != null || eps != null || optimizerOptions.methodGiven();
+        trainParams != null
+            || lr != null
+            || eps != null
+            || otherObjective
+            || optimizerOptions.methodGiven();
     Recipe method = methodGiven ? Recipe.MEZO : recipe;
+    objective = objective != null ? objective : method.objective();
     trainParams = trainParams != null ? trainParams : method.trainParams();
     lr = lr != null ? lr : method.lr();
     eps = eps != null ? eps : method.eps();

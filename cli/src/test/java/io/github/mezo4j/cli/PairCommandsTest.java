@@ -1,6 +1,7 @@
 package io.github.mezo4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,8 @@ import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.trainer.Recipe;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,48 +55,50 @@ class PairCommandsTest {
   }
 
   @Test
-  void scoredPairsUseTheEmbeddingRecipeAndCosent(@TempDir Path tmp) throws Exception {
+  void scoredPairsUseTheScoredRecipeAndItsObjective(@TempDir Path tmp) throws Exception {
     Path model = FinetuneCommandsTest.tinyModel(tmp.resolve("model"));
     Path data = tmp.resolve("data");
     Files.createDirectories(data);
     Files.writeString(data.resolve("train.tsv"), scoredTsv(20, 1));
     Files.writeString(data.resolve("dev.tsv"), scoredTsv(12, 2));
     Path out = tmp.resolve("run");
-    MainTest.Run run =
-        MainTest.run(
-            "",
-            "finetune",
-            "--model",
-            model.toString(),
-            "--task",
-            "mine",
-            "--pairs",
-            "scored",
-            "--score-range",
-            "0,5",
-            "--data-dir",
-            data.toString(),
-            "--text-column",
-            "a",
-            "--text-pair-column",
-            "b",
-            "--label-column",
-            "score",
-            "--steps",
-            "2",
-            "--eval-every",
-            "1",
-            "--threads",
-            "1",
-            "--out",
-            out.toString());
+    String[] args = {
+      "finetune",
+      "--model",
+      model.toString(),
+      "--task",
+      "mine",
+      "--pairs",
+      "scored",
+      "--score-range",
+      "0,5",
+      "--data-dir",
+      data.toString(),
+      "--text-column",
+      "a",
+      "--text-pair-column",
+      "b",
+      "--label-column",
+      "score",
+      "--steps",
+      "2",
+      "--eval-every",
+      "1",
+      "--threads",
+      "1",
+      "--out",
+      out.toString()
+    };
+    MainTest.Run run = MainTest.run("", args);
     assertEquals(0, run.exitCode(), run.err());
     JsonNode c = JsonFiles.read(out.resolve("run.json")).get("config");
-    assertEquals("cosent", c.get("objective").asText());
+    assertEquals("cosine", c.get("objective").asText());
     assertEquals("spearman", c.get("metric").asText());
-    assertEquals(Recipe.EMBEDDING_PAIRS.trainParams(), c.get("params").asText());
-    assertEquals(Recipe.EMBEDDING_PAIRS.lr(), c.get("lr").asDouble());
-    assertTrue(run.err().contains("recipe embedding-pairs"), run.err());
+    assertEquals(Recipe.EMBEDDING_SCORED.trainParams(), c.get("params").asText());
+    assertEquals(Recipe.EMBEDDING_SCORED.lr(), c.get("lr").asDouble());
+    assertTrue(
+        run.err().contains("recipe embedding-scored: --objective cosine --train-params all"),
+        run.err());
     JsonNode summary = JsonFiles.read(out.resolve("summary.json"));
     assertTrue(summary.has("final_dev_spearman") && summary.has("final_dev_pearson"));
 
@@ -120,6 +125,18 @@ class PairCommandsTest {
     assertEquals(0, eval.exitCode(), eval.err());
     JsonNode e = JsonFiles.MAPPER.readTree(eval.out());
     assertEquals(summary.get("best_dev_metric").asDouble(), e.get("spearman").asDouble(), 0);
+
+    // another objective is another method: MeZO's defaults, not a rate tuned for cosine
+    String[] cosent = args.clone();
+    cosent[cosent.length - 1] = tmp.resolve("cosent").toString();
+    List<String> withCosent = new ArrayList<>(List.of(cosent));
+    withCosent.addAll(List.of("--objective", "cosent"));
+    MainTest.Run other = MainTest.run("", withCosent.toArray(String[]::new));
+    assertEquals(0, other.exitCode(), other.err());
+    JsonNode oc = JsonFiles.read(tmp.resolve("cosent/run.json")).get("config");
+    assertEquals("cosent", oc.get("objective").asText());
+    assertEquals(Recipe.MEZO.lr(), oc.get("lr").asDouble());
+    assertFalse(other.err().contains("recipe "), other.err());
 
     MainTest.Run bad =
         MainTest.run(

@@ -19,8 +19,8 @@ import java.util.Objects;
 
 /**
  * Fine-tuning a sentence-embedding model on pairs held in memory, in a few lines of Java: the
- * settings of {@code mezo4j finetune} on pairs with the embedding recipe ({@link
- * Recipe#EMBEDDING_PAIRS}) as defaults, each overridable, then {@link #fit} runs {@link
+ * settings of {@code mezo4j finetune} on pairs with the embedding recipe of the kind of pairs
+ * ({@link Recipe#forPairs}) as defaults, each overridable, then {@link #fit} runs {@link
  * PairFineTuner} into a run folder (checkpoints, step log, metrics) and {@link #evaluate} scores
  * any pairs.
  *
@@ -40,13 +40,13 @@ public final class EmbeddingFineTuning {
   private final double maxScore;
   private PairLoss objective;
   private double scale = PairLoss.DEFAULT_SCALE;
-  private String trainParams = Recipe.EMBEDDING_PAIRS.trainParams();
-  private double lr = Recipe.EMBEDDING_PAIRS.lr();
-  private double eps = Recipe.EMBEDDING_PAIRS.eps();
-  private OptimizerSettings optim = Recipe.EMBEDDING_PAIRS.optim();
-  private int steps = Recipe.EMBEDDING_PAIRS.steps();
-  private int batch = Recipe.EMBEDDING_PAIRS.batch();
-  private int evalEvery = Recipe.EMBEDDING_PAIRS.evalEvery();
+  private String trainParams;
+  private double lr;
+  private double eps;
+  private OptimizerSettings optim;
+  private int steps;
+  private int batch;
+  private int evalEvery;
   private long seed = 42;
   private int threads;
   private String modelName = "in-memory";
@@ -57,7 +57,16 @@ public final class EmbeddingFineTuning {
     this.kind = kind;
     this.minScore = minScore;
     this.maxScore = maxScore;
-    this.objective = PairLoss.defaultFor(kind);
+    Recipe r = Recipe.forPairs(kind);
+    this.objective =
+        r.objective() != null ? PairLoss.parse(r.objective()) : PairLoss.defaultFor(kind);
+    this.trainParams = r.trainParams();
+    this.lr = r.lr();
+    this.eps = r.eps();
+    this.optim = r.optim();
+    this.steps = r.steps();
+    this.batch = r.batch();
+    this.evalEvery = r.evalEvery();
   }
 
   /** Pairs with a similarity score in {@code [minScore, maxScore]} (STS-B: 0 to 5). */
@@ -79,10 +88,20 @@ public final class EmbeddingFineTuning {
     return new EmbeddingFineTuning(PairKind.POSITIVE, 0, 1);
   }
 
-  /** What MeZO minimises (default: CoSENT for scores and labels, ranking for positives). */
+  /** What MeZO minimises (default: the recipe's; cosine for scores, CoSENT, ranking). */
   public EmbeddingFineTuning objective(PairLoss objective) {
     this.objective = Objects.requireNonNull(objective, "objective");
     return this;
+  }
+
+  /** The objective a fit will minimise. */
+  public PairLoss objective() {
+    return objective;
+  }
+
+  /** The encoder weights a fit will train. */
+  public String trainParams() {
+    return trainParams;
   }
 
   /** CoSENT's and ranking's cosine scale, 1 / temperature (default 20). */
@@ -91,7 +110,7 @@ public final class EmbeddingFineTuning {
     return this;
   }
 
-  /** Which encoder weights MeZO trains: all, bias-norm, top:K or a glob (default bias-norm). */
+  /** Which encoder weights MeZO trains: all, bias-norm, top:K or a glob (default: the recipe's). */
   public EmbeddingFineTuning trainParams(String trainParams) {
     this.trainParams = Objects.requireNonNull(trainParams, "trainParams");
     return this;

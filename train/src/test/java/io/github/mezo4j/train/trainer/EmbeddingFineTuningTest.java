@@ -46,6 +46,7 @@ class EmbeddingFineTuningTest {
     EmbeddingFineTuning tuning =
         EmbeddingFineTuning.scored(0, 5)
             .objective(PairLoss.COSINE)
+            .trainParams("bias-norm")
             .lr(1e-2)
             .steps(4)
             .batch(4)
@@ -99,6 +100,9 @@ class EmbeddingFineTuningTest {
                 EmbeddingFineTuning.labeled().fit(null, List.of(new TextPair("a", "b", 0.5)), DEV));
     assertEquals("train pair 0: label 0.5, expected 0 or 1", e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> EmbeddingFineTuning.scored(5, 5));
+    EmbeddingFineTuning defaults = EmbeddingFineTuning.scored(0, 5);
+    assertEquals(Recipe.EMBEDDING_SCORED.trainParams(), defaults.trainParams());
+    assertEquals(PairLoss.COSINE, defaults.objective());
     assertFalse(Files.exists(dir.resolve("a")), "nothing written for bad input");
   }
 }
