@@ -25,15 +25,16 @@ public final class FineTuneEmbeddings {
 
   public static void main(String[] args) throws IOException {
     Path data = args.length > 0 ? Path.of(args[0]) : defaultData();
-    int steps = args.length > 1 ? Integer.parseInt(args[1]) : 300;
     Path out = Path.of(args.length > 2 ? args[2] : "runs/example-embeddings");
     List<TextPair> train = readStsb(data.resolve("train.tsv"));
     List<TextPair> dev = readStsb(data.resolve("dev.tsv"));
 
     // The lines a developer writes: model, settings, fit, evaluate, export.
     BertCheckpoint base = MiniLm.load();
-    EmbeddingFineTuning tuning =
-        EmbeddingFineTuning.scored(0, 5).steps(steps).evalEvery(100).out(out).progress(System.err);
+    EmbeddingFineTuning tuning = EmbeddingFineTuning.scored(0, 5).out(out).progress(System.err);
+    if (args.length > 1) {
+      tuning.steps(Integer.parseInt(args[1])); // else the recipe's
+    }
     PairFineTuner.Result result = tuning.fit(base, train, dev);
     double after = tuning.evaluate(result.model(), dev).spearman();
     Path onnx = out.resolve("onnx"); // model.onnx + tokenizer.json, a drop-in for the original
@@ -45,7 +46,12 @@ public final class FineTuneEmbeddings {
         base.tokenizer().orElseThrow());
     System.out.printf(
         "dev Spearman: %.4f untrained, %.4f after %d steps (best %.4f); run folder %s, ONNX %s%n",
-        result.initialDevMetric(), after, steps, result.bestDevMetric(), out, onnx);
+        result.initialDevMetric(),
+        after,
+        result.summary().get("steps").asInt(),
+        result.bestDevMetric(),
+        out,
+        onnx);
   }
 
   /** GLUE STS-B's TSV: sentence1, sentence2 and score are the last three columns. */
