@@ -22,6 +22,10 @@ import java.util.List;
 public final class FineTuneEmbeddings {
   private FineTuneEmbeddings() {}
 
+  /**
+   * Runs the example; the arguments are optional, in the order of the usage line of the class
+   * comment.
+   */
   public static void main(String[] args) throws IOException {
     Path data = args.length > 0 ? Path.of(args[0]) : defaultData();
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 300;
