@@ -1,5 +1,6 @@
 package io.github.mezo4j.core;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.source.doctree.DocCommentTree;
@@ -14,6 +15,7 @@ import com.sun.source.util.JavacTask;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.TreePathScanner;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +23,9 @@ import java.util.List;
 import java.util.stream.Stream;
 import javax.lang.model.element.Modifier;
 import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.JavaFileObject.Kind;
+import javax.tools.SimpleJavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
@@ -52,26 +57,87 @@ class PublicApiJavadocTest {
     assertTrue(
         sources.size() > 100, "found only " + sources.size() + " source files under " + root);
 
-    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    List<String> undocumented = new ArrayList<>();
-    try (StandardJavaFileManager files = javac.getStandardFileManager(null, null, null)) {
-      JavacTask task =
-          (JavacTask)
-              javac.getTask(
-                  null,
-                  files,
-                  null,
-                  List.of("-proc:none"),
-                  null,
-                  files.getJavaFileObjectsFromPaths(sources));
-      DocTrees docs = DocTrees.instance(task);
-      for (CompilationUnitTree unit : task.parse()) {
-        new Undocumented(docs, root, undocumented).scan(unit, null);
-      }
+    List<String> undocumented;
+    try (StandardJavaFileManager files = JAVAC.getStandardFileManager(null, null, null)) {
+      undocumented = undocumented(files, files.getJavaFileObjectsFromPaths(sources));
     }
     assertTrue(
         undocumented.isEmpty(),
         "public elements without a Javadoc comment:\n" + String.join("\n", undocumented));
+  }
+
+  @Test
+  void findsEveryKindOfUndocumentedPublicElement() throws IOException {
+    String source =
+        """
+        package p;
+        /** Documented. */
+        public class A {
+          public A() {}
+          /** Documented. */
+          public int documented;
+          public static final int CONSTANT = 1;
+          int packagePrivate;
+          private void hidden() {}
+          protected void inherited() {}
+          /**
+           * @param x only a tag
+           */
+          public void onlyTags(int x) {}
+          @Override
+          public String toString() { return ""; }
+          /** Documented. */
+          public interface I { void implicitlyPublic(); }
+          /** Documented. */
+          public enum E { CONSTANT_OF_E; int field; }
+          /** Documented. */
+          public record R(int x) { public R {} @Override public int x() { return x; } }
+          private static class Hidden { public void notApi() {} }
+          public static class Nested {}
+        }
+        """;
+    List<String> found;
+    try (StandardJavaFileManager files = JAVAC.getStandardFileManager(null, null, null)) {
+      found =
+          undocumented(
+              files,
+              List.of(
+                  new SimpleJavaFileObject(URI.create("string:///p/A.java"), Kind.SOURCE) {
+                    @Override
+                    public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+                      return source;
+                    }
+                  }));
+    }
+    assertEquals(
+        List.of(
+            "constructor",
+            "CONSTANT",
+            "inherited()",
+            "onlyTags() (only block tags, no description)",
+            "implicitlyPublic()",
+            "CONSTANT_OF_E",
+            "constructor",
+            "x()",
+            "Nested",
+            "default constructor of Nested"),
+        found.stream().map(f -> f.substring(f.lastIndexOf(": ") + 2)).toList());
+  }
+
+  private static final JavaCompiler JAVAC = ToolProvider.getSystemJavaCompiler();
+
+  /** "file:line: element" for every undocumented public element of {@code sources}. */
+  private static List<String> undocumented(
+      StandardJavaFileManager files, Iterable<? extends JavaFileObject> sources)
+      throws IOException {
+    JavacTask task =
+        (JavacTask) JAVAC.getTask(null, files, null, List.of("-proc:none"), null, sources);
+    DocTrees docs = DocTrees.instance(task);
+    List<String> out = new ArrayList<>();
+    for (CompilationUnitTree unit : task.parse()) {
+      new Undocumented(docs, out).scan(unit, null);
+    }
+    return out;
   }
 
   private static Path projectRoot() {
@@ -83,12 +149,10 @@ class PublicApiJavadocTest {
   /** Collects the public elements whose enclosing types are all public, and lack a comment. */
   private static final class Undocumented extends TreePathScanner<Void, Void> {
     private final DocTrees docs;
-    private final Path root;
     private final List<String> out;
 
-    Undocumented(DocTrees docs, Path root, List<String> out) {
+    Undocumented(DocTrees docs, List<String> out) {
       this.docs = docs;
-      this.root = root;
       this.out = out;
     }
 
@@ -128,21 +192,19 @@ class PublicApiJavadocTest {
       return null;
     }
 
-    /** Public, protected, or implicitly public as a member of an interface or an enum constant. */
+    /**
+     * Public, protected, or implicitly public as a member of an interface (the parser marks enum
+     * constants public itself).
+     */
     private boolean exported(ModifiersTree modifiers) {
       var flags = modifiers.getFlags();
       if (flags.contains(Modifier.PUBLIC) || flags.contains(Modifier.PROTECTED)) {
         return true;
       }
-      if (flags.contains(Modifier.PRIVATE)) {
-        return false;
-      }
-      Tree parent = getCurrentPath().getParentPath().getLeaf();
-      return parent instanceof ClassTree owner
+      return !flags.contains(Modifier.PRIVATE)
+          && getCurrentPath().getParentPath().getLeaf() instanceof ClassTree owner
           && (owner.getKind() == Tree.Kind.INTERFACE
-              || owner.getKind() == Tree.Kind.ANNOTATION_TYPE
-              || (owner.getKind() == Tree.Kind.ENUM
-                  && getCurrentPath().getLeaf() instanceof VariableTree));
+              || owner.getKind() == Tree.Kind.ANNOTATION_TYPE);
     }
 
     /** An accessor written out in a record does not inherit the component's {@code @param}. */
@@ -172,7 +234,7 @@ class PublicApiJavadocTest {
       long line =
           unit.getLineMap()
               .getLineNumber(docs.getSourcePositions().getStartPosition(unit, path.getLeaf()));
-      out.add(root.relativize(Path.of(unit.getSourceFile().toUri())) + ":" + line + ": " + what);
+      out.add(unit.getSourceFile().getName() + ":" + line + ": " + what);
     }
   }
 }
