@@ -29,6 +29,10 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** The root command, for picocli; {@link #run(String...)} is the way in. */
+  public Main() {}
+
+  /** Runs the command line and exits the JVM with its exit code. */
   public static void main(String[] args) {
     System.exit(run(args));
   }

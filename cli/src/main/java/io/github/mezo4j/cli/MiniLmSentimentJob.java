@@ -87,6 +87,7 @@ public final class MiniLmSentimentJob implements AutoCloseable {
       boolean verifyReplay,
       List<String> labelTexts,
       double scale) {
+    /** Rejects negative steps, fewer than one thread or eval interval, and a negative or NaN lr. */
     public Config {
       labelTexts = List.copyOf(labelTexts);
       if (steps < 0 || threads < 1 || evalEvery < 1) {
@@ -104,6 +105,7 @@ public final class MiniLmSentimentJob implements AutoCloseable {
       return new Config(200, 1e-3, 1.5e-4, 42, 2, 20, 42, true, false, LABEL_TEXTS, 20);
     }
 
+    /** These settings with {@code newSteps} steps. */
     public Config withSteps(int newSteps) {
       return new Config(
           newSteps,

@@ -23,6 +23,10 @@ import java.util.List;
 public final class FineTuneEmbeddings {
   private FineTuneEmbeddings() {}
 
+  /**
+   * Runs the example; the arguments are optional, in the order of the usage line of the class
+   * comment.
+   */
   public static void main(String[] args) throws IOException {
     Path data = args.length > 0 ? Path.of(args[0]) : defaultData();
     Path out = Path.of(args.length > 2 ? args[2] : "runs/example-embeddings");

@@ -56,10 +56,12 @@ public final class StepLog {
     this.droppedBytes = droppedBytes;
   }
 
+  /** The file this log was read from. */
   public Path path() {
     return path;
   }
 
+  /** The configuration every step was run with. */
   public StepLogHeader header() {
     return header;
   }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 public final class StepLogCorruptedException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /** Names {@code file} and says {@code what} is wrong with it. */
   public StepLogCorruptedException(Path file, String what) {
     super(Printable.escapeKeepingLines("step log " + file + ": " + what));
   }

@@ -74,6 +74,10 @@ public record StepLogHeader(
   /** The oldest format version this build reads. */
   static final int OLDEST_VERSION = 1;
 
+  /**
+   * A header for a run with these settings (the version written depends on which are not the
+   * defaults).
+   */
   public StepLogHeader {
     Objects.requireNonNull(perturbation, "perturbation");
     Objects.requireNonNull(bf16Rounding, "bf16Rounding");

@@ -89,10 +89,12 @@ public final class StepLogWriter implements AutoCloseable {
     return new StepLogWriter(path, log.header(), fsync, ch, log.records().size());
   }
 
+  /** The log file. */
   public Path path() {
     return path;
   }
 
+  /** The header written at the start of the file. */
   public StepLogHeader header() {
     return header;
   }

@@ -18,6 +18,10 @@ import java.util.Objects;
 public record StepRecord(
     long step, long[] seeds, double[] grads, boolean skipped, ConservativeChoice choice) {
 
+  /**
+   * Checks that there is one gradient per seed and that a skipped step made no choice; copies the
+   * arrays.
+   */
   public StepRecord {
     Objects.requireNonNull(choice, "choice");
     if (step < 0) {
@@ -36,11 +40,13 @@ public record StepRecord(
     grads = grads.clone();
   }
 
+  /** A copy of the seeds, one per estimator sample. */
   @Override
   public long[] seeds() {
     return seeds.clone();
   }
 
+  /** A copy of the coefficients, one per sample. */
   @Override
   public double[] grads() {
     return grads.clone();

@@ -11,5 +11,6 @@ import io.github.mezo4j.core.param.ParameterSet;
  */
 @FunctionalInterface
 public interface AuxObjective<B, A> {
+  /** The loss of {@code batch} at the current values of {@code params}, and the auxiliary value. */
   LossAndAux<A> evaluate(ParameterSet params, B batch);
 }

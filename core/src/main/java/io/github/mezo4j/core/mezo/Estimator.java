@@ -34,6 +34,9 @@ package io.github.mezo4j.core.mezo;
  */
 public record Estimator(boolean isOneSided, int samples, boolean isNormalized) {
 
+  /**
+   * Rejects fewer than one sample, and a normalized estimator that is two-sided or has one sample.
+   */
   public Estimator {
     if (samples < 1) {
       throw new IllegalArgumentException("estimator samples must be >= 1, got " + samples);

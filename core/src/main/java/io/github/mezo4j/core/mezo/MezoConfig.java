@@ -75,6 +75,7 @@ public record MezoConfig(
         Bf16Rounding.NEAREST);
   }
 
+  /** Rejects a bad eps, a missing optimizer, and settings that cannot work together. */
   public MezoConfig {
     Objects.requireNonNull(perturbation, "perturbation");
     Objects.requireNonNull(bf16Rounding, "bf16Rounding");
@@ -108,6 +109,7 @@ public record MezoConfig(
     return (float) eps;
   }
 
+  /** A builder with the defaults listed on {@link Builder}; only the optimizer is required. */
   public static Builder builder() {
     return new Builder();
   }
@@ -128,46 +130,55 @@ public record MezoConfig(
 
     private Builder() {}
 
+    /** The perturbation scale (default 1e-3). */
     public Builder eps(double eps) {
       this.eps = eps;
       return this;
     }
 
+    /** The estimator (default {@link Estimator#twoSided()}). */
     public Builder estimator(Estimator estimator) {
       this.estimator = estimator;
       return this;
     }
 
+    /** The update transform; required. */
     public Builder optimizer(ZoTransform optimizer) {
       this.optimizer = optimizer;
       return this;
     }
 
+    /** Whether to apply the conservative rule (default off); see {@link MezoConfig}. */
     public Builder conservative(boolean conservative) {
       this.conservative = conservative;
       return this;
     }
 
+    /** What to do with a non-finite loss (default {@link NanPolicy#SKIP}). */
     public Builder nanPolicy(NanPolicy nanPolicy) {
       this.nanPolicy = nanPolicy;
       return this;
     }
 
+    /** In place or virtual perturbation (default {@link PerturbationMode#IN_PLACE}). */
     public Builder perturbation(PerturbationMode perturbation) {
       this.perturbation = perturbation;
       return this;
     }
 
+    /** How bf16 updates round (default {@link Bf16Rounding#NEAREST}). */
     public Builder bf16Rounding(Bf16Rounding bf16Rounding) {
       this.bf16Rounding = bf16Rounding;
       return this;
     }
 
+    /** The direction distribution and mask (default dense Gaussian). */
     public Builder directions(Directions directions) {
       this.directions = directions;
       return this;
     }
 
+    /** The config; fails as the {@link MezoConfig} constructor does on inconsistent settings. */
     public MezoConfig build() {
       return new MezoConfig(
           eps,

@@ -125,6 +125,7 @@ public final class MezoStep<B> {
     return new MezoStep<>(config, trainable, null, null, workers);
   }
 
+  /** What this step does: eps, estimator, optimizer and update rule. */
   public MezoConfig config() {
     return config;
   }

@@ -64,6 +64,7 @@ public final class MezoTrainer<B> implements AutoCloseable {
     this.nextStep = nextStep;
   }
 
+  /** A builder for in-place training: {@code objective} is evaluated on the perturbed weights. */
   public static <B> Builder<B> builder(Objective<B> objective) {
     return new Builder<>(Objects.requireNonNull(objective, "objective"), null);
   }
@@ -109,10 +110,12 @@ public final class MezoTrainer<B> implements AutoCloseable {
     return nextStep;
   }
 
+  /** The seed every step's seeds derive from (written to the step log). */
   public long runSeed() {
     return runSeed;
   }
 
+  /** What each step does; the step log's header records it. */
   public MezoConfig config() {
     return step.config();
   }
@@ -158,16 +161,19 @@ public final class MezoTrainer<B> implements AutoCloseable {
       return MezoStep.virtual(c, trainable, perturbedObjective, workers);
     }
 
+    /** The perturbation scale (default 1e-3). */
     public Builder<B> eps(double eps) {
       config.eps(eps);
       return this;
     }
 
+    /** The estimator (default two-sided, one sample). */
     public Builder<B> estimator(Estimator estimator) {
       config.estimator(estimator);
       return this;
     }
 
+    /** The update transform, e.g. {@code Optimizers.sgd(1e-6)}; required. */
     public Builder<B> optimizer(ZoTransform optimizer) {
       config.optimizer(optimizer);
       return this;
@@ -197,6 +203,7 @@ public final class MezoTrainer<B> implements AutoCloseable {
       return this;
     }
 
+    /** What to do with a NaN or infinite loss (default {@link NanPolicy#SKIP}). */
     public Builder<B> nanPolicy(NanPolicy nanPolicy) {
       config.nanPolicy(nanPolicy);
       return this;
@@ -220,6 +227,7 @@ public final class MezoTrainer<B> implements AutoCloseable {
       return this;
     }
 
+    /** When the step log is forced to the device (default {@link FsyncPolicy#ON_CLOSE}). */
     public Builder<B> fsync(FsyncPolicy fsync) {
       this.fsync = Objects.requireNonNull(fsync, "fsync");
       return this;

@@ -7,9 +7,13 @@ package io.github.mezo4j.core.mezo;
 public final class NonFiniteLossException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The step whose loss was not finite. */
   private final long step;
+
+  /** The seed of the sample whose loss was not finite. */
   private final long seed;
 
+  /** The loss of sample {@code seed} at {@code step} was not finite, as {@code message} says. */
   public NonFiniteLossException(long step, long seed, String message) {
     super(message);
     this.step = step;

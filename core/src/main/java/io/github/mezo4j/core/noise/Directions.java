@@ -61,6 +61,7 @@ public record Directions(Distribution distribution, Map<String, Float> threshold
     }
   }
 
+  /** Checks that every threshold is finite and >= 0; keeps the thresholds sorted by name. */
   public Directions {
     Objects.requireNonNull(distribution, "distribution");
     Map<String, Float> sorted = new TreeMap<>();

@@ -30,6 +30,7 @@ public record VirtualPerturbation(
     this(perturbed, seed, scale, Directions.gaussian());
   }
 
+  /** Rejects a non-finite scale. */
   public VirtualPerturbation {
     Objects.requireNonNull(perturbed, "perturbed");
     Objects.requireNonNull(directions, "directions");

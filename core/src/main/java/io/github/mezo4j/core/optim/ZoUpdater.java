@@ -122,6 +122,7 @@ public final class ZoUpdater {
     }
   }
 
+  /** The transform that turns each step's gradient coefficients into updates. */
   public ZoTransform transform() {
     return transform;
   }

@@ -139,6 +139,7 @@ public final class Workers implements AutoCloseable {
     return w;
   }
 
+  /** The number of threads a loop may use, the caller's included. */
   public int threads() {
     return threads;
   }

@@ -84,6 +84,7 @@ public final class Parameter {
     return (int) n;
   }
 
+  /** The name: unique within a {@link ParameterSet}, and what {@link #id()} derives from. */
   public String name() {
     return name;
   }
@@ -98,10 +99,12 @@ public final class Parameter {
     return shape.clone();
   }
 
+  /** The extent of axis {@code axis}. */
   public int dim(int axis) {
     return shape[axis];
   }
 
+  /** The number of axes. */
   public int rank() {
     return shape.length;
   }
@@ -111,6 +114,7 @@ public final class Parameter {
     return size;
   }
 
+  /** The storage type: f32 or bf16. */
   public DType dtype() {
     return dtype;
   }
@@ -120,10 +124,12 @@ public final class Parameter {
     return (long) size * dtype.bytes();
   }
 
+  /** Element {@code index} of the flattened (row-major) tensor, widened to f32. */
   public float get(int index) {
     return f32 != null ? f32[index] : BFloat16.toFloat(bf16[index]);
   }
 
+  /** Stores {@code value} at {@code index}, rounded to nearest when the storage is bf16. */
   public void set(int index, float value) {
     if (f32 != null) {
       f32[index] = value;

@@ -30,6 +30,7 @@ public final class ParameterSet implements Iterable<Parameter> {
     return new ParameterSet(Collections.unmodifiableMap(map));
   }
 
+  /** A set of {@code params} in the given order; names must be unique. */
   public static ParameterSet of(Parameter... params) {
     return of(List.of(params));
   }
@@ -54,22 +55,27 @@ public final class ParameterSet implements Iterable<Parameter> {
     return p;
   }
 
+  /** Whether a parameter is called {@code name}. */
   public boolean contains(String name) {
     return byName.containsKey(name);
   }
 
+  /** The parameters in this set's order. */
   public List<Parameter> list() {
     return List.copyOf(byName.values());
   }
 
+  /** The names in this set's order. */
   public List<String> names() {
     return List.copyOf(byName.keySet());
   }
 
+  /** The number of parameters. */
   public int count() {
     return byName.size();
   }
 
+  /** Whether the set holds no parameter. */
   public boolean isEmpty() {
     return byName.isEmpty();
   }

@@ -51,10 +51,12 @@ public interface Selector extends Predicate<Parameter> {
     return p -> test(p) && !other.test(p);
   }
 
+  /** What both this selection and {@code other} accept. */
   default Selector and(Selector other) {
     return p -> test(p) && other.test(p);
   }
 
+  /** What this selection or {@code other} accepts. */
   default Selector or(Selector other) {
     return p -> test(p) || other.test(p);
   }

@@ -24,6 +24,7 @@ public final class HubException extends IOException {
     PROTOCOL
   }
 
+  /** Why the hub request failed. */
   private final Reason reason;
 
   /** A failure for {@code reason} with a message a user can act on. */

@@ -30,6 +30,7 @@ public final class AtomicFiles {
   /** Writes a file's content into an open channel. */
   @FunctionalInterface
   public interface Content {
+    /** Writes the whole content to {@code channel}, a new empty file; the caller syncs it. */
     void writeTo(FileChannel channel) throws IOException;
   }
 

@@ -16,6 +16,7 @@ import java.util.Optional;
  */
 public record BertCheckpoint(
     BertConfig config, ParameterSet parameters, Optional<TokenizerJson> tokenizer) {
+  /** Rejects null components. */
   public BertCheckpoint {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(parameters, "parameters");

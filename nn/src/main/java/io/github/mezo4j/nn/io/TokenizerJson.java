@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param bytes the file's content (owned by this record; do not modify)
  */
 public record TokenizerJson(String source, byte[] bytes) {
+  /** Rejects null components; keeps {@code bytes} without copying. */
   public TokenizerJson {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(bytes, "bytes");

@@ -91,9 +91,9 @@ public final class Activations {
   /**
    * Exact GELU of one value: {@code 0.5 x (1 + erf(x / sqrt 2))}. For negative x the factor {@code
    * 1 + erf} is taken from erfc directly, so the result keeps its relative accuracy in the left
-   * tail instead of cancelling to 0; below x = -4 sqrt 2 (where |gelu| < 5e-8) it is -0. Relative
-   * error about 4e-7 + 1.2e-7 x^2: rounding x / sqrt 2 to float is amplified in the left tail. The
-   * same bits as {@link #geluInPlace}.
+   * tail instead of cancelling to 0; below x = -4 sqrt 2 (where |gelu| &lt; 5e-8) it is -0.
+   * Relative error about 4e-7 + 1.2e-7 x^2: rounding x / sqrt 2 to float is amplified in the left
+   * tail. The same bits as {@link #geluInPlace}.
    */
   public static float gelu(float x) {
     float u = x * INV_SQRT2;

@@ -63,6 +63,8 @@ public final class FrozenPrefixCache {
   private boolean warned; // guarded by this
 
   /**
+   * An empty cache for the passes of {@code encoder} above its first {@code frozenLayers} layers.
+   *
    * @param encoder the encoder
    * @param frozenLayers how many layers (after the embeddings) are frozen: 0 to {@code
    *     encoder.layerCount()}
@@ -87,6 +89,7 @@ public final class FrozenPrefixCache {
     return tokens * hidden * Float.BYTES;
   }
 
+  /** The encoder whose passes this cache serves. */
   public BertEncoder encoder() {
     return encoder;
   }
@@ -96,6 +99,7 @@ public final class FrozenPrefixCache {
     return frozenLayers;
   }
 
+  /** The cap on the entries' bytes; beyond it sequences are recomputed, not kept. */
   public long maxBytes() {
     return maxBytes;
   }

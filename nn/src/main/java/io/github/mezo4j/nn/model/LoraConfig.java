@@ -28,11 +28,16 @@ public record LoraConfig(int rank, double alpha, List<LoraTarget> targets) {
   public static final LoraConfig DEFAULT =
       new LoraConfig(8, 16, List.of(LoraTarget.QUERY, LoraTarget.VALUE));
 
-  /** The suffixes of the adapters' tensor names (PEFT's). */
+  /** The suffix of the tensor names of the down projections A (PEFT's). */
   public static final String A_SUFFIX = ".lora_A.weight";
 
+  /** The suffix of the tensor names of the up projections B. */
   public static final String B_SUFFIX = ".lora_B.weight";
 
+  /**
+   * Rejects {@code r < 1}, a non-finite or non-positive alpha and no target; sorts the targets into
+   * model order, each once.
+   */
   public LoraConfig {
     if (rank < 1) {
       throw new IllegalArgumentException("LoRA rank r must be >= 1, got " + rank);

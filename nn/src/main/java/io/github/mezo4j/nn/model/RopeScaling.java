@@ -28,7 +28,10 @@ public record RopeScaling(
     }
   }
 
-  /** The rotary inverse frequencies {@code theta^(-2i / headDim)}, i < headDim / 2, unscaled. */
+  /**
+   * The rotary inverse frequencies {@code theta^(-2i / headDim)}, {@code i < headDim / 2},
+   * unscaled.
+   */
   public static double[] plain(int headDim, double theta) {
     double[] inv = new double[headDim / 2];
     for (int i = 0; i < inv.length; i++) {

@@ -22,6 +22,8 @@ public final class SentenceEmbedder {
   private final FrozenPrefixCache prefixCache; // null: every pass runs the whole encoder
 
   /**
+   * Embeds with the whole encoder on every pass.
+   *
    * @param encoder the encoder to run
    * @param pooling how to reduce a sequence's hidden states to one vector
    * @param normalize whether to scale each embedding to unit L2 norm
@@ -96,14 +98,17 @@ public final class SentenceEmbedder {
     }
   }
 
+  /** The encoder that computes the hidden states. */
   public BertEncoder encoder() {
     return encoder;
   }
 
+  /** How a sequence's hidden states become one vector. */
   public SentencePooling pooling() {
     return pooling;
   }
 
+  /** Whether embeddings are scaled to unit L2 norm. */
   public boolean normalize() {
     return normalize;
   }

@@ -15,6 +15,8 @@ import java.util.List;
  * }</pre>
  */
 public final class BertPreTokenizer {
+  /** The pre-tokenizer; it has no settings and no state. */
+  public BertPreTokenizer() {}
 
   /**
    * One word of the pre-tokenized text.

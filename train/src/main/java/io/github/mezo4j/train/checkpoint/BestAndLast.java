@@ -17,6 +17,9 @@ public final class BestAndLast {
   private String lastName;
 
   /**
+   * Tracks the checkpoints of {@code folder}, starting from {@code state}'s best and last if
+   * resuming.
+   *
    * @param folder the run folder
    * @param state the state a resumed run continues from, or null for a fresh run
    */
@@ -66,18 +69,22 @@ public final class BestAndLast {
     folder.deleteUnreferenced(state);
   }
 
+  /** The step of the best evaluation so far; -1 before any. */
   public long bestStep() {
     return bestStep;
   }
 
+  /** The dev metric of the best evaluation; NaN before any. */
   public double bestMetric() {
     return bestMetric;
   }
 
+  /** The best checkpoint's folder. */
   public Path best() {
     return folder.checkpoint(bestName);
   }
 
+  /** The last committed checkpoint's folder. */
   public Path last() {
     return folder.checkpoint(lastName);
   }

@@ -42,11 +42,22 @@ import java.util.Optional;
  * renamed into place whole, so a checkpoint is either complete or absent.
  */
 public final class Checkpoint {
+  /** The manifest file, written last: its presence marks a complete checkpoint. */
   public static final String MANIFEST = "manifest.json";
+
+  /** The step log of the steps up to this checkpoint. */
   public static final String STEP_LOG = "steps.mezolog";
+
+  /** The folder of the head before training. */
   public static final String HEAD_INIT = "head-init";
+
+  /** The folder of the head at this step. */
   public static final String HEAD = "head";
+
+  /** The optional folder of the encoder weights. */
   public static final String MODEL = "model";
+
+  /** The manifest's {@code format} value. */
   public static final String FORMAT = "mezo4j-checkpoint";
 
   /** The newest manifest version this build writes and reads. */
@@ -110,6 +121,7 @@ public final class Checkpoint {
     return c;
   }
 
+  /** The checkpoint folder. */
   public Path dir() {
     return dir;
   }
@@ -124,6 +136,7 @@ public final class Checkpoint {
     return manifest.get("base_model").asText();
   }
 
+  /** The task the run trained on, as {@code --task} named it. */
   public String task() {
     return manifest.get("task").asText();
   }
@@ -146,6 +159,7 @@ public final class Checkpoint {
     return (ObjectNode) manifest.get("config");
   }
 
+  /** The step log file. */
   public Path stepLog() {
     return dir.resolve(STEP_LOG);
   }

@@ -29,14 +29,31 @@ import java.util.stream.Stream;
  * </pre>
  */
 public record RunFolder(Path dir) {
+  /** The name of {@link #run()}. */
   public static final String RUN = "run.json";
+
+  /** The name of {@link #state()}. */
   public static final String STATE = "state.json";
+
+  /** The name of {@link #stepLog()}. */
   public static final String STEP_LOG = "steps.mezolog";
+
+  /** The name of {@link #headInit()}. */
   public static final String HEAD_INIT = "head-init";
+
+  /** The name of {@link #metrics()}. */
   public static final String METRICS = "metrics.jsonl";
+
+  /** The name of {@link #checkpoints()}. */
   public static final String CHECKPOINTS = "checkpoints";
+
+  /** The name of {@link #summary()}. */
   public static final String SUMMARY = "summary.json";
+
+  /** The plot of the training loss by step, written at the end. */
   public static final String LOSS_PLOT = "train_loss.png";
+
+  /** The plot of the dev metric by step, written at the end. */
   public static final String METRIC_PLOT = "dev_metric.png";
 
   /** The {@code format} of run.json. */
@@ -68,30 +85,37 @@ public record RunFolder(Path dir) {
     return JsonFiles.readVersioned(summary(), SUMMARY_FORMAT, VERSION);
   }
 
+  /** run.json: the run's identity (base model, task, configuration, data), written once. */
   public Path run() {
     return dir.resolve(RUN);
   }
 
+  /** state.json: the last checkpoint and the best so far ({@link RunState}). */
   public Path state() {
     return dir.resolve(STATE);
   }
 
+  /** The live step log, one record per MeZO step. */
   public Path stepLog() {
     return dir.resolve(STEP_LOG);
   }
 
+  /** The folder of the head before training, needed with the step log to replay. */
   public Path headInit() {
     return dir.resolve(HEAD_INIT);
   }
 
+  /** metrics.jsonl: one JSON object per train step and per dev evaluation. */
   public Path metrics() {
     return dir.resolve(METRICS);
   }
 
+  /** The folder holding the last and the best checkpoint. */
   public Path checkpoints() {
     return dir.resolve(CHECKPOINTS);
   }
 
+  /** summary.json: the run's results, written at the end. */
   public Path summary() {
     return dir.resolve(SUMMARY);
   }
@@ -101,6 +125,7 @@ public record RunFolder(Path dir) {
     return String.format(Locale.ROOT, "step-%08d", step);
   }
 
+  /** The folder of checkpoint {@code name} (see {@link #checkpointName}). */
   public Path checkpoint(String name) {
     return checkpoints().resolve(name);
   }
@@ -126,6 +151,9 @@ public record RunFolder(Path dir) {
   @FunctionalInterface
   public interface ResumeCheck {
     /**
+     * Rejects resuming when {@code recorded} differs from the current configuration in a setting
+     * that changes the steps.
+     *
      * @param recorded the {@code config} object of {@code run.json}
      * @param source the file it came from (for error messages)
      * @throws IllegalArgumentException if a setting that changes the steps differs

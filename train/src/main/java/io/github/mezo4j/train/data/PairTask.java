@@ -133,6 +133,7 @@ public final class PairTask {
     return name;
   }
 
+  /** What a pair's score means, which decides the loss and the metric. */
   public PairKind kind() {
     return kind;
   }

@@ -38,6 +38,8 @@ public final class DecoderClassifier {
   private final SequenceScorer scorer;
 
   /**
+   * A classifier that picks, for each example, the candidate the model finds most likely.
+   *
    * @param lm the model (its weights are read live: MeZO perturbs them in place)
    * @param template turns an example into its prompt and candidates
    * @param classes candidates every prompt must have (the task's classes; 2 for COPA)
@@ -58,14 +60,17 @@ public final class DecoderClassifier {
     this.scorer = new SequenceScorer(lm.model());
   }
 
+  /** The language model, with its tokenizer. */
   public DecoderLm lm() {
     return lm;
   }
 
+  /** The number of candidates per example. */
   public int classes() {
     return classes;
   }
 
+  /** How a candidate's token log-probabilities combine into its score. */
   public CandidateScore score() {
     return score;
   }
@@ -76,6 +81,7 @@ public final class DecoderClassifier {
    * being the candidate.
    */
   public record Tokenized(int[][] sequences, int[] candidateTokens, int[] labels, long tokens) {
+    /** The number of examples. */
     public int size() {
       return labels.length;
     }

@@ -25,6 +25,8 @@ public final class LanguageModeling {
   private final SequenceScorer scorer;
 
   /**
+   * Scores texts with {@code lm}, {@code chunk} texts per forward pass.
+   *
    * @param lm the model (its weights are read live)
    * @param chunk texts per forward pass
    */
@@ -39,6 +41,7 @@ public final class LanguageModeling {
 
   /** Token ids of each text, tokenized once; {@code predicted} counts the tokens after BOS. */
   public record Tokenized(int[][] sequences, long predicted) {
+    /** The number of texts. */
     public int size() {
       return sequences.length;
     }

@@ -19,6 +19,10 @@ public sealed interface ClassifierHead permits LinearHead, PromptHead, Similarit
   /** Scores embeddings {@code [rows, dim]} into {@code logits[(firstRow + r) * classes + c]}. */
   @FunctionalInterface
   interface Scorer {
+    /**
+     * Writes the logits of {@code rows} embeddings, row-major {@code [rows, dim]}, from row {@code
+     * firstRow} of {@code logits} on.
+     */
     void score(float[] embeddings, int rows, double[] logits, int firstRow);
   }
 

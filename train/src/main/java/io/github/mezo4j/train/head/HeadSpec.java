@@ -22,6 +22,7 @@ public record HeadSpec(
   /** The values of {@code --head}. */
   public static final List<String> KINDS = List.of("prompt", "linear", "zero", "similarity");
 
+  /** Rejects an unknown kind; copies the label sentences. */
   public HeadSpec {
     labelSentences = List.copyOf(labelSentences);
     if (!KINDS.contains(kind)) {

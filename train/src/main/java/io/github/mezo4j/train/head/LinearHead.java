@@ -25,6 +25,8 @@ public final class LinearHead implements ClassifierHead {
   private final List<String> labels;
 
   /**
+   * Logits {@code W e + b} over the given parameters; checks their names and shapes.
+   *
    * @param weight {@code [classes, dim]}, named {@value #WEIGHT}
    * @param bias {@code [classes]}, named {@value #BIAS}
    * @param labels one name per class
@@ -74,10 +76,12 @@ public final class LinearHead implements ClassifierHead {
     return weight.dim(1);
   }
 
+  /** The weight {@code [classes, dim]}. */
   public Parameter weight() {
     return weight;
   }
 
+  /** The bias {@code [classes]}. */
   public Parameter bias() {
     return bias;
   }

@@ -34,6 +34,7 @@ public final class LinearProbe {
    * @param iterations gradient steps
    */
   public record Options(double l2, int iterations) {
+    /** Rejects a non-positive or infinite l2 and fewer than one iteration. */
     public Options {
       if (!(l2 > 0) || Double.isInfinite(l2) || iterations < 1) {
         throw new IllegalArgumentException(

@@ -23,6 +23,8 @@ public final class PromptHead implements ClassifierHead {
   private final EncoderInput labelInput;
 
   /**
+   * Logits {@code scale * cos(embedding, label embedding)} over already tokenized label texts.
+   *
    * @param labelTexts one verbalised label per class, class 0 first
    * @param scale the logit scale (an inverse temperature; 20 suits MiniLM's cosines)
    * @param labelInput the tokenized label texts, one row per class
@@ -60,6 +62,7 @@ public final class PromptHead implements ClassifierHead {
     return labelTexts;
   }
 
+  /** The logit scale the cosines are multiplied by. */
   public double scale() {
     return scale;
   }

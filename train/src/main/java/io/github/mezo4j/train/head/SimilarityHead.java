@@ -37,6 +37,8 @@ public final class SimilarityHead implements ClassifierHead {
   private final Parameter weight;
 
   /**
+   * A head over already tokenized label texts and a mixing matrix; checks its name and shape.
+   *
    * @param labelTexts one verbalised label per class, class 0 first
    * @param scale the logit scale (> 0)
    * @param labelInput the tokenized label texts, one row per class
@@ -104,10 +106,12 @@ public final class SimilarityHead implements ClassifierHead {
     return labelTexts;
   }
 
+  /** The logit scale. */
   public double scale() {
     return scale;
   }
 
+  /** The mixing matrix {@code W [classes, classes]}. */
   public Parameter weight() {
     return weight;
   }

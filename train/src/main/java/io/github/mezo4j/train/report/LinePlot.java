@@ -30,9 +30,10 @@ import javax.imageio.ImageIO;
  * }</pre>
  */
 public final class LinePlot {
-  /** Series colours that stay distinct on white. */
+  /** The first series colour (matplotlib's tab:blue); distinct from {@link #ORANGE} on white. */
   public static final Color BLUE = new Color(31, 119, 180);
 
+  /** The second series colour (matplotlib's tab:orange). */
   public static final Color ORANGE = new Color(255, 127, 14);
 
   /** The ten colours of {@link #palette}: matplotlib's "tab10", {@link #BLUE} and ORANGE first. */
@@ -75,6 +76,7 @@ public final class LinePlot {
    * @param color its colour
    */
   public record Series(String name, double[] x, double[] y, Color color) {
+    /** Rejects x and y of different lengths. */
     public Series {
       if (x.length != y.length) {
         throw new IllegalArgumentException(

@@ -81,6 +81,7 @@ public final class MetricsLog implements AutoCloseable {
     return Collections.unmodifiableList(events);
   }
 
+  /** The metrics.jsonl file this log appends to. */
   public Path file() {
     return file;
   }

@@ -29,6 +29,8 @@ public final class ProgressBar {
   private int drawnWidth;
 
   /**
+   * A bar for the steps from {@code firstStep} to {@code total}, timed from now by {@code nanos}.
+   *
    * @param out where to draw (stderr)
    * @param interactive redraw one line in place (a terminal) rather than print plain lines
    * @param total the step the run ends at

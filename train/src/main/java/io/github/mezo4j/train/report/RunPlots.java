@@ -12,9 +12,16 @@ import java.util.List;
  * evaluation, and the monitor set's beside it when the run has one), 800 x 500 PNG.
  */
 public final class RunPlots {
+  /** The loss chart's file name. */
   public static final String LOSS_PLOT = "train_loss.png";
+
+  /** The dev metric chart's file name. */
   public static final String METRIC_PLOT = "dev_metric.png";
+
+  /** Chart width in pixels. */
   public static final int WIDTH = 800;
+
+  /** Chart height in pixels. */
   public static final int HEIGHT = 500;
 
   private RunPlots() {}

@@ -32,6 +32,7 @@ public record Grid(List<Axis> axes) {
   /** Configuration names longer than this are cut and end in a hash of the whole name. */
   static final int MAX_NAME_LENGTH = 120;
 
+  /** Rejects an empty grid and a name given twice; copies the axes. */
   public Grid {
     axes = List.copyOf(axes);
     if (axes.isEmpty()) {
@@ -52,6 +53,7 @@ public record Grid(List<Axis> axes) {
    * @param values e.g. {@code ["1e-4", "3e-4"]}
    */
   public record Axis(String name, List<String> values) {
+    /** Rejects an empty name, no values, and an empty or repeated value; copies the values. */
     public Axis {
       values = List.copyOf(values);
       if (name.isEmpty()) {
@@ -114,6 +116,7 @@ public record Grid(List<Axis> axes) {
    * @param values the value of each axis, in the grid's axis order
    */
   public record Configuration(String name, SequencedMap<String, String> values) {
+    /** Copies the values, keeping their order. */
     public Configuration {
       values = Collections.unmodifiableSequencedMap(new LinkedHashMap<>(values));
     }

@@ -34,8 +34,13 @@ import java.util.Set;
  * linear probe's fit): per step, {@link #forwardPassesPerStep} of the run's {@code run.json}.
  */
 public final class SweepReport {
+  /** The ranking as tab-separated values, one row per configuration. */
   public static final String TABLE_TSV = "sweep.tsv";
+
+  /** The ranking as a Markdown table. */
   public static final String TABLE_MD = "sweep.md";
+
+  /** The chart of every configuration's dev metric by step. */
   public static final String PLOT = "sweep.png";
 
   private SweepReport() {}

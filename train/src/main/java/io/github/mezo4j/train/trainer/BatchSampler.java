@@ -16,6 +16,8 @@ public final class BatchSampler {
   private int[] cachedPermutation;
 
   /**
+   * Batches of {@code min(batch, n)} out of {@code n} examples, in an order fixed by {@code seed}.
+   *
    * @param n training examples
    * @param batch examples per step
    * @param seed the run seed

@@ -48,6 +48,8 @@ public final class EncoderClassifier {
   private final ThreadLocal<float[][]> hiddenStates = ThreadLocal.withInitial(() -> new float[2][]);
 
   /**
+   * Classifies with {@code head} over {@code embedder}'s sentence embeddings.
+   *
    * @param embedder the encoder with its pooling (must normalise for the prompt head)
    * @param tokenizer the encoder's tokenizer, truncating to the model's length, not padding
    * @param padId the id padding positions get (masked out)
@@ -114,18 +116,22 @@ public final class EncoderClassifier {
         embedder.withPrefixCache(cache), tokenizer, padId, head, bucketSize);
   }
 
+  /** The encoder with its pooling. */
   public SentenceEmbedder embedder() {
     return embedder;
   }
 
+  /** The tokenizer, truncating and not padding. */
   public WordPieceTokenizer tokenizer() {
     return tokenizer;
   }
 
+  /** The token id of padding positions. */
   public int padId() {
     return padId;
   }
 
+  /** The head that turns embeddings into logits. */
   public ClassifierHead head() {
     return head;
   }
@@ -151,6 +157,7 @@ public final class EncoderClassifier {
    * @param labels gold classes
    */
   public record Tokenized(int[][] ids, int[][] types, int[] labels) {
+    /** The number of examples. */
     public int size() {
       return labels.length;
     }
@@ -164,6 +171,7 @@ public final class EncoderClassifier {
    * @param tokens real tokens in all buckets
    */
   public record Batch(List<EncoderInput> buckets, int[] labels, long tokens) {
+    /** The number of examples. */
     public int size() {
       return labels.length;
     }

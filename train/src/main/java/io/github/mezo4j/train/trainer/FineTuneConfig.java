@@ -70,6 +70,7 @@ public record FineTuneConfig(
   /** The dtype runs recorded before the setting existed: every weight loaded as f32. */
   public static final String DEFAULT_DTYPE = "f32";
 
+  /** Rejects an unknown dtype and out-of-range counts; copies the data map. */
   public FineTuneConfig {
     data = Map.copyOf(new LinkedHashMap<>(data));
     if (!DTYPES.contains(dtype)) {

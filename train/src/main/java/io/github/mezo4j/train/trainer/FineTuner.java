@@ -73,6 +73,10 @@ public final class FineTuner {
   /** Creates the head a fresh run starts from (linear probing, or a prompt head). */
   @FunctionalInterface
   public interface InitialHead {
+    /**
+     * The head to train, made from the classifier at its base weights (e.g. fitted by a linear
+     * probe).
+     */
     ClassifierHead create(EncoderClassifier atBaseWeights) throws IOException;
   }
 
@@ -155,10 +159,12 @@ public final class FineTuner {
    * @param last the last checkpoint's folder
    */
   public record Result(ObjectNode summary, EncoderClassifier classifier, Path best, Path last) {
+    /** The best checkpoint's dev metric ({@code best_dev_metric} in summary.json). */
     public double bestDevMetric() {
       return summary.get("best_dev_metric").asDouble();
     }
 
+    /** The dev metric at the last step ({@code final_dev_metric}). */
     public double finalDevMetric() {
       return summary.get("final_dev_metric").asDouble();
     }

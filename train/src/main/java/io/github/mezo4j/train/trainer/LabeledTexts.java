@@ -16,6 +16,10 @@ import java.util.Objects;
  */
 public record LabeledTexts(
     List<String> texts, List<String> pairs, int[] labels, List<String> labelNames) {
+  /**
+   * Checks one label per text (and pair), every label a class, at least two classes; copies
+   * everything.
+   */
   public LabeledTexts {
     texts = List.copyOf(texts);
     pairs = pairs == null ? null : List.copyOf(pairs);
@@ -65,10 +69,12 @@ public record LabeledTexts(
     return new LabeledTexts(texts, null, labels, labelNames);
   }
 
+  /** The number of examples. */
   public int size() {
     return labels.length;
   }
 
+  /** The number of classes. */
   public int classes() {
     return labelNames.size();
   }

@@ -44,6 +44,8 @@ public final class PairEncoder {
   private final ThreadLocal<float[][]> hiddenStates = ThreadLocal.withInitial(() -> new float[2][]);
 
   /**
+   * Embeds sentences with {@code embedder}, {@code bucketSize} per forward pass.
+   *
    * @param embedder the encoder and its pooling
    * @param tokenizer the encoder's tokenizer, truncating, not padding
    * @param padId the id padding positions get (masked out)
@@ -80,10 +82,12 @@ public final class PairEncoder {
     return new PairEncoder(embedder.withPrefixCache(cache), tokenizer, padId, bucketSize);
   }
 
+  /** The encoder with its pooling. */
   public SentenceEmbedder embedder() {
     return embedder;
   }
 
+  /** The tokenizer, truncating and not padding. */
   public WordPieceTokenizer tokenizer() {
     return tokenizer;
   }
@@ -96,6 +100,7 @@ public final class PairEncoder {
    * @param targets each pair's score normalised to [0, 1] ({@link PairTask#normalized})
    */
   public record Tokenized(int[][] first, int[][] second, double[] targets) {
+    /** The number of pairs. */
     public int size() {
       return first.length;
     }
@@ -132,6 +137,7 @@ public final class PairEncoder {
    */
   public record Batch(
       List<EncoderInput> buckets, int[] rows, int pairs, double[] targets, int[] gold) {
+    /** The number of sentences: rows over all buckets. */
     public int sentences() {
       return rows.length;
     }

@@ -84,14 +84,17 @@ public final class PairFineTuner {
    * @param last the last checkpoint's folder
    */
   public record Result(ObjectNode summary, PairEncoder model, Path best, Path last) {
+    /** The dev metric before training ({@code initial_dev_metric}). */
     public double initialDevMetric() {
       return summary.get("initial_dev_metric").asDouble();
     }
 
+    /** The best checkpoint's dev metric ({@code best_dev_metric} in summary.json). */
     public double bestDevMetric() {
       return summary.get("best_dev_metric").asDouble();
     }
 
+    /** The dev metric at the last step ({@code final_dev_metric}). */
     public double finalDevMetric() {
       return summary.get("final_dev_metric").asDouble();
     }

@@ -19,12 +19,14 @@ public final class StepLoop {
   /** The batch of step {@code index} (0-based); a pure function of it, so resumes repeat it. */
   @FunctionalInterface
   public interface Batches<B> {
+    /** The batch of step {@code index}. */
     B at(long index);
   }
 
   /** Evaluates on the dev split after {@code step}, writes its checkpoint and draws the bar. */
   @FunctionalInterface
   public interface Evaluator {
+    /** Evaluates after {@code step}, whose training loss was {@code trainLoss}. */
     void evaluate(long step, double trainLoss) throws IOException;
   }
 

@@ -15,10 +15,21 @@ package io.github.mezo4j.nn.io.onnx;
  */
 public record OnnxAttribute(
     String name, int type, float f, long i, String s, OnnxTensor t, float[] floats, long[] ints) {
+  /** AttributeType FLOAT: the value is {@link #f()}. */
   public static final int FLOAT = 1;
+
+  /** AttributeType INT: the value is {@link #i()}. */
   public static final int INT = 2;
+
+  /** AttributeType STRING: the value is {@link #s()}. */
   public static final int STRING = 3;
+
+  /** AttributeType TENSOR: the value is {@link #t()}. */
   public static final int TENSOR = 4;
+
+  /** AttributeType FLOATS: the value is {@link #floats()}. */
   public static final int FLOATS = 6;
+
+  /** AttributeType INTS: the value is {@link #ints()}. */
   public static final int INTS = 7;
 }

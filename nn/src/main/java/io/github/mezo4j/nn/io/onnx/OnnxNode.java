@@ -23,6 +23,7 @@ public record OnnxNode(
     List<String> outputs,
     Map<String, OnnxAttribute> attributes) {
 
+  /** Copies the lists and the map (unmodifiable). */
   public OnnxNode {
     inputs = List.copyOf(inputs);
     outputs = List.copyOf(outputs);

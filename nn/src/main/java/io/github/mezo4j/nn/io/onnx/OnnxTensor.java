@@ -14,19 +14,40 @@ import java.util.Arrays;
  * the typed fields {@code float_data}, {@code int32_data}, {@code int64_data}, {@code double_data}.
  */
 public final class OnnxTensor {
-  /** TensorProto.DataType codes (onnx.proto). */
+  /** TensorProto.DataType (onnx.proto) of 32-bit floats. */
   public static final int FLOAT = 1;
 
+  /** TensorProto.DataType of unsigned 8-bit integers. */
   public static final int UINT8 = 2;
+
+  /** TensorProto.DataType of signed 8-bit integers. */
   public static final int INT8 = 3;
+
+  /** TensorProto.DataType of unsigned 16-bit integers. */
   public static final int UINT16 = 4;
+
+  /** TensorProto.DataType of signed 16-bit integers. */
   public static final int INT16 = 5;
+
+  /** TensorProto.DataType of signed 32-bit integers. */
   public static final int INT32 = 6;
+
+  /** TensorProto.DataType of signed 64-bit integers. */
   public static final int INT64 = 7;
+
+  /** TensorProto.DataType of booleans. */
   public static final int BOOL = 9;
+
+  /** TensorProto.DataType of IEEE half-precision floats. */
   public static final int FLOAT16 = 10;
+
+  /** TensorProto.DataType of 64-bit floats. */
   public static final int DOUBLE = 11;
+
+  /** TensorProto.DataType of unsigned 32-bit integers. */
   public static final int UINT32 = 12;
+
+  /** TensorProto.DataType of bfloat16 floats. */
   public static final int BFLOAT16 = 16;
 
   private final String source;

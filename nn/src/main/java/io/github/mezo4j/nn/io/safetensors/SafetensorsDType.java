@@ -9,20 +9,35 @@ import java.util.List;
  * holding them (e.g. an I64 {@code position_ids} buffer) still validate.
  */
 public enum SafetensorsDType {
+  /** Booleans, one byte each. */
   BOOL(1),
+  /** Unsigned 8-bit integers. */
   U8(1),
+  /** Signed 8-bit integers. */
   I8(1),
+  /** 8-bit floats with 5 exponent and 2 mantissa bits. */
   F8_E5M2(1),
+  /** 8-bit floats with 4 exponent and 3 mantissa bits. */
   F8_E4M3(1),
+  /** Signed 16-bit integers. */
   I16(2),
+  /** Unsigned 16-bit integers. */
   U16(2),
+  /** IEEE half-precision floats; loadable as a parameter. */
   F16(2),
+  /** bfloat16, the top half of an f32; loadable as a parameter. */
   BF16(2),
+  /** Signed 32-bit integers. */
   I32(4),
+  /** Unsigned 32-bit integers. */
   U32(4),
+  /** 32-bit floats; loadable as a parameter. */
   F32(4),
+  /** 64-bit floats. */
   F64(8),
+  /** Signed 64-bit integers. */
   I64(8),
+  /** Unsigned 64-bit integers. */
   U64(8);
 
   private final int bytes;

@@ -341,6 +341,7 @@ public final class SafetensorsReader implements AutoCloseable {
     return List.copyOf(tensors.keySet());
   }
 
+  /** Whether the header has a tensor called {@code name}. */
   public boolean contains(String name) {
     return tensors.containsKey(name);
   }

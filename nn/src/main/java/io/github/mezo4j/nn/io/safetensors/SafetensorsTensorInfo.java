@@ -14,12 +14,14 @@ import java.util.Objects;
  */
 public record SafetensorsTensorInfo(
     String name, SafetensorsDType dtype, int[] shape, long begin, long end) {
+  /** Rejects a null name or dtype; copies the shape. */
   public SafetensorsTensorInfo {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(dtype, "dtype");
     shape = shape.clone();
   }
 
+  /** A copy of the dimensions. */
   @Override
   public int[] shape() {
     return shape.clone();
