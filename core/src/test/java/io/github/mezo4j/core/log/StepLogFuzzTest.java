@@ -1,58 +1,40 @@
 package io.github.mezo4j.core.log;
 
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.github.mezo4j.core.fuzz.ParserContract;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.Callable;
+import java.util.Arrays;
 import java.util.zip.CRC32;
 
 /**
- * Fuzz targets for {@link StepLog#read}: any bytes either read or fail with {@link
- * StepLogCorruptedException}, never another exception, error or hang. Run in regression mode over
- * the committed inputs in every build; {@code JAZZER_FUZZ=1} fuzzes (see docs/fuzzing.md).
+ * Fuzz target for {@link StepLog#read}: any bytes either read or fail with {@link
+ * StepLogCorruptedException} naming the file. The first input byte picks the mode: odd makes the
+ * checksums of the rest valid first, so the fuzzer reaches the header payload and the record
+ * decoding (a hostile file can carry correct checksums too); even keeps the bytes as they are.
  */
 class StepLogFuzzTest {
-  private static final Path FILE = scratchFile();
+  private static final Path DIR = ParserContract.scratchDir("steplog");
 
-  /** Far above any legitimate read of a fuzz input; a slower one is a hang. */
-  private static final Duration HANG = Duration.ofSeconds(10);
-
-  /** The bytes as they come: a fuzzer rarely gets past the CRC32 checks this way. */
-  @FuzzTest(maxDuration = "2m")
-  void raw(byte[] input) throws Exception {
-    readOrReject(input);
-  }
-
-  /**
-   * The bytes with their checksums made valid first, so the fuzzer reaches the header payload and
-   * the record decoding: a hostile file can carry correct checksums too.
-   */
-  @FuzzTest(maxDuration = "2m")
-  void withValidChecksums(byte[] input) throws Exception {
-    readOrReject(fixChecksums(input));
-  }
-
-  private static void readOrReject(byte[] bytes) throws Exception {
-    Files.write(FILE, bytes);
-    try {
-      StepLog log = withinDeadline(() -> StepLog.read(FILE));
-      assertTrue(log.records().size() <= bytes.length / log.header().recordSize());
-    } catch (StepLogCorruptedException e) {
-      assertTrue(e.getMessage().contains(FILE.toString()), e.getMessage());
+  @FuzzTest(maxDuration = "5m")
+  void read(byte[] input) throws Exception {
+    if (input.length == 0) {
+      return;
     }
-  }
-
-  /** Runs {@code parse}, rethrowing what it throws, and fails it if it hangs. */
-  private static <T> T withinDeadline(Callable<T> parse) throws Exception {
-    return assertTimeoutPreemptively(HANG, parse::call);
+    byte[] rest = Arrays.copyOfRange(input, 1, input.length);
+    byte[] bytes = (input[0] & 1) != 0 ? fixChecksums(rest) : rest;
+    Path file = ParserContract.write(DIR, "steps.mezolog", bytes);
+    ParserContract.parseOrReject(
+        StepLogCorruptedException.class,
+        file.toString(),
+        () -> {
+          StepLog log = StepLog.read(file);
+          assertTrue(log.records().size() <= bytes.length / log.header().recordSize());
+          return log;
+        });
   }
 
   private static byte[] fixChecksums(byte[] input) {
@@ -69,7 +51,7 @@ class StepLogFuzzTest {
     String payload = new String(b, 16, payloadLength, StandardCharsets.UTF_8);
     int rs;
     try {
-      rs = StepLogHeader.decodePayload(FILE, payload).recordSize();
+      rs = StepLogHeader.decodePayload(DIR, payload).recordSize();
     } catch (StepLogCorruptedException e) {
       return b;
     }
@@ -84,17 +66,5 @@ class StepLogFuzzTest {
     CRC32 crc = new CRC32();
     crc.update(b, from, length);
     ByteBuffer.wrap(b).putInt(from + length, (int) crc.getValue());
-  }
-
-  private static Path scratchFile() {
-    try {
-      Path dir = Files.createTempDirectory("mezo4j-fuzz");
-      dir.toFile().deleteOnExit();
-      Path file = dir.resolve("steps.mezolog");
-      file.toFile().deleteOnExit();
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

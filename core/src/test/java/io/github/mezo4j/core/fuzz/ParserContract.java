@@ -1,0 +1,78 @@
+package io.github.mezo4j.core.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The contract every fuzz target checks: a parser given any bytes either returns or throws its
+ * documented exception with a message naming the file; any other exception, an error (an
+ * OutOfMemoryError included) or a hang is a finding. Shared by the fuzz tests of every module
+ * (docs/fuzzing.md).
+ */
+public final class ParserContract {
+  /** Far above any legitimate parse of a fuzz input (a few KB); a slower one is a hang. */
+  public static final Duration HANG = Duration.ofSeconds(10);
+
+  // held so the setting sticks: java.util.logging keeps loggers weakly; warnings about dropped
+  // records and the like would flood the fuzzer's output
+  private static final Logger QUIET = Logger.getLogger("io.github.mezo4j");
+
+  static {
+    QUIET.setLevel(Level.OFF);
+  }
+
+  private ParserContract() {}
+
+  /**
+   * Runs {@code parse}: its result, or empty if it threw {@code documented} (or a subclass) with a
+   * message that contains {@code source}; anything else it throws is rethrown, a hang fails.
+   */
+  public static <T> Optional<T> parseOrReject(
+      Class<? extends Exception> documented, String source, Callable<T> parse) throws Exception {
+    try {
+      return Optional.ofNullable(assertTimeoutPreemptively(HANG, parse::call));
+    } catch (Exception e) {
+      if (!documented.isInstance(e)) {
+        throw e;
+      }
+      String message = e.getMessage();
+      assertTrue(
+          message != null && message.contains(source),
+          () -> "the message does not name " + source + ": " + message);
+      return Optional.empty();
+    }
+  }
+
+  /** A fresh folder for one fuzz test class's scratch files, deleted when the JVM exits. */
+  public static Path scratchDir(String name) {
+    try {
+      Path dir = Files.createTempDirectory("mezo4j-fuzz-" + name);
+      dir.toFile().deleteOnExit();
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes {@code bytes} to {@code dir/name} (replacing it) and returns the file. */
+  public static Path write(Path dir, String name, byte[] bytes) {
+    Path file = dir.resolve(name);
+    try {
+      Files.write(file, bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    file.toFile().deleteOnExit();
+    return file;
+  }
+}
