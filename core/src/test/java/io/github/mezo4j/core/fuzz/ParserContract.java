@@ -34,15 +34,21 @@ public final class ParserContract {
   private ParserContract() {}
 
   /**
-   * Runs {@code parse}: its result, or empty if it threw {@code documented} (or a subclass) with a
-   * message that contains {@code source}; anything else it throws is rethrown, a hang fails.
+   * Runs {@code parse}: its result, or empty if it threw one of the {@code documented} exceptions
+   * (or a subclass) with a message that contains {@code source}; anything else it throws is
+   * rethrown, and a hang fails.
    */
+  @SafeVarargs
   public static <T> Optional<T> parseOrReject(
-      Class<? extends Exception> documented, String source, Callable<T> parse) throws Exception {
+      String source, Callable<T> parse, Class<? extends Exception>... documented) throws Exception {
     try {
       return Optional.ofNullable(assertTimeoutPreemptively(HANG, parse::call));
     } catch (Exception e) {
-      if (!documented.isInstance(e)) {
+      boolean isDocumented = false;
+      for (Class<? extends Exception> c : documented) {
+        isDocumented |= c.isInstance(e);
+      }
+      if (!isDocumented) {
         throw e;
       }
       String message = e.getMessage();

@@ -28,13 +28,13 @@ class StepLogFuzzTest {
     byte[] bytes = (input[0] & 1) != 0 ? fixChecksums(rest) : rest;
     Path file = ParserContract.write(DIR, "steps.mezolog", bytes);
     ParserContract.parseOrReject(
-        StepLogCorruptedException.class,
         file.toString(),
         () -> {
           StepLog log = StepLog.read(file);
           assertTrue(log.records().size() <= bytes.length / log.header().recordSize());
           return log;
-        });
+        },
+        StepLogCorruptedException.class);
   }
 
   private static byte[] fixChecksums(byte[] input) {

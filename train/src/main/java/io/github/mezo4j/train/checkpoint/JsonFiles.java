@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.core.text.StrictUtf8;
 import io.github.mezo4j.nn.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -97,7 +98,10 @@ public final class JsonFiles {
     }
     JsonNode node;
     try {
-      node = MAPPER.readTree(file.toFile());
+      // strict UTF-8 first: left to guess, the JSON parser would take some bytes for UTF-32
+      node = MAPPER.readTree(StrictUtf8.decode(Files.readAllBytes(file)));
+    } catch (StrictUtf8.NotUtf8Exception e) {
+      throw new IOException("%s line %d: %s".formatted(file, e.line(), e.getMessage()), e);
     } catch (JsonProcessingException e) {
       throw new IOException("%s is not valid JSON: %s".formatted(file, e.getOriginalMessage()), e);
     }
