@@ -111,6 +111,16 @@ public final class JsonFiles {
     return o;
   }
 
+  /** A required field of {@code node} that must hold a JSON object, read from {@code file}. */
+  public static ObjectNode requireObject(ObjectNode node, String field, Path file)
+      throws IOException {
+    if (require(node, field, file) instanceof ObjectNode o) {
+      return o;
+    }
+    throw new IOException(
+        "%s: field '%s' must be a JSON object, found %s".formatted(file, field, node.get(field)));
+  }
+
   /** A required field of {@code node}, read from {@code file}. */
   public static JsonNode require(ObjectNode node, String field, Path file) throws IOException {
     JsonNode v = node.get(field);
