@@ -8,10 +8,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 /**
  * The contract every fuzz target checks: a parser given any bytes either returns or throws its
@@ -59,14 +61,24 @@ public final class ParserContract {
     }
   }
 
-  /** A fresh folder for one fuzz test class's scratch files, deleted when the JVM exits. */
+  /** A fresh folder for one fuzz test class's scratch files, deleted with them at exit. */
   public static Path scratchDir(String name) {
     try {
       Path dir = Files.createTempDirectory("mezo4j-fuzz-" + name);
-      dir.toFile().deleteOnExit();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // a scratch folder left in the temp folder is harmless
     }
   }
 
@@ -78,7 +90,6 @@ public final class ParserContract {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    file.toFile().deleteOnExit();
     return file;
   }
 }
