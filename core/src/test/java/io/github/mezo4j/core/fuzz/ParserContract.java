@@ -25,13 +25,9 @@ public final class ParserContract {
   /** Far above any legitimate parse of a fuzz input (a few KB); a slower one is a hang. */
   public static final Duration HANG = Duration.ofSeconds(10);
 
-  // held so the setting sticks: java.util.logging keeps loggers weakly; warnings about dropped
-  // records and the like would flood the fuzzer's output
-  private static final Logger QUIET = Logger.getLogger("io.github.mezo4j");
-
-  static {
-    QUIET.setLevel(Level.OFF);
-  }
+  // mezo4j's loggers, silenced while a parser runs: warnings about dropped records and the like
+  // would flood the fuzzer's output (held here because java.util.logging keeps loggers weakly)
+  private static final Logger MEZO4J = Logger.getLogger("io.github.mezo4j");
 
   private ParserContract() {}
 
@@ -43,6 +39,8 @@ public final class ParserContract {
   @SafeVarargs
   public static <T> Optional<T> parseOrReject(
       String source, Callable<T> parse, Class<? extends Exception>... documented) throws Exception {
+    Level level = MEZO4J.getLevel();
+    MEZO4J.setLevel(Level.OFF); // back as it was after, for the other tests of this JVM
     try {
       return Optional.ofNullable(assertTimeoutPreemptively(HANG, parse::call));
     } catch (Exception e) {
@@ -58,6 +56,8 @@ public final class ParserContract {
           message != null && message.contains(source),
           () -> "the message does not name " + source + ": " + message);
       return Optional.empty();
+    } finally {
+      MEZO4J.setLevel(level);
     }
   }
 
