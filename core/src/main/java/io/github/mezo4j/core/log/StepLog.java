@@ -165,11 +165,6 @@ public final class StepLog {
                         + " it are intact (truncating the file to %d bytes keeps just them)")
                     .formatted(firstBad, at, at + rs - 1, index, firstBad, at));
           }
-          if (r.step() != index) {
-            throw new StepLogCorruptedException(
-                path,
-                "record %d holds step %d; expected step %d".formatted(index, r.step(), index));
-          }
           records.add(r);
         }
       }
@@ -210,11 +205,19 @@ public final class StepLog {
     if ((int) crc.getValue() != stored) {
       return null;
     }
-    if ((flags & ~0b111) != 0 || ((flags & 1) != 0 && (flags >>> 1) != 0)) {
+    // an intact checksum proves only that the bytes were written so, not that they make sense
+    if (step != index) {
+      throw new StepLogCorruptedException(
+          path, "record %d holds step %d; expected step %d".formatted(index, step, index));
+    }
+    int choiceIndex = flags >>> 1;
+    if ((flags & ~0b111) != 0
+        || choiceIndex >= ConservativeChoice.values().length
+        || ((flags & 1) != 0 && choiceIndex != 0)) {
       throw new StepLogCorruptedException(
           path, "record %d has unknown flags 0x%x".formatted(index, flags));
     }
-    ConservativeChoice choice = ConservativeChoice.values()[flags >>> 1];
+    ConservativeChoice choice = ConservativeChoice.values()[choiceIndex];
     return new StepRecord(step, seeds, grads, (flags & 1) != 0, choice);
   }
 

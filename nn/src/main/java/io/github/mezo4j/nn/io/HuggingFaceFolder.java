@@ -155,7 +155,7 @@ public final class HuggingFaceFolder {
     String source = index.toString();
     JsonNode root;
     try {
-      root = JSON.readTree(Files.readString(index, StandardCharsets.UTF_8));
+      root = JSON.readTree(ModelText.read(index));
     } catch (JacksonException e) {
       throw new ModelFormatException(source, "invalid JSON: " + e.getOriginalMessage(), e);
     }

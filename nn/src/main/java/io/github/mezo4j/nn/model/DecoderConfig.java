@@ -7,9 +7,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.nn.io.ModelFormatException;
+import io.github.mezo4j.nn.io.ModelText;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -171,7 +170,7 @@ public record DecoderConfig(
 
   /** Reads and validates a config.json. */
   public static DecoderConfig read(Path configJson) throws IOException {
-    return fromJson(Files.readString(configJson, StandardCharsets.UTF_8), configJson.toString());
+    return fromJson(ModelText.read(configJson), configJson.toString());
   }
 
   /**

@@ -206,7 +206,7 @@ public final class Llama2cTokenizer implements Tokenizer {
         tokens[n++] = id;
       } else {
         for (int k = i; k < end; k++) {
-          tokens[n++] = (utf8[k] & 0xFF) + 3;
+          tokens[n++] = byteToken(utf8[k]);
         }
       }
       i = end;
@@ -216,6 +216,19 @@ public final class Llama2cTokenizer implements Tokenizer {
       tokens[n++] = EOS;
     }
     return Arrays.copyOf(tokens, n);
+  }
+
+  /** The id of the byte token {@code <0xXX>} (byte + 3), which a corrupt vocabulary may lack. */
+  private int byteToken(byte b) {
+    int id = (b & 0xFF) + 3;
+    if (id >= pieces.length) {
+      throw new IllegalArgumentException(
+          ("the vocabulary has %d tokens, too few for the byte token <0x%02X> (id %d) that"
+                  + " encodes a character it lacks: a llama2.c tokenizer holds 3 special tokens,"
+                  + " then the 256 byte tokens")
+              .formatted(pieces.length, b & 0xFF, id));
+    }
+    return id;
   }
 
   /**

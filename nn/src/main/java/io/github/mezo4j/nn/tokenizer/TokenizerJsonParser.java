@@ -3,6 +3,7 @@ package io.github.mezo4j.nn.tokenizer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.mezo4j.core.text.StrictUtf8;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -36,14 +37,19 @@ final class TokenizerJsonParser {
     return new TokenizerJsonParser(source).tokenizer(root);
   }
 
-  /** Reads JSON; malformed JSON is an IllegalArgumentException naming the source and place. */
+  /**
+   * Reads JSON as strict UTF-8 (as tokenizer files are written; left to guess, the JSON parser
+   * would take some bytes for UTF-32); bytes that are not UTF-8 or malformed JSON are an
+   * IllegalArgumentException naming the source and place.
+   */
   static JsonNode readTree(InputStream in, String source) throws IOException {
+    String text;
     try {
-      return MAPPER.readTree(in);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(
-          source + ": not valid JSON: " + e.getOriginalMessage() + locationOf(e), e);
+      text = StrictUtf8.decode(in.readAllBytes());
+    } catch (StrictUtf8.NotUtf8Exception e) {
+      throw new IllegalArgumentException(source + ": line " + e.line() + ": " + e.getMessage(), e);
     }
+    return readTree(text, source);
   }
 
   static JsonNode readTree(String json, String source) {

@@ -108,9 +108,10 @@ public final class Checkpoint {
     JsonFiles.require(m, "format", file);
     JsonFiles.require(m, "version", file);
     JsonFiles.checkFormat(m, file, FORMAT, VERSION);
-    for (String field : new String[] {"base_model", "task", "step", "config"}) {
+    for (String field : new String[] {"base_model", "task", "step"}) {
       JsonFiles.require(m, field, file);
     }
+    JsonFiles.requireObject(m, "config", file); // config() hands it out as an object
     Checkpoint c = new Checkpoint(dir, m);
     // the manifest's step is the step log's length: a checkpoint whose two disagree is damaged
     long records = StepLog.read(c.stepLog()).records().size();

@@ -102,9 +102,14 @@ public final class HeadFiles {
       labels.add(l.asText());
     }
     return switch (kind) {
-      case "prompt" ->
-          PromptHead.of(
-              labels, JsonFiles.require(json, "scale", file).asDouble(), tokenizer, padId);
+      case "prompt" -> {
+        double scale = JsonFiles.require(json, "scale", file).asDouble();
+        try {
+          yield PromptHead.of(labels, scale, tokenizer, padId);
+        } catch (IllegalArgumentException e) {
+          throw new IOException("%s: %s".formatted(file, e.getMessage()), e);
+        }
+      }
       case "linear" -> {
         Path weights = dir.resolve(HEAD_WEIGHTS);
         try (SafetensorsReader r = SafetensorsReader.open(weights)) {

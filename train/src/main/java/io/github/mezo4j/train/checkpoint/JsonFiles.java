@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.core.text.StrictUtf8;
 import io.github.mezo4j.nn.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -97,7 +98,10 @@ public final class JsonFiles {
     }
     JsonNode node;
     try {
-      node = MAPPER.readTree(file.toFile());
+      // strict UTF-8 first: left to guess, the JSON parser would take some bytes for UTF-32
+      node = MAPPER.readTree(StrictUtf8.decode(Files.readAllBytes(file)));
+    } catch (StrictUtf8.NotUtf8Exception e) {
+      throw new IOException("%s line %d: %s".formatted(file, e.line(), e.getMessage()), e);
     } catch (JsonProcessingException e) {
       throw new IOException("%s is not valid JSON: %s".formatted(file, e.getOriginalMessage()), e);
     }
@@ -105,6 +109,16 @@ public final class JsonFiles {
       throw new IOException("%s must hold a JSON object".formatted(file));
     }
     return o;
+  }
+
+  /** A required field of {@code node} that must hold a JSON object, read from {@code file}. */
+  public static ObjectNode requireObject(ObjectNode node, String field, Path file)
+      throws IOException {
+    if (require(node, field, file) instanceof ObjectNode o) {
+      return o;
+    }
+    throw new IOException(
+        "%s: field '%s' must be a JSON object, found %s".formatted(file, field, node.get(field)));
   }
 
   /** A required field of {@code node}, read from {@code file}. */

@@ -189,7 +189,7 @@ public record RunFolder(Path dir) {
     if (!resume) {
       return null;
     }
-    check.check(readRun().get("config"), run().toString());
+    check.check(JsonFiles.requireObject(readRun(), "config", run()), run().toString());
     if (!Files.isRegularFile(state())) {
       return null;
     }

@@ -1,14 +1,9 @@
 package io.github.mezo4j.train.data;
 
 import io.github.mezo4j.core.text.Printable;
+import io.github.mezo4j.core.text.StrictUtf8;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -39,31 +34,11 @@ final class TextFiles {
 
   /** {@code bytes} as UTF-8 without a leading byte-order mark; {@code file} names it in errors. */
   static String decode(Path file, byte[] bytes) throws DataFormatException {
-    CharsetDecoder decoder =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
-    ByteBuffer in = ByteBuffer.wrap(bytes);
-    CharBuffer out = CharBuffer.allocate(bytes.length);
-    CoderResult r = decoder.decode(in, out, true);
-    if (!r.isError()) {
-      r = decoder.flush(out);
+    try {
+      return StrictUtf8.decode(bytes);
+    } catch (StrictUtf8.NotUtf8Exception e) {
+      throw new DataFormatException(file, e.line(), e.getMessage());
     }
-    if (r.isError()) {
-      int offset = in.position();
-      long line = 1;
-      for (int i = 0; i < offset; i++) {
-        line += bytes[i] == '\n' ? 1 : 0;
-      }
-      throw new DataFormatException(
-          file,
-          line,
-          "expected UTF-8 text; byte 0x%02x at byte offset %d is not (save the file as UTF-8)"
-              .formatted(bytes[offset] & 0xff, offset));
-    }
-    String text = out.flip().toString();
-    return text.startsWith("\uFEFF") ? text.substring(1) : text;
   }
 
   /**

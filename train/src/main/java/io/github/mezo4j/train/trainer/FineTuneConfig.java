@@ -402,7 +402,16 @@ public record FineTuneConfig(
    * @throws IllegalArgumentException naming the first setting that differs
    */
   public void checkResumable(JsonNode recorded, String source) {
-    ObjectNode theirs = OptimizerSettings.withDefaults(recorded);
+    ObjectNode theirs;
+    try {
+      theirs = OptimizerSettings.withDefaults(recorded);
+    } catch (IllegalArgumentException e) {
+      // the message speaks of options; here the value came from the file
+      throw new IllegalArgumentException(
+          "cannot resume: %s records optimizer settings this build does not read: %s"
+              .formatted(source, e.getMessage()),
+          e);
+    }
     theirs.put("dtype", recordedDType(recorded));
     checkResumable(toJson(), theirs, source);
   }
