@@ -12,7 +12,7 @@ RUNS=${RUNS:-runs/results}
 TASK=${TASK:-sst2}
 STEPS=${STEPS:-200}
 THREADS=${THREADS:-2}
-# the tuned k=16 setting of the prompt head (MiniLmSentimentJob); no further tuning was done
+# the tuned k=16 setting of the prompt head (tuned with the retired `example` job); no further tuning
 MEZO="--eps 1e-3 --batch 16 --seed 42 --threads $THREADS"
 LR=${LR:-1.5e-4}
 case $TASK in

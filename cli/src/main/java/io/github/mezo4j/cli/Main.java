@@ -14,7 +14,6 @@ import picocli.CommandLine.Command;
     version = "mezo4j 0.1.0-SNAPSHOT",
     description = "Memory-efficient zeroth-order (MeZO) fine-tuning for the JVM.",
     subcommands = {
-      ExampleCommand.class,
       TokenizeCommand.class,
       GenerateCommand.class,
       EmbedCommand.class,

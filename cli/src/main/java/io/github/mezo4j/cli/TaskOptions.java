@@ -1,6 +1,6 @@
 package io.github.mezo4j.cli;
 
-import io.github.mezo4j.core.example.SharedData;
+import io.github.mezo4j.core.data.SharedData;
 import io.github.mezo4j.train.data.Column;
 import io.github.mezo4j.train.data.ColumnMapping;
 import io.github.mezo4j.train.data.Dataset;

@@ -283,14 +283,12 @@ class MainTest {
     assertEquals(2, noBenchCommand.exitCode());
     assertTrue(noBenchCommand.err().contains("Usage: mezo4j bench"), noBenchCommand.err());
 
-    for (String model : List.of("minilm", "bow")) {
-      Run lr = run("", "example", "--model", model, "--lr", "NaN");
-      assertEquals(1, lr.exitCode());
-      assertTrue(lr.err().contains("--lr must be a finite number > 0, got NaN"), lr.err());
-      assertTrue(lr.out().isEmpty(), "nothing loaded or printed before the check: " + lr.out());
-      Run eps = run("", "example", "--model", model, "--eps", "0");
-      assertTrue(eps.err().contains("--eps must be a finite number > 0, got 0.0"), eps.err());
-    }
+    Run lr = run("", "demo", "--lr", "NaN");
+    assertEquals(1, lr.exitCode());
+    assertTrue(lr.err().contains("--lr must be a finite number > 0, got NaN"), lr.err());
+    assertTrue(lr.out().isEmpty(), "nothing loaded or printed before the check: " + lr.out());
+    Run eps = run("", "demo", "--eps", "0");
+    assertTrue(eps.err().contains("--eps must be a finite number > 0, got 0.0"), eps.err());
 
     Run unknown = run("", "tokenize", "--frobnicate");
     assertEquals(2, unknown.exitCode());
@@ -298,59 +296,10 @@ class MainTest {
   }
 
   @Test
-  void exampleRejectsOptionsOfTheOtherModel(@TempDir Path dir) throws Exception {
-    Run model = run("", "example", "--model", "gpt5");
-    assertEquals(1, model.exitCode());
-    assertTrue(model.err().contains("--model 'gpt5': expected minilm or bow"), model.err());
-
-    Run batch = run("", "example", "--batch", "8");
-    assertEquals(1, batch.exitCode());
-    assertTrue(batch.err().contains("--batch does not apply to --model minilm"), batch.err());
-
-    Run log = run("", "example", "--model", "bow", "--log", dir.resolve("x").toString());
-    assertEquals(1, log.exitCode());
-    assertTrue(log.err().contains("--log does not apply to --model bow"), log.err());
-
-    Path existing = Files.writeString(dir.resolve("old.steplog"), "");
-    Run overwrite = run("", "example", "--log", existing.toString());
-    assertEquals(1, overwrite.exitCode());
-    assertTrue(overwrite.err().contains("already exists"), overwrite.err());
-  }
-
-  @Test
-  void exampleMiniLmTrainsLogsAndVerifiesTheReplay(@TempDir Path dir) throws Exception {
-    Path data = MiniLmSentimentJobTest.dataRootOrSkip();
-    Path log = dir.resolve("run.steplog");
-    Run r =
-        run(
-            "",
-            "example",
-            "--steps",
-            "2",
-            "--eval-every",
-            "1",
-            "--no-glue",
-            "--verify-replay",
-            "--data",
-            data.toString(),
-            "--log",
-            log.toString());
-    assertEquals(0, r.exitCode(), r.err());
-    assertTrue(r.out().contains("22,565,376 encoder weights"), r.out());
-    assertTrue(r.out().contains("step    2  train loss"), r.out());
-    assertTrue(
-        r.out().contains("step log: %,d bytes for 2 steps".formatted(Files.size(log))), r.out());
-    assertTrue(r.out().contains("reproduces, bit for bit, the trained weights"), r.out());
-  }
-
-  @Test
   void everySubcommandHasHelp() {
     for (List<String> cmd :
         List.of(
-            List.of("example"),
-            List.of("tokenize"),
-            List.of("embed"),
-            List.of("bench", "forward"))) {
+            List.of("demo"), List.of("tokenize"), List.of("embed"), List.of("bench", "forward"))) {
       List<String> args = new java.util.ArrayList<>(cmd);
       args.add("--help");
       Run r = run("", args.toArray(String[]::new));

@@ -2,8 +2,8 @@ package io.github.mezo4j.nn.model;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.mezo4j.core.example.LabeledSentences;
-import io.github.mezo4j.core.example.SharedData;
+import io.github.mezo4j.core.data.LabeledSentences;
+import io.github.mezo4j.core.data.SharedData;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.List;

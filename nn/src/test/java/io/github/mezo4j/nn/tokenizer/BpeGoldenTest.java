@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.mezo4j.core.example.SharedData;
+import io.github.mezo4j.core.data.SharedData;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

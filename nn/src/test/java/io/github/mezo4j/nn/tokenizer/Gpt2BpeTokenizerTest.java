@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.mezo4j.core.example.LabeledSentences;
-import io.github.mezo4j.core.example.SharedData;
+import io.github.mezo4j.core.data.LabeledSentences;
+import io.github.mezo4j.core.data.SharedData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

@@ -2,7 +2,7 @@ package io.github.mezo4j.train.data;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.mezo4j.core.example.SharedData;
+import io.github.mezo4j.core.data.SharedData;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 

@@ -2,7 +2,7 @@ package io.github.mezo4j.train.decoder;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.mezo4j.core.example.SharedData;
+import io.github.mezo4j.core.data.SharedData;
 import io.github.mezo4j.nn.io.DecoderCheckpoint;
 import io.github.mezo4j.nn.io.Llama2cCheckpoint;
 import io.github.mezo4j.nn.tokenizer.Llama2cTokenizer;

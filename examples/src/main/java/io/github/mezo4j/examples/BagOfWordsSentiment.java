@@ -1,5 +1,6 @@
-package io.github.mezo4j.core.example;
+package io.github.mezo4j.examples;
 
+import io.github.mezo4j.core.data.SharedData;
 import io.github.mezo4j.core.mezo.MezoTrainer;
 import io.github.mezo4j.core.mezo.Objective;
 import io.github.mezo4j.core.mezo.StepResult;
@@ -9,6 +10,9 @@ import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
+import io.github.mezo4j.train.data.Dataset;
+import io.github.mezo4j.train.data.Example;
+import io.github.mezo4j.train.data.Tasks;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
@@ -19,16 +23,15 @@ import java.util.SplittableRandom;
 /**
  * Fine-tunes a sentiment classifier on real SST-2 sentences with MeZO, forward passes only:
  * logistic regression on hashed unigram+bigram features, trained by two-sided SPSA and ZO-SGD,
- * printing the training loss falling and the dev accuracy rising. Data: {@code glue-sst2/} under
- * {@code $MEZO4J_DATA} or {@code ../shared/data} (see its PROVENANCE.md).
+ * printing the training loss falling and the dev accuracy rising. The model is mezo4j's core alone
+ * on a hand-written objective: no encoder, so the whole run takes about 20 s on two cores.
  *
- * <pre>
- *   java ... io.github.mezo4j.core.example.SentimentExample [--steps N] [--lr X] [--eps X]
- *        [--batch N] [--buckets N] [--seed N] [--eval-every N] [--threads N] [--data DIR]
- * </pre>
+ * <p>Usage: {@code examples/run BagOfWordsSentiment [--steps N] [--lr X] [--eps X] [--batch N]
+ * [--buckets N] [--seed N] [--eval-every N] [--threads N] [--data DIR]}. Data: the shared data
+ * folder holding {@code glue-sst2/} ({@code --data}, else {@link SharedData}).
  */
-public final class SentimentExample {
-  private SentimentExample() {}
+public final class BagOfWordsSentiment {
+  private BagOfWordsSentiment() {}
 
   /**
    * Settings of a run.
@@ -51,6 +54,19 @@ public final class SentimentExample {
       long seed,
       int evalEvery,
       int threads) {
+
+    /** Rejects counts below 1 and a step size or learning rate that is not finite and positive. */
+    public Config {
+      if (buckets < 1 || steps < 1 || batchSize < 1 || evalEvery < 1 || threads < 1) {
+        throw new IllegalArgumentException(
+            "need --buckets, --steps, --batch, --eval-every and --threads >= 1; got %d, %d, %d, %d, %d"
+                .formatted(buckets, steps, batchSize, evalEvery, threads));
+      }
+      if (!(eps > 0 && eps < Double.POSITIVE_INFINITY && lr > 0 && lr < Double.POSITIVE_INFINITY)) {
+        throw new IllegalArgumentException(
+            "need finite --eps and --lr > 0; got %s, %s".formatted(eps, lr));
+      }
+    }
 
     /**
      * Settings that finish in about 20 s on two cores. The batch is large because on sparse
@@ -78,20 +94,24 @@ public final class SentimentExample {
   }
 
   /**
-   * The folder holding SST-2: {@code glue-sst2} in the shared data folder ({@link SharedData}).
+   * The shared data folder that holds {@code glue-sst2/} ({@link SharedData}).
    *
    * @throws NoSuchFileException naming every place looked at
    */
   public static Path findData() throws NoSuchFileException {
-    return SharedData.root("glue-sst2").resolve("glue-sst2");
+    return SharedData.root("glue-sst2");
   }
 
-  /** Runs MeZO on the SST-2 data in {@code sst2Dir}, printing progress to {@code out}. */
-  public static Result run(Path sst2Dir, Config c, PrintStream out) throws IOException {
+  /**
+   * Runs MeZO on GLUE SST-2 under {@code dataRoot} (the folder holding {@code glue-sst2/}),
+   * printing progress to {@code out}.
+   */
+  public static Result run(Path dataRoot, Config c, PrintStream out) throws IOException {
     long start = System.nanoTime();
     HashedBagOfWords bow = new HashedBagOfWords(c.buckets());
-    Split train = featurize(LabeledSentences.read(sst2Dir.resolve("train.tsv")), bow);
-    Split dev = featurize(LabeledSentences.read(sst2Dir.resolve("dev.tsv")), bow);
+    Dataset sst2 = Tasks.get("sst2").load(dataRoot);
+    Split train = featurize(sst2.train(), bow);
+    Split dev = featurize(sst2.dev(), bow);
     // a fixed sample of training sentences to report the training loss on
     int[] probe = sample(new SplittableRandom(c.seed() ^ 0x5EED), train.size(), 2000);
 
@@ -148,11 +168,11 @@ public final class SentimentExample {
     return new Result(initialLoss, finalLoss, initialAcc, finalAcc, millis);
   }
 
-  static Split featurize(List<LabeledSentences.Example> examples, HashedBagOfWords bow) {
+  static Split featurize(List<Example> examples, HashedBagOfWords bow) {
     int[][] f = new int[examples.size()][];
     int[] y = new int[examples.size()];
     for (int i = 0; i < f.length; i++) {
-      f[i] = bow.features(examples.get(i).sentence());
+      f[i] = bow.features(examples.get(i).text());
       y[i] = examples.get(i).label();
     }
     return new Split(f, y);
@@ -226,8 +246,8 @@ public final class SentimentExample {
           default -> throw new IllegalArgumentException("unknown option " + key);
         }
       }
-      Path dir = data != null ? data : findData();
-      run(dir, new Config(buckets, steps, batch, eps, lr, seed, every, threads), System.out);
+      Path root = data != null ? data : findData();
+      run(root, new Config(buckets, steps, batch, eps, lr, seed, every, threads), System.out);
     } catch (NoSuchFileException e) {
       System.err.println("error: " + e.getReason() + ": " + e.getFile());
       System.exit(2);

@@ -1,4 +1,4 @@
-package io.github.mezo4j.core.example;
+package io.github.mezo4j.examples;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

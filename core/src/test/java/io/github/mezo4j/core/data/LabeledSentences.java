@@ -1,4 +1,4 @@
-package io.github.mezo4j.core.example;
+package io.github.mezo4j.core.data;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +11,9 @@ import java.util.List;
 /**
  * Binary sentiment TSV files as GLUE SST-2 and the LM-BFF k-shot splits write them: a header line
  * {@code sentence<TAB>label}, then one {@code sentence<TAB>0|1} per line (0 = negative, 1 =
- * positive). GLUE leaves a space before the tab, so sentences are trimmed.
+ * positive). GLUE leaves a space before the tab, so sentences are trimmed. A test fixture (core's
+ * test-jar) for the modules below {@code train}, whose tests read real sentences; the library reads
+ * these files with {@code io.github.mezo4j.train.data}.
  */
 public final class LabeledSentences {
   private LabeledSentences() {}

@@ -1,4 +1,4 @@
-package io.github.mezo4j.core.example;
+package io.github.mezo4j.core.data;
 
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -9,7 +9,9 @@ import java.util.List;
 /**
  * Finds the shared data folder (see shared/data/README.md): {@code $MEZO4J_DATA} if set, else
  * {@code ../shared/data} relative to the project root (system property {@code mezo4j.root}), the
- * working directory or one of its three nearest ancestors.
+ * working directory or one of its three nearest ancestors. The command line's built-in tasks read
+ * their data from here by default, and the tests of every module find their data sets with it, so
+ * it sits in the module below them all.
  */
 public final class SharedData {
   private SharedData() {}

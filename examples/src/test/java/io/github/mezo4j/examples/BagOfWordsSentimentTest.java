@@ -1,4 +1,4 @@
-package io.github.mezo4j.core.example;
+package io.github.mezo4j.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,19 +8,18 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SentimentExampleTest {
+class BagOfWordsSentimentTest {
   @TempDir Path dir;
 
   static Path dataOrSkip() {
     try {
-      return SentimentExample.findData();
+      return BagOfWordsSentiment.findData();
     } catch (NoSuchFileException e) {
       Assumptions.assumeTrue(false, "SKIPPED: SST-2 data missing: " + e.getMessage());
       throw new AssertionError(e);
@@ -30,12 +29,13 @@ class SentimentExampleTest {
   @Test
   void mezoLowersTheLossAndLiftsDevAccuracyOnRealSst2() throws IOException {
     Path data = dataOrSkip();
-    SentimentExample.Config d = SentimentExample.Config.defaults();
-    SentimentExample.Config c =
-        new SentimentExample.Config(d.buckets(), 2000, d.batchSize(), d.eps(), d.lr(), 42, 1000, 2);
+    BagOfWordsSentiment.Config d = BagOfWordsSentiment.Config.defaults();
+    BagOfWordsSentiment.Config c =
+        new BagOfWordsSentiment.Config(
+            d.buckets(), 2000, d.batchSize(), d.eps(), d.lr(), 42, 1000, 2);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    SentimentExample.Result r =
-        SentimentExample.run(data, c, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    BagOfWordsSentiment.Result r =
+        BagOfWordsSentiment.run(data, c, new PrintStream(bytes, true, StandardCharsets.UTF_8));
     String printed = bytes.toString(StandardCharsets.UTF_8);
     System.out.print(printed);
     assertEquals(Math.log(2), r.initialTrainLoss(), 1e-9, "zero weights predict 1/2");
@@ -46,24 +46,24 @@ class SentimentExampleTest {
   }
 
   @Test
-  void missingOrMalformedDataIsAClearError() throws IOException {
+  void missingDataAndBadSettingsAreClearErrors() {
+    BagOfWordsSentiment.Config c = BagOfWordsSentiment.Config.defaults();
     var missing =
         assertThrows(
-            NoSuchFileException.class, () -> LabeledSentences.read(dir.resolve("train.tsv")));
-    assertTrue(missing.getFile().endsWith("train.tsv"));
+            NoSuchFileException.class,
+            () -> BagOfWordsSentiment.run(dir, c, new PrintStream(new ByteArrayOutputStream())));
+    assertTrue(missing.getMessage().contains("glue-sst2"), missing.getMessage());
 
-    Path bad = dir.resolve("bad.tsv");
-    Files.writeString(bad, "sentence\tlabel\ngood movie \t1\nno label here\n");
-    var e = assertThrows(IOException.class, () -> LabeledSentences.read(bad));
-    assertTrue(e.getMessage().contains("line 3"), e.getMessage());
-    assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
-
-    Path noHeader = dir.resolve("noheader.tsv");
-    Files.writeString(noHeader, "good movie\t1\n");
-    assertTrue(
-        assertThrows(IOException.class, () -> LabeledSentences.read(noHeader))
-            .getMessage()
-            .contains("header"));
+    var batch =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new BagOfWordsSentiment.Config(4096, 10, 0, 1e-3, 0.5, 42, 1, 1));
+    assertTrue(batch.getMessage().contains("got 4096, 10, 0, 1, 1"), batch.getMessage());
+    var lr =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new BagOfWordsSentiment.Config(4096, 10, 8, 1e-3, Double.NaN, 42, 1, 1));
+    assertTrue(lr.getMessage().contains("--lr"), lr.getMessage());
   }
 
   @Test
