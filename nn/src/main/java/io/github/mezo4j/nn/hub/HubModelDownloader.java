@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.mezo4j.core.text.Printable;
 import io.github.mezo4j.nn.hub.HubException.Reason;
+import io.github.mezo4j.nn.io.ModelFormatException;
+import io.github.mezo4j.nn.io.ModelText;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -157,7 +159,9 @@ public final class HubModelDownloader {
   static List<String> shards(Path index) throws IOException {
     JsonNode root;
     try {
-      root = JSON.readTree(index.toFile());
+      root = JSON.readTree(ModelText.read(index)); // strict UTF-8, not Jackson's encoding guess
+    } catch (ModelFormatException e) {
+      throw new HubException(Reason.CORRUPT, e.getMessage(), e);
     } catch (JacksonException e) {
       throw new HubException(
           Reason.CORRUPT, "%s is not valid JSON: %s".formatted(index, e.getOriginalMessage()), e);

@@ -222,6 +222,30 @@ class HubModelDownloaderTest {
   }
 
   @Test
+  void anIndexThatIsNotUtf8IsRefusedWithItsLine() throws IOException {
+    // Latin-1 text: the 0xE9 of "modèle" is not UTF-8 (Jackson would have guessed an encoding)
+    byte[] latin1 =
+        "{\"weight_map\": {\"a\": \"mod\u00e8le.safetensors\"}}"
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    hub.publish(
+        REPO,
+        "main",
+        COMMIT,
+        Map.of(
+            "config.json",
+            FakeHub.git(config.toJson()),
+            "model.safetensors.index.json",
+            new FakeHub.Entry(latin1, false)));
+    HubException e =
+        assertThrows(HubException.class, () -> downloader(false).download(HubRepo.parse(REPO)));
+    assertEquals(Reason.CORRUPT, e.reason());
+    assertTrue(
+        e.getMessage().contains("model.safetensors.index.json")
+            && e.getMessage().contains("line 1"),
+        e.getMessage());
+  }
+
+  @Test
   void shardNamesFromTheRepositoryAreEscapedInMessages() throws IOException {
     // a shard named with escape sequences: retitle the terminal, clear the screen, print over
     // the line (refused as a name or missing from the repository: either way named, escaped)

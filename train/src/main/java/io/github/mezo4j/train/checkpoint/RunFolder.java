@@ -3,6 +3,7 @@ package io.github.mezo4j.train.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.nn.io.AtomicFiles;
+import io.github.mezo4j.train.report.RunPlots;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -50,11 +51,11 @@ public record RunFolder(Path dir) {
   /** The name of {@link #summary()}. */
   public static final String SUMMARY = "summary.json";
 
-  /** The plot of the training loss by step, written at the end. */
-  public static final String LOSS_PLOT = "train_loss.png";
+  /** The plot of the training loss by step, written at the end ({@link RunPlots}). */
+  public static final String LOSS_PLOT = RunPlots.LOSS_PLOT;
 
-  /** The plot of the dev metric by step, written at the end. */
-  public static final String METRIC_PLOT = "dev_metric.png";
+  /** The plot of the dev metric by step, written at the end ({@link RunPlots}). */
+  public static final String METRIC_PLOT = RunPlots.METRIC_PLOT;
 
   /** The {@code format} of run.json. */
   public static final String RUN_FORMAT = "mezo4j-run";
