@@ -1,5 +1,6 @@
 package io.github.mezo4j.examples;
 
+import io.github.mezo4j.core.data.SharedData;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.MiniLm;
 import io.github.mezo4j.nn.io.onnx.OnnxExport;
@@ -17,8 +18,8 @@ import java.util.List;
  * evaluates it, and exports it as an ONNX file that ONNX Runtime loads in place of the original.
  *
  * <p>Usage: {@code examples/run FineTuneEmbeddings [STS-B FOLDER] [STEPS] [OUT]}. The pairs come
- * from GLUE STS-B's train.tsv and dev.tsv (default folder: $MEZO4J_DATA/glue-stsb, else
- * ../shared/data/glue-stsb); any {@code List<TextPair>} works the same way.
+ * from GLUE STS-B's train.tsv and dev.tsv (default: glue-stsb in the shared data folder,
+ * $MEZO4J_DATA or ../shared/data); any {@code List<TextPair>} works the same way.
  */
 public final class FineTuneEmbeddings {
   private FineTuneEmbeddings() {}
@@ -28,7 +29,8 @@ public final class FineTuneEmbeddings {
    * comment.
    */
   public static void main(String[] args) throws IOException {
-    Path data = args.length > 0 ? Path.of(args[0]) : defaultData();
+    Path data =
+        args.length > 0 ? Path.of(args[0]) : SharedData.root("glue-stsb").resolve("glue-stsb");
     Path out = Path.of(args.length > 2 ? args[2] : "runs/example-embeddings");
     List<TextPair> train = readStsb(data.resolve("train.tsv"));
     List<TextPair> dev = readStsb(data.resolve("dev.tsv"));
@@ -68,10 +70,5 @@ public final class FineTuneEmbeddings {
       pairs.add(new TextPair(f[n - 3], f[n - 2], Double.parseDouble(f[n - 1])));
     }
     return pairs;
-  }
-
-  private static Path defaultData() {
-    String env = System.getenv("MEZO4J_DATA");
-    return Path.of(env != null ? env : "../shared/data").resolve("glue-stsb");
   }
 }
