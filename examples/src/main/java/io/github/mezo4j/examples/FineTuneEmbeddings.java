@@ -4,13 +4,13 @@ import io.github.mezo4j.core.data.SharedData;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.MiniLm;
 import io.github.mezo4j.nn.io.onnx.OnnxExport;
+import io.github.mezo4j.train.data.PairTask;
+import io.github.mezo4j.train.data.Tasks;
 import io.github.mezo4j.train.data.TextPair;
 import io.github.mezo4j.train.trainer.EmbeddingFineTuning;
 import io.github.mezo4j.train.trainer.PairFineTuner;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -29,11 +29,11 @@ public final class FineTuneEmbeddings {
    * comment.
    */
   public static void main(String[] args) throws IOException {
-    Path data =
-        args.length > 0 ? Path.of(args[0]) : SharedData.root("glue-stsb").resolve("glue-stsb");
+    Path data = args.length > 0 ? Path.of(args[0]) : SharedData.root("glue-stsb");
     Path out = Path.of(args.length > 2 ? args[2] : "runs/example-embeddings");
-    List<TextPair> train = readStsb(data.resolve("train.tsv"));
-    List<TextPair> dev = readStsb(data.resolve("dev.tsv"));
+    PairTask.Splits stsb = Tasks.pair("stsb").orElseThrow().load(data); // any List<TextPair> works
+    List<TextPair> train = stsb.train();
+    List<TextPair> dev = stsb.dev();
 
     // The lines a developer writes: model, settings, fit, evaluate, export.
     BertCheckpoint base = MiniLm.load();
@@ -58,17 +58,5 @@ public final class FineTuneEmbeddings {
         result.bestDevMetric(),
         out,
         onnx);
-  }
-
-  /** GLUE STS-B's TSV: sentence1, sentence2 and score are the last three columns. */
-  static List<TextPair> readStsb(Path file) throws IOException {
-    List<String> lines = Files.readAllLines(file);
-    List<TextPair> pairs = new ArrayList<>();
-    for (String line : lines.subList(1, lines.size())) {
-      String[] f = line.split("\t", -1);
-      int n = f.length;
-      pairs.add(new TextPair(f[n - 3], f[n - 2], Double.parseDouble(f[n - 1])));
-    }
-    return pairs;
   }
 }

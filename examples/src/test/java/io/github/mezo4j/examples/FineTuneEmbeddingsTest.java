@@ -3,6 +3,7 @@ package io.github.mezo4j.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.mezo4j.train.data.Tasks;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ class FineTuneEmbeddingsTest {
             + "0\tx\tThe sun is setting.\tThe sun goes down.\t4.6\n"
             + "1\tx\tA plane takes off.\tA man eats an apple.\t0.2\n"
             + "2\tx\tA band plays.\tPeople listen to music.\t2.9\n");
-    assertEquals(4, FineTuneEmbeddings.readStsb(dir.resolve("train.tsv")).size());
+    assertEquals(4, Tasks.pair("stsb").orElseThrow().load(dir).train().size());
 
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     PrintStream saved = System.out;
