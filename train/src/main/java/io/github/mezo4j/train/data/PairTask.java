@@ -224,6 +224,38 @@ public final class PairTask {
   }
 
   /**
+   * Checks pairs held in memory as {@link #read} checks a file's rows: scores in the task's range,
+   * labels 0 or 1, one passage per query.
+   *
+   * @param split what the pairs are, for messages (e.g. {@code train})
+   * @throws IllegalArgumentException naming the split and the index of the first bad pair
+   */
+  public void check(List<TextPair> pairs, String split) {
+    if (pairs.isEmpty()) {
+      throw new IllegalArgumentException("the %s pairs are empty".formatted(split));
+    }
+    Map<String, Integer> queries = new HashMap<>();
+    for (int i = 0; i < pairs.size(); i++) {
+      TextPair p = pairs.get(i);
+      if (kind.scored() && !(p.score() >= minScore && p.score() <= maxScore)) {
+        throw new IllegalArgumentException(
+            "%s pair %d: score %s outside [%s, %s]"
+                .formatted(split, i, p.score(), minScore, maxScore));
+      }
+      if (kind == PairKind.LABELED && p.score() != 0 && p.score() != 1) {
+        throw new IllegalArgumentException(
+            "%s pair %d: label %s, expected 0 or 1".formatted(split, i, p.score()));
+      }
+      Integer before = kind == PairKind.POSITIVE ? queries.putIfAbsent(p.first(), i) : null;
+      if (before != null) {
+        throw new IllegalArgumentException(
+            "%s pair %d: query '%s' already has a passage at pair %d (one passage per query)"
+                .formatted(split, i, p.first(), before));
+      }
+    }
+  }
+
+  /**
    * The task's train and dev splits under {@code dataDir} (the shared data folder, the task's
    * folder, or for own tasks the folder with {@code train.*} and {@code dev.*}).
    *

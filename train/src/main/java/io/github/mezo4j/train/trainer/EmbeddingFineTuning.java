@@ -12,7 +12,6 @@ import io.github.mezo4j.train.metrics.PairLoss;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -195,8 +194,8 @@ public final class EmbeddingFineTuning {
   public PairFineTuner.Result fit(BertCheckpoint base, List<TextPair> train, List<TextPair> dev)
       throws IOException {
     PairTask task = task();
-    check(train, "train");
-    check(dev, "dev");
+    task.check(train, "train");
+    task.check(dev, "dev");
     PairFineTuneConfig config =
         new PairFineTuneConfig(
             task.name(),
@@ -238,7 +237,7 @@ public final class EmbeddingFineTuning {
   /** The model's metrics on {@code pairs}: correlations, or retrieval metrics for positives. */
   public PairEvaluation evaluate(PairEncoder model, List<TextPair> pairs) {
     PairTask task = task();
-    check(pairs, "evaluation");
+    task.check(pairs, "evaluation");
     try (Workers workers = workers()) {
       return model.evaluate(
           model.evaluationBatch(model.tokenize(task, pairs), kind),
@@ -272,31 +271,5 @@ public final class EmbeddingFineTuning {
         minScore,
         maxScore,
         false);
-  }
-
-  /** What reading a file checks per row: scores in range, one passage per query. */
-  private void check(List<TextPair> pairs, String split) {
-    if (pairs.isEmpty()) {
-      throw new IllegalArgumentException("the %s pairs are empty".formatted(split));
-    }
-    Map<String, Integer> queries = new HashMap<>();
-    for (int i = 0; i < pairs.size(); i++) {
-      TextPair p = pairs.get(i);
-      if (kind.scored() && !(p.score() >= minScore && p.score() <= maxScore)) {
-        throw new IllegalArgumentException(
-            "%s pair %d: score %s outside [%s, %s]"
-                .formatted(split, i, p.score(), minScore, maxScore));
-      }
-      if (kind == PairKind.LABELED && p.score() != 0 && p.score() != 1) {
-        throw new IllegalArgumentException(
-            "%s pair %d: label %s, expected 0 or 1".formatted(split, i, p.score()));
-      }
-      Integer before = kind == PairKind.POSITIVE ? queries.putIfAbsent(p.first(), i) : null;
-      if (before != null) {
-        throw new IllegalArgumentException(
-            "%s pair %d: query '%s' already has a passage at pair %d (one passage per query)"
-                .formatted(split, i, p.first(), before));
-      }
-    }
   }
 }
