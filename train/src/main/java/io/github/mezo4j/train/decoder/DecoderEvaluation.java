@@ -2,6 +2,7 @@ package io.github.mezo4j.train.decoder;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.train.trainer.Evaluation;
+import io.github.mezo4j.train.trainer.Scores;
 
 /**
  * A decoder's metrics on a split: classification metrics from candidate scores, or the
@@ -14,7 +15,8 @@ import io.github.mezo4j.train.trainer.Evaluation;
  * @param examples examples measured
  */
 public record DecoderEvaluation(
-    double loss, double accuracy, double macroF1, double perplexity, int examples) {
+    double loss, double accuracy, double macroF1, double perplexity, int examples)
+    implements Scores {
 
   /** From a classification evaluation. */
   public static DecoderEvaluation of(Evaluation e) {
@@ -27,6 +29,7 @@ public record DecoderEvaluation(
   }
 
   /** The named metric: accuracy, macro_f1 (or f1), perplexity or loss. */
+  @Override
   public double metric(String name) {
     return switch (name) {
       case "accuracy" -> accuracy;
@@ -41,6 +44,7 @@ public record DecoderEvaluation(
   }
 
   /** Puts the measured metrics into {@code json} with {@code prefix} (NaN ones are left out). */
+  @Override
   public void putInto(ObjectNode json, String prefix) {
     json.put(prefix + "loss", loss);
     if (!Double.isNaN(accuracy)) {

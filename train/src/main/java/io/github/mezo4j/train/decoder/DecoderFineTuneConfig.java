@@ -2,11 +2,11 @@ package io.github.mezo4j.train.decoder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.mezo4j.core.optim.ZoTransform;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.trainer.FineTuneConfig;
 import io.github.mezo4j.train.trainer.OptimizerSettings;
+import io.github.mezo4j.train.trainer.RunSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -50,7 +50,8 @@ public record DecoderFineTuneConfig(
     int evalEvery,
     boolean saveWeights,
     Map<String, String> data,
-    OptimizerSettings optim) {
+    OptimizerSettings optim)
+    implements RunSettings {
 
   /** The dev metric of language-model runs. */
   public static final String PERPLEXITY = "perplexity";
@@ -113,9 +114,9 @@ public record DecoderFineTuneConfig(
         OptimizerSettings.DEFAULT);
   }
 
-  /** The update transform of this run ({@link OptimizerSettings#transform}). */
-  public ZoTransform transform() {
-    return optim.transform(lr, steps);
+  @Override
+  public String metricName() {
+    return metric;
   }
 
   /** The weights of {@code all} (a model's parameters) that MeZO trains. */

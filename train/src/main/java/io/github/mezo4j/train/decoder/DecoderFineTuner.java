@@ -2,25 +2,19 @@ package io.github.mezo4j.train.decoder;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.mezo.MezoTrainer;
-import io.github.mezo4j.core.mezo.NanPolicy;
 import io.github.mezo4j.core.mezo.Objective;
+import io.github.mezo4j.core.noise.Directions;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.model.DecoderConfig;
-import io.github.mezo4j.train.checkpoint.BestAndLast;
 import io.github.mezo4j.train.checkpoint.DecoderCheckpoints;
-import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
-import io.github.mezo4j.train.checkpoint.RunLock;
 import io.github.mezo4j.train.checkpoint.RunState;
 import io.github.mezo4j.train.data.Example;
 import io.github.mezo4j.train.prompt.DecoderTemplate;
-import io.github.mezo4j.train.report.MetricsLog;
-import io.github.mezo4j.train.report.ProgressBar;
-import io.github.mezo4j.train.report.RunPlots;
 import io.github.mezo4j.train.trainer.BatchSampler;
-import io.github.mezo4j.train.trainer.RunSummary;
-import io.github.mezo4j.train.trainer.StepLoop;
+import io.github.mezo4j.train.trainer.RunDriver;
+import io.github.mezo4j.train.trainer.Scores;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -180,202 +174,101 @@ public final class DecoderFineTuner {
    *     process writes {@code out}
    */
   public static Result run(Run run) throws IOException {
-    // one writer per folder, held until the run ends however it ends
-    try (RunLock _ =
-        new RunFolder(run.out())
-            .lock(run.resume(), run.progress() == null ? System.err : run.progress())) {
-      return runLocked(run);
-    }
+    RunDriver.Outcome o =
+        RunDriver.run(
+            run.config(),
+            new DecoderKind(run),
+            new RunDriver.Context(
+                run.out(),
+                run.resume(),
+                run.workers(),
+                run.progress(),
+                run.interactive(),
+                run.afterStep()));
+    return new Result(o.summary(), run.lm().model().parameters(), o.best(), o.last());
   }
 
-  private static Result runLocked(Run run) throws IOException {
-    long startNanos = System.nanoTime();
-    DecoderFineTuneConfig c = run.config();
-    if (run.train().isEmpty() || run.dev().isEmpty()) {
-      throw new IllegalArgumentException(
-          "need training and dev examples, got %d and %d"
-              .formatted(run.train().size(), run.dev().size()));
-    }
-    RunFolder folder = new RunFolder(run.out());
-    RunState state = folder.open(run.resume(), c::checkResumable, c.steps());
-    ObjectNode finished = folder.finishedSummary(state, c.steps());
-    Task task = task(run); // tokenizes first: bad data fails before anything is written
-    if (state == null) {
-      folder.startFresh();
-      ObjectNode runJson = RunFolder.newRunJson();
-      runJson.put("kind", DecoderCheckpoints.KIND);
-      runJson.put("base_model", c.model());
-      runJson.put("task", c.task());
-      runJson.set("config", c.toJson());
-      runJson.put("train_examples", run.train().size());
-      runJson.put("dev_examples", run.dev().size());
-      runJson.put("metric_name", c.metric());
-      JsonFiles.write(folder.run(), runJson);
-    } else {
-      folder.restore(state);
-    }
-    Workers workers = run.workers();
-    ParameterSet trainable = c.trainable(run.lm().model().parameters());
-    BatchSampler sampler = new BatchSampler(task.trainSize(), c.batch(), c.seed());
-    Objective<int[]> loss = (params, indices) -> task.loss(indices, workers);
-    MezoTrainer.Builder<int[]> builder =
-        MezoTrainer.builder(loss)
-            .eps(c.eps())
-            .optimizer(c.transform())
-            .estimator(c.optim().estimator())
-            .conservative(c.optim().conservative())
-            .directions(c.optim().directionsOf())
-            .nanPolicy(NanPolicy.FAIL)
-            .runSeed(c.seed())
-            .workers(workers)
-            .stepLog(folder.stepLog());
-    ObjectNode manifestBase = JsonFiles.object();
-    manifestBase.put("base_model", c.model());
-    manifestBase.put("task", c.task());
-    manifestBase.put("metric_name", c.metric());
-    manifestBase.set("config", c.toJson());
-
-    try (MetricsLog metrics = MetricsLog.open(folder.metrics(), state == null ? -1 : state.step());
-        MezoTrainer<int[]> trainer =
-            state == null ? builder.build(trainable) : builder.resume(trainable)) {
-      Tracker t =
-          new Tracker(
-              run,
-              task,
-              folder,
-              metrics,
-              manifestBase,
-              startNanos,
-              state == null ? 0 : state.seconds(),
-              state);
-      ProgressBar bar =
-          run.progress() == null
-              ? null
-              : new ProgressBar(
-                  run.progress(),
-                  run.interactive(),
-                  c.steps(),
-                  trainer.nextStep(),
-                  c.metric(),
-                  System::nanoTime);
-      if (finished != null) {
-        // resuming a finished run rebuilds its weights (the trainer replayed the log) and no more
-        (run.progress() == null ? System.err : run.progress())
-            .println(folder.finishedNote(c.steps()));
-        return new Result(
-            finished,
-            run.lm().model().parameters(),
-            folder.checkpoint(state.bestCheckpoint()),
-            folder.checkpoint(state.lastCheckpoint()));
-      }
-      if (state == null) {
-        t.evaluate(0, bar, Double.NaN);
-      }
-      StepLoop.run(
-          trainer,
-          c.steps(),
-          c.evalEvery(),
-          c.lr(),
-          sampler::indices,
-          metrics,
-          (step, trainLoss) -> t.evaluate(step, bar, trainLoss),
-          bar,
-          run.afterStep());
-      return t.finish(trainer);
-    }
-  }
-
-  /** Evaluations, checkpoints and the best so far. */
-  private static final class Tracker {
+  /** What a decoder run adds to the driver: in-place steps on the model's own weights. */
+  private static final class DecoderKind implements RunDriver.Kind<int[]> {
     private final Run run;
+    private final DecoderFineTuneConfig c;
     private final Task task;
-    private final RunFolder folder;
-    private final MetricsLog metrics;
-    private final ObjectNode manifestBase;
-    private final long startNanos;
-    private final double secondsBefore;
-    private final BestAndLast checkpoints;
+    private final BatchSampler sampler;
 
-    Tracker(
-        Run run,
-        Task task,
-        RunFolder folder,
-        MetricsLog metrics,
-        ObjectNode manifestBase,
-        long startNanos,
-        double secondsBefore,
-        RunState state) {
+    DecoderKind(Run run) {
       this.run = run;
-      this.task = task;
-      this.folder = folder;
-      this.metrics = metrics;
-      this.manifestBase = manifestBase;
-      this.startNanos = startNanos;
-      this.secondsBefore = secondsBefore;
-      this.checkpoints = new BestAndLast(folder, state);
+      this.c = run.config();
+      this.task = task(run); // tokenizes first: bad data fails before anything is written
+      this.sampler = new BatchSampler(task.trainSize(), c.batch(), c.seed());
     }
 
-    double seconds() {
-      return secondsBefore + (System.nanoTime() - startNanos) / 1e9;
+    @Override
+    public String name() {
+      return DecoderCheckpoints.KIND;
     }
 
-    void evaluate(long step, ProgressBar bar, double trainLoss) throws IOException {
-      DecoderFineTuneConfig c = run.config();
-      DecoderEvaluation e = task.evaluateDev(run.workers());
-      double m = e.metric(c.metric());
-      checkpoints.offer(step, m, e.loss(), c.higherIsBetter());
-      double bestMetric = checkpoints.bestMetric();
-      ObjectNode event = JsonFiles.object();
-      event.put("event", "eval");
-      event.put("step", step);
-      e.putInto(event, "dev_");
-      event.put("dev_metric", m);
-      event.put("best_dev_metric", bestMetric);
-      event.put("best_step", checkpoints.bestStep());
-      event.put("elapsed_s", seconds());
-      metrics.append(event);
-      metrics.sync();
+    @Override
+    public int trainExamples() {
+      return run.train().size();
+    }
 
-      ObjectNode manifest = manifestBase.deepCopy();
-      manifest.put("dev_metric", m);
-      e.putInto(manifest, "dev_");
+    @Override
+    public int devExamples() {
+      return run.dev().size();
+    }
+
+    @Override
+    public void start(RunFolder folder, RunState state) {}
+
+    @Override
+    public MezoTrainer.Builder<int[]> trainerBuilder() {
+      Workers workers = run.workers();
+      Objective<int[]> loss = (params, indices) -> task.loss(indices, workers);
+      return MezoTrainer.builder(loss);
+    }
+
+    @Override
+    public Directions directions() {
+      return c.optim().directionsOf();
+    }
+
+    @Override
+    public ParameterSet trainable() {
+      return c.trainable(run.lm().model().parameters());
+    }
+
+    @Override
+    public int[] batch(long index) {
+      return sampler.indices(index);
+    }
+
+    @Override
+    public Scores evaluate() {
+      return task.evaluateDev(run.workers());
+    }
+
+    @Override
+    public boolean higherIsBetter() {
+      return c.higherIsBetter();
+    }
+
+    @Override
+    public void writeCheckpoint(Path dir, long step, Path stepLog, ObjectNode manifest)
+        throws IOException {
       DecoderCheckpoints.write(
-          folder.checkpoint(RunFolder.checkpointName(step)),
+          dir,
           new DecoderCheckpoints.Content(
               step,
-              folder.stepLog(),
+              stepLog,
               manifest,
               run.decoderConfig(),
               c.saveWeights() ? run.lm().model().parameters() : null));
-      checkpoints.committed(step, seconds());
-      if (bar != null) {
-        bar.eval(step, trainLoss, m, bestMetric);
-      }
     }
 
-    Result finish(MezoTrainer<int[]> trainer) throws IOException {
-      DecoderFineTuneConfig c = run.config();
-      List<ObjectNode> events = metrics.events();
-      RunPlots.write(folder.dir(), events, c.task(), c.model(), c.metric());
-      ObjectNode s = RunFolder.newSummary();
-      s.put("kind", DecoderCheckpoints.KIND);
-      s.put("task", c.task());
-      s.put("model", c.model());
+    @Override
+    public void putSummary(ObjectNode s, List<ObjectNode> events, long bestStep) {
       s.put("objective", c.objective().option());
       s.put("score", c.score().option());
-      s.put("metric_name", c.metric());
-      s.put("steps", trainer.nextStep());
-      s.put("seconds", seconds());
-      s.put("best_dev_metric", checkpoints.bestMetric());
-      s.put("best_step", checkpoints.bestStep());
-      MetricsLog.putInitialAndFinalDevMetric(s, events);
-      s.put("train_examples", run.train().size());
-      s.put("dev_examples", run.dev().size());
-      s.put("params", c.params());
-      s.put("trainable_parameters", c.trainable(run.lm().model().parameters()).elementCount());
-      RunSummary.write(
-          s, folder, c.lr(), c.eps(), c.batch(), c.seed(), c.optim(), trainer, checkpoints);
-      return new Result(s, run.lm().model().parameters(), checkpoints.best(), checkpoints.last());
     }
   }
 }

@@ -109,27 +109,34 @@ public final class MetricsLog implements AutoCloseable {
   }
 
   /**
-   * Puts {@code initial_dev_metric} (the step-0 evaluation's), {@code final_dev_metric} and {@code
-   * final_dev_loss} (the last evaluation's) of {@code events} into a run summary; NaN where there
-   * is none. Taken from the events, not from the evaluations this process made, so a run resumed
-   * after its last evaluation reports the same values as an uninterrupted one.
+   * Puts {@code initial_dev_metric} (the step-0 evaluation's) and every {@code dev_*} field of the
+   * last evaluation as {@code final_dev_*} ({@code final_dev_metric}, {@code final_dev_loss}, ...)
+   * of {@code events} into a run summary; NaN where there is none. Taken from the events, not from
+   * the evaluations this process made, so a run resumed after its last evaluation reports the same
+   * values as an uninterrupted one.
    */
   public static void putInitialAndFinalDevMetric(ObjectNode summary, List<ObjectNode> events) {
     double initial = Double.NaN;
-    double finalMetric = Double.NaN;
-    double finalLoss = Double.NaN;
+    ObjectNode last = null;
     for (ObjectNode e : events) {
       if ("eval".equals(e.get("event").asText())) {
         if (e.get("step").asLong() == 0) {
           initial = e.get("dev_metric").asDouble();
         }
-        finalMetric = e.get("dev_metric").asDouble();
-        finalLoss = e.path("dev_loss").asDouble(Double.NaN);
+        last = e;
       }
     }
     summary.put("initial_dev_metric", initial);
-    summary.put("final_dev_metric", finalMetric);
-    summary.put("final_dev_loss", finalLoss);
+    summary.put("final_dev_metric", Double.NaN);
+    summary.put("final_dev_loss", Double.NaN);
+    if (last != null) {
+      // every dev_* field of the last evaluation, whichever process wrote it
+      for (var f : last.properties()) {
+        if (f.getKey().startsWith("dev_")) {
+          summary.set("final_" + f.getKey(), f.getValue());
+        }
+      }
+    }
   }
 
   /** Forces appended lines to the device. */

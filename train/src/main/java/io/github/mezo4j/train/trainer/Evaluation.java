@@ -1,5 +1,7 @@
 package io.github.mezo4j.train.trainer;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 /**
  * Metrics of a classifier on a set of examples, measured in one pass.
  *
@@ -9,7 +11,8 @@ package io.github.mezo4j.train.trainer;
  *     present counts as F1 1; one present but never predicted right counts 0)
  * @param examples how many examples were scored
  */
-public record Evaluation(double loss, double accuracy, double macroF1, int examples) {
+public record Evaluation(double loss, double accuracy, double macroF1, int examples)
+    implements Scores {
   /**
    * Scores {@code logits [n, k]} against {@code labels}: cross-entropy with max-subtraction in
    * double precision, ties resolved to the lower class index.
@@ -55,6 +58,7 @@ public record Evaluation(double loss, double accuracy, double macroF1, int examp
   }
 
   /** The named metric: "accuracy", "macro_f1" (or "f1") or "loss". */
+  @Override
   public double metric(String name) {
     return switch (name) {
       case "accuracy" -> accuracy;
@@ -64,5 +68,13 @@ public record Evaluation(double loss, double accuracy, double macroF1, int examp
           throw new IllegalArgumentException(
               "unknown metric '%s': expected accuracy, macro_f1 or loss".formatted(name));
     };
+  }
+
+  /** Puts {@code loss}, {@code accuracy} and {@code macro_f1} with the prefix. */
+  @Override
+  public void putInto(ObjectNode json, String prefix) {
+    json.put(prefix + "loss", loss);
+    json.put(prefix + "accuracy", accuracy);
+    json.put(prefix + "macro_f1", macroF1);
   }
 }

@@ -2,7 +2,6 @@ package io.github.mezo4j.train.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.mezo4j.core.optim.ZoTransform;
 import io.github.mezo4j.core.param.Selector;
 import io.github.mezo4j.nn.model.BertEncoder;
 import io.github.mezo4j.nn.model.LoraConfig;
@@ -63,7 +62,8 @@ public record FineTuneConfig(
     boolean saveWeights,
     Map<String, String> data,
     String dtype,
-    OptimizerSettings optim) {
+    OptimizerSettings optim)
+    implements RunSettings {
   /** The {@code --dtype} values: auto (as the file stores them), f32 and bf16. */
   public static final List<String> DTYPES = List.of("auto", "f32", "bf16");
 
@@ -388,11 +388,6 @@ public record FineTuneConfig(
     ObjectNode d = o.putObject("data");
     new java.util.TreeMap<>(data).forEach(d::put);
     return o;
-  }
-
-  /** The update transform of this run ({@link OptimizerSettings#transform}). */
-  public ZoTransform transform() {
-    return optim.transform(lr, steps);
   }
 
   /**

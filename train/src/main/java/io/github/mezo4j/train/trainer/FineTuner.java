@@ -3,29 +3,20 @@ package io.github.mezo4j.train.trainer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.log.StepLog;
 import io.github.mezo4j.core.mezo.MezoTrainer;
-import io.github.mezo4j.core.mezo.NanPolicy;
 import io.github.mezo4j.core.mezo.PerturbationMode;
-import io.github.mezo4j.core.noise.Bf16Rounding;
 import io.github.mezo4j.core.noise.Directions;
 import io.github.mezo4j.core.noise.MagnitudeMask;
 import io.github.mezo4j.core.parallel.Workers;
-import io.github.mezo4j.core.param.DType;
-import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.TokenizerJson;
 import io.github.mezo4j.nn.model.BertConfig;
 import io.github.mezo4j.nn.model.FrozenPrefixCache;
-import io.github.mezo4j.train.checkpoint.BestAndLast;
+import io.github.mezo4j.nn.model.SentenceEmbedder;
 import io.github.mezo4j.train.checkpoint.Checkpoint;
 import io.github.mezo4j.train.checkpoint.HeadFiles;
-import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
-import io.github.mezo4j.train.checkpoint.RunLock;
 import io.github.mezo4j.train.checkpoint.RunState;
 import io.github.mezo4j.train.head.ClassifierHead;
-import io.github.mezo4j.train.report.MetricsLog;
-import io.github.mezo4j.train.report.ProgressBar;
-import io.github.mezo4j.train.report.RunPlots;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -179,147 +170,159 @@ public final class FineTuner {
    *     process writes {@code out}
    */
   public static Result run(Run run) throws IOException {
-    // one writer per folder, held until the run ends however it ends
-    try (RunLock _ =
-        new RunFolder(run.out())
-            .lock(run.resume(), run.progress() == null ? System.err : run.progress())) {
-      return runLocked(run);
-    }
+    ClassifierKind kind = new ClassifierKind(run);
+    RunDriver.Outcome o =
+        RunDriver.run(
+            run.config(),
+            kind,
+            new RunDriver.Context(
+                run.out(),
+                run.resume(),
+                run.workers(),
+                run.progress(),
+                run.interactive(),
+                run.afterStep()));
+    return new Result(o.summary(), kind.classifier, o.best(), o.last());
   }
 
-  private static Result runLocked(Run run) throws IOException {
-    long startNanos = System.nanoTime();
-    FineTuneConfig c = run.config();
-    RunFolder folder = new RunFolder(run.out());
-    RunState state = folder.open(run.resume(), c::checkResumable, c.steps());
+  /** What a classifier run adds to the driver: the head, its files, the monitor set. */
+  private static final class ClassifierKind implements RunDriver.Kind<EncoderClassifier.Batch> {
+    private final Run run;
+    private final FineTuneConfig c;
     // LoRA: the adapters (fresh, from the run seed) are part of the base the step log applies to
-    EncoderClassifier base = c.withAdapters(run.classifier());
-    ObjectNode finished = folder.finishedSummary(state, c.steps());
-
+    private final EncoderClassifier base;
     // the head before training, kept apart: the trained one changes in place
-    ClassifierHead headInit;
-    if (state == null) {
-      // a fresh run (or one that died before its first checkpoint): start clean
-      folder.startFresh();
-      ObjectNode runJson = RunFolder.newRunJson();
-      runJson.put("base_model", c.model());
-      runJson.put("task", c.task());
-      runJson.set("config", c.toJson());
-      runJson.put("train_examples", run.train().size());
-      runJson.put("dev_examples", run.dev().size());
-      runJson.put("metric_name", c.metricName());
-      JsonFiles.write(folder.run(), runJson);
-      headInit = run.initialHead().create(base);
-      RunFolder.deleteTree(folder.headInit());
-      HeadFiles.save(folder.headInit(), headInit);
-    } else {
-      headInit = HeadFiles.load(folder.headInit(), base.tokenizer(), base.padId());
-      folder.restore(state);
-    }
-    EncoderClassifier classifier =
-        withFrozenPrefixCache(base.withHead(headInit.copy()), c, run.progress());
-    Workers workers = run.workers();
-    String metricName = c.metricName();
+    private ClassifierHead headInit;
+    private EncoderClassifier classifier;
+    private EncoderClassifier.Tokenized trainSet;
+    private EncoderClassifier.Batch devBatch;
+    private EncoderClassifier.Batch monitorBatch;
+    private EncoderClassifier.Batch fullBatch;
+    private BatchSampler sampler;
+    private PerturbationMode mode;
+    private ParameterSet trainable;
+    private Directions directions;
+    private long trainableCount;
 
-    LabeledTexts train = run.train();
-    EncoderClassifier.Tokenized trainSet = classifier.tokenize(train);
-    EncoderClassifier.Batch devBatch = classifier.batch(classifier.tokenize(run.dev()));
-    EncoderClassifier.Batch monitorBatch =
-        run.monitor() == null ? null : classifier.batch(classifier.tokenize(run.monitor()));
-    BatchSampler sampler = new BatchSampler(train.size(), c.batch(), c.seed());
-    EncoderClassifier.Batch fullBatch =
-        sampler.batch() == train.size() ? classifier.batch(trainSet) : null;
-
-    // The losses at theta +- eps z read the weights through the perturbation (encoder and head):
-    // nothing is written during the estimate and the update is one pass. A resumed run keeps the
-    // mode its step log was written in, so older in-place runs continue bit-identically.
-    PerturbationMode mode = state == null ? PerturbationMode.VIRTUAL : loggedMode(folder.stepLog());
-    MezoTrainer.Builder<EncoderClassifier.Batch> builder =
-        mode == PerturbationMode.VIRTUAL
-            ? MezoTrainer.<EncoderClassifier.Batch>virtualBuilder(
-                classifier.objective(c.objective(), workers))
-            : MezoTrainer.<EncoderClassifier.Batch>builder(
-                (params, batch) ->
-                    EncoderClassifier.lossOf(
-                        c.objective(), classifier.logits(batch, workers), batch));
-    ParameterSet trainable = classifier.trainable(c.selector(layers(classifier)));
-    Directions directions = directions(c, classifier);
-    long trainableCount = MagnitudeMask.trainableCount(trainable, directions);
-    builder
-        .directions(directions)
-        .eps(c.eps())
-        .optimizer(c.transform())
-        .estimator(c.optim().estimator())
-        .conservative(c.optim().conservative())
-        .nanPolicy(NanPolicy.FAIL)
-        .runSeed(c.seed())
-        .workers(workers)
-        .stepLog(folder.stepLog());
-    if (hasBf16(trainable)) {
-      // An update lr*g*z is mostly below half a bf16 ulp: rounding to nearest would drop it.
-      // The step log's header records the mode, so replay rounds with the same bits.
-      builder.bf16Rounding(Bf16Rounding.STOCHASTIC);
+    ClassifierKind(Run run) {
+      this.run = run;
+      this.c = run.config();
+      this.base = c.withAdapters(run.classifier());
     }
 
-    double secondsBefore = state == null ? 0 : state.seconds();
-    ObjectNode manifestBase = JsonFiles.object();
-    manifestBase.put("base_model", c.model());
-    manifestBase.put("task", c.task());
-    manifestBase.put("metric_name", metricName);
-    manifestBase.set("config", c.toJson());
+    @Override
+    public String name() {
+      return "classifier";
+    }
 
-    try (MetricsLog metrics = MetricsLog.open(folder.metrics(), state == null ? -1 : state.step());
-        MezoTrainer<EncoderClassifier.Batch> trainer =
-            state == null ? builder.build(trainable) : builder.resume(trainable)) {
-      Tracker t =
-          new Tracker(
-              run,
-              folder,
-              classifier,
-              headInit,
-              devBatch,
-              monitorBatch,
-              metrics,
-              manifestBase,
-              startNanos,
-              secondsBefore,
-              state,
-              trainableCount);
-      ProgressBar bar =
-          run.progress() == null
-              ? null
-              : new ProgressBar(
-                  run.progress(),
-                  run.interactive(),
-                  c.steps(),
-                  trainer.nextStep(),
-                  metricName,
-                  System::nanoTime);
-      if (finished != null) {
-        // resuming a finished run rebuilds its weights (the trainer replayed the log) and no more
-        (run.progress() == null ? System.err : run.progress())
-            .println(folder.finishedNote(c.steps()));
-        return new Result(
-            finished,
-            classifier,
-            folder.checkpoint(state.bestCheckpoint()),
-            folder.checkpoint(state.lastCheckpoint()));
-      }
+    @Override
+    public int trainExamples() {
+      return run.train().size();
+    }
+
+    @Override
+    public int devExamples() {
+      return run.dev().size();
+    }
+
+    @Override
+    public void start(RunFolder folder, RunState state) throws IOException {
       if (state == null) {
-        t.evaluate(0, bar, Double.NaN);
+        headInit = run.initialHead().create(base);
+        RunFolder.deleteTree(folder.headInit());
+        HeadFiles.save(folder.headInit(), headInit);
+      } else {
+        headInit = HeadFiles.load(folder.headInit(), base.tokenizer(), base.padId());
       }
-      StepLoop.run(
-          trainer,
-          c.steps(),
-          c.evalEvery(),
-          c.lr(),
-          index ->
-              fullBatch != null ? fullBatch : classifier.batch(trainSet, sampler.indices(index)),
-          metrics,
-          (step, trainLoss) -> t.evaluate(step, bar, trainLoss),
-          bar,
-          run.afterStep());
-      return t.finish(trainer);
+      classifier = withFrozenPrefixCache(base.withHead(headInit.copy()), c, run.progress());
+      trainSet = classifier.tokenize(run.train());
+      devBatch = classifier.batch(classifier.tokenize(run.dev()));
+      monitorBatch =
+          run.monitor() == null ? null : classifier.batch(classifier.tokenize(run.monitor()));
+      sampler = new BatchSampler(run.train().size(), c.batch(), c.seed());
+      fullBatch = sampler.batch() == run.train().size() ? classifier.batch(trainSet) : null;
+      // The losses at theta +- eps z read the weights through the perturbation (encoder and head):
+      // nothing is written during the estimate and the update is one pass. A resumed run keeps
+      // the mode its step log was written in, so older in-place runs continue bit-identically.
+      mode = state == null ? PerturbationMode.VIRTUAL : loggedMode(folder.stepLog());
+      trainable = classifier.trainable(c.selector(layers(classifier)));
+      directions = FineTuner.directions(c, classifier);
+      // under a sparse mask: the weights inside it at the base weights
+      trainableCount = MagnitudeMask.trainableCount(trainable, directions);
+    }
+
+    @Override
+    public MezoTrainer.Builder<EncoderClassifier.Batch> trainerBuilder() {
+      Workers workers = run.workers();
+      return mode == PerturbationMode.VIRTUAL
+          ? MezoTrainer.virtualBuilder(classifier.objective(c.objective(), workers))
+          : MezoTrainer.builder(
+              (params, batch) ->
+                  EncoderClassifier.lossOf(
+                      c.objective(), classifier.logits(batch, workers), batch));
+    }
+
+    @Override
+    public Directions directions() {
+      return directions;
+    }
+
+    @Override
+    public ParameterSet trainable() {
+      return trainable;
+    }
+
+    @Override
+    public long trainableCount() {
+      return trainableCount;
+    }
+
+    @Override
+    public EncoderClassifier.Batch batch(long index) {
+      return fullBatch != null ? fullBatch : classifier.batch(trainSet, sampler.indices(index));
+    }
+
+    @Override
+    public Scores evaluate() {
+      return classifier.evaluate(devBatch, run.workers());
+    }
+
+    @Override
+    public void putEvaluationExtras(ObjectNode event) {
+      if (monitorBatch != null) {
+        Evaluation e = classifier.evaluate(monitorBatch, run.workers());
+        e.putInto(event, "monitor_");
+        event.put("monitor_metric", e.metric(c.metricName()));
+      }
+    }
+
+    @Override
+    public void writeCheckpoint(Path dir, long step, Path stepLog, ObjectNode manifest)
+        throws IOException {
+      Checkpoint.write(
+          dir,
+          new Checkpoint.Content(
+              step,
+              stepLog,
+              headInit,
+              classifier.head(),
+              manifest,
+              run.bertConfig(),
+              // adapters merged in: a plain Hugging Face folder (replay checks it bit for bit)
+              c.saveWeights() ? classifier.embedder().encoder().mergedParameters() : null,
+              run.tokenizerJson()));
+    }
+
+    @Override
+    public void putSummary(ObjectNode s, List<ObjectNode> events, long bestStep) {
+      s.put("head", c.head());
+      s.put("objective", c.objective().option());
+      putMonitorMetrics(s, events, bestStep);
+      FrozenPrefixCache cache = classifier.embedder().prefixCache();
+      if (cache != null) {
+        s.put("prefix_cache_sequences", cache.sequences());
+        s.put("prefix_cache_bytes", cache.bytes());
+      }
     }
   }
 
@@ -353,29 +356,28 @@ public final class FineTuner {
       EncoderClassifier classifier, FineTuneConfig c, PrintStream warnings) {
     c.selector(layers(classifier)); // refuses K > layers before anything runs
     int frozen = c.frozenLayers(layers(classifier));
-    if (frozen == 0) {
-      return classifier.withPrefixCache(null);
-    }
-    FrozenPrefixCache own = classifier.embedder().prefixCache();
-    if (own != null && own.frozenLayers() == frozen) {
-      return classifier;
-    }
-    PrintStream out = warnings == null ? System.err : warnings;
-    return classifier.withPrefixCache(
-        new FrozenPrefixCache(
-            classifier.embedder().encoder(),
-            frozen,
-            FrozenPrefixCache.DEFAULT_MAX_BYTES,
-            line -> out.println("mezo4j: " + line)));
+    return classifier.withPrefixCache(prefixCache(classifier.embedder(), frozen, warnings));
   }
 
-  static boolean hasBf16(ParameterSet params) {
-    for (Parameter p : params) {
-      if (p.dtype() == DType.BF16) {
-        return true;
-      }
+  /**
+   * The cache a run with {@code frozen} frozen layers reads: none when 0, the embedder's own when
+   * it covers those layers, else a new one capped at {@link FrozenPrefixCache#DEFAULT_MAX_BYTES}.
+   */
+  static FrozenPrefixCache prefixCache(
+      SentenceEmbedder embedder, int frozen, PrintStream warnings) {
+    if (frozen == 0) {
+      return null;
     }
-    return false;
+    FrozenPrefixCache own = embedder.prefixCache();
+    if (own != null && own.frozenLayers() == frozen) {
+      return own;
+    }
+    PrintStream out = warnings == null ? System.err : warnings;
+    return new FrozenPrefixCache(
+        embedder.encoder(),
+        frozen,
+        FrozenPrefixCache.DEFAULT_MAX_BYTES,
+        line -> out.println("mezo4j: " + line));
   }
 
   /** The perturbation mode a step log's header records (in-place when absent: older logs). */
@@ -397,132 +399,6 @@ public final class FineTuner {
         }
         summary.put("final_monitor_metric", m);
       }
-    }
-  }
-
-  /** Evaluations, checkpoints and the best so far. */
-  private static final class Tracker {
-    private final Run run;
-    private final RunFolder folder;
-    private final EncoderClassifier classifier;
-    private final ClassifierHead headInit;
-    private final EncoderClassifier.Batch devBatch;
-    private final EncoderClassifier.Batch monitorBatch;
-    private final MetricsLog metrics;
-    private final ObjectNode manifestBase;
-    private final long startNanos;
-    private final double secondsBefore;
-    private final BestAndLast checkpoints;
-    private final long trainableCount;
-
-    Tracker(
-        Run run,
-        RunFolder folder,
-        EncoderClassifier classifier,
-        ClassifierHead headInit,
-        EncoderClassifier.Batch devBatch,
-        EncoderClassifier.Batch monitorBatch,
-        MetricsLog metrics,
-        ObjectNode manifestBase,
-        long startNanos,
-        double secondsBefore,
-        RunState state,
-        long trainableCount) {
-      this.run = run;
-      this.folder = folder;
-      this.classifier = classifier;
-      this.headInit = headInit;
-      this.devBatch = devBatch;
-      this.monitorBatch = monitorBatch;
-      this.metrics = metrics;
-      this.manifestBase = manifestBase;
-      this.startNanos = startNanos;
-      this.secondsBefore = secondsBefore;
-      this.checkpoints = new BestAndLast(folder, state);
-      this.trainableCount = trainableCount;
-    }
-
-    double seconds() {
-      return secondsBefore + (System.nanoTime() - startNanos) / 1e9;
-    }
-
-    void evaluate(long step, ProgressBar bar, double trainLoss) throws IOException {
-      FineTuneConfig c = run.config();
-      Evaluation e = classifier.evaluate(devBatch, run.workers());
-      double m = e.metric(c.metricName());
-      checkpoints.offer(step, m, e.loss(), true);
-      double bestMetric = checkpoints.bestMetric();
-      ObjectNode event = JsonFiles.object();
-      event.put("event", "eval");
-      event.put("step", step);
-      event.put("dev_loss", e.loss());
-      event.put("dev_accuracy", e.accuracy());
-      event.put("dev_f1", e.macroF1());
-      event.put("dev_metric", m);
-      event.put("best_dev_metric", bestMetric);
-      event.put("best_step", checkpoints.bestStep());
-      if (monitorBatch != null) {
-        Evaluation me = classifier.evaluate(monitorBatch, run.workers());
-        event.put("monitor_loss", me.loss());
-        event.put("monitor_accuracy", me.accuracy());
-        event.put("monitor_f1", me.macroF1());
-        event.put("monitor_metric", me.metric(c.metricName()));
-      }
-      event.put("elapsed_s", seconds());
-      metrics.append(event);
-      metrics.sync();
-
-      ObjectNode manifest = manifestBase.deepCopy();
-      manifest.put("dev_metric", m);
-      manifest.put("dev_loss", e.loss());
-      manifest.put("dev_accuracy", e.accuracy());
-      manifest.put("dev_f1", e.macroF1());
-      Checkpoint.write(
-          folder.checkpoint(RunFolder.checkpointName(step)),
-          new Checkpoint.Content(
-              step,
-              folder.stepLog(),
-              headInit,
-              classifier.head(),
-              manifest,
-              run.bertConfig(),
-              // adapters merged in: a plain Hugging Face folder (replay checks it bit for bit)
-              c.saveWeights() ? classifier.embedder().encoder().mergedParameters() : null,
-              run.tokenizerJson()));
-      checkpoints.committed(step, seconds());
-      if (bar != null) {
-        bar.eval(step, trainLoss, m, bestMetric);
-      }
-    }
-
-    Result finish(MezoTrainer<EncoderClassifier.Batch> trainer) throws IOException {
-      FineTuneConfig c = run.config();
-      List<ObjectNode> events = metrics.events();
-      RunPlots.write(folder.dir(), events, c.task(), c.model(), c.metricName());
-      ObjectNode s = RunFolder.newSummary();
-      s.put("task", c.task());
-      s.put("model", c.model());
-      s.put("head", c.head());
-      s.put("objective", c.objective().option());
-      s.put("metric_name", c.metricName());
-      s.put("steps", trainer.nextStep());
-      s.put("seconds", seconds());
-      s.put("best_dev_metric", checkpoints.bestMetric());
-      s.put("best_step", checkpoints.bestStep());
-      MetricsLog.putInitialAndFinalDevMetric(s, events);
-      putMonitorMetrics(s, events, checkpoints.bestStep());
-      s.put("train_examples", run.train().size());
-      s.put("dev_examples", run.dev().size());
-      s.put("params", c.params());
-      s.put("trainable_parameters", trainableCount);
-      FrozenPrefixCache cache = classifier.embedder().prefixCache();
-      if (cache != null) {
-        s.put("prefix_cache_sequences", cache.sequences());
-        s.put("prefix_cache_bytes", cache.bytes());
-      }
-      RunSummary.write(
-          s, folder, c.lr(), c.eps(), c.batch(), c.seed(), c.optim(), trainer, checkpoints);
-      return new Result(s, classifier, checkpoints.best(), checkpoints.last());
     }
   }
 }

@@ -24,7 +24,8 @@ public record PairEvaluation(
     double recallAt10,
     double mrrAt10,
     double loss,
-    int examples) {
+    int examples)
+    implements Scores {
 
   /** The metric names of scored and labeled pairs; the first picks checkpoints. */
   public static final List<String> CORRELATION_METRICS = List.of("spearman", "pearson");
@@ -55,6 +56,7 @@ public record PairEvaluation(
    *
    * @throws IllegalArgumentException naming the known metrics
    */
+  @Override
   public double metric(String name) {
     return switch (name) {
       case "spearman" -> spearman;
@@ -71,6 +73,7 @@ public record PairEvaluation(
   }
 
   /** Puts the metrics that apply as {@code prefix + name} ({@code dev_spearman}, ...). */
+  @Override
   public void putInto(ObjectNode o, String prefix) {
     o.put(prefix + "loss", loss);
     for (String m : List.of("spearman", "pearson", "recall@1", "recall@10", "mrr@10")) {

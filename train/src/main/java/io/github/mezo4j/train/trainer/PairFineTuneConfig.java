@@ -2,7 +2,6 @@ package io.github.mezo4j.train.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.mezo4j.core.optim.ZoTransform;
 import io.github.mezo4j.core.param.Selector;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.data.PairKind;
@@ -52,7 +51,8 @@ public record PairFineTuneConfig(
     boolean saveWeights,
     Map<String, String> data,
     String dtype,
-    OptimizerSettings optim) {
+    OptimizerSettings optim)
+    implements RunSettings {
 
   /** Checks the settings, naming the first bad one. */
   public PairFineTuneConfig {
@@ -95,6 +95,11 @@ public record PairFineTuneConfig(
     optim.check(lr, steps);
   }
 
+  @Override
+  public String metricName() {
+    return metric;
+  }
+
   /** The encoder weights MeZO trains in an encoder of {@code layers} layers. */
   public Selector selector(int layers) {
     return FineTuneConfig.selector(params, layers);
@@ -127,11 +132,6 @@ public record PairFineTuneConfig(
     ObjectNode d = o.putObject("data");
     new java.util.TreeMap<>(data).forEach(d::put);
     return o;
-  }
-
-  /** The update transform of this run. */
-  public ZoTransform transform() {
-    return optim.transform(lr, steps);
   }
 
   /**
