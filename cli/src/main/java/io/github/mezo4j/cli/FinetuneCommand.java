@@ -38,7 +38,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code mezo4j finetune}: MeZO fine-tuning of an encoder on a task, with checkpoints. */
 @Command(
@@ -212,10 +214,58 @@ final class FinetuneCommand implements Callable<Integer> {
               + " stochastic rounding. Default: auto, or with --resume the run's own.")
   String dtype;
 
+  @Spec CommandSpec spec;
+
+  /** The options only some kinds of run read, by the kind that does not; no option is ignored. */
+  private static final Map<String, List<String>> NOT_READ_BY =
+      Map.of(
+          "a decoder model",
+          List.of(
+              "--head",
+              "--scale",
+              "--probe-l2",
+              "--monitor-data",
+              "--prefix-cache-mb",
+              "--temperature",
+              "--metric",
+              "--pairs",
+              "--score-range",
+              "--text-pair-column"),
+          "an encoder on a classification task",
+          List.of("--temperature", "--metric", "--score", "--tokenizer"),
+          "an encoder on a sentence-pair task",
+          List.of(
+              "--head",
+              "--probe-l2",
+              "--monitor-data",
+              "--prefix-cache-mb",
+              "--score",
+              "--tokenizer"));
+
+  /** Refuses an option that {@code kind} (a key of {@link #NOT_READ_BY}) would not read. */
+  private void rejectOptionsNotReadBy(String kind) {
+    if (spec == null) {
+      return; // called without picocli: nothing was parsed
+    }
+    for (String option : NOT_READ_BY.get(kind)) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+        throw new IllegalArgumentException(
+            "%s does not apply to %s (--model %s)".formatted(option, kind, model));
+      }
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
+    // --model resolves once into the kind of run; options of the other kinds are errors
     boolean decoder = DecoderModels.isDecoder(model);
     Optional<PairTask> pairTask = decoder ? Optional.empty() : taskOptions.pairTask();
+    rejectOptionsNotReadBy(
+        decoder
+            ? "a decoder model"
+            : pairTask.isPresent()
+                ? "an encoder on a sentence-pair task"
+                : "an encoder on a classification task");
     applyRecipe(
         pairTask.isPresent()
             ? Recipe.forPairs(pairTask.get().kind())
@@ -232,14 +282,8 @@ final class FinetuneCommand implements Callable<Integer> {
     if (pairTask.isPresent()) {
       return PairCommands.finetune(this, pairTask.get(), optim, loadDType);
     }
-    if (temperature != null || metric != null) {
-      throw new IllegalArgumentException("--temperature and --metric are for sentence-pair tasks");
-    }
     objective = objective != null ? objective : "ce";
-    if (DecoderModels.isDecoder(model)) {
-      if (monitorData != null) {
-        throw new IllegalArgumentException("--monitor-data is for encoder models only");
-      }
+    if (decoder) {
       DecoderModels.checkDType(loadDType);
       return DecoderFinetune.run(this, optim);
     }

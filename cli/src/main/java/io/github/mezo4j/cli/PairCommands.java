@@ -34,9 +34,6 @@ final class PairCommands {
   static int finetune(
       FinetuneCommand cmd, PairTask task, OptimizerSettings optim, LoadDType loadDType)
       throws Exception {
-    if (cmd.monitorData != null) {
-      throw new IllegalArgumentException("--monitor-data is for classification tasks");
-    }
     PairLoss loss =
         cmd.objective == null ? PairLoss.defaultFor(task.kind()) : PairLoss.parse(cmd.objective);
     double scale = scale(cmd.scale, cmd.temperature);

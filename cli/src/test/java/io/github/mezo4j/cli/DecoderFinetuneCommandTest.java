@@ -1,6 +1,7 @@
 package io.github.mezo4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -220,5 +221,16 @@ class DecoderFinetuneCommandTest {
         MainTest.run("", finetune(stories(), data(tmp), tmp.resolve("x"), "perplexity"));
     assertEquals(1, r.exitCode());
     assertTrue(r.err().contains("expected ce, accuracy, f1 or lm"), r.err());
+  }
+
+  @Test
+  void anEncoderOptionIsRefusedNamingIt(@TempDir Path tmp) throws Exception {
+    List<String> args =
+        new ArrayList<>(List.of(finetune(stories(), data(tmp), tmp.resolve("x"), "ce")));
+    args.addAll(List.of("--head", "linear"));
+    MainTest.Run r = MainTest.run("", args.toArray(String[]::new));
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().contains("--head does not apply to a decoder model"), r.err());
+    assertFalse(Files.exists(tmp.resolve("x")), "refused before anything was written");
   }
 }

@@ -255,6 +255,16 @@ class FinetuneCommandsTest {
     MainTest.Run e = MainTest.run("", "eval", "--task", "sst2");
     assertEquals(1, e.exitCode());
     assertTrue(e.err().contains("--checkpoint"), e.err());
+    // an option another kind of run reads is an error, not ignored
+    MainTest.Run s = MainTest.run("", "finetune", "--task", "sst2", "--score", "sum", "--out", "x");
+    assertEquals(1, s.exitCode());
+    assertTrue(
+        s.err().contains("--score does not apply to an encoder on a classification task"), s.err());
+    MainTest.Run p =
+        MainTest.run("", "finetune", "--task", "stsb", "--head", "linear", "--out", "x");
+    assertEquals(1, p.exitCode());
+    assertTrue(
+        p.err().contains("--head does not apply to an encoder on a sentence-pair task"), p.err());
   }
 
   @Test
