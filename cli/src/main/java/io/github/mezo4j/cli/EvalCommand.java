@@ -14,6 +14,7 @@ import io.github.mezo4j.train.data.Tasks;
 import io.github.mezo4j.train.head.HeadSpec;
 import io.github.mezo4j.train.head.LinearProbe;
 import io.github.mezo4j.train.head.PromptHead;
+import io.github.mezo4j.train.report.PassProgress;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.Evaluation;
 import io.github.mezo4j.train.trainer.LabeledTexts;
@@ -179,7 +180,11 @@ final class EvalCommand implements Callable<Integer> {
       out.put("data", d.source() + " (dev)");
     }
     LabeledTexts set = LabeledTexts.of(examples, task.labels());
-    Evaluation e = classifier.evaluate(classifier.batch(classifier.tokenize(set)), workers);
+    Evaluation e =
+        classifier.evaluate(
+            classifier.batch(classifier.tokenize(set)),
+            workers,
+            PassProgress.onStderr("eval", set.size()));
     out.put("task", task.name());
     out.put("examples", e.examples());
     out.put("accuracy", e.accuracy());

@@ -1,6 +1,7 @@
 package io.github.mezo4j.train.head;
 
 import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.train.report.PassProgress;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.LabeledTexts;
 import java.util.List;
@@ -44,7 +45,8 @@ public record HeadSpec(
     }
     EncoderClassifier.Batch all = classifier.batch(classifier.tokenize(train));
     return LinearProbe.fit(
-            classifier.features(all, workers),
+            // a probe on a full training set embeds for minutes: say how far it is
+            classifier.features(all, workers, PassProgress.onStderr("linear probe", all.size())),
             all.labels(),
             classifier.embedder().dimension(),
             train.labelNames(),

@@ -17,10 +17,12 @@ import io.github.mezo4j.nn.tokenizer.Truncation;
 import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
 import io.github.mezo4j.train.head.ClassifierHead;
 import io.github.mezo4j.train.metrics.ClassificationLoss;
+import io.github.mezo4j.train.report.PassProgress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -234,6 +236,14 @@ public final class EncoderClassifier {
 
   /** Sentence embeddings {@code [batch.size(), dim]} in bucket order at the current weights. */
   public float[] features(Batch batch, Workers workers) {
+    return features(batch, workers, PassProgress.NONE);
+  }
+
+  /**
+   * {@link #features(Batch, Workers)}, telling {@code progress} how many examples each bucket
+   * finished.
+   */
+  public float[] features(Batch batch, Workers workers, IntConsumer progress) {
     int dim = embedder.dimension();
     float[] out = new float[batch.size() * dim];
     int row = 0;
@@ -241,6 +251,7 @@ public final class EncoderClassifier {
       float[] e = embedder.embed(bucket, workers);
       System.arraycopy(e, 0, out, row * dim, e.length);
       row += bucket.batch();
+      progress.accept(bucket.batch());
     }
     return out;
   }
@@ -256,12 +267,18 @@ public final class EncoderClassifier {
    * is written, so this is MeZO's virtual-mode loss evaluation.
    */
   public double[] logits(Batch batch, Workers workers, VirtualPerturbation perturbation) {
+    return logits(batch, workers, perturbation, PassProgress.NONE);
+  }
+
+  private double[] logits(
+      Batch batch, Workers workers, VirtualPerturbation perturbation, IntConsumer progress) {
     ClassifierHead.Scorer scorer = head.scorer(embedder, workers, perturbation);
     double[] out = new double[batch.size() * head.classes()];
     int row = 0;
     for (EncoderInput bucket : batch.buckets()) {
       scorer.score(embed(bucket, workers, perturbation), bucket.batch(), out, row);
       row += bucket.batch();
+      progress.accept(bucket.batch());
     }
     return out;
   }
@@ -341,6 +358,14 @@ public final class EncoderClassifier {
 
   /** Loss, accuracy and macro F1 on {@code batch} at the current weights. */
   public Evaluation evaluate(Batch batch, Workers workers) {
-    return Evaluation.of(logits(batch, workers), batch.labels(), head.classes());
+    return evaluate(batch, workers, PassProgress.NONE);
+  }
+
+  /** {@link #evaluate(Batch, Workers)}, telling {@code progress} the examples each bucket did. */
+  public Evaluation evaluate(Batch batch, Workers workers, IntConsumer progress) {
+    return Evaluation.of(
+        logits(batch, workers, VirtualPerturbation.none(), progress),
+        batch.labels(),
+        head.classes());
   }
 }
