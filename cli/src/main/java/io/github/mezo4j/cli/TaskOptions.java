@@ -59,6 +59,16 @@ final class TaskOptions {
       description = "Own files: the label names, class 0 first (comma separated).")
   String[] labels;
 
+  @Option(
+      names = "--label-sentence",
+      paramLabel = "TEXT",
+      description =
+          "Encoder prompt heads: the sentence that stands for a class, given once per class in"
+              + " the task's class order (sst2: --label-sentence \"It was terrible.\""
+              + " --label-sentence \"It was great.\"). Default: the task's built-in label"
+              + " sentences (own files: the label names).")
+  List<String> labelSentences;
+
   @Option(names = "--header", description = "Own TSV/CSV files start with a header line.")
   boolean header;
 
@@ -220,12 +230,24 @@ final class TaskOptions {
     return t.kShotEvaluationSet(dataDir != null ? dataDir : SharedData.root("."), seed);
   }
 
-  /** The label sentences of the prompt head. */
+  /** The label sentences of the prompt head: --label-sentence, else the task's own. */
   LabelPrompts prompts(Task t) {
-    if (custom()) {
-      return LabelPrompts.plain(t.labels());
+    LabelPrompts own = custom() ? LabelPrompts.plain(t.labels()) : EncoderPrompts.forTask(t);
+    if (labelSentences == null) {
+      return own;
     }
-    return EncoderPrompts.forTask(t);
+    if (labelSentences.size() != own.size()) {
+      throw new IllegalArgumentException(
+          "--label-sentence given %d times, but task %s has %d classes %s: give one per class, in"
+                  .formatted(labelSentences.size(), t.name(), own.size(), own.words())
+              + " that order");
+    }
+    for (String sentence : labelSentences) {
+      if (sentence.isBlank()) {
+        throw new IllegalArgumentException("--label-sentence is blank: expected a sentence");
+      }
+    }
+    return new LabelPrompts(own.words(), labelSentences);
   }
 
   /** The dev metric that picks the best checkpoint. */
