@@ -67,6 +67,7 @@ public final class DecoderFolder {
           "no %s or %s (PyTorch pickles such as pytorch_model.bin are not read)"
               .formatted(HuggingFaceFolder.WEIGHTS, HuggingFaceFolder.INDEX));
     }
+    checkHeapFits(folder, f32Bytes(folder, config, byShard));
     Map<String, Parameter> params = new LinkedHashMap<>();
     for (Map.Entry<String, List<String>> e : byShard.entrySet()) {
       Path file = folder.resolve(e.getKey());
@@ -100,6 +101,54 @@ public final class DecoderFolder {
       throw new ModelFormatException(folder.toString(), e.getMessage(), e);
     }
     return new DecoderCheckpoint(config, set);
+  }
+
+  /** The bytes the weights of {@code byShard} take once widened to f32 (headers only). */
+  private static long f32Bytes(Path folder, DecoderConfig config, Map<String, List<String>> byShard)
+      throws IOException {
+    long elements = 0;
+    for (Map.Entry<String, List<String>> e : byShard.entrySet()) {
+      Path file = folder.resolve(e.getKey());
+      if (!Files.isRegularFile(file)) {
+        continue; // reported by name when the weights are read
+      }
+      try (SafetensorsReader r = SafetensorsReader.open(file)) {
+        for (String name : e.getValue() == null ? r.names() : e.getValue()) {
+          if (!skipped(config, name) && r.contains(name)) {
+            elements += r.info(name).elementCount();
+          }
+        }
+      }
+    }
+    return elements * Float.BYTES;
+  }
+
+  /**
+   * Refuses, before any weight is read, weights that cannot fit in the heap this JVM has left: the
+   * alternative is an OutOfMemoryError minutes into reading gigabytes.
+   */
+  private static void checkHeapFits(Path folder, long bytes) {
+    Runtime rt = Runtime.getRuntime();
+    String refusal =
+        heapRefusal(
+            folder.toString(),
+            bytes,
+            rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()),
+            rt.maxMemory());
+    if (refusal != null) {
+      throw new IllegalStateException(refusal);
+    }
+  }
+
+  /** Why {@code bytes} of f32 weights do not fit in {@code freeHeap}, or null when they do. */
+  static String heapRefusal(String what, long bytes, long freeHeap, long maxHeap) {
+    if (bytes <= freeHeap) {
+      return null;
+    }
+    return ("%s: its weights take %.1f GB once widened to f32 (decoders hold every weight as f32),"
+            + " more than the %.1f GB this JVM's heap has free (at most %.1f GB, -Xmx): on a"
+            + " machine with the memory, raise it with MEZO4J_JAVA_OPTS=-Xmx<size>")
+        .formatted(what, bytes / 1e9, freeHeap / 1e9, maxHeap / 1e9);
   }
 
   /**
