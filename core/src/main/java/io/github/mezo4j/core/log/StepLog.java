@@ -1,6 +1,6 @@
 package io.github.mezo4j.core.log;
 
-import io.github.mezo4j.core.mezo.ConservativeChoice;
+import io.github.mezo4j.core.method.ConservativeChoice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,8 +1,7 @@
 package io.github.mezo4j.core.log;
 
-import io.github.mezo4j.core.mezo.Estimator;
-import io.github.mezo4j.core.mezo.MezoConfig;
-import io.github.mezo4j.core.mezo.PerturbationMode;
+import io.github.mezo4j.core.method.Estimator;
+import io.github.mezo4j.core.method.PerturbationMode;
 import io.github.mezo4j.core.noise.Bf16Rounding;
 import io.github.mezo4j.core.noise.Directions;
 import io.github.mezo4j.core.param.Parameter;
@@ -126,20 +125,6 @@ public record StepLogHeader(
   }
 
   static final int MAX_PAYLOAD = 1 << 20;
-
-  /** The header for a run with {@code config} over {@code trainable}. */
-  public static StepLogHeader of(MezoConfig config, long runSeed, ParameterSet trainable) {
-    return new StepLogHeader(
-        config.eps(),
-        config.estimator(),
-        config.optimizer().spec(),
-        config.conservative(),
-        runSeed,
-        fingerprint(trainable),
-        config.perturbation(),
-        config.bf16Rounding(),
-        config.directions());
-  }
 
   /**
    * The format version this header is written as: 1 for the original behaviour, 3 with other

@@ -1,6 +1,6 @@
 package io.github.mezo4j.core.log;
 
-import io.github.mezo4j.core.mezo.ConservativeChoice;
+import io.github.mezo4j.core.method.ConservativeChoice;
 import java.util.Objects;
 
 /**

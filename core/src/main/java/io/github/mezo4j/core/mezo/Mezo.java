@@ -30,9 +30,9 @@ import java.util.function.Supplier;
  *
  * where {@code u = 2^-24} for f32 storage and {@code u = 2^-8} for bf16 storage. Measured ({@code
  * RestoreDriftTest}: magnitudes 1e-4 to 10, eps 1e-3): 46% of f32 elements (40% of bf16) move, by
- * at most 2.0 u (|theta| + eps|z|). The drift is deterministic, and {@code log.Replay} reproduces
- * it by repeating the passes. {@link #sgdStep} and {@link MezoStep} fold the restore into the
- * update, so a training step makes 3 passes over the weights instead of 4.
+ * at most 2.0 u (|theta| + eps|z|). The drift is deterministic, and {@link Replay} reproduces it by
+ * repeating the passes. {@link #sgdStep} and {@link MezoStep} fold the restore into the update, so
+ * a training step makes 3 passes over the weights instead of 4.
  *
  * <p>If the objective throws, the parameters are restored before the exception propagates.
  *

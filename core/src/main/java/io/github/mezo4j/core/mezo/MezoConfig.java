@@ -1,9 +1,13 @@
 package io.github.mezo4j.core.mezo;
 
+import io.github.mezo4j.core.log.StepLogHeader;
+import io.github.mezo4j.core.method.Estimator;
+import io.github.mezo4j.core.method.PerturbationMode;
 import io.github.mezo4j.core.noise.Bf16Rounding;
 import io.github.mezo4j.core.noise.Directions;
 import io.github.mezo4j.core.optim.ZoTransform;
 import io.github.mezo4j.core.optim.ZoUpdater;
+import io.github.mezo4j.core.param.ParameterSet;
 import java.util.Objects;
 
 /**
@@ -190,5 +194,19 @@ public record MezoConfig(
           bf16Rounding,
           directions);
     }
+  }
+
+  /** The step log header of a run with this configuration over {@code trainable}. */
+  public StepLogHeader header(long runSeed, ParameterSet trainable) {
+    return new StepLogHeader(
+        eps(),
+        estimator(),
+        optimizer().spec(),
+        conservative(),
+        runSeed,
+        StepLogHeader.fingerprint(trainable),
+        perturbation(),
+        bf16Rounding(),
+        directions());
   }
 }

@@ -1,6 +1,9 @@
 package io.github.mezo4j.core.mezo;
 
 import io.github.mezo4j.core.log.StepRecord;
+import io.github.mezo4j.core.method.ConservativeChoice;
+import io.github.mezo4j.core.method.Estimator;
+import io.github.mezo4j.core.method.PerturbationMode;
 import io.github.mezo4j.core.noise.Perturbation;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.optim.ZoUpdater;

@@ -1,11 +1,12 @@
 package io.github.mezo4j.core.mezo;
 
 import io.github.mezo4j.core.log.FsyncPolicy;
-import io.github.mezo4j.core.log.Replay;
 import io.github.mezo4j.core.log.StepLog;
 import io.github.mezo4j.core.log.StepLogHeader;
 import io.github.mezo4j.core.log.StepLogWriter;
 import io.github.mezo4j.core.log.StepRecord;
+import io.github.mezo4j.core.method.Estimator;
+import io.github.mezo4j.core.method.PerturbationMode;
 import io.github.mezo4j.core.noise.Bf16Rounding;
 import io.github.mezo4j.core.noise.Directions;
 import io.github.mezo4j.core.optim.ZoTransform;
@@ -245,7 +246,7 @@ public final class MezoTrainer<B> implements AutoCloseable {
       StepLogWriter w =
           stepLog == null
               ? null
-              : StepLogWriter.create(stepLog, StepLogHeader.of(c, runSeed, trainable), fsync);
+              : StepLogWriter.create(stepLog, c.header(runSeed, trainable), fsync);
       return new MezoTrainer<>(s, runSeed, w, 0);
     }
 
@@ -263,7 +264,7 @@ public final class MezoTrainer<B> implements AutoCloseable {
       MezoConfig c = config.build();
       StepLog existing = StepLog.read(stepLog);
       Map<String, String> logged = existing.header().values();
-      Map<String, String> mine = StepLogHeader.of(c, runSeed, baseTrainable).values();
+      Map<String, String> mine = c.header(runSeed, baseTrainable).values();
       // Both directions: a key only one side writes (perturbation, bf16Rounding) is a difference.
       Set<String> keys = new LinkedHashSet<>(mine.keySet());
       keys.addAll(logged.keySet());

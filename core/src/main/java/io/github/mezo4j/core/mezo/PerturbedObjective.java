@@ -1,5 +1,6 @@
 package io.github.mezo4j.core.mezo;
 
+import io.github.mezo4j.core.method.PerturbationMode;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 
 /**

@@ -1,6 +1,7 @@
 package io.github.mezo4j.core.mezo;
 
 import io.github.mezo4j.core.log.StepRecord;
+import io.github.mezo4j.core.method.ConservativeChoice;
 
 /**
  * What one training step did. Losses are NaN where they were not evaluated (and always in replay).

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.mezo4j.core.mezo.ConservativeChoice;
-import io.github.mezo4j.core.mezo.Estimator;
-import io.github.mezo4j.core.mezo.PerturbationMode;
+import io.github.mezo4j.core.method.ConservativeChoice;
+import io.github.mezo4j.core.method.Estimator;
+import io.github.mezo4j.core.method.PerturbationMode;
 import io.github.mezo4j.core.noise.Bf16Rounding;
 import io.github.mezo4j.core.noise.Directions;
 import java.io.IOException;

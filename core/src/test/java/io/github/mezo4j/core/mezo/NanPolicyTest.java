@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.mezo4j.core.log.Replay;
 import io.github.mezo4j.core.log.StepLog;
+import io.github.mezo4j.core.method.Estimator;
 import io.github.mezo4j.core.optim.Optimizers;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.mezo4j.core.method.Estimator;
+import io.github.mezo4j.core.method.PerturbationMode;
 import io.github.mezo4j.core.noise.Perturbation;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.optim.Optimizers;
@@ -157,14 +159,6 @@ class NormalizedEstimatorTest {
     } else {
       assertArrayEquals(MezoTest.flat(before), MezoTest.flat(p), 1e-6f, "only restore drift");
     }
-  }
-
-  @Test
-  void sigmaOfEqualValuesIsExactlyZero() {
-    double x = 0.1 + 0.2;
-    assertEquals(0.0, Estimator.standardDeviation(new double[] {x, x, x}), 0.0);
-    assertEquals(0.5, Estimator.standardDeviation(new double[] {1, 2}), 1e-15);
-    assertEquals(Math.sqrt(2.0 / 3), Estimator.standardDeviation(new double[] {3, 1, 2}), 1e-15);
   }
 
   @Test

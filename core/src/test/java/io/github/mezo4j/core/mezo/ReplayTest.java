@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.mezo4j.core.log.Replay;
 import io.github.mezo4j.core.log.StepLog;
 import io.github.mezo4j.core.log.StepLogHeader;
+import io.github.mezo4j.core.method.Estimator;
+import io.github.mezo4j.core.method.PerturbationMode;
 import io.github.mezo4j.core.noise.Bf16Rounding;
 import io.github.mezo4j.core.noise.Directions;
 import io.github.mezo4j.core.noise.MagnitudeMask;

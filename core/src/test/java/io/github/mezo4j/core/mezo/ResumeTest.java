@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.mezo4j.core.log.StepLog;
+import io.github.mezo4j.core.method.Estimator;
 import io.github.mezo4j.core.optim.Optimizers;
 import io.github.mezo4j.core.optim.Schedule;
 import io.github.mezo4j.core.optim.ZoTransform;

@@ -2,6 +2,7 @@ package io.github.mezo4j.core.mezo;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.mezo4j.core.method.Estimator;
 import io.github.mezo4j.core.noise.GaussianNoise;
 import io.github.mezo4j.core.optim.Optimizers;
 import io.github.mezo4j.core.parallel.Workers;

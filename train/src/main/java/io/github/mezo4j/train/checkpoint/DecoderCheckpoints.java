@@ -1,7 +1,7 @@
 package io.github.mezo4j.train.checkpoint;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.mezo4j.core.log.Replay;
+import io.github.mezo4j.core.mezo.Replay;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.DecoderFolder;

@@ -47,7 +47,7 @@ public sealed interface ClassifierHead permits LinearHead, PromptHead, Similarit
    * A scorer for the weights {@code perturbation} describes: every encoder or head parameter it
    * {@linkplain VirtualPerturbation#covers covers} is read as {@code theta + scale * z}, and no
    * weight is written (MeZO's virtual mode, {@link
-   * io.github.mezo4j.core.mezo.PerturbationMode#VIRTUAL}).
+   * io.github.mezo4j.core.method.PerturbationMode#VIRTUAL}).
    */
   Scorer scorer(SentenceEmbedder embedder, Workers workers, VirtualPerturbation perturbation);
 

@@ -2,8 +2,8 @@ package io.github.mezo4j.train.trainer;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.log.StepLog;
+import io.github.mezo4j.core.method.PerturbationMode;
 import io.github.mezo4j.core.mezo.MezoTrainer;
-import io.github.mezo4j.core.mezo.PerturbationMode;
 import io.github.mezo4j.core.noise.Directions;
 import io.github.mezo4j.core.noise.MagnitudeMask;
 import io.github.mezo4j.core.parallel.Workers;

@@ -2,7 +2,7 @@ package io.github.mezo4j.train.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.mezo4j.core.mezo.Estimator;
+import io.github.mezo4j.core.method.Estimator;
 import io.github.mezo4j.core.mezo.MezoConfig;
 import io.github.mezo4j.core.mezo.NanPolicy;
 import io.github.mezo4j.core.noise.Directions;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.log.StepLog;
 import io.github.mezo4j.core.log.StepLogHeader;
-import io.github.mezo4j.core.mezo.Estimator;
+import io.github.mezo4j.core.method.Estimator;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.mezo4j.core.mezo.Estimator;
+import io.github.mezo4j.core.method.Estimator;
 import io.github.mezo4j.core.optim.OptimizerSpec;
 import io.github.mezo4j.core.optim.Optimizers;
 import io.github.mezo4j.core.optim.Schedule;

@@ -1,4 +1,4 @@
-package io.github.mezo4j.core.mezo;
+package io.github.mezo4j.core.method;
 
 /**
  * How a step estimates the projected gradient(s). With {@code n} samples a step draws {@code n}
@@ -137,7 +137,7 @@ public record Estimator(boolean isOneSided, int samples, boolean isNormalized) {
    * losses {@code L_k = L(theta + eps z_k)}: {@code (L_k - L0) / eps}, or if normalized {@code (L_k
    * - L0) / sigma} (all 0 when {@code sigma == 0}). Non-finite losses give non-finite coefficients.
    */
-  double[] oneSidedGrads(double loss0, double[] lossPlus, float eps) {
+  public double[] oneSidedGrads(double loss0, double[] lossPlus, float eps) {
     if (!isOneSided) {
       throw new IllegalStateException(spec() + " is not one-sided");
     }

@@ -1,4 +1,4 @@
-package io.github.mezo4j.core.mezo;
+package io.github.mezo4j.core.method;
 
 import java.util.Locale;
 

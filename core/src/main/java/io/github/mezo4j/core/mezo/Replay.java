@@ -1,8 +1,8 @@
-package io.github.mezo4j.core.log;
+package io.github.mezo4j.core.mezo;
 
-import io.github.mezo4j.core.mezo.MezoConfig;
-import io.github.mezo4j.core.mezo.MezoStep;
-import io.github.mezo4j.core.mezo.NanPolicy;
+import io.github.mezo4j.core.log.StepLog;
+import io.github.mezo4j.core.log.StepLogHeader;
+import io.github.mezo4j.core.log.StepRecord;
 import io.github.mezo4j.core.optim.OptimizerSpec;
 import io.github.mezo4j.core.optim.ZoTransform;
 import io.github.mezo4j.core.optim.ZoUpdater;
@@ -19,8 +19,8 @@ import java.nio.file.Path;
  * restore, fused update, the conservative rule's moves) with the same values in the same order; it
  * only skips the forward passes, taking the projected gradients and decisions from the log. It thus
  * costs about the weight passes of training (3 per two-sided step in place, 1 for a {@linkplain
- * io.github.mezo4j.core.mezo.PerturbationMode#VIRTUAL virtual} run, as the header records) and the
- * same optimizer memory. The result does not depend on the number of threads.
+ * io.github.mezo4j.core.method.PerturbationMode#VIRTUAL virtual} run, as the header records) and
+ * the same optimizer memory. The result does not depend on the number of threads.
  *
  * <pre>{@code
  * ParameterSet trainable = model.params().select(Selector.glob("*.lora_*"));  // same as training

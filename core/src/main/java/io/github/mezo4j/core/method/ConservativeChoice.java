@@ -1,4 +1,4 @@
-package io.github.mezo4j.core.mezo;
+package io.github.mezo4j.core.method;
 
 /**
  * Which candidate the conservative update rule (ZO-SGD-Cons) kept: it evaluates the loss at {@code
