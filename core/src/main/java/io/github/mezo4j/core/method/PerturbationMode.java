@@ -8,13 +8,15 @@ import java.util.Locale;
  */
 public enum PerturbationMode {
   /**
-   * The weights are perturbed in place ({@code +eps z}, {@code -2 eps z}) for an {@link Objective}
-   * that reads them, then restored by the update pass: 3 passes over the weights per two-sided
-   * step, and the rounding of those passes leaves a small deterministic drift.
+   * The weights are perturbed in place ({@code +eps z}, {@code -2 eps z}) for an {@link
+   * io.github.mezo4j.core.mezo.Objective} that reads them, then restored by the update pass: 3
+   * passes over the weights per two-sided step, and the rounding of those passes leaves a small
+   * deterministic drift.
    */
   IN_PLACE,
   /**
-   * The weights are never written during the estimate: a {@link PerturbedObjective} gets a {@link
+   * The weights are never written during the estimate: a {@link
+   * io.github.mezo4j.core.mezo.PerturbedObjective} gets a {@link
    * io.github.mezo4j.core.noise.VirtualPerturbation} and applies it while reading the weights.
    * Restoring is exact and free; the update is one pass over the weights.
    */

@@ -37,9 +37,8 @@ import java.util.function.LongConsumer;
  * <p>The run folder has the {@link RunFolder} layout of the encoder trainer ({@code
  * io.github.mezo4j.train.trainer.FineTuner}) without heads: run.json, state.json, the live step
  * log, metrics.jsonl, the last and the best checkpoint ({@link DecoderCheckpoints}), and at the end
- * the plots and summary.json. Resume works the same way: each step is a pure function of (seed,
- * step), so a resumed run restarts from the last checkpoint (base weights plus a replay of its step
- * log) and ends bit-identical to an uninterrupted run.
+ * the plots and summary.json, all written by {@link RunDriver}, which also resumes runs bit for
+ * bit.
  */
 public final class DecoderFineTuner {
   private DecoderFineTuner() {}

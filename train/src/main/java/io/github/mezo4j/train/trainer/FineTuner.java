@@ -51,12 +51,8 @@ import java.util.function.LongConsumer;
  * FineTuneConfig#optim()} (MeZO's ZO-SGD by default); the step log's header records them, so replay
  * and resume rebuild them (optimizer state included) from the log alone.
  *
- * <p>Resume: everything a step does is a pure function of (seed, step): its perturbation seeds (the
- * trainer's run seed) and its batch ({@link BatchSampler}). A resumed run therefore restarts from
- * the last checkpoint (the step log cut back to it, the base weights plus a replay of it, the best
- * so far from {@code state.json}, metrics.jsonl cut back to it) and recomputes the steps after it;
- * it ends with weights, metrics and checkpoints bit-identical to an uninterrupted run's, wherever
- * the interruption (kill -9 included) came.
+ * <p>The run folder, checkpoints, resume and summary are {@link RunDriver}'s; this class supplies
+ * the classifier's part (the head and its files, the monitor set, prefix cache and sparse mask).
  */
 public final class FineTuner {
   private FineTuner() {}

@@ -30,9 +30,8 @@ import java.util.function.LongConsumer;
  * without heads: run.json, state.json, the live step log, metrics.jsonl (dev metric plus every pair
  * metric that applies: {@code dev_spearman}, {@code dev_pearson} or {@code dev_mrr@10}, {@code
  * dev_recall@1}, {@code dev_recall@10}), the last and the best checkpoint ({@link
- * EmbeddingCheckpoints}), and at the end the plots and summary.json. Resume works as for {@link
- * FineTuner}: each step is a pure function of (seed, step), so a resumed run restarts from the last
- * checkpoint and ends bit-identical to an uninterrupted run.
+ * EmbeddingCheckpoints}), and at the end the plots and summary.json, all written by {@link
+ * RunDriver}, which also resumes runs bit for bit.
  */
 public final class PairFineTuner {
   private PairFineTuner() {}
