@@ -111,7 +111,7 @@ public final class LabelSentenceSearch {
   }
 
   /** Unit-norm sentence embeddings {@code [n, dim]} and their labels, in the same row order. */
-  private record Embedded(float[] rows, int[] labels, int dim) {
+  record Embedded(float[] rows, int[] labels, int dim) {
     static Embedded of(EncoderClassifier c, LabeledTexts set, Workers workers) {
       EncoderClassifier.Batch b = c.batch(c.tokenize(set));
       return new Embedded(c.features(b, workers), b.labels(), c.embedder().dimension());

@@ -13,9 +13,11 @@ final class LabelSentences {
 
   /** Tokenizes the label texts (no tokenizer padding; padded here with {@code padId}). */
   static EncoderInput tokenize(List<String> labelTexts, WordPieceTokenizer tokenizer, int padId) {
+    // a tokenizer.json that pads to a fixed length would have its pad tokens embedded as words
+    WordPieceTokenizer unpadded = tokenizer.withoutPadding();
     int[][] ids = new int[labelTexts.size()][];
     for (int i = 0; i < ids.length; i++) {
-      ids[i] = tokenizer.encode(labelTexts.get(i)).ids();
+      ids[i] = unpadded.encode(labelTexts.get(i)).ids();
     }
     return EncoderInput.padded(ids, padId);
   }

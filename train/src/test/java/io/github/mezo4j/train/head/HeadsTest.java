@@ -139,4 +139,22 @@ class HeadsTest {
     assertTrue(
         e.getMessage().contains("labels") || e.getMessage().contains("kind"), e.getMessage());
   }
+
+  @Test
+  void aPromptHeadIgnoresItsTokenizersPadding() {
+    EncoderClassifier c = TinyTask.classifier(1);
+    List<String> labels = List.of("bad", "good");
+    PromptHead plain = PromptHead.of(labels, 20, TinyTask.tokenizer(), c.padId());
+    PromptHead padded =
+        PromptHead.of(
+            labels,
+            20,
+            TinyTask.tokenizer().withPadding(io.github.mezo4j.nn.tokenizer.Padding.fixed(16)),
+            c.padId());
+    EncoderClassifier.Batch batch = c.batch(c.withHead(plain).tokenize(TinyTask.data(6, 3)));
+    try (Workers w = Workers.of(1)) {
+      assertArrayEquals(
+          c.withHead(plain).logits(batch, w), c.withHead(padded).logits(batch, w), 0.0);
+    }
+  }
 }
