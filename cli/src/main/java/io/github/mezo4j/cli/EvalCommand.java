@@ -105,6 +105,11 @@ final class EvalCommand implements Callable<Integer> {
     if ((checkpoint == null) == (model == null)) {
       throw new IllegalArgumentException("give exactly one of --checkpoint and --model");
     }
+    if (checkpoint != null && taskOptions.labelSentences != null) {
+      throw new IllegalArgumentException(
+          "--label-sentence is for --model: a checkpoint's head keeps the sentences it was trained"
+              + " with");
+    }
     Checkpoint embeddingRun = null;
     if (checkpoint != null) {
       Checkpoint ckpt = Checkpoint.open(checkpoint);

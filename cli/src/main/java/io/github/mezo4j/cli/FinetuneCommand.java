@@ -241,7 +241,8 @@ final class FinetuneCommand implements Callable<Integer> {
               "--monitor-data",
               "--prefix-cache-mb",
               "--score",
-              "--tokenizer"));
+              "--tokenizer",
+              "--label-sentence"));
 
   /** Refuses an option that {@code kind} (a key of {@link #NOT_READ_BY}) would not read. */
   private void rejectOptionsNotReadBy(String kind) {

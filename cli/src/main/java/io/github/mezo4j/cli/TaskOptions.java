@@ -238,9 +238,8 @@ final class TaskOptions {
     }
     if (labelSentences.size() != own.size()) {
       throw new IllegalArgumentException(
-          "--label-sentence given %d times, but task %s has %d classes %s: give one per class, in"
-                  .formatted(labelSentences.size(), t.name(), own.size(), own.words())
-              + " that order");
+          "--label-sentence given %d times, but task %s has %d classes %s: give one per class"
+              .formatted(labelSentences.size(), t.name(), own.size(), own.words()));
     }
     for (String sentence : labelSentences) {
       if (sentence.isBlank()) {
