@@ -60,15 +60,7 @@ public record DecoderFineTuneConfig(
   public DecoderFineTuneConfig {
     data = Map.copyOf(new LinkedHashMap<>(data));
     FineTuneConfig.selector(params); // refuses a blank selection early
-    if (steps < 0 || batch < 1 || evalEvery < 1) {
-      throw new IllegalArgumentException(
-          "need steps >= 0, batch >= 1 and evalEvery >= 1, got %d, %d, %d"
-              .formatted(steps, batch, evalEvery));
-    }
-    if (!(lr >= 0) || Double.isInfinite(lr) || !(eps > 0) || Double.isInfinite(eps)) {
-      throw new IllegalArgumentException(
-          "need a finite lr >= 0 and eps > 0, got %s and %s".formatted(lr, eps));
-    }
+    RunSettings.checkBudget(steps, batch, evalEvery, lr, eps);
     boolean lm = objective.languageModel();
     if (lm != metric.equals(PERPLEXITY)
         || (!lm && !metric.equals("accuracy") && !metric.equals("macro_f1"))) {

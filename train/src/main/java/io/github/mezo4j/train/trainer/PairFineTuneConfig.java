@@ -63,15 +63,7 @@ public record PairFineTuneConfig(
       throw new IllegalArgumentException(
           "--dtype '%s': expected one of %s".formatted(dtype, FineTuneConfig.DTYPES));
     }
-    if (steps < 0 || batch < 1 || evalEvery < 1) {
-      throw new IllegalArgumentException(
-          "need steps >= 0, batch >= 1 and evalEvery >= 1, got %d, %d, %d"
-              .formatted(steps, batch, evalEvery));
-    }
-    if (!(lr >= 0) || Double.isInfinite(lr) || !(eps > 0) || Double.isInfinite(eps)) {
-      throw new IllegalArgumentException(
-          "need a finite lr >= 0 and eps > 0, got %s and %s".formatted(lr, eps));
-    }
+    RunSettings.checkBudget(steps, batch, evalEvery, lr, eps);
     if (!(scale > 0) || Double.isInfinite(scale)) {
       throw new IllegalArgumentException("the cosine scale must be finite and > 0, got " + scale);
     }

@@ -58,4 +58,21 @@ public interface RunSettings {
    * @throws IllegalArgumentException naming the first setting that differs
    */
   void checkResumable(JsonNode recorded, String source);
+
+  /**
+   * Checks the counts and rates every kind's settings have (their constructors call it).
+   *
+   * @throws IllegalArgumentException naming the values
+   */
+  static void checkBudget(int steps, int batch, int evalEvery, double lr, double eps) {
+    if (steps < 0 || batch < 1 || evalEvery < 1) {
+      throw new IllegalArgumentException(
+          "need steps >= 0, batch >= 1 and evalEvery >= 1, got %d, %d, %d"
+              .formatted(steps, batch, evalEvery));
+    }
+    if (!(lr >= 0) || Double.isInfinite(lr) || !(eps > 0) || Double.isInfinite(eps)) {
+      throw new IllegalArgumentException(
+          "need a finite lr >= 0 and eps > 0, got %s and %s".formatted(lr, eps));
+    }
+  }
 }
