@@ -89,6 +89,12 @@ final class DecoderModels {
    * @param tokenizer the tokenizer file or folder, or null for the one that comes with the model
    */
   static Loaded load(String spec, Path tokenizer) throws IOException {
+    Loaded loaded = read(spec, tokenizer);
+    System.gc(); // the reading's buffers, as in Models.load
+    return loaded;
+  }
+
+  private static Loaded read(String spec, Path tokenizer) throws IOException {
     Path path = Models.localPath(spec);
     if (Files.isRegularFile(path) && path.toString().endsWith(".bin")) {
       DecoderCheckpoint c = Llama2cCheckpoint.read(path);

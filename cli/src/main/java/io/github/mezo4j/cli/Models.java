@@ -39,6 +39,15 @@ final class Models {
    * {@code auto}; the engine reads bf16 directly, so nothing is widened in memory.
    */
   static BertCheckpoint load(String spec, LoadDType dtype) throws IOException {
+    BertCheckpoint loaded = read(spec, dtype);
+    // The loader's buffers (an ONNX file's bytes, safetensors pages widened to f32) are garbage
+    // now, in the old generation, which nothing else would empty during a run: collect them once
+    // so that a run's resident memory is its weights and activations, not the loading's leftovers.
+    System.gc();
+    return loaded;
+  }
+
+  private static BertCheckpoint read(String spec, LoadDType dtype) throws IOException {
     DType natural = dtype == LoadDType.AUTO ? DType.F32 : dtype.storage();
     if (BUILT_IN.equals(spec)) {
       return MiniLm.load(natural);
