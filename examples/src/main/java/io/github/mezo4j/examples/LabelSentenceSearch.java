@@ -1,6 +1,7 @@
 package io.github.mezo4j.examples;
 
 import io.github.mezo4j.core.data.SharedData;
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.MiniLm;
@@ -11,6 +12,7 @@ import io.github.mezo4j.train.data.Dataset;
 import io.github.mezo4j.train.data.Example;
 import io.github.mezo4j.train.data.Task;
 import io.github.mezo4j.train.data.Tasks;
+import io.github.mezo4j.train.head.ClassifierHead;
 import io.github.mezo4j.train.head.PromptHead;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.Evaluation;
@@ -72,7 +74,8 @@ public final class LabelSentenceSearch {
 
     List<Scored> scored = new ArrayList<>();
     try (Workers workers = Workers.of(Runtime.getRuntime().availableProcessors())) {
-      // the encoder is not trained here: embed every sentence once, score pairs by dot products
+      // the encoder is not trained here: embed every sentence once and score the embeddings with
+      // each candidate's prompt head
       EncoderClassifier c =
           EncoderClassifier.meanPooled(
               encoder, tokenizer, PromptHead.of(List.of("-", "+"), 20, tokenizer, pad));
@@ -86,17 +89,18 @@ public final class LabelSentenceSearch {
           for (String pos : POSITIVE) {
             String n = sentence(template, neg);
             String p = sentence(template, pos);
-            Embedded labels =
-                Embedded.of(
-                    c, LabeledTexts.of(List.of(n, p), new int[] {0, 1}, List.of(n, p)), workers);
+            PromptHead head = PromptHead.of(List.of(n, p), 20, tokenizer, pad);
+            ClassifierHead.Scorer scorer =
+                head.scorer(c.embedder(), workers, VirtualPerturbation.none());
             double accuracy = 0;
             double loss = 0;
             for (Embedded set : kShotEmbedded) {
-              Evaluation e = set.zeroShot(labels);
+              Evaluation e = set.evaluate(scorer, head.classes());
               accuracy += e.accuracy() / SEEDS.length;
               loss += e.loss() / SEEDS.length;
             }
-            scored.add(new Scored(n, p, accuracy, loss, glueEmbedded.zeroShot(labels).accuracy()));
+            double g = glueEmbedded.evaluate(scorer, head.classes()).accuracy();
+            scored.add(new Scored(n, p, accuracy, loss, g));
           }
         }
       }
@@ -110,28 +114,18 @@ public final class LabelSentenceSearch {
     }
   }
 
-  /** Unit-norm sentence embeddings {@code [n, dim]} and their labels, in the same row order. */
-  record Embedded(float[] rows, int[] labels, int dim) {
+  /** Sentence embeddings {@code [n, dim]} and their labels, in the same row order. */
+  record Embedded(float[] rows, int[] labels) {
     static Embedded of(EncoderClassifier c, LabeledTexts set, Workers workers) {
       EncoderClassifier.Batch b = c.batch(c.tokenize(set));
-      return new Embedded(c.features(b, workers), b.labels(), c.embedder().dimension());
+      return new Embedded(c.features(b, workers), b.labels());
     }
 
-    /** The prompt head's evaluation: logit {@code 20 * cos(row, label sentence of class k)}. */
-    Evaluation zeroShot(Embedded labelSentences) {
-      int n = labels.length;
-      int k = labelSentences.labels().length;
-      double[] logits = new double[n * k];
-      for (int i = 0; i < n; i++) {
-        for (int r = 0; r < k; r++) {
-          double dot = 0;
-          for (int j = 0; j < dim; j++) {
-            dot += (double) rows[i * dim + j] * labelSentences.rows()[r * dim + j];
-          }
-          logits[i * k + labelSentences.labels()[r]] = 20 * dot;
-        }
-      }
-      return Evaluation.of(logits, labels, k);
+    /** The evaluation of a head whose scorer is {@code scorer}, on these embeddings. */
+    Evaluation evaluate(ClassifierHead.Scorer scorer, int classes) {
+      double[] logits = new double[labels.length * classes];
+      scorer.score(rows, labels.length, logits, 0);
+      return Evaluation.of(logits, labels, classes);
     }
   }
 

@@ -2,6 +2,7 @@ package io.github.mezo4j.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.MiniLm;
@@ -15,7 +16,7 @@ import io.github.mezo4j.train.trainer.LabeledTexts;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The search scores label sentences exactly as the prompt head a run would use them does. */
+/** The search, which embeds each sentence once, scores as evaluating the prompt head does. */
 class LabelSentenceSearchTest {
   @Test
   void zeroShotScoringEqualsThePromptHeadsEvaluation() throws Exception {
@@ -40,10 +41,9 @@ class LabelSentenceSearchTest {
     try (Workers workers = Workers.of(2)) {
       Evaluation expected = prompt.evaluate(prompt.batch(prompt.tokenize(set)), workers);
       LabelSentenceSearch.Embedded rows = LabelSentenceSearch.Embedded.of(prompt, set, workers);
-      LabelSentenceSearch.Embedded sentences =
-          LabelSentenceSearch.Embedded.of(
-              prompt, LabeledTexts.of(labels, new int[] {0, 1}, labels), workers);
-      Evaluation actual = rows.zeroShot(sentences);
+      Evaluation actual =
+          rows.evaluate(
+              prompt.head().scorer(prompt.embedder(), workers, VirtualPerturbation.none()), 2);
       assertEquals(expected.accuracy(), actual.accuracy());
       assertEquals(expected.loss(), actual.loss(), 1e-6);
     }

@@ -309,7 +309,7 @@ public final class RunDriver<B> {
     return new Outcome(s, checkpoints.best(), checkpoints.last());
   }
 
-  static boolean hasBf16(ParameterSet params) {
+  private static boolean hasBf16(ParameterSet params) {
     for (Parameter p : params) {
       if (p.dtype() == DType.BF16) {
         return true;
