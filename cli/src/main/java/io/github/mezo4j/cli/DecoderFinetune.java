@@ -13,6 +13,7 @@ import io.github.mezo4j.train.prompt.DecoderTemplate;
 import io.github.mezo4j.train.prompt.DecoderTemplates;
 import io.github.mezo4j.train.report.ProgressBar;
 import io.github.mezo4j.train.trainer.OptimizerSettings;
+import io.github.mezo4j.train.trainer.RunDriver;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -85,12 +86,8 @@ final class DecoderFinetune {
                   m.config(),
                   data.train(),
                   data.dev(),
-                  cmd.out,
-                  cmd.resume,
-                  workers,
-                  System.err,
-                  ProgressBar.terminal(),
-                  null));
+                  new RunDriver.Context(
+                      cmd.out, cmd.resume, workers, System.err, ProgressBar.terminal(), null)));
       System.out.println(JsonFiles.line(r.summary()));
       FinetuneCommand.printOutputs(cmd.out, r.best(), r.last());
     }

@@ -27,6 +27,7 @@ import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.LabeledTexts;
 import io.github.mezo4j.train.trainer.OptimizerSettings;
 import io.github.mezo4j.train.trainer.Recipe;
+import io.github.mezo4j.train.trainer.RunDriver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -499,12 +500,7 @@ final class FinetuneCommand implements Callable<Integer> {
               base.tokenizer().orElse(null),
               train,
               dev,
-              out,
-              resume,
-              workers,
-              System.err,
-              ProgressBar.terminal(),
-              null,
+              new RunDriver.Context(out, resume, workers, System.err, ProgressBar.terminal(), null),
               monitorSet));
     }
   }

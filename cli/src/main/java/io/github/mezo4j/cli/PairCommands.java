@@ -18,6 +18,7 @@ import io.github.mezo4j.train.trainer.PairEncoder;
 import io.github.mezo4j.train.trainer.PairEvaluation;
 import io.github.mezo4j.train.trainer.PairFineTuneConfig;
 import io.github.mezo4j.train.trainer.PairFineTuner;
+import io.github.mezo4j.train.trainer.RunDriver;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,12 +99,8 @@ final class PairCommands {
                   base.tokenizer().orElse(null),
                   data.train(),
                   data.dev(),
-                  cmd.out,
-                  cmd.resume,
-                  workers,
-                  System.err,
-                  ProgressBar.terminal(),
-                  null));
+                  new RunDriver.Context(
+                      cmd.out, cmd.resume, workers, System.err, ProgressBar.terminal(), null)));
       System.out.println(JsonFiles.line(r.summary()));
       FinetuneCommand.printOutputs(cmd.out, r.best(), r.last());
     }

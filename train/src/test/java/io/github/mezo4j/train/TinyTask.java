@@ -16,6 +16,7 @@ import io.github.mezo4j.train.trainer.FineTuneConfig;
 import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.LabeledTexts;
 import io.github.mezo4j.train.trainer.OptimizerSettings;
+import io.github.mezo4j.train.trainer.RunDriver;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -175,12 +176,7 @@ public final class TinyTask {
         null,
         data(24, 1),
         data(16, 2),
-        out,
-        resume,
-        Workers.of(threads),
-        null,
-        false,
-        afterStep);
+        new RunDriver.Context(out, resume, Workers.of(threads), null, false, afterStep));
   }
 
   static ClassifierHead linearProbe(EncoderClassifier base, LabeledTexts train) throws IOException {

@@ -16,11 +16,9 @@ import io.github.mezo4j.train.trainer.BatchSampler;
 import io.github.mezo4j.train.trainer.RunDriver;
 import io.github.mezo4j.train.trainer.Scores;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.LongConsumer;
 
 /**
  * Fine-tunes a decoder LM with MeZO: every weight the model reads is trained, in place, on either a
@@ -53,13 +51,7 @@ public final class DecoderFineTuner {
    * @param decoderConfig the model's config (for saved weights)
    * @param train the training split
    * @param dev the dev split (evaluation and best-checkpoint choice)
-   * @param out the run folder
-   * @param resume continue the run in {@code out} instead of starting one
-   * @param workers threads (results do not depend on them)
-   * @param progress where the progress bar goes, or null for none
-   * @param interactive draw the bar in place rather than as plain lines
-   * @param afterStep called with the step number after each step is logged, or null; an exception
-   *     it throws stops the run as a crash would
+   * @param context where the run goes: its folder, resume, threads, progress and after-step hook
    */
   public record Run(
       DecoderFineTuneConfig config,
@@ -69,12 +61,7 @@ public final class DecoderFineTuner {
       DecoderConfig decoderConfig,
       List<Example> train,
       List<Example> dev,
-      Path out,
-      boolean resume,
-      Workers workers,
-      PrintStream progress,
-      boolean interactive,
-      LongConsumer afterStep) {}
+      RunDriver.Context context) {}
 
   /**
    * What a run produced.
@@ -173,17 +160,7 @@ public final class DecoderFineTuner {
    *     process writes {@code out}
    */
   public static Result run(Run run) throws IOException {
-    RunDriver.Outcome o =
-        RunDriver.run(
-            run.config(),
-            new DecoderKind(run),
-            new RunDriver.Context(
-                run.out(),
-                run.resume(),
-                run.workers(),
-                run.progress(),
-                run.interactive(),
-                run.afterStep()));
+    RunDriver.Outcome o = RunDriver.run(run.config(), new DecoderKind(run), run.context());
     return new Result(o.summary(), run.lm().model().parameters(), o.best(), o.last());
   }
 
@@ -221,7 +198,7 @@ public final class DecoderFineTuner {
 
     @Override
     public MezoTrainer.Builder<int[]> trainerBuilder() {
-      Workers workers = run.workers();
+      Workers workers = run.context().workers();
       Objective<int[]> loss = (params, indices) -> task.loss(indices, workers);
       return MezoTrainer.builder(loss);
     }
@@ -243,7 +220,7 @@ public final class DecoderFineTuner {
 
     @Override
     public Scores evaluate() {
-      return task.evaluateDev(run.workers());
+      return task.evaluateDev(run.context().workers());
     }
 
     @Override

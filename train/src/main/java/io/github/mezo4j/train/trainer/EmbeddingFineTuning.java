@@ -225,12 +225,7 @@ public final class EmbeddingFineTuning {
               base.tokenizer().orElse(null),
               train,
               dev,
-              out,
-              false,
-              workers,
-              progress,
-              false,
-              null));
+              new RunDriver.Context(out, false, workers, progress, false, null)));
     }
   }
 

@@ -22,7 +22,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalDouble;
-import java.util.function.LongConsumer;
 
 /**
  * Fine-tunes an {@link EncoderClassifier} with MeZO, evaluating on the dev split every {@code
@@ -78,13 +77,7 @@ public final class FineTuner {
    * @param tokenizerJson saved beside saved weights, or null
    * @param train the training split
    * @param dev the dev split (evaluation and best-checkpoint choice)
-   * @param out the run folder
-   * @param resume continue the run in {@code out} instead of starting one
-   * @param workers threads for forward passes and weight passes (results do not depend on them)
-   * @param progress where the progress bar goes (stderr), or null for none
-   * @param interactive draw the bar in place (a terminal) rather than as plain lines
-   * @param afterStep called with the step number after each step is logged (and evaluated), or
-   *     null; an exception it throws stops the run as a crash would (tests interrupt runs so)
+   * @param context where the run goes: its folder, resume, threads, progress and after-step hook
    * @param monitor a labelled set evaluated beside the dev split at every evaluation, or null: its
    *     metrics go to metrics.jsonl ({@code monitor_*}) and the metric plot, but it never chooses a
    *     checkpoint (the curves of an evaluation set the run must not be tuned on)
@@ -97,12 +90,7 @@ public final class FineTuner {
       TokenizerJson tokenizerJson,
       LabeledTexts train,
       LabeledTexts dev,
-      Path out,
-      boolean resume,
-      Workers workers,
-      PrintStream progress,
-      boolean interactive,
-      LongConsumer afterStep,
+      RunDriver.Context context,
       LabeledTexts monitor) {
     /** A run without a monitor set. */
     public Run(
@@ -113,27 +101,8 @@ public final class FineTuner {
         TokenizerJson tokenizerJson,
         LabeledTexts train,
         LabeledTexts dev,
-        Path out,
-        boolean resume,
-        Workers workers,
-        PrintStream progress,
-        boolean interactive,
-        LongConsumer afterStep) {
-      this(
-          config,
-          classifier,
-          initialHead,
-          bertConfig,
-          tokenizerJson,
-          train,
-          dev,
-          out,
-          resume,
-          workers,
-          progress,
-          interactive,
-          afterStep,
-          null);
+        RunDriver.Context context) {
+      this(config, classifier, initialHead, bertConfig, tokenizerJson, train, dev, context, null);
     }
   }
 
@@ -167,17 +136,7 @@ public final class FineTuner {
    */
   public static Result run(Run run) throws IOException {
     ClassifierKind kind = new ClassifierKind(run);
-    RunDriver.Outcome o =
-        RunDriver.run(
-            run.config(),
-            kind,
-            new RunDriver.Context(
-                run.out(),
-                run.resume(),
-                run.workers(),
-                run.progress(),
-                run.interactive(),
-                run.afterStep()));
+    RunDriver.Outcome o = RunDriver.run(run.config(), kind, run.context());
     return new Result(o.summary(), kind.classifier, o.best(), o.last());
   }
 
@@ -230,7 +189,8 @@ public final class FineTuner {
       } else {
         headInit = HeadFiles.load(folder.headInit(), base.tokenizer(), base.padId());
       }
-      classifier = withFrozenPrefixCache(base.withHead(headInit.copy()), c, run.progress());
+      classifier =
+          withFrozenPrefixCache(base.withHead(headInit.copy()), c, run.context().progress());
       trainSet = classifier.tokenize(run.train());
       devBatch = classifier.batch(classifier.tokenize(run.dev()));
       monitorBatch =
@@ -249,7 +209,7 @@ public final class FineTuner {
 
     @Override
     public MezoTrainer.Builder<EncoderClassifier.Batch> trainerBuilder() {
-      Workers workers = run.workers();
+      Workers workers = run.context().workers();
       return mode == PerturbationMode.VIRTUAL
           ? MezoTrainer.virtualBuilder(classifier.objective(c.objective(), workers))
           : MezoTrainer.builder(
@@ -280,13 +240,13 @@ public final class FineTuner {
 
     @Override
     public Scores evaluate() {
-      return classifier.evaluate(devBatch, run.workers());
+      return classifier.evaluate(devBatch, run.context().workers());
     }
 
     @Override
     public void putEvaluationExtras(ObjectNode event) {
       if (monitorBatch != null) {
-        Evaluation e = classifier.evaluate(monitorBatch, run.workers());
+        Evaluation e = classifier.evaluate(monitorBatch, run.context().workers());
         e.putInto(event, "monitor_");
         event.put("monitor_metric", e.metric(c.metricName()));
       }

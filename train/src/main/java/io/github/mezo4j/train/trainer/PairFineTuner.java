@@ -3,7 +3,6 @@ package io.github.mezo4j.train.trainer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.mezo.MezoTrainer;
 import io.github.mezo4j.core.noise.Directions;
-import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.TokenizerJson;
 import io.github.mezo4j.nn.model.BertConfig;
@@ -17,7 +16,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.LongConsumer;
 
 /**
  * Fine-tunes a sentence-embedding model on sentence pairs with MeZO: the encoder's selected weights
@@ -46,12 +44,7 @@ public final class PairFineTuner {
    * @param tokenizerJson saved beside saved weights, or null
    * @param train the training pairs
    * @param dev the dev pairs (evaluation and best-checkpoint choice)
-   * @param out the run folder
-   * @param resume continue the run in {@code out} instead of starting one
-   * @param workers threads (results do not depend on them)
-   * @param progress where the progress bar goes, or null for none
-   * @param interactive draw the bar in place rather than as plain lines
-   * @param afterStep called with the step number after each step is logged, or null
+   * @param context where the run goes: its folder, resume, threads, progress and after-step hook
    */
   public record Run(
       PairFineTuneConfig config,
@@ -61,12 +54,7 @@ public final class PairFineTuner {
       TokenizerJson tokenizerJson,
       List<TextPair> train,
       List<TextPair> dev,
-      Path out,
-      boolean resume,
-      Workers workers,
-      PrintStream progress,
-      boolean interactive,
-      LongConsumer afterStep) {}
+      RunDriver.Context context) {}
 
   /**
    * What a run produced.
@@ -103,17 +91,7 @@ public final class PairFineTuner {
    */
   public static Result run(Run run) throws IOException {
     PairKindOfRun kind = new PairKindOfRun(run);
-    RunDriver.Outcome o =
-        RunDriver.run(
-            run.config(),
-            kind,
-            new RunDriver.Context(
-                run.out(),
-                run.resume(),
-                run.workers(),
-                run.progress(),
-                run.interactive(),
-                run.afterStep()));
+    RunDriver.Outcome o = RunDriver.run(run.config(), kind, run.context());
     return new Result(o.summary(), kind.model, o.best(), o.last());
   }
 
@@ -131,7 +109,7 @@ public final class PairFineTuner {
     PairKindOfRun(Run run) {
       this.run = run;
       this.c = run.config();
-      this.model = withFrozenPrefixCache(run.model(), c, run.progress());
+      this.model = withFrozenPrefixCache(run.model(), c, run.context().progress());
       this.trainSet = model.tokenize(run.task(), run.train());
       this.devBatch = model.evaluationBatch(model.tokenize(run.task(), run.dev()), c.kind());
       this.sampler = new BatchSampler(trainSet.size(), c.batch(), c.seed());
@@ -160,7 +138,8 @@ public final class PairFineTuner {
 
     @Override
     public MezoTrainer.Builder<PairEncoder.Batch> trainerBuilder() {
-      return MezoTrainer.virtualBuilder(model.objective(c.objective(), c.scale(), run.workers()));
+      return MezoTrainer.virtualBuilder(
+          model.objective(c.objective(), c.scale(), run.context().workers()));
     }
 
     @Override
@@ -180,7 +159,7 @@ public final class PairFineTuner {
 
     @Override
     public Scores evaluate() {
-      return model.evaluate(devBatch, c.kind(), c.objective(), c.scale(), run.workers());
+      return model.evaluate(devBatch, c.kind(), c.objective(), c.scale(), run.context().workers());
     }
 
     @Override

@@ -18,6 +18,7 @@ import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.data.Example;
 import io.github.mezo4j.train.prompt.DecoderTemplates;
 import io.github.mezo4j.train.trainer.OptimizerSettings;
+import io.github.mezo4j.train.trainer.RunDriver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,12 +85,7 @@ class DecoderResumeTest {
         m.checkpoint().config(),
         train,
         dev,
-        out,
-        resume,
-        Workers.of(threads),
-        null,
-        false,
-        after);
+        new RunDriver.Context(out, resume, Workers.of(threads), null, false, after));
   }
 
   @Test

@@ -36,12 +36,8 @@ class MonitorSetTest {
                 r.tokenizerJson(),
                 r.train(),
                 r.dev(),
-                r.out(),
-                false,
-                r.workers(),
-                null,
-                false,
-                null,
+                new RunDriver.Context(
+                    r.context().out(), false, r.context().workers(), null, false, null),
                 monitor));
 
     assertEquals(plain.summary().get("best_step"), monitored.summary().get("best_step"));

@@ -157,12 +157,7 @@ class PairEncoderTest {
                 null,
                 pairs(24, 1),
                 pairs(16, 2),
-                out,
-                false,
-                Workers.of(2),
-                null,
-                false,
-                null));
+                new RunDriver.Context(out, false, Workers.of(2), null, false, null)));
     ObjectNode s = r.summary();
     assertEquals(6, s.get("steps").asInt());
     assertTrue(Double.isFinite(r.initialDevMetric()) && Math.abs(r.initialDevMetric()) <= 1);

@@ -205,14 +205,15 @@ class ResumeTest {
                 again.tokenizerJson(),
                 again.train(),
                 again.dev(),
-                again.out(),
-                true,
-                again.workers(),
-                new java.io.PrintStream(notes, true, StandardCharsets.UTF_8),
-                false,
-                step -> {
-                  throw new AssertionError("a finished run took step " + step);
-                }));
+                new RunDriver.Context(
+                    again.context().out(),
+                    true,
+                    again.context().workers(),
+                    new java.io.PrintStream(notes, true, StandardCharsets.UTF_8),
+                    false,
+                    step -> {
+                      throw new AssertionError("a finished run took step " + step);
+                    })));
     assertTrue(
         notes.toString(StandardCharsets.UTF_8).contains("already finished"), notes::toString);
     assertArrayEquals(summary, Files.readAllBytes(split.resolve(RunFolder.SUMMARY)));
