@@ -62,33 +62,14 @@ class PairCommandsTest {
     Files.writeString(data.resolve("train.tsv"), scoredTsv(20, 1));
     Files.writeString(data.resolve("dev.tsv"), scoredTsv(12, 2));
     Path out = tmp.resolve("run");
-    String[] args = {
-      "finetune",
-      "--model",
-      model.toString(),
-      "--task",
-      "mine",
-      "--pairs",
-      "scored",
-      "--score-range",
-      "0,5",
-      "--data-dir",
-      data.toString(),
-      "--text-column",
-      "a",
-      "--text-pair-column",
-      "b",
-      "--label-column",
-      "score",
-      "--steps",
-      "2",
-      "--eval-every",
-      "1",
-      "--threads",
-      "1",
-      "--out",
-      out.toString()
-    };
+    String[] args =
+        concat(
+            new String[] {"finetune", "--model", model.toString(), "--task", "mine"},
+            concat(
+                scoredPairs(data, "0,5"),
+                new String[] {
+                  "--steps", "2", "--eval-every", "1", "--threads", "1", "--out", out.toString()
+                }));
     MainTest.Run run = MainTest.run("", args);
     assertEquals(0, run.exitCode(), run.err());
     JsonNode c = JsonFiles.read(out.resolve("run.json")).get("config");
@@ -105,23 +86,9 @@ class PairCommandsTest {
     MainTest.Run eval =
         MainTest.run(
             "",
-            "eval",
-            "--checkpoint",
-            out.toString(),
-            "--pairs",
-            "scored",
-            "--score-range",
-            "0,5",
-            "--data-dir",
-            data.toString(),
-            "--text-column",
-            "a",
-            "--text-pair-column",
-            "b",
-            "--label-column",
-            "score",
-            "--threads",
-            "1");
+            concat(
+                new String[] {"eval", "--checkpoint", out.toString()},
+                concat(scoredPairs(data, "0,5"), new String[] {"--threads", "1"})));
     assertEquals(0, eval.exitCode(), eval.err());
     JsonNode e = JsonFiles.MAPPER.readTree(eval.out());
     assertEquals(summary.get("best_dev_metric").asDouble(), e.get("spearman").asDouble(), 0);
@@ -141,27 +108,11 @@ class PairCommandsTest {
     MainTest.Run bad =
         MainTest.run(
             "",
-            "finetune",
-            "--model",
-            model.toString(),
-            "--task",
-            "mine",
-            "--pairs",
-            "scored",
-            "--score-range",
-            "0,4",
-            "--data-dir",
-            data.toString(),
-            "--text-column",
-            "a",
-            "--text-pair-column",
-            "b",
-            "--label-column",
-            "score",
-            "--steps",
-            "2",
-            "--out",
-            tmp.resolve("bad").toString());
+            concat(
+                new String[] {"finetune", "--model", model.toString(), "--task", "mine"},
+                concat(
+                    scoredPairs(data, "0,4"),
+                    new String[] {"--steps", "2", "--out", tmp.resolve("bad").toString()})));
     assertNotEquals(0, bad.exitCode());
     assertTrue(
         bad.err().contains("train.tsv line") && bad.err().contains("from 0.0 to 4.0"), bad.err());
@@ -241,6 +192,24 @@ class PairCommandsTest {
         MainTest.run("", concat(new String[] {"eval", "--model", model.toString()}, pairs));
     assertNotEquals(0, dup.exitCode());
     assertTrue(dup.err().contains("dev.jsonl line 2") && dup.err().contains("line 1"), dup.err());
+  }
+
+  /** The options that describe own scored pairs in {@code data}: columns a, b and score. */
+  private static String[] scoredPairs(Path data, String scoreRange) {
+    return new String[] {
+      "--pairs",
+      "scored",
+      "--score-range",
+      scoreRange,
+      "--data-dir",
+      data.toString(),
+      "--text-column",
+      "a",
+      "--text-pair-column",
+      "b",
+      "--label-column",
+      "score"
+    };
   }
 
   private static String[] concat(String[] a, String[] b) {
