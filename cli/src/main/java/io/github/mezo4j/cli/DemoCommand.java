@@ -154,7 +154,8 @@ final class DemoCommand implements Callable<Integer> {
             resume,
             Arguments.threads("--threads", threads),
             null,
-            FrozenPrefixCache.DEFAULT_MAX_BYTES);
+            FrozenPrefixCache.DEFAULT_MAX_BYTES,
+            FineTuner::run);
     System.out.printf(
         Locale.ROOT,
         "dev accuracy %.3f before training -> %.3f after %d steps (best %.3f at step %d), %.0f s%n",

@@ -258,6 +258,39 @@ final class FinetuneCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * What becomes of a prepared classifier run: {@link FineTuner#run} here, or a data-parallel
+   * driver or worker (mezo4j-spark).
+   */
+  @FunctionalInterface
+  public interface ClassifierRunner {
+    /**
+     * Runs {@code run} (its workers are closed after this returns); null for a run without a folder
+     * of its own (a data-parallel worker).
+     */
+    FineTuner.Result run(FineTuner.Run run) throws IOException;
+  }
+
+  private ClassifierRunner runner = FineTuner::run;
+
+  /**
+   * Runs these options, which must describe an encoder classification run, with {@code runner}
+   * instead of {@link FineTuner#run} (the recipe, checks, model and data are {@code finetune}'s).
+   *
+   * @return the exit code
+   * @throws IllegalArgumentException if the options describe a decoder or sentence-pair run
+   */
+  public int runClassifier(ClassifierRunner runner) throws Exception {
+    boolean pairs = taskOptions.pairTask().isPresent();
+    if (DecoderModels.isDecoder(model) || pairs) {
+      throw new IllegalArgumentException(
+          "distributed runs train encoders on classification tasks; --model %s%s is not one"
+              .formatted(model, pairs ? " on a sentence-pair task" : ""));
+    }
+    this.runner = runner;
+    return call();
+  }
+
   @Override
   public Integer call() throws Exception {
     // --model resolves once into the kind of run; options of the other kinds are errors
@@ -290,6 +323,16 @@ final class FinetuneCommand implements Callable<Integer> {
       DecoderModels.checkDType(loadDType);
       return DecoderFinetune.run(this, optim);
     }
+    FineTuner.Result r = classifierRun(loadDType, optim);
+    if (r != null) { // a data-parallel worker's runner has no run folder to report
+      System.out.println(JsonFiles.line(r.summary()));
+      printOutputs(out, r.best(), r.last());
+    }
+    return 0;
+  }
+
+  private FineTuner.Result classifierRun(LoadDType loadDType, OptimizerSettings optim)
+      throws Exception {
     Arguments.positiveFinite("--scale", scale);
     Task task = taskOptions.resolve();
     ClassificationLoss loss = ClassificationLoss.parse(objective);
@@ -331,21 +374,18 @@ final class FinetuneCommand implements Callable<Integer> {
             dataInfo,
             loadDType.option(),
             optim);
-    FineTuner.Result r =
-        run(
-            config,
-            model,
-            data,
-            taskOptions.prompts(task),
-            headSpec,
-            out,
-            resume,
-            Arguments.threads("--threads", threads),
-            monitor,
-            (long) prefixCacheMb << 20);
-    System.out.println(JsonFiles.line(r.summary()));
-    printOutputs(out, r.best(), r.last());
-    return 0;
+    return run(
+        config,
+        model,
+        data,
+        taskOptions.prompts(task),
+        headSpec,
+        out,
+        resume,
+        Arguments.threads("--threads", threads),
+        monitor,
+        (long) prefixCacheMb << 20,
+        runner);
   }
 
   /** Where a finished run's outputs are, on stderr (stdout holds only the summary line). */
@@ -416,7 +456,8 @@ final class FinetuneCommand implements Callable<Integer> {
       boolean resume,
       int threads,
       List<Example> monitor,
-      long prefixCacheBytes)
+      long prefixCacheBytes,
+      ClassifierRunner runner)
       throws Exception {
     BertCheckpoint base = Models.load(modelSpec, LoadDType.parse(config.dtype()));
     WordPieceTokenizer tokenizer = Tokenizers.of(base, modelSpec);
@@ -491,7 +532,7 @@ final class FinetuneCommand implements Callable<Integer> {
     // closed at the end: mezo4j sweep runs finetune many times in one JVM, and each run's helper
     // threads would otherwise stay parked for the rest of it
     try (workers) {
-      return FineTuner.run(
+      return runner.run(
           new FineTuner.Run(
               config,
               classifier,

@@ -40,6 +40,9 @@ import java.util.stream.IntStream;
  * examples, label sentences) and every pass run only the layers above it, with the same bits.
  */
 public final class EncoderClassifier {
+  /** Sentences per forward pass of {@link #meanPooled} classifiers. */
+  public static final int BUCKET_SIZE = 8;
+
   private final SentenceEmbedder embedder;
   private final WordPieceTokenizer tokenizer;
   private final int padId;
@@ -87,7 +90,11 @@ public final class EncoderClassifier {
             .withoutPadding()
             .withTruncation(Truncation.longestFirst(Math.min(128, c.maxPositionEmbeddings())));
     return new EncoderClassifier(
-        new SentenceEmbedder(encoder, SentencePooling.MEAN, true), t, c.padTokenId(), head, 8);
+        new SentenceEmbedder(encoder, SentencePooling.MEAN, true),
+        t,
+        c.padTokenId(),
+        head,
+        BUCKET_SIZE);
   }
 
   /** The same encoder and tokenizer with another head. */
@@ -176,6 +183,74 @@ public final class EncoderClassifier {
     /** The number of examples. */
     public int size() {
       return labels.length;
+    }
+
+    /**
+     * The buckets {@code rank, rank + ranks, ...} of this batch: one worker's share in a
+     * data-parallel run. Each bucket is the same input as here, so its logits are the same bits.
+     */
+    public Batch shard(int rank, int ranks) {
+      List<EncoderInput> mine = new ArrayList<>();
+      int[] own = new int[labels.length];
+      int n = 0;
+      long t = 0;
+      int row = 0;
+      for (int b = 0; b < buckets.size(); b++) {
+        EncoderInput bucket = buckets.get(b);
+        if (b % ranks == rank) {
+          mine.add(bucket);
+          System.arraycopy(labels, row, own, n, bucket.batch());
+          n += bucket.batch();
+          for (int i = 0; i < bucket.batch(); i++) {
+            t += bucket.length(i);
+          }
+        }
+        row += bucket.batch();
+      }
+      return new Batch(List.copyOf(mine), Arrays.copyOf(own, n), t);
+    }
+
+    /**
+     * The scores {@code [size(), classes]} in bucket order put together from every rank's {@link
+     * #shard} scores: {@code parts[rank][k]}.
+     *
+     * @throws IllegalStateException if a rank's part does not have its shard's size
+     */
+    public float[] unshard(float[][][] parts, int k) {
+      int ranks = parts.length;
+      long total = 0;
+      for (float[][] p : parts) {
+        total += p[k].length;
+      }
+      if (total % labels.length != 0) {
+        throw new IllegalStateException(
+            "%d scores from %d workers do not cover %d examples evenly"
+                .formatted(total, ranks, labels.length));
+      }
+      int classes = (int) (total / labels.length);
+      float[] out = new float[(int) total];
+      int[] offset = new int[ranks];
+      int row = 0;
+      for (int b = 0; b < buckets.size(); b++) {
+        int r = b % ranks;
+        int len = buckets.get(b).batch() * classes;
+        if (offset[r] + len > parts[r][k].length) {
+          throw new IllegalStateException(
+              "worker %d sent %d scores, fewer than its share of the batch"
+                  .formatted(r, parts[r][k].length));
+        }
+        System.arraycopy(parts[r][k], offset[r], out, row * classes, len);
+        offset[r] += len;
+        row += buckets.get(b).batch();
+      }
+      for (int r = 0; r < ranks; r++) {
+        if (offset[r] != parts[r][k].length) {
+          throw new IllegalStateException(
+              "worker %d sent %d scores, more than its share of the batch (%d)"
+                  .formatted(r, parts[r][k].length, offset[r]));
+        }
+      }
+      return out;
     }
   }
 
@@ -334,11 +409,21 @@ public final class EncoderClassifier {
 
   /** {@code loss} of {@code logits} (rounded to f32 scores) against the batch's labels. */
   static double lossOf(ClassificationLoss loss, double[] logits, Batch batch) {
+    return lossOfScores(loss, scores(logits), batch);
+  }
+
+  /** {@code loss} of f32 scores {@code [batch.size(), classes]} against the batch's labels. */
+  static double lossOfScores(ClassificationLoss loss, float[] scores, Batch batch) {
+    return loss.loss(scores, scores.length / batch.size(), batch.labels());
+  }
+
+  /** Logits rounded to the f32 scores losses and metrics read. */
+  static float[] scores(double[] logits) {
     float[] scores = new float[logits.length];
     for (int i = 0; i < logits.length; i++) {
       scores[i] = (float) logits[i];
     }
-    return loss.loss(scores, logits.length / batch.size(), batch.labels());
+    return scores;
   }
 
   /** {@link SentenceEmbedder#embed} at virtually perturbed encoder weights. */

@@ -81,6 +81,9 @@ public final class FineTuner {
    * @param monitor a labelled set evaluated beside the dev split at every evaluation, or null: its
    *     metrics go to metrics.jsonl ({@code monitor_*}) and the metric plot, but it never chooses a
    *     checkpoint (the curves of an evaluation set the run must not be tuned on)
+   * @param exchange null for a run in this process; a data-parallel run's driver ({@link
+   *     ScoreExchange.Hub}: no training forward pass, writes the run folder) or worker ({@link
+   *     ScoreExchange.Client}, run by {@link #follow})
    */
   public record Run(
       FineTuneConfig config,
@@ -91,7 +94,47 @@ public final class FineTuner {
       LabeledTexts train,
       LabeledTexts dev,
       RunDriver.Context context,
-      LabeledTexts monitor) {
+      LabeledTexts monitor,
+      ScoreExchange exchange) {
+    /** A run in this process. */
+    public Run(
+        FineTuneConfig config,
+        EncoderClassifier classifier,
+        InitialHead initialHead,
+        BertConfig bertConfig,
+        TokenizerJson tokenizerJson,
+        LabeledTexts train,
+        LabeledTexts dev,
+        RunDriver.Context context,
+        LabeledTexts monitor) {
+      this(
+          config,
+          classifier,
+          initialHead,
+          bertConfig,
+          tokenizerJson,
+          train,
+          dev,
+          context,
+          monitor,
+          null);
+    }
+
+    /** The same run spread over {@code exchange}'s workers, in {@code context}. */
+    public Run dataParallel(ScoreExchange exchange, RunDriver.Context context) {
+      return new Run(
+          config,
+          classifier,
+          initialHead,
+          bertConfig,
+          tokenizerJson,
+          train,
+          dev,
+          context,
+          monitor,
+          exchange);
+    }
+
     /** A run without a monitor set. */
     public Run(
         FineTuneConfig config,
@@ -135,9 +178,29 @@ public final class FineTuner {
    *     process writes {@code out}
    */
   public static Result run(Run run) throws IOException {
+    if (run.exchange() instanceof ScoreExchange.Client) {
+      throw new IllegalArgumentException("a data-parallel worker runs with follow, not run");
+    }
     ClassifierKind kind = new ClassifierKind(run);
     RunDriver.Outcome o = RunDriver.run(run.config(), kind, run.context());
     return new Result(o.summary(), kind.classifier, o.best(), o.last());
+  }
+
+  /**
+   * Runs a data-parallel worker's replica ({@code run.exchange()} is its {@link
+   * ScoreExchange.Client}) to {@code config.steps()}: replays {@code stepLog} (the driver's step
+   * log so far), then computes its share of every step's forward passes in step with the driver.
+   * Its own step log goes to {@code run.context().out()}, a private folder.
+   *
+   * @return the replica's classifier at the last step (the driver's weights, bit for bit)
+   */
+  public static EncoderClassifier follow(Run run, byte[] stepLog) throws IOException {
+    if (!(run.exchange() instanceof ScoreExchange.Client)) {
+      throw new IllegalArgumentException("follow needs a data-parallel worker's exchange");
+    }
+    ClassifierKind kind = new ClassifierKind(run);
+    RunDriver.follow(run.config(), kind, run.context(), stepLog);
+    return kind.classifier;
   }
 
   /** What a classifier run adds to the driver: the head, its files, the monitor set. */
@@ -158,6 +221,7 @@ public final class FineTuner {
     private ParameterSet trainable;
     private Directions directions;
     private long trainableCount;
+    private ShardedObjective sharded;
 
     ClassifierKind(Run run) {
       this.run = run;
@@ -210,6 +274,17 @@ public final class FineTuner {
     @Override
     public MezoTrainer.Builder<EncoderClassifier.Batch> trainerBuilder() {
       Workers workers = run.context().workers();
+      if (run.exchange() != null) {
+        if (mode != PerturbationMode.VIRTUAL) {
+          throw new IllegalArgumentException(
+              "a data-parallel run needs a step log in virtual perturbation mode; this run was"
+                  + " started in "
+                  + mode.spec()
+                  + " mode by an earlier version");
+        }
+        sharded = new ShardedObjective(classifier, c.objective(), workers, run.exchange());
+        return MezoTrainer.virtualBuilder(sharded);
+      }
       return mode == PerturbationMode.VIRTUAL
           ? MezoTrainer.virtualBuilder(classifier.objective(c.objective(), workers))
           : MezoTrainer.builder(
@@ -235,7 +310,12 @@ public final class FineTuner {
 
     @Override
     public EncoderClassifier.Batch batch(long index) {
-      return fullBatch != null ? fullBatch : classifier.batch(trainSet, sampler.indices(index));
+      EncoderClassifier.Batch b =
+          fullBatch != null ? fullBatch : classifier.batch(trainSet, sampler.indices(index));
+      if (sharded != null) {
+        sharded.startStep(index, b);
+      }
+      return b;
     }
 
     @Override

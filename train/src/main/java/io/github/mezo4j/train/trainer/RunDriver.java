@@ -19,6 +19,7 @@ import io.github.mezo4j.train.report.ProgressBar;
 import io.github.mezo4j.train.report.RunPlots;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.LongConsumer;
@@ -190,22 +191,7 @@ public final class RunDriver<B> {
     }
     kind.start(folder, state);
     ParameterSet trainable = kind.trainable();
-    MezoTrainer.Builder<B> builder =
-        kind.trainerBuilder()
-            .directions(kind.directions())
-            .eps(c.eps())
-            .optimizer(c.transform())
-            .estimator(c.optim().estimator())
-            .conservative(c.optim().conservative())
-            .nanPolicy(NanPolicy.FAIL)
-            .runSeed(c.seed())
-            .workers(context.workers())
-            .stepLog(folder.stepLog());
-    if (hasBf16(trainable)) {
-      // An update lr*g*z is mostly below half a bf16 ulp: rounding to nearest would drop it.
-      // The step log's header records the mode, so replay rounds with the same bits.
-      builder.bf16Rounding(Bf16Rounding.STOCHASTIC);
-    }
+    MezoTrainer.Builder<B> builder = trainerBuilder(c, kind, context, folder.stepLog());
     manifestBase = JsonFiles.object();
     manifestBase.put("base_model", c.model());
     manifestBase.put("task", c.task());
@@ -250,6 +236,52 @@ public final class RunDriver<B> {
           bar,
           context.afterStep());
       return finish(trainer);
+    }
+  }
+
+  /** The kind's trainer with the run's settings, logging to {@code stepLog}. */
+  private static <B> MezoTrainer.Builder<B> trainerBuilder(
+      RunSettings c, Kind<B> kind, Context context, Path stepLog) {
+    MezoTrainer.Builder<B> builder =
+        kind.trainerBuilder()
+            .directions(kind.directions())
+            .eps(c.eps())
+            .optimizer(c.transform())
+            .estimator(c.optim().estimator())
+            .conservative(c.optim().conservative())
+            .nanPolicy(NanPolicy.FAIL)
+            .runSeed(c.seed())
+            .workers(context.workers())
+            .stepLog(stepLog);
+    if (hasBf16(kind.trainable())) {
+      // An update lr*g*z is mostly below half a bf16 ulp: rounding to nearest would drop it.
+      // The step log's header records the mode, so replay rounds with the same bits.
+      builder.bf16Rounding(Bf16Rounding.STOCHASTIC);
+    }
+    return builder;
+  }
+
+  /**
+   * Runs a replica of a run to {@code settings.steps()} (a data-parallel worker): the same trainer
+   * and batches as the run's driver, starting from {@code stepLog} (the driver's log so far,
+   * replayed), without evaluations, checkpoints or summary. The kind's objective exchanges its
+   * share of each step with the driver. The replica's own copy of the log goes to {@code
+   * context.out()}, which must be a private folder.
+   */
+  public static <B> void follow(RunSettings settings, Kind<B> kind, Context context, byte[] stepLog)
+      throws IOException {
+    RunFolder folder = new RunFolder(context.out());
+    folder.startFresh();
+    kind.start(folder, null);
+    Files.write(folder.stepLog(), stepLog);
+    try (MezoTrainer<B> trainer =
+        trainerBuilder(settings, kind, context, folder.stepLog()).resume(kind.trainable())) {
+      while (trainer.nextStep() < settings.steps()) {
+        trainer.step(kind.batch(trainer.nextStep()));
+        if (context.afterStep() != null) {
+          context.afterStep().accept(trainer.nextStep());
+        }
+      }
     }
   }
 

@@ -1,0 +1,336 @@
+package io.github.mezo4j.spark.exchange;
+
+import io.github.mezo4j.train.trainer.ScoreExchange;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The exchange over TCP: the driver listens ({@link #serve}), each worker holds one connection
+ * ({@link #connect}). A round costs a worker one message of its scores (17 bytes plus 4 per score)
+ * and one answer of the losses (17 bytes plus 8 per loss): a star through the driver, which already
+ * writes the step log and so is the one place every step passes. Only the JDK's sockets: no
+ * discovery, no connection but to the address the driver gives.
+ */
+public final class TcpExchange {
+  private TcpExchange() {}
+
+  private static final int MAGIC = 0x4d655a4f; // "MeZO"
+  private static final int VERSION = 1;
+  private static final byte JOIN = 'J';
+  private static final byte SCORES = 'S';
+  private static final byte WELCOME = 'W';
+  private static final byte LOSSES = 'L';
+  private static final byte REFUSED = 'X';
+
+  /** The driver's listening end: hands every request to the hub. */
+  public static final class Server implements AutoCloseable {
+    private final ExchangeHub hub;
+    private final ServerSocket socket;
+    private final AtomicLong bytesIn = new AtomicLong();
+    private final AtomicLong bytesOut = new AtomicLong();
+
+    private Server(ExchangeHub hub, ServerSocket socket) {
+      this.hub = hub;
+      this.socket = socket;
+      Thread accept = new Thread(this::acceptLoop, "mezo4j-exchange-accept");
+      accept.setDaemon(true);
+      accept.start();
+    }
+
+    /** The port workers connect to. */
+    public int port() {
+      return socket.getLocalPort();
+    }
+
+    /** Bytes received from workers so far. */
+    public long bytesIn() {
+      return bytesIn.get();
+    }
+
+    /** Bytes sent to workers so far. */
+    public long bytesOut() {
+      return bytesOut.get();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+
+    private void acceptLoop() {
+      while (!socket.isClosed()) {
+        try {
+          Socket s = socket.accept();
+          s.setTcpNoDelay(true);
+          Thread t = new Thread(() -> serve(s), "mezo4j-exchange-" + s.getRemoteSocketAddress());
+          t.setDaemon(true);
+          t.start();
+        } catch (IOException e) {
+          return; // closed
+        }
+      }
+    }
+
+    private void serve(Socket s) {
+      try (s;
+          DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+          DataOutputStream out =
+              new DataOutputStream(new BufferedOutputStream(s.getOutputStream()))) {
+        Connection c = new Connection(out);
+        int rank = -1;
+        while (true) {
+          byte type = in.readByte();
+          if (type == JOIN) {
+            int magic = in.readInt();
+            int version = in.readInt();
+            rank = in.readInt();
+            int workers = in.readInt();
+            long fingerprint = in.readLong();
+            bytesIn.addAndGet(25);
+            if (magic != MAGIC || version != VERSION) {
+              c.refuse("not a mezo4j exchange client of version " + VERSION);
+              return;
+            }
+            hub.join(rank, workers, fingerprint, c);
+          } else if (type == SCORES && rank >= 0) {
+            long step = in.readLong();
+            int call = in.readInt();
+            float[][] scores = readScores(in);
+            bytesIn.addAndGet(17 + 4L * scores.length + 4L * total(scores));
+            hub.submit(rank, step, call, scores, c);
+          } else {
+            c.refuse("unexpected message type " + type);
+            return;
+          }
+        }
+      } catch (EOFException e) {
+        // the worker went away: a relaunched one reconnects
+      } catch (IOException e) {
+        // the same, less politely
+      }
+    }
+
+    /** Answers on one worker's connection; writes from the hub's thread, one at a time. */
+    private final class Connection implements ExchangeHub.Reply {
+      private final DataOutputStream out;
+
+      Connection(DataOutputStream out) {
+        this.out = out;
+      }
+
+      @Override
+      public synchronized void welcome(byte[] stepLog) {
+        try {
+          out.writeByte(WELCOME);
+          out.writeInt(stepLog.length);
+          out.write(stepLog);
+          out.flush();
+          bytesOut.addAndGet(5 + stepLog.length);
+        } catch (IOException e) {
+          // a lost worker: its replacement joins again
+        }
+      }
+
+      @Override
+      public synchronized void losses(long step, int call, double[] losses) {
+        try {
+          out.writeByte(LOSSES);
+          out.writeLong(step);
+          out.writeInt(call);
+          out.writeInt(losses.length);
+          for (double l : losses) {
+            out.writeDouble(l);
+          }
+          out.flush();
+          bytesOut.addAndGet(17 + 8L * losses.length);
+        } catch (IOException e) {
+          // a lost worker: its replacement asks again
+        }
+      }
+
+      @Override
+      public synchronized void refuse(String why) {
+        try {
+          out.writeByte(REFUSED);
+          out.writeUTF(why);
+          out.flush();
+        } catch (IOException e) {
+          // nobody to tell
+        }
+      }
+    }
+  }
+
+  /** Starts the driver's end of {@code hub} on {@code address}, on a free port. */
+  public static Server serve(ExchangeHub hub, InetAddress address) throws IOException {
+    ServerSocket s = new ServerSocket();
+    s.bind(new InetSocketAddress(address, 0));
+    return new Server(hub, s);
+  }
+
+  /**
+   * A worker's end: connects to the driver at {@code host:port}, retrying for up to {@code
+   * waitMillis} while the driver starts listening.
+   */
+  public static ScoreExchange.Client connect(
+      String host, int port, int rank, int workers, long waitMillis) throws IOException {
+    long deadline = System.nanoTime() + waitMillis * 1_000_000;
+    while (true) {
+      Socket s = new Socket();
+      try {
+        s.connect(new InetSocketAddress(host, port), 10_000);
+        s.setTcpNoDelay(true);
+        return new Client(s, rank, workers);
+      } catch (IOException e) {
+        s.close();
+        if (System.nanoTime() > deadline) {
+          throw new IOException(
+              "cannot reach the mezo4j driver's exchange at %s:%d: %s"
+                  .formatted(host, port, e.getMessage()),
+              e);
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while connecting to the driver", ie);
+        }
+      }
+    }
+  }
+
+  private static final class Client implements ScoreExchange.Client, AutoCloseable {
+    private final Socket socket;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+    private final int rank;
+    private final int workers;
+
+    Client(Socket socket, int rank, int workers) throws IOException {
+      this.socket = socket;
+      this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+      this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
+      this.rank = rank;
+      this.workers = workers;
+    }
+
+    @Override
+    public int workers() {
+      return workers;
+    }
+
+    @Override
+    public int rank() {
+      return rank;
+    }
+
+    @Override
+    public byte[] join(long fingerprint) {
+      try {
+        out.writeByte(JOIN);
+        out.writeInt(MAGIC);
+        out.writeInt(VERSION);
+        out.writeInt(rank);
+        out.writeInt(workers);
+        out.writeLong(fingerprint);
+        out.flush();
+        expect(WELCOME);
+        byte[] log = new byte[in.readInt()];
+        in.readFully(log);
+        return log;
+      } catch (IOException e) {
+        throw lost(e);
+      }
+    }
+
+    @Override
+    public double[] exchange(long step, int call, float[][] scores) {
+      try {
+        out.writeByte(SCORES);
+        out.writeLong(step);
+        out.writeInt(call);
+        out.writeInt(scores.length);
+        for (float[] s : scores) {
+          out.writeInt(s.length);
+          for (float v : s) {
+            out.writeFloat(v);
+          }
+        }
+        out.flush();
+        expect(LOSSES);
+        long gotStep = in.readLong();
+        int gotCall = in.readInt();
+        double[] losses = new double[in.readInt()];
+        for (int i = 0; i < losses.length; i++) {
+          losses[i] = in.readDouble();
+        }
+        if (gotStep != step || gotCall != call) {
+          throw new IllegalStateException(
+              "asked for step %d call %d, the driver answered step %d call %d"
+                  .formatted(step + 1, call, gotStep + 1, gotCall));
+        }
+        return losses;
+      } catch (IOException e) {
+        throw lost(e);
+      }
+    }
+
+    private void expect(byte type) throws IOException {
+      byte got = in.readByte();
+      if (got == REFUSED) {
+        throw new IllegalStateException(
+            "the mezo4j driver refused worker " + rank + ": " + in.readUTF());
+      }
+      if (got != type) {
+        throw new IOException("unexpected message type " + got + " from the driver");
+      }
+    }
+
+    private UncheckedIOException lost(IOException e) {
+      return new UncheckedIOException(
+          "lost the connection to the mezo4j driver at " + socket.getRemoteSocketAddress(), e);
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  private static float[][] readScores(DataInputStream in) throws IOException {
+    int k = in.readInt();
+    if (k < 1 || k > 2) {
+      throw new IOException("a round carries 1 or 2 score arrays, got " + k);
+    }
+    float[][] scores = new float[k][];
+    for (int i = 0; i < k; i++) {
+      int n = in.readInt();
+      if (n < 0 || n > (1 << 24)) {
+        throw new IOException("a score array of " + n + " values");
+      }
+      scores[i] = new float[n];
+      for (int j = 0; j < n; j++) {
+        scores[i][j] = in.readFloat();
+      }
+    }
+    return scores;
+  }
+
+  private static long total(float[][] scores) {
+    long n = 0;
+    for (float[] s : scores) {
+      n += s.length;
+    }
+    return n;
+  }
+}
