@@ -9,12 +9,17 @@ import io.github.mezo4j.core.log.StepLog;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.spark.exchange.ExchangeHub;
 import io.github.mezo4j.spark.exchange.LocalExchange;
+import io.github.mezo4j.spark.exchange.TcpExchange;
 import io.github.mezo4j.train.TinyTask;
 import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.FineTuneConfig;
 import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.RunDriver;
+import io.github.mezo4j.train.trainer.ScoreExchange;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,16 +32,32 @@ import java.util.function.LongConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Data-parallel runs with the in-memory exchange and worker threads, against one process. */
+/**
+ * Data-parallel runs of worker threads against one process, through the in-memory exchange and
+ * through TCP on 127.0.0.1.
+ */
 class DataParallelTest {
   @TempDir Path dir;
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final ConcurrentHashMap<Integer, EncoderClassifier> replicas = new ConcurrentHashMap<>();
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  /** How workers reach the driver's hub. */
+  private interface Exchange {
+    ExchangeHub hub();
+
+    ScoreExchange.Client client(int rank);
+  }
 
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
     threads.shutdownNow();
+    for (AutoCloseable c : open) {
+      c.close();
+    }
   }
 
   /** The tiny task with a batch of 16 (two forward buckets of 8) and an Adam optimizer. */
@@ -66,11 +87,15 @@ class DataParallelTest {
   }
 
   /** Starts worker {@code rank}: a fresh replica that joins, catches up and follows. */
-  private Future<?> worker(LocalExchange exchange, FineTuneConfig c, int rank, LongConsumer hook) {
+  private Future<?> worker(Exchange exchange, FineTuneConfig c, int rank, LongConsumer hook) {
     return threads.submit(
         () -> {
           FineTuner.Run r = run(c, dir.resolve("worker-" + rank + "-" + System.nanoTime()), hook);
-          var client = exchange.client(rank);
+          ScoreExchange.Client client = exchange.client(rank);
+          clients.put(rank, client);
+          if (client instanceof AutoCloseable closeable) {
+            open.add(closeable);
+          }
           byte[] log = client.join(Fingerprint.of(r));
           replicas.put(
               rank,
@@ -84,24 +109,71 @@ class DataParallelTest {
         });
   }
 
-  private FineTuner.Result driver(LocalExchange exchange, FineTuneConfig c, Path out)
-      throws Exception {
+  private FineTuner.Result driver(Exchange exchange, FineTuneConfig c, Path out) throws Exception {
     FineTuner.Run r = run(c, out, null);
     return FineTuner.run(r.dataParallel(exchange.hub(), r.context()));
   }
 
-  private static LocalExchange exchange(FineTuneConfig c, int workers, Path out) {
+  private Exchange exchange(String transport, FineTuneConfig c, int workers, Path out)
+      throws IOException {
     long fingerprint = Fingerprint.of(run(c, out, null));
-    return new LocalExchange(new ExchangeHub(workers, fingerprint, new RunFolder(out).stepLog()));
+    ExchangeHub hub = new ExchangeHub(workers, fingerprint, new RunFolder(out).stepLog());
+    if (transport.equals("local")) {
+      LocalExchange local = new LocalExchange(hub);
+      return new Exchange() {
+        @Override
+        public ExchangeHub hub() {
+          return hub;
+        }
+
+        @Override
+        public ScoreExchange.Client client(int rank) {
+          return local.client(rank);
+        }
+      };
+    }
+    TcpExchange.Server server = TcpExchange.serve(hub, InetAddress.getLoopbackAddress());
+    open.add(server);
+    tcp = server;
+    return new Exchange() {
+      @Override
+      public ExchangeHub hub() {
+        return hub;
+      }
+
+      @Override
+      public ScoreExchange.Client client(int rank) {
+        try {
+          return TcpExchange.connect("127.0.0.1", server.port(), rank, workers, 5_000);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    };
   }
 
-  @Test
-  void twoWorkersMatchOneProcessBitForBit() throws Exception {
+  private TcpExchange.Server tcp;
+  private final ConcurrentHashMap<Integer, ScoreExchange.Client> clients =
+      new ConcurrentHashMap<>();
+
+  private void closeWorkers(int rank) {
+    if (clients.get(rank) instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "tcp"})
+  void twoWorkersMatchOneProcessBitForBit(String transport) throws Exception {
     FineTuneConfig c = config(12);
     FineTuner.Result single = FineTuner.run(run(c, dir.resolve("single"), null));
 
     Path out = dir.resolve("parallel");
-    LocalExchange exchange = exchange(c, 2, out);
+    Exchange exchange = exchange(transport, c, 2, out);
     List<Future<?>> workers = new ArrayList<>();
     for (int rank = 0; rank < 2; rank++) {
       workers.add(worker(exchange, c, rank, null));
@@ -122,15 +194,24 @@ class DataParallelTest {
     assertEquals(
         single.summary().get("best_dev_metric"), parallel.summary().get("best_dev_metric"));
     assertEquals(12, StepLog.read(out.resolve(RunFolder.STEP_LOG)).records().size());
+    if (tcp != null) {
+      // per step and worker: 8 sentences x 2 classes x 2 signs of f32 scores, framed, and back
+      // two f64 losses; plus each worker's join and the step log it got
+      long scores = 1 + 8 + 4 + 4 + 2 * (4 + 8 * 2 * 4);
+      long losses = 1 + 8 + 4 + 4 + 2 * 8;
+      assertEquals(2 * 25 + 12 * 2 * scores, tcp.bytesIn());
+      assertEquals(12 * 2 * losses, tcp.bytesOut() - tcp.welcomeBytes());
+    }
   }
 
-  @Test
-  void aLostWorkerIsReplacedAndTheRunEndsAsIfNothingHappened() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "tcp"})
+  void aLostWorkerIsReplacedAndTheRunEndsAsIfNothingHappened(String transport) throws Exception {
     FineTuneConfig c = config(12);
     FineTuner.Result single = FineTuner.run(run(c, dir.resolve("single"), null));
 
     Path out = dir.resolve("parallel");
-    LocalExchange exchange = exchange(c, 2, out);
+    Exchange exchange = exchange(transport, c, 2, out);
     Future<?> steady = worker(exchange, c, 0, null);
     Future<?> doomed =
         worker(
@@ -139,6 +220,7 @@ class DataParallelTest {
             1,
             step -> {
               if (step == 7) {
+                closeWorkers(1); // its connection dies with it
                 throw new IllegalStateException("worker 1 lost after step 7");
               }
             });
@@ -157,11 +239,12 @@ class DataParallelTest {
     assertTrue(replicas.get(1).trainable().contentEquals(parallel.classifier().trainable()));
   }
 
-  @Test
-  void aWorkerWithAnotherModelIsRefusedBeforeAnyStep() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "tcp"})
+  void aWorkerWithAnotherModelIsRefusedBeforeAnyStep(String transport) throws Exception {
     FineTuneConfig c = config(4);
     Path out = dir.resolve("parallel");
-    LocalExchange exchange = exchange(c, 1, out);
+    Exchange exchange = exchange(transport, c, 1, out);
     Future<?> other =
         threads.submit(
             () -> {
@@ -177,10 +260,10 @@ class DataParallelTest {
   }
 
   @Test
-  void workersThatCannotShareTheBatchEvenlyAreRefused() {
+  void workersThatCannotShareTheBatchEvenlyAreRefused() throws IOException {
     FineTuneConfig c = config(4);
     Path out = dir.resolve("parallel");
-    LocalExchange exchange = exchange(c, 3, out);
+    Exchange exchange = exchange("local", c, 3, out);
     Exception e = assertThrows(IllegalArgumentException.class, () -> driver(exchange, c, out));
     assertTrue(e.getMessage().contains("cannot be shared evenly by 3 workers"), e.getMessage());
   }

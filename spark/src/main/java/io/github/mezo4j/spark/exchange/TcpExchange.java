@@ -38,6 +38,7 @@ public final class TcpExchange {
     private final ServerSocket socket;
     private final AtomicLong bytesIn = new AtomicLong();
     private final AtomicLong bytesOut = new AtomicLong();
+    private final AtomicLong welcomeBytes = new AtomicLong();
 
     private Server(ExchangeHub hub, ServerSocket socket) {
       this.hub = hub;
@@ -60,6 +61,11 @@ public final class TcpExchange {
     /** Bytes sent to workers so far. */
     public long bytesOut() {
       return bytesOut.get();
+    }
+
+    /** The part of {@link #bytesOut} that carried step logs to joining workers. */
+    public long welcomeBytes() {
+      return welcomeBytes.get();
     }
 
     @Override
@@ -136,6 +142,7 @@ public final class TcpExchange {
           out.write(stepLog);
           out.flush();
           bytesOut.addAndGet(5 + stepLog.length);
+          welcomeBytes.addAndGet(5 + stepLog.length);
         } catch (IOException e) {
           // a lost worker: its replacement joins again
         }
