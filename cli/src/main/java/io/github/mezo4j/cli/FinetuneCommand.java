@@ -61,7 +61,7 @@ import picocli.CommandLine.Spec;
       "--samples and --conservative choose others. The step log records them, so",
       "replay and --resume rebuild them; a resumed run needs the values it started with."
     })
-final class FinetuneCommand implements Callable<Integer> {
+public final class FinetuneCommand implements Callable<Integer> {
   @Option(
       names = "--model",
       defaultValue = "minilm",

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code finetune}, {@code eval} and {@code replay} end to end on a tiny random BERT saved as a
  * Hugging Face folder and a user's own TSV files (column mapping options).
  */
-class FinetuneCommandsTest {
+public class FinetuneCommandsTest {
   private static final String[] WORDS = {
     "good", "great", "fine", "bad", "awful", "poor", "the", "movie", "was", "it", "very"
   };
@@ -443,7 +443,7 @@ class FinetuneCommandsTest {
   }
 
   /** A header TSV of sentences with "stars" 0/1; one sentiment word each. */
-  static String tsv(int n, long seed) {
+  public static String tsv(int n, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     StringBuilder sb = new StringBuilder("review\tstars\n");
     for (int i = 0; i < n; i++) {
@@ -461,7 +461,7 @@ class FinetuneCommandsTest {
   }
 
   /** A random 2-layer BERT (hidden 16) with a tokenizer.json, saved as a Hugging Face folder. */
-  static Path tinyModel(Path dir) throws Exception {
+  public static Path tinyModel(Path dir) throws Exception {
     StringBuilder vocab =
         new StringBuilder("\"[PAD]\": 0, \"[UNK]\": 1, \"[CLS]\": 2, \"[SEP]\": 3");
     for (int i = 0; i < WORDS.length; i++) {

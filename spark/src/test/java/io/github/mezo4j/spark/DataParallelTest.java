@@ -265,6 +265,6 @@ class DataParallelTest {
     Path out = dir.resolve("parallel");
     Exchange exchange = exchange("local", c, 3, out);
     Exception e = assertThrows(IllegalArgumentException.class, () -> driver(exchange, c, out));
-    assertTrue(e.getMessage().contains("cannot be shared evenly by 3 workers"), e.getMessage());
+    assertTrue(e.getMessage().contains("cannot be shared evenly by 3"), e.getMessage());
   }
 }

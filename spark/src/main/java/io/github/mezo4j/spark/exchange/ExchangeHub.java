@@ -55,6 +55,7 @@ public final class ExchangeHub implements ScoreExchange.Hub {
   private final Map<Round, Pending> pending = new HashMap<>();
   private final Map<Round, double[]> done = new HashMap<>();
   private final AtomicReference<String> failure = new AtomicReference<>();
+  private volatile int joins;
 
   /**
    * A hub for {@code workers} workers of the run whose step log is {@code stepLog}.
@@ -73,6 +74,11 @@ public final class ExchangeHub implements ScoreExchange.Hub {
   @Override
   public int workers() {
     return workers;
+  }
+
+  /** Workers that joined so far: the worker count plus one for every replacement. */
+  public int joins() {
+    return joins;
   }
 
   /** A transport's join request from worker {@code rank}. */
@@ -157,6 +163,7 @@ public final class ExchangeHub implements ScoreExchange.Hub {
       }
       try {
         r.reply().welcome(Files.readAllBytes(stepLog));
+        joins++;
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read the step log " + stepLog, e);
       }

@@ -12,6 +12,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -189,15 +192,16 @@ public final class TcpExchange {
    * A worker's end: connects to the driver at {@code host:port}, retrying for up to {@code
    * waitMillis} while the driver starts listening.
    */
-  public static ScoreExchange.Client connect(
-      String host, int port, int rank, int workers, long waitMillis) throws IOException {
+  public static WorkerEnd connect(String host, int port, int rank, int workers, long waitMillis)
+      throws IOException {
     long deadline = System.nanoTime() + waitMillis * 1_000_000;
     while (true) {
-      Socket s = new Socket();
+      // a channel, so that interrupting the thread (Spark killing the task) ends a blocked read
+      SocketChannel s = SocketChannel.open();
       try {
-        s.connect(new InetSocketAddress(host, port), 10_000);
-        s.setTcpNoDelay(true);
-        return new Client(s, rank, workers);
+        s.connect(new InetSocketAddress(host, port));
+        s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        return new WorkerEnd(s, rank, workers);
       } catch (IOException e) {
         s.close();
         if (System.nanoTime() > deadline) {
@@ -216,17 +220,18 @@ public final class TcpExchange {
     }
   }
 
-  private static final class Client implements ScoreExchange.Client, AutoCloseable {
-    private final Socket socket;
+  /** A worker's connection to the driver. */
+  public static final class WorkerEnd implements ScoreExchange.Client, AutoCloseable {
+    private final SocketChannel socket;
     private final DataInputStream in;
     private final DataOutputStream out;
     private final int rank;
     private final int workers;
 
-    Client(Socket socket, int rank, int workers) throws IOException {
+    private WorkerEnd(SocketChannel socket, int rank, int workers) throws IOException {
       this.socket = socket;
-      this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
-      this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
+      this.in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(socket)));
+      this.out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(socket)));
       this.rank = rank;
       this.workers = workers;
     }
@@ -305,7 +310,7 @@ public final class TcpExchange {
 
     private UncheckedIOException lost(IOException e) {
       return new UncheckedIOException(
-          "lost the connection to the mezo4j driver at " + socket.getRemoteSocketAddress(), e);
+          "lost the connection to the mezo4j driver (worker %d)".formatted(rank), e);
     }
 
     @Override

@@ -38,23 +38,9 @@ final class ShardedObjective implements PerturbedObjective<EncoderClassifier.Bat
    * @throws IllegalArgumentException if the workers cannot share the batch's buckets evenly
    */
   void startStep(long index, EncoderClassifier.Batch batch) {
-    checkShares(batch.buckets().size(), exchange.workers());
+    ScoreExchange.checkShares(batch.size(), exchange.workers());
     step = index;
     call = 0;
-  }
-
-  /**
-   * Refuses a batch whose buckets the workers cannot share evenly.
-   *
-   * @throws IllegalArgumentException naming the batch's buckets and the worker count
-   */
-  static void checkShares(int buckets, int workers) {
-    if (buckets % workers != 0) {
-      throw new IllegalArgumentException(
-          ("a batch of %d forward buckets cannot be shared evenly by %d workers: choose --batch so"
-                  + " that the worker count divides the bucket count (%d sentences per bucket)")
-              .formatted(buckets, workers, EncoderClassifier.BUCKET_SIZE));
-    }
   }
 
   @Override

@@ -1,0 +1,58 @@
+package io.github.mezo4j.spark;
+
+import io.github.mezo4j.train.checkpoint.JsonFiles;
+import io.github.mezo4j.train.trainer.FineTuner;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+
+/**
+ * The {@code spark-submit} entry point: {@code --workers N} and then {@code mezo4j finetune}'s
+ * options. Prints the summary line as {@code finetune} does.
+ */
+public final class SparkFinetune {
+  private SparkFinetune() {}
+
+  /** Runs; exit code 2 for bad options, 1 for a failed run. */
+  public static void main(String[] args) throws Exception {
+    List<String> finetune = new ArrayList<>();
+    int workers = -1;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--workers") && i + 1 < args.length) {
+        workers = parseWorkers(args[++i]);
+      } else if (a.startsWith("--workers=")) {
+        workers = parseWorkers(a.substring("--workers=".length()));
+      } else {
+        finetune.add(a);
+      }
+    }
+    if (workers < 1) {
+      System.err.println(
+          "usage: spark-submit --class "
+              + SparkFinetune.class.getName()
+              + " mezo4j-spark.jar --workers N FINETUNE-OPTIONS (those of mezo4j finetune)");
+      System.exit(2);
+    }
+    SparkContext sc = new SparkContext(new SparkConf().setAppName("mezo4j finetune"));
+    try {
+      FineTuner.Result r =
+          SparkMezo.fineTune(sc, SparkMezo.Options.of(workers), finetune.toArray(String[]::new));
+      System.out.println(JsonFiles.line(r.summary()));
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      System.err.println("mezo4j: " + e.getMessage());
+      sc.stop();
+      System.exit(1);
+    }
+    sc.stop();
+  }
+
+  private static int parseWorkers(String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--workers takes a whole number, got '" + value + "'");
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package io.github.mezo4j.spark;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.cli.FinetuneCommand;
+import io.github.mezo4j.spark.exchange.ExchangeHub;
+import io.github.mezo4j.spark.exchange.TcpExchange;
+import io.github.mezo4j.train.checkpoint.JsonFiles;
+import io.github.mezo4j.train.checkpoint.RunFolder;
+import io.github.mezo4j.train.trainer.FineTuner;
+import io.github.mezo4j.train.trainer.ScoreExchange;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.RDD;
+import picocli.CommandLine;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+
+/**
+ * Data-parallel MeZO fine-tuning on a Spark cluster, with {@code mezo4j finetune}'s options and run
+ * folder.
+ *
+ * <p>The driver (this JVM) writes the run folder, evaluates the dev split and computes every loss;
+ * a barrier stage of {@code workers} Spark tasks holds one full replica each (MeZO needs only
+ * inference memory) and runs the forward passes of its share of each batch. Per step a worker sends
+ * the f32 scores of its sentences and gets back the losses, through {@link TcpExchange} rather than
+ * a Spark barrier (which polls once a second). The step log, weights and metrics are those of a
+ * single-process run with the same batch, bit for bit, so {@code eval}, {@code replay} and {@code
+ * --resume} read the folder as any other.
+ *
+ * <p>A lost executor fails the barrier stage and Spark relaunches all of its tasks: each new task
+ * rebuilds its replica from the base weights and the driver's step log, and the run continues where
+ * it was (the driver waits meanwhile). A lost driver is resumed with {@code --resume}.
+ */
+public final class SparkMezo {
+  private SparkMezo() {}
+
+  /**
+   * A run's Spark settings.
+   *
+   * @param workers the number of Spark tasks, each a replica (the cluster needs that many free
+   *     slots at once: a barrier stage starts them together)
+   * @param haltFirstAttemptAt for fault tests: worker 0 halts its JVM after this step on the
+   *     stage's first attempt; -1 for never
+   */
+  public record Options(int workers, long haltFirstAttemptAt) {
+    /** {@code workers} workers, no fault. */
+    public static Options of(int workers) {
+      return new Options(workers, -1);
+    }
+  }
+
+  /**
+   * Runs {@code finetuneArgs} (those of {@code mezo4j finetune}, encoder classification tasks) on
+   * {@code sc}'s cluster.
+   *
+   * @return the run's result (its summary has a {@code data_parallel} section)
+   * @throws IllegalArgumentException on bad options, a Spark or Java this cannot run on, or a batch
+   *     the workers cannot share evenly, before any step
+   */
+  public static FineTuner.Result fineTune(SparkContext sc, Options options, String... finetuneArgs)
+      throws Exception {
+    Runtimes.check(sc.version());
+    if (options.workers() < 1) {
+      throw new IllegalArgumentException("--workers must be at least 1, got " + options.workers());
+    }
+    FinetuneCommand command = new FinetuneCommand();
+    new CommandLine(command).parseArgs(finetuneArgs);
+    AtomicReference<FineTuner.Result> result = new AtomicReference<>();
+    command.runClassifier(
+        run -> {
+          result.set(drive(sc, options, finetuneArgs, run));
+          return result.get();
+        });
+    return result.get();
+  }
+
+  private static FineTuner.Result drive(
+      SparkContext sc, Options options, String[] args, FineTuner.Run run) throws IOException {
+    int workers = options.workers();
+    ScoreExchange.checkShares(Math.min(run.config().batch(), run.train().size()), workers);
+    RunFolder folder = new RunFolder(run.context().out());
+    ExchangeHub hub = new ExchangeHub(workers, Fingerprint.of(run), folder.stepLog());
+    String host =
+        sc.getConf().get("spark.driver.host", InetAddress.getLocalHost().getHostAddress());
+    try (TcpExchange.Server server = TcpExchange.serve(hub, InetAddress.getByName(host))) {
+      String group = "mezo4j-" + System.nanoTime();
+      WorkerTask task =
+          new WorkerTask(args, host, server.port(), workers, options.haltFirstAttemptAt());
+      Thread job =
+          new Thread(
+              () -> {
+                try {
+                  sc.setJobGroup(group, "mezo4j data-parallel workers", true);
+                  ClassTag<String> tag = ClassTag$.MODULE$.apply(String.class);
+                  RDD<String> done =
+                      JavaSparkContext.fromSparkContext(sc)
+                          .parallelize(IntStream.range(0, workers).boxed().toList(), workers)
+                          .rdd()
+                          .barrier()
+                          .mapPartitions(task, false, tag);
+                  // behind a shuffle the barrier stage is a map stage, which Spark relaunches
+                  // when an executor is lost (a failed result stage would end the job)
+                  JavaRDD.fromRDD(done, tag).repartition(1).collect();
+                } catch (Throwable t) {
+                  hub.fail("the workers' Spark job failed: " + t);
+                }
+              },
+              "mezo4j-spark-job");
+      job.setDaemon(true);
+      job.start();
+      FineTuner.Result r;
+      try {
+        r = FineTuner.run(run.dataParallel(hub, run.context()));
+      } catch (RuntimeException | IOException e) {
+        sc.cancelJobGroup(group);
+        throw e;
+      }
+      try {
+        job.join(60_000); // the workers end with the last step
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      long steps = r.summary().path("steps").asLong();
+      ObjectNode dp = JsonFiles.object();
+      dp.put("workers", workers);
+      dp.put("worker_joins", hub.joins());
+      dp.put("exchange_bytes_from_workers", server.bytesIn());
+      dp.put("exchange_bytes_to_workers", server.bytesOut() - server.welcomeBytes());
+      dp.put("step_log_bytes_to_joining_workers", server.welcomeBytes());
+      r.summary().set("data_parallel", dp);
+      JsonFiles.write(folder.summary(), r.summary());
+      return r;
+    }
+  }
+}

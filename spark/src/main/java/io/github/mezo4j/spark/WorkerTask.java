@@ -1,0 +1,89 @@
+package io.github.mezo4j.spark;
+
+import io.github.mezo4j.cli.FinetuneCommand;
+import io.github.mezo4j.spark.exchange.TcpExchange;
+import io.github.mezo4j.train.checkpoint.RunFolder;
+import io.github.mezo4j.train.trainer.FineTuner;
+import io.github.mezo4j.train.trainer.RunDriver;
+import java.io.IOException;
+import java.io.Serial;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.LongConsumer;
+import org.apache.spark.BarrierTaskContext;
+import picocli.CommandLine;
+import scala.Function1;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * One Spark task of a data-parallel run: builds a replica from the same {@code finetune} options as
+ * the driver, joins the driver's exchange, replays its step log and follows it to the end.
+ */
+final class WorkerTask
+    implements Function1<scala.collection.Iterator<Integer>, scala.collection.Iterator<String>>,
+        Serializable {
+  @Serial private static final long serialVersionUID = 1L;
+
+  private final String[] args;
+  private final String host;
+  private final int port;
+  private final int workers;
+  private final long haltFirstAttemptAt;
+
+  WorkerTask(String[] args, String host, int port, int workers, long haltFirstAttemptAt) {
+    this.args = args.clone();
+    this.host = host;
+    this.port = port;
+    this.workers = workers;
+    this.haltFirstAttemptAt = haltFirstAttemptAt;
+  }
+
+  @Override
+  public scala.collection.Iterator<String> apply(scala.collection.Iterator<Integer> partition) {
+    try {
+      return CollectionConverters.asScala(run(partition.next()).iterator());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private List<String> run(int rank) throws Exception {
+    Runtimes.check(null);
+    int attempt = BarrierTaskContext.get().stageAttemptNumber();
+    LongConsumer hook =
+        haltFirstAttemptAt >= 0 && attempt == 0 && rank == 0
+            ? step -> {
+              if (step == haltFirstAttemptAt) {
+                Runtime.getRuntime().halt(1); // a lost executor, for fault tests
+              }
+            }
+            : null;
+    Path out = Files.createTempDirectory("mezo4j-worker-" + rank + "-");
+    FinetuneCommand command = new FinetuneCommand();
+    new CommandLine(command).parseArgs(args);
+    try {
+      command.runClassifier(
+          run -> {
+            try (TcpExchange.WorkerEnd client =
+                TcpExchange.connect(host, port, rank, workers, 60_000)) {
+              byte[] log = client.join(Fingerprint.of(run));
+              FineTuner.follow(
+                  run.dataParallel(
+                      client,
+                      new RunDriver.Context(
+                          out, false, run.context().workers(), null, false, hook)),
+                  log);
+            }
+            return null;
+          });
+    } finally {
+      RunFolder.deleteTree(out);
+    }
+    return List.of("worker %d finished (stage attempt %d)".formatted(rank, attempt));
+  }
+}
