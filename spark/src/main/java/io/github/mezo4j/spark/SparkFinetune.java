@@ -1,7 +1,5 @@
 package io.github.mezo4j.spark;
 
-import io.github.mezo4j.train.checkpoint.JsonFiles;
-import io.github.mezo4j.train.trainer.FineTuner;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.SparkConf;
@@ -9,7 +7,7 @@ import org.apache.spark.SparkContext;
 
 /**
  * The {@code spark-submit} entry point: {@code --workers N} and then {@code mezo4j finetune}'s
- * options. Prints the summary line as {@code finetune} does.
+ * options. Prints the summary line and the outputs as {@code finetune} does.
  */
 public final class SparkFinetune {
   private SparkFinetune() {}
@@ -37,9 +35,7 @@ public final class SparkFinetune {
     }
     SparkContext sc = new SparkContext(new SparkConf().setAppName("mezo4j finetune"));
     try {
-      FineTuner.Result r =
-          SparkMezo.fineTune(sc, SparkMezo.Options.of(workers), finetune.toArray(String[]::new));
-      System.out.println(JsonFiles.line(r.summary()));
+      SparkMezo.fineTune(sc, SparkMezo.Options.of(workers), finetune.toArray(String[]::new));
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("mezo4j: " + e.getMessage());
       sc.stop();
