@@ -62,6 +62,9 @@ import picocli.CommandLine.Spec;
       "replay and --resume rebuild them; a resumed run needs the values it started with."
     })
 public final class FinetuneCommand implements Callable<Integer> {
+  /** A command with no options parsed yet (picocli, or a distributed run, fills them in). */
+  public FinetuneCommand() {}
+
   @Option(
       names = "--model",
       defaultValue = "minilm",

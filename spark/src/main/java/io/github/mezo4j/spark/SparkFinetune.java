@@ -1,13 +1,15 @@
 package io.github.mezo4j.spark;
 
+import io.github.mezo4j.train.trainer.ParallelMode;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 
 /**
- * The {@code spark-submit} entry point: {@code --workers N} and then {@code mezo4j finetune}'s
- * options. Prints the summary line and the outputs as {@code finetune} does.
+ * The {@code spark-submit} entry point: {@code --workers N}, optionally {@code --parallel data}
+ * (the default) or {@code seeds}, and then {@code mezo4j finetune}'s options. Prints the summary
+ * line and the outputs as {@code finetune} does.
  */
 public final class SparkFinetune {
   private SparkFinetune() {}
@@ -16,26 +18,38 @@ public final class SparkFinetune {
   public static void main(String[] args) throws Exception {
     List<String> finetune = new ArrayList<>();
     int workers = -1;
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("--workers") && i + 1 < args.length) {
-        workers = parseWorkers(args[++i]);
-      } else if (a.startsWith("--workers=")) {
-        workers = parseWorkers(a.substring("--workers=".length()));
-      } else {
-        finetune.add(a);
+    ParallelMode mode = ParallelMode.DATA;
+    try {
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        if (a.equals("--workers") && i + 1 < args.length) {
+          workers = parseWorkers(args[++i]);
+        } else if (a.startsWith("--workers=")) {
+          workers = parseWorkers(a.substring("--workers=".length()));
+        } else if (a.equals("--parallel") && i + 1 < args.length) {
+          mode = ParallelMode.parse(args[++i]);
+        } else if (a.startsWith("--parallel=")) {
+          mode = ParallelMode.parse(a.substring("--parallel=".length()));
+        } else {
+          finetune.add(a);
+        }
       }
+    } catch (IllegalArgumentException e) {
+      System.err.println("mezo4j: " + e.getMessage());
+      System.exit(2);
     }
     if (workers < 1) {
       System.err.println(
           "usage: spark-submit --class "
               + SparkFinetune.class.getName()
-              + " mezo4j-spark.jar --workers N FINETUNE-OPTIONS (those of mezo4j finetune)");
+              + " mezo4j-spark.jar --workers N [--parallel data|seeds] FINETUNE-OPTIONS (those of"
+              + " mezo4j finetune)");
       System.exit(2);
     }
     SparkContext sc = new SparkContext(new SparkConf().setAppName("mezo4j finetune"));
     try {
-      SparkMezo.fineTune(sc, SparkMezo.Options.of(workers), finetune.toArray(String[]::new));
+      SparkMezo.fineTune(
+          sc, new SparkMezo.Options(workers, mode, -1), finetune.toArray(String[]::new));
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("mezo4j: " + e.getMessage());
       sc.stop();

@@ -7,8 +7,10 @@ import io.github.mezo4j.spark.exchange.TcpExchange;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.trainer.FineTuner;
+import io.github.mezo4j.train.trainer.ParallelMode;
 import io.github.mezo4j.train.trainer.ScoreExchange;
 import java.io.IOException;
+import java.io.Serializable;
 import java.net.InetAddress;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
@@ -26,11 +28,11 @@ import scala.reflect.ClassTag$;
  *
  * <p>The driver (this JVM) writes the run folder, evaluates the dev split and computes every loss;
  * a barrier stage of {@code workers} Spark tasks holds one full replica each (MeZO needs only
- * inference memory) and runs the forward passes of its share of each batch. Per step a worker sends
- * the f32 scores of its sentences and gets back the losses, through {@link TcpExchange} rather than
- * a Spark barrier (which polls once a second). The step log, weights and metrics are those of a
- * single-process run with the same batch, bit for bit, so {@code eval}, {@code replay} and {@code
- * --resume} read the folder as any other.
+ * inference memory) and runs the forward passes of its share of each step: its buckets of the
+ * batch, or its sample's whole batch. Per step a worker sends the f32 scores of its sentences and
+ * gets back the losses, through {@link TcpExchange} rather than a Spark barrier (which polls once a
+ * second). The step log, weights and metrics are those of a single-process run with the same batch,
+ * bit for bit, so {@code eval}, {@code replay} and {@code --resume} read the folder as any other.
  *
  * <p>A lost executor fails the barrier stage and Spark relaunches all of its tasks: each new task
  * rebuilds its replica from the base weights and the driver's step log, and the run continues where
@@ -44,13 +46,15 @@ public final class SparkMezo {
    *
    * @param workers the number of Spark tasks, each a replica (the cluster needs that many free
    *     slots at once: a barrier stage starts them together)
+   * @param mode how a step is spread over the workers
    * @param haltFirstAttemptAt for fault tests: worker 0 halts its JVM after this step on the
    *     stage's first attempt; -1 for never
    */
-  public record Options(int workers, long haltFirstAttemptAt) {
-    /** {@code workers} workers, no fault. */
+  public record Options(int workers, ParallelMode mode, long haltFirstAttemptAt)
+      implements Serializable {
+    /** {@code workers} data-parallel workers, no fault. */
     public static Options of(int workers) {
-      return new Options(workers, -1);
+      return new Options(workers, ParallelMode.DATA, -1);
     }
   }
 
@@ -82,15 +86,17 @@ public final class SparkMezo {
   private static FineTuner.Result drive(
       SparkContext sc, Options options, String[] args, FineTuner.Run run) throws IOException {
     int workers = options.workers();
-    ScoreExchange.checkShares(Math.min(run.config().batch(), run.train().size()), workers);
+    if (options.mode() == ParallelMode.DATA) {
+      ScoreExchange.checkShares(Math.min(run.config().batch(), run.train().size()), workers);
+    }
+    options.mode().check(run.config().optim(), workers);
     RunFolder folder = new RunFolder(run.context().out());
     ExchangeHub hub = new ExchangeHub(workers, Fingerprint.of(run), folder.stepLog());
     String host =
         sc.getConf().get("spark.driver.host", InetAddress.getLocalHost().getHostAddress());
     try (TcpExchange.Server server = TcpExchange.serve(hub, InetAddress.getByName(host))) {
       String group = "mezo4j-" + System.nanoTime();
-      WorkerTask task =
-          new WorkerTask(args, host, server.port(), workers, options.haltFirstAttemptAt());
+      WorkerTask task = new WorkerTask(args, host, server.port(), options);
       Thread job =
           new Thread(
               () -> {
@@ -115,7 +121,7 @@ public final class SparkMezo {
       job.start();
       FineTuner.Result r;
       try {
-        r = FineTuner.run(run.dataParallel(hub, run.context()));
+        r = FineTuner.run(run.distributed(hub, options.mode(), run.context()));
       } catch (RuntimeException | IOException e) {
         sc.cancelJobGroup(group);
         throw e;
@@ -128,6 +134,7 @@ public final class SparkMezo {
       long steps = r.summary().path("steps").asLong();
       ObjectNode dp = JsonFiles.object();
       dp.put("workers", workers);
+      dp.put("mode", options.mode().option());
       dp.put("worker_joins", hub.joins());
       dp.put("exchange_bytes_from_workers", server.bytesIn());
       dp.put("exchange_bytes_to_workers", server.bytesOut() - server.welcomeBytes());

@@ -30,15 +30,13 @@ final class WorkerTask
   private final String[] args;
   private final String host;
   private final int port;
-  private final int workers;
-  private final long haltFirstAttemptAt;
+  private final SparkMezo.Options options;
 
-  WorkerTask(String[] args, String host, int port, int workers, long haltFirstAttemptAt) {
+  WorkerTask(String[] args, String host, int port, SparkMezo.Options options) {
     this.args = args.clone();
     this.host = host;
     this.port = port;
-    this.workers = workers;
-    this.haltFirstAttemptAt = haltFirstAttemptAt;
+    this.options = options;
   }
 
   @Override
@@ -55,10 +53,11 @@ final class WorkerTask
   private List<String> run(int rank) throws Exception {
     Runtimes.check(null);
     int attempt = BarrierTaskContext.get().stageAttemptNumber();
+    long haltAt = options.haltFirstAttemptAt();
     LongConsumer hook =
-        haltFirstAttemptAt >= 0 && attempt == 0 && rank == 0
+        haltAt >= 0 && attempt == 0 && rank == 0
             ? step -> {
-              if (step == haltFirstAttemptAt) {
+              if (step == haltAt) {
                 Runtime.getRuntime().halt(1); // a lost executor, for fault tests
               }
             }
@@ -70,11 +69,12 @@ final class WorkerTask
       command.runClassifier(
           run -> {
             try (TcpExchange.WorkerEnd client =
-                TcpExchange.connect(host, port, rank, workers, 60_000)) {
+                TcpExchange.connect(host, port, rank, options.workers(), 60_000)) {
               byte[] log = client.join(Fingerprint.of(run));
               FineTuner.follow(
-                  run.dataParallel(
+                  run.distributed(
                       client,
+                      options.mode(),
                       new RunDriver.Context(
                           out, false, run.context().workers(), null, false, hook)),
                   log);

@@ -15,6 +15,8 @@ import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.FineTuneConfig;
 import io.github.mezo4j.train.trainer.FineTuner;
+import io.github.mezo4j.train.trainer.OptimizerSettings;
+import io.github.mezo4j.train.trainer.ParallelMode;
 import io.github.mezo4j.train.trainer.RunDriver;
 import io.github.mezo4j.train.trainer.ScoreExchange;
 import java.io.IOException;
@@ -44,6 +46,7 @@ class DataParallelTest {
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final ConcurrentHashMap<Integer, EncoderClassifier> replicas = new ConcurrentHashMap<>();
   private final List<AutoCloseable> open = new ArrayList<>();
+  private ParallelMode mode = ParallelMode.DATA;
 
   /** How workers reach the driver's hub. */
   private interface Exchange {
@@ -60,9 +63,13 @@ class DataParallelTest {
     }
   }
 
-  /** The tiny task with a batch of 16 (two forward buckets of 8) and an Adam optimizer. */
+  /** The tiny task with a batch of 16 (two forward buckets of 8). */
   private static FineTuneConfig config(int steps) {
-    FineTuneConfig c = TinyTask.config("prompt", "all", steps, 5, false);
+    return config(steps, OptimizerSettings.DEFAULT);
+  }
+
+  private static FineTuneConfig config(int steps, OptimizerSettings optim) {
+    FineTuneConfig c = TinyTask.config("prompt", "all", steps, 5, false, optim);
     return new FineTuneConfig(
         c.task(),
         c.model(),
@@ -100,8 +107,9 @@ class DataParallelTest {
           replicas.put(
               rank,
               FineTuner.follow(
-                  r.dataParallel(
+                  r.distributed(
                       client,
+                      mode,
                       new RunDriver.Context(
                           r.context().out(), false, Workers.serial(), null, false, hook)),
                   log));
@@ -111,7 +119,7 @@ class DataParallelTest {
 
   private FineTuner.Result driver(Exchange exchange, FineTuneConfig c, Path out) throws Exception {
     FineTuner.Run r = run(c, out, null);
-    return FineTuner.run(r.dataParallel(exchange.hub(), r.context()));
+    return FineTuner.run(r.distributed(exchange.hub(), mode, r.context()));
   }
 
   private Exchange exchange(String transport, FineTuneConfig c, int workers, Path out)
@@ -257,6 +265,40 @@ class DataParallelTest {
         e.getMessage().contains("worker 0's model, data or settings differ"), e.getMessage());
     assertThrows(Exception.class, other::get);
     assertEquals(0, StepLog.read(out.resolve(RunFolder.STEP_LOG)).records().size());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "tcp"})
+  void seedParallelWorkersMatchOneProcessOfNSpsa(String transport) throws Exception {
+    // two-sided n-SPSA with 2 samples and Adam: each worker runs one sample's whole batch
+    FineTuneConfig c =
+        config(8, new OptimizerSettings("adam", "constant", 0, 0, 0.9, "two-sided", 2, false));
+    FineTuner.Result single = FineTuner.run(run(c, dir.resolve("single"), null));
+
+    mode = ParallelMode.SEEDS;
+    Path out = dir.resolve("parallel");
+    Exchange exchange = exchange(transport, c, 2, out);
+    Future<?> w0 = worker(exchange, c, 0, null);
+    Future<?> w1 = worker(exchange, c, 1, null);
+    FineTuner.Result parallel = driver(exchange, c, out);
+    w0.get();
+    w1.get();
+
+    assertArrayEquals(
+        Files.readAllBytes(dir.resolve("single").resolve(RunFolder.STEP_LOG)),
+        Files.readAllBytes(out.resolve(RunFolder.STEP_LOG)));
+    assertTrue(single.classifier().trainable().contentEquals(parallel.classifier().trainable()));
+    assertTrue(replicas.get(1).trainable().contentEquals(parallel.classifier().trainable()));
+  }
+
+  @Test
+  void seedParallelNeedsOneSamplePerWorker() throws IOException {
+    mode = ParallelMode.SEEDS;
+    FineTuneConfig c = config(4); // one sample per step, two workers
+    Path out = dir.resolve("parallel");
+    Exchange exchange = exchange("local", c, 2, out);
+    Exception e = assertThrows(IllegalArgumentException.class, () -> driver(exchange, c, out));
+    assertTrue(e.getMessage().contains("--estimator two-sided --samples 2"), e.getMessage());
   }
 
   @Test

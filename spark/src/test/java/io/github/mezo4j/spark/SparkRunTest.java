@@ -9,6 +9,7 @@ import io.github.mezo4j.cli.FinetuneCommandsTest;
 import io.github.mezo4j.cli.Main;
 import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.trainer.FineTuner;
+import io.github.mezo4j.train.trainer.ParallelMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -100,7 +101,8 @@ class SparkRunTest {
 
     Path spark = dir.resolve("spark");
     FineTuner.Result r =
-        SparkMezo.fineTune(sc, new SparkMezo.Options(2, 3), args(model, data, spark));
+        SparkMezo.fineTune(
+            sc, new SparkMezo.Options(2, ParallelMode.DATA, 3), args(model, data, spark));
 
     assertArrayEquals(
         Files.readAllBytes(single.resolve(RunFolder.STEP_LOG)),

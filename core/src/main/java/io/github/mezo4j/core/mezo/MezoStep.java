@@ -40,8 +40,10 @@ import java.util.Objects;
  * PerturbedObjective} at {@code theta +- eps z_k} applied while the model reads its weights, so the
  * estimate writes nothing and the step is one fused update pass ({@code theta += T(sum_k (g_k / n)
  * z_k)}); restoring is exact because nothing was changed. Replay makes that single pass. A
- * two-sided sample asks for both losses in one {@link PerturbedObjective#lossPair} call, so a model
- * that runs both signs together generates each noise element once for the two.
+ * two-sided step asks for all its samples' losses in one {@link PerturbedObjective#lossPairs} call
+ * (by default one {@link PerturbedObjective#lossPair} per sample, so a model that runs both signs
+ * together generates each noise element once for the two; a distributed objective can run the
+ * samples on different machines).
  *
  * <p>Every pass draws {@code z} as {@link MezoConfig#directions()} says (Gaussian by default,
  * Rademacher for FZOO's probes, optionally masked to small-magnitude weights), the same for every
@@ -207,17 +209,29 @@ public final class MezoStep<B> {
       if (training && (oneSided || config.conservative())) {
         l0 = loss(batch, 0, 0f);
       }
+      double[][] pairs = null;
+      if (training && virtual && !oneSided) {
+        // every sample's both signs in one call: the objective may generate each noise element
+        // once for both signs, and evaluate the samples together
+        VirtualPerturbation[] pluses = new VirtualPerturbation[n];
+        for (int k = 0; k < n; k++) {
+          pluses[k] = new VirtualPerturbation(params, seeds[k], eps, config.directions());
+        }
+        pairs = perturbedObjective.lossPairs(batch, pluses);
+        if (pairs == null || pairs.length != n) {
+          throw new IllegalStateException(
+              "PerturbedObjective.lossPairs must return %d pairs, got %s"
+                  .formatted(n, pairs == null ? "null" : pairs.length));
+        }
+      }
       for (int k = 0; k < n; k++) {
         offsetSeed = seeds[k];
         if (!virtual) {
           perturb(seeds[k], eps);
           offset = eps;
         }
-        if (training && virtual && !oneSided) {
-          // both signs in one call: the objective may generate each noise element once for both
-          double[] pair =
-              perturbedObjective.lossPair(
-                  batch, new VirtualPerturbation(params, seeds[k], eps, config.directions()));
+        if (pairs != null) {
+          double[] pair = pairs[k];
           if (pair == null || pair.length != 2) {
             throw new IllegalStateException(
                 "PerturbedObjective.lossPair must return {L+, L-}, got "

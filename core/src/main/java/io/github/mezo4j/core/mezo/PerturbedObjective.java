@@ -40,4 +40,20 @@ public interface PerturbedObjective<B> {
     double lp = loss(batch, plus);
     return new double[] {lp, loss(batch, minus)};
   }
+
+  /**
+   * The losses of every two-sided sample of one step: {@code {lossPair(batch, pluses[0]), ...}}.
+   * {@link MezoStep} asks for a step's samples in one call, so an objective can evaluate them
+   * together (for example on several machines, one sample each); the default makes the calls in
+   * order. The results must equal those calls bit for bit.
+   *
+   * @return a new array of {@code {L+, L-}} pairs, one per sample
+   */
+  default double[][] lossPairs(B batch, VirtualPerturbation[] pluses) {
+    double[][] pairs = new double[pluses.length][];
+    for (int k = 0; k < pluses.length; k++) {
+      pairs[k] = lossPair(batch, pluses[k]);
+    }
+    return pairs;
+  }
 }

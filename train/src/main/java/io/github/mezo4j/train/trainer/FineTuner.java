@@ -81,9 +81,10 @@ public final class FineTuner {
    * @param monitor a labelled set evaluated beside the dev split at every evaluation, or null: its
    *     metrics go to metrics.jsonl ({@code monitor_*}) and the metric plot, but it never chooses a
    *     checkpoint (the curves of an evaluation set the run must not be tuned on)
-   * @param exchange null for a run in this process; a data-parallel run's driver ({@link
+   * @param exchange null for a run in this process; a distributed run's driver ({@link
    *     ScoreExchange.Hub}: no training forward pass, writes the run folder) or worker ({@link
    *     ScoreExchange.Client}, run by {@link #follow})
+   * @param mode how a distributed run spreads a step (null when {@code exchange} is)
    */
   public record Run(
       FineTuneConfig config,
@@ -95,7 +96,8 @@ public final class FineTuner {
       LabeledTexts dev,
       RunDriver.Context context,
       LabeledTexts monitor,
-      ScoreExchange exchange) {
+      ScoreExchange exchange,
+      ParallelMode mode) {
     /** A run in this process. */
     public Run(
         FineTuneConfig config,
@@ -117,11 +119,14 @@ public final class FineTuner {
           dev,
           context,
           monitor,
+          null,
           null);
     }
 
-    /** The same run spread over {@code exchange}'s workers, in {@code context}. */
-    public Run dataParallel(ScoreExchange exchange, RunDriver.Context context) {
+    /**
+     * The same run spread over {@code exchange}'s workers as {@code mode} says, in {@code context}.
+     */
+    public Run distributed(ScoreExchange exchange, ParallelMode mode, RunDriver.Context context) {
       return new Run(
           config,
           classifier,
@@ -132,7 +137,8 @@ public final class FineTuner {
           dev,
           context,
           monitor,
-          exchange);
+          exchange,
+          mode);
     }
 
     /** A run without a monitor set. */
@@ -179,7 +185,7 @@ public final class FineTuner {
    */
   public static Result run(Run run) throws IOException {
     if (run.exchange() instanceof ScoreExchange.Client) {
-      throw new IllegalArgumentException("a data-parallel worker runs with follow, not run");
+      throw new IllegalArgumentException("a distributed run's worker runs with follow, not run");
     }
     ClassifierKind kind = new ClassifierKind(run);
     RunDriver.Outcome o = RunDriver.run(run.config(), kind, run.context());
@@ -187,7 +193,7 @@ public final class FineTuner {
   }
 
   /**
-   * Runs a data-parallel worker's replica ({@code run.exchange()} is its {@link
+   * Runs a distributed run worker's replica ({@code run.exchange()} is its {@link
    * ScoreExchange.Client}) to {@code config.steps()}: replays {@code stepLog} (the driver's step
    * log so far), then computes its share of every step's forward passes in step with the driver.
    * Its own step log goes to {@code run.context().out()}, a private folder.
@@ -196,7 +202,7 @@ public final class FineTuner {
    */
   public static EncoderClassifier follow(Run run, byte[] stepLog) throws IOException {
     if (!(run.exchange() instanceof ScoreExchange.Client)) {
-      throw new IllegalArgumentException("follow needs a data-parallel worker's exchange");
+      throw new IllegalArgumentException("follow needs a distributed run worker's exchange");
     }
     ClassifierKind kind = new ClassifierKind(run);
     RunDriver.follow(run.config(), kind, run.context(), stepLog);
@@ -277,12 +283,14 @@ public final class FineTuner {
       if (run.exchange() != null) {
         if (mode != PerturbationMode.VIRTUAL) {
           throw new IllegalArgumentException(
-              "a data-parallel run needs a step log in virtual perturbation mode; this run was"
+              "a distributed run needs a step log in virtual perturbation mode; this run was"
                   + " started in "
                   + mode.spec()
                   + " mode by an earlier version");
         }
-        sharded = new ShardedObjective(classifier, c.objective(), workers, run.exchange());
+        run.mode().check(c.optim(), run.exchange().workers());
+        sharded =
+            new ShardedObjective(classifier, c.objective(), workers, run.exchange(), run.mode());
         return MezoTrainer.virtualBuilder(sharded);
       }
       return mode == PerturbationMode.VIRTUAL

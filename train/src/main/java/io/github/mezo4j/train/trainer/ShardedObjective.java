@@ -6,18 +6,24 @@ import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.train.metrics.ClassificationLoss;
 
 /**
- * A classifier's MeZO objective spread over the workers of a {@link ScoreExchange}: worker {@code
- * r} runs the forward passes of buckets {@code r, r + N, ...} of each batch ({@link
- * EncoderClassifier.Batch#shard}) and sends their f32 scores; the driver runs none, puts every
- * worker's scores back in bucket order and computes the loss exactly as the single-process
- * objective does, so losses, steps and replicas are bit-identical to a single process with the same
- * batch. Every evaluation of the objective is one round of the exchange.
+ * A classifier's MeZO objective spread over the workers of a {@link ScoreExchange}. Workers send
+ * f32 scores; the driver runs no forward pass, puts the scores in bucket order and computes every
+ * loss exactly as the single-process objective does, so losses, steps and replicas are
+ * bit-identical to one process. Every evaluation of the objective is one round of the exchange.
+ *
+ * <ul>
+ *   <li>{@link ParallelMode#DATA}: worker {@code r} runs buckets {@code r, r + N, ...} of each
+ *       batch ({@link EncoderClassifier.Batch#shard}) at the step's perturbation.
+ *   <li>{@link ParallelMode#SEEDS}: worker {@code r} runs the whole batch at sample {@code r}'s
+ *       perturbation; a step's samples are one round ({@link #lossPairs}).
+ * </ul>
  */
 final class ShardedObjective implements PerturbedObjective<EncoderClassifier.Batch> {
   private final EncoderClassifier classifier;
   private final ClassificationLoss loss;
   private final Workers threads;
   private final ScoreExchange exchange;
+  private final ParallelMode mode;
   private long step = -1;
   private int call;
 
@@ -25,11 +31,13 @@ final class ShardedObjective implements PerturbedObjective<EncoderClassifier.Bat
       EncoderClassifier classifier,
       ClassificationLoss loss,
       Workers threads,
-      ScoreExchange exchange) {
+      ScoreExchange exchange,
+      ParallelMode mode) {
     this.classifier = classifier;
     this.loss = loss;
     this.threads = threads;
     this.exchange = exchange;
+    this.mode = mode;
   }
 
   /**
@@ -38,50 +46,98 @@ final class ShardedObjective implements PerturbedObjective<EncoderClassifier.Bat
    * @throws IllegalArgumentException if the workers cannot share the batch's buckets evenly
    */
   void startStep(long index, EncoderClassifier.Batch batch) {
-    ScoreExchange.checkShares(batch.size(), exchange.workers());
+    if (mode == ParallelMode.DATA) {
+      ScoreExchange.checkShares(batch.size(), exchange.workers());
+    }
     step = index;
     call = 0;
   }
 
   @Override
   public double loss(EncoderClassifier.Batch batch, VirtualPerturbation perturbation) {
-    return round(batch, perturbation, false)[0];
+    return dataRound(batch, perturbation, false)[0];
   }
 
   @Override
   public double[] lossPair(EncoderClassifier.Batch batch, VirtualPerturbation plus) {
-    return round(batch, plus, true);
+    return dataRound(batch, plus, true);
   }
 
-  private double[] round(
-      EncoderClassifier.Batch batch, VirtualPerturbation perturbation, boolean pair) {
+  @Override
+  public double[][] lossPairs(EncoderClassifier.Batch batch, VirtualPerturbation[] pluses) {
+    if (mode == ParallelMode.DATA) {
+      return PerturbedObjective.super.lossPairs(batch, pluses);
+    }
+    if (pluses.length != exchange.workers()) {
+      throw new IllegalStateException(
+          "a seed-parallel step of %d samples on %d workers"
+              .formatted(pluses.length, exchange.workers()));
+    }
+    int c = nextCall();
+    double[] losses =
+        switch (exchange) {
+          case ScoreExchange.Client client ->
+              client.exchange(step, c, scores(batch, pluses[client.rank()], true));
+          case ScoreExchange.Hub hub -> {
+            float[][][] parts = hub.gather(step, c);
+            double[] all = new double[2 * parts.length];
+            for (int r = 0; r < parts.length; r++) {
+              all[2 * r] = EncoderClassifier.lossOfScores(loss, parts[r][0], batch);
+              all[2 * r + 1] = EncoderClassifier.lossOfScores(loss, parts[r][1], batch);
+            }
+            hub.publish(step, c, all);
+            yield all;
+          }
+        };
+    double[][] pairs = new double[pluses.length][];
+    for (int k = 0; k < pairs.length; k++) {
+      pairs[k] = new double[] {losses[2 * k], losses[2 * k + 1]};
+    }
+    return pairs;
+  }
+
+  private int nextCall() {
     if (step < 0) {
       throw new IllegalStateException("startStep was not called before the step's losses");
     }
-    int c = call++;
+    return call++;
+  }
+
+  /** A data-parallel round: this worker's buckets, or the driver's loss from all of them. */
+  private double[] dataRound(
+      EncoderClassifier.Batch batch, VirtualPerturbation perturbation, boolean pair) {
+    if (mode != ParallelMode.DATA) {
+      throw new IllegalStateException(
+          "a seed-parallel step evaluates its samples together, as two-sided n-SPSA does");
+    }
+    int c = nextCall();
     return switch (exchange) {
-      case ScoreExchange.Client client -> {
-        EncoderClassifier.Batch mine = batch.shard(client.rank(), client.workers());
-        double[][] logits =
-            pair
-                ? classifier.logitsPair(mine, threads, perturbation)
-                : new double[][] {classifier.logits(mine, threads, perturbation)};
-        float[][] scores = new float[logits.length][];
-        for (int k = 0; k < logits.length; k++) {
-          scores[k] = EncoderClassifier.scores(logits[k]);
-        }
-        yield client.exchange(step, c, scores);
-      }
+      case ScoreExchange.Client client ->
+          client.exchange(
+              step, c, scores(batch.shard(client.rank(), client.workers()), perturbation, pair));
       case ScoreExchange.Hub hub -> {
         float[][][] parts = hub.gather(step, c);
-        int n = pair ? 2 : 1;
-        double[] losses = new double[n];
-        for (int k = 0; k < n; k++) {
+        double[] losses = new double[pair ? 2 : 1];
+        for (int k = 0; k < losses.length; k++) {
           losses[k] = EncoderClassifier.lossOfScores(loss, batch.unshard(parts, k), batch);
         }
         hub.publish(step, c, losses);
         yield losses;
       }
     };
+  }
+
+  /** The f32 scores of {@code batch} at the perturbation ({@code pair}: both signs). */
+  private float[][] scores(
+      EncoderClassifier.Batch batch, VirtualPerturbation perturbation, boolean pair) {
+    double[][] logits =
+        pair
+            ? classifier.logitsPair(batch, threads, perturbation)
+            : new double[][] {classifier.logits(batch, threads, perturbation)};
+    float[][] scores = new float[logits.length][];
+    for (int k = 0; k < logits.length; k++) {
+      scores[k] = EncoderClassifier.scores(logits[k]);
+    }
+    return scores;
   }
 }
