@@ -247,6 +247,50 @@ class DataParallelTest {
     assertTrue(replicas.get(1).trainable().contentEquals(parallel.classifier().trainable()));
   }
 
+  @Test
+  void aLostDriverResumesFromItsRunFolderWithNewWorkers() throws Exception {
+    FineTuneConfig c = config(12);
+    FineTuner.Result single = FineTuner.run(run(c, dir.resolve("single"), null));
+
+    Path out = dir.resolve("parallel");
+    Exchange first = exchange("local", c, 2, out);
+    Future<?> a = worker(first, c, 0, null);
+    Future<?> b = worker(first, c, 1, null);
+    FineTuner.Run crashing =
+        run(
+            c,
+            out,
+            step -> {
+              if (step == 8) {
+                throw new IllegalStateException("driver lost after step 8");
+              }
+            });
+    Exception lost =
+        assertThrows(
+            IllegalStateException.class,
+            () -> FineTuner.run(crashing.distributed(first.hub(), mode, crashing.context())));
+    assertTrue(lost.getMessage().contains("driver lost"), lost.getMessage());
+    first.hub().fail("the driver is gone"); // what a closed connection tells TCP workers
+    assertThrows(Exception.class, a::get);
+    assertThrows(Exception.class, b::get);
+
+    // the same command with --resume: the run folder's last checkpoint (step 5) and new workers
+    Exchange second = exchange("local", c, 2, out);
+    Future<?> a2 = worker(second, c, 0, null);
+    Future<?> b2 = worker(second, c, 1, null);
+    FineTuner.Run resumed = TinyTask.run(c, out, true, 1, null);
+    FineTuner.Result parallel =
+        FineTuner.run(resumed.distributed(second.hub(), mode, resumed.context()));
+    a2.get();
+    b2.get();
+
+    assertArrayEquals(
+        Files.readAllBytes(dir.resolve("single").resolve(RunFolder.STEP_LOG)),
+        Files.readAllBytes(out.resolve(RunFolder.STEP_LOG)));
+    assertTrue(single.classifier().trainable().contentEquals(parallel.classifier().trainable()));
+    assertEquals(single.summary().get("best_step"), parallel.summary().get("best_step"));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"local", "tcp"})
   void aWorkerWithAnotherModelIsRefusedBeforeAnyStep(String transport) throws Exception {

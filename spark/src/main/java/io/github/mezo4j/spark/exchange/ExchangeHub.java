@@ -20,11 +20,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * while it waits in {@link #gather}, so a joining worker's copy of the step log never catches a
  * record half-written.
  *
- * <p>A worker's scores for a round are kept until the driver gathers that round, and every round's
- * losses are kept for the rest of the run: a worker that replaced a lost one replays the log and
- * asks again for rounds the others already finished, and gets the same answer. A rank may send a
- * round twice (a relaunched worker); the two must be the same bits, else the replicas disagree and
- * the run stops.
+ * <p>The driver's thread changes the rounds; {@link #fail} may come from any thread, so the changes
+ * are synchronized. A worker's scores for a round are kept until the driver gathers that round, and
+ * every round's losses are kept for the rest of the run: a worker that replaced a lost one replays
+ * the log and asks again for rounds the others already finished, and gets the same answer. A rank
+ * may send a round twice (a relaunched worker); the two must be the same bits, else the replicas
+ * disagree and the run stops.
  */
 public final class ExchangeHub implements ScoreExchange.Hub {
   /** How a transport answers one request. */
@@ -103,6 +104,7 @@ public final class ExchangeHub implements ScoreExchange.Hub {
    */
   public void fail(String why) {
     failure.compareAndSet(null, why);
+    refuseAll(failure.get()); // also when the driver's thread is gone
     requests.add(new Request(-1, 0, null, null, null)); // wakes the driver's thread
   }
 
@@ -110,9 +112,9 @@ public final class ExchangeHub implements ScoreExchange.Hub {
   public float[][][] gather(long step, int call) {
     Round round = new Round(step, call);
     while (true) {
-      Pending p = pending.get(round);
-      if (p != null && Arrays.stream(p.scores).allMatch(s -> s != null)) {
-        return p.scores;
+      float[][][] ready = ready(round);
+      if (ready != null) {
+        return ready;
       }
       Request r;
       try {
@@ -132,7 +134,7 @@ public final class ExchangeHub implements ScoreExchange.Hub {
   }
 
   @Override
-  public void publish(long step, int call, double[] losses) {
+  public synchronized void publish(long step, int call, double[] losses) {
     Round round = new Round(step, call);
     done.put(round, losses.clone());
     Pending p = pending.remove(round);
@@ -143,7 +145,13 @@ public final class ExchangeHub implements ScoreExchange.Hub {
     }
   }
 
-  private void handle(Request r) {
+  /** Every worker's scores for {@code round}, or null while some are missing. */
+  private synchronized float[][][] ready(Round round) {
+    Pending p = pending.get(round);
+    return p != null && Arrays.stream(p.scores).allMatch(s -> s != null) ? p.scores : null;
+  }
+
+  private synchronized void handle(Request r) {
     if (r.rank() < 0 || r.rank() >= workers) {
       if (r.reply() != null) {
         r.reply().refuse("rank %d is outside 0..%d".formatted(r.rank(), workers - 1));
@@ -186,7 +194,7 @@ public final class ExchangeHub implements ScoreExchange.Hub {
     p.replies.add(r.reply());
   }
 
-  private void refuseAll(String why) {
+  private synchronized void refuseAll(String why) {
     for (Pending p : pending.values()) {
       for (Reply reply : p.replies) {
         reply.refuse(why);
