@@ -61,7 +61,8 @@ public final class ExchangeHub implements ScoreExchange.Hub {
   /**
    * A hub for {@code workers} workers of the run whose step log is {@code stepLog}.
    *
-   * @param fingerprint the driver's {@link Fingerprint}: every worker must send the same
+   * @param fingerprint the driver's {@link io.github.mezo4j.spark.Fingerprint}: every worker must
+   *     send the same
    */
   public ExchangeHub(int workers, long fingerprint, Path stepLog) {
     if (workers < 1) {
