@@ -174,6 +174,22 @@ class DataParallelTest {
     }
   }
 
+  /**
+   * The distributed run in {@code out} logged the single process's steps byte for byte, and the
+   * driver and every worker replica hold its weights.
+   */
+  private void assertSameAsSingle(FineTuner.Result single, FineTuner.Result parallel, Path out)
+      throws IOException {
+    assertArrayEquals(
+        Files.readAllBytes(dir.resolve("single").resolve(RunFolder.STEP_LOG)),
+        Files.readAllBytes(out.resolve(RunFolder.STEP_LOG)),
+        "the driver's step log must be the single process's, byte for byte");
+    assertTrue(single.classifier().trainable().contentEquals(parallel.classifier().trainable()));
+    for (EncoderClassifier replica : replicas.values()) {
+      assertTrue(replica.trainable().contentEquals(parallel.classifier().trainable()));
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"local", "tcp"})
   void twoWorkersMatchOneProcessBitForBit(String transport) throws Exception {
@@ -191,14 +207,7 @@ class DataParallelTest {
       w.get();
     }
 
-    assertArrayEquals(
-        Files.readAllBytes(dir.resolve("single").resolve(RunFolder.STEP_LOG)),
-        Files.readAllBytes(out.resolve(RunFolder.STEP_LOG)),
-        "the driver's step log must be the single process's, byte for byte");
-    assertTrue(single.classifier().trainable().contentEquals(parallel.classifier().trainable()));
-    for (EncoderClassifier replica : replicas.values()) {
-      assertTrue(replica.trainable().contentEquals(parallel.classifier().trainable()));
-    }
+    assertSameAsSingle(single, parallel, out);
     assertEquals(
         single.summary().get("best_dev_metric"), parallel.summary().get("best_dev_metric"));
     assertEquals(12, StepLog.read(out.resolve(RunFolder.STEP_LOG)).records().size());
@@ -240,11 +249,7 @@ class DataParallelTest {
     steady.get();
     replacement.get();
 
-    assertArrayEquals(
-        Files.readAllBytes(dir.resolve("single").resolve(RunFolder.STEP_LOG)),
-        Files.readAllBytes(out.resolve(RunFolder.STEP_LOG)));
-    assertTrue(single.classifier().trainable().contentEquals(parallel.classifier().trainable()));
-    assertTrue(replicas.get(1).trainable().contentEquals(parallel.classifier().trainable()));
+    assertSameAsSingle(single, parallel, out);
   }
 
   @Test
@@ -284,10 +289,7 @@ class DataParallelTest {
     a2.get();
     b2.get();
 
-    assertArrayEquals(
-        Files.readAllBytes(dir.resolve("single").resolve(RunFolder.STEP_LOG)),
-        Files.readAllBytes(out.resolve(RunFolder.STEP_LOG)));
-    assertTrue(single.classifier().trainable().contentEquals(parallel.classifier().trainable()));
+    assertSameAsSingle(single, parallel, out);
     assertEquals(single.summary().get("best_step"), parallel.summary().get("best_step"));
   }
 
@@ -328,11 +330,7 @@ class DataParallelTest {
     w0.get();
     w1.get();
 
-    assertArrayEquals(
-        Files.readAllBytes(dir.resolve("single").resolve(RunFolder.STEP_LOG)),
-        Files.readAllBytes(out.resolve(RunFolder.STEP_LOG)));
-    assertTrue(single.classifier().trainable().contentEquals(parallel.classifier().trainable()));
-    assertTrue(replicas.get(1).trainable().contentEquals(parallel.classifier().trainable()));
+    assertSameAsSingle(single, parallel, out);
   }
 
   @Test
