@@ -8,8 +8,8 @@ import org.apache.spark.SparkContext;
 
 /**
  * The {@code spark-submit} entry point: {@code --workers N}, optionally {@code --parallel data}
- * (the default) or {@code seeds}, and then {@code mezo4j finetune}'s options. Prints the summary
- * line and the outputs as {@code finetune} does.
+ * (the default) or {@code seeds} and {@code --straggler-timeout SECONDS}, and then {@code mezo4j
+ * finetune}'s options. Prints the summary line and the outputs as {@code finetune} does.
  */
 public final class SparkFinetune {
   private SparkFinetune() {}
@@ -19,6 +19,7 @@ public final class SparkFinetune {
     List<String> finetune = new ArrayList<>();
     int workers = -1;
     ParallelMode mode = ParallelMode.DATA;
+    long timeoutMillis = 0;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -30,6 +31,10 @@ public final class SparkFinetune {
           mode = ParallelMode.parse(args[++i]);
         } else if (a.startsWith("--parallel=")) {
           mode = ParallelMode.parse(a.substring("--parallel=".length()));
+        } else if (a.equals("--straggler-timeout") && i + 1 < args.length) {
+          timeoutMillis = parseSeconds(args[++i]);
+        } else if (a.startsWith("--straggler-timeout=")) {
+          timeoutMillis = parseSeconds(a.substring("--straggler-timeout=".length()));
         } else {
           finetune.add(a);
         }
@@ -42,20 +47,37 @@ public final class SparkFinetune {
       System.err.println(
           "usage: spark-submit --class "
               + SparkFinetune.class.getName()
-              + " mezo4j-spark.jar --workers N [--parallel data|seeds] FINETUNE-OPTIONS (those of"
-              + " mezo4j finetune)");
+              + " mezo4j-spark.jar --workers N [--parallel data|seeds] [--straggler-timeout SECONDS]"
+              + " FINETUNE-OPTIONS (those of mezo4j finetune)");
       System.exit(2);
     }
     SparkContext sc = new SparkContext(new SparkConf().setAppName("mezo4j finetune"));
     try {
       SparkMezo.fineTune(
-          sc, new SparkMezo.Options(workers, mode, -1), finetune.toArray(String[]::new));
+          sc,
+          new SparkMezo.Options(workers, mode, timeoutMillis, -1),
+          finetune.toArray(String[]::new));
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("mezo4j: " + e.getMessage());
       sc.stop();
       System.exit(1);
     }
     sc.stop();
+  }
+
+  /** Seconds (a positive number) as milliseconds. */
+  private static long parseSeconds(String value) {
+    double s;
+    try {
+      s = Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      s = Double.NaN;
+    }
+    if (!(s > 0) || Double.isInfinite(s)) {
+      throw new IllegalArgumentException(
+          "--straggler-timeout takes a positive number of seconds, got '" + value + "'");
+    }
+    return Math.max(1, Math.round(s * 1000));
   }
 
   private static int parseWorkers(String value) {

@@ -12,6 +12,8 @@ import io.github.mezo4j.train.trainer.ScoreExchange;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.apache.spark.SparkContext;
@@ -41,20 +43,27 @@ import scala.reflect.ClassTag$;
 public final class SparkMezo {
   private SparkMezo() {}
 
+  /** Where a run with a straggler timeout lists the rounds that left late workers out. */
+  public static final String STRAGGLER_LOG = "stragglers.jsonl";
+
   /**
    * A run's Spark settings.
    *
    * @param workers the number of Spark tasks, each a replica (the cluster needs that many free
    *     slots at once: a barrier stage starts them together)
    * @param mode how a step is spread over the workers
+   * @param stragglerTimeoutMillis 0: every step waits for every worker (the result equals a single
+   *     process's); else a round goes on without the workers still missing this long after the
+   *     first arrived, and {@value #STRAGGLER_LOG} in the run folder lists who was used
    * @param haltFirstAttemptAt for fault tests: worker 0 halts its JVM after this step on the
    *     stage's first attempt; -1 for never
    */
-  public record Options(int workers, ParallelMode mode, long haltFirstAttemptAt)
+  public record Options(
+      int workers, ParallelMode mode, long stragglerTimeoutMillis, long haltFirstAttemptAt)
       implements Serializable {
-    /** {@code workers} data-parallel workers, no fault. */
+    /** {@code workers} data-parallel workers that wait for each other, no fault. */
     public static Options of(int workers) {
-      return new Options(workers, ParallelMode.DATA, -1);
+      return new Options(workers, ParallelMode.DATA, 0, -1);
     }
   }
 
@@ -91,7 +100,17 @@ public final class SparkMezo {
     }
     options.mode().check(run.config().optim(), workers);
     RunFolder folder = new RunFolder(run.context().out());
-    ExchangeHub hub = new ExchangeHub(workers, Fingerprint.of(run), folder.stepLog());
+    Path stragglers = folder.dir().resolve(STRAGGLER_LOG);
+    if (!run.context().resume()) {
+      Files.deleteIfExists(stragglers);
+    }
+    ExchangeHub hub =
+        new ExchangeHub(
+            workers,
+            Fingerprint.of(run),
+            folder.stepLog(),
+            options.stragglerTimeoutMillis(),
+            stragglers);
     String host =
         sc.getConf().get("spark.driver.host", InetAddress.getLocalHost().getHostAddress());
     try (TcpExchange.Server server = TcpExchange.serve(hub, InetAddress.getByName(host))) {

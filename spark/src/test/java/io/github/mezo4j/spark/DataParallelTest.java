@@ -47,6 +47,7 @@ class DataParallelTest {
   private final ConcurrentHashMap<Integer, EncoderClassifier> replicas = new ConcurrentHashMap<>();
   private final List<AutoCloseable> open = new ArrayList<>();
   private ParallelMode mode = ParallelMode.DATA;
+  private long timeoutMillis; // the hubs' straggler timeout; 0 waits
 
   /** How workers reach the driver's hub. */
   private interface Exchange {
@@ -125,7 +126,13 @@ class DataParallelTest {
   private Exchange exchange(String transport, FineTuneConfig c, int workers, Path out)
       throws IOException {
     long fingerprint = Fingerprint.of(run(c, out, null));
-    ExchangeHub hub = new ExchangeHub(workers, fingerprint, new RunFolder(out).stepLog());
+    ExchangeHub hub =
+        new ExchangeHub(
+            workers,
+            fingerprint,
+            new RunFolder(out).stepLog(),
+            timeoutMillis,
+            dir.resolve("stragglers.jsonl"));
     if (transport.equals("local")) {
       LocalExchange local = new LocalExchange(hub);
       return new Exchange() {
@@ -331,6 +338,43 @@ class DataParallelTest {
     w1.get();
 
     assertSameAsSingle(single, parallel, out);
+  }
+
+  @Test
+  void underAStragglerTimeoutALateWorkerIsLeftOutLoggedAndKeptInStep() throws Exception {
+    timeoutMillis = 200;
+    FineTuneConfig c = config(8);
+    Path out = dir.resolve("parallel");
+    Exchange exchange = exchange("local", c, 2, out);
+    Future<?> w0 = worker(exchange, c, 0, null);
+    Future<?> w1 =
+        worker(
+            exchange,
+            c,
+            1,
+            step -> {
+              if (step == 3) {
+                try {
+                  Thread.sleep(1500); // late for step 4
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              }
+            });
+    FineTuner.Result parallel = driver(exchange, c, out);
+    w0.get();
+    w1.get();
+
+    List<String> left = Files.readAllLines(dir.resolve("stragglers.jsonl"));
+    assertTrue(
+        left.contains("{\"step\": 4, \"call\": 0, \"used\": [0], \"missing\": [1]}"),
+        left.toString());
+    assertEquals(8, StepLog.read(out.resolve(RunFolder.STEP_LOG)).records().size());
+    // the late worker applied the steps it missed as logged: every replica holds the same weights
+    assertEquals(2, replicas.size());
+    for (EncoderClassifier replica : replicas.values()) {
+      assertTrue(replica.trainable().contentEquals(parallel.classifier().trainable()));
+    }
   }
 
   @Test

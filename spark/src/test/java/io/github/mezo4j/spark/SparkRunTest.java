@@ -102,7 +102,7 @@ class SparkRunTest {
     Path spark = dir.resolve("spark");
     FineTuner.Result r =
         SparkMezo.fineTune(
-            sc, new SparkMezo.Options(2, ParallelMode.DATA, 3), args(model, data, spark));
+            sc, new SparkMezo.Options(2, ParallelMode.DATA, 0, 3), args(model, data, spark));
 
     assertArrayEquals(
         Files.readAllBytes(single.resolve(RunFolder.STEP_LOG)),

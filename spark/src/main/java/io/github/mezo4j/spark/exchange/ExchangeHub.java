@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,16 +17,16 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The driver's end of the exchange, whatever carries the messages ({@link TcpExchange}, {@link
- * LocalExchange}): transports hand it the workers' requests, and the driver's thread handles them
- * while it waits in {@link #gather}, so a joining worker's copy of the step log never catches a
- * record half-written.
+ * LocalExchange}) hand it the workers' requests from their own threads. Joins wait for the driver's
+ * thread, which handles them while it waits in {@link #gather}, so a joining worker's copy of the
+ * step log never catches a record half-written.
  *
- * <p>The driver's thread changes the rounds; {@link #fail} may come from any thread, so the changes
- * are synchronized. A worker's scores for a round are kept until the driver gathers that round, and
- * every round's losses are kept for the rest of the run: a worker that replaced a lost one replays
- * the log and asks again for rounds the others already finished, and gets the same answer. A rank
- * may send a round twice (a relaunched worker); the two must be the same bits, else the replicas
- * disagree and the run stops.
+ * <p>A worker's scores for a round are kept until the driver gathers that round, and every round's
+ * losses are kept for the rest of the run: a worker that replaced a lost one replays the log and
+ * asks again for rounds the others already finished, and gets the same answer at once, even after
+ * the driver finished. A rank may send a round twice (a relaunched worker); the two must be the
+ * same bits, else the replicas disagree and the run stops. The rounds are shared between those
+ * threads, so their changes are synchronized.
  */
 public final class ExchangeHub implements ScoreExchange.Hub {
   /** How a transport answers one request. */
@@ -42,9 +43,13 @@ public final class ExchangeHub implements ScoreExchange.Hub {
 
   private record Round(long step, int call) {}
 
-  private record Request(int rank, long fingerprint, Round round, float[][] scores, Reply reply) {}
+  /** A join (or, with no reply, a wake-up of the driver's thread). */
+  private record Request(int rank, long fingerprint, Reply reply) {}
+
+  private static final Request WAKE = new Request(-1, 0, null);
 
   private final class Pending {
+    final long firstNanos = System.nanoTime();
     final float[][][] scores = new float[workers][][];
     final List<Reply> replies = new ArrayList<>();
   }
@@ -52,6 +57,8 @@ public final class ExchangeHub implements ScoreExchange.Hub {
   private final int workers;
   private final long fingerprint;
   private final Path stepLog;
+  private final long timeoutMillis;
+  private final Path stragglerLog;
   private final LinkedBlockingQueue<Request> requests = new LinkedBlockingQueue<>();
   private final Map<Round, Pending> pending = new HashMap<>();
   private final Map<Round, double[]> done = new HashMap<>();
@@ -59,18 +66,37 @@ public final class ExchangeHub implements ScoreExchange.Hub {
   private volatile int joins;
 
   /**
-   * A hub for {@code workers} workers of the run whose step log is {@code stepLog}.
+   * A hub for {@code workers} workers of the run whose step log is {@code stepLog}, waiting for
+   * every worker at every round.
    *
    * @param fingerprint the driver's {@link io.github.mezo4j.spark.Fingerprint}: every worker must
    *     send the same
    */
   public ExchangeHub(int workers, long fingerprint, Path stepLog) {
+    this(workers, fingerprint, stepLog, 0, null);
+  }
+
+  /**
+   * A hub that stops waiting for late workers: once {@code timeoutMillis} have passed since the
+   * first worker sent its part of a round, {@link #gather} returns without the missing parts (null)
+   * and appends the round, who was used and who was missing to {@code stragglerLog} (one JSON line
+   * each). The step log still holds what every replica applied, so replay stays exact; only the
+   * equality with a single-process run is given up. 0 waits for ever.
+   */
+  public ExchangeHub(
+      int workers, long fingerprint, Path stepLog, long timeoutMillis, Path stragglerLog) {
     if (workers < 1) {
       throw new IllegalArgumentException("need at least one worker, got " + workers);
+    }
+    if (timeoutMillis < 0 || (timeoutMillis > 0 && stragglerLog == null)) {
+      throw new IllegalArgumentException(
+          "a straggler timeout must be 0 (wait) or positive with a log, got " + timeoutMillis);
     }
     this.workers = workers;
     this.fingerprint = fingerprint;
     this.stepLog = stepLog;
+    this.timeoutMillis = timeoutMillis;
+    this.stragglerLog = stragglerLog;
   }
 
   @Override
@@ -91,12 +117,39 @@ public final class ExchangeHub implements ScoreExchange.Hub {
               .formatted(rank, workerCount, workers));
       return;
     }
-    requests.add(new Request(rank, workerFingerprint, null, null, reply));
+    requests.add(new Request(rank, workerFingerprint, reply));
   }
 
-  /** A transport's scores of worker {@code rank} for round ({@code step}, {@code call}). */
+  /**
+   * A transport's scores of worker {@code rank} for round ({@code step}, {@code call}): kept for
+   * the driver's {@link #gather}, or answered at once when the round is already done (a late or
+   * relaunched worker, even after the driver finished).
+   */
   public void submit(int rank, long step, int call, float[][] scores, Reply reply) {
-    requests.add(new Request(rank, 0, new Round(step, call), scores, reply));
+    if (rank < 0 || rank >= workers) {
+      reply.refuse("rank %d is outside 0..%d".formatted(rank, workers - 1));
+      return;
+    }
+    keep(rank, new Round(step, call), scores, reply);
+    requests.add(WAKE);
+  }
+
+  private synchronized void keep(int rank, Round round, float[][] scores, Reply reply) {
+    double[] answered = done.get(round);
+    if (answered != null) {
+      reply.losses(round.step(), round.call(), answered);
+      return;
+    }
+    Pending p = pending.computeIfAbsent(round, k -> new Pending());
+    float[][] before = p.scores[rank];
+    if (before != null && !Arrays.deepEquals(before, scores)) {
+      failure.compareAndSet(
+          null,
+          "worker %d sent different scores twice for step %d (call %d): its replicas disagree"
+              .formatted(rank, round.step() + 1, round.call()));
+    }
+    p.scores[rank] = scores;
+    p.replies.add(reply);
   }
 
   /**
@@ -106,7 +159,7 @@ public final class ExchangeHub implements ScoreExchange.Hub {
   public void fail(String why) {
     failure.compareAndSet(null, why);
     refuseAll(failure.get()); // also when the driver's thread is gone
-    requests.add(new Request(-1, 0, null, null, null)); // wakes the driver's thread
+    requests.add(WAKE);
   }
 
   @Override
@@ -117,9 +170,15 @@ public final class ExchangeHub implements ScoreExchange.Hub {
       if (ready != null) {
         return ready;
       }
+      float[][][] partial = timeoutMillis == 0 ? null : partial(round);
+      if (partial != null) {
+        return partial;
+      }
       Request r;
       try {
-        r = requests.poll(1, TimeUnit.SECONDS);
+        r =
+            requests.poll(
+                timeoutMillis == 0 ? 1000 : Math.min(1000, timeoutMillis), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while waiting for the workers", e);
@@ -146,53 +205,63 @@ public final class ExchangeHub implements ScoreExchange.Hub {
     }
   }
 
+  /**
+   * The parts of {@code round} that arrived (null for the missing), logged to the straggler log,
+   * once the timeout has passed since the first of them came; else null.
+   */
+  private synchronized float[][][] partial(Round round) {
+    Pending p = pending.get(round);
+    if (p == null || System.nanoTime() - p.firstNanos < timeoutMillis * 1_000_000) {
+      return null;
+    }
+    StringBuilder used = new StringBuilder();
+    StringBuilder missing = new StringBuilder();
+    for (int r = 0; r < workers; r++) {
+      StringBuilder to = p.scores[r] == null ? missing : used;
+      to.append(to.isEmpty() ? "" : ", ").append(r);
+    }
+    String line =
+        "{\"step\": %d, \"call\": %d, \"used\": [%s], \"missing\": [%s]}%n"
+            .formatted(round.step() + 1, round.call(), used, missing);
+    try {
+      Files.writeString(stragglerLog, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot append to " + stragglerLog, e);
+    }
+    return p.scores.clone();
+  }
+
   /** Every worker's scores for {@code round}, or null while some are missing. */
   private synchronized float[][][] ready(Round round) {
     Pending p = pending.get(round);
     return p != null && Arrays.stream(p.scores).allMatch(s -> s != null) ? p.scores : null;
   }
 
+  /** A join, in the driver's thread: the step log is not being written meanwhile. */
   private synchronized void handle(Request r) {
+    if (r == WAKE || r.reply() == null) {
+      return;
+    }
     if (r.rank() < 0 || r.rank() >= workers) {
-      if (r.reply() != null) {
-        r.reply().refuse("rank %d is outside 0..%d".formatted(r.rank(), workers - 1));
-      }
+      r.reply().refuse("rank %d is outside 0..%d".formatted(r.rank(), workers - 1));
       return;
     }
-    if (r.round() == null) {
-      if (r.fingerprint() != fingerprint) {
-        String why =
-            ("worker %d's model, data or settings differ from the driver's (fingerprint %016x,"
-                    + " the driver's %016x): every executor must read the same model and data"
-                    + " files with the same options")
-                .formatted(r.rank(), r.fingerprint(), fingerprint);
-        r.reply().refuse(why);
-        failure.compareAndSet(null, why);
-        return;
-      }
-      try {
-        r.reply().welcome(Files.readAllBytes(stepLog));
-        joins++;
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read the step log " + stepLog, e);
-      }
+    if (r.fingerprint() != fingerprint) {
+      String why =
+          ("worker %d's model, data or settings differ from the driver's (fingerprint %016x,"
+                  + " the driver's %016x): every executor must read the same model and data"
+                  + " files with the same options")
+              .formatted(r.rank(), r.fingerprint(), fingerprint);
+      r.reply().refuse(why);
+      failure.compareAndSet(null, why);
       return;
     }
-    double[] answered = done.get(r.round());
-    if (answered != null) {
-      r.reply().losses(r.round().step(), r.round().call(), answered);
-      return;
+    try {
+      r.reply().welcome(Files.readAllBytes(stepLog));
+      joins++;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the step log " + stepLog, e);
     }
-    Pending p = pending.computeIfAbsent(r.round(), k -> new Pending());
-    float[][] before = p.scores[r.rank()];
-    if (before != null && !Arrays.deepEquals(before, r.scores())) {
-      failure.compareAndSet(
-          null,
-          "worker %d sent different scores twice for step %d (call %d): its replicas disagree"
-              .formatted(r.rank(), r.round().step() + 1, r.round().call()));
-    }
-    p.scores[r.rank()] = r.scores();
-    p.replies.add(r.reply());
   }
 
   private synchronized void refuseAll(String why) {

@@ -211,28 +211,61 @@ public final class EncoderClassifier {
     }
 
     /**
-     * The scores {@code [size(), classes]} in bucket order put together from every rank's {@link
-     * #shard} scores: {@code parts[rank][k]}.
+     * The buckets of the ranks whose {@code parts} arrived (not null), in bucket order: the batch a
+     * step used when late workers were left out.
+     */
+    public Batch present(float[][][] parts) {
+      List<EncoderInput> kept = new ArrayList<>();
+      int[] own = new int[labels.length];
+      int n = 0;
+      long t = 0;
+      int row = 0;
+      for (int b = 0; b < buckets.size(); b++) {
+        EncoderInput bucket = buckets.get(b);
+        if (parts[b % parts.length] != null) {
+          kept.add(bucket);
+          System.arraycopy(labels, row, own, n, bucket.batch());
+          n += bucket.batch();
+          for (int i = 0; i < bucket.batch(); i++) {
+            t += bucket.length(i);
+          }
+        }
+        row += bucket.batch();
+      }
+      return new Batch(List.copyOf(kept), Arrays.copyOf(own, n), t);
+    }
+
+    /**
+     * The scores {@code [rows, classes]} in bucket order put together from the ranks' {@link
+     * #shard} scores ({@code parts[rank][k]}); ranks whose part is null are left out, with their
+     * buckets ({@link #present}).
      *
      * @throws IllegalStateException if a rank's part does not have its shard's size
      */
     public float[] unshard(float[][][] parts, int k) {
       int ranks = parts.length;
+      int rows = 0;
       long total = 0;
-      for (float[][] p : parts) {
-        total += p[k].length;
+      for (int b = 0; b < buckets.size(); b++) {
+        rows += parts[b % ranks] == null ? 0 : buckets.get(b).batch();
       }
-      if (total % labels.length != 0) {
+      for (float[][] p : parts) {
+        total += p == null ? 0 : p[k].length;
+      }
+      if (rows == 0 || total % rows != 0) {
         throw new IllegalStateException(
             "%d scores from %d workers do not cover %d examples evenly"
-                .formatted(total, ranks, labels.length));
+                .formatted(total, ranks, rows));
       }
-      int classes = (int) (total / labels.length);
+      int classes = (int) (total / rows);
       float[] out = new float[(int) total];
       int[] offset = new int[ranks];
       int row = 0;
       for (int b = 0; b < buckets.size(); b++) {
         int r = b % ranks;
+        if (parts[r] == null) {
+          continue;
+        }
         int len = buckets.get(b).batch() * classes;
         if (offset[r] + len > parts[r][k].length) {
           throw new IllegalStateException(
@@ -244,7 +277,7 @@ public final class EncoderClassifier {
         row += buckets.get(b).batch();
       }
       for (int r = 0; r < ranks; r++) {
-        if (offset[r] != parts[r][k].length) {
+        if (parts[r] != null && offset[r] != parts[r][k].length) {
           throw new IllegalStateException(
               "worker %d sent %d scores, more than its share of the batch (%d)"
                   .formatted(r, parts[r][k].length, offset[r]));

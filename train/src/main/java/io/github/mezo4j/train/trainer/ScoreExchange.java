@@ -32,7 +32,8 @@ public sealed interface ScoreExchange permits ScoreExchange.Hub, ScoreExchange.C
   non-sealed interface Hub extends ScoreExchange {
     /**
      * Every worker's scores for round ({@code step}, {@code call}), indexed by rank; blocks until
-     * all have arrived (a lost worker's replacement included).
+     * all have arrived (a lost worker's replacement included), or, under a straggler timeout, gives
+     * null for the workers that are late.
      *
      * @throws IllegalStateException if the exchange failed (a worker's model or settings differ
      *     from the driver's, the workers' job ended)

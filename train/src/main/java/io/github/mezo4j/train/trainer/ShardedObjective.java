@@ -81,9 +81,23 @@ final class ShardedObjective implements PerturbedObjective<EncoderClassifier.Bat
           case ScoreExchange.Hub hub -> {
             float[][][] parts = hub.gather(step, c);
             double[] all = new double[2 * parts.length];
+            double sum = 0;
+            int present = 0;
             for (int r = 0; r < parts.length; r++) {
-              all[2 * r] = EncoderClassifier.lossOfScores(loss, parts[r][0], batch);
-              all[2 * r + 1] = EncoderClassifier.lossOfScores(loss, parts[r][1], batch);
+              if (parts[r] != null) {
+                all[2 * r] = EncoderClassifier.lossOfScores(loss, parts[r][0], batch);
+                all[2 * r + 1] = EncoderClassifier.lossOfScores(loss, parts[r][1], batch);
+                sum += all[2 * r] + all[2 * r + 1];
+                present++;
+              }
+            }
+            // a late worker's sample: equal losses, so its direction gets g = 0 in the log
+            double midpoint = sum / (2 * present);
+            for (int r = 0; r < parts.length; r++) {
+              if (parts[r] == null) {
+                all[2 * r] = midpoint;
+                all[2 * r + 1] = midpoint;
+              }
             }
             hub.publish(step, c, all);
             yield all;
@@ -118,8 +132,10 @@ final class ShardedObjective implements PerturbedObjective<EncoderClassifier.Bat
       case ScoreExchange.Hub hub -> {
         float[][][] parts = hub.gather(step, c);
         double[] losses = new double[pair ? 2 : 1];
+        // all of the batch, or under a straggler timeout the buckets of the workers on time
+        EncoderClassifier.Batch used = batch.present(parts);
         for (int k = 0; k < losses.length; k++) {
-          losses[k] = EncoderClassifier.lossOfScores(loss, batch.unshard(parts, k), batch);
+          losses[k] = EncoderClassifier.lossOfScores(loss, batch.unshard(parts, k), used);
         }
         hub.publish(step, c, losses);
         yield losses;
