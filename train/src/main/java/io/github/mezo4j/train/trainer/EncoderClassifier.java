@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.IntConsumer;
+import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
 
 /**
@@ -190,24 +191,7 @@ public final class EncoderClassifier {
      * data-parallel run. Each bucket is the same input as here, so its logits are the same bits.
      */
     public Batch shard(int rank, int ranks) {
-      List<EncoderInput> mine = new ArrayList<>();
-      int[] own = new int[labels.length];
-      int n = 0;
-      long t = 0;
-      int row = 0;
-      for (int b = 0; b < buckets.size(); b++) {
-        EncoderInput bucket = buckets.get(b);
-        if (b % ranks == rank) {
-          mine.add(bucket);
-          System.arraycopy(labels, row, own, n, bucket.batch());
-          n += bucket.batch();
-          for (int i = 0; i < bucket.batch(); i++) {
-            t += bucket.length(i);
-          }
-        }
-        row += bucket.batch();
-      }
-      return new Batch(List.copyOf(mine), Arrays.copyOf(own, n), t);
+      return keepBuckets(b -> b % ranks == rank);
     }
 
     /**
@@ -215,6 +199,11 @@ public final class EncoderClassifier {
      * step used when late workers were left out.
      */
     public Batch present(float[][][] parts) {
+      return keepBuckets(b -> parts[b % parts.length] != null);
+    }
+
+    /** The buckets whose index {@code keep} accepts, with their labels, in bucket order. */
+    private Batch keepBuckets(IntPredicate keep) {
       List<EncoderInput> kept = new ArrayList<>();
       int[] own = new int[labels.length];
       int n = 0;
@@ -222,7 +211,7 @@ public final class EncoderClassifier {
       int row = 0;
       for (int b = 0; b < buckets.size(); b++) {
         EncoderInput bucket = buckets.get(b);
-        if (parts[b % parts.length] != null) {
+        if (keep.test(b)) {
           kept.add(bucket);
           System.arraycopy(labels, row, own, n, bucket.batch());
           n += bucket.batch();
