@@ -71,7 +71,7 @@ public final class SparkMezo {
    * Runs {@code finetuneArgs} (those of {@code mezo4j finetune}, encoder classification tasks) on
    * {@code sc}'s cluster.
    *
-   * @return the run's result (its summary has a {@code data_parallel} section)
+   * @return the run's result (its summary has a {@code distributed} section)
    * @throws IllegalArgumentException on bad options, a Spark or Java this cannot run on, or a batch
    *     the workers cannot share evenly, before any step
    */
@@ -120,7 +120,7 @@ public final class SparkMezo {
           new Thread(
               () -> {
                 try {
-                  sc.setJobGroup(group, "mezo4j data-parallel workers", true);
+                  sc.setJobGroup(group, "mezo4j workers", true);
                   ClassTag<String> tag = ClassTag$.MODULE$.apply(String.class);
                   RDD<String> done =
                       JavaSparkContext.fromSparkContext(sc)
@@ -146,11 +146,13 @@ public final class SparkMezo {
         throw e;
       }
       try {
-        job.join(60_000); // the workers end with the last step
+        job.join(10_000); // the workers end with the last step
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      long steps = r.summary().path("steps").asLong();
+      if (job.isAlive()) {
+        sc.cancelJobGroup(group); // a finished run resumed: its workers had nothing to follow
+      }
       ObjectNode dp = JsonFiles.object();
       dp.put("workers", workers);
       dp.put("mode", options.mode().option());
@@ -158,7 +160,7 @@ public final class SparkMezo {
       dp.put("exchange_bytes_from_workers", server.bytesIn());
       dp.put("exchange_bytes_to_workers", server.bytesOut() - server.welcomeBytes());
       dp.put("step_log_bytes_to_joining_workers", server.welcomeBytes());
-      r.summary().set("data_parallel", dp);
+      r.summary().set("distributed", dp);
       JsonFiles.write(folder.summary(), r.summary());
       return r;
     }

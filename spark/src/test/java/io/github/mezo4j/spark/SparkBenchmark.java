@@ -152,7 +152,7 @@ class SparkBenchmark {
                   SparkMezo.Options.of(workers),
                   args(data, batch, steps, 1, out).toArray(String[]::new));
           double s = secondsPerStep(out, steps);
-          JsonNode dp = r.summary().get("data_parallel");
+          JsonNode dp = r.summary().get("distributed");
           long bytes =
               dp.get("exchange_bytes_from_workers").asLong()
                   + dp.get("exchange_bytes_to_workers").asLong()

@@ -111,7 +111,7 @@ class SparkRunTest {
     JsonNode one = new RunFolder(single).readSummary();
     assertEquals(one.get("final_dev_metric"), r.summary().get("final_dev_metric"));
     assertEquals(one.get("final_dev_loss"), r.summary().get("final_dev_loss"));
-    JsonNode dp = r.summary().get("data_parallel");
+    JsonNode dp = r.summary().get("distributed");
     assertEquals(2, dp.get("workers").asInt());
     // the halted executor's stage was relaunched: both of its tasks joined again
     assertEquals(4, dp.get("worker_joins").asInt(), dp.toString());
