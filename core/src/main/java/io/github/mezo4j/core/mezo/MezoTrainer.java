@@ -12,7 +12,6 @@ import io.github.mezo4j.core.noise.Directions;
 import io.github.mezo4j.core.optim.ZoTransform;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
-import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -302,16 +301,16 @@ public final class MezoTrainer<B> implements AutoCloseable {
       if (c.bf16Rounding() != Bf16Rounding.NEAREST) {
         return;
       }
-      for (Parameter p : trainable) {
-        if (p.dtype() == DType.BF16) {
-          LOG.log(
-              System.Logger.Level.WARNING,
-              "trainable parameter {0} is bf16 and updates round to nearest: updates below half a"
-                  + " bf16 ulp are lost; consider bf16Rounding(Bf16Rounding.STOCHASTIC)",
-              p.name());
-          return;
-        }
-      }
+      trainable
+          .firstOf(DType.BF16)
+          .ifPresent(
+              p ->
+                  LOG.log(
+                      System.Logger.Level.WARNING,
+                      "trainable parameter {0} is bf16 and updates round to nearest: updates below"
+                          + " half a bf16 ulp are lost; consider"
+                          + " bf16Rounding(Bf16Rounding.STOCHASTIC)",
+                      p.name()));
     }
   }
 }

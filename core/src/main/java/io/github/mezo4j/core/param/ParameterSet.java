@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * An ordered collection of uniquely named {@link Parameter}s. Views made by {@link #select} share
@@ -87,6 +88,16 @@ public final class ParameterSet implements Iterable<Parameter> {
       n += p.size();
     }
     return n;
+  }
+
+  /** The first parameter (in set order) stored as {@code dtype}, if any. */
+  public Optional<Parameter> firstOf(DType dtype) {
+    for (Parameter p : byName.values()) {
+      if (p.dtype() == dtype) {
+        return Optional.of(p);
+      }
+    }
+    return Optional.empty();
   }
 
   /** Total bytes of storage. */

@@ -10,6 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 class ParameterTest {
+  @Test
+  void firstOfFindsTheFirstParameterOfADType() {
+    Parameter a = Parameter.zeros("a", DType.F32, 2);
+    Parameter b = Parameter.zeros("b", DType.BF16, 2);
+    Parameter c = Parameter.zeros("c", DType.BF16, 3);
+    assertSame(b, ParameterSet.of(a, b, c).firstOf(DType.BF16).orElseThrow());
+    assertTrue(ParameterSet.of(a).firstOf(DType.BF16).isEmpty());
+  }
 
   @Test
   void idDependsOnNameOnly() {

@@ -7,7 +7,6 @@ import io.github.mezo4j.core.noise.Bf16Rounding;
 import io.github.mezo4j.core.noise.Directions;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
-import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.train.checkpoint.BestAndLast;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
@@ -253,7 +252,7 @@ public final class RunDriver<B> {
             .runSeed(c.seed())
             .workers(context.workers())
             .stepLog(stepLog);
-    if (hasBf16(kind.trainable())) {
+    if (kind.trainable().firstOf(DType.BF16).isPresent()) {
       // An update lr*g*z is mostly below half a bf16 ulp: rounding to nearest would drop it.
       // The step log's header records the mode, so replay rounds with the same bits.
       builder.bf16Rounding(Bf16Rounding.STOCHASTIC);
@@ -339,14 +338,5 @@ public final class RunDriver<B> {
     RunSummary.write(
         s, folder, c.lr(), c.eps(), c.batch(), c.seed(), c.optim(), trainer, checkpoints);
     return new Outcome(s, checkpoints.best(), checkpoints.last());
-  }
-
-  private static boolean hasBf16(ParameterSet params) {
-    for (Parameter p : params) {
-      if (p.dtype() == DType.BF16) {
-        return true;
-      }
-    }
-    return false;
   }
 }
