@@ -33,6 +33,7 @@ import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,6 +42,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Data-parallel runs of worker threads against one process, through the in-memory exchange and
  * through TCP on 127.0.0.1.
  */
+@Timeout(120) // a lost message would otherwise hang the build
 class DataParallelTest {
   @TempDir Path dir;
   private final ExecutorService threads = Executors.newCachedThreadPool();

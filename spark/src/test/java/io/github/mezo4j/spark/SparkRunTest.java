@@ -19,6 +19,7 @@ import org.apache.spark.SparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * attempt: Spark relaunches the stage and the run ends with the step log and weights of a
  * single-process run.
  */
+@Timeout(300) // a lost message would otherwise hang the build
 class SparkRunTest {
   @TempDir static Path dir;
   private static SparkContext sc;

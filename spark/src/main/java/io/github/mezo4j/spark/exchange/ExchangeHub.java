@@ -110,11 +110,15 @@ public final class ExchangeHub implements ScoreExchange.Hub {
   }
 
   /** A transport's join request from worker {@code rank}. */
-  public void join(int rank, int workerCount, long workerFingerprint, Reply reply) {
+  public synchronized void join(int rank, int workerCount, long workerFingerprint, Reply reply) {
     if (workerCount != workers) {
       reply.refuse(
           "worker %d was started for %d workers, the driver runs %d"
               .formatted(rank, workerCount, workers));
+      return;
+    }
+    if (failure.get() != null) {
+      reply.refuse(failure.get());
       return;
     }
     requests.add(new Request(rank, workerFingerprint, reply));
@@ -135,6 +139,10 @@ public final class ExchangeHub implements ScoreExchange.Hub {
   }
 
   private synchronized void keep(int rank, Round round, float[][] scores, Reply reply) {
+    if (failure.get() != null) { // the run failed: nobody will gather this round
+      reply.refuse(failure.get());
+      return;
+    }
     double[] answered = done.get(round);
     if (answered != null) {
       reply.losses(round.step(), round.call(), answered);
@@ -157,8 +165,10 @@ public final class ExchangeHub implements ScoreExchange.Hub {
    * gets it as a refusal.
    */
   public void fail(String why) {
-    failure.compareAndSet(null, why);
-    refuseAll(failure.get()); // also when the driver's thread is gone
+    synchronized (this) {
+      failure.compareAndSet(null, why);
+      refuseAll(failure.get()); // also when the driver's thread is gone
+    }
     requests.add(WAKE);
   }
 
