@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -51,11 +52,11 @@ class DataParallelTest {
   private ParallelMode mode = ParallelMode.DATA;
   private long timeoutMillis; // the hubs' straggler timeout; 0 waits
 
-  /** How workers reach the driver's hub. */
-  private interface Exchange {
-    ExchangeHub hub();
-
-    ScoreExchange.Client client(int rank);
+  /** The driver's hub and how a worker of each rank reaches it. */
+  private record Exchange(ExchangeHub hub, IntFunction<ScoreExchange.Client> clients) {
+    ScoreExchange.Client client(int rank) {
+      return clients.apply(rank);
+    }
   }
 
   @AfterEach
@@ -136,37 +137,20 @@ class DataParallelTest {
             timeoutMillis,
             dir.resolve("stragglers.jsonl"));
     if (transport.equals("local")) {
-      LocalExchange local = new LocalExchange(hub);
-      return new Exchange() {
-        @Override
-        public ExchangeHub hub() {
-          return hub;
-        }
-
-        @Override
-        public ScoreExchange.Client client(int rank) {
-          return local.client(rank);
-        }
-      };
+      return new Exchange(hub, new LocalExchange(hub)::client);
     }
     TcpExchange.Server server = TcpExchange.serve(hub, InetAddress.getLoopbackAddress());
     open.add(server);
     tcp = server;
-    return new Exchange() {
-      @Override
-      public ExchangeHub hub() {
-        return hub;
-      }
-
-      @Override
-      public ScoreExchange.Client client(int rank) {
-        try {
-          return TcpExchange.connect("127.0.0.1", server.port(), rank, workers, 5_000);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-    };
+    return new Exchange(
+        hub,
+        rank -> {
+          try {
+            return TcpExchange.connect("127.0.0.1", server.port(), rank, workers, 5_000);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 
   private TcpExchange.Server tcp;
