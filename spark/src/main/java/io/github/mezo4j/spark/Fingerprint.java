@@ -25,11 +25,16 @@ public final class Fingerprint {
       h = mix(h, train.pairs() == null ? "" : train.pairs().get(i));
       h = (h ^ train.labels()[i]) * PRIME;
     }
+    // in chunks: copying each weight whole (MiniLM's embeddings: 47 MB) raises peak memory
+    float[] chunk = new float[1 << 16];
     for (Parameter p : run.classifier().embedder().encoder().parameters()) {
       h = mix(h, p.name());
-      float[] v = p.toFloatArray();
-      for (float f : v) {
-        h = (h ^ Float.floatToRawIntBits(f)) * PRIME;
+      for (int from = 0; from < p.size(); from += chunk.length) {
+        int len = Math.min(chunk.length, p.size() - from);
+        p.read(from, chunk, 0, len);
+        for (int i = 0; i < len; i++) {
+          h = (h ^ Float.floatToRawIntBits(chunk[i])) * PRIME;
+        }
       }
     }
     return h;
