@@ -8,7 +8,6 @@ import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.ParallelMode;
-import io.github.mezo4j.train.trainer.ScoreExchange;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.InetAddress;
@@ -95,10 +94,10 @@ public final class SparkMezo {
   private static FineTuner.Result drive(
       SparkContext sc, Options options, String[] args, FineTuner.Run run) throws IOException {
     int workers = options.workers();
-    if (options.mode() == ParallelMode.DATA) {
-      ScoreExchange.checkShares(Math.min(run.config().batch(), run.train().size()), workers);
-    }
-    options.mode().check(run.config().optim(), workers);
+    // before the workers start (the run checks the same again, for callers without Spark)
+    options
+        .mode()
+        .check(run.config().optim(), Math.min(run.config().batch(), run.train().size()), workers);
     RunFolder folder = new RunFolder(run.context().out());
     Path stragglers = folder.dir().resolve(STRAGGLER_LOG);
     if (!run.context().resume()) {

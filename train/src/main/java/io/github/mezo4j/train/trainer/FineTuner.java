@@ -288,7 +288,7 @@ public final class FineTuner {
                   + mode.spec()
                   + " mode by an earlier version");
         }
-        run.mode().check(c.optim(), run.exchange().workers());
+        run.mode().check(c.optim(), sampler.batch(), run.exchange().workers());
         sharded =
             new ShardedObjective(classifier, c.objective(), workers, run.exchange(), run.mode());
         return MezoTrainer.virtualBuilder(sharded);
@@ -321,7 +321,7 @@ public final class FineTuner {
       EncoderClassifier.Batch b =
           fullBatch != null ? fullBatch : classifier.batch(trainSet, sampler.indices(index));
       if (sharded != null) {
-        sharded.startStep(index, b);
+        sharded.startStep(index);
       }
       return b;
     }

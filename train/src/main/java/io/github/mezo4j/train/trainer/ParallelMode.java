@@ -27,12 +27,23 @@ public enum ParallelMode {
   }
 
   /**
-   * Refuses settings this mode cannot run.
+   * Refuses settings this mode cannot run on {@code workers} workers, before any step: in {@link
+   * #DATA} mode a batch of {@code batch} examples whose forward buckets ({@value
+   * EncoderClassifier#BUCKET_SIZE} sentences, as one process runs them) the workers cannot share
+   * evenly; in {@link #SEEDS} mode an estimator other than two-sided n-SPSA with one sample per
+   * worker.
    *
    * @throws IllegalArgumentException naming the setting and what the mode needs
    */
-  public void check(OptimizerSettings optim, int workers) {
-    if (this != SEEDS) {
+  public void check(OptimizerSettings optim, int batch, int workers) {
+    if (this == DATA) {
+      int buckets = Math.ceilDiv(batch, EncoderClassifier.BUCKET_SIZE);
+      if (buckets % workers != 0) {
+        throw new IllegalArgumentException(
+            ("a batch of %d examples (%d forward buckets of up to %d) cannot be shared evenly by %d"
+                    + " workers: choose --batch so that the worker count divides the bucket count")
+                .formatted(batch, buckets, EncoderClassifier.BUCKET_SIZE, workers));
+      }
       return;
     }
     Estimator e = optim.estimator();

@@ -12,22 +12,6 @@ public sealed interface ScoreExchange permits ScoreExchange.Hub, ScoreExchange.C
   /** The number of workers (the driver is not one). */
   int workers();
 
-  /**
-   * Refuses batches of {@code examples} that {@code workers} cannot share evenly: each worker runs
-   * whole forward buckets ({@value EncoderClassifier#BUCKET_SIZE} sentences), as one process does.
-   *
-   * @throws IllegalArgumentException naming the batch, its buckets and the worker count
-   */
-  static void checkShares(int examples, int workers) {
-    int buckets = Math.ceilDiv(examples, EncoderClassifier.BUCKET_SIZE);
-    if (buckets % workers != 0) {
-      throw new IllegalArgumentException(
-          ("a batch of %d examples (%d forward buckets of up to %d) cannot be shared evenly by %d"
-                  + " workers: choose --batch so that the worker count divides the bucket count")
-              .formatted(examples, buckets, EncoderClassifier.BUCKET_SIZE, workers));
-    }
-  }
-
   /** The driver's end. */
   non-sealed interface Hub extends ScoreExchange {
     /**

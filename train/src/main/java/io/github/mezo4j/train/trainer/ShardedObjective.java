@@ -40,15 +40,8 @@ final class ShardedObjective implements PerturbedObjective<EncoderClassifier.Bat
     this.mode = mode;
   }
 
-  /**
-   * Starts step {@code index}'s rounds (the batch of a step is read before the step).
-   *
-   * @throws IllegalArgumentException if the workers cannot share the batch's buckets evenly
-   */
-  void startStep(long index, EncoderClassifier.Batch batch) {
-    if (mode == ParallelMode.DATA) {
-      ScoreExchange.checkShares(batch.size(), exchange.workers());
-    }
+  /** Starts step {@code index}'s rounds (the batch of a step is read before the step). */
+  void startStep(long index) {
     step = index;
     call = 0;
   }
