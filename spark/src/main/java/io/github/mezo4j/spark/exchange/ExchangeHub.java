@@ -151,10 +151,11 @@ public final class ExchangeHub implements ScoreExchange.Hub {
     Pending p = pending.computeIfAbsent(round, k -> new Pending());
     float[][] before = p.scores[rank];
     if (before != null && !Arrays.deepEquals(before, scores)) {
-      failure.compareAndSet(
-          null,
-          "worker %d sent different scores twice for step %d (call %d): its replicas disagree"
-              .formatted(rank, round.step() + 1, round.call()));
+      reply.refuse(
+          fail(
+              "worker %d sent different scores twice for step %d (call %d): its replicas disagree"
+                  .formatted(rank, round.step() + 1, round.call())));
+      return;
     }
     p.scores[rank] = scores;
     p.replies.add(reply);
@@ -163,13 +164,16 @@ public final class ExchangeHub implements ScoreExchange.Hub {
   /**
    * Stops the run: {@link #gather} throws with {@code why}, and every worker waiting for an answer
    * gets it as a refusal.
+   *
+   * @return the run's failure: {@code why}, or the first one if the run had failed already
    */
-  public void fail(String why) {
+  public String fail(String why) {
     synchronized (this) {
       failure.compareAndSet(null, why);
       refuseAll(failure.get()); // also when the driver's thread is gone
     }
     requests.add(WAKE);
+    return failure.get();
   }
 
   @Override
@@ -194,7 +198,6 @@ public final class ExchangeHub implements ScoreExchange.Hub {
         throw new IllegalStateException("interrupted while waiting for the workers", e);
       }
       if (failure.get() != null) {
-        refuseAll(failure.get());
         throw new IllegalStateException(failure.get());
       }
       if (r != null) {
@@ -262,8 +265,7 @@ public final class ExchangeHub implements ScoreExchange.Hub {
                   + " the driver's %016x): every executor must read the same model and data"
                   + " files with the same options")
               .formatted(r.rank(), r.fingerprint(), fingerprint);
-      r.reply().refuse(why);
-      failure.compareAndSet(null, why);
+      r.reply().refuse(fail(why));
       return;
     }
     try {
