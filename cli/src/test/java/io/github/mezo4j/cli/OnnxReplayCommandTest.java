@@ -39,35 +39,22 @@ class OnnxReplayCommandTest {
       """;
 
   private static String[] finetune(String model, Path data, Path out) {
-    return new String[] {
-      "finetune",
-      "--model",
-      model,
-      "--task",
-      "mine",
-      "--pairs",
-      "scored",
-      "--score-range",
-      "0,5",
-      "--data-dir",
-      data.toString(),
-      "--text-column",
-      "a",
-      "--text-pair-column",
-      "b",
-      "--label-column",
-      "score",
-      "--steps",
-      "2",
-      "--batch",
-      "2",
-      "--eval-every",
-      "2",
-      "--threads",
-      "2",
-      "--out",
-      out.toString()
-    };
+    return PairCommandsTest.concat(
+        new String[] {"finetune", "--model", model, "--task", "mine"},
+        PairCommandsTest.concat(
+            PairCommandsTest.scoredPairs(data, "0,5"),
+            new String[] {
+              "--steps",
+              "2",
+              "--batch",
+              "2",
+              "--eval-every",
+              "2",
+              "--threads",
+              "2",
+              "--out",
+              out.toString()
+            }));
   }
 
   private static Path pairs(Path tmp) throws Exception {

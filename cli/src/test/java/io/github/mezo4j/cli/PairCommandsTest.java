@@ -195,7 +195,7 @@ class PairCommandsTest {
   }
 
   /** The options that describe own scored pairs in {@code data}: columns a, b and score. */
-  private static String[] scoredPairs(Path data, String scoreRange) {
+  static String[] scoredPairs(Path data, String scoreRange) {
     return new String[] {
       "--pairs",
       "scored",
@@ -212,7 +212,7 @@ class PairCommandsTest {
     };
   }
 
-  private static String[] concat(String[] a, String[] b) {
+  static String[] concat(String[] a, String[] b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
