@@ -10,7 +10,7 @@
 //   test reads it from the shared data folder and applies the same overrides.
 // - spbpe: a small SentencePiece-style BPE with byte fallback (Llama 2 layout), built here from
 //   sentences written for this purpose (deterministic BPE training below) and written to
-//   nn/src/test/resources/tokenizer/spbpe-tokenizer.json, plus variants (Metaspace pre-tokenizer,
+//   tokenizers/src/test/resources/tokenizer/spbpe-tokenizer.json, plus variants (Metaspace pre-tokenizer,
 //   no byte fallback, no unk fusing).
 //
 // Usage: node generate-bpe-golden.mjs [--data DIR] [--out DIR]   (npm run generate-bpe)
@@ -33,7 +33,7 @@ const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
 );
 const dataDir = resolve(args.data ?? join(root, '../shared/data'));
-const outDir = resolve(args.out ?? join(root, 'nn/src/test/resources/tokenizer'));
+const outDir = resolve(args.out ?? join(root, 'tokenizers/src/test/resources/tokenizer'));
 const sha = (s) => createHash('sha256').update(s, 'utf8').digest('hex');
 
 // ---- the SentencePiece-style BPE tokenizer, trained here on sentences written for it ----

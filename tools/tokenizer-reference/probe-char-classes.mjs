@@ -1,6 +1,6 @@
 // Probes the Hugging Face tokenizers Rust core (through its Node binding) one code point at a
 // time and writes the character classes its BERT normalizer and pre-tokenizer actually use.
-// The result is committed as nn/src/test/resources/tokenizer/hf-char-classes.json: the Java
+// The result is committed as tokenizers/src/test/resources/tokenizer/hf-char-classes.json: the Java
 // unit tests check every code point against it, and generate-java-tables.mjs turns its frozen
 // Unicode 8 categories into BertCharTables.java.
 // Usage: node probe-char-classes.mjs [OUT.json]
@@ -61,7 +61,7 @@ for (const [k, v] of Object.entries(sets)) result[k] = ranges(v);
 result.lowercase = lowerMap;
 result.nfd = nfdMap;
 result.stripAccents = stripMap;
-const out = process.argv[2] ?? new URL('../../nn/src/test/resources/tokenizer/hf-char-classes.json', import.meta.url);
+const out = process.argv[2] ?? new URL('../../tokenizers/src/test/resources/tokenizer/hf-char-classes.json', import.meta.url);
 result.generator = { script: 'tools/tokenizer-reference/probe-char-classes.mjs', tokenizers: require('tokenizers/package.json').version };
 writeFileSync(out, JSON.stringify(result));
 for (const [k, v] of Object.entries(result)) console.log(k, Array.isArray(v) ? v.length + ' ranges' : Object.keys(v).length + ' entries');

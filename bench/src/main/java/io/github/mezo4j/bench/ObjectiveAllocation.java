@@ -9,7 +9,7 @@ import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.MiniLm;
 import io.github.mezo4j.nn.io.TokenizerJson;
 import io.github.mezo4j.nn.model.BertEncoder;
-import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
+import io.github.mezo4j.tokenizer.WordPieceTokenizer;
 import io.github.mezo4j.train.head.LinearHead;
 import io.github.mezo4j.train.metrics.ClassificationLoss;
 import io.github.mezo4j.train.trainer.EncoderClassifier;

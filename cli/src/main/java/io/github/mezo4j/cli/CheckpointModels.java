@@ -4,7 +4,7 @@ import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
 import io.github.mezo4j.nn.model.BertEncoder;
-import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
+import io.github.mezo4j.tokenizer.WordPieceTokenizer;
 import io.github.mezo4j.train.checkpoint.Checkpoint;
 import io.github.mezo4j.train.head.ClassifierHead;
 import io.github.mezo4j.train.head.PromptHead;

@@ -8,8 +8,8 @@ import io.github.mezo4j.nn.io.DecoderFolder;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
 import io.github.mezo4j.nn.io.Llama2cCheckpoint;
 import io.github.mezo4j.nn.model.DecoderConfig;
-import io.github.mezo4j.nn.tokenizer.Llama2cTokenizer;
-import io.github.mezo4j.nn.tokenizer.Tokenizer;
+import io.github.mezo4j.tokenizer.Llama2cTokenizer;
+import io.github.mezo4j.tokenizer.Tokenizer;
 import io.github.mezo4j.train.checkpoint.Checkpoint;
 import io.github.mezo4j.train.checkpoint.DecoderCheckpoints;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
@@ -104,7 +104,7 @@ final class DecoderModels {
     if (Files.isDirectory(path)) {
       Path tok = tokenizer != null ? tokenizer : path;
       return new Loaded(
-          DecoderFolder.load(path), io.github.mezo4j.nn.tokenizer.Tokenizers.load(tok), tok, false);
+          DecoderFolder.load(path), io.github.mezo4j.tokenizer.Tokenizers.load(tok), tok, false);
     }
     throw new IllegalArgumentException(
         "--model '%s': expected a llama2.c checkpoint (.bin) or a Hugging Face decoder folder%s"
@@ -130,7 +130,7 @@ final class DecoderModels {
 
   /**
    * Copies the tokenizer beside weights saved as a Hugging Face folder, under the name {@link
-   * io.github.mezo4j.nn.tokenizer.Tokenizers#load} looks for (tokenizer.bin or tokenizer.json).
+   * io.github.mezo4j.tokenizer.Tokenizers#load} looks for (tokenizer.bin or tokenizer.json).
    */
   static void copyTokenizer(Loaded m, Path folder) throws IOException {
     Path from = m.tokenizerFile();

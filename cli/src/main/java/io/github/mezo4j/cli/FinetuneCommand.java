@@ -8,7 +8,7 @@ import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.model.BertEncoder;
 import io.github.mezo4j.nn.model.FrozenPrefixCache;
-import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
+import io.github.mezo4j.tokenizer.WordPieceTokenizer;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.data.Dataset;

@@ -10,8 +10,8 @@ import io.github.mezo4j.nn.io.Llama2cCheckpoint;
 import io.github.mezo4j.nn.model.DecoderModel;
 import io.github.mezo4j.nn.model.Generator;
 import io.github.mezo4j.nn.model.TokenSampler;
-import io.github.mezo4j.nn.tokenizer.Llama2cTokenizer;
-import io.github.mezo4j.nn.tokenizer.Tokenizer;
+import io.github.mezo4j.tokenizer.Llama2cTokenizer;
+import io.github.mezo4j.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -94,13 +94,12 @@ final class GenerateCommand implements Callable<Integer> {
       tokenizer =
           Files.isRegularFile(tok) && tok.toString().endsWith(".bin")
               ? Llama2cTokenizer.load(tok, checkpoint.config().vocabSize())
-              : io.github.mezo4j.nn.tokenizer.Tokenizers.load(tok);
+              : io.github.mezo4j.tokenizer.Tokenizers.load(tok);
     } else if (Files.isDirectory(path)) {
       checkpoint = DecoderFolder.load(path);
       // qualified: this package has its own Tokenizers (WordPiece for the encoder commands)
       tokenizer =
-          io.github.mezo4j.nn.tokenizer.Tokenizers.load(
-              tokenizerPath != null ? tokenizerPath : path);
+          io.github.mezo4j.tokenizer.Tokenizers.load(tokenizerPath != null ? tokenizerPath : path);
     } else {
       throw new IllegalArgumentException(
           "--model '%s': expected a llama2.c checkpoint (.bin) or a Hugging Face model folder%s"

@@ -1,10 +1,10 @@
 package io.github.mezo4j.cli;
 
-import io.github.mezo4j.nn.tokenizer.Encoding;
-import io.github.mezo4j.nn.tokenizer.Padding;
-import io.github.mezo4j.nn.tokenizer.Tokenizer;
-import io.github.mezo4j.nn.tokenizer.Truncation;
-import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
+import io.github.mezo4j.tokenizer.Encoding;
+import io.github.mezo4j.tokenizer.Padding;
+import io.github.mezo4j.tokenizer.Tokenizer;
+import io.github.mezo4j.tokenizer.Truncation;
+import io.github.mezo4j.tokenizer.WordPieceTokenizer;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -3,15 +3,15 @@ package io.github.mezo4j.cli;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.MiniLm;
 import io.github.mezo4j.nn.io.TokenizerJson;
-import io.github.mezo4j.nn.tokenizer.Tokenizer;
-import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
+import io.github.mezo4j.tokenizer.Tokenizer;
+import io.github.mezo4j.tokenizer.WordPieceTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * Resolves a {@code --tokenizer} value, or the tokenizer that came with a model. (The library's
- * loader for files and folders is {@link io.github.mezo4j.nn.tokenizer.Tokenizers}.)
+ * loader for files and folders is {@link io.github.mezo4j.tokenizer.Tokenizers}.)
  */
 final class Tokenizers {
   private Tokenizers() {}
@@ -31,7 +31,7 @@ final class Tokenizers {
                   .formatted(spec)
               + " holding one, or '%s'".formatted(Models.BUILT_IN));
     }
-    return io.github.mezo4j.nn.tokenizer.Tokenizers.load(path);
+    return io.github.mezo4j.tokenizer.Tokenizers.load(path);
   }
 
   static WordPieceTokenizer load(String spec) throws IOException {

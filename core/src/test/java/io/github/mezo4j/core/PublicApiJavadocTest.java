@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 class PublicApiJavadocTest {
   /** The modules whose Javadoc is the API; bench holds JMH benchmarks, not API. */
   private static final List<String> MODULES =
-      List.of("core", "nn", "train", "cli", "spark", "examples");
+      List.of("core", "tokenizers", "nn", "train", "cli", "spark", "examples");
 
   @Test
   void everyPublicElementHasAJavadocComment() throws IOException {

@@ -1,6 +1,6 @@
 package io.github.mezo4j.nn.model;
 
-import io.github.mezo4j.nn.tokenizer.Encoding;
+import io.github.mezo4j.tokenizer.Encoding;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.mezo4j.nn.tokenizer.Encoding;
+import io.github.mezo4j.tokenizer.Encoding;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,8 +2,8 @@ package io.github.mezo4j.nn.model;
 
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.MiniLm;
-import io.github.mezo4j.nn.tokenizer.Padding;
-import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
+import io.github.mezo4j.tokenizer.Padding;
+import io.github.mezo4j.tokenizer.WordPieceTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;

@@ -7,7 +7,7 @@ import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.nn.io.safetensors.SafetensorsReader;
 import io.github.mezo4j.nn.io.safetensors.SafetensorsWriter;
-import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
+import io.github.mezo4j.tokenizer.WordPieceTokenizer;
 import io.github.mezo4j.train.head.ClassifierHead;
 import io.github.mezo4j.train.head.LinearHead;
 import io.github.mezo4j.train.head.PromptHead;

@@ -1,7 +1,7 @@
 package io.github.mezo4j.train.decoder;
 
 import io.github.mezo4j.nn.model.DecoderModel;
-import io.github.mezo4j.nn.tokenizer.Tokenizer;
+import io.github.mezo4j.tokenizer.Tokenizer;
 import java.util.Arrays;
 import java.util.Objects;
 

@@ -5,7 +5,7 @@ import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.model.EncoderInput;
 import io.github.mezo4j.nn.model.SentenceEmbedder;
-import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
+import io.github.mezo4j.tokenizer.WordPieceTokenizer;
 import java.util.List;
 
 /**

@@ -3,7 +3,7 @@ package io.github.mezo4j.train.trainer;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.model.BertEncoder;
-import io.github.mezo4j.nn.tokenizer.WordPieceTokenizer;
+import io.github.mezo4j.tokenizer.WordPieceTokenizer;
 import io.github.mezo4j.train.data.Column;
 import io.github.mezo4j.train.data.PairKind;
 import io.github.mezo4j.train.data.PairTask;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.github.mezo4j.core.data.SharedData;
 import io.github.mezo4j.nn.io.DecoderCheckpoint;
 import io.github.mezo4j.nn.io.Llama2cCheckpoint;
-import io.github.mezo4j.nn.tokenizer.Llama2cTokenizer;
+import io.github.mezo4j.tokenizer.Llama2cTokenizer;
 import io.github.mezo4j.train.data.Example;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;

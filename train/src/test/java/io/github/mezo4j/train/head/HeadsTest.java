@@ -149,7 +149,7 @@ class HeadsTest {
         PromptHead.of(
             labels,
             20,
-            TinyTask.tokenizer().withPadding(io.github.mezo4j.nn.tokenizer.Padding.fixed(16)),
+            TinyTask.tokenizer().withPadding(io.github.mezo4j.tokenizer.Padding.fixed(16)),
             c.padId());
     EncoderClassifier.Batch batch = c.batch(c.withHead(plain).tokenize(TinyTask.data(6, 3)));
     try (Workers w = Workers.of(1)) {
