@@ -5,7 +5,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.github.mezo4j.cli.OnnxRuntimeService;
+import io.github.mezo4j.bench.cli.OnnxRuntimeService;
 import io.github.mezo4j.nn.model.EncoderInput;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
@@ -16,12 +16,11 @@ import java.util.Map;
 
 /**
  * ONNX Runtime (the CPU provider of the {@code com.microsoft.onnxruntime:onnxruntime} jar) for
- * {@code mezo4j bench forward --compare-onnxruntime}, registered as the {@link OnnxRuntimeService}
- * in {@code bench/target/benchmarks.jar}. Sessions keep ONNX Runtime's default graph optimizations
- * and use T intra-op threads, one inter-op thread, sequential execution.
+ * {@code mezo4j bench forward --compare-onnxruntime}. Sessions keep ONNX Runtime's default graph
+ * optimizations and use T intra-op threads, one inter-op thread, sequential execution.
  */
 public final class OnnxRuntimeSessions implements OnnxRuntimeService {
-  /** The ServiceLoader's constructor. */
+  /** ONNX Runtime's CPU provider. */
   public OnnxRuntimeSessions() {}
 
   @Override

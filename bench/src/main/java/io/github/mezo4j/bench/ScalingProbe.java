@@ -6,7 +6,6 @@ import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.MiniLm;
 import io.github.mezo4j.nn.model.BertEncoder;
 import io.github.mezo4j.nn.model.EncoderInput;
-import io.github.mezo4j.nn.model.ForwardBenchmark;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -84,7 +83,7 @@ public final class ScalingProbe {
       for (String s : shapes.split(",")) {
         String[] bs = s.trim().split("x");
         EncoderInput input =
-            ForwardBenchmark.randomInput(
+            EncoderInput.random(
                 42,
                 Integer.parseInt(bs[0]),
                 Integer.parseInt(bs[1]),

@@ -11,7 +11,6 @@ import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.MiniLm;
 import io.github.mezo4j.nn.model.BertEncoder;
 import io.github.mezo4j.nn.model.EncoderInput;
-import io.github.mezo4j.nn.model.ForwardBenchmark;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -66,7 +65,7 @@ public final class StepOverhead {
     BertCheckpoint checkpoint = MiniLm.load();
     BertEncoder encoder = BertEncoder.of(checkpoint.config(), checkpoint.parameters());
     EncoderInput input =
-        ForwardBenchmark.randomInput(
+        EncoderInput.random(
             42, batch, seq, checkpoint.config().vocabSize(), checkpoint.config().padTokenId());
     ParameterSet trainable = encoder.parameters();
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();

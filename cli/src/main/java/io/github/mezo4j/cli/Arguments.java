@@ -1,15 +1,16 @@
 package io.github.mezo4j.cli;
 
 /** Range checks for command-line values, with messages that name the option. */
-final class Arguments {
+public final class Arguments {
   private Arguments() {}
 
-  static int positive(String option, int value) {
+  /** {@code value}, checked to be at least 1. */
+  public static int positive(String option, int value) {
     return atLeast(option, value, 1);
   }
 
   /** {@code value}, checked to be at least {@code min}. */
-  static int atLeast(String option, int value, int min) {
+  public static int atLeast(String option, int value, int min) {
     if (value < min) {
       throw new IllegalArgumentException("%s must be >= %d, got %d".formatted(option, min, value));
     }
@@ -17,12 +18,12 @@ final class Arguments {
   }
 
   /** A --threads value: 0 means one thread per available processor. */
-  static int threads(String option, int value) {
+  public static int threads(String option, int value) {
     return atLeast(option, value, 0) == 0 ? Runtime.getRuntime().availableProcessors() : value;
   }
 
   /** Checks a perturbation scale or rate before any data is loaded: finite and > 0. */
-  static double positiveFinite(String option, double value) {
+  public static double positiveFinite(String option, double value) {
     if (!(value > 0) || Double.isInfinite(value)) {
       throw new IllegalArgumentException(
           "%s must be a finite number > 0, got %s".formatted(option, value));

@@ -3,11 +3,11 @@ package io.github.mezo4j.cli;
 import java.util.Locale;
 
 /** Minimal JSON writing for the command's line-oriented output. */
-final class Json {
+public final class Json {
   private Json() {}
 
   /** A JSON string literal. */
-  static String string(String s) {
+  public static String string(String s) {
     StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -17,9 +17,12 @@ import java.util.Locale;
  *       to even) as they load, one tensor at a time.
  * </ul>
  */
-enum LoadDType {
+public enum LoadDType {
+  /** As the file stores them (bf16 stays bf16, f16 is widened to f32). */
   AUTO,
+  /** Every tensor widened to f32. */
   F32,
+  /** Every tensor stored as bf16. */
   BF16;
 
   /** The option's spelling. */

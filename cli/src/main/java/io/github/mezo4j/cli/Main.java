@@ -7,17 +7,24 @@ import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code mezo4j} command: MeZO fine-tuning, embedding and benchmarks from the shell. */
+/**
+ * The {@code mezo4j} command: MeZO fine-tuning, evaluation, replay and embedding from the shell.
+ * Other modules add subcommands to {@link #commandLine()} (the bench module adds {@code bench}).
+ */
 @Command(
     name = "mezo4j",
     mixinStandardHelpOptions = true,
     version = "mezo4j 0.1.0-SNAPSHOT",
     description = "Memory-efficient zeroth-order (MeZO) fine-tuning for the JVM.",
+    footer = {
+      "",
+      "Speed benchmarks: mezo4j bench forward|step|learn (bin/mezo4j runs them from"
+          + " bench/target/benchmarks.jar)."
+    },
     subcommands = {
       TokenizeCommand.class,
       GenerateCommand.class,
       EmbedCommand.class,
-      BenchCommand.class,
       FinetuneCommand.class,
       EvalCommand.class,
       ReplayCommand.class,
@@ -38,6 +45,14 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns its exit code (0 ok, 1 failure, 2 usage error). */
   public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /**
+   * The {@code mezo4j} command line, ready to {@code execute}: a failure prints one line naming the
+   * command path and exits 1. Add subcommands to it before executing.
+   */
+  public static CommandLine commandLine() {
     return new CommandLine(new Main())
         .setExecutionExceptionHandler(
             (e, commandLine, parseResult) -> {
@@ -51,8 +66,7 @@ public final class Main implements Runnable {
                 e.printStackTrace(commandLine.getErr());
               }
               return 1;
-            })
-        .execute(args);
+            });
   }
 
   /**

@@ -22,14 +22,16 @@ import java.util.function.Supplier;
  * repository ({@code hf:ORG/NAME[@REVISION]}, downloaded into the shared hub cache) or an .onnx
  * file.
  */
-final class Models {
-  static final String BUILT_IN = "minilm";
+public final class Models {
+  /** The built-in model's name: all-MiniLM-L6-v2, carried in the jar. */
+  public static final String BUILT_IN = "minilm";
+
   static final String HUB_PREFIX = "hf:";
 
   private Models() {}
 
   /** Loads {@code spec} with every weight widened to f32. */
-  static BertCheckpoint load(String spec) throws IOException {
+  public static BertCheckpoint load(String spec) throws IOException {
     return load(spec, LoadDType.F32);
   }
 
@@ -38,7 +40,7 @@ final class Models {
    * files hold f32 ({@code auto} keeps it), a Hugging Face folder's bf16 tensors stay bf16 under
    * {@code auto}; the engine reads bf16 directly, so nothing is widened in memory.
    */
-  static BertCheckpoint load(String spec, LoadDType dtype) throws IOException {
+  public static BertCheckpoint load(String spec, LoadDType dtype) throws IOException {
     BertCheckpoint loaded = read(spec, dtype);
     // The loader's buffers (an ONNX file's bytes, safetensors pages widened to f32) are garbage
     // now, in the old generation, which nothing else would empty during a run: collect them once
@@ -121,7 +123,7 @@ final class Models {
    * anything else is a path. Kept apart from loading, so every architecture's loader gets hub
    * models the same way.
    */
-  static Path localPath(String spec) throws IOException {
+  public static Path localPath(String spec) throws IOException {
     return localPath(spec, HubSettings::fromEnvironment);
   }
 

@@ -20,7 +20,6 @@ import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
 import io.github.mezo4j.nn.model.BertEncoder;
 import io.github.mezo4j.nn.model.EncoderInput;
-import io.github.mezo4j.nn.model.ForwardBenchmark;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -154,17 +153,15 @@ class Bf16LoadTest {
     BertCheckpoint bf16 = Models.load(folder.toString(), LoadDType.AUTO);
     BertCheckpoint wide = Models.load(folder.toString(), LoadDType.F32);
     BertCheckpoint orig = Models.load(original.toString(), LoadDType.F32);
-    EncoderInput in = ForwardBenchmark.randomInput(3, 4, 12, bf16.config().vocabSize(), 0);
+    EncoderInput in = EncoderInput.random(3, 4, 12, bf16.config().vocabSize(), 0);
     try (Workers w = Workers.of(2)) {
       float[] a = BertEncoder.of(bf16.config(), bf16.parameters()).forward(in, w);
       float[] b = BertEncoder.of(wide.config(), wide.parameters()).forward(in, w);
       float[] o = BertEncoder.of(orig.config(), orig.parameters()).forward(in, w);
-      double max = StepBenchmark.maxAbs(b);
+      double max = maxAbs(b);
       assertTrue(max > 0.5, "outputs are layer-normed: " + max);
-      assertTrue(
-          StepBenchmark.maxAbsDiff(a, b) <= 1e-5 * max,
-          "bf16 vs widened: " + StepBenchmark.maxAbsDiff(a, b));
-      double vsOriginal = StepBenchmark.maxAbsDiff(a, o);
+      assertTrue(maxAbsDiff(a, b) <= 1e-5 * max, "bf16 vs widened: " + maxAbsDiff(a, b));
+      double vsOriginal = maxAbsDiff(a, o);
       assertTrue(vsOriginal > 0 && vsOriginal < 0.03 * max, "bf16 vs original f32: " + vsOriginal);
     }
   }
@@ -207,7 +204,7 @@ class Bf16LoadTest {
     return args;
   }
 
-  private static Path lastCheckpoint(MainTest.Run r) throws Exception {
+  private static Path lastCheckpoint(CommandRun.Run r) throws Exception {
     assertEquals(0, r.exitCode(), r.err());
     return Path.of(r.jsonLines().get(0).get("last_checkpoint").asText());
   }
@@ -222,7 +219,7 @@ class Bf16LoadTest {
 
     // straight to step 6 (--dtype auto is the default: the folder is bf16, so training is)
     Path straight = tmp.resolve("straight");
-    MainTest.Run r = MainTest.run("", finetune(model, data, straight, 6).toArray(String[]::new));
+    CommandRun.Run r = MainTest.run("", finetune(model, data, straight, 6).toArray(String[]::new));
     Path last = lastCheckpoint(r);
     assertTrue(r.err().contains("(bf16 weights, "), r.err());
     assertEquals(
@@ -251,7 +248,7 @@ class Bf16LoadTest {
             .contentEquals(savedParams));
 
     // resuming with another dtype is refused by name (without --dtype, the run's own is used)
-    MainTest.Run other =
+    CommandRun.Run other =
         MainTest.run(
             "",
             finetune(model, data, split, 9, "--resume", "--dtype", "f32").toArray(String[]::new));
@@ -260,7 +257,7 @@ class Bf16LoadTest {
 
     // replay from base + step log: bit-identical bf16 weights
     Path replayed = tmp.resolve("replayed");
-    MainTest.Run rp =
+    CommandRun.Run rp =
         MainTest.run("", "replay", "--checkpoint", last.toString(), "--out", replayed.toString());
     assertEquals(0, rp.exitCode(), rp.err());
     assertTrue(rp.jsonLines().get(0).get("identical_to_saved_weights").asBoolean());
@@ -285,11 +282,11 @@ class Bf16LoadTest {
       "--threads",
       "1"
     };
-    MainTest.Run e1 = MainTest.run("", eval);
+    CommandRun.Run e1 = MainTest.run("", eval);
     assertEquals(0, e1.exitCode(), e1.err());
     List<String> replayEval = new ArrayList<>(List.of(eval));
     replayEval.add("--replay");
-    MainTest.Run e2 = MainTest.run("", replayEval.toArray(String[]::new));
+    CommandRun.Run e2 = MainTest.run("", replayEval.toArray(String[]::new));
     assertEquals(0, e2.exitCode(), e2.err());
     assertEquals(
         e1.jsonLines().get(0).get("loss").asDouble(), e2.jsonLines().get(0).get("loss").asDouble());
@@ -311,7 +308,7 @@ class Bf16LoadTest {
     ObjectNode run = (ObjectNode) JSON.readTree(runJson.toFile());
     ((ObjectNode) run.get("config")).remove("dtype");
     Files.writeString(runJson, JSON.writeValueAsString(run));
-    MainTest.Run cont =
+    CommandRun.Run cont =
         MainTest.run("", finetune(model, data, wide, 9, "--resume").toArray(String[]::new));
     assertEquals(0, cont.exitCode(), cont.err());
     assertTrue(cont.err().contains("(f32 weights, "), cont.err());
@@ -326,7 +323,7 @@ class Bf16LoadTest {
       assumeTrue(false, "SKIPPED: stories260k data missing: " + e.getReason() + "; " + e.getFile());
       return;
     }
-    MainTest.Run r =
+    CommandRun.Run r =
         MainTest.run(
             "",
             "finetune",
@@ -345,12 +342,24 @@ class Bf16LoadTest {
 
   @Test
   void aBadDTypeIsReportedByName(@TempDir Path tmp) throws Exception {
-    MainTest.Run f =
+    CommandRun.Run f =
         MainTest.run("", "finetune", "--task", "sst2", "--dtype", "fp8", "--out", tmp.toString());
     assertEquals(1, f.exitCode());
     assertTrue(f.err().contains("--dtype 'fp8': expected auto"), f.err());
-    MainTest.Run e = MainTest.run("hello\n", "embed", "--dtype", "float16");
+    CommandRun.Run e = MainTest.run("hello\n", "embed", "--dtype", "float16");
     assertEquals(1, e.exitCode());
     assertTrue(e.err().contains("--dtype 'float16'"), e.err());
+  }
+
+  private static double maxAbsDiff(float[] a, float[] b) {
+    double m = 0;
+    for (int i = 0; i < a.length; i++) {
+      m = Math.max(m, Math.abs((double) a[i] - b[i]));
+    }
+    return m;
+  }
+
+  private static double maxAbs(float[] a) {
+    return maxAbsDiff(a, new float[a.length]);
   }
 }

@@ -93,7 +93,7 @@ class DecoderFinetuneCommandTest {
     Path model = stories();
     Path data = data(tmp);
     Path out = tmp.resolve("run");
-    MainTest.Run r = MainTest.run("", finetune(model, data, out, "ce"));
+    CommandRun.Run r = MainTest.run("", finetune(model, data, out, "ce"));
     assertEquals(0, r.exitCode(), r.err());
     JsonNode summary = r.jsonLines().get(0);
     assertEquals("decoder", summary.get("kind").asText());
@@ -115,10 +115,10 @@ class DecoderFinetuneCommandTest {
                 data.resolve("dev.tsv").toString(),
                 "--threads",
                 "1"));
-    MainTest.Run e1 = MainTest.run("", eval.toArray(String[]::new));
+    CommandRun.Run e1 = MainTest.run("", eval.toArray(String[]::new));
     assertEquals(0, e1.exitCode(), e1.err());
     eval.add("--replay");
-    MainTest.Run e2 = MainTest.run("", eval.toArray(String[]::new));
+    CommandRun.Run e2 = MainTest.run("", eval.toArray(String[]::new));
     assertEquals(0, e2.exitCode(), e2.err());
     JsonNode m1 = e1.jsonLines().get(0);
     JsonNode m2 = e2.jsonLines().get(0);
@@ -131,11 +131,11 @@ class DecoderFinetuneCommandTest {
 
     // replay writes a Hugging Face folder identical to the saved weights; it loads as a model
     Path replayed = tmp.resolve("replayed");
-    MainTest.Run rp =
+    CommandRun.Run rp =
         MainTest.run("", "replay", "--checkpoint", last.toString(), "--out", replayed.toString());
     assertEquals(0, rp.exitCode(), rp.err());
     assertTrue(rp.jsonLines().get(0).get("identical_to_saved_weights").asBoolean());
-    MainTest.Run e3 =
+    CommandRun.Run e3 =
         MainTest.run(
             "",
             "eval",
@@ -156,7 +156,7 @@ class DecoderFinetuneCommandTest {
     Path model = stories();
     Path data = data(tmp);
     Path out = tmp.resolve("lm");
-    MainTest.Run r = MainTest.run("", finetune(model, data, out, "lm"));
+    CommandRun.Run r = MainTest.run("", finetune(model, data, out, "lm"));
     assertEquals(0, r.exitCode(), r.err());
     JsonNode summary = r.jsonLines().get(0);
     assertEquals("perplexity", summary.get("metric_name").asText());
@@ -164,7 +164,7 @@ class DecoderFinetuneCommandTest {
     // the best perplexity is the lowest one seen, the untrained model's included
     assertTrue(
         summary.get("best_dev_metric").asDouble() <= summary.get("initial_dev_metric").asDouble());
-    MainTest.Run e =
+    CommandRun.Run e =
         MainTest.run(
             "",
             "eval",
@@ -194,7 +194,7 @@ class DecoderFinetuneCommandTest {
             "linear",
             "--samples",
             "2"));
-    MainTest.Run r = MainTest.run("", args.toArray(String[]::new));
+    CommandRun.Run r = MainTest.run("", args.toArray(String[]::new));
     assertEquals(0, r.exitCode(), r.err());
     JsonNode summary = r.jsonLines().get(0);
     assertEquals("momentum", summary.get("optimizer").asText());
@@ -203,7 +203,7 @@ class DecoderFinetuneCommandTest {
     assertEquals("two-sided", summary.get("estimator").asText());
     assertEquals(2, summary.get("samples").asInt());
     assertEquals(4L * 260_032, summary.get("optimizer_state_bytes").asLong());
-    MainTest.Run rp =
+    CommandRun.Run rp =
         MainTest.run(
             "",
             "replay",
@@ -217,7 +217,7 @@ class DecoderFinetuneCommandTest {
 
   @Test
   void anUnknownObjectiveIsRefused(@TempDir Path tmp) throws Exception {
-    MainTest.Run r =
+    CommandRun.Run r =
         MainTest.run("", finetune(stories(), data(tmp), tmp.resolve("x"), "perplexity"));
     assertEquals(1, r.exitCode());
     assertTrue(r.err().contains("expected ce, accuracy, f1 or lm"), r.err());
@@ -228,7 +228,7 @@ class DecoderFinetuneCommandTest {
     List<String> args =
         new ArrayList<>(List.of(finetune(stories(), data(tmp), tmp.resolve("x"), "ce")));
     args.addAll(List.of("--head", "linear"));
-    MainTest.Run r = MainTest.run("", args.toArray(String[]::new));
+    CommandRun.Run r = MainTest.run("", args.toArray(String[]::new));
     assertEquals(1, r.exitCode());
     assertTrue(r.err().contains("--head does not apply to a decoder model"), r.err());
     assertFalse(Files.exists(tmp.resolve("x")), "refused before anything was written");

@@ -33,7 +33,7 @@ class DemoCommandTest {
       "--threads",
       "2"
     };
-    MainTest.Run r = MainTest.run("", args);
+    CommandRun.Run r = MainTest.run("", args);
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(r.out().contains("dev accuracy"), r.out());
     JsonNode s = JsonMapper.builder().build().readTree(out.resolve("summary.json").toFile());

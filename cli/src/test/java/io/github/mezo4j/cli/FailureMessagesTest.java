@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * character (text quoted from files is escaped).
  */
 class FailureMessagesTest {
-  private final List<MainTest.Run> failures = new ArrayList<>();
+  private final List<CommandRun.Run> failures = new ArrayList<>();
 
   @Test
   void badInputsFailWithPlainMessages(@TempDir Path tmp) throws Exception {
@@ -34,7 +34,7 @@ class FailureMessagesTest {
     Files.writeString(data.resolve("train.tsv"), FinetuneCommandsTest.tsv(16, 1));
     Files.writeString(data.resolve("dev.tsv"), FinetuneCommandsTest.tsv(8, 2));
     Path out = tmp.resolve("run");
-    MainTest.Run ok = MainTest.run("", finetune(model, data, out));
+    CommandRun.Run ok = MainTest.run("", finetune(model, data, out));
     assertEquals(0, ok.exitCode(), ok.err());
     Path last = Path.of(ok.jsonLines().get(0).get("last_checkpoint").asText());
 
@@ -42,7 +42,7 @@ class FailureMessagesTest {
     Path manifest = last.resolve(Checkpoint.MANIFEST);
     String saved = Files.readString(manifest);
     edit(manifest, "version", 99);
-    MainTest.Run v = fails("replay", "--checkpoint", last.toString(), "--out", tmp + "/replayed");
+    CommandRun.Run v = fails("replay", "--checkpoint", last.toString(), "--out", tmp + "/replayed");
     assertTrue(
         v.err().contains(manifest.toString())
             && v.err().contains("version 99")
@@ -54,24 +54,24 @@ class FailureMessagesTest {
     Path headJson = last.resolve(Checkpoint.HEAD).resolve(HeadFiles.HEAD_JSON);
     String head = Files.readString(headJson);
     edit(headJson, "classes", 1000);
-    MainTest.Run h = fails(eval(last, data.resolve("dev.tsv")));
+    CommandRun.Run h = fails(eval(last, data.resolve("dev.tsv")));
     assertTrue(h.err().contains("'classes' is 1000"), h.err());
     Files.writeString(headJson, head);
 
     // data: invalid UTF-8 names line and byte offset; an unknown label quoting escape sequences
     Path latin1 = tmp.resolve("latin1.tsv");
     Files.write(latin1, "review\tstars\ngood film\t1\nbad caf\u00e9\t0\n".getBytes("ISO-8859-1"));
-    MainTest.Run u = fails(eval(last, latin1));
+    CommandRun.Run u = fails(eval(last, latin1));
     assertTrue(u.err().contains("line 3") && u.err().contains("byte offset 32"), u.err());
     Path hostile = tmp.resolve("hostile.tsv");
     Files.writeString(hostile, "review\tstars\ngood film\t\u001b]0;pwned\u0007\u001b[2J\n");
-    MainTest.Run l = fails(eval(last, hostile));
+    CommandRun.Run l = fails(eval(last, hostile));
     assertTrue(l.err().contains("\\u001b]0;pwned\\u0007"), l.err());
 
     // a blank row (only a tab) is skipped, counted and reported with its line
     Path blank = tmp.resolve("blank.tsv");
     Files.writeString(blank, "review\tstars\ngood film\t1\n\t\nbad film\t0\n");
-    MainTest.Run b = MainTest.run("", eval(last, blank));
+    CommandRun.Run b = MainTest.run("", eval(last, blank));
     assertEquals(0, b.exitCode(), b.err());
     assertTrue(b.err().contains("skipped 1 blank row: " + blank + ":3"), b.err());
     assertEquals(2, b.jsonLines().get(0).get("examples").asInt());
@@ -86,27 +86,27 @@ class FailureMessagesTest {
 
     // a second writer into a folder a live process writes
     try (RunLock _ = RunLock.acquire(out, new PrintStream(PrintStream.nullOutputStream()))) {
-      MainTest.Run w = fails(resume(finetune(model, data, out)));
+      CommandRun.Run w = fails(resume(finetune(model, data, out)));
       assertTrue(w.err().contains("being written by this process"), w.err());
     }
 
     // resuming the finished run: a no-op that says so; its summary stays complete
-    MainTest.Run again = MainTest.run("", resume(finetune(model, data, out)));
+    CommandRun.Run again = MainTest.run("", resume(finetune(model, data, out)));
     assertEquals(0, again.exitCode(), again.err());
     assertTrue(again.err().contains("already finished"), again.err());
     JsonNode summary = again.jsonLines().get(0);
     assertTrue(summary.get("final_dev_loss").isNumber(), summary.toString());
     assertEquals(ok.jsonLines().get(0).get("final_dev_loss"), summary.get("final_dev_loss"));
 
-    for (MainTest.Run f : failures) {
+    for (CommandRun.Run f : failures) {
       String err = f.err();
       assertTrue(!err.contains("java.") && !err.contains("Exception"), err);
       assertTrue(err.chars().noneMatch(c -> c < 0x20 && c != '\n'), err);
     }
   }
 
-  private MainTest.Run fails(String... args) {
-    MainTest.Run r = MainTest.run("", args);
+  private CommandRun.Run fails(String... args) {
+    CommandRun.Run r = MainTest.run("", args);
     assertEquals(1, r.exitCode(), () -> String.join(" ", args) + ": " + r.err());
     assertTrue(!r.err().isBlank(), "no message");
     failures.add(r);

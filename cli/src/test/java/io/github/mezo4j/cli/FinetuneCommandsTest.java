@@ -62,7 +62,7 @@ public class FinetuneCommandsTest {
             "--threads",
             "1");
 
-    MainTest.Run recipe = MainTest.run("", with(base, "--out", tmp.resolve("recipe").toString()));
+    CommandRun.Run recipe = MainTest.run("", with(base, "--out", tmp.resolve("recipe").toString()));
     assertEquals(0, recipe.exitCode(), recipe.err());
     JsonNode c = JsonFiles.read(tmp.resolve("recipe").resolve("run.json")).get("config");
     Recipe r = Recipe.ENCODER_FULL_DATA; // own files have no k-shot seed
@@ -72,7 +72,7 @@ public class FinetuneCommandsTest {
     assertEquals(2, c.get("steps").asInt(), "a budget option the user gives wins");
     assertTrue(recipe.err().contains("recipe " + r.name() + ": " + r.methodOptions()));
 
-    MainTest.Run own =
+    CommandRun.Run own =
         MainTest.run(
             "", with(base, "--out", tmp.resolve("own").toString(), "--estimator", "one-sided"));
     assertEquals(0, own.exitCode(), own.err());
@@ -130,7 +130,7 @@ public class FinetuneCommandsTest {
       out.toString(),
       "--save-weights"
     };
-    MainTest.Run r = MainTest.run("", finetune);
+    CommandRun.Run r = MainTest.run("", finetune);
     assertEquals(0, r.exitCode(), r.err());
     JsonNode summary = r.jsonLines().get(0);
     assertEquals(6, summary.get("steps").asInt());
@@ -142,14 +142,14 @@ public class FinetuneCommandsTest {
     assertEquals(800, ImageIO.read(out.resolve("dev_metric.png").toFile()).getWidth());
 
     // the same run folder again without --resume is refused; with it, it goes on to step 9
-    MainTest.Run again = MainTest.run("", finetune);
+    CommandRun.Run again = MainTest.run("", finetune);
     assertEquals(1, again.exitCode());
     assertTrue(again.err().contains("--resume"), again.err());
     String[] more = finetune.clone();
     more[java.util.Arrays.asList(more).indexOf("--steps") + 1] = "9";
     List<String> resumed = new ArrayList<>(List.of(more));
     resumed.add("--resume");
-    MainTest.Run cont = MainTest.run("", resumed.toArray(String[]::new));
+    CommandRun.Run cont = MainTest.run("", resumed.toArray(String[]::new));
     assertEquals(0, cont.exitCode(), cont.err());
     assertEquals(9, cont.jsonLines().get(0).get("steps").asInt());
 
@@ -170,11 +170,11 @@ public class FinetuneCommandsTest {
       "--threads",
       "1"
     };
-    MainTest.Run e1 = MainTest.run("", eval);
+    CommandRun.Run e1 = MainTest.run("", eval);
     assertEquals(0, e1.exitCode(), e1.err());
     List<String> replayEval = new ArrayList<>(List.of(eval));
     replayEval.add("--replay");
-    MainTest.Run e2 = MainTest.run("", replayEval.toArray(String[]::new));
+    CommandRun.Run e2 = MainTest.run("", replayEval.toArray(String[]::new));
     assertEquals(0, e2.exitCode(), e2.err());
     JsonNode m1 = e1.jsonLines().get(0);
     assertEquals(12, m1.get("examples").asInt());
@@ -184,7 +184,7 @@ public class FinetuneCommandsTest {
 
     // replay writes a Hugging Face folder bit-identical to the saved weights
     Path replayed = tmp.resolve("replayed");
-    MainTest.Run rp =
+    CommandRun.Run rp =
         MainTest.run("", "replay", "--checkpoint", last.toString(), "--out", replayed.toString());
     assertEquals(0, rp.exitCode(), rp.err());
     assertTrue(rp.jsonLines().get(0).get("identical_to_saved_weights").asBoolean());
@@ -203,7 +203,7 @@ public class FinetuneCommandsTest {
     Files.writeString(data.resolve("train.tsv"), tsv(40, 3));
     Files.writeString(data.resolve("dev.tsv"), tsv(10, 4));
     for (String head : List.of("prompt", "linear", "similarity", "zero")) {
-      MainTest.Run r =
+      CommandRun.Run r =
           MainTest.run(
               "",
               "eval",
@@ -234,7 +234,7 @@ public class FinetuneCommandsTest {
 
   @Test
   void badOptionsAreReportedByName(@TempDir Path tmp) {
-    MainTest.Run r =
+    CommandRun.Run r =
         MainTest.run(
             "",
             "finetune",
@@ -248,19 +248,20 @@ public class FinetuneCommandsTest {
             "1");
     assertEquals(1, r.exitCode());
     assertTrue(r.err().contains("--head 'mlp'"), r.err());
-    MainTest.Run o =
+    CommandRun.Run o =
         MainTest.run("", "finetune", "--task", "sst2", "--objective", "bleu", "--out", "x");
     assertEquals(1, o.exitCode());
     assertTrue(o.err().contains("bleu"), o.err());
-    MainTest.Run e = MainTest.run("", "eval", "--task", "sst2");
+    CommandRun.Run e = MainTest.run("", "eval", "--task", "sst2");
     assertEquals(1, e.exitCode());
     assertTrue(e.err().contains("--checkpoint"), e.err());
     // an option another kind of run reads is an error, not ignored
-    MainTest.Run s = MainTest.run("", "finetune", "--task", "sst2", "--score", "sum", "--out", "x");
+    CommandRun.Run s =
+        MainTest.run("", "finetune", "--task", "sst2", "--score", "sum", "--out", "x");
     assertEquals(1, s.exitCode());
     assertTrue(
         s.err().contains("--score does not apply to an encoder on a classification task"), s.err());
-    MainTest.Run p =
+    CommandRun.Run p =
         MainTest.run("", "finetune", "--task", "stsb", "--head", "linear", "--out", "x");
     assertEquals(1, p.exitCode());
     assertTrue(
@@ -318,7 +319,7 @@ public class FinetuneCommandsTest {
             "--samples",
             "2",
             "--save-weights"));
-    MainTest.Run r = MainTest.run("", adam.toArray(String[]::new));
+    CommandRun.Run r = MainTest.run("", adam.toArray(String[]::new));
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(
         r.err()
@@ -350,7 +351,7 @@ public class FinetuneCommandsTest {
     assertTrue(r.err().contains("last checkpoint " + last), r.err());
 
     // replay rebuilds the optimizer from the step log: bit-identical to the saved weights
-    MainTest.Run rp =
+    CommandRun.Run rp =
         MainTest.run(
             "", "replay", "--checkpoint", last.toString(), "--out", tmp.resolve("w").toString());
     assertEquals(0, rp.exitCode(), rp.err());
@@ -359,7 +360,7 @@ public class FinetuneCommandsTest {
     // resuming with other settings is refused by name; a decaying run keeps its --steps
     List<String> sgd = new ArrayList<>(common);
     sgd.addAll(List.of("--steps", "9", "--resume"));
-    MainTest.Run other = MainTest.run("", sgd.toArray(String[]::new));
+    CommandRun.Run other = MainTest.run("", sgd.toArray(String[]::new));
     assertEquals(1, other.exitCode());
     assertTrue(
         other.err().contains("optimizer=\"adam\", but this run has optimizer=\"sgd\""),
@@ -367,7 +368,7 @@ public class FinetuneCommandsTest {
     List<String> longer = new ArrayList<>(adam);
     longer.set(longer.indexOf("--steps") + 1, "9");
     longer.add("--resume");
-    MainTest.Run extended = MainTest.run("", longer.toArray(String[]::new));
+    CommandRun.Run extended = MainTest.run("", longer.toArray(String[]::new));
     assertEquals(1, extended.exitCode());
     assertTrue(extended.err().contains("resume it with --steps 6"), extended.err());
   }
@@ -416,7 +417,7 @@ public class FinetuneCommandsTest {
                   "--out",
                   tmp.resolve("run").toString()));
       args.addAll(List.of(cases[i]));
-      MainTest.Run r = MainTest.run("", args.toArray(String[]::new));
+      CommandRun.Run r = MainTest.run("", args.toArray(String[]::new));
       assertEquals(1, r.exitCode(), r.err());
       assertTrue(r.err().startsWith(expected[i]), r.err());
     }
@@ -425,7 +426,7 @@ public class FinetuneCommandsTest {
 
   @Test
   void helpListsTheOptimizerOptionsAndTheirValues() {
-    MainTest.Run r = MainTest.run("", "finetune", "--help");
+    CommandRun.Run r = MainTest.run("", "finetune", "--help");
     assertEquals(0, r.exitCode(), r.err());
     String help = r.out().replaceAll("\\s+", " ");
     for (String s :

@@ -45,7 +45,7 @@ class GenerateCommandTest {
 
   @Test
   void greedyFromNothingTellsKarpathysPublishedStory() {
-    MainTest.Run r = MainTest.run("", "generate", "--model", model(), "--max-tokens", "80");
+    CommandRun.Run r = MainTest.run("", "generate", "--model", model(), "--max-tokens", "80");
     assertEquals(0, r.exitCode(), r.err());
     // greedy_reference.json's text: the tokenizer found beside the model turns <0x0A> into \n
     assertTrue(
@@ -61,7 +61,7 @@ class GenerateCommandTest {
   @Test
   void aPromptLongerThanTheModelIsRefusedBeforeAnythingIsPrinted() {
     String prompt = "Once upon a time ".repeat(200); // ~800 tokens; stories260K has 512 positions
-    MainTest.Run r =
+    CommandRun.Run r =
         MainTest.run("", "generate", "--model", model(), "--prompt", prompt, "--max-tokens", "3");
     assertNotEquals(0, r.exitCode());
     assertTrue(r.err().contains("the model supports at most 512"), r.err());
@@ -72,7 +72,7 @@ class GenerateCommandTest {
   void tokenizerOptionTakesAnyTokenizerForALlama2cModel(@TempDir Path dir) throws Exception {
     java.nio.file.Files.copy(
         stories().resolve("tok512.bin"), dir.resolve("tokenizer.bin")); // a folder holding one
-    MainTest.Run viaFolder =
+    CommandRun.Run viaFolder =
         MainTest.run(
             "",
             "generate",
@@ -83,10 +83,10 @@ class GenerateCommandTest {
             "--max-tokens",
             "20");
     assertEquals(0, viaFolder.exitCode(), viaFolder.err());
-    MainTest.Run beside = MainTest.run("", "generate", "--model", model(), "--max-tokens", "20");
+    CommandRun.Run beside = MainTest.run("", "generate", "--model", model(), "--max-tokens", "20");
     assertEquals(beside.out(), viaFolder.out());
     // a folder without a tokenizer is named, not reported as "Is a directory"
-    MainTest.Run none =
+    CommandRun.Run none =
         MainTest.run(
             "",
             "generate",
@@ -114,9 +114,9 @@ class GenerateCommandTest {
       "1.0",
       "--seed"
     };
-    MainTest.Run a = MainTest.run("", concat(args, "7"));
-    MainTest.Run b = MainTest.run("", concat(args, "7"));
-    MainTest.Run c = MainTest.run("", concat(args, "8"));
+    CommandRun.Run a = MainTest.run("", concat(args, "7"));
+    CommandRun.Run b = MainTest.run("", concat(args, "7"));
+    CommandRun.Run c = MainTest.run("", concat(args, "8"));
     assertEquals(0, a.exitCode(), a.err());
     assertTrue(a.out().startsWith("Once upon a time, a dog"), a.out());
     assertEquals(a.out(), b.out());
@@ -127,9 +127,9 @@ class GenerateCommandTest {
   void aConvertedHuggingFaceFolderGeneratesTheSameText(@TempDir Path dir) throws Exception {
     Path folder = dir.resolve("stories260k-hf");
     Llama2cCheckpoint.convertToHuggingFace(Path.of(model()), folder);
-    MainTest.Run bin =
+    CommandRun.Run bin =
         MainTest.run("", "generate", "--model", model(), "--prompt", "Tom", "--max-tokens", "30");
-    MainTest.Run hf =
+    CommandRun.Run hf =
         MainTest.run(
             "",
             "generate",
@@ -161,7 +161,7 @@ class GenerateCommandTest {
 
   @Test
   void aMissingModelIsAClearError(@TempDir Path dir) {
-    MainTest.Run r = MainTest.run("", "generate", "--model", dir.resolve("nope.bin").toString());
+    CommandRun.Run r = MainTest.run("", "generate", "--model", dir.resolve("nope.bin").toString());
     assertEquals(1, r.exitCode());
     assertTrue(r.err().contains("no such file or folder exists"), r.err());
     r = MainTest.run("", "generate", "--model", model(), "--temperature", "0");
@@ -215,7 +215,7 @@ class GenerateCommandTest {
     Path folder = dir.resolve("tiny-gpt2");
     DecoderFolder.save(folder, config, ParameterSet.of(params));
     Path tokenizerJson = gpt2Bpe.resolve("tokenizer.json");
-    MainTest.Run r =
+    CommandRun.Run r =
         MainTest.run(
             "",
             "generate",

@@ -29,7 +29,7 @@ class KShotEvaluationSetTest {
     Path model = FinetuneCommandsTest.tinyModel(tmp.resolve("model"));
     int expected = Tasks.get("trec").kShotEvaluationSet(root, 21).size();
     assertTrue(expected > 400 && expected <= 500, "carved dev of 500, less overlaps: " + expected);
-    MainTest.Run r =
+    CommandRun.Run r =
         MainTest.run(
             "",
             "eval",
@@ -46,7 +46,7 @@ class KShotEvaluationSetTest {
     assertEquals(0, r.exitCode(), r.err());
     assertEquals(expected, r.jsonLines().get(0).get("examples").asInt());
 
-    MainTest.Run noSeed =
+    CommandRun.Run noSeed =
         MainTest.run(
             "", "eval", "--model", model.toString(), "--task", "trec", "--data", "k-shot-eval");
     assertEquals(1, noSeed.exitCode());

@@ -42,7 +42,7 @@ class LoraCommandTest {
     Files.writeString(data.resolve("train.tsv"), FinetuneCommandsTest.tsv(24, 1));
     Files.writeString(data.resolve("dev.tsv"), FinetuneCommandsTest.tsv(12, 2));
     Path out = tmp.resolve("run");
-    MainTest.Run r =
+    CommandRun.Run r =
         MainTest.run("", args(model, data, SPEC, "--out", out.toString(), "--save-weights"));
     assertEquals(0, r.exitCode(), r.err());
     JsonNode summary = r.jsonLines().get(0);
@@ -70,7 +70,7 @@ class LoraCommandTest {
         eval.add("--replay");
       }
       // with or without --replay, the adapters are rebuilt: the run's own numbers, exactly
-      MainTest.Run e = MainTest.run("", eval.toArray(String[]::new));
+      CommandRun.Run e = MainTest.run("", eval.toArray(String[]::new));
       assertEquals(0, e.exitCode(), e.err());
       JsonNode m = e.jsonLines().get(0);
       assertEquals(summary.get("final_dev_metric").asDouble(), m.get("accuracy").asDouble());
@@ -80,7 +80,7 @@ class LoraCommandTest {
     Path w1 = tmp.resolve("w1");
     Path w2 = tmp.resolve("w2");
     for (Path w : List.of(w1, w2)) {
-      MainTest.Run rp =
+      CommandRun.Run rp =
           MainTest.run("", "replay", "--checkpoint", last.toString(), "--out", w.toString());
       assertEquals(0, rp.exitCode(), rp.err());
       assertTrue(rp.jsonLines().get(0).get("identical_to_saved_weights").asBoolean());
@@ -147,7 +147,7 @@ class LoraCommandTest {
     Files.createDirectories(data);
     Files.writeString(data.resolve("train.tsv"), FinetuneCommandsTest.tsv(8, 1));
     Files.writeString(data.resolve("dev.tsv"), FinetuneCommandsTest.tsv(4, 2));
-    MainTest.Run r =
+    CommandRun.Run r =
         MainTest.run(
             "",
             args(model, data, "lora:targets=query+dense", "--out", tmp.resolve("a").toString()));

@@ -4,17 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
 import io.github.mezo4j.nn.io.MiniLm;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,45 +19,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the command in-process, as a user would from the shell, with stdin and stdout captured. */
 class MainTest {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
-
-  record Run(int exitCode, String out, String err) {
-    List<JsonNode> jsonLines() throws Exception {
-      List<JsonNode> nodes = new java.util.ArrayList<>();
-      for (String line : out.strip().split("\n")) {
-        nodes.add(JSON.readTree(line));
-      }
-      return nodes;
-    }
-  }
-
-  static Run run(String stdin, String... args) {
+  static CommandRun.Run run(String stdin, String... args) {
     return runBytes(stdin.getBytes(StandardCharsets.UTF_8), args);
   }
 
-  static synchronized Run runBytes(byte[] stdin, String... args) {
-    InputStream oldIn = System.in;
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setIn(new ByteArrayInputStream(stdin));
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = Main.run(args);
-      return new Run(
-          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setIn(oldIn);
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  static CommandRun.Run runBytes(byte[] stdin, String... args) {
+    return CommandRun.run(Main::run, stdin, args);
   }
 
   @Test
   void tokenizeWritesOneEncodingPerLine() throws Exception {
-    Run r = run("Hello world!\nA man eats.\tSomeone is eating.\n", "tokenize");
+    CommandRun.Run r = run("Hello world!\nA man eats.\tSomeone is eating.\n", "tokenize");
     assertEquals(0, r.exitCode(), r.err());
     List<JsonNode> lines = r.jsonLines();
     assertEquals(2, lines.size());
@@ -74,7 +41,7 @@ class MainTest {
 
   @Test
   void tokenizePairsTruncatesAndPads() throws Exception {
-    Run r =
+    CommandRun.Run r =
         run(
             "A man eats.\tSomeone is eating.\n",
             "tokenize",
@@ -89,15 +56,15 @@ class MainTest {
     assertEquals(102, e.get("ids").get(7).intValue());
     assertEquals("[0,0,0,0,1,1,1,1]", e.get("token_type_ids").toString());
 
-    Run padded = run("hi\n", "tokenize", "--max-length", "6", "--pad");
+    CommandRun.Run padded = run("hi\n", "tokenize", "--max-length", "6", "--pad");
     assertEquals("[1,1,1,0,0,0]", padded.jsonLines().get(0).get("attention_mask").toString());
   }
 
   @Test
   void embedGivesUnitVectorsThatDoNotDependOnBatching() throws Exception {
     String text = "The movie was great.\nA terrible, boring film.\nok\n";
-    Run batched = run(text, "embed", "--normalize", "--threads", "1");
-    Run single = run(text, "embed", "--normalize", "--batch", "1", "--threads", "2");
+    CommandRun.Run batched = run(text, "embed", "--normalize", "--threads", "1");
+    CommandRun.Run single = run(text, "embed", "--normalize", "--batch", "1", "--threads", "2");
     assertEquals(0, batched.exitCode(), batched.err());
     List<JsonNode> a = batched.jsonLines();
     List<JsonNode> b = single.jsonLines();
@@ -136,8 +103,8 @@ class MainTest {
 
     String text = "A gripping, funny film.\nNot worth the ticket.\n";
     String builtIn = run(text, "embed", "--threads", "1").out();
-    Run fromFolder = run(text, "embed", "--threads", "1", "--model", folder.toString());
-    Run fromOnnx = run(text, "embed", "--threads", "1", "--model", onnx.toString());
+    CommandRun.Run fromFolder = run(text, "embed", "--threads", "1", "--model", folder.toString());
+    CommandRun.Run fromOnnx = run(text, "embed", "--threads", "1", "--model", onnx.toString());
     assertEquals(0, fromFolder.exitCode(), fromFolder.err());
     assertEquals(0, fromOnnx.exitCode(), fromOnnx.err());
     // same weights, same engine, same thread count: the same bits, printed the same way
@@ -145,7 +112,7 @@ class MainTest {
     assertEquals(builtIn, fromOnnx.out());
 
     // bf16 weights are widened to f32 on load: close to, not equal to, the f32 model
-    Run fromBf16 = run(text, "embed", "--threads", "1", "--model", bf16.toString());
+    CommandRun.Run fromBf16 = run(text, "embed", "--threads", "1", "--model", bf16.toString());
     assertEquals(0, fromBf16.exitCode(), fromBf16.err());
     List<JsonNode> a = run(text, "embed", "--threads", "1", "--normalize").jsonLines();
     List<JsonNode> b =
@@ -170,100 +137,22 @@ class MainTest {
   }
 
   @Test
-  void benchForwardPrintsTimings() throws Exception {
-    Run r =
-        run(
-            "",
-            "bench",
-            "forward",
-            "--batch",
-            "1",
-            "--seq",
-            "8",
-            "--threads",
-            "1",
-            "--iters",
-            "2",
-            "--warmup",
-            "0");
-    assertEquals(0, r.exitCode(), r.err());
-    JsonNode j = r.jsonLines().get(0);
-    for (String key : List.of("median_ms", "min_ms", "max_ms", "tokens_per_s")) {
-      assertTrue(j.get(key).doubleValue() > 0, key + " in " + j);
-    }
-    assertTrue(j.get("min_ms").doubleValue() <= j.get("max_ms").doubleValue());
-  }
-
-  @Test
-  void benchStepPrintsStepAndForwardTimesOfOneRunAndBf16Memory() throws Exception {
-    String[] common = {
-      "bench",
-      "step",
-      "--batch",
-      "1",
-      "--seq",
-      "8",
-      "--threads",
-      "1",
-      "--iters",
-      "2",
-      "--warmup",
-      "0"
-    };
-    Run f32 = run("", common);
-    assertEquals(0, f32.exitCode(), f32.err());
-    JsonNode a = f32.jsonLines().get(0);
-    for (String key :
-        List.of("step_median_ms", "forward_median_ms", "perturbed_forward_median_ms")) {
-      assertTrue(a.get(key).doubleValue() > 0, key + " in " + a);
-    }
-    assertEquals(
-        a.get("step_median_ms").doubleValue() / (2 * a.get("forward_median_ms").doubleValue()),
-        a.get("step_over_two_forwards").doubleValue(),
-        1e-3 * a.get("step_over_two_forwards").doubleValue());
-
-    List<String> bf16Args = new java.util.ArrayList<>(List.of(common));
-    bf16Args.addAll(List.of("--dtype", "bf16", "--compare-f32"));
-    Run bf16 = run("", bf16Args.toArray(String[]::new));
-    assertEquals(0, bf16.exitCode(), bf16.err());
-    JsonNode b = bf16.jsonLines().get(0);
-    assertEquals(
-        a.get("weight_bytes").longValue(), 2 * b.get("weight_bytes").longValue(), "half the bytes");
-    double diff = b.get("max_abs_diff_vs_f32").doubleValue();
-    assertTrue(diff > 0 && diff < 0.05 * b.get("max_abs_f32").doubleValue(), b.toString());
-
-    Run learn =
-        run("", "bench", "learn", "--steps", "2", "--every", "1", "--batch", "2", "--seq", "8");
-    assertEquals(0, learn.exitCode(), learn.err());
-    assertEquals(3, learn.jsonLines().size(), learn.out());
-    assertTrue(Double.isFinite(learn.jsonLines().get(2).get("final_loss").doubleValue()));
-
-    Run dtype = run("", "bench", "step", "--dtype", "f16");
-    assertEquals(1, dtype.exitCode());
-    assertTrue(dtype.err().contains("--dtype must be f32 or bf16, got 'f16'"), dtype.err());
-  }
-
-  @Test
   void badInputGivesAnActionableErrorAndNonZeroExit(@TempDir Path dir) throws Exception {
-    Run missing = run("x\n", "embed", "--model", dir.resolve("nope").toString());
+    CommandRun.Run missing = run("x\n", "embed", "--model", dir.resolve("nope").toString());
     assertEquals(1, missing.exitCode());
     assertTrue(missing.err().contains("no such file or folder"), missing.err());
 
     Path broken = Files.createDirectory(dir.resolve("model"));
     Files.writeString(broken.resolve("config.json"), "{\"model_type\": \"bert\"");
-    Run bad = run("x\n", "embed", "--model", broken.toString());
+    CommandRun.Run bad = run("x\n", "embed", "--model", broken.toString());
     assertEquals(1, bad.exitCode());
     assertTrue(bad.err().contains("config.json"), bad.err());
 
-    Run pooling = run("x\n", "embed", "--pooling", "max");
+    CommandRun.Run pooling = run("x\n", "embed", "--pooling", "max");
     assertEquals(1, pooling.exitCode());
     assertTrue(pooling.err().contains("--pooling 'max'"), pooling.err());
 
-    Run seq = run("", "bench", "forward", "--seq", "4096");
-    assertTrue(seq.err().startsWith("mezo4j bench forward: "), seq.err());
-    assertTrue(seq.err().contains("max_position_embeddings"), seq.err());
-
-    Run twoTabs = run("a\tb\tc\n", "tokenize", "--pair");
+    CommandRun.Run twoTabs = run("a\tb\tc\n", "tokenize", "--pair");
     assertEquals(1, twoTabs.exitCode());
     assertTrue(
         twoTabs
@@ -271,38 +160,33 @@ class MainTest {
             .contains("line 1: --pair expects two texts separated by exactly one tab, found 2"),
         twoTabs.err());
 
-    Run notUtf8 =
+    CommandRun.Run notUtf8 =
         runBytes(new byte[] {'o', 'k', '\n', 'c', 'a', 'f', (byte) 0xe9, '\n'}, "tokenize");
     assertEquals(1, notUtf8.exitCode());
     assertTrue(notUtf8.err().contains("stdin line 2: not valid UTF-8"), notUtf8.err());
 
-    Run noCommand = run("");
+    CommandRun.Run noCommand = run("");
     assertEquals(2, noCommand.exitCode());
     assertTrue(noCommand.err().contains("missing a command"), noCommand.err());
-    Run noBenchCommand = run("", "bench");
-    assertEquals(2, noBenchCommand.exitCode());
-    assertTrue(noBenchCommand.err().contains("Usage: mezo4j bench"), noBenchCommand.err());
 
-    Run lr = run("", "demo", "--lr", "NaN");
+    CommandRun.Run lr = run("", "demo", "--lr", "NaN");
     assertEquals(1, lr.exitCode());
     assertTrue(lr.err().contains("--lr must be a finite number > 0, got NaN"), lr.err());
     assertTrue(lr.out().isEmpty(), "nothing loaded or printed before the check: " + lr.out());
-    Run eps = run("", "demo", "--eps", "0");
+    CommandRun.Run eps = run("", "demo", "--eps", "0");
     assertTrue(eps.err().contains("--eps must be a finite number > 0, got 0.0"), eps.err());
 
-    Run unknown = run("", "tokenize", "--frobnicate");
+    CommandRun.Run unknown = run("", "tokenize", "--frobnicate");
     assertEquals(2, unknown.exitCode());
     assertTrue(unknown.err().contains("--frobnicate"), unknown.err());
   }
 
   @Test
   void everySubcommandHasHelp() {
-    for (List<String> cmd :
-        List.of(
-            List.of("demo"), List.of("tokenize"), List.of("embed"), List.of("bench", "forward"))) {
+    for (List<String> cmd : List.of(List.of("demo"), List.of("tokenize"), List.of("embed"))) {
       List<String> args = new java.util.ArrayList<>(cmd);
       args.add("--help");
-      Run r = run("", args.toArray(String[]::new));
+      CommandRun.Run r = run("", args.toArray(String[]::new));
       assertEquals(0, r.exitCode(), String.join(" ", cmd));
       assertTrue(r.out().contains("Usage: mezo4j " + String.join(" ", cmd)), r.out());
     }

@@ -68,12 +68,12 @@ class OnnxReplayCommandTest {
   @Test
   void embeddingRunOnMiniLmReplaysIntoItsOwnGraph(@TempDir Path tmp) throws Exception {
     Path run = tmp.resolve("run");
-    MainTest.Run ft = MainTest.run("", finetune("minilm", pairs(tmp), run));
+    CommandRun.Run ft = MainTest.run("", finetune("minilm", pairs(tmp), run));
     assertEquals(0, ft.exitCode(), ft.err());
     Path last = lastCheckpoint(ft);
 
     Path onnx = tmp.resolve("onnx");
-    MainTest.Run r =
+    CommandRun.Run r =
         MainTest.run(
             "",
             "replay",
@@ -92,7 +92,7 @@ class OnnxReplayCommandTest {
         Files.readAllBytes(onnx.resolve("tokenizer.json")));
 
     Path hf = tmp.resolve("hf");
-    MainTest.Run h =
+    CommandRun.Run h =
         MainTest.run("", "replay", "--checkpoint", last.toString(), "--out", hf.toString());
     assertEquals(0, h.exitCode(), h.err());
     ParameterSet replayed = HuggingFaceFolder.load(hf, DType.F32).parameters();
@@ -117,7 +117,7 @@ class OnnxReplayCommandTest {
     Files.writeString(data.resolve("train.tsv"), FinetuneCommandsTest.tsv(12, 1));
     Files.writeString(data.resolve("dev.tsv"), FinetuneCommandsTest.tsv(6, 2));
     Path run = tmp.resolve("run");
-    MainTest.Run ft =
+    CommandRun.Run ft =
         MainTest.run(
             "",
             "finetune",
@@ -143,7 +143,7 @@ class OnnxReplayCommandTest {
     Path last = lastCheckpoint(ft);
 
     Path onnx = tmp.resolve("onnx");
-    MainTest.Run r =
+    CommandRun.Run r =
         MainTest.run(
             "",
             "replay",
@@ -160,7 +160,7 @@ class OnnxReplayCommandTest {
     assertTrue(Files.isDirectory(onnx.resolve("head")), "the classifier's head beside the model");
 
     Path hf = tmp.resolve("hf");
-    MainTest.Run h =
+    CommandRun.Run h =
         MainTest.run("", "replay", "--checkpoint", last.toString(), "--out", hf.toString());
     assertEquals(0, h.exitCode(), h.err());
     BertCheckpoint replayed = HuggingFaceFolder.load(hf, DType.F32);
@@ -180,7 +180,7 @@ class OnnxReplayCommandTest {
     assertTrue(changed > 0, "the run changed some weights, and the export carries them");
 
     Path out = tmp.resolve("out");
-    MainTest.Run unknown =
+    CommandRun.Run unknown =
         MainTest.run(
             "",
             "replay",
@@ -201,7 +201,7 @@ class OnnxReplayCommandTest {
   @Test
   void refusesDecoders(@TempDir Path tmp) throws Exception {
     Path out = tmp.resolve("out");
-    MainTest.Run decoder =
+    CommandRun.Run decoder =
         MainTest.run(
             "",
             "replay",
@@ -220,7 +220,7 @@ class OnnxReplayCommandTest {
   }
 
   /** The last checkpoint of a run (its best may be the untrained step 0). */
-  private static Path lastCheckpoint(MainTest.Run finetune) throws Exception {
+  private static Path lastCheckpoint(CommandRun.Run finetune) throws Exception {
     return Path.of(finetune.jsonLines().get(0).get("last_checkpoint").asText());
   }
 
@@ -239,7 +239,7 @@ class OnnxReplayCommandTest {
     Files.writeString(data.resolve("train.tsv"), rows);
     Files.writeString(data.resolve("dev.tsv"), rows);
     Path out = tmp.resolve("decoder-run");
-    MainTest.Run r =
+    CommandRun.Run r =
         MainTest.run(
             "",
             "finetune",

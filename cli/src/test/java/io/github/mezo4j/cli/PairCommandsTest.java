@@ -70,7 +70,7 @@ class PairCommandsTest {
                 new String[] {
                   "--steps", "2", "--eval-every", "1", "--threads", "1", "--out", out.toString()
                 }));
-    MainTest.Run run = MainTest.run("", args);
+    CommandRun.Run run = MainTest.run("", args);
     assertEquals(0, run.exitCode(), run.err());
     JsonNode c = JsonFiles.read(out.resolve("run.json")).get("config");
     assertEquals("cosine", c.get("objective").asText());
@@ -83,7 +83,7 @@ class PairCommandsTest {
     JsonNode summary = JsonFiles.read(out.resolve("summary.json"));
     assertTrue(summary.has("final_dev_spearman") && summary.has("final_dev_pearson"));
 
-    MainTest.Run eval =
+    CommandRun.Run eval =
         MainTest.run(
             "",
             concat(
@@ -98,14 +98,14 @@ class PairCommandsTest {
     cosent[cosent.length - 1] = tmp.resolve("cosent").toString();
     List<String> withCosent = new ArrayList<>(List.of(cosent));
     withCosent.addAll(List.of("--objective", "cosent"));
-    MainTest.Run other = MainTest.run("", withCosent.toArray(String[]::new));
+    CommandRun.Run other = MainTest.run("", withCosent.toArray(String[]::new));
     assertEquals(0, other.exitCode(), other.err());
     JsonNode oc = JsonFiles.read(tmp.resolve("cosent/run.json")).get("config");
     assertEquals("cosent", oc.get("objective").asText());
     assertEquals(Recipe.MEZO.lr(), oc.get("lr").asDouble());
     assertFalse(other.err().contains("recipe "), other.err());
 
-    MainTest.Run bad =
+    CommandRun.Run bad =
         MainTest.run(
             "",
             concat(
@@ -140,7 +140,7 @@ class PairCommandsTest {
       "--threads",
       "1"
     };
-    MainTest.Run run =
+    CommandRun.Run run =
         MainTest.run(
             "",
             concat(
@@ -165,7 +165,7 @@ class PairCommandsTest {
     assertEquals(10, c.get("scale").asDouble(), 1e-12);
     assertEquals("mrr@10", c.get("metric").asText());
 
-    MainTest.Run eval =
+    CommandRun.Run eval =
         MainTest.run("", concat(new String[] {"eval", "--model", model.toString()}, pairs));
     assertEquals(0, eval.exitCode(), eval.err());
     JsonNode e = JsonFiles.MAPPER.readTree(eval.out());
@@ -173,7 +173,7 @@ class PairCommandsTest {
     double mrr = e.get("mrr@10").asDouble();
     assertTrue(mrr > 0 && mrr <= 1 && e.has("recall@1") && e.has("recall@10"), eval.out());
 
-    MainTest.Run replay =
+    CommandRun.Run replay =
         MainTest.run(
             "",
             "replay",
@@ -188,7 +188,7 @@ class PairCommandsTest {
 
     Files.writeString(
         data.resolve("dev.jsonl"), "{\"q\":\"same\",\"p\":\"a\"}\n{\"q\":\"same\",\"p\":\"b\"}\n");
-    MainTest.Run dup =
+    CommandRun.Run dup =
         MainTest.run("", concat(new String[] {"eval", "--model", model.toString()}, pairs));
     assertNotEquals(0, dup.exitCode());
     assertTrue(dup.err().contains("dev.jsonl line 2") && dup.err().contains("line 1"), dup.err());

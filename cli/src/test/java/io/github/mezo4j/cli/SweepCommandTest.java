@@ -35,7 +35,7 @@ class SweepCommandTest {
     List<String> base = base(tmp, 4);
     Path out = tmp.resolve("sweep");
     String[] sweep = sweep(out, base, "--grid", "lr=1e-3,5e-2", "--grid", "seed=5,6");
-    MainTest.Run r = MainTest.run("", sweep);
+    CommandRun.Run r = MainTest.run("", sweep);
     assertEquals(0, r.exitCode(), r.err());
 
     List<String> names =
@@ -99,7 +99,7 @@ class SweepCommandTest {
       bytes.put(name, Files.readAllBytes(s));
       times.put(name, Files.getLastModifiedTime(s));
     }
-    MainTest.Run again = MainTest.run("", sweep);
+    CommandRun.Run again = MainTest.run("", sweep);
     assertEquals(0, again.exitCode(), again.err());
     assertEquals(4, again.err().lines().filter(l -> l.endsWith("skipped")).count(), again.err());
     for (String name : names) {
@@ -121,7 +121,7 @@ class SweepCommandTest {
     String killed = names.get(2);
     Files.delete(out.resolve("runs").resolve(killed).resolve("summary.json"));
 
-    MainTest.Run resumed = MainTest.run("", sweep);
+    CommandRun.Run resumed = MainTest.run("", sweep);
     assertEquals(0, resumed.exitCode(), resumed.err());
     assertTrue(resumed.err().contains(cut + ": resuming"), resumed.err());
     assertTrue(resumed.err().contains(killed + ": resuming"), resumed.err());
@@ -143,12 +143,12 @@ class SweepCommandTest {
     assertEquals(4, tsv(out.resolve("sweep.tsv")).size());
 
     // the same folder with another grid or other finetune options is refused, naming it
-    MainTest.Run otherGrid =
+    CommandRun.Run otherGrid =
         MainTest.run("", sweep(out, base, "--grid", "lr=1e-3,5e-2", "--grid", "seed=5"));
     assertEquals(1, otherGrid.exitCode());
     assertTrue(otherGrid.err().contains("another grid"), otherGrid.err());
     assertTrue(otherGrid.err().contains("seed=5,6"), otherGrid.err());
-    MainTest.Run otherBase =
+    CommandRun.Run otherBase =
         MainTest.run("", sweep(out, base(tmp, 6), "--grid", "lr=1e-3,5e-2", "--grid", "seed=5,6"));
     assertEquals(1, otherBase.exitCode());
     assertTrue(otherBase.err().contains("'4' vs '6'"), otherBase.err());
@@ -160,7 +160,7 @@ class SweepCommandTest {
     List<String> grids = List.of("--grid", "lr=1e-3,1e-2,1e-1", "--grid", "eps=1e-3,1e-2");
     List<String> args = new ArrayList<>(grids);
     args.addAll(List.of("--random", "3", "--sweep-seed", "7"));
-    MainTest.Run r = MainTest.run("", sweep(out, base(tmp, 1), args.toArray(String[]::new)));
+    CommandRun.Run r = MainTest.run("", sweep(out, base(tmp, 1), args.toArray(String[]::new)));
     assertEquals(0, r.exitCode(), r.err());
 
     List<String> expected =
@@ -188,7 +188,7 @@ class SweepCommandTest {
   void aFailingConfigurationIsReportedAndTheOthersRun(@TempDir Path tmp) throws Exception {
     Path out = tmp.resolve("sweep");
     // finetune checks --head when it runs (picocli takes any string): mlp fails, prompt runs
-    MainTest.Run r = MainTest.run("", sweep(out, base(tmp, 1), "--grid", "head=mlp,prompt"));
+    CommandRun.Run r = MainTest.run("", sweep(out, base(tmp, 1), "--grid", "head=mlp,prompt"));
     assertEquals(1, r.exitCode(), r.err());
     assertTrue(r.err().contains("mezo4j finetune: --head 'mlp'"), r.err());
     assertTrue(r.err().contains("1 of 2 configurations failed (head=mlp)"), r.err());
@@ -225,7 +225,7 @@ class SweepCommandTest {
   }
 
   private static void assertRefused(String[] args, String part) {
-    MainTest.Run r = MainTest.run("", args);
+    CommandRun.Run r = MainTest.run("", args);
     assertEquals(1, r.exitCode(), r.err());
     assertTrue(r.err().startsWith("mezo4j sweep: "), r.err());
     assertTrue(r.err().contains(part), part + " in: " + r.err());

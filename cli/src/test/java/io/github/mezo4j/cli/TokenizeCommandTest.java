@@ -29,7 +29,7 @@ class TokenizeCommandTest {
   @Test
   void gpt2TokenizerJsonPrintsIdsTokensAndOffsets() throws Exception {
     Path json = data("gpt2-bpe").resolve("tokenizer.json");
-    MainTest.Run r =
+    CommandRun.Run r =
         MainTest.run("Hello world\n", "tokenize", "--tokenizer", json.toString(), "--tokens");
     assertEquals(0, r.exitCode(), r.err());
     JsonNode e = r.jsonLines().get(0);
@@ -43,12 +43,12 @@ class TokenizeCommandTest {
     Path gpt2 = data("gpt2-bpe");
     Files.copy(gpt2.resolve("encoder.json"), dir.resolve("encoder.json"));
     Files.copy(gpt2.resolve("vocab.bpe"), dir.resolve("vocab.bpe"));
-    MainTest.Run r =
+    CommandRun.Run r =
         MainTest.run(
             "15496, 995\n[50256]\n", "tokenize", "--tokenizer", dir.toString(), "--decode");
     assertEquals(0, r.exitCode(), r.err());
     assertEquals(List.of("\"Hello world\"", "\"<|endoftext|>\""), r.out().lines().toList());
-    MainTest.Run skip =
+    CommandRun.Run skip =
         MainTest.run(
             "[50256, 15496]\n",
             "tokenize",
@@ -62,14 +62,15 @@ class TokenizeCommandTest {
   @Test
   void llama2cTokenizerBinAddsBosAndPadsWithItsOwnIds() throws Exception {
     Path bin = data("stories260k").resolve("tok512.bin");
-    MainTest.Run r = MainTest.run("Once upon a time\n", "tokenize", "--tokenizer", bin.toString());
+    CommandRun.Run r =
+        MainTest.run("Once upon a time\n", "tokenize", "--tokenizer", bin.toString());
     assertEquals(0, r.exitCode(), r.err());
     assertEquals("[1,403,407,261,378]", r.jsonLines().get(0).get("ids").toString());
-    MainTest.Run plain =
+    CommandRun.Run plain =
         MainTest.run(
             "Once upon a time\n", "tokenize", "--tokenizer", bin.toString(), "--no-special");
     assertEquals("[403,407,261,378]", plain.jsonLines().get(0).get("ids").toString());
-    MainTest.Run padded =
+    CommandRun.Run padded =
         MainTest.run(
             "Once\n", "tokenize", "--tokenizer", bin.toString(), "--max-length", "4", "--pad");
     JsonNode p = padded.jsonLines().get(0);
@@ -83,14 +84,14 @@ class TokenizeCommandTest {
   void unsupportedFilesAndBadIdsAreClearErrors(@TempDir Path dir) throws Exception {
     Path unigram = dir.resolve("tokenizer.json");
     Files.writeString(unigram, "{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}");
-    MainTest.Run r = MainTest.run("x\n", "tokenize", "--tokenizer", unigram.toString());
+    CommandRun.Run r = MainTest.run("x\n", "tokenize", "--tokenizer", unigram.toString());
     assertNotEquals(0, r.exitCode());
     assertTrue(r.err().contains("model.type") && r.err().contains("Unigram"), r.err());
-    MainTest.Run missing =
+    CommandRun.Run missing =
         MainTest.run("x\n", "tokenize", "--tokenizer", dir.resolve("none").toString());
     assertNotEquals(0, missing.exitCode());
     assertTrue(missing.err().contains("none"), missing.err());
-    MainTest.Run badIds = MainTest.run("1 two\n", "tokenize", "--decode");
+    CommandRun.Run badIds = MainTest.run("1 two\n", "tokenize", "--decode");
     assertNotEquals(0, badIds.exitCode());
     assertTrue(badIds.err().contains("stdin line 1"), badIds.err());
   }
@@ -98,7 +99,7 @@ class TokenizeCommandTest {
   @Test
   void anIdOutsideTheVocabularyNamesItsLine() throws Exception {
     Path bin = data("stories260k").resolve("tok512.bin");
-    MainTest.Run outside =
+    CommandRun.Run outside =
         MainTest.run("1 403\n5000\n", "tokenize", "--tokenizer", bin.toString(), "--decode");
     assertNotEquals(0, outside.exitCode());
     assertTrue(outside.err().contains("stdin line 2"), outside.err());
@@ -108,15 +109,15 @@ class TokenizeCommandTest {
   void aByteOrderMarkAtTheStartOfStdinIsNotText() throws Exception {
     // files saved by Windows editors start with EF BB BF; it is an encoding mark, not a character
     Path bin = data("stories260k").resolve("tok512.bin");
-    MainTest.Run r =
+    CommandRun.Run r =
         MainTest.run("\uFEFFOnce upon a time\n", "tokenize", "--tokenizer", bin.toString());
     assertEquals(0, r.exitCode(), r.err());
     assertEquals("[1,403,407,261,378]", r.jsonLines().get(0).get("ids").toString());
-    MainTest.Run ids =
+    CommandRun.Run ids =
         MainTest.run("\uFEFF1 403\n", "tokenize", "--tokenizer", bin.toString(), "--decode");
     assertEquals(0, ids.exitCode(), ids.err());
     // only the first line's mark is dropped: one later in the input is kept as text
-    MainTest.Run later =
+    CommandRun.Run later =
         MainTest.run("a\n\uFEFFb\n", "tokenize", "--tokenizer", bin.toString(), "--no-special");
     assertNotEquals(
         later.jsonLines().get(0).get("ids").size(), later.jsonLines().get(1).get("ids").size());

@@ -27,7 +27,7 @@ class TopLayersCommandTest {
     Files.writeString(data.resolve("train.tsv"), FinetuneCommandsTest.tsv(24, 1));
     Files.writeString(data.resolve("dev.tsv"), FinetuneCommandsTest.tsv(12, 2));
     Path out = tmp.resolve("run");
-    MainTest.Run r =
+    CommandRun.Run r =
         MainTest.run("", args(model, data, "top:1", "--out", out.toString(), "--save-weights"));
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(
@@ -58,13 +58,13 @@ class TopLayersCommandTest {
       if (replay) {
         eval.add("--replay");
       }
-      MainTest.Run e = MainTest.run("", eval.toArray(String[]::new));
+      CommandRun.Run e = MainTest.run("", eval.toArray(String[]::new));
       assertEquals(0, e.exitCode(), e.err());
       JsonNode m = e.jsonLines().get(0);
       assertEquals(summary.get("final_dev_metric").asDouble(), m.get("accuracy").asDouble());
       assertEquals(summary.get("final_dev_loss").asDouble(), m.get("loss").asDouble());
     }
-    MainTest.Run rp =
+    CommandRun.Run rp =
         MainTest.run(
             "", "replay", "--checkpoint", last.toString(), "--out", tmp.resolve("w").toString());
     assertEquals(0, rp.exitCode(), rp.err());
@@ -78,7 +78,7 @@ class TopLayersCommandTest {
     Files.createDirectories(data);
     Files.writeString(data.resolve("train.tsv"), FinetuneCommandsTest.tsv(8, 1));
     Files.writeString(data.resolve("dev.tsv"), FinetuneCommandsTest.tsv(4, 2));
-    MainTest.Run over =
+    CommandRun.Run over =
         MainTest.run("", args(model, data, "top:99", "--out", tmp.resolve("a").toString()));
     assertEquals(1, over.exitCode());
     assertTrue(
@@ -88,7 +88,7 @@ class TopLayersCommandTest {
                     + " layers)"),
         over.err());
     for (String bad : List.of("top:0", "top:x")) {
-      MainTest.Run r =
+      CommandRun.Run r =
           MainTest.run("", args(model, data, bad, "--out", tmp.resolve(bad).toString()));
       assertEquals(1, r.exitCode());
       assertTrue(

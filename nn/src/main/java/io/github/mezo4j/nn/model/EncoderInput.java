@@ -4,6 +4,7 @@ import io.github.mezo4j.tokenizer.Encoding;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.SplittableRandom;
 
 /**
  * A padded batch of token sequences for an encoder: row-major {@code [batch, seq]} arrays of input
@@ -39,6 +40,26 @@ public record EncoderInput(
                 .formatted(i, i / seq, i % seq, m));
       }
     }
+  }
+
+  /**
+   * Full-length sequences of uniformly random ids in {@code [0, vocabSize)} other than {@code
+   * avoidId} (pass the pad id so RoBERTa-style position ids stay in range), single segment; the
+   * same seed gives the same batch.
+   */
+  public static EncoderInput random(long seed, int batch, int seq, int vocabSize, int avoidId) {
+    if (vocabSize < 2) {
+      throw new IllegalArgumentException("vocabSize must be >= 2, got " + vocabSize);
+    }
+    SplittableRandom random = new SplittableRandom(seed);
+    int[] ids = new int[batch * seq];
+    for (int i = 0; i < ids.length; i++) {
+      int id = random.nextInt(vocabSize - 1);
+      ids[i] = avoidId >= 0 && id >= avoidId ? id + 1 : id;
+    }
+    int[] mask = new int[batch * seq];
+    Arrays.fill(mask, 1);
+    return EncoderInput.of(batch, seq, ids, mask);
   }
 
   /** A batch with a single segment: token type ids all zero. */

@@ -2,6 +2,7 @@ package io.github.mezo4j.nn.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,5 +83,23 @@ class EncoderInputTest {
             IllegalArgumentException.class,
             () -> new EncoderInput(2, 2, new int[4], new int[4], new int[3]));
     assertTrue(e.getMessage().contains("tokenTypeIds"), e.getMessage());
+  }
+
+  @Test
+  void randomIsReproducibleInRangeAndAvoidsThePadId() {
+    EncoderInput a = EncoderInput.random(42, 3, 50, 10, 1);
+    EncoderInput b = EncoderInput.random(42, 3, 50, 10, 1);
+    EncoderInput c = EncoderInput.random(43, 3, 50, 10, 1);
+    assertEquals(a, b);
+    assertNotEquals(a, c);
+    boolean sawTop = false;
+    for (int i = 0; i < a.positions(); i++) {
+      int id = a.inputIds()[i];
+      assertTrue(id >= 0 && id < 10 && id != 1, "id " + id);
+      sawTop |= id == 9;
+      assertEquals(1, a.attentionMask()[i]);
+      assertEquals(0, a.tokenTypeIds()[i]);
+    }
+    assertTrue(sawTop, "the largest id is reachable");
   }
 }

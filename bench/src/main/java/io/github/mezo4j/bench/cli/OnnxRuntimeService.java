@@ -1,19 +1,12 @@
-package io.github.mezo4j.cli;
+package io.github.mezo4j.bench.cli;
 
 import io.github.mezo4j.nn.model.EncoderInput;
-import java.util.ServiceLoader;
 
 /**
  * ONNX Runtime as {@code mezo4j bench forward --compare-onnxruntime} drives it: opens a session on
- * an ONNX encoder graph and runs it on a fixed input.
- *
- * <p>A service ({@link ServiceLoader}) rather than a dependency, so that ONNX Runtime's jar (54 MB
- * of native libraries for every platform) stays out of {@code mezo4j.jar}. The bench module
- * implements it ({@code io.github.mezo4j.bench.OnnxRuntimeSessions}) and its {@code
- * bench/target/benchmarks.jar} carries the command, ONNX Runtime and that implementation; {@code
- * bin/mezo4j} runs from that jar when {@code --compare-onnxruntime} is given. To provide another
- * build, implement this interface and list the class in {@code
- * META-INF/services/io.github.mezo4j.cli.OnnxRuntimeService}.
+ * an ONNX encoder graph and runs it on a fixed input. {@link
+ * io.github.mezo4j.bench.OnnxRuntimeSessions} is the implementation; tests put a stand-in in its
+ * place.
  */
 public interface OnnxRuntimeService {
 

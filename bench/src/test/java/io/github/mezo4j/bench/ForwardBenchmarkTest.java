@@ -1,33 +1,20 @@
-package io.github.mezo4j.nn.model;
+package io.github.mezo4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.mezo4j.cli.FinetuneCommandsTest;
+import io.github.mezo4j.cli.Models;
 import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.nn.io.BertCheckpoint;
+import io.github.mezo4j.nn.model.BertEncoder;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ForwardBenchmarkTest {
-
-  @Test
-  void randomInputIsReproducibleInRangeAndAvoidsThePadId() {
-    EncoderInput a = ForwardBenchmark.randomInput(42, 3, 50, 10, 1);
-    EncoderInput b = ForwardBenchmark.randomInput(42, 3, 50, 10, 1);
-    EncoderInput c = ForwardBenchmark.randomInput(43, 3, 50, 10, 1);
-    assertEquals(a, b);
-    assertNotEquals(a, c);
-    boolean sawTop = false;
-    for (int i = 0; i < a.positions(); i++) {
-      int id = a.inputIds()[i];
-      assertTrue(id >= 0 && id < 10 && id != 1, "id " + id);
-      sawTop |= id == 9;
-      assertEquals(1, a.attentionMask()[i]);
-      assertEquals(0, a.tokenTypeIds()[i]);
-    }
-    assertTrue(sawTop, "the largest id is reachable");
-  }
 
   @Test
   void timeRunsWarmupPlusIterationsAndOrdersTheStatistics() {
@@ -52,9 +39,9 @@ class ForwardBenchmarkTest {
   }
 
   @Test
-  void runTimesTheEncoder() {
-    BertConfig c = TinyBert.bert();
-    BertEncoder encoder = BertEncoder.of(c, TinyBert.params(c, 31, ""));
+  void runTimesTheEncoder(@TempDir Path dir) throws Exception {
+    BertCheckpoint tiny = Models.load(FinetuneCommandsTest.tinyModel(dir).toString());
+    BertEncoder encoder = BertEncoder.of(tiny.config(), tiny.parameters());
     ForwardBenchmark.Result r = ForwardBenchmark.run(encoder, 2, 8, 1, 3, 7, Workers.serial());
     assertEquals(3, r.iterations());
     assertEquals(2, r.batch());

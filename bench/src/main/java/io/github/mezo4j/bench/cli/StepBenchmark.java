@@ -1,4 +1,4 @@
-package io.github.mezo4j.cli;
+package io.github.mezo4j.bench.cli;
 
 import com.sun.management.ThreadMXBean;
 import io.github.mezo4j.core.mezo.MezoTrainer;

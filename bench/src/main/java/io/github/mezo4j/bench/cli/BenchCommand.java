@@ -1,5 +1,11 @@
-package io.github.mezo4j.cli;
+package io.github.mezo4j.bench.cli;
 
+import io.github.mezo4j.bench.ForwardBenchmark;
+import io.github.mezo4j.bench.OnnxRuntimeSessions;
+import io.github.mezo4j.cli.Arguments;
+import io.github.mezo4j.cli.Json;
+import io.github.mezo4j.cli.LoadDType;
+import io.github.mezo4j.cli.Models;
 import io.github.mezo4j.core.mezo.MezoTrainer;
 import io.github.mezo4j.core.mezo.StepResult;
 import io.github.mezo4j.core.noise.Bf16Rounding;
@@ -12,7 +18,6 @@ import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.MiniLm;
 import io.github.mezo4j.nn.model.BertEncoder;
 import io.github.mezo4j.nn.model.EncoderInput;
-import io.github.mezo4j.nn.model.ForwardBenchmark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Locale;
@@ -45,7 +50,7 @@ final class BenchCommand implements Runnable {
             + " --threads intra-op threads, interleaved pass by pass with ours; the line then has"
             + " both engines' median_ms, min_ms and tokens_per_s, speedup (ONNX Runtime's median"
             + " over ours), max_abs_diff of the outputs and, at one thread, both CPU times and"
-            + " speedup_cpu. Needs ONNX Runtime on the class path: see the option's help."
+            + " speedup_cpu."
       })
   static final class Forward implements Callable<Integer> {
     @Option(
@@ -89,12 +94,8 @@ final class BenchCommand implements Runnable {
 
     @Option(
         names = "--compare-onnxruntime",
-        description = {
-          "Also time ONNX Runtime on the same ONNX file (--model minilm or an .onnx file).",
-          "ONNX Runtime is not in mezo4j.jar: build the bench module (./mvnw -B -q -pl bench -am"
-              + " package -DskipTests) and bin/mezo4j runs from bench/target/benchmarks.jar when"
-              + " this option is given."
-        })
+        description =
+            "Also time ONNX Runtime on the same ONNX file (--model minilm or an .onnx file).")
     boolean compareOnnxRuntime;
 
     @Override
@@ -105,7 +106,7 @@ final class BenchCommand implements Runnable {
       Arguments.atLeast("--warmup", warmup, 0);
       int threadCount = Arguments.threads("--threads", threads);
       // before the model loads: say at once what is missing
-      OnnxRuntimeService onnxRuntime = compareOnnxRuntime ? ForwardComparison.onnxRuntime() : null;
+      OnnxRuntimeService onnxRuntime = compareOnnxRuntime ? new OnnxRuntimeSessions() : null;
       byte[] onnx = compareOnnxRuntime ? onnxFile() : null;
       BertCheckpoint checkpoint = Models.load(model);
       int maxSeq = checkpoint.config().maxPositionEmbeddings();
@@ -117,7 +118,7 @@ final class BenchCommand implements Runnable {
       try (Workers workers = Workers.of(threadCount)) {
         if (onnxRuntime != null) {
           EncoderInput input =
-              ForwardBenchmark.randomInput(
+              EncoderInput.random(
                   seed, batch, seq, encoder.config().vocabSize(), encoder.config().padTokenId());
           System.out.println(
               ForwardComparison.run(
@@ -301,8 +302,7 @@ final class BenchCommand implements Runnable {
     }
 
     private EncoderInput input(BertEncoder e) {
-      return ForwardBenchmark.randomInput(
-          seed, batch, seq, e.config().vocabSize(), e.config().padTokenId());
+      return EncoderInput.random(seed, batch, seq, e.config().vocabSize(), e.config().padTokenId());
     }
   }
 
@@ -368,7 +368,7 @@ final class BenchCommand implements Runnable {
       int threadCount = Arguments.threads("--threads", threads);
       BertEncoder encoder = encoder(model, dtype, seq);
       EncoderInput input =
-          ForwardBenchmark.randomInput(
+          EncoderInput.random(
               seed, batch, seq, encoder.config().vocabSize(), encoder.config().padTokenId());
       try (Workers workers = Workers.of(threadCount)) {
         var loss =

@@ -1,5 +1,6 @@
-package io.github.mezo4j.cli;
+package io.github.mezo4j.bench.cli;
 
+import io.github.mezo4j.cli.Json;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.model.BertEncoder;
@@ -7,10 +8,7 @@ import io.github.mezo4j.nn.model.EncoderInput;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.Locale;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 
 /**
  * Times forward passes of our engine and of ONNX Runtime on the same input, the same thread count
@@ -28,43 +26,9 @@ import java.util.ServiceLoader;
  * idle worker threads spinning for a while after a pass (ONNX Runtime by default, mezo4j for {@code
  * mezo4j.spinMicros}), and without the pause one engine's spinning threads would take a core from
  * the other's next pass. Each engine keeps its default settings.
- *
- * <p>ONNX Runtime comes in through {@link OnnxRuntimeService}, which {@code mezo4j.jar} lacks.
  */
 final class ForwardComparison {
   private ForwardComparison() {}
-
-  /** What the user reads when ONNX Runtime is not on the class path. */
-  static final String MISSING =
-      "--compare-onnxruntime needs ONNX Runtime, which mezo4j.jar leaves out (its jar carries 54"
-          + " MB of native libraries). Build the bench module, which bundles it: ./mvnw -B -q -pl"
-          + " bench -am package -DskipTests; then bin/mezo4j runs from"
-          + " bench/target/benchmarks.jar whenever --compare-onnxruntime is given (or run java"
-          + " -cp bench/target/benchmarks.jar io.github.mezo4j.cli.Main ...).";
-
-  /**
-   * The {@link OnnxRuntimeService} on the class path.
-   *
-   * @throws IllegalStateException saying how to get one if there is none, or why it failed to load
-   */
-  static OnnxRuntimeService onnxRuntime() {
-    return first(ServiceLoader.load(OnnxRuntimeService.class).iterator());
-  }
-
-  static OnnxRuntimeService first(Iterator<OnnxRuntimeService> providers) {
-    try {
-      if (!providers.hasNext()) {
-        throw new IllegalStateException(MISSING);
-      }
-      return providers.next();
-    } catch (ServiceConfigurationError | LinkageError e) {
-      throw new IllegalStateException(
-          "--compare-onnxruntime: the ONNX Runtime service failed to load ("
-              + e.getMessage()
-              + "); rebuild bench/target/benchmarks.jar from this checkout",
-          e);
-    }
-  }
 
   /**
    * Checks that both engines compute the same hidden states, times them interleaved, and returns

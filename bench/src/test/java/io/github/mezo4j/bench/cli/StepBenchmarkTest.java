@@ -1,4 +1,4 @@
-package io.github.mezo4j.cli;
+package io.github.mezo4j.bench.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -12,7 +12,6 @@ import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.MiniLm;
 import io.github.mezo4j.nn.model.BertEncoder;
 import io.github.mezo4j.nn.model.EncoderInput;
-import io.github.mezo4j.nn.model.ForwardBenchmark;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,7 +22,7 @@ class StepBenchmarkTest {
   void lossPairOfTheMiniLmObjectiveEqualsTwoSingleLosses() throws Exception {
     BertCheckpoint minilm = MiniLm.load();
     BertEncoder encoder = BertEncoder.of(minilm.config(), minilm.parameters());
-    EncoderInput input = ForwardBenchmark.randomInput(3, 2, 9, minilm.config().vocabSize(), 0);
+    EncoderInput input = EncoderInput.random(3, 2, 9, minilm.config().vocabSize(), 0);
     ParameterSet trainable = encoder.parameters();
     ParameterSet before = trainable.copy();
     try (Workers two = Workers.of(2)) {

@@ -1,4 +1,4 @@
-package io.github.mezo4j.cli;
+package io.github.mezo4j.bench.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,57 +11,14 @@ import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.MiniLm;
 import io.github.mezo4j.nn.model.BertEncoder;
 import io.github.mezo4j.nn.model.EncoderInput;
-import io.github.mezo4j.nn.model.ForwardBenchmark;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.Iterator;
-import java.util.ServiceConfigurationError;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
-/**
- * {@code bench forward --compare-onnxruntime} without ONNX Runtime (mezo4j.jar's class path, which
- * this module's tests share), and the comparison's own logic against a stand-in runtime.
- */
+/** The comparison's own logic against a stand-in runtime. */
 class ForwardComparisonTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-
-  @Test
-  void withoutOnnxRuntimeTheCommandSaysHowToGetIt() {
-    MainTest.Run r =
-        MainTest.run("", "bench", "forward", "--compare-onnxruntime", "--batch", "1", "--seq", "4");
-    assertEquals(1, r.exitCode(), r.err());
-    assertTrue(
-        r.err().startsWith("mezo4j bench forward: --compare-onnxruntime needs ONNX Runtime"));
-    assertTrue(r.err().contains("./mvnw -B -q -pl bench -am package -DskipTests"), r.err());
-    assertTrue(r.err().contains("bench/target/benchmarks.jar"), r.err());
-    assertTrue(r.out().isEmpty(), "nothing timed: " + r.out());
-  }
-
-  @Test
-  void aProviderThatFailsToLoadIsReportedAsSuch() {
-    Iterator<OnnxRuntimeService> broken =
-        new Iterator<>() {
-          @Override
-          public boolean hasNext() {
-            throw new ServiceConfigurationError("Provider x.Y could not be instantiated");
-          }
-
-          @Override
-          public OnnxRuntimeService next() {
-            throw new AssertionError();
-          }
-        };
-    IllegalStateException e =
-        assertThrows(IllegalStateException.class, () -> ForwardComparison.first(broken));
-    assertTrue(e.getMessage().contains("failed to load (Provider x.Y"), e.getMessage());
-    IllegalStateException none =
-        assertThrows(
-            IllegalStateException.class,
-            () -> ForwardComparison.first(Collections.emptyIterator()));
-    assertEquals(ForwardComparison.MISSING, none.getMessage());
-  }
 
   /** A stand-in "runtime" that runs our own encoder, its output passed through {@code output}. */
   private static OnnxRuntimeService standIn(
@@ -98,7 +55,7 @@ class ForwardComparisonTest {
   void comparesInterleavedAndChecksTheOutputsAgree() throws Exception {
     BertCheckpoint minilm = MiniLm.load();
     BertEncoder encoder = BertEncoder.of(minilm.config(), minilm.parameters());
-    EncoderInput input = ForwardBenchmark.randomInput(5, 1, 6, minilm.config().vocabSize(), 0);
+    EncoderInput input = EncoderInput.random(5, 1, 6, minilm.config().vocabSize(), 0);
     try (Workers one = Workers.of(1)) {
       AtomicInteger runs = new AtomicInteger();
       String line =

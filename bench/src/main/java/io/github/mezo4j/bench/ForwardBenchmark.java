@@ -1,15 +1,17 @@
-package io.github.mezo4j.nn.model;
+package io.github.mezo4j.bench;
 
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.nn.model.BertConfig;
+import io.github.mezo4j.nn.model.BertEncoder;
+import io.github.mezo4j.nn.model.EncoderInput;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * Times forward passes: random token ids from a fixed seed, warm-up runs, then N timed runs
  * reported as median / min / max milliseconds and tokens per second (at the median). The same
  * {@link #time} statistics serve any engine; {@code mezo4j bench forward --compare-onnxruntime}
- * times our engine and ONNX Runtime interleaved, on {@link #randomInput}.
+ * times our engine and ONNX Runtime interleaved, on {@link EncoderInput#random}.
  *
  * <p>Inputs are full-length (no padding) so that every engine does the same work.
  *
@@ -57,29 +59,8 @@ public final class ForwardBenchmark {
   }
 
   /**
-   * Full-length sequences of uniformly random ids in {@code [0, vocabSize)} other than {@code
-   * avoidId} (pass the pad id so RoBERTa-style position ids stay in range), single segment; the
-   * same seed gives the same batch.
-   */
-  public static EncoderInput randomInput(
-      long seed, int batch, int seq, int vocabSize, int avoidId) {
-    if (vocabSize < 2) {
-      throw new IllegalArgumentException("vocabSize must be >= 2, got " + vocabSize);
-    }
-    SplittableRandom random = new SplittableRandom(seed);
-    int[] ids = new int[batch * seq];
-    for (int i = 0; i < ids.length; i++) {
-      int id = random.nextInt(vocabSize - 1);
-      ids[i] = avoidId >= 0 && id >= avoidId ? id + 1 : id;
-    }
-    int[] mask = new int[batch * seq];
-    Arrays.fill(mask, 1);
-    return EncoderInput.of(batch, seq, ids, mask);
-  }
-
-  /**
-   * Benchmarks {@code encoder.forwardInto} (into one reused buffer) on {@link #randomInput} of the
-   * given shape.
+   * Benchmarks {@code encoder.forwardInto} (into one reused buffer) on {@link EncoderInput#random}
+   * of the given shape.
    *
    * @param warmup untimed runs first (JIT compilation, page faults)
    * @param iterations timed runs (>= 1)
@@ -93,7 +74,7 @@ public final class ForwardBenchmark {
       long seed,
       Workers workers) {
     BertConfig c = encoder.config();
-    EncoderInput input = randomInput(seed, batch, seq, c.vocabSize(), c.padTokenId());
+    EncoderInput input = EncoderInput.random(seed, batch, seq, c.vocabSize(), c.padTokenId());
     // one output buffer for all passes: the timing covers the computation, not an allocation
     float[] out = encoder.outputBuffer(null, input);
     VirtualPerturbation none = VirtualPerturbation.none();
