@@ -1,5 +1,6 @@
 package io.github.mezo4j.nn.model;
 
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
@@ -12,6 +13,7 @@ import io.github.mezo4j.nn.kernels.LayerNorm;
 import io.github.mezo4j.nn.kernels.MatMul;
 import io.github.mezo4j.nn.kernels.RmsNorm;
 import io.github.mezo4j.nn.kernels.RotaryEmbedding;
+import io.github.mezo4j.nn.kernels.Weights;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,8 +29,9 @@ import java.util.List;
  * may be absent). Linear weights are in {@code nn.Linear} layout {@code [out, in]}: GPT-2's Conv1D
  * weights ({@code [in, out]} on disk) are held transposed, which {@link
  * io.github.mezo4j.nn.io.DecoderFolder} does when loading and undoes when saving. Every forward
- * pass reads the parameters' live storage, so MeZO's in-place perturbations are seen by the next
- * call. Parameters must be F32 (widen bf16 checkpoints at load).
+ * pass reads the parameters' live storage, f32 or bf16 (bf16 is widened exactly as it is read), so
+ * in-place perturbations are seen by the next call; a {@linkplain #perturbed perturbed} view reads
+ * them as {@code theta + scale * z} instead, writing nothing (MeZO's virtual perturbation).
  *
  * <p>Positions count the valid tokens of each row, so a padded sequence (either side) gets exactly
  * the results it gets alone. Results are bit-identical for any number of threads. Instances are
@@ -58,6 +61,7 @@ public final class DecoderModel {
   private final Parameter head; // [vocab, embedDim]
   private final List<Layer> layers;
   private final ParameterSet parameters;
+  private final VirtualPerturbation perturbation;
 
   /** A LayerNorm (weight and bias) or an RMSNorm (bias null). */
   private record Norm(Parameter weight, Parameter bias) {}
@@ -102,7 +106,7 @@ public final class DecoderModel {
             : c.ropeScaling().inverseFrequencies(headDim, c.ropeTheta());
     int vocab = c.vocabSize();
     List<Parameter> used = new ArrayList<>();
-    Weights w = new Weights(all, used);
+    Lookup w = new Lookup(all, used);
     List<Layer> list = new ArrayList<>();
     switch (c.family()) {
       case LLAMA -> {
@@ -204,15 +208,53 @@ public final class DecoderModel {
     this.head = c.tieWordEmbeddings() ? embed : w.get("lm_head.weight", vocab, embedDim);
     this.layers = List.copyOf(list);
     this.parameters = ParameterSet.of(used);
+    this.perturbation = VirtualPerturbation.none();
+  }
+
+  /** The same model read through {@code perturbation}. */
+  private DecoderModel(DecoderModel m, VirtualPerturbation perturbation) {
+    this.config = m.config;
+    this.hidden = m.hidden;
+    this.embedDim = m.embedDim;
+    this.heads = m.heads;
+    this.kvHeads = m.kvHeads;
+    this.headDim = m.headDim;
+    this.qDim = m.qDim;
+    this.kvDim = m.kvDim;
+    this.inter = m.inter;
+    this.eps = m.eps;
+    this.inverseFrequencies = m.inverseFrequencies;
+    this.embed = m.embed;
+    this.positionTable = m.positionTable;
+    this.projectIn = m.projectIn;
+    this.projectOut = m.projectOut;
+    this.finalNorm = m.finalNorm;
+    this.head = m.head;
+    this.layers = m.layers;
+    this.parameters = m.parameters;
+    this.perturbation = perturbation;
   }
 
   /**
    * A model over {@code params} (HF names). Tensors the model does not use are ignored.
    *
-   * @throws IllegalArgumentException naming the tensor when one is missing, misshapen or not F32
+   * @throws IllegalArgumentException naming the tensor when one is missing, misshapen or neither
+   *     F32 nor BF16
    */
   public static DecoderModel of(DecoderConfig config, ParameterSet params) {
     return new DecoderModel(config, params);
+  }
+
+  /**
+   * This model as it computes at {@code theta + scale * z(seed)} for the parameters {@code
+   * perturbation} covers: every forward pass of the view reads those weights through the noise, and
+   * nothing is written, so the view and this model can be used in turn (MeZO's two losses at {@code
+   * theta +- eps z}, then the update). The view shares this model's parameters.
+   */
+  public DecoderModel perturbed(VirtualPerturbation perturbation) {
+    return perturbation.isNone() && this.perturbation.isNone()
+        ? this
+        : new DecoderModel(this, perturbation);
   }
 
   /** The configuration this model was built from. */
@@ -304,19 +346,19 @@ public final class DecoderModel {
     float[] x = new float[tokens * hidden];
     if (projectIn != null) {
       float[] e = new float[tokens * embedDim];
-      Embedding.gather(embed.f32Data(), vocabSize(), embedDim, ids, e);
-      MatMul.linear(w, e, tokens, embedDim, projectIn.f32Data(), null, hidden, x);
+      gather(embed, ids, false, e);
+      MatMul.linear(w, e, tokens, embedDim, view(projectIn), null, hidden, x);
     } else {
-      Embedding.gather(embed.f32Data(), vocabSize(), embedDim, ids, x);
+      gather(embed, ids, false, x);
     }
     if (config.family() == DecoderFamily.OPT) {
       int[] shifted = new int[tokens];
       for (int i = 0; i < tokens; i++) {
         shifted[i] = pos[i] + 2; // OPT's learned positions start at row 2 (rows 0-1 unused)
       }
-      Embedding.addGather(positionTable.f32Data(), positionTable.dim(0), hidden, shifted, x);
+      gather(positionTable, shifted, true, x);
     } else if (config.family() == DecoderFamily.GPT2) {
-      Embedding.addGather(positionTable.f32Data(), positionTable.dim(0), hidden, pos, x);
+      gather(positionTable, pos, true, x);
     }
 
     float[] n = new float[tokens * hidden];
@@ -335,16 +377,16 @@ public final class DecoderModel {
       // attention
       float[] in = pre ? norm(w, l.attentionNorm(), x, tokens, n) : x;
       if (l.qkv() != null) {
-        MatMul.linear(w, in, tokens, hidden, l.qkv().f32Data(), data(l.qkvBias()), 3 * hidden, qkv);
+        MatMul.linear(w, in, tokens, hidden, view(l.qkv()), vector(l.qkvBias()), 3 * hidden, qkv);
         for (int t = 0; t < tokens; t++) {
           System.arraycopy(qkv, t * 3 * hidden, q, t * qDim, hidden);
           System.arraycopy(qkv, t * 3 * hidden + hidden, k, t * kvDim, hidden);
           System.arraycopy(qkv, t * 3 * hidden + 2 * hidden, v, t * kvDim, hidden);
         }
       } else {
-        MatMul.linear(w, in, tokens, hidden, l.q().f32Data(), data(l.qBias()), qDim, q);
-        MatMul.linear(w, in, tokens, hidden, l.k().f32Data(), data(l.kBias()), kvDim, k);
-        MatMul.linear(w, in, tokens, hidden, l.v().f32Data(), data(l.vBias()), kvDim, v);
+        MatMul.linear(w, in, tokens, hidden, view(l.q()), vector(l.qBias()), qDim, q);
+        MatMul.linear(w, in, tokens, hidden, view(l.k()), vector(l.kBias()), kvDim, k);
+        MatMul.linear(w, in, tokens, hidden, view(l.v()), vector(l.vBias()), kvDim, v);
       }
       if (config.family() == DecoderFamily.LLAMA) {
         RotaryEmbedding.apply(
@@ -380,27 +422,27 @@ public final class DecoderModel {
           past,
           scale,
           ctx);
-      MatMul.linear(w, ctx, tokens, qDim, l.o().f32Data(), data(l.oBias()), hidden, sub);
+      MatMul.linear(w, ctx, tokens, qDim, view(l.o()), vector(l.oBias()), hidden, sub);
       Elementwise.addInPlace(x, sub, tokens * hidden);
       if (!pre) {
         norm(w, l.attentionNorm(), x, tokens, x);
       }
       // feed-forward
       in = pre ? norm(w, l.ffnNorm(), x, tokens, n) : x;
-      MatMul.linear(w, in, tokens, hidden, l.up().f32Data(), data(l.upBias()), inter, up);
+      MatMul.linear(w, in, tokens, hidden, view(l.up()), vector(l.upBias()), inter, up);
       switch (config.family()) {
         case LLAMA -> {
-          MatMul.linear(w, in, tokens, hidden, l.gate().f32Data(), null, inter, gate);
+          MatMul.linear(w, in, tokens, hidden, view(l.gate()), null, inter, gate);
           DecoderActivations.swiGluInPlace(w, gate, up, tokens * inter);
-          MatMul.linear(w, gate, tokens, inter, l.down().f32Data(), null, hidden, sub);
+          MatMul.linear(w, gate, tokens, inter, view(l.down()), null, hidden, sub);
         }
         case OPT -> {
           DecoderActivations.reluInPlace(w, up, tokens * inter);
-          MatMul.linear(w, up, tokens, inter, l.down().f32Data(), data(l.downBias()), hidden, sub);
+          MatMul.linear(w, up, tokens, inter, view(l.down()), vector(l.downBias()), hidden, sub);
         }
         case GPT2 -> {
           DecoderActivations.geluTanhInPlace(w, up, tokens * inter);
-          MatMul.linear(w, up, tokens, inter, l.down().f32Data(), data(l.downBias()), hidden, sub);
+          MatMul.linear(w, up, tokens, inter, view(l.down()), vector(l.downBias()), hidden, sub);
         }
       }
       Elementwise.addInPlace(x, sub, tokens * hidden);
@@ -414,7 +456,7 @@ public final class DecoderModel {
     }
     if (projectOut != null) {
       float[] out = new float[tokens * embedDim];
-      MatMul.linear(w, x, tokens, hidden, projectOut.f32Data(), null, embedDim, out);
+      MatMul.linear(w, x, tokens, hidden, view(projectOut), null, embedDim, out);
       return out;
     }
     return x;
@@ -426,7 +468,7 @@ public final class DecoderModel {
         from == 0 && hiddenStates.length == rows * embedDim
             ? hiddenStates
             : Arrays.copyOfRange(hiddenStates, from * embedDim, (from + rows) * embedDim);
-    MatMul.linear(w, x, rows, embedDim, head.f32Data(), null, vocabSize(), out);
+    MatMul.linear(w, x, rows, embedDim, view(head), null, vocabSize(), out);
   }
 
   /** Width of the rows {@link #hiddenStates} returns. */
@@ -483,19 +525,69 @@ public final class DecoderModel {
 
   private float[] norm(Workers w, Norm norm, float[] x, int rows, float[] out) {
     if (norm.bias() == null) {
-      RmsNorm.apply(w, x, rows, hidden, norm.weight().f32Data(), eps, out);
+      RmsNorm.apply(w, x, rows, hidden, vector(norm.weight()), eps, out);
     } else {
-      LayerNorm.apply(w, x, rows, hidden, norm.weight().f32Data(), norm.bias().f32Data(), eps, out);
+      LayerNorm.apply(w, x, rows, hidden, vector(norm.weight()), vector(norm.bias()), eps, out);
     }
     return out;
   }
 
-  private static float[] data(Parameter p) {
-    return p == null ? null : p.f32Data();
+  /** A matrix as this model reads it: stored values, or through the perturbation. */
+  private Weights view(Parameter p) {
+    return Weights.of(p, perturbation);
+  }
+
+  /**
+   * A vector (bias, norm weight) as this model reads it: the f32 storage itself when it is read as
+   * stored, else a fresh copy of what is read; null for null.
+   */
+  private float[] vector(Parameter p) {
+    if (p == null) {
+      return null;
+    }
+    if (p.dtype() == DType.F32 && !perturbation.covers(p)) {
+      return p.f32Data();
+    }
+    float[] values = new float[p.size()];
+    view(p).readRow(0, values, 0);
+    return values;
+  }
+
+  /**
+   * Rows {@code ids} of {@code table} as this model reads it, into (or, with {@code add}, added to)
+   * {@code out[ids.length, cols]}; only the rows used are read (and perturbed).
+   */
+  private void gather(Parameter table, int[] ids, boolean add, float[] out) {
+    int rows = table.dim(0);
+    int cols = table.dim(1);
+    if (table.dtype() == DType.F32 && !perturbation.covers(table)) {
+      if (add) {
+        Embedding.addGather(table.f32Data(), rows, cols, ids, out);
+      } else {
+        Embedding.gather(table.f32Data(), rows, cols, ids, out);
+      }
+      return;
+    }
+    Weights t = view(table);
+    float[] row = new float[cols];
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] < 0 || ids[i] >= rows) {
+        throw new IllegalArgumentException(
+            "id %d at position %d is outside the table's %d rows".formatted(ids[i], i, rows));
+      }
+      if (add) {
+        t.readRow(ids[i], row, 0);
+        for (int c = 0; c < cols; c++) {
+          out[i * cols + c] += row[c];
+        }
+      } else {
+        t.readRow(ids[i], out, i * cols);
+      }
+    }
   }
 
   /** Looks tensors up by name, checks shape and dtype, and records what the model uses. */
-  private record Weights(ParameterSet all, List<Parameter> used) {
+  private record Lookup(ParameterSet all, List<Parameter> used) {
     /** {@code prefix} if {@code prefix + probe} exists, else "" (prefix-less checkpoints). */
     String prefix(String prefix, String probe) {
       return all.contains(prefix + probe) ? prefix : "";
@@ -515,10 +607,9 @@ public final class DecoderModel {
             "tensor '%s' has shape %s, expected %s"
                 .formatted(name, Arrays.toString(p.shape()), Arrays.toString(shape)));
       }
-      if (p.dtype() != DType.F32) {
+      if (p.dtype() != DType.F32 && p.dtype() != DType.BF16) {
         throw new IllegalArgumentException(
-            "tensor '%s' is %s; the engine computes from F32 storage (load with DType.F32)"
-                .formatted(name, p.dtype()));
+            "tensor '%s' is %s; the engine reads F32 or BF16 storage".formatted(name, p.dtype()));
       }
       if (!used.contains(p)) {
         used.add(p);

@@ -3,12 +3,16 @@ package io.github.mezo4j.nn.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.mezo4j.core.noise.Perturbation;
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
+import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.DecoderCheckpoint;
 import io.github.mezo4j.nn.io.DecoderFolder;
 import io.github.mezo4j.nn.io.ModelFormatException;
@@ -300,5 +304,48 @@ class DecoderModelTest {
     p.set(0, p.get(0) + 1f); // what MeZO's in-place perturbation does
     assertNotEquals(before[V * 3], m.forward(WORKERS, TokenBatch.of(TOKENS))[V * 3]);
     assertTrue(m.parameters().contains("lm_head.weight"));
+  }
+
+  @Test
+  void aPerturbedViewComputesWhatInPlacePerturbationDoesAndWritesNothing() throws IOException {
+    for (Case c : cases()) {
+      DecoderModel m = c.model();
+      float[] base = m.forward(WORKERS, TokenBatch.of(TOKENS));
+      VirtualPerturbation vp = new VirtualPerturbation(m.parameters(), 7, 1e-2f);
+      float[] viewed = m.perturbed(vp).forward(WORKERS, TokenBatch.of(TOKENS));
+      assertArrayEquals(base, m.forward(WORKERS, TokenBatch.of(TOKENS)), c.name() + ": unchanged");
+      assertNotEquals(base[V * 3], viewed[V * 3], c.name());
+      // the same bits as the weights perturbed in place (f32 storage)
+      Perturbation.addScaledNoise(m.parameters(), 7, 1e-2f, WORKERS);
+      assertArrayEquals(m.forward(WORKERS, TokenBatch.of(TOKENS)), viewed, c.name());
+      assertSame(m, m.perturbed(VirtualPerturbation.none()));
+    }
+  }
+
+  @Test
+  void bf16WeightsAreReadAsStoredAndComputeLikeTheirF32Widening() throws IOException {
+    for (Case c : cases()) {
+      DecoderModel m = c.model();
+      List<Parameter> bf16 = new ArrayList<>();
+      List<Parameter> widened = new ArrayList<>();
+      for (Parameter p : m.parameters()) {
+        Parameter b = Parameter.of(p.name(), DType.BF16, p.shape(), p.toFloatArray());
+        bf16.add(b);
+        widened.add(Parameter.of(p.name(), DType.F32, p.shape(), b.toFloatArray()));
+      }
+      DecoderModel half = DecoderModel.of(m.config(), ParameterSet.of(bf16));
+      DecoderModel wide = DecoderModel.of(m.config(), ParameterSet.of(widened));
+      assertEquals(DType.BF16, half.parameters().list().get(0).dtype());
+      assertArrayEquals(
+          wide.forward(WORKERS, TokenBatch.of(TOKENS)),
+          half.forward(WORKERS, TokenBatch.of(TOKENS)),
+          c.name());
+      VirtualPerturbation vp = new VirtualPerturbation(half.parameters(), 3, 1e-2f);
+      VirtualPerturbation vpWide = new VirtualPerturbation(wide.parameters(), 3, 1e-2f);
+      assertArrayEquals(
+          wide.perturbed(vpWide).forward(WORKERS, TokenBatch.of(TOKENS)),
+          half.perturbed(vp).forward(WORKERS, TokenBatch.of(TOKENS)),
+          c.name() + " perturbed");
+    }
   }
 }
