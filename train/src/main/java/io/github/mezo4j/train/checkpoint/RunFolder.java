@@ -2,6 +2,8 @@ package io.github.mezo4j.train.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.core.log.StepLog;
+import io.github.mezo4j.core.method.PerturbationMode;
 import io.github.mezo4j.nn.io.AtomicFiles;
 import io.github.mezo4j.train.report.RunPlots;
 import java.io.IOException;
@@ -99,6 +101,19 @@ public record RunFolder(Path dir) {
   /** The live step log, one record per MeZO step. */
   public Path stepLog() {
     return dir.resolve(STEP_LOG);
+  }
+
+  /**
+   * The perturbation mode of a resumed run: the one its step log's header records (in place when
+   * absent: logs written before virtual perturbation), or virtual for a new run ({@code resumed}
+   * false). A resumed run keeps its mode, so its steps continue bit for bit.
+   */
+  public PerturbationMode perturbationMode(boolean resumed) throws IOException {
+    if (!resumed) {
+      return PerturbationMode.VIRTUAL;
+    }
+    String spec = StepLog.read(stepLog()).header().values().get("perturbation");
+    return spec == null ? PerturbationMode.IN_PLACE : PerturbationMode.parse(spec);
   }
 
   /** The folder of the head before training, needed with the step log to replay. */

@@ -1,5 +1,6 @@
 package io.github.mezo4j.train.decoder;
 
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.model.SequenceScorer;
 import io.github.mezo4j.train.data.Example;
@@ -160,6 +161,20 @@ public final class DecoderClassifier {
    * (in that order), at the current weights.
    */
   public double[] scores(Tokenized set, int[] indices, Workers workers) {
+    return scores(set, indices, workers, VirtualPerturbation.none());
+  }
+
+  /**
+   * {@link #scores(Tokenized, int[], Workers)} with the weights read through {@code perturbation}
+   * ({@link io.github.mezo4j.nn.model.DecoderModel#perturbed}): MeZO's loss at {@code theta +- eps
+   * z}, nothing written.
+   */
+  public double[] scores(
+      Tokenized set, int[] indices, Workers workers, VirtualPerturbation perturbation) {
+    SequenceScorer scorer =
+        perturbation.isNone()
+            ? this.scorer
+            : new SequenceScorer(lm.model().perturbed(perturbation));
     int count = indices.length * classes;
     // candidate slots sorted by length (stable), so each chunk pads little
     Integer[] order = new Integer[count];

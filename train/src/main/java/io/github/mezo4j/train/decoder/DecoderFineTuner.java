@@ -1,9 +1,10 @@
 package io.github.mezo4j.train.decoder;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.core.method.PerturbationMode;
 import io.github.mezo4j.core.mezo.MezoTrainer;
-import io.github.mezo4j.core.mezo.Objective;
 import io.github.mezo4j.core.noise.Directions;
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.model.DecoderConfig;
@@ -21,9 +22,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Fine-tunes a decoder LM with MeZO: every weight the model reads is trained, in place, on either a
- * prompted classification objective ({@link DecoderClassifier}: cross-entropy, accuracy or F1 of
- * the candidates' log-likelihood scores) or the language-model objective ({@link LanguageModeling}:
+ * Fine-tunes a decoder LM with MeZO: every weight the model reads is trained on either a prompted
+ * classification objective ({@link DecoderClassifier}: cross-entropy, accuracy or F1 of the
+ * candidates' log-likelihood scores) or the language-model objective ({@link LanguageModeling}:
  * mean next-token NLL of the task's texts, evaluated by perplexity).
  *
  * <p>{@code params} may narrow the trained weights (bias-norm, a glob), as for encoders; the step
@@ -92,7 +93,7 @@ public final class DecoderFineTuner {
   private interface Task {
     int trainSize();
 
-    double loss(int[] indices, Workers workers);
+    double loss(int[] indices, Workers workers, VirtualPerturbation perturbation);
 
     DecoderEvaluation evaluateDev(Workers workers);
   }
@@ -110,8 +111,8 @@ public final class DecoderFineTuner {
         }
 
         @Override
-        public double loss(int[] indices, Workers workers) {
-          return m.nll(train, indices, workers).mean();
+        public double loss(int[] indices, Workers workers, VirtualPerturbation perturbation) {
+          return m.nll(train, indices, workers, perturbation).mean();
         }
 
         @Override
@@ -133,8 +134,8 @@ public final class DecoderFineTuner {
       }
 
       @Override
-      public double loss(int[] indices, Workers workers) {
-        double[] s = classifier.scores(train, indices, workers);
+      public double loss(int[] indices, Workers workers, VirtualPerturbation perturbation) {
+        double[] s = classifier.scores(train, indices, workers, perturbation);
         float[] scores = new float[s.length];
         for (int i = 0; i < s.length; i++) {
           scores[i] = (float) s[i];
@@ -164,12 +165,16 @@ public final class DecoderFineTuner {
     return new Result(o.summary(), run.lm().model().parameters(), o.best(), o.last());
   }
 
-  /** What a decoder run adds to the driver: in-place steps on the model's own weights. */
+  /**
+   * What a decoder run adds to the driver: steps on the model's own weights, whose losses read the
+   * weights through the perturbation (in place for runs begun before decoders had it).
+   */
   private static final class DecoderKind implements RunDriver.Kind<int[]> {
     private final Run run;
     private final DecoderFineTuneConfig c;
     private final Task task;
     private final BatchSampler sampler;
+    private PerturbationMode mode;
 
     DecoderKind(Run run) {
       this.run = run;
@@ -194,13 +199,19 @@ public final class DecoderFineTuner {
     }
 
     @Override
-    public void start(RunFolder folder, RunState state) {}
+    public void start(RunFolder folder, RunState state) throws IOException {
+      mode = folder.perturbationMode(state != null);
+    }
 
     @Override
     public MezoTrainer.Builder<int[]> trainerBuilder() {
       Workers workers = run.context().workers();
-      Objective<int[]> loss = (params, indices) -> task.loss(indices, workers);
-      return MezoTrainer.builder(loss);
+      if (mode == PerturbationMode.IN_PLACE) {
+        return MezoTrainer.builder(
+            (params, indices) -> task.loss(indices, workers, VirtualPerturbation.none()));
+      }
+      return MezoTrainer.virtualBuilder(
+          (indices, perturbation) -> task.loss(indices, workers, perturbation));
     }
 
     @Override

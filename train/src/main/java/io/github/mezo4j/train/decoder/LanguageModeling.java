@@ -1,5 +1,6 @@
 package io.github.mezo4j.train.decoder;
 
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.model.SequenceScorer;
 import io.github.mezo4j.train.data.Example;
@@ -103,6 +104,16 @@ public final class LanguageModeling {
    * fixed order (text by text in {@code indices} order, token by token), whatever the chunking.
    */
   public Nll nll(Tokenized set, int[] indices, Workers workers) {
+    return nll(set, indices, workers, VirtualPerturbation.none());
+  }
+
+  /**
+   * {@link #nll(Tokenized, int[], Workers)} with the weights read through {@code perturbation}
+   * ({@link io.github.mezo4j.nn.model.DecoderModel#perturbed}): MeZO's loss at {@code theta +- eps
+   * z}, nothing written.
+   */
+  public Nll nll(Tokenized set, int[] indices, Workers workers, VirtualPerturbation perturbation) {
+    SequenceScorer scorer = scorer(perturbation);
     if (indices.length == 0) {
       throw new IllegalArgumentException("need at least one text");
     }
@@ -134,5 +145,9 @@ public final class LanguageModeling {
       sum += v;
     }
     return new Nll(sum, tokens);
+  }
+
+  private SequenceScorer scorer(VirtualPerturbation perturbation) {
+    return perturbation.isNone() ? scorer : new SequenceScorer(lm.model().perturbed(perturbation));
   }
 }

@@ -1,7 +1,6 @@
 package io.github.mezo4j.train.trainer;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.mezo4j.core.log.StepLog;
 import io.github.mezo4j.core.method.PerturbationMode;
 import io.github.mezo4j.core.mezo.MezoTrainer;
 import io.github.mezo4j.core.noise.Directions;
@@ -270,7 +269,7 @@ public final class FineTuner {
       // The losses at theta +- eps z read the weights through the perturbation (encoder and head):
       // nothing is written during the estimate and the update is one pass. A resumed run keeps
       // the mode its step log was written in, so older in-place runs continue bit-identically.
-      mode = state == null ? PerturbationMode.VIRTUAL : loggedMode(folder.stepLog());
+      mode = folder.perturbationMode(state != null);
       trainable = classifier.trainable(c.selector(layers(classifier)));
       directions = FineTuner.directions(c, classifier);
       // under a sparse mask: the weights inside it at the base weights
@@ -422,12 +421,6 @@ public final class FineTuner {
         frozen,
         FrozenPrefixCache.DEFAULT_MAX_BYTES,
         line -> out.println("mezo4j: " + line));
-  }
-
-  /** The perturbation mode a step log's header records (in-place when absent: older logs). */
-  private static PerturbationMode loggedMode(Path stepLog) throws IOException {
-    String spec = StepLog.read(stepLog).header().values().get("perturbation");
-    return spec == null ? PerturbationMode.IN_PLACE : PerturbationMode.parse(spec);
   }
 
   /**

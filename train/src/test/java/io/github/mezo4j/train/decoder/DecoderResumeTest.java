@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.core.log.StepLog;
+import io.github.mezo4j.core.method.PerturbationMode;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
@@ -17,6 +19,7 @@ import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.data.Example;
 import io.github.mezo4j.train.prompt.DecoderTemplates;
+import io.github.mezo4j.train.trainer.EarlierRuns;
 import io.github.mezo4j.train.trainer.OptimizerSettings;
 import io.github.mezo4j.train.trainer.RunDriver;
 import java.io.IOException;
@@ -125,6 +128,23 @@ class DecoderResumeTest {
       assertEquals(objective.option(), expected.summary().get("objective").asText());
       assertEquals(STEPS, expected.summary().get("steps").asLong());
     }
+  }
+
+  @Test
+  void anInPlaceRunOfAnEarlierBuildResumesInPlaceBitForBit(@TempDir Path tmp) throws Exception {
+    // stopped after step 6 by a build whose decoder steps perturbed the weights in place
+    Path run = EarlierRuns.copy("decoder-ce-stopped-at-6", tmp.resolve("earlier"));
+    DecoderFineTuner.run(run(config(DecoderObjective.CROSS_ENTROPY, false), run, true, 2, null));
+    // the same steps as that build's uninterrupted run: the resumed steps stayed in place
+    assertArrayEquals(
+        Files.readAllBytes(EarlierRuns.resource("decoder-ce-uninterrupted.mezolog")),
+        Files.readAllBytes(run.resolve(RunFolder.STEP_LOG)));
+    Path fresh = tmp.resolve("fresh");
+    DecoderFineTuner.run(run(config(DecoderObjective.CROSS_ENTROPY, false), fresh, false, 2, null));
+    assertEquals(
+        PerturbationMode.VIRTUAL.spec(),
+        StepLog.read(fresh.resolve(RunFolder.STEP_LOG)).header().values().get("perturbation"),
+        "a new run reads the weights through the perturbation");
   }
 
   @Test

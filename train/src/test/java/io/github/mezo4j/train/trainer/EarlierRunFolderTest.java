@@ -9,9 +9,7 @@ import io.github.mezo4j.train.TinyTask;
 import io.github.mezo4j.train.checkpoint.Checkpoint;
 import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +21,7 @@ class EarlierRunFolderTest {
   @Test
   void aClassifierRunStoppedByAnEarlierBuildResumesToAnUninterruptedRunsWeights(@TempDir Path tmp)
       throws IOException, URISyntaxException {
-    Path run = copyOf("classifier-linear-stopped-at-13", tmp.resolve("earlier"));
+    Path run = EarlierRuns.copy("classifier-linear-stopped-at-13", tmp.resolve("earlier"));
     FineTuneConfig config = TinyTask.config("linear", 24, 5, false);
 
     // its last checkpoint replays onto the base model
@@ -40,20 +38,5 @@ class EarlierRunFolderTest {
     assertEquals(fresh.finalDevMetric(), resumed.finalDevMetric());
     assertEquals(
         fresh.summary().get("best_step").asLong(), resumed.summary().get("best_step").asLong());
-  }
-
-  private static Path copyOf(String name, Path target) throws IOException, URISyntaxException {
-    Path source = Path.of(EarlierRunFolderTest.class.getResource("/earlier-runs/" + name).toURI());
-    try (Stream<Path> files = Files.walk(source)) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        Path to = target.resolve(source.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(p, to);
-        }
-      }
-    }
-    return target;
   }
 }
