@@ -30,7 +30,7 @@ final class DecoderEval {
         : DecoderModels.isDecoder(cmd.model);
   }
 
-  static int run(EvalCommand cmd) throws Exception {
+  static int run(EvalCommand cmd, LoadDType dtype) throws Exception {
     if ((cmd.checkpoint == null) == (cmd.model == null)) {
       throw new IllegalArgumentException("give exactly one of --checkpoint and --model");
     }
@@ -55,7 +55,7 @@ final class DecoderEval {
         out.put("model", ckpt.baseModel());
       } else {
         task = cmd.taskOptions.resolve();
-        m = DecoderModels.load(cmd.model, cmd.decoderOptions.tokenizer);
+        m = DecoderModels.load(cmd.model, cmd.decoderOptions.tokenizer, dtype);
         metricName = TaskOptions.metricName(task);
         score = CandidateScore.parse(cmd.decoderOptions.score);
         out.put("model", cmd.model);

@@ -25,7 +25,7 @@ import java.util.Map;
 final class DecoderFinetune {
   private DecoderFinetune() {}
 
-  static int run(FinetuneCommand cmd, OptimizerSettings optim) throws Exception {
+  static int run(FinetuneCommand cmd, OptimizerSettings optim, LoadDType dtype) throws Exception {
     Task task = cmd.taskOptions.resolve();
     DecoderObjective objective = DecoderObjective.parse(cmd.objective);
     CandidateScore score = CandidateScore.parse(cmd.decoderOptions.score);
@@ -57,10 +57,11 @@ final class DecoderFinetune {
             cmd.evalEvery,
             cmd.saveWeights,
             dataInfo,
+            dtype.option(),
             optim);
     // custom tasks have no template: they can still adapt the LM to their texts
     DecoderTemplate template = objective.languageModel() ? null : DecoderTemplates.forTask(task);
-    DecoderModels.Loaded m = DecoderModels.load(cmd.model, cmd.decoderOptions.tokenizer);
+    DecoderModels.Loaded m = DecoderModels.load(cmd.model, cmd.decoderOptions.tokenizer, dtype);
     System.err.printf(
         "mezo4j finetune: %s (decoder, %,d of %,d weights trained) on %s (%d train, %d dev examples),"
             + " objective %s, out %s%n",

@@ -2,6 +2,8 @@ package io.github.mezo4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.DecoderCheckpoint;
 import io.github.mezo4j.nn.io.DecoderFolder;
@@ -19,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -66,45 +69,40 @@ final class DecoderModels {
     return type != null && DecoderConfig.SUPPORTED_MODEL_TYPES.contains(type.asText());
   }
 
-  /**
-   * Refuses {@code --dtype bf16} for decoders: their engine computes from f32 storage, so a decoder
-   * loads as f32 under {@code auto} and {@code f32} (bf16 and f16 tensors are widened).
-   */
-  static void checkDType(LoadDType dtype) {
-    if (dtype == LoadDType.BF16) {
-      throw new IllegalArgumentException(
-          "--dtype bf16: decoder LMs compute from f32 weights and load as f32 (bf16 storage is for"
-              + " encoders); use --dtype auto or f32");
-    }
-  }
-
   /** Whether a checkpoint or run folder holds a decoder run. */
   static boolean isDecoderCheckpoint(Path checkpointOrRun) throws IOException {
     return DecoderCheckpoints.isDecoder(Checkpoint.open(checkpointOrRun));
   }
 
   /**
-   * Loads the decoder {@code spec} names.
+   * Loads the decoder {@code spec} names, its weights stored as {@code dtype} says (a llama2.c
+   * checkpoint holds f32, which {@code auto} keeps).
    *
    * @param tokenizer the tokenizer file or folder, or null for the one that comes with the model
    */
-  static Loaded load(String spec, Path tokenizer) throws IOException {
-    Loaded loaded = read(spec, tokenizer);
+  static Loaded load(String spec, Path tokenizer, LoadDType dtype) throws IOException {
+    Loaded loaded = read(spec, tokenizer, dtype);
     System.gc(); // the reading's buffers, as in Models.load
     return loaded;
   }
 
-  private static Loaded read(String spec, Path tokenizer) throws IOException {
+  private static Loaded read(String spec, Path tokenizer, LoadDType dtype) throws IOException {
     Path path = Models.localPath(spec);
     if (Files.isRegularFile(path) && path.toString().endsWith(".bin")) {
       DecoderCheckpoint c = Llama2cCheckpoint.read(path);
+      if (dtype == LoadDType.BF16) {
+        c = new DecoderCheckpoint(c.config(), toBf16(c.parameters()));
+      }
       Path tok = tokenizer != null ? tokenizer : llama2cTokenizerBeside(path, c.config());
       return new Loaded(c, Llama2cTokenizer.load(tok, c.config().vocabSize()), tok, true);
     }
     if (Files.isDirectory(path)) {
       Path tok = tokenizer != null ? tokenizer : path;
       return new Loaded(
-          DecoderFolder.load(path), io.github.mezo4j.tokenizer.Tokenizers.load(tok), tok, false);
+          DecoderFolder.load(path, dtype.storage()),
+          io.github.mezo4j.tokenizer.Tokenizers.load(tok),
+          tok,
+          false);
     }
     throw new IllegalArgumentException(
         "--model '%s': expected a llama2.c checkpoint (.bin) or a Hugging Face decoder folder%s"
@@ -117,15 +115,25 @@ final class DecoderModels {
    */
   static Loaded fineTuned(Checkpoint ckpt, Path tokenizer, Workers workers, boolean forceReplay)
       throws IOException {
-    Loaded base = load(ckpt.baseModel(), tokenizer);
+    LoadDType dtype = LoadDType.parse(ckpt.baseDType());
+    Loaded base = load(ckpt.baseModel(), tokenizer, dtype);
     if (!forceReplay && ckpt.weights().isPresent()) {
-      DecoderCheckpoint saved = DecoderFolder.load(ckpt.weights().get());
+      DecoderCheckpoint saved = DecoderFolder.load(ckpt.weights().get(), dtype.storage());
       return new Loaded(saved, base.tokenizer(), base.tokenizerFile(), base.llama2c());
     }
     ParameterSet all = base.checkpoint().model().parameters();
     String params = ckpt.config().path("params").asText("all");
     DecoderCheckpoints.replay(ckpt, all.select(FineTuneConfig.selector(params)), workers);
     return base;
+  }
+
+  /** Every weight rounded to bf16 (nearest even), in the same order. */
+  private static ParameterSet toBf16(ParameterSet params) {
+    List<Parameter> out = new ArrayList<>();
+    for (Parameter p : params) {
+      out.add(Parameter.of(p.name(), DType.BF16, p.shape(), p.toFloatArray()));
+    }
+    return ParameterSet.of(out);
   }
 
   /**

@@ -25,7 +25,9 @@ final class DecoderReplay {
           cmd.out,
           seconds,
           weights,
-          () -> DecoderFolder.load(ckpt.weights().get()).parameters());
+          () ->
+              DecoderFolder.load(ckpt.weights().get(), LoadDType.parse(ckpt.baseDType()).storage())
+                  .parameters());
     }
     return 0;
   }

@@ -99,8 +99,7 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     LoadDType loadDType = LoadDType.parse(dtype);
     if (DecoderEval.applies(this)) {
-      DecoderModels.checkDType(loadDType);
-      return DecoderEval.run(this);
+      return DecoderEval.run(this, loadDType);
     }
     if ((checkpoint == null) == (model == null)) {
       throw new IllegalArgumentException("give exactly one of --checkpoint and --model");

@@ -323,8 +323,7 @@ public final class FinetuneCommand implements Callable<Integer> {
     }
     objective = objective != null ? objective : "ce";
     if (decoder) {
-      DecoderModels.checkDType(loadDType);
-      return DecoderFinetune.run(this, optim);
+      return DecoderFinetune.run(this, optim, loadDType);
     }
     FineTuner.Result r = classifierRun(loadDType, optim);
     if (r != null) { // a data-parallel worker's runner has no run folder to report

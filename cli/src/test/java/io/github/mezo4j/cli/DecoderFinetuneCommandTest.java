@@ -7,10 +7,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.mezo4j.core.data.SharedData;
+import io.github.mezo4j.core.param.DType;
+import io.github.mezo4j.nn.io.DecoderCheckpoint;
+import io.github.mezo4j.nn.io.DecoderFolder;
+import io.github.mezo4j.train.checkpoint.Checkpoint;
+import io.github.mezo4j.train.checkpoint.JsonFiles;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -149,6 +155,37 @@ class DecoderFinetuneCommandTest {
             "1");
     assertEquals(0, e3.exitCode(), e3.err());
     assertEquals(m1.get("loss").asDouble(), e3.jsonLines().get(0).get("loss").asDouble(), 1e-6);
+  }
+
+  @Test
+  void bf16WeightsTrainAndReplayBitForBit(@TempDir Path tmp) throws Exception {
+    Path out = tmp.resolve("run");
+    List<String> args = new ArrayList<>(List.of(finetune(stories(), data(tmp), out, "ce")));
+    args.addAll(List.of("--dtype", "bf16"));
+    CommandRun.Run r = MainTest.run("", args.toArray(String[]::new));
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode summary = r.jsonLines().get(0);
+    assertEquals(
+        "bf16",
+        JsonFiles.MAPPER.readTree(out.resolve("run.json").toFile()).at("/config/dtype").asText());
+    // the saved weights are bf16, and a replay from the base model rounded to bf16 gives their bits
+    Path last = Path.of(summary.get("last_checkpoint").asText());
+    DecoderCheckpoint saved =
+        DecoderFolder.load(Checkpoint.open(last).weights().orElseThrow(), null);
+    assertEquals(DType.BF16, saved.parameters().list().get(0).dtype());
+    CommandRun.Run rp =
+        MainTest.run(
+            "", "replay", "--checkpoint", last.toString(), "--out", tmp.resolve("r").toString());
+    assertEquals(0, rp.exitCode(), rp.err());
+    assertTrue(rp.jsonLines().get(0).get("identical_to_saved_weights").asBoolean());
+    // the f32 run of the same command takes other steps (its weights, its rounding)
+    Path f32 = tmp.resolve("f32");
+    CommandRun.Run w = MainTest.run("", finetune(stories(), data(tmp), f32, "ce"));
+    assertEquals(0, w.exitCode(), w.err());
+    assertFalse(
+        Arrays.equals(
+            Files.readAllBytes(out.resolve("steps.mezolog")),
+            Files.readAllBytes(f32.resolve("steps.mezolog"))));
   }
 
   @Test

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
+import io.github.mezo4j.nn.io.safetensors.SafetensorsDType;
 import io.github.mezo4j.nn.io.safetensors.SafetensorsReader;
+import io.github.mezo4j.nn.io.safetensors.SafetensorsTensorInfo;
 import io.github.mezo4j.nn.io.safetensors.SafetensorsWriter;
 import io.github.mezo4j.nn.model.DecoderConfig;
 import io.github.mezo4j.nn.model.DecoderFamily;
@@ -41,11 +43,22 @@ public final class DecoderFolder {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   /**
-   * Loads config.json and the weights of {@code folder}.
+   * Loads config.json and the weights of {@code folder}, every weight widened to f32.
    *
    * @throws ModelFormatException naming the file and the field or tensor at fault
    */
   public static DecoderCheckpoint load(Path folder) throws IOException {
+    return load(folder, DType.F32);
+  }
+
+  /**
+   * Loads config.json and the weights of {@code folder}, converted to {@code storage}: F32, BF16
+   * (F32 and F16 tensors rounded to nearest even), or null for each tensor's natural storage (BF16
+   * stays BF16, F16 is widened to F32). The model computes from either.
+   *
+   * @throws ModelFormatException naming the file and the field or tensor at fault
+   */
+  public static DecoderCheckpoint load(Path folder, DType storage) throws IOException {
     if (!Files.isDirectory(folder)) {
       throw new ModelFormatException(folder.toString(), "not a directory");
     }
@@ -67,7 +80,7 @@ public final class DecoderFolder {
           "no %s or %s (PyTorch pickles such as pytorch_model.bin are not read)"
               .formatted(HuggingFaceFolder.WEIGHTS, HuggingFaceFolder.INDEX));
     }
-    checkHeapFits(folder, f32Bytes(folder, config, byShard));
+    checkHeapFits(folder, weightBytes(folder, config, byShard, storage));
     Map<String, Parameter> params = new LinkedHashMap<>();
     for (Map.Entry<String, List<String>> e : byShard.entrySet()) {
       Path file = folder.resolve(e.getKey());
@@ -85,7 +98,7 @@ public final class DecoderFolder {
             throw new ModelFormatException(
                 file.toString(), "missing tensor '%s' listed in the index".formatted(name));
           }
-          Parameter p = r.read(name, DType.F32);
+          Parameter p = r.read(name, storage);
           try {
             params.put(name, isConv1d(config, name) ? transpose(p) : p);
           } catch (IllegalArgumentException bad) {
@@ -103,10 +116,11 @@ public final class DecoderFolder {
     return new DecoderCheckpoint(config, set);
   }
 
-  /** The bytes the weights of {@code byShard} take once widened to f32 (headers only). */
-  private static long f32Bytes(Path folder, DecoderConfig config, Map<String, List<String>> byShard)
+  /** The bytes the weights of {@code byShard} take in memory as {@code storage} (headers only). */
+  private static long weightBytes(
+      Path folder, DecoderConfig config, Map<String, List<String>> byShard, DType storage)
       throws IOException {
-    long elements = 0;
+    long bytes = 0;
     for (Map.Entry<String, List<String>> e : byShard.entrySet()) {
       Path file = folder.resolve(e.getKey());
       if (!Files.isRegularFile(file)) {
@@ -115,12 +129,15 @@ public final class DecoderFolder {
       try (SafetensorsReader r = SafetensorsReader.open(file)) {
         for (String name : e.getValue() == null ? r.names() : e.getValue()) {
           if (!skipped(config, name) && r.contains(name)) {
-            elements += r.info(name).elementCount();
+            SafetensorsTensorInfo t = r.info(name);
+            boolean half =
+                storage == DType.BF16 || (storage == null && t.dtype() == SafetensorsDType.BF16);
+            bytes += t.elementCount() * (half ? 2 : 4);
           }
         }
       }
     }
-    return elements * Float.BYTES;
+    return bytes;
   }
 
   /**
@@ -140,14 +157,15 @@ public final class DecoderFolder {
     }
   }
 
-  /** Why {@code bytes} of f32 weights do not fit in {@code freeHeap}, or null when they do. */
+  /** Why {@code bytes} of weights do not fit in {@code freeHeap}, or null when they do. */
   static String heapRefusal(String what, long bytes, long freeHeap, long maxHeap) {
     if (bytes <= freeHeap) {
       return null;
     }
-    return ("%s: its weights take %.1f GB once widened to f32 (decoders hold every weight as f32),"
-            + " more than the %.1f GB this JVM's heap has free (at most %.1f GB, -Xmx): on a"
-            + " machine with the memory, raise it with MEZO4J_JAVA_OPTS=-Xmx<size>")
+    return ("%s: its weights take %.1f GB in memory as loaded, more than the %.1f GB this JVM's"
+            + " heap has free (at most %.1f GB, -Xmx): load bf16 weights as bf16 (--dtype auto or"
+            + " bf16, half of f32), or on a machine with the memory raise the heap with"
+            + " MEZO4J_JAVA_OPTS=-Xmx<size>")
         .formatted(what, bytes / 1e9, freeHeap / 1e9, maxHeap / 1e9);
   }
 
@@ -212,7 +230,7 @@ public final class DecoderFolder {
             || name.endsWith(".mlp.c_proj.weight"));
   }
 
-  /** A new F32 parameter with the same name holding the transpose of a 2-D parameter. */
+  /** A new parameter with the same name and dtype holding the transpose of a 2-D parameter. */
   private static Parameter transpose(Parameter p) {
     if (p.rank() != 2) {
       throw new IllegalArgumentException(
@@ -227,6 +245,6 @@ public final class DecoderFolder {
         out[c * rows + r] = src[r * cols + c];
       }
     }
-    return Parameter.f32(p.name(), new int[] {cols, rows}, out);
+    return Parameter.of(p.name(), p.dtype(), new int[] {cols, rows}, out);
   }
 }

@@ -16,7 +16,8 @@ class DecoderFolderHeapTest {
   void aSevenBillionWeightModelInASixGigabyteHeapIsRefusedWithTheSizesAndTheFix() {
     String r =
         DecoderFolder.heapRefusal("llama-7b", 6_738_415_616L * 4, 5_900_000_000L, 6_000_000_000L);
-    assertTrue(r.startsWith("llama-7b: its weights take 27.0 GB once widened to f32"), r);
+    assertTrue(r.startsWith("llama-7b: its weights take 27.0 GB in memory as loaded"), r);
+    assertTrue(r.contains("--dtype auto or bf16"), r);
     assertTrue(r.contains("5.9 GB this JVM's heap has free (at most 6.0 GB, -Xmx)"), r);
     assertTrue(r.contains("MEZO4J_JAVA_OPTS=-Xmx"), r);
   }

@@ -32,6 +32,8 @@ import java.util.TreeMap;
  * @param evalEvery evaluate on the dev split (and checkpoint) every this many steps
  * @param saveWeights also save the full weights (a Hugging Face folder) in each checkpoint
  * @param data where the data came from, recorded as given
+ * @param dtype how the base model's weights were stored ({@code --dtype}: auto, f32 or bf16);
+ *     replay loads them the same way
  * @param optim the optimizer, schedule and estimator, as for encoders ({@link
  *     OptimizerSettings#DEFAULT}: MeZO's ZO-SGD at the constant rate {@code lr}, two-sided)
  */
@@ -50,6 +52,7 @@ public record DecoderFineTuneConfig(
     int evalEvery,
     boolean saveWeights,
     Map<String, String> data,
+    String dtype,
     OptimizerSettings optim)
     implements RunSettings {
 
@@ -68,6 +71,7 @@ public record DecoderFineTuneConfig(
           "dev metric '%s' does not fit objective %s: expected %s"
               .formatted(metric, objective.option(), lm ? PERPLEXITY : "accuracy or macro_f1"));
     }
+    FineTuneConfig.checkDType(dtype);
     Objects.requireNonNull(optim, "optim");
     optim.check(lr, steps);
   }
@@ -103,6 +107,7 @@ public record DecoderFineTuneConfig(
         evalEvery,
         saveWeights,
         data,
+        FineTuneConfig.DEFAULT_DTYPE,
         OptimizerSettings.DEFAULT);
   }
 
@@ -138,6 +143,7 @@ public record DecoderFineTuneConfig(
     o.put("seed", seed);
     o.put("eval_every", evalEvery);
     o.put("save_weights", saveWeights);
+    o.put("dtype", dtype);
     optim.putInto(o);
     ObjectNode d = o.putObject("data");
     new TreeMap<>(data).forEach(d::put);
@@ -151,6 +157,8 @@ public record DecoderFineTuneConfig(
    * @throws IllegalArgumentException naming the first setting that differs
    */
   public void checkResumable(JsonNode recorded, String source) {
-    FineTuneConfig.checkResumable(toJson(), OptimizerSettings.withDefaults(recorded), source);
+    ObjectNode theirs = OptimizerSettings.withDefaults(recorded);
+    theirs.put("dtype", FineTuneConfig.recordedDType(recorded));
+    FineTuneConfig.checkResumable(toJson(), theirs, source);
   }
 }

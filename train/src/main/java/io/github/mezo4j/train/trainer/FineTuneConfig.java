@@ -73,10 +73,7 @@ public record FineTuneConfig(
   /** Rejects an unknown dtype and out-of-range counts; copies the data map. */
   public FineTuneConfig {
     data = Map.copyOf(new LinkedHashMap<>(data));
-    if (!DTYPES.contains(dtype)) {
-      throw new IllegalArgumentException(
-          "--dtype '%s': expected one of %s".formatted(dtype, DTYPES));
-    }
+    checkDType(dtype);
     RunSettings.checkBudget(steps, batch, evalEvery, lr, eps);
     if (topLayers(params).isEmpty() && lora(params).isEmpty()) {
       selector(params); // fails early on a bad value (top:K is checked against the model later)
@@ -135,6 +132,18 @@ public record FineTuneConfig(
         data,
         DEFAULT_DTYPE,
         OptimizerSettings.DEFAULT);
+  }
+
+  /**
+   * Rejects a {@code --dtype} value other than {@link #DTYPES}.
+   *
+   * @throws IllegalArgumentException naming the value and the accepted ones
+   */
+  public static void checkDType(String dtype) {
+    if (!DTYPES.contains(dtype)) {
+      throw new IllegalArgumentException(
+          "--dtype '%s': expected one of %s".formatted(dtype, DTYPES));
+    }
   }
 
   /** The {@code dtype} a run's recorded config holds ({@link #DEFAULT_DTYPE} when absent). */

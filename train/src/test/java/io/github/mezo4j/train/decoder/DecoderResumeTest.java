@@ -71,6 +71,7 @@ class DecoderResumeTest {
         EVAL_EVERY,
         save,
         Map.of("source", "Stories260kLm.REVIEWS"),
+        "f32",
         optim);
   }
 

@@ -255,6 +255,7 @@ class OptimizerSettingsTest {
         4,
         false,
         Map.of("source", "test"),
+        "f32",
         s);
   }
 
