@@ -100,8 +100,7 @@ final class ReplayCommand implements Callable<Integer> {
           ckpt,
           out,
           seconds,
-          encoder.parameters(),
-          () -> CheckpointModels.savedWeights(ckpt).parameters());
+          () -> same(encoder.parameters(), CheckpointModels.savedWeights(ckpt).parameters()));
       return 0;
     }
     CheckpointModels.Base base = CheckpointModels.base(ckpt);
@@ -115,7 +114,8 @@ final class ReplayCommand implements Callable<Integer> {
     if (replayed.lora() != null && !onnx) {
       PeftLoraAdapter.save(out.resolve(ADAPTER), replayed, Models.peftBaseModel(ckpt.baseModel()));
     }
-    report(ckpt, out, seconds, encoder, () -> CheckpointModels.savedWeights(ckpt).parameters());
+    report(
+        ckpt, out, seconds, () -> same(encoder, CheckpointModels.savedWeights(ckpt).parameters()));
     return 0;
   }
 
@@ -141,15 +141,11 @@ final class ReplayCommand implements Callable<Integer> {
    * Prints replay's JSON line; when the checkpoint also saved its weights, first checks that the
    * replayed ones equal them bit for bit.
    *
-   * @param saved loads the checkpoint's saved weights (called only if it has some)
+   * @param identicalToSaved whether the replayed weights equal the checkpoint's saved ones (called
+   *     only if it has some)
    * @throws IllegalStateException if the replayed weights differ from the saved ones
    */
-  static void report(
-      Checkpoint ckpt,
-      Path out,
-      double seconds,
-      ParameterSet replayed,
-      Callable<ParameterSet> saved)
+  static void report(Checkpoint ckpt, Path out, double seconds, Callable<Boolean> identicalToSaved)
       throws Exception {
     ObjectNode json = JsonFiles.object();
     json.put("checkpoint", ckpt.dir().toString());
@@ -158,11 +154,7 @@ final class ReplayCommand implements Callable<Integer> {
     json.put("out", out.toString());
     json.put("replay_seconds", seconds);
     if (ckpt.weights().isPresent()) {
-      ParameterSet weights = saved.call();
-      boolean same = weights.count() == replayed.count();
-      for (Parameter p : weights) {
-        same &= replayed.contains(p.name()) && p.contentEquals(replayed.get(p.name()));
-      }
+      boolean same = identicalToSaved.call();
       json.put("identical_to_saved_weights", same);
       if (!same) {
         throw new IllegalStateException(
@@ -170,5 +162,14 @@ final class ReplayCommand implements Callable<Integer> {
       }
     }
     System.out.println(JsonFiles.line(json));
+  }
+
+  /** Whether {@code a} and {@code b} hold the same parameters with the same bits. */
+  static boolean same(ParameterSet a, ParameterSet b) {
+    boolean same = a.count() == b.count();
+    for (Parameter p : b) {
+      same &= a.contains(p.name()) && p.contentEquals(a.get(p.name()));
+    }
+    return same;
   }
 }

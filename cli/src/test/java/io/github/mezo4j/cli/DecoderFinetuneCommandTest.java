@@ -178,6 +178,16 @@ class DecoderFinetuneCommandTest {
             "", "replay", "--checkpoint", last.toString(), "--out", tmp.resolve("r").toString());
     assertEquals(0, rp.exitCode(), rp.err());
     assertTrue(rp.jsonLines().get(0).get("identical_to_saved_weights").asBoolean());
+    // one changed bit in the saved weights is found
+    Path savedFile = Checkpoint.open(last).weights().orElseThrow().resolve("model.safetensors");
+    byte[] bytes = Files.readAllBytes(savedFile);
+    bytes[bytes.length - 1] ^= 1;
+    Files.write(savedFile, bytes);
+    CommandRun.Run bad =
+        MainTest.run(
+            "", "replay", "--checkpoint", last.toString(), "--out", tmp.resolve("r2").toString());
+    assertEquals(1, bad.exitCode());
+    assertTrue(bad.err().contains("differ from the weights saved in"), bad.err());
     // the f32 run of the same command takes other steps (its weights, its rounding)
     Path f32 = tmp.resolve("f32");
     CommandRun.Run w = MainTest.run("", finetune(stories(), data(tmp), f32, "ce"));
