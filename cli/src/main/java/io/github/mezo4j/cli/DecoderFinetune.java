@@ -45,6 +45,9 @@ final class DecoderFinetune {
         new DecoderFineTuneConfig(
             task.name(),
             cmd.model,
+            cmd.decoderOptions.tokenizer == null
+                ? null
+                : cmd.decoderOptions.tokenizer.toAbsolutePath().normalize().toString(),
             cmd.trainParams,
             objective,
             score,

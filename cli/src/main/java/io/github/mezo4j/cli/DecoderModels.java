@@ -111,11 +111,18 @@ final class DecoderModels {
 
   /**
    * The base model of a decoder checkpoint with the step log replayed onto it (or the weights the
-   * checkpoint saved, unless {@code forceReplay}).
+   * checkpoint saved, unless {@code forceReplay}), stored as its run stored it.
+   *
+   * @param tokenizer the tokenizer file or folder, or null for the run's own (its {@code
+   *     --tokenizer}, else the model's)
    */
   static Loaded fineTuned(Checkpoint ckpt, Path tokenizer, Workers workers, boolean forceReplay)
       throws IOException {
     LoadDType dtype = LoadDType.parse(ckpt.baseDType());
+    JsonNode recorded = ckpt.config().get("tokenizer");
+    if (tokenizer == null && recorded != null) {
+      tokenizer = Path.of(recorded.asText()); // the run's --tokenizer
+    }
     Loaded base = load(ckpt.baseModel(), tokenizer, dtype);
     if (!forceReplay && ckpt.weights().isPresent()) {
       DecoderCheckpoint saved = DecoderFolder.load(ckpt.weights().get(), dtype.storage());

@@ -10,6 +10,7 @@ import io.github.mezo4j.core.data.SharedData;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.nn.io.DecoderCheckpoint;
 import io.github.mezo4j.nn.io.DecoderFolder;
+import io.github.mezo4j.nn.io.Llama2cCheckpoint;
 import io.github.mezo4j.train.checkpoint.Checkpoint;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import java.nio.file.Files;
@@ -196,6 +197,30 @@ class DecoderFinetuneCommandTest {
         Arrays.equals(
             Files.readAllBytes(out.resolve("steps.mezolog")),
             Files.readAllBytes(f32.resolve("steps.mezolog"))));
+  }
+
+  @Test
+  void aFolderWithoutTokenizerTrainsWithTokenizerAndItsRunRemembersIt(@TempDir Path tmp)
+      throws Exception {
+    // stories260K as a Hugging Face folder without tokenizer files
+    Path folder = tmp.resolve("bare");
+    DecoderCheckpoint c = Llama2cCheckpoint.read(stories());
+    DecoderFolder.save(folder, c.config(), c.parameters());
+    Path tokenizer = stories().resolveSibling("tok512.bin");
+    Path out = tmp.resolve("run");
+    List<String> args = new ArrayList<>(List.of(finetune(folder, data(tmp), out, "lm")));
+    args.addAll(List.of("--tokenizer", tokenizer.toString()));
+    CommandRun.Run r = MainTest.run("", args.toArray(String[]::new));
+    assertEquals(0, r.exitCode(), r.err());
+    Path last = Path.of(r.jsonLines().get(0).get("last_checkpoint").asText());
+    // replay and eval find the run's tokenizer without being told
+    CommandRun.Run rp =
+        MainTest.run(
+            "", "replay", "--checkpoint", last.toString(), "--out", tmp.resolve("r").toString());
+    assertEquals(0, rp.exitCode(), rp.err());
+    assertTrue(rp.jsonLines().get(0).get("identical_to_saved_weights").asBoolean());
+    CommandRun.Run ev = MainTest.run("", "eval", "--checkpoint", last.toString(), "--threads", "1");
+    assertEquals(0, ev.exitCode(), ev.err());
   }
 
   @Test

@@ -18,6 +18,8 @@ import java.util.TreeMap;
  *
  * @param task the task's name
  * @param model the base model as the user gave it (a llama2.c .bin, a folder, hf:...)
+ * @param tokenizer the tokenizer file or folder the run was given ({@code --tokenizer}, absolute),
+ *     or null for the model's own; eval and replay use it too
  * @param params which weights MeZO trains: all, bias-norm or a glob over weight names ({@link
  *     FineTuneConfig#selector})
  * @param objective what MeZO minimises
@@ -40,6 +42,7 @@ import java.util.TreeMap;
 public record DecoderFineTuneConfig(
     String task,
     String model,
+    String tokenizer,
     String params,
     DecoderObjective objective,
     CandidateScore score,
@@ -95,6 +98,7 @@ public record DecoderFineTuneConfig(
     this(
         task,
         model,
+        null,
         params,
         objective,
         score,
@@ -132,6 +136,9 @@ public record DecoderFineTuneConfig(
     o.put("kind", "decoder");
     o.put("task", task);
     o.put("model", model);
+    if (tokenizer != null) {
+      o.put("tokenizer", tokenizer);
+    }
     o.put("params", params);
     o.put("objective", objective.option());
     o.put("score", score.option());

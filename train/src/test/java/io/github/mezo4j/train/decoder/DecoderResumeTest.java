@@ -59,6 +59,7 @@ class DecoderResumeTest {
     return new DecoderFineTuneConfig(
         "sst2",
         "stories260K.bin",
+        null,
         "all",
         objective,
         CandidateScore.MEAN,

@@ -243,6 +243,7 @@ class OptimizerSettingsTest {
     return new DecoderFineTuneConfig(
         "sst2",
         "stories260K.bin",
+        null,
         "all",
         DecoderObjective.CROSS_ENTROPY,
         CandidateScore.MEAN,
