@@ -150,7 +150,11 @@ final class DecoderModels {
   static void copyTokenizer(Loaded m, Path folder) throws IOException {
     Path from = m.tokenizerFile();
     if (Files.isRegularFile(from)) {
-      String name = m.llama2c() ? "tokenizer.bin" : from.getFileName().toString();
+      // a llama2.c tokenizer (tok512.bin, ...) under the name the loaders look for
+      String name =
+          from.getFileName().toString().endsWith(".bin")
+              ? "tokenizer.bin"
+              : from.getFileName().toString();
       Files.copy(from, folder.resolve(name), StandardCopyOption.REPLACE_EXISTING);
       return;
     }

@@ -219,6 +219,8 @@ class DecoderFinetuneCommandTest {
             "", "replay", "--checkpoint", last.toString(), "--out", tmp.resolve("r").toString());
     assertEquals(0, rp.exitCode(), rp.err());
     assertTrue(rp.jsonLines().get(0).get("identical_to_saved_weights").asBoolean());
+    assertTrue(
+        Files.isRegularFile(tmp.resolve("r/tokenizer.bin")), "under the name the loaders find");
     CommandRun.Run ev = MainTest.run("", "eval", "--checkpoint", last.toString(), "--threads", "1");
     assertEquals(0, ev.exitCode(), ev.err());
   }
