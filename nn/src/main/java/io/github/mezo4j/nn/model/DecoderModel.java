@@ -327,136 +327,184 @@ public final class DecoderModel {
    * project_out), appending {@code input} to {@code cache}.
    */
   float[] hiddenStates(Workers w, TokenBatch input, KvCache cache) {
+    return hiddenStates(w, input, new KvCache[] {cache})[0];
+  }
+
+  /**
+   * {@link #hiddenStates} of both halves of a MeZO pair: this view's perturbation ({@code theta +
+   * eps z}, into {@code plus}) and its mirror ({@code theta - eps z}, into {@code minus}), each
+   * weight matrix read and its noise generated once for the two; each half equals the single pass
+   * of its own view bit for bit.
+   */
+  float[][] hiddenStatesPair(Workers w, TokenBatch input, KvCache plus, KvCache minus) {
+    return hiddenStates(w, input, new KvCache[] {plus, minus});
+  }
+
+  /**
+   * One forward pass over one half (this view) or two (this view and its mirror), half {@code h}
+   * appending to {@code caches[h]}: per half the same operations in the same order, the weight
+   * matrices read once for all halves.
+   */
+  private float[][] hiddenStates(Workers w, TokenBatch input, KvCache[] caches) {
+    int halves = caches.length;
     int batch = input.batch();
     int seq = input.seq();
-    if (cache.batch != batch) {
-      throw new IllegalArgumentException(
-          "input has %d sequences but the cache was made for %d".formatted(batch, cache.batch));
+    for (KvCache cache : caches) {
+      if (cache.batch != batch) {
+        throw new IllegalArgumentException(
+            "input has %d sequences but the cache was made for %d".formatted(batch, cache.batch));
+      }
+      if (cache.length + seq > cache.capacity) {
+        throw new IllegalArgumentException(
+            "cache holds %d of %d slots; %d more do not fit"
+                .formatted(cache.length, cache.capacity, seq));
+      }
     }
-    if (cache.length + seq > cache.capacity) {
-      throw new IllegalArgumentException(
-          "cache holds %d of %d slots; %d more do not fit"
-              .formatted(cache.length, cache.capacity, seq));
-    }
-    int past = cache.length;
+    int past = caches[0].length;
     int tokens = batch * seq;
-    int[] pos = positions(input, cache);
+    int[] pos = positions(input, caches[0]);
+    for (int h = 1; h < halves; h++) {
+      positions(input, caches[h]);
+    }
     int[] ids = input.ids();
 
-    float[] x = new float[tokens * hidden];
-    if (projectIn != null) {
-      float[] e = new float[tokens * embedDim];
-      gather(embed, ids, false, e);
-      MatMul.linear(w, e, tokens, embedDim, view(projectIn), null, hidden, x);
-    } else {
-      gather(embed, ids, false, x);
-    }
-    if (config.family() == DecoderFamily.OPT) {
-      int[] shifted = new int[tokens];
-      for (int i = 0; i < tokens; i++) {
-        shifted[i] = pos[i] + 2; // OPT's learned positions start at row 2 (rows 0-1 unused)
+    float[][] x = new float[halves][tokens * hidden];
+    for (int h = 0; h < halves; h++) {
+      if (projectIn != null) {
+        float[] e = new float[tokens * embedDim];
+        gather(embed, ids, false, e, h);
+        MatMul.linear(w, e, tokens, embedDim, view(projectIn, h), null, hidden, x[h]);
+      } else {
+        gather(embed, ids, false, x[h], h);
       }
-      gather(positionTable, shifted, true, x);
-    } else if (config.family() == DecoderFamily.GPT2) {
-      gather(positionTable, pos, true, x);
+      if (config.family() == DecoderFamily.OPT) {
+        int[] shifted = new int[tokens];
+        for (int i = 0; i < tokens; i++) {
+          shifted[i] = pos[i] + 2; // OPT's learned positions start at row 2 (rows 0-1 unused)
+        }
+        gather(positionTable, shifted, true, x[h], h);
+      } else if (config.family() == DecoderFamily.GPT2) {
+        gather(positionTable, pos, true, x[h], h);
+      }
     }
 
-    float[] n = new float[tokens * hidden];
-    float[] q = new float[tokens * qDim];
-    float[] k = new float[tokens * kvDim];
-    float[] v = new float[tokens * kvDim];
-    float[] ctx = new float[tokens * qDim];
-    float[] sub = new float[tokens * hidden];
-    float[] up = new float[tokens * inter];
-    float[] gate = config.family() == DecoderFamily.LLAMA ? new float[tokens * inter] : null;
-    float[] qkv = config.family() == DecoderFamily.GPT2 ? new float[tokens * 3 * hidden] : null;
+    float[][] n = new float[halves][tokens * hidden];
+    float[][] q = new float[halves][tokens * qDim];
+    float[][] k = new float[halves][tokens * kvDim];
+    float[][] v = new float[halves][tokens * kvDim];
+    float[][] ctx = new float[halves][tokens * qDim];
+    float[][] sub = new float[halves][tokens * hidden];
+    float[][] up = new float[halves][tokens * inter];
+    float[][] gate =
+        config.family() == DecoderFamily.LLAMA ? new float[halves][tokens * inter] : null;
+    float[][] qkv =
+        config.family() == DecoderFamily.GPT2 ? new float[halves][tokens * 3 * hidden] : null;
     float scale = (float) (1.0 / Math.sqrt(headDim));
     boolean pre = config.normBefore();
     for (int li = 0; li < layers.size(); li++) {
       Layer l = layers.get(li);
       // attention
-      float[] in = pre ? norm(w, l.attentionNorm(), x, tokens, n) : x;
+      float[][] in = pre ? norm(w, l.attentionNorm(), x, tokens, n) : x;
       if (l.qkv() != null) {
-        MatMul.linear(w, in, tokens, hidden, view(l.qkv()), vector(l.qkvBias()), 3 * hidden, qkv);
-        for (int t = 0; t < tokens; t++) {
-          System.arraycopy(qkv, t * 3 * hidden, q, t * qDim, hidden);
-          System.arraycopy(qkv, t * 3 * hidden + hidden, k, t * kvDim, hidden);
-          System.arraycopy(qkv, t * 3 * hidden + 2 * hidden, v, t * kvDim, hidden);
+        linear(w, in, tokens, hidden, l.qkv(), l.qkvBias(), 3 * hidden, qkv);
+        for (int h = 0; h < halves; h++) {
+          for (int t = 0; t < tokens; t++) {
+            System.arraycopy(qkv[h], t * 3 * hidden, q[h], t * qDim, hidden);
+            System.arraycopy(qkv[h], t * 3 * hidden + hidden, k[h], t * kvDim, hidden);
+            System.arraycopy(qkv[h], t * 3 * hidden + 2 * hidden, v[h], t * kvDim, hidden);
+          }
         }
       } else {
-        MatMul.linear(w, in, tokens, hidden, view(l.q()), vector(l.qBias()), qDim, q);
-        MatMul.linear(w, in, tokens, hidden, view(l.k()), vector(l.kBias()), kvDim, k);
-        MatMul.linear(w, in, tokens, hidden, view(l.v()), vector(l.vBias()), kvDim, v);
+        linear(w, in, tokens, hidden, l.q(), l.qBias(), qDim, q);
+        linear(w, in, tokens, hidden, l.k(), l.kBias(), kvDim, k);
+        linear(w, in, tokens, hidden, l.v(), l.vBias(), kvDim, v);
       }
-      if (config.family() == DecoderFamily.LLAMA) {
-        RotaryEmbedding.apply(
-            q, tokens, heads, headDim, pos, inverseFrequencies, RotaryEmbedding.Layout.ROTATE_HALF);
-        RotaryEmbedding.apply(
-            k,
-            tokens,
+      for (int h = 0; h < halves; h++) {
+        if (config.family() == DecoderFamily.LLAMA) {
+          RotaryEmbedding.apply(
+              q[h],
+              tokens,
+              heads,
+              headDim,
+              pos,
+              inverseFrequencies,
+              RotaryEmbedding.Layout.ROTATE_HALF);
+          RotaryEmbedding.apply(
+              k[h],
+              tokens,
+              kvHeads,
+              headDim,
+              pos,
+              inverseFrequencies,
+              RotaryEmbedding.Layout.ROTATE_HALF);
+        }
+        KvCache cache = caches[h];
+        float[] keys = cache.keys[li];
+        float[] values = cache.values[li];
+        for (int b = 0; b < batch; b++) {
+          int dst = (b * cache.capacity + past) * kvDim;
+          System.arraycopy(k[h], b * seq * kvDim, keys, dst, seq * kvDim);
+          System.arraycopy(v[h], b * seq * kvDim, values, dst, seq * kvDim);
+        }
+        CausalAttention.apply(
+            w,
+            q[h],
+            batch,
+            seq,
+            heads,
             kvHeads,
             headDim,
-            pos,
-            inverseFrequencies,
-            RotaryEmbedding.Layout.ROTATE_HALF);
+            keys,
+            values,
+            cache.valid,
+            cache.capacity,
+            past,
+            scale,
+            ctx[h]);
       }
-      float[] keys = cache.keys[li];
-      float[] values = cache.values[li];
-      for (int b = 0; b < batch; b++) {
-        int dst = (b * cache.capacity + past) * kvDim;
-        System.arraycopy(k, b * seq * kvDim, keys, dst, seq * kvDim);
-        System.arraycopy(v, b * seq * kvDim, values, dst, seq * kvDim);
-      }
-      CausalAttention.apply(
-          w,
-          q,
-          batch,
-          seq,
-          heads,
-          kvHeads,
-          headDim,
-          keys,
-          values,
-          cache.valid,
-          cache.capacity,
-          past,
-          scale,
-          ctx);
-      MatMul.linear(w, ctx, tokens, qDim, view(l.o()), vector(l.oBias()), hidden, sub);
-      Elementwise.addInPlace(x, sub, tokens * hidden);
+      linear(w, ctx, tokens, qDim, l.o(), l.oBias(), hidden, sub);
+      addInPlace(x, sub, tokens * hidden);
       if (!pre) {
         norm(w, l.attentionNorm(), x, tokens, x);
       }
       // feed-forward
       in = pre ? norm(w, l.ffnNorm(), x, tokens, n) : x;
-      MatMul.linear(w, in, tokens, hidden, view(l.up()), vector(l.upBias()), inter, up);
+      linear(w, in, tokens, hidden, l.up(), l.upBias(), inter, up);
       switch (config.family()) {
         case LLAMA -> {
-          MatMul.linear(w, in, tokens, hidden, view(l.gate()), null, inter, gate);
-          DecoderActivations.swiGluInPlace(w, gate, up, tokens * inter);
-          MatMul.linear(w, gate, tokens, inter, view(l.down()), null, hidden, sub);
+          linear(w, in, tokens, hidden, l.gate(), null, inter, gate);
+          for (int h = 0; h < halves; h++) {
+            DecoderActivations.swiGluInPlace(w, gate[h], up[h], tokens * inter);
+          }
+          linear(w, gate, tokens, inter, l.down(), null, hidden, sub);
         }
         case OPT -> {
-          DecoderActivations.reluInPlace(w, up, tokens * inter);
-          MatMul.linear(w, up, tokens, inter, view(l.down()), vector(l.downBias()), hidden, sub);
+          for (int h = 0; h < halves; h++) {
+            DecoderActivations.reluInPlace(w, up[h], tokens * inter);
+          }
+          linear(w, up, tokens, inter, l.down(), l.downBias(), hidden, sub);
         }
         case GPT2 -> {
-          DecoderActivations.geluTanhInPlace(w, up, tokens * inter);
-          MatMul.linear(w, up, tokens, inter, view(l.down()), vector(l.downBias()), hidden, sub);
+          for (int h = 0; h < halves; h++) {
+            DecoderActivations.geluTanhInPlace(w, up[h], tokens * inter);
+          }
+          linear(w, up, tokens, inter, l.down(), l.downBias(), hidden, sub);
         }
       }
-      Elementwise.addInPlace(x, sub, tokens * hidden);
+      addInPlace(x, sub, tokens * hidden);
       if (!pre) {
         norm(w, l.ffnNorm(), x, tokens, x);
       }
     }
-    cache.length += seq;
+    for (KvCache cache : caches) {
+      cache.length += seq;
+    }
     if (finalNorm != null) {
       norm(w, finalNorm, x, tokens, x);
     }
     if (projectOut != null) {
-      float[] out = new float[tokens * embedDim];
-      MatMul.linear(w, x, tokens, hidden, view(projectOut), null, embedDim, out);
+      float[][] out = new float[halves][tokens * embedDim];
+      linear(w, x, tokens, hidden, projectOut, null, embedDim, out);
       return out;
     }
     return x;
@@ -468,7 +516,24 @@ public final class DecoderModel {
         from == 0 && hiddenStates.length == rows * embedDim
             ? hiddenStates
             : Arrays.copyOfRange(hiddenStates, from * embedDim, (from + rows) * embedDim);
-    MatMul.linear(w, x, rows, embedDim, view(head), null, vocabSize(), out);
+    MatMul.linear(w, x, rows, embedDim, view(head, 0), null, vocabSize(), out);
+  }
+
+  /**
+   * {@link #logits} of both halves of a pair ({@link #hiddenStatesPair}): {@code plus} and {@code
+   * minus} hold {@code rows} hidden states each, the head is read once for both.
+   */
+  void logitsPair(
+      Workers w, float[] plus, float[] minus, int rows, float[] outPlus, float[] outMinus) {
+    linear(
+        w,
+        new float[][] {plus, minus},
+        rows,
+        embedDim,
+        head,
+        null,
+        vocabSize(),
+        new float[][] {outPlus, outMinus});
   }
 
   /** Width of the rows {@link #hiddenStates} returns. */
@@ -523,25 +588,71 @@ public final class DecoderModel {
     return pos;
   }
 
-  private float[] norm(Workers w, Norm norm, float[] x, int rows, float[] out) {
-    if (norm.bias() == null) {
-      RmsNorm.apply(w, x, rows, hidden, vector(norm.weight()), eps, out);
-    } else {
-      LayerNorm.apply(w, x, rows, hidden, vector(norm.weight()), vector(norm.bias()), eps, out);
+  /** Each half's {@code x} normalized into its {@code out} (which may be {@code x}). */
+  private float[][] norm(Workers w, Norm norm, float[][] x, int rows, float[][] out) {
+    for (int h = 0; h < x.length; h++) {
+      if (norm.bias() == null) {
+        RmsNorm.apply(w, x[h], rows, hidden, vector(norm.weight(), h), eps, out[h]);
+      } else {
+        LayerNorm.apply(
+            w, x[h], rows, hidden, vector(norm.weight(), h), vector(norm.bias(), h), eps, out[h]);
+      }
     }
     return out;
   }
 
-  /** A matrix as this model reads it: stored values, or through the perturbation. */
-  private Weights view(Parameter p) {
-    return Weights.of(p, perturbation);
+  /**
+   * {@code out[h] = in[h] @ weight^T + bias} for each half; two halves read the weight (and
+   * generate its noise) once.
+   */
+  private void linear(
+      Workers w,
+      float[][] in,
+      int m,
+      int k,
+      Parameter weight,
+      Parameter bias,
+      int n,
+      float[][] out) {
+    if (in.length == 1) {
+      MatMul.linear(w, in[0], m, k, view(weight, 0), vector(bias, 0), n, out[0]);
+    } else {
+      MatMul.linearPair(
+          w,
+          in[0],
+          in[1],
+          m,
+          k,
+          view(weight, 0),
+          vector(bias, 0),
+          vector(bias, 1),
+          n,
+          out[0],
+          out[1]);
+    }
+  }
+
+  private static void addInPlace(float[][] x, float[][] y, int n) {
+    for (int h = 0; h < x.length; h++) {
+      Elementwise.addInPlace(x[h], y[h], n);
+    }
+  }
+
+  /** The perturbation half {@code h} reads: this view's (0) or its mirror (1). */
+  private VirtualPerturbation perturbation(int half) {
+    return half == 0 ? perturbation : perturbation.negated();
+  }
+
+  /** A matrix as half {@code h} reads it: stored values, or through its perturbation. */
+  private Weights view(Parameter p, int half) {
+    return Weights.of(p, perturbation(half));
   }
 
   /**
-   * A vector (bias, norm weight) as this model reads it: the f32 storage itself when it is read as
-   * stored, else a fresh copy of what is read; null for null.
+   * A vector (bias, norm weight) as half {@code h} reads it: the f32 storage itself when it is read
+   * as stored, else a fresh copy of what is read; null for null.
    */
-  private float[] vector(Parameter p) {
+  private float[] vector(Parameter p, int half) {
     if (p == null) {
       return null;
     }
@@ -549,15 +660,15 @@ public final class DecoderModel {
       return p.f32Data();
     }
     float[] values = new float[p.size()];
-    view(p).readRow(0, values, 0);
+    view(p, half).readRow(0, values, 0);
     return values;
   }
 
   /**
-   * Rows {@code ids} of {@code table} as this model reads it, into (or, with {@code add}, added to)
-   * {@code out[ids.length, cols]}; only the rows used are read (and perturbed).
+   * Rows {@code ids} of {@code table} as half {@code half} reads it, into (or, with {@code add},
+   * added to) {@code out[ids.length, cols]}; only the rows used are read (and perturbed).
    */
-  private void gather(Parameter table, int[] ids, boolean add, float[] out) {
+  private void gather(Parameter table, int[] ids, boolean add, float[] out, int half) {
     int rows = table.dim(0);
     int cols = table.dim(1);
     if (table.dtype() == DType.F32 && !perturbation.covers(table)) {
@@ -568,7 +679,7 @@ public final class DecoderModel {
       }
       return;
     }
-    Weights t = view(table);
+    Weights t = view(table, half);
     float[] row = new float[cols];
     for (int i = 0; i < ids.length; i++) {
       if (ids[i] < 0 || ids[i] >= rows) {

@@ -44,44 +44,80 @@ public final class SequenceScorer {
    *     sequence is longer than the model supports
    */
   public float[][] tokenLogProbs(Workers workers, List<int[]> sequences) {
+    return tokenLogProbs(workers, sequences, false)[0];
+  }
+
+  /**
+   * {@link #tokenLogProbs} of both halves of a MeZO pair: under the model's perturbation ({@code
+   * [0]}, theta + eps z) and under its mirror ({@code [1]}, theta - eps z), each weight read once
+   * for the two (see {@link DecoderModel#perturbed}); each half equals the single call of its own
+   * view bit for bit.
+   */
+  public float[][][] tokenLogProbsPair(Workers workers, List<int[]> sequences) {
+    return tokenLogProbs(workers, sequences, true);
+  }
+
+  private float[][][] tokenLogProbs(Workers workers, List<int[]> sequences, boolean pair) {
     for (int i = 0; i < sequences.size(); i++) {
       if (sequences.get(i).length == 0) {
         throw new IllegalArgumentException("sequence " + i + " is empty");
       }
     }
-    float[][] result = new float[sequences.size()][];
+    int halves = pair ? 2 : 1;
+    float[][][] result = new float[halves][sequences.size()][];
     if (sequences.isEmpty()) {
       return result;
     }
     TokenBatch batch = TokenBatch.rightPadded(sequences);
     int seq = batch.seq();
-    float[] hidden =
-        model.hiddenStates(workers, batch, model.newCache(batch.batch(), Math.max(1, seq)));
+    int capacity = Math.max(1, seq);
+    float[][] hidden =
+        pair
+            ? model.hiddenStatesPair(
+                workers,
+                batch,
+                model.newCache(batch.batch(), capacity),
+                model.newCache(batch.batch(), capacity))
+            : new float[][] {
+              model.hiddenStates(workers, batch, model.newCache(batch.batch(), capacity))
+            };
     // rows (b, t) whose next token is real: with right padding, t in [0, len - 1)
     List<int[]> rows = new ArrayList<>();
     for (int b = 0; b < sequences.size(); b++) {
-      result[b] = new float[sequences.get(b).length - 1];
+      for (int h = 0; h < halves; h++) {
+        result[h][b] = new float[sequences.get(b).length - 1];
+      }
       for (int t = 0; t + 1 < sequences.get(b).length; t++) {
         rows.add(new int[] {b, t});
       }
     }
     int width = model.hiddenWidth();
     int vocab = model.vocabSize();
-    float[] chunk = new float[ROWS_PER_CHUNK * width];
-    float[] logits = new float[ROWS_PER_CHUNK * vocab];
+    float[][] chunk = new float[halves][ROWS_PER_CHUNK * width];
+    float[][] logits = new float[halves][ROWS_PER_CHUNK * vocab];
     for (int from = 0; from < rows.size(); from += ROWS_PER_CHUNK) {
       int n = Math.min(ROWS_PER_CHUNK, rows.size() - from);
-      for (int r = 0; r < n; r++) {
-        int[] bt = rows.get(from + r);
-        System.arraycopy(hidden, (bt[0] * seq + bt[1]) * width, chunk, r * width, width);
+      float[][] x = new float[halves][];
+      float[][] out = new float[halves][];
+      for (int h = 0; h < halves; h++) {
+        for (int r = 0; r < n; r++) {
+          int[] bt = rows.get(from + r);
+          System.arraycopy(hidden[h], (bt[0] * seq + bt[1]) * width, chunk[h], r * width, width);
+        }
+        x[h] = n == ROWS_PER_CHUNK ? chunk[h] : Arrays.copyOf(chunk[h], n * width);
+        out[h] = n == ROWS_PER_CHUNK ? logits[h] : new float[n * vocab];
       }
-      float[] x = n == ROWS_PER_CHUNK ? chunk : Arrays.copyOf(chunk, n * width);
-      float[] out = n == ROWS_PER_CHUNK ? logits : new float[n * vocab];
-      model.logits(workers, x, 0, n, out);
-      for (int r = 0; r < n; r++) {
-        int[] bt = rows.get(from + r);
-        int next = sequences.get(bt[0])[bt[1] + 1];
-        result[bt[0]][bt[1]] = (float) LogSoftmax.at(out, r * vocab, vocab, next);
+      if (pair) {
+        model.logitsPair(workers, x[0], x[1], n, out[0], out[1]);
+      } else {
+        model.logits(workers, x[0], 0, n, out[0]);
+      }
+      for (int h = 0; h < halves; h++) {
+        for (int r = 0; r < n; r++) {
+          int[] bt = rows.get(from + r);
+          int next = sequences.get(bt[0])[bt[1] + 1];
+          result[h][bt[0]][bt[1]] = (float) LogSoftmax.at(out[h], r * vocab, vocab, next);
+        }
       }
     }
     return result;

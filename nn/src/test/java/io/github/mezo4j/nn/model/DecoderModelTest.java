@@ -348,4 +348,40 @@ class DecoderModelTest {
           c.name() + " perturbed");
     }
   }
+
+  @Test
+  void aPairPassEqualsItsTwoHalvesBitForBit() throws IOException {
+    for (Case c : cases()) {
+      DecoderModel m = c.model();
+      VirtualPerturbation vp = new VirtualPerturbation(m.parameters(), 11, 1e-2f);
+      DecoderModel plus = m.perturbed(vp);
+      DecoderModel minus = m.perturbed(vp.negated());
+      TokenBatch in = TokenBatch.rightPadded(List.of(TOKENS, Arrays.copyOf(TOKENS, 6)));
+      float[][] pair =
+          plus.hiddenStatesPair(
+              WORKERS, in, m.newCache(2, TOKENS.length), m.newCache(2, TOKENS.length));
+      float[] p1 = plus.hiddenStates(WORKERS, in, m.newCache(2, TOKENS.length));
+      float[] m1 = minus.hiddenStates(WORKERS, in, m.newCache(2, TOKENS.length));
+      assertArrayEquals(p1, pair[0], c.name() + " plus");
+      assertArrayEquals(m1, pair[1], c.name() + " minus");
+      assertNotEquals(p1[7], m1[7], c.name());
+      int rows = 3;
+      int width = m.hiddenWidth();
+      float[] lp = new float[rows * V];
+      float[] lm = new float[rows * V];
+      plus.logitsPair(
+          WORKERS,
+          Arrays.copyOf(pair[0], rows * width),
+          Arrays.copyOf(pair[1], rows * width),
+          rows,
+          lp,
+          lm);
+      float[] sp = new float[rows * V];
+      float[] sm = new float[rows * V];
+      plus.logits(WORKERS, p1, 0, rows, sp);
+      minus.logits(WORKERS, m1, 0, rows, sm);
+      assertArrayEquals(sp, lp, c.name() + " logits plus");
+      assertArrayEquals(sm, lm, c.name() + " logits minus");
+    }
+  }
 }

@@ -171,6 +171,25 @@ public final class DecoderClassifier {
    */
   public double[] scores(
       Tokenized set, int[] indices, Workers workers, VirtualPerturbation perturbation) {
+    return scores(set, indices, workers, perturbation, false)[0];
+  }
+
+  /**
+   * The scores at {@code plus} ({@code [0]}) and at its mirror ({@code [1]}) in one pass per chunk
+   * that reads each weight once for both; each equals its own {@link #scores(Tokenized, int[],
+   * Workers, VirtualPerturbation)} bit for bit.
+   */
+  public double[][] scoresPair(
+      Tokenized set, int[] indices, Workers workers, VirtualPerturbation plus) {
+    return scores(set, indices, workers, plus, true);
+  }
+
+  private double[][] scores(
+      Tokenized set,
+      int[] indices,
+      Workers workers,
+      VirtualPerturbation perturbation,
+      boolean pair) {
     SequenceScorer scorer =
         perturbation.isNone()
             ? this.scorer
@@ -185,7 +204,8 @@ public final class DecoderClassifier {
         order,
         Comparator.comparingInt(
             s -> set.sequences()[indices[s / classes] * classes + s % classes].length));
-    double[] out = new double[count];
+    int halves = pair ? 2 : 1;
+    double[][] out = new double[halves][count];
     for (int from = 0; from < count; from += chunk) {
       int to = Math.min(count, from + chunk);
       List<int[]> sequences = new ArrayList<>(to - from);
@@ -193,12 +213,17 @@ public final class DecoderClassifier {
         int s = order[k];
         sequences.add(set.sequences()[indices[s / classes] * classes + s % classes]);
       }
-      float[][] lp = scorer.tokenLogProbs(workers, sequences);
+      float[][][] lp =
+          pair
+              ? scorer.tokenLogProbsPair(workers, sequences)
+              : new float[][][] {scorer.tokenLogProbs(workers, sequences)};
       for (int k = from; k < to; k++) {
         int s = order[k];
         int len = set.candidateTokens()[indices[s / classes] * classes + s % classes];
-        float[] row = lp[k - from];
-        out[s] = score.reduce(row, row.length - len, len);
+        for (int h = 0; h < halves; h++) {
+          float[] row = lp[h][k - from];
+          out[h][s] = score.reduce(row, row.length - len, len);
+        }
       }
     }
     return out;

@@ -3,6 +3,7 @@ package io.github.mezo4j.train.decoder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.method.PerturbationMode;
 import io.github.mezo4j.core.mezo.MezoTrainer;
+import io.github.mezo4j.core.mezo.PerturbedObjective;
 import io.github.mezo4j.core.noise.Directions;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
@@ -95,6 +96,9 @@ public final class DecoderFineTuner {
 
     double loss(int[] indices, Workers workers, VirtualPerturbation perturbation);
 
+    /** {@code {L+, L-}} at {@code plus} and its mirror, each weight read once for both. */
+    double[] lossPair(int[] indices, Workers workers, VirtualPerturbation plus);
+
     DecoderEvaluation evaluateDev(Workers workers);
   }
 
@@ -113,6 +117,12 @@ public final class DecoderFineTuner {
         @Override
         public double loss(int[] indices, Workers workers, VirtualPerturbation perturbation) {
           return m.nll(train, indices, workers, perturbation).mean();
+        }
+
+        @Override
+        public double[] lossPair(int[] indices, Workers workers, VirtualPerturbation plus) {
+          LanguageModeling.Nll[] pair = m.nllPair(train, indices, workers, plus);
+          return new double[] {pair[0].mean(), pair[1].mean()};
         }
 
         @Override
@@ -135,7 +145,16 @@ public final class DecoderFineTuner {
 
       @Override
       public double loss(int[] indices, Workers workers, VirtualPerturbation perturbation) {
-        double[] s = classifier.scores(train, indices, workers, perturbation);
+        return lossOf(classifier.scores(train, indices, workers, perturbation), indices);
+      }
+
+      @Override
+      public double[] lossPair(int[] indices, Workers workers, VirtualPerturbation plus) {
+        double[][] pair = classifier.scoresPair(train, indices, workers, plus);
+        return new double[] {lossOf(pair[0], indices), lossOf(pair[1], indices)};
+      }
+
+      private double lossOf(double[] s, int[] indices) {
         float[] scores = new float[s.length];
         for (int i = 0; i < s.length; i++) {
           scores[i] = (float) s[i];
@@ -211,7 +230,17 @@ public final class DecoderFineTuner {
             (params, indices) -> task.loss(indices, workers, VirtualPerturbation.none()));
       }
       return MezoTrainer.virtualBuilder(
-          (indices, perturbation) -> task.loss(indices, workers, perturbation));
+          new PerturbedObjective<int[]>() {
+            @Override
+            public double loss(int[] indices, VirtualPerturbation perturbation) {
+              return task.loss(indices, workers, perturbation);
+            }
+
+            @Override
+            public double[] lossPair(int[] indices, VirtualPerturbation plus) {
+              return task.lossPair(indices, workers, plus);
+            }
+          });
     }
 
     @Override

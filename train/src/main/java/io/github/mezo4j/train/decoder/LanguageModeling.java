@@ -113,6 +113,24 @@ public final class LanguageModeling {
    * z}, nothing written.
    */
   public Nll nll(Tokenized set, int[] indices, Workers workers, VirtualPerturbation perturbation) {
+    return nll(set, indices, workers, perturbation, false)[0];
+  }
+
+  /**
+   * The NLLs at {@code plus} ({@code [0]}) and at its mirror ({@code [1]}) in one pass per chunk
+   * that reads each weight once for both; each equals its own {@link #nll(Tokenized, int[],
+   * Workers, VirtualPerturbation)} bit for bit.
+   */
+  public Nll[] nllPair(Tokenized set, int[] indices, Workers workers, VirtualPerturbation plus) {
+    return nll(set, indices, workers, plus, true);
+  }
+
+  private Nll[] nll(
+      Tokenized set,
+      int[] indices,
+      Workers workers,
+      VirtualPerturbation perturbation,
+      boolean pair) {
     SequenceScorer scorer = scorer(perturbation);
     if (indices.length == 0) {
       throw new IllegalArgumentException("need at least one text");
@@ -122,7 +140,8 @@ public final class LanguageModeling {
       order[i] = i;
     }
     Arrays.sort(order, Comparator.comparingInt(i -> set.sequences()[indices[i]].length));
-    double[] perText = new double[indices.length];
+    int halves = pair ? 2 : 1;
+    double[][] perText = new double[halves][indices.length];
     long tokens = 0;
     for (int from = 0; from < order.length; from += chunk) {
       int to = Math.min(order.length, from + chunk);
@@ -130,21 +149,30 @@ public final class LanguageModeling {
       for (int k = from; k < to; k++) {
         sequences.add(set.sequences()[indices[order[k]]]);
       }
-      float[][] lp = scorer.tokenLogProbs(workers, sequences);
+      float[][][] lp =
+          pair
+              ? scorer.tokenLogProbsPair(workers, sequences)
+              : new float[][][] {scorer.tokenLogProbs(workers, sequences)};
       for (int k = from; k < to; k++) {
-        double s = 0;
-        for (float v : lp[k - from]) {
-          s -= v;
+        for (int h = 0; h < halves; h++) {
+          double s = 0;
+          for (float v : lp[h][k - from]) {
+            s -= v;
+          }
+          perText[h][order[k]] = s;
         }
-        perText[order[k]] = s;
-        tokens += lp[k - from].length;
+        tokens += lp[0][k - from].length;
       }
     }
-    double sum = 0;
-    for (double v : perText) {
-      sum += v;
+    Nll[] out = new Nll[halves];
+    for (int h = 0; h < halves; h++) {
+      double sum = 0;
+      for (double v : perText[h]) {
+        sum += v;
+      }
+      out[h] = new Nll(sum, tokens);
     }
-    return new Nll(sum, tokens);
+    return out;
   }
 
   private SequenceScorer scorer(VirtualPerturbation perturbation) {

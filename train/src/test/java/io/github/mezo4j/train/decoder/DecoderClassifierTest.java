@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.model.DecoderModel;
 import io.github.mezo4j.nn.model.TokenBatch;
@@ -155,5 +156,24 @@ class DecoderClassifierTest {
     DecoderClassifier c = new DecoderClassifier(lm, empty, 2, CandidateScore.MEAN, 4);
     e = assertThrows(IllegalArgumentException.class, () -> c.tokenize(Stories260kLm.REVIEWS));
     assertTrue(e.getMessage().contains("adds no token"), e.getMessage());
+  }
+
+  @Test
+  void pairedLossesEqualTheTwoSingleOnesBitForBit() throws Exception {
+    DecoderLm lm = Stories260kLm.load().lm();
+    VirtualPerturbation plus = new VirtualPerturbation(lm.model().parameters(), 9, 1e-3f);
+    int[] indices = {3, 0, 7, 5};
+    LanguageModeling m = new LanguageModeling(lm, 3); // two chunks
+    LanguageModeling.Tokenized texts = m.tokenize(LanguageModeling.texts(Stories260kLm.REVIEWS));
+    LanguageModeling.Nll[] nll = m.nllPair(texts, indices, WORKERS, plus);
+    assertEquals(m.nll(texts, indices, WORKERS, plus), nll[0]);
+    assertEquals(m.nll(texts, indices, WORKERS, plus.negated()), nll[1]);
+    assertNotEquals(nll[0], nll[1]);
+    DecoderClassifier c =
+        new DecoderClassifier(lm, DecoderTemplates.forTask("sst2"), 2, CandidateScore.MEAN, 3);
+    DecoderClassifier.Tokenized set = c.tokenize(Stories260kLm.REVIEWS);
+    double[][] scores = c.scoresPair(set, indices, WORKERS, plus);
+    assertArrayEquals(c.scores(set, indices, WORKERS, plus), scores[0]);
+    assertArrayEquals(c.scores(set, indices, WORKERS, plus.negated()), scores[1]);
   }
 }
