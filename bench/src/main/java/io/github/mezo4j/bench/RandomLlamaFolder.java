@@ -99,7 +99,8 @@ public final class RandomLlamaFolder {
     if (Files.exists(folder)) {
       throw new IllegalArgumentException(folder + " exists; give a folder that does not");
     }
-    List<List<Tensor>> shards = shards(tensors(shape), shardBytes);
+    List<List<Tensor>> shards =
+        HuggingFaceFolder.shardPlan(tensors(shape), Tensor::bytes, shardBytes);
     Files.createDirectories(folder);
     ObjectNode index = JSON.createObjectNode();
     index.putObject("metadata").put("total_size", 2 * shape.parameters());
@@ -165,24 +166,6 @@ public final class RandomLlamaFolder {
     t.add(new Tensor("model.norm.weight", new int[] {h}, true, t.size()));
     t.add(new Tensor("lm_head.weight", new int[] {s.vocab(), h}, false, t.size()));
     return t;
-  }
-
-  /** Consecutive tensors grouped into shards of at most {@code max} bytes each. */
-  private static List<List<Tensor>> shards(List<Tensor> tensors, long max) {
-    List<List<Tensor>> shards = new ArrayList<>();
-    List<Tensor> current = new ArrayList<>();
-    long size = 0;
-    for (Tensor t : tensors) {
-      if (!current.isEmpty() && size + t.bytes() > max) {
-        shards.add(current);
-        current = new ArrayList<>();
-        size = 0;
-      }
-      current.add(t);
-      size += t.bytes();
-    }
-    shards.add(current);
-    return shards;
   }
 
   private static String config(Shape s) {

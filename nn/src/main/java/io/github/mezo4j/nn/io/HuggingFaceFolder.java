@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.ToLongFunction;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -277,7 +278,8 @@ public final class HuggingFaceFolder {
     } catch (ModelFormatException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
-    List<List<Parameter>> shards = plan(onDiskNames(config, params), maxShardBytes);
+    List<List<Parameter>> shards =
+        shardPlan(onDiskNames(config, params), Parameter::bytes, maxShardBytes);
     if (Files.exists(folder)) {
       if (!Files.isDirectory(folder)) {
         throw new IOException(folder + " exists and is not a directory");
@@ -328,19 +330,23 @@ public final class HuggingFaceFolder {
     return renamed;
   }
 
-  /** Splits {@code params} in order into runs of at most {@code maxBytes} each. */
-  private static List<List<Parameter>> plan(List<Parameter> params, long maxBytes) {
-    List<List<Parameter>> shards = new ArrayList<>();
-    List<Parameter> current = new ArrayList<>();
-    long bytes = 0;
-    for (Parameter p : params) {
-      if (!current.isEmpty() && bytes + p.bytes() > maxBytes) {
+  /**
+   * Splits {@code items} in order into runs (shards) of at most {@code maxBytes} each, by {@code
+   * bytes}; an item larger than that gets a run of its own.
+   */
+  public static <T> List<List<T>> shardPlan(List<T> items, ToLongFunction<T> bytes, long maxBytes) {
+    List<List<T>> shards = new ArrayList<>();
+    List<T> current = new ArrayList<>();
+    long size = 0;
+    for (T item : items) {
+      long b = bytes.applyAsLong(item);
+      if (!current.isEmpty() && size + b > maxBytes) {
         shards.add(current);
         current = new ArrayList<>();
-        bytes = 0;
+        size = 0;
       }
-      current.add(p);
-      bytes += p.bytes();
+      current.add(item);
+      size += b;
     }
     shards.add(current);
     return shards;
