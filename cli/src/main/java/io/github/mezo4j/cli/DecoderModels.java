@@ -94,7 +94,12 @@ final class DecoderModels {
         c = new DecoderCheckpoint(c.config(), toBf16(c.parameters()));
       }
       Path tok = tokenizer != null ? tokenizer : llama2cTokenizerBeside(path, c.config());
-      return new Loaded(c, Llama2cTokenizer.load(tok, c.config().vocabSize()), tok, true);
+      // a tokenizer.bin is checked against the model's vocabulary; --tokenizer may name any kind
+      Tokenizer t =
+          Files.isRegularFile(tok) && tok.toString().endsWith(".bin")
+              ? Llama2cTokenizer.load(tok, c.config().vocabSize())
+              : io.github.mezo4j.tokenizer.Tokenizers.load(tok);
+      return new Loaded(c, t, tok, true);
     }
     if (Files.isDirectory(path)) {
       Path tok = tokenizer != null ? tokenizer : path;

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.io.DecoderCheckpoint;
-import io.github.mezo4j.nn.io.DecoderFolder;
-import io.github.mezo4j.nn.io.Llama2cCheckpoint;
 import io.github.mezo4j.nn.model.DecoderModel;
 import io.github.mezo4j.nn.model.Generator;
 import io.github.mezo4j.nn.model.TokenSampler;
@@ -62,6 +60,14 @@ final class GenerateCommand implements Callable<Integer> {
   long seed;
 
   @Option(
+      names = "--dtype",
+      defaultValue = "auto",
+      description =
+          "Weight storage: auto (bf16 tensors stay bf16), f32 or bf16 (f32 weights rounded at"
+              + " load). Default: ${DEFAULT-VALUE}.")
+  String dtype;
+
+  @Option(
       names = "--tokenizer",
       description = "Tokenizer file or folder, if not the one beside the model.")
   Path tokenizerPath;
@@ -80,31 +86,9 @@ final class GenerateCommand implements Callable<Integer> {
             ? TokenSampler.greedy()
             : TokenSampler.temperature(
                 Arguments.positiveFinite("--temperature", temperature), seed);
-    Path path = Models.localPath(model);
-    boolean llama2c = Files.isRegularFile(path) && path.toString().endsWith(".bin");
-    DecoderCheckpoint checkpoint;
-    Tokenizer tokenizer;
-    if (llama2c) {
-      checkpoint = Llama2cCheckpoint.read(path);
-      Path tok =
-          tokenizerPath != null
-              ? tokenizerPath
-              : DecoderModels.llama2cTokenizerBeside(path, checkpoint.config());
-      // a tokenizer.bin is checked against the model's vocabulary; --tokenizer may name any kind
-      tokenizer =
-          Files.isRegularFile(tok) && tok.toString().endsWith(".bin")
-              ? Llama2cTokenizer.load(tok, checkpoint.config().vocabSize())
-              : io.github.mezo4j.tokenizer.Tokenizers.load(tok);
-    } else if (Files.isDirectory(path)) {
-      checkpoint = DecoderFolder.load(path);
-      // qualified: this package has its own Tokenizers (WordPiece for the encoder commands)
-      tokenizer =
-          io.github.mezo4j.tokenizer.Tokenizers.load(tokenizerPath != null ? tokenizerPath : path);
-    } else {
-      throw new IllegalArgumentException(
-          "--model '%s': expected a llama2.c checkpoint (.bin) or a Hugging Face model folder%s"
-              .formatted(model, Files.exists(path) ? "" : ", and no such file or folder exists"));
-    }
+    DecoderModels.Loaded loaded = DecoderModels.load(model, tokenizerPath, LoadDType.parse(dtype));
+    Tokenizer tokenizer = loaded.tokenizer();
+    DecoderCheckpoint checkpoint = loaded.checkpoint();
     DecoderModel decoder = checkpoint.model();
     int[] promptIds = tokenizer.encode(prompt).ids();
     if (promptIds.length == 0) {
@@ -128,10 +112,10 @@ final class GenerateCommand implements Callable<Integer> {
     if (checkpoint.config().eosTokenId() >= 0) {
       stops.add(checkpoint.config().eosTokenId());
     }
-    if (llama2c) {
+    if (loaded.llama2c()) {
       stops.add(Llama2cTokenizer.BOS); // run.c: BOS delimits stories
     } else {
-      stops.addAll(listedEosIds(path));
+      stops.addAll(listedEosIds(Models.localPath(model)));
     }
     PrintStream out = System.out;
     out.print(prompt);

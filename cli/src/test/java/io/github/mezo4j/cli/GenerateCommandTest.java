@@ -59,6 +59,17 @@ class GenerateCommandTest {
   }
 
   @Test
+  void bf16WeightsGenerateAStory() {
+    CommandRun.Run r =
+        MainTest.run("", "generate", "--model", model(), "--max-tokens", "40", "--dtype", "bf16");
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().startsWith("Once upon a time"), r.out());
+    CommandRun.Run bad = MainTest.run("", "generate", "--model", model(), "--dtype", "f16");
+    assertEquals(1, bad.exitCode());
+    assertTrue(bad.err().contains("--dtype 'f16'"), bad.err());
+  }
+
+  @Test
   void aPromptLongerThanTheModelIsRefusedBeforeAnythingIsPrinted() {
     String prompt = "Once upon a time ".repeat(200); // ~800 tokens; stories260K has 512 positions
     CommandRun.Run r =
