@@ -626,9 +626,16 @@ public final class MatMul {
       kernel4x4(x, i * k, k, packed, q0, tile);
       emit(tile, MR, biasPanel, cols, out, i * n + j0, n, residual, gelu);
     }
-    for (; i < end; i++) {
-      kernel1x4(x, i * k, k, packed, q0, tile);
-      emit(tile, 1, biasPanel, cols, out, i * n + j0, n, residual, gelu);
+    if (i < end) {
+      // The 1-3 rows left run through the same 4-row kernel on zero-padded rows: each output is
+      // the same FMA chain, so the bits are those of a row kernel, and only one kernel has to be
+      // compiled well (a separate row kernel was seen to run unintrinsified, allocating per FMA).
+      int left = end - i;
+      float[] rows4 = scratch.lastRows(MR * k);
+      System.arraycopy(x, i * k, rows4, 0, left * k);
+      Arrays.fill(rows4, left * k, MR * k, 0f);
+      kernel4x4(rows4, 0, k, packed, q0, tile);
+      emit(tile, left, biasPanel, cols, out, i * n + j0, n, residual, gelu);
     }
   }
 
@@ -736,28 +743,5 @@ public final class MatMul {
     c31.intoArray(tile, 3 * NR + 1 * LANES);
     c32.intoArray(tile, 3 * NR + 2 * LANES);
     c33.intoArray(tile, 3 * NR + 3 * LANES);
-  }
-
-  /** One row of x times one panel (the rows left over after the 4-row tiles). */
-  private static void kernel1x4(float[] x, int x0, int k, float[] packed, int q0, float[] tile) {
-    FloatVector c00 = FloatVector.zero(SPECIES);
-    FloatVector c01 = c00;
-    FloatVector c02 = c00;
-    FloatVector c03 = c00;
-    for (int p = 0, q = q0; p < k; p++, q += NR) {
-      FloatVector b0 = FloatVector.fromArray(SPECIES, packed, q);
-      FloatVector b1 = FloatVector.fromArray(SPECIES, packed, q + LANES);
-      FloatVector b2 = FloatVector.fromArray(SPECIES, packed, q + 2 * LANES);
-      FloatVector b3 = FloatVector.fromArray(SPECIES, packed, q + 3 * LANES);
-      FloatVector a = FloatVector.broadcast(SPECIES, x[x0 + p]);
-      c00 = a.fma(b0, c00);
-      c01 = a.fma(b1, c01);
-      c02 = a.fma(b2, c02);
-      c03 = a.fma(b3, c03);
-    }
-    c00.intoArray(tile, 0 * NR + 0 * LANES);
-    c01.intoArray(tile, 0 * NR + 1 * LANES);
-    c02.intoArray(tile, 0 * NR + 2 * LANES);
-    c03.intoArray(tile, 0 * NR + 3 * LANES);
   }
 }

@@ -15,6 +15,7 @@ final class Scratch {
   private float[] minusPanel = new float[0];
   private float[] minusRows = new float[0];
   private float[] minusPacked = new float[0];
+  private float[] lastRows = new float[0];
   private final float[] tile = new float[MatMul.MR * MatMul.NR];
   private final float[] biasPanel = new float[MatMul.NR];
 
@@ -50,6 +51,14 @@ final class Scratch {
       packed = new float[size];
     }
     return packed;
+  }
+
+  /** The last rows of x, zero-padded to a full tile of rows ({@code MatMul.block}). */
+  float[] lastRows(int size) {
+    if (lastRows.length < size) {
+      lastRows = new float[size];
+    }
+    return lastRows;
   }
 
   /** The minus half's panel, beside {@link #floatsA}'s plus panel. */
