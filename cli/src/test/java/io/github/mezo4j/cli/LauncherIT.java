@@ -3,10 +3,13 @@ package io.github.mezo4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,5 +70,36 @@ class LauncherIT {
     } finally {
       p.destroyForcibly().waitFor();
     }
+  }
+
+  @Test
+  void aModelOverAGigabyteGetsALargerHeapUnlessTheUserSetsOne(@TempDir Path dir) throws Exception {
+    Path big = Files.createDirectory(dir.resolve("big"));
+    try (RandomAccessFile f =
+        new RandomAccessFile(big.resolve("model.safetensors").toFile(), "rw")) {
+      f.setLength(3_000_000_000L); // sparse: the launcher reads sizes only; over 2^31 bytes
+    }
+    double large = maxHeap(dir, "", "--model", big.toString());
+    double small = maxHeap(dir, "", "--model", "minilm");
+    assertTrue(large > small * 2, large + " vs " + small);
+    assertEquals(2.0, maxHeap(dir, "-Xmx2g", "--model=" + big), 1e-9, "MEZO4J_JAVA_OPTS wins");
+  }
+
+  /** The JVM's maximum heap in GB when the launcher runs {@code finetune ARGS --help}. */
+  private static double maxHeap(Path dir, String opts, String... args) throws Exception {
+    Path err = dir.resolve("heap.txt");
+    String[] command = new String[args.length + 2];
+    command[0] = "finetune";
+    System.arraycopy(args, 0, command, 1, args.length);
+    command[args.length + 1] = "--help";
+    ProcessBuilder pb = launcher(err, command);
+    pb.environment().put("MEZO4J_JAVA_OPTS", "-XshowSettings:vm " + opts);
+    Process p = pb.start();
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "launcher did not exit");
+    String text = Files.readString(err, StandardCharsets.UTF_8);
+    Matcher m = Pattern.compile("Max\\. Heap Size[^:]*: ([\\d.]+)([GM])").matcher(text);
+    assertTrue(m.find(), text);
+    double v = Double.parseDouble(m.group(1));
+    return m.group(2).equals("G") ? v : v / 1024;
   }
 }
