@@ -36,7 +36,6 @@ public final class DecoderClassifier {
   private final int classes;
   private final CandidateScore score;
   private final int chunk;
-  private final SequenceScorer scorer;
 
   /**
    * A classifier that picks, for each example, the candidate the model finds most likely.
@@ -58,7 +57,6 @@ public final class DecoderClassifier {
     }
     this.classes = classes;
     this.chunk = chunk;
-    this.scorer = new SequenceScorer(lm.model());
   }
 
   /** The language model, with its tokenizer. */
@@ -190,10 +188,7 @@ public final class DecoderClassifier {
       Workers workers,
       VirtualPerturbation perturbation,
       boolean pair) {
-    SequenceScorer scorer =
-        perturbation.isNone()
-            ? this.scorer
-            : new SequenceScorer(lm.model().perturbed(perturbation));
+    SequenceScorer scorer = new SequenceScorer(lm.model().perturbed(perturbation));
     int count = indices.length * classes;
     // candidate slots sorted by length (stable), so each chunk pads little
     Integer[] order = new Integer[count];

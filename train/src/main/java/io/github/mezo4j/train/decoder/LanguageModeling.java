@@ -23,7 +23,6 @@ import java.util.stream.IntStream;
 public final class LanguageModeling {
   private final DecoderLm lm;
   private final int chunk;
-  private final SequenceScorer scorer;
 
   /**
    * Scores texts with {@code lm}, {@code chunk} texts per forward pass.
@@ -37,7 +36,6 @@ public final class LanguageModeling {
       throw new IllegalArgumentException("chunk must be >= 1, got " + chunk);
     }
     this.chunk = chunk;
-    this.scorer = new SequenceScorer(lm.model());
   }
 
   /** Token ids of each text, tokenized once; {@code predicted} counts the tokens after BOS. */
@@ -131,7 +129,7 @@ public final class LanguageModeling {
       Workers workers,
       VirtualPerturbation perturbation,
       boolean pair) {
-    SequenceScorer scorer = scorer(perturbation);
+    SequenceScorer scorer = new SequenceScorer(lm.model().perturbed(perturbation));
     if (indices.length == 0) {
       throw new IllegalArgumentException("need at least one text");
     }
@@ -173,9 +171,5 @@ public final class LanguageModeling {
       out[h] = new Nll(sum, tokens);
     }
     return out;
-  }
-
-  private SequenceScorer scorer(VirtualPerturbation perturbation) {
-    return perturbation.isNone() ? scorer : new SequenceScorer(lm.model().perturbed(perturbation));
   }
 }
