@@ -58,10 +58,13 @@ public final class RandomLlamaFolder {
       return new Shape(hidden, layers, heads, intermediate, v);
     }
 
-    /** Weights in all. */
+    /** Weights in all: those of the tensors {@link RandomLlamaFolder#write} writes. */
     public long parameters() {
-      long perLayer = 4L * hidden * hidden + 3L * hidden * intermediate + 2L * hidden;
-      return 2L * vocab * hidden + layers * perLayer + hidden;
+      long n = 0;
+      for (Tensor t : tensors(this)) {
+        n += t.bytes() / 2;
+      }
+      return n;
     }
   }
 
