@@ -19,7 +19,6 @@ import io.github.mezo4j.train.data.Tasks;
 import io.github.mezo4j.train.head.PromptHead;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.Evaluation;
-import io.github.mezo4j.train.trainer.FineTuneConfig;
 import io.github.mezo4j.train.trainer.LabeledTexts;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -80,13 +79,9 @@ public final class IterateAveraging {
             BertEncoder.of(base.config(), base.parameters()),
             tokenizer,
             PromptHead.of(List.of("a", "b"), 1, tokenizer, pad));
-    // as Checkpoint.replay builds the trained set, stepping through the log by hand
-    String params = ckpt.config().path("params").asText("all");
-    EncoderClassifier c =
-        FineTuneConfig.withAdapters(params, ckpt.config().path("seed").asLong(), atBase)
-            .withHead(ckpt.headInit(atBase));
-    ParameterSet trainable =
-        c.trainable(FineTuneConfig.selector(params, c.embedder().encoder().layerCount()));
+    // as Checkpoint.replay starts, then stepping through the log by hand
+    EncoderClassifier c = ckpt.atStart(atBase);
+    ParameterSet trainable = ckpt.trainable(c);
     // the run's own log holds every step; the best checkpoint's only those up to it
     Path runLog = run.resolve(Checkpoint.STEP_LOG);
     StepLog log = StepLog.read(Files.exists(runLog) ? runLog : ckpt.stepLog());

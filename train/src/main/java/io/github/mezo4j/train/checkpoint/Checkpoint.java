@@ -182,6 +182,29 @@ public final class Checkpoint {
   }
 
   /**
+   * The classifier the run started from: {@code atBase} (an encoder at its base weights) with the
+   * run's LoRA adapters if it had some, and head-init.
+   */
+  public EncoderClassifier atStart(EncoderClassifier atBase) throws IOException {
+    // a LoRA run's adapters start from the run seed, as the run built them
+    EncoderClassifier adapted =
+        FineTuneConfig.withAdapters(params(), config().path("seed").asLong(), atBase);
+    return adapted.withHead(headInit(atBase));
+  }
+
+  /**
+   * The weights of {@code started} ({@link #atStart}) that the run trained, as its log holds them.
+   */
+  public ParameterSet trainable(EncoderClassifier started) {
+    return started.trainable(
+        FineTuneConfig.selector(params(), started.embedder().encoder().layerCount()));
+  }
+
+  private String params() {
+    return config().path("params").asText("all");
+  }
+
+  /**
    * Rebuilds the fine-tuned classifier: puts head-init on {@code atBase} (an encoder at its base
    * weights, changed in place), adds the run's LoRA adapters if it had some, and replays the step
    * log onto the encoder's and head's trained weights.
@@ -190,16 +213,8 @@ public final class Checkpoint {
    *     is not the one the run started from)
    */
   public EncoderClassifier replay(EncoderClassifier atBase, Workers workers) throws IOException {
-    String params = config().path("params").asText("all");
-    // a LoRA run's adapters start from the run seed, as the run built them
-    EncoderClassifier adapted =
-        FineTuneConfig.withAdapters(params, config().path("seed").asLong(), atBase);
-    EncoderClassifier c = adapted.withHead(headInit(atBase));
-    Replay.Result r =
-        Replay.apply(
-            stepLog(),
-            c.trainable(FineTuneConfig.selector(params, c.embedder().encoder().layerCount())),
-            workers);
+    EncoderClassifier c = atStart(atBase);
+    Replay.Result r = Replay.apply(stepLog(), trainable(c), workers);
     if (r.steps() != step()) {
       throw new IOException(
           "%s holds %d steps but %s says step %d"
