@@ -39,10 +39,14 @@ final class DecoderModels {
    * @param checkpoint config and weights
    * @param tokenizer the model's tokenizer
    * @param tokenizerFile the file or folder the tokenizer was read from
-   * @param llama2c whether the model is a llama2.c checkpoint
+   * @param model the llama2.c file or model folder that {@code --model} resolved to
    */
-  record Loaded(
-      DecoderCheckpoint checkpoint, Tokenizer tokenizer, Path tokenizerFile, boolean llama2c) {
+  record Loaded(DecoderCheckpoint checkpoint, Tokenizer tokenizer, Path tokenizerFile, Path model) {
+    /** Whether the model is a llama2.c checkpoint. */
+    boolean llama2c() {
+      return isLlama2cFile(model);
+    }
+
     DecoderLm lm() {
       return DecoderLm.of(checkpoint.model(), tokenizer);
     }
@@ -52,13 +56,18 @@ final class DecoderModels {
     }
   }
 
+  /** Whether {@code path} is a llama2.c file (a checkpoint or a tokenizer.bin): a .bin file. */
+  private static boolean isLlama2cFile(Path path) {
+    return Files.isRegularFile(path) && path.toString().endsWith(".bin");
+  }
+
   /** Whether {@code spec} names a decoder (hub models are resolved, downloading if needed). */
   static boolean isDecoder(String spec) throws IOException {
     if (spec == null || Models.BUILT_IN.equals(spec)) {
       return false;
     }
     Path path = Models.localPath(spec);
-    if (Files.isRegularFile(path) && path.toString().endsWith(".bin")) {
+    if (isLlama2cFile(path)) {
       return true;
     }
     Path config = path.resolve(HuggingFaceFolder.CONFIG);
@@ -88,7 +97,7 @@ final class DecoderModels {
 
   private static Loaded read(String spec, Path tokenizer, LoadDType dtype) throws IOException {
     Path path = Models.localPath(spec);
-    if (Files.isRegularFile(path) && path.toString().endsWith(".bin")) {
+    if (isLlama2cFile(path)) {
       DecoderCheckpoint c = Llama2cCheckpoint.read(path);
       if (dtype == LoadDType.BF16) {
         c = new DecoderCheckpoint(c.config(), toBf16(c.parameters()));
@@ -96,10 +105,10 @@ final class DecoderModels {
       Path tok = tokenizer != null ? tokenizer : llama2cTokenizerBeside(path, c.config());
       // a tokenizer.bin is checked against the model's vocabulary; --tokenizer may name any kind
       Tokenizer t =
-          Files.isRegularFile(tok) && tok.toString().endsWith(".bin")
+          isLlama2cFile(tok)
               ? Llama2cTokenizer.load(tok, c.config().vocabSize())
               : io.github.mezo4j.tokenizer.Tokenizers.load(tok);
-      return new Loaded(c, t, tok, true);
+      return new Loaded(c, t, tok, path);
     }
     if (Files.isDirectory(path)) {
       Path tok = tokenizer != null ? tokenizer : path;
@@ -107,7 +116,7 @@ final class DecoderModels {
           DecoderFolder.load(path, dtype.storage()),
           io.github.mezo4j.tokenizer.Tokenizers.load(tok),
           tok,
-          false);
+          path);
     }
     throw new IllegalArgumentException(
         "--model '%s': expected a llama2.c checkpoint (.bin) or a Hugging Face decoder folder%s"
@@ -131,7 +140,7 @@ final class DecoderModels {
     Loaded base = load(ckpt.baseModel(), tokenizer, dtype);
     if (!forceReplay && ckpt.weights().isPresent()) {
       DecoderCheckpoint saved = DecoderFolder.load(ckpt.weights().get(), dtype.storage());
-      return new Loaded(saved, base.tokenizer(), base.tokenizerFile(), base.llama2c());
+      return new Loaded(saved, base.tokenizer(), base.tokenizerFile(), base.model());
     }
     ParameterSet all = base.checkpoint().model().parameters();
     String params = ckpt.config().path("params").asText("all");

@@ -115,7 +115,7 @@ final class GenerateCommand implements Callable<Integer> {
     if (loaded.llama2c()) {
       stops.add(Llama2cTokenizer.BOS); // run.c: BOS delimits stories
     } else {
-      stops.addAll(listedEosIds(Models.localPath(model)));
+      stops.addAll(listedEosIds(loaded.model()));
     }
     PrintStream out = System.out;
     out.print(prompt);
