@@ -38,6 +38,41 @@ public final class Embedding {
     }
   }
 
+  /**
+   * {@link #gather} ({@code add} false) or {@link #addGather} ({@code add} true) from a table read
+   * through {@code table}, f32 or bf16, with or without noise: only the rows the ids name are read,
+   * each as often as it is named, so a perturbed table costs noise for those rows alone.
+   *
+   * @param row scratch of at least {@code table.cols()} floats
+   */
+  public static void gather(Weights table, int[] ids, boolean add, float[] out, float[] row) {
+    int vocab = table.rows();
+    int dim = table.cols();
+    float[] plain = table.plainF32();
+    if (plain != null) {
+      if (add) {
+        addGather(plain, vocab, dim, ids, out);
+      } else {
+        gather(plain, vocab, dim, ids, out);
+      }
+      return;
+    }
+    Checks.length("out", out, (long) ids.length * dim);
+    for (int i = 0; i < ids.length; i++) {
+      row(ids, i, vocab);
+    }
+    for (int i = 0; i < ids.length; i++) {
+      if (add) {
+        table.readRow(ids[i], row, 0);
+        for (int c = 0; c < dim; c++) {
+          out[i * dim + c] += row[c];
+        }
+      } else {
+        table.readRow(ids[i], out, i * dim);
+      }
+    }
+  }
+
   private static void check(float[] table, int vocab, int dim, int[] ids, float[] out) {
     Checks.nonNegative("vocab", vocab);
     Checks.nonNegative("dim", dim);

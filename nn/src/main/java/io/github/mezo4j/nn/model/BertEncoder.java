@@ -1028,30 +1028,15 @@ public final class BertEncoder {
       Buffers a,
       VirtualPerturbation perturbation) {
     int rows = table.dim(0);
-    boolean plain = table.dtype() == DType.F32;
-    if (plain && !perturbation.covers(table)) {
-      gather(table.f32Data(), rows, ids, add, out);
-      return;
-    }
+    boolean plain = table.dtype() == DType.F32 && !perturbation.covers(table);
     Weights view = Weights.of(table, perturbation);
-    if (rows <= ids.length) {
+    if (!plain && rows <= ids.length) {
       float[] whole = a.table(rows * hidden);
       view.readAll(whole);
       gather(whole, rows, ids, add, out);
       return;
     }
-    float[] row = a.table(hidden);
-    for (int i = 0; i < ids.length; i++) {
-      int o = i * hidden;
-      if (add) {
-        view.readRow(ids[i], row, 0);
-        for (int c = 0; c < hidden; c++) {
-          out[o + c] += row[c];
-        }
-      } else {
-        view.readRow(ids[i], out, o);
-      }
-    }
+    Embedding.gather(view, ids, add, out, a.table(hidden));
   }
 
   private void gather(float[] table, int rows, int[] ids, boolean add, float[] out) {

@@ -669,32 +669,7 @@ public final class DecoderModel {
    * added to) {@code out[ids.length, cols]}; only the rows used are read (and perturbed).
    */
   private void gather(Parameter table, int[] ids, boolean add, float[] out, int half) {
-    int rows = table.dim(0);
-    int cols = table.dim(1);
-    if (table.dtype() == DType.F32 && !perturbation.covers(table)) {
-      if (add) {
-        Embedding.addGather(table.f32Data(), rows, cols, ids, out);
-      } else {
-        Embedding.gather(table.f32Data(), rows, cols, ids, out);
-      }
-      return;
-    }
-    Weights t = view(table, half);
-    float[] row = new float[cols];
-    for (int i = 0; i < ids.length; i++) {
-      if (ids[i] < 0 || ids[i] >= rows) {
-        throw new IllegalArgumentException(
-            "id %d at position %d is outside the table's %d rows".formatted(ids[i], i, rows));
-      }
-      if (add) {
-        t.readRow(ids[i], row, 0);
-        for (int c = 0; c < cols; c++) {
-          out[i * cols + c] += row[c];
-        }
-      } else {
-        t.readRow(ids[i], out, i * cols);
-      }
-    }
+    Embedding.gather(view(table, half), ids, add, out, new float[table.dim(1)]);
   }
 
   /** Looks tensors up by name, checks shape and dtype, and records what the model uses. */

@@ -37,6 +37,48 @@ class SmallKernelsTest {
   }
 
   @Test
+  void gatherThroughAViewReadsTheRowsAsTheViewDoes() {
+    SplittableRandom random = new SplittableRandom(23);
+    int vocab = 11;
+    int dim = 37;
+    float[] values = uniform(random, vocab * dim);
+    short[] bits = new short[values.length];
+    for (int i = 0; i < bits.length; i++) {
+      bits[i] = io.github.mezo4j.core.param.BFloat16.fromFloat(values[i]);
+    }
+    int[] ids = {3, 0, 10, 3, 7};
+    for (Weights view :
+        new Weights[] {
+          Weights.f32(values, vocab, dim),
+          Weights.bf16(bits, vocab, dim).withNoise(5, 9, 0.25f),
+          Weights.f32(values, vocab, dim).withNoise(5, 9, -0.25f)
+        }) {
+      float[] out = new float[ids.length * dim];
+      Embedding.gather(view, ids, false, out, new float[dim]);
+      float[] base = uniform(random, ids.length * dim);
+      float[] sum = base.clone();
+      Embedding.gather(view, ids, true, sum, new float[dim]);
+      for (int i = 0; i < ids.length; i++) {
+        for (int c = 0; c < dim; c++) {
+          assertEquals(view.get(ids[i], c), out[i * dim + c], view + " gather");
+          assertEquals(base[i * dim + c] + view.get(ids[i], c), sum[i * dim + c], view + " add");
+        }
+      }
+    }
+    MatMulTest.assertMessage(
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Embedding.gather(
+                    Weights.bf16(bits, vocab, dim),
+                    new int[] {11},
+                    false,
+                    new float[dim],
+                    new float[dim])),
+        "ids[0] = 11");
+  }
+
+  @Test
   void badIdIsNamedAndNothingIsWritten() {
     float[] table = new float[4 * 2];
     float[] out = {5, 5, 5, 5};
