@@ -1,10 +1,14 @@
 package io.github.mezo4j.core.method;
 
 /**
- * How a step estimates the projected gradient(s). With {@code n} samples a step draws {@code n}
- * seeds, estimates one coefficient {@code g_k} per seed and averages the implicit gradients: {@code
- * (1/n) sum_k g_k z_k} (n-SPSA). A step's log record holds just the {@code n} seeds and {@code n}
- * coefficients, so replay never needs to know how they were estimated.
+ * How a step estimates the projected gradient(s): simultaneous-perturbation stochastic
+ * approximation (SPSA; Spall 1992, "Multivariate Stochastic Approximation Using a Simultaneous
+ * Perturbation Gradient Approximation", IEEE Trans. Automatic Control 37(3)) with Gaussian
+ * directions, as MeZO uses it (Malladi et al. 2023, "Fine-Tuning Language Models with Just Forward
+ * Passes", NeurIPS 2023, arXiv 2305.17333, Algorithm 1). With {@code n} samples a step draws {@code
+ * n} seeds, estimates one coefficient {@code g_k} per seed and averages the implicit gradients:
+ * {@code (1/n) sum_k g_k z_k} (n-SPSA). A step's log record holds just the {@code n} seeds and
+ * {@code n} coefficients, so replay never needs to know how they were estimated.
  *
  * <ul>
  *   <li>{@link #twoSided()} (the default, MeZO's SPSA): {@code g = (L(theta + eps z) - L(theta -

@@ -5,7 +5,7 @@ import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;
 import java.util.Objects;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The MeZO transforms, after mezo-jax: turn an objective {@code f(params, batch)} into a function
@@ -40,6 +40,14 @@ import java.util.function.Supplier;
  * takes a {@link PerturbedObjective} instead ({@link #virtualGrad}, {@link #virtualValueAndGrad},
  * {@link #virtualSgdStep}, {@link MezoTrainer#virtualBuilder}): nothing is written during the
  * estimate, so there is no drift, and a training step is a single pass over the weights.
+ *
+ * <p>There is one estimate: the entry points that take an {@link Objective} run their virtual
+ * counterparts over an in-place adapter that writes each requested perturbation into the weights
+ * before evaluating the objective, and removes it afterwards (or folds its removal into the
+ * update).
+ *
+ * <p>The estimator is SPSA (Spall 1992) as MeZO uses it (Malladi et al. 2023, arXiv 2305.17333);
+ * see {@link io.github.mezo4j.core.method.Estimator}.
  */
 public final class Mezo {
   private Mezo() {}
@@ -47,22 +55,23 @@ public final class Mezo {
   /** mezo-jax's {@code mezo_grad(fn)}: returns {@code g = (L+ - L-) / (2 eps)}. */
   public static <B> MezoGrad<B> grad(Objective<B> objective) {
     Objects.requireNonNull(objective, "objective");
-    return (params, eps, seed, batch, workers) -> {
-      float e = checkEps(eps);
-      Pair<Double> l = twoSided(params, e, seed, workers, () -> objective.loss(params, batch));
-      return projectedGradient(l.plus, l.minus, e);
-    };
+    return (params, eps, seed, batch, workers) ->
+        inPlace(
+            objective,
+            params,
+            workers,
+            a -> virtualGrad(a).apply(params, eps, seed, batch, workers));
   }
 
   /** mezo-jax's {@code mezo_value_and_grad(fn)}: value {@code (L+ + L-) / 2} and gradient. */
   public static <B> MezoValueAndGrad<B> valueAndGrad(Objective<B> objective) {
     Objects.requireNonNull(objective, "objective");
-    return (params, eps, seed, batch, workers) -> {
-      float e = checkEps(eps);
-      Pair<Double> l = twoSided(params, e, seed, workers, () -> objective.loss(params, batch));
-      return new ValueAndGrad(
-          (l.plus + l.minus) / 2, projectedGradient(l.plus, l.minus, e), l.plus, l.minus);
-    };
+    return (params, eps, seed, batch, workers) ->
+        inPlace(
+            objective,
+            params,
+            workers,
+            a -> virtualValueAndGrad(a).apply(params, eps, seed, batch, workers));
   }
 
   /** mezo-jax's {@code mezo_grad(fn, has_aux=True)}. */
@@ -70,10 +79,9 @@ public final class Mezo {
     Objects.requireNonNull(objective, "objective");
     return (params, eps, seed, batch, workers) -> {
       float e = checkEps(eps);
-      Pair<LossAndAux<A>> r =
-          twoSided(params, e, seed, workers, () -> objective.evaluate(params, batch));
+      Pair<LossAndAux<A>> r = evaluatePair(objective, params, e, seed, batch, workers);
       return new GradAndAux<>(
-          projectedGradient(r.plus.loss(), r.minus.loss(), e), r.plus.aux(), r.minus.aux());
+          projectedGradient(r.plus().loss(), r.minus().loss(), e), r.plus().aux(), r.minus().aux());
     };
   }
 
@@ -83,12 +91,11 @@ public final class Mezo {
     Objects.requireNonNull(objective, "objective");
     return (params, eps, seed, batch, workers) -> {
       float e = checkEps(eps);
-      Pair<LossAndAux<A>> r =
-          twoSided(params, e, seed, workers, () -> objective.evaluate(params, batch));
-      double lp = r.plus.loss();
-      double lm = r.minus.loss();
+      Pair<LossAndAux<A>> r = evaluatePair(objective, params, e, seed, batch, workers);
+      double lp = r.plus().loss();
+      double lm = r.minus().loss();
       return new ValueAndGradWithAux<>(
-          (lp + lm) / 2, projectedGradient(lp, lm, e), lp, lm, r.plus.aux(), r.minus.aux());
+          (lp + lm) / 2, projectedGradient(lp, lm, e), lp, lm, r.plus().aux(), r.minus().aux());
     };
   }
 
@@ -98,15 +105,9 @@ public final class Mezo {
    * bit-identical afterwards (no restore drift).
    */
   public static <B> MezoGrad<B> virtualGrad(PerturbedObjective<B> objective) {
-    Objects.requireNonNull(objective, "objective");
-    return (params, eps, seed, batch, workers) -> {
-      float e = checkEps(eps);
-      checkParams(params);
-      double[] l = objective.lossPair(batch, new VirtualPerturbation(params, seed, e));
-      double lp = l[0];
-      double lm = l[1];
-      return projectedGradient(lp, lm, e);
-    };
+    MezoValueAndGrad<B> vg = virtualValueAndGrad(objective);
+    return (params, eps, seed, batch, workers) ->
+        vg.apply(params, eps, seed, batch, workers).grad();
   }
 
   /** {@link #valueAndGrad} for a {@link PerturbedObjective} (see {@link #virtualGrad}). */
@@ -116,9 +117,7 @@ public final class Mezo {
       float e = checkEps(eps);
       checkParams(params);
       double[] l = objective.lossPair(batch, new VirtualPerturbation(params, seed, e));
-      double lp = l[0];
-      double lm = l[1];
-      return new ValueAndGrad((lp + lm) / 2, projectedGradient(lp, lm, e), lp, lm);
+      return new ValueAndGrad((l[0] + l[1]) / 2, projectedGradient(l[0], l[1], e), l[0], l[1]);
     };
   }
 
@@ -129,19 +128,19 @@ public final class Mezo {
    * bf16 weights). A non-finite loss leaves the parameters bit-identical.
    */
   public static <B> MezoSgdStep<B> virtualSgdStep(PerturbedObjective<B> objective) {
-    Objects.requireNonNull(objective, "objective");
+    MezoValueAndGrad<B> vg = virtualValueAndGrad(objective);
     return (params, eps, lr, seed, batch, workers) -> {
-      float e = checkEps(eps);
       checkLearningRate(lr);
-      checkParams(params);
-      double[] l = objective.lossPair(batch, new VirtualPerturbation(params, seed, e));
-      double lp = l[0];
-      double lm = l[1];
-      double g = projectedGradient(lp, lm, e);
-      if (Double.isFinite(lp) && Double.isFinite(lm) && lr * g != 0) {
-        Perturbation.addScaledNoise(params, seed, (float) (-lr * g), workers);
+      ValueAndGrad r = vg.apply(params, eps, seed, batch, workers);
+      double g = r.grad();
+      boolean finite = Double.isFinite(r.lossPlus()) && Double.isFinite(r.lossMinus());
+      // in place, L- left -eps z written: the update pass removes it too
+      float written = InPlaceObjective.takeWritten(objective, seed);
+      if (written != 0 || (finite && lr * g != 0)) {
+        Perturbation.addScaledNoise(
+            params, seed, finite ? (float) (-written - lr * g) : -written, workers);
       }
-      return new ValueAndGrad((lp + lm) / 2, g, lp, lm);
+      return r;
     };
   }
 
@@ -151,30 +150,12 @@ public final class Mezo {
    */
   public static <B> MezoSgdStep<B> sgdStep(Objective<B> objective) {
     Objects.requireNonNull(objective, "objective");
-    return (params, eps, lr, seed, batch, workers) -> {
-      float e = checkEps(eps);
-      checkLearningRate(lr);
-      checkParams(params);
-      float offset = 0;
-      try {
-        Perturbation.addScaledNoise(params, seed, e, workers);
-        offset = e;
-        double lp = objective.loss(params, batch);
-        Perturbation.addScaledNoise(params, seed, -2 * e, workers);
-        offset = -e;
-        double lm = objective.loss(params, batch);
-        double g = projectedGradient(lp, lm, e);
-        boolean finite = Double.isFinite(lp) && Double.isFinite(lm);
-        // One pass restores (+eps z) and updates (-lr g z); a non-finite loss only restores.
-        Perturbation.addScaledNoise(params, seed, finite ? (float) (e - lr * g) : e, workers);
-        offset = 0;
-        return new ValueAndGrad((lp + lm) / 2, g, lp, lm);
-      } finally {
-        if (offset != 0) {
-          Perturbation.addScaledNoise(params, seed, -offset, workers);
-        }
-      }
-    };
+    return (params, eps, lr, seed, batch, workers) ->
+        inPlace(
+            objective,
+            params,
+            workers,
+            a -> virtualSgdStep(a).apply(params, eps, lr, seed, batch, workers));
   }
 
   /**
@@ -238,28 +219,44 @@ public final class Mezo {
     }
   }
 
-  private record Pair<R>(R plus, R minus) {}
-
-  /** L+ and L-, leaving params where they started; restores them if the objective throws. */
-  private static <R> Pair<R> twoSided(
-      ParameterSet params, float eps, long seed, Workers workers, Supplier<R> f) {
+  /**
+   * Runs {@code f} with {@code objective} seen through the in-place adapter over {@code params},
+   * then restores whatever the adapter left written (also when {@code f} throws).
+   */
+  private static <B, R> R inPlace(
+      Objective<B> objective,
+      ParameterSet params,
+      Workers workers,
+      Function<InPlaceObjective<B>, R> f) {
     checkParams(params);
     Objects.requireNonNull(workers, "workers");
-    float offset = 0;
+    InPlaceObjective<B> adapter = new InPlaceObjective<>(objective, params, workers);
     try {
-      Perturbation.addScaledNoise(params, seed, eps, workers);
-      offset = eps;
-      R plus = f.get();
-      Perturbation.addScaledNoise(params, seed, -2 * eps, workers);
-      offset = -eps;
-      R minus = f.get();
-      Perturbation.addScaledNoise(params, seed, eps, workers);
-      offset = 0;
-      return new Pair<>(plus, minus);
+      return f.apply(adapter);
     } finally {
-      if (offset != 0) {
-        Perturbation.addScaledNoise(params, seed, -offset, workers);
-      }
+      adapter.restore();
     }
+  }
+
+  private record Pair<R>(R plus, R minus) {}
+
+  /** {L+, L-} with their aux values, evaluated in place; the parameters are restored. */
+  private static <B, A> Pair<LossAndAux<A>> evaluatePair(
+      AuxObjective<B, A> objective,
+      ParameterSet params,
+      float eps,
+      long seed,
+      B batch,
+      Workers workers) {
+    return inPlace(
+        null,
+        params,
+        workers,
+        a -> {
+          VirtualPerturbation plus = new VirtualPerturbation(params, seed, eps);
+          return new Pair<>(
+              a.at(plus, () -> objective.evaluate(params, batch)),
+              a.at(plus.negated(), () -> objective.evaluate(params, batch)));
+        });
   }
 }

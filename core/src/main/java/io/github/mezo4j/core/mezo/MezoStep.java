@@ -4,7 +4,6 @@ import io.github.mezo4j.core.log.StepRecord;
 import io.github.mezo4j.core.method.ConservativeChoice;
 import io.github.mezo4j.core.method.Estimator;
 import io.github.mezo4j.core.method.PerturbationMode;
-import io.github.mezo4j.core.noise.Perturbation;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.optim.ZoUpdater;
 import io.github.mezo4j.core.parallel.Workers;
@@ -36,6 +35,11 @@ import java.util.Objects;
  * The conservative rule adds: {@code L(theta + delta)}; a pass to {@code theta - delta}; {@code
  * L(theta - delta)}; a pass to the chosen candidate unless it is {@code theta - delta}.
  *
+ * <p>The step has one strategy: it asks a {@link PerturbedObjective} for the loss at each
+ * perturbation. In place, that is an adapter around the user's {@link Objective} that writes the
+ * perturbation into the weights first, moving lazily so that the passes are exactly those above,
+ * and whatever it leaves written along the last direction is removed by the fused update pass.
+ *
  * <p>{@link PerturbationMode#VIRTUAL} (made by {@link #virtual}): the losses come from a {@link
  * PerturbedObjective} at {@code theta +- eps z_k} applied while the model reads its weights, so the
  * estimate writes nothing and the step is one fused update pass ({@code theta += T(sum_k (g_k / n)
@@ -65,24 +69,34 @@ public final class MezoStep<B> {
 
   private final MezoConfig config;
   private final ParameterSet params;
-  private final Objective<B> objective;
-  private final PerturbedObjective<B> perturbedObjective;
-  private final boolean virtual;
+  // the model's, or the in-place adapter around the user's Objective; null: replay only
+  private final PerturbedObjective<B> objective;
+  // replay's stand-in: in place, an adapter that makes the same weight passes without a loss;
+  // virtual, null (nothing is evaluated or moved before the update)
+  private final PerturbedObjective<B> replayPasses;
   private final Workers workers;
   private final ZoUpdater updater;
   private final float eps;
   private String broken;
 
   /**
-   * A step over {@code trainable}; creates the optimizer state.
+   * An {@link PerturbationMode#IN_PLACE} step: {@code objective} reads the weights, and the step
+   * writes each perturbation into them before asking it for a loss.
    *
    * @param objective the loss; may be null for a step used only to {@link #replay}
-   * @throws IllegalArgumentException if {@code trainable} is empty
+   * @throws IllegalArgumentException if {@code trainable} is empty, or {@code config} is virtual
+   *     and {@code objective} is not null
    */
   public MezoStep(
       MezoConfig config, ParameterSet trainable, Objective<B> objective, Workers workers) {
-    this(config, trainable, objective, null, workers);
-    if (objective != null && virtual) {
+    this(
+        config,
+        trainable,
+        objective != null && config.perturbation() == PerturbationMode.IN_PLACE
+            ? new InPlaceObjective<>(objective, trainable, workers)
+            : null,
+        workers);
+    if (objective != null && config.perturbation() == PerturbationMode.VIRTUAL) {
       throw new IllegalArgumentException(
           "the configuration is virtual: an Objective that reads the weights needs"
               + " PerturbationMode.IN_PLACE (or use MezoStep.virtual with a PerturbedObjective)");
@@ -90,18 +104,16 @@ public final class MezoStep<B> {
   }
 
   private MezoStep(
-      MezoConfig config,
-      ParameterSet trainable,
-      Objective<B> objective,
-      PerturbedObjective<B> perturbedObjective,
-      Workers workers) {
+      MezoConfig config, ParameterSet trainable, PerturbedObjective<B> objective, Workers workers) {
     this.config = Objects.requireNonNull(config, "config");
     Mezo.checkParams(trainable);
     this.params = trainable;
     this.objective = objective;
-    this.perturbedObjective = perturbedObjective;
-    this.virtual = config.perturbation() == PerturbationMode.VIRTUAL;
     this.workers = Objects.requireNonNull(workers, "workers");
+    this.replayPasses =
+        config.perturbation() == PerturbationMode.IN_PLACE
+            ? new InPlaceObjective<>(null, trainable, workers)
+            : null;
     this.updater =
         new ZoUpdater(config.optimizer(), trainable, config.bf16Rounding(), config.directions());
     this.eps = config.epsF32();
@@ -121,13 +133,13 @@ public final class MezoStep<B> {
               + config.perturbation());
     }
     return new MezoStep<>(
-        config, trainable, null, Objects.requireNonNull(objective, "objective"), workers);
+        config, trainable, Objects.requireNonNull(objective, "objective"), workers);
   }
 
   /** A step that can only {@link #replay}, in whichever mode {@code config} names. */
   public static MezoStep<Void> forReplay(
       MezoConfig config, ParameterSet trainable, Workers workers) {
-    return new MezoStep<>(config, trainable, null, null, workers);
+    return new MezoStep<>(config, trainable, (Objective<Void>) null, workers);
   }
 
   /** What this step does: eps, estimator, optimizer and update rule. */
@@ -153,7 +165,7 @@ public final class MezoStep<B> {
    *     makes non-finite (parameters restored)
    */
   public StepResult run(long step, long[] seeds, B batch) {
-    if (objective == null && perturbedObjective == null) {
+    if (objective == null) {
       throw new IllegalStateException("this MezoStep was made for replay: it has no objective");
     }
     return execute(step, seeds, batch, null);
@@ -189,6 +201,7 @@ public final class MezoStep<B> {
       throw new IllegalStateException(broken);
     }
     boolean training = logged == null;
+    PerturbedObjective<B> f = training ? objective : replayPasses;
     int n = config.estimator().samples();
     if (seeds.length != n) {
       throw new IllegalArgumentException(
@@ -202,67 +215,35 @@ public final class MezoStep<B> {
     double l0 = Double.NaN;
     long last = seeds[n - 1];
 
-    // Invariant: params == theta + offset * z(offsetSeed), up to rounding.
-    long offsetSeed = last;
-    float offset = 0;
     try {
       if (training && (oneSided || config.conservative())) {
-        l0 = loss(batch, 0, 0f);
+        l0 = f.loss(batch, VirtualPerturbation.none());
       }
-      double[][] pairs = null;
-      if (training && virtual && !oneSided) {
-        // every sample's both signs in one call: the objective may generate each noise element
-        // once for both signs, and evaluate the samples together
-        VirtualPerturbation[] pluses = new VirtualPerturbation[n];
+      if (f != null) {
+        VirtualPerturbation[] probes = new VirtualPerturbation[n];
         for (int k = 0; k < n; k++) {
-          pluses[k] = new VirtualPerturbation(params, seeds[k], eps, config.directions());
+          probes[k] = new VirtualPerturbation(params, seeds[k], eps, config.directions());
         }
-        pairs = perturbedObjective.lossPairs(batch, pluses);
-        if (pairs == null || pairs.length != n) {
-          throw new IllegalStateException(
-              "PerturbedObjective.lossPairs must return %d pairs, got %s"
-                  .formatted(n, pairs == null ? "null" : pairs.length));
-        }
-      }
-      for (int k = 0; k < n; k++) {
-        offsetSeed = seeds[k];
-        if (!virtual) {
-          perturb(seeds[k], eps);
-          offset = eps;
-        }
-        if (pairs != null) {
-          double[] pair = pairs[k];
-          if (pair == null || pair.length != 2) {
-            throw new IllegalStateException(
-                "PerturbedObjective.lossPair must return {L+, L-}, got "
-                    + (pair == null ? "null" : pair.length + " values"));
+        if (oneSided) {
+          for (int k = 0; k < n; k++) {
+            lp[k] = f.loss(batch, probes[k]);
           }
-          lp[k] = pair[0];
-          lm[k] = pair[1];
-        } else if (training) {
-          lp[k] = loss(batch, seeds[k], eps);
-        }
-        if (!oneSided) {
-          if (!virtual) {
-            perturb(seeds[k], -2 * eps);
-            offset = -eps;
-          }
-          if (training) {
-            if (!virtual) {
-              lm[k] = loss(batch, seeds[k], -eps);
+        } else {
+          // every sample's both signs in one call: the objective may generate each noise element
+          // once for both signs, and evaluate the samples together
+          double[][] pairs = f.lossPairs(batch, probes);
+          checkPairs(pairs, n);
+          for (int k = 0; k < n; k++) {
+            lp[k] = pairs[k][0];
+            lm[k] = pairs[k][1];
+            if (training) {
+              g[k] = Mezo.projectedGradient(lp[k], lm[k], eps);
             }
-            g[k] = Mezo.projectedGradient(lp[k], lm[k], eps);
           }
-        }
-        if (k < n - 1 && offset != 0) {
-          perturb(seeds[k], -offset);
-          offset = 0;
         }
       }
     } catch (RuntimeException | Error e) {
-      if (offset != 0) {
-        perturb(offsetSeed, -offset);
-      }
+      InPlaceObjective.restore(f);
       throw e;
     }
 
@@ -273,9 +254,7 @@ public final class MezoStep<B> {
     boolean l0Used = oneSided || config.conservative();
     String bad = training ? firstNonFinite(step, seeds, l0, l0Used, lp, lm, oneSided) : null;
     if (training ? bad != null : logged.skipped()) {
-      if (offset != 0) {
-        perturb(last, -offset);
-      }
+      InPlaceObjective.restore(f);
       if (training) {
         if (config.nanPolicy() == NanPolicy.FAIL) {
           throw new NonFiniteLossException(step, last, bad + " (NanPolicy.FAIL)");
@@ -290,14 +269,14 @@ public final class MezoStep<B> {
     try {
       updater.check(seeds, grads);
     } catch (IllegalArgumentException e) {
-      if (offset != 0) {
-        perturb(last, -offset);
-      }
+      InPlaceObjective.restore(f);
       throw new IllegalArgumentException("step " + step + ": " + e.getMessage(), e);
     }
+    // what the in-place estimate left written along the last direction: the update removes it
+    float written = InPlaceObjective.takeWritten(f, last);
     ConservativeChoice choice = ConservativeChoice.NONE;
     try {
-      updater.update(seeds, grads, -offset, workers);
+      updater.update(seeds, grads, -written, workers);
       if (config.conservative()) {
         choice = conservative(seeds, grads, batch, l0, logged);
       }
@@ -316,11 +295,11 @@ public final class MezoStep<B> {
     double l1 = Double.NaN;
     double l2 = Double.NaN;
     if (logged == null) {
-      l1 = loss(batch, 0, 0f);
+      l1 = objective.loss(batch, VirtualPerturbation.none());
     }
     updater.reapply(seeds, grads, -2f, workers);
     if (logged == null) {
-      l2 = loss(batch, 0, 0f);
+      l2 = objective.loss(batch, VirtualPerturbation.none());
     }
     ConservativeChoice choice = logged == null ? choose(l0, l1, l2) : logged.choice();
     switch (choice) {
@@ -345,23 +324,19 @@ public final class MezoStep<B> {
     return ascent < l0 ? ConservativeChoice.ASCENT : ConservativeChoice.REJECT;
   }
 
-  /**
-   * The loss at {@code theta + scale z(seed)}: in place the weights already hold it; virtually the
-   * objective applies it ({@code scale == 0}: the plain weights).
-   */
-  private double loss(B batch, long seed, float scale) {
-    if (!virtual) {
-      return objective.loss(params, batch);
+  private static void checkPairs(double[][] pairs, int n) {
+    if (pairs == null || pairs.length != n) {
+      throw new IllegalStateException(
+          "PerturbedObjective.lossPairs must return %d pairs, got %s"
+              .formatted(n, pairs == null ? "null" : pairs.length));
     }
-    VirtualPerturbation p =
-        scale == 0f
-            ? VirtualPerturbation.none()
-            : new VirtualPerturbation(params, seed, scale, config.directions());
-    return perturbedObjective.loss(batch, p);
-  }
-
-  private void perturb(long seed, float scale) {
-    Perturbation.addScaledNoise(params, seed, scale, config.directions(), workers);
+    for (double[] pair : pairs) {
+      if (pair == null || pair.length != 2) {
+        throw new IllegalStateException(
+            "PerturbedObjective.lossPair must return {L+, L-}, got "
+                + (pair == null ? "null" : pair.length + " values"));
+      }
+    }
   }
 
   private static String firstNonFinite(

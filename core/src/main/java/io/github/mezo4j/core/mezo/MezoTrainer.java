@@ -66,7 +66,9 @@ public final class MezoTrainer<B> implements AutoCloseable {
 
   /** A builder for in-place training: {@code objective} is evaluated on the perturbed weights. */
   public static <B> Builder<B> builder(Objective<B> objective) {
-    return new Builder<>(Objects.requireNonNull(objective, "objective"), null);
+    Objects.requireNonNull(objective, "objective");
+    return new Builder<>(
+        PerturbationMode.IN_PLACE, (c, t, w) -> new MezoStep<>(c, t, objective, w));
   }
 
   /**
@@ -75,7 +77,9 @@ public final class MezoTrainer<B> implements AutoCloseable {
    * the step log records the mode so that replay makes the same single pass.
    */
   public static <B> Builder<B> virtualBuilder(PerturbedObjective<B> objective) {
-    return new Builder<>(null, Objects.requireNonNull(objective, "objective"));
+    Objects.requireNonNull(objective, "objective");
+    return new Builder<>(
+        PerturbationMode.VIRTUAL, (c, t, w) -> MezoStep.virtual(c, t, objective, w));
   }
 
   /**
@@ -138,27 +142,27 @@ public final class MezoTrainer<B> implements AutoCloseable {
     }
   }
 
+  /** Makes the step of a builder's mode. */
+  private interface StepFactory<B> {
+    MezoStep<B> create(MezoConfig config, ParameterSet trainable, Workers workers);
+  }
+
   /** Configures a {@link MezoTrainer}. Defaults: see {@link MezoConfig.Builder}; run seed 0. */
   public static final class Builder<B> {
-    private final Objective<B> objective;
-    private final PerturbedObjective<B> perturbedObjective;
+    private final StepFactory<B> steps;
     private final MezoConfig.Builder config = MezoConfig.builder();
     private long runSeed;
     private Workers workers = Workers.shared();
     private Path stepLog;
     private FsyncPolicy fsync = FsyncPolicy.ON_CLOSE;
 
-    private Builder(Objective<B> objective, PerturbedObjective<B> perturbedObjective) {
-      this.objective = objective;
-      this.perturbedObjective = perturbedObjective;
-      config.perturbation(objective == null ? PerturbationMode.VIRTUAL : PerturbationMode.IN_PLACE);
+    private Builder(PerturbationMode mode, StepFactory<B> steps) {
+      this.steps = steps;
+      config.perturbation(mode);
     }
 
     private MezoStep<B> newStep(MezoConfig c, ParameterSet trainable) {
-      if (objective != null) {
-        return new MezoStep<>(c, trainable, objective, workers);
-      }
-      return MezoStep.virtual(c, trainable, perturbedObjective, workers);
+      return steps.create(c, trainable, workers);
     }
 
     /** The perturbation scale (default 1e-3). */
