@@ -12,6 +12,7 @@ import io.github.mezo4j.train.decoder.CandidateScore;
 import io.github.mezo4j.train.decoder.DecoderEvaluation;
 import io.github.mezo4j.train.decoder.DecoderLm;
 import io.github.mezo4j.train.decoder.DecoderMetrics;
+import io.github.mezo4j.train.metrics.DevMetric;
 import io.github.mezo4j.train.prompt.DecoderTemplate;
 import io.github.mezo4j.train.prompt.DecoderTemplates;
 import java.util.List;
@@ -38,7 +39,7 @@ final class DecoderEval {
     try (Workers workers = Workers.of(Arguments.threads("--threads", cmd.threads))) {
       DecoderModels.Loaded m;
       Task task;
-      String metricName;
+      DevMetric metric;
       CandidateScore score;
       if (cmd.checkpoint != null) {
         Checkpoint ckpt = Checkpoint.open(cmd.checkpoint);
@@ -48,7 +49,7 @@ final class DecoderEval {
         task =
             cmd.taskOptions.custom() ? cmd.taskOptions.resolve() : Tasks.get(cmd.taskOptions.task);
         m = DecoderModels.fineTuned(ckpt, cmd.decoderOptions.tokenizer, workers, cmd.replay);
-        metricName = ckpt.manifest().path("metric_name").asText("accuracy");
+        metric = DevMetric.parse(ckpt.manifest().path("metric_name").asText("accuracy"));
         score = CandidateScore.parse(ckpt.config().path("score").asText("mean"));
         out.put("checkpoint", ckpt.dir().toString());
         out.put("step", ckpt.step());
@@ -56,7 +57,7 @@ final class DecoderEval {
       } else {
         task = cmd.taskOptions.resolve();
         m = DecoderModels.load(cmd.model, cmd.decoderOptions.tokenizer, dtype);
-        metricName = TaskOptions.metricName(task);
+        metric = TaskOptions.metric(task);
         score = CandidateScore.parse(cmd.decoderOptions.score);
         out.put("model", cmd.model);
       }
@@ -85,8 +86,8 @@ final class DecoderEval {
       DecoderEvaluation p = DecoderMetrics.perplexity(lm, examples, workers);
       out.put("nll_per_token", p.loss());
       out.put("perplexity", p.perplexity());
-      out.put("metric_name", metricName);
-      out.put("metric", out.get(metricName).asDouble());
+      out.put("metric_name", metric.label());
+      out.put("metric", out.get(metric.label()).asDouble());
     }
     System.out.println(JsonFiles.line(out));
     return 0;

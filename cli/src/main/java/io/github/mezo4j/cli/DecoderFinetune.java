@@ -9,6 +9,7 @@ import io.github.mezo4j.train.decoder.DecoderFineTuneConfig;
 import io.github.mezo4j.train.decoder.DecoderFineTuner;
 import io.github.mezo4j.train.decoder.DecoderObjective;
 import io.github.mezo4j.train.metrics.ClassificationLoss;
+import io.github.mezo4j.train.metrics.DevMetric;
 import io.github.mezo4j.train.prompt.DecoderTemplate;
 import io.github.mezo4j.train.prompt.DecoderTemplates;
 import io.github.mezo4j.train.report.ProgressBar;
@@ -35,33 +36,20 @@ final class DecoderFinetune {
     if (cmd.taskOptions.kShotSeed != null) {
       dataInfo.put("k_shot_seed", cmd.taskOptions.kShotSeed.toString());
     }
-    String metric =
+    DevMetric metric =
         objective.languageModel()
-            ? DecoderFineTuneConfig.PERPLEXITY
+            ? DevMetric.PERPLEXITY
             : objective.classification() == ClassificationLoss.F1
-                ? "macro_f1"
-                : TaskOptions.metricName(task);
+                ? DevMetric.MACRO_F1
+                : TaskOptions.metric(task);
     DecoderFineTuneConfig config =
         new DecoderFineTuneConfig(
-            task.name(),
-            cmd.model,
+            cmd.runSettings(task.name(), metric, dataInfo, dtype, optim),
             cmd.decoderOptions.tokenizer == null
                 ? null
                 : cmd.decoderOptions.tokenizer.toAbsolutePath().normalize().toString(),
-            cmd.trainParams,
             objective,
-            score,
-            metric,
-            cmd.steps,
-            cmd.lr,
-            cmd.eps,
-            cmd.batch,
-            cmd.seed,
-            cmd.evalEvery,
-            cmd.saveWeights,
-            dataInfo,
-            dtype.option(),
-            optim);
+            score);
     // custom tasks have no template: they can still adapt the LM to their texts
     DecoderTemplate template = objective.languageModel() ? null : DecoderTemplates.forTask(task);
     DecoderModels.Loaded m = DecoderModels.load(cmd.model, cmd.decoderOptions.tokenizer, dtype);

@@ -8,10 +8,13 @@ import io.github.mezo4j.train.data.DemoData;
 import io.github.mezo4j.train.head.HeadSpec;
 import io.github.mezo4j.train.head.LinearProbe;
 import io.github.mezo4j.train.metrics.ClassificationLoss;
+import io.github.mezo4j.train.metrics.DevMetric;
 import io.github.mezo4j.train.prompt.EncoderPrompts;
 import io.github.mezo4j.train.prompt.LabelPrompts;
 import io.github.mezo4j.train.trainer.FineTuneConfig;
 import io.github.mezo4j.train.trainer.FineTuner;
+import io.github.mezo4j.train.trainer.OptimizerSettings;
+import io.github.mezo4j.train.trainer.RunSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -119,20 +122,23 @@ final class DemoCommand implements Callable<Integer> {
     LabelPrompts prompts = EncoderPrompts.forTask(DemoData.NAME);
     FineTuneConfig config =
         new FineTuneConfig(
-            DemoData.NAME,
-            Models.BUILT_IN,
+            new RunSettings(
+                DemoData.NAME,
+                Models.BUILT_IN,
+                trainParams,
+                DevMetric.ACCURACY,
+                steps,
+                lr,
+                eps,
+                batch,
+                seed,
+                evalEvery,
+                false,
+                Map.of("source", data.source()),
+                RunSettings.DEFAULT_DTYPE,
+                OptimizerSettings.DEFAULT),
             head,
-            trainParams,
-            ClassificationLoss.CROSS_ENTROPY,
-            "accuracy",
-            steps,
-            lr,
-            eps,
-            batch,
-            seed,
-            evalEvery,
-            false,
-            Map.of("source", data.source()));
+            ClassificationLoss.CROSS_ENTROPY);
     System.err.println(
         "mezo4j demo: MeZO fine-tuning of all-MiniLM-L6-v2 on the bundled demo reviews; results"
             + " go to "

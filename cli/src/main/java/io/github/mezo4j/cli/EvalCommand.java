@@ -14,6 +14,7 @@ import io.github.mezo4j.train.data.Tasks;
 import io.github.mezo4j.train.head.HeadSpec;
 import io.github.mezo4j.train.head.LinearProbe;
 import io.github.mezo4j.train.head.PromptHead;
+import io.github.mezo4j.train.metrics.DevMetric;
 import io.github.mezo4j.train.report.PassProgress;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.Evaluation;
@@ -135,7 +136,7 @@ final class EvalCommand implements Callable<Integer> {
     ObjectNode out = JsonFiles.object();
     EncoderClassifier classifier;
     Task task;
-    String metricName;
+    DevMetric metric;
     if (checkpoint != null) {
       Checkpoint ckpt = Checkpoint.open(checkpoint);
       if (taskOptions.task == null) {
@@ -143,13 +144,13 @@ final class EvalCommand implements Callable<Integer> {
       }
       task = taskOptions.custom() ? taskOptions.resolve() : Tasks.get(taskOptions.task);
       classifier = CheckpointModels.load(ckpt, workers, replay);
-      metricName = ckpt.manifest().path("metric_name").asText("accuracy");
+      metric = DevMetric.parse(ckpt.manifest().path("metric_name").asText("accuracy"));
       out.put("checkpoint", ckpt.dir().toString());
       out.put("step", ckpt.step());
       out.put("model", ckpt.baseModel());
     } else {
       task = taskOptions.resolve();
-      metricName = TaskOptions.metricName(task);
+      metric = TaskOptions.metric(task);
       CheckpointModels.Base base = CheckpointModels.base(model, loadDType);
       List<String> sentences = taskOptions.prompts(task).sentences();
       // a head with the task's classes, so the probe's data check passes
@@ -194,8 +195,8 @@ final class EvalCommand implements Callable<Integer> {
     out.put("accuracy", e.accuracy());
     out.put("macro_f1", e.macroF1());
     out.put("loss", e.loss());
-    out.put("metric_name", metricName);
-    out.put("metric", e.metric(metricName));
+    out.put("metric_name", metric.label());
+    out.put("metric", e.metric(metric));
     System.out.println(JsonFiles.line(out));
     return 0;
   }

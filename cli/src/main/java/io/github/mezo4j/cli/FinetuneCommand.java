@@ -19,6 +19,7 @@ import io.github.mezo4j.train.head.HeadSpec;
 import io.github.mezo4j.train.head.LinearProbe;
 import io.github.mezo4j.train.head.PromptHead;
 import io.github.mezo4j.train.metrics.ClassificationLoss;
+import io.github.mezo4j.train.metrics.DevMetric;
 import io.github.mezo4j.train.prompt.LabelPrompts;
 import io.github.mezo4j.train.report.ProgressBar;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
@@ -28,6 +29,7 @@ import io.github.mezo4j.train.trainer.LabeledTexts;
 import io.github.mezo4j.train.trainer.OptimizerSettings;
 import io.github.mezo4j.train.trainer.Recipe;
 import io.github.mezo4j.train.trainer.RunDriver;
+import io.github.mezo4j.train.trainer.RunSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -333,6 +335,30 @@ public final class FinetuneCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The settings every kind of run takes from these options (after the recipe filled them in). */
+  RunSettings runSettings(
+      String task,
+      DevMetric metric,
+      Map<String, String> dataInfo,
+      LoadDType loadDType,
+      OptimizerSettings optim) {
+    return new RunSettings(
+        task,
+        model,
+        trainParams,
+        metric,
+        steps,
+        lr,
+        eps,
+        batch,
+        seed,
+        evalEvery,
+        saveWeights,
+        dataInfo,
+        loadDType.option(),
+        optim);
+  }
+
   private FineTuner.Result classifierRun(LoadDType loadDType, OptimizerSettings optim)
       throws Exception {
     Arguments.positiveFinite("--scale", scale);
@@ -360,22 +386,14 @@ public final class FinetuneCommand implements Callable<Integer> {
     }
     FineTuneConfig config =
         new FineTuneConfig(
-            task.name(),
-            model,
+            runSettings(
+                task.name(),
+                loss == ClassificationLoss.F1 ? DevMetric.MACRO_F1 : TaskOptions.metric(task),
+                dataInfo,
+                loadDType,
+                optim),
             head,
-            trainParams,
-            loss,
-            loss == ClassificationLoss.F1 ? "macro_f1" : TaskOptions.metricName(task),
-            steps,
-            lr,
-            eps,
-            batch,
-            seed,
-            evalEvery,
-            saveWeights,
-            dataInfo,
-            loadDType.option(),
-            optim);
+            loss);
     return run(
         config,
         model,
@@ -443,7 +461,7 @@ public final class FinetuneCommand implements Callable<Integer> {
   private String defaultDType() throws IOException {
     Path runJson = out.resolve(RunFolder.RUN);
     return resume && Files.isRegularFile(runJson)
-        ? FineTuneConfig.recordedDType(new RunFolder(out).readRun().path("config"))
+        ? RunSettings.recordedDType(new RunFolder(out).readRun().path("config"))
         : LoadDType.AUTO.option();
   }
 
@@ -461,7 +479,7 @@ public final class FinetuneCommand implements Callable<Integer> {
       long prefixCacheBytes,
       ClassifierRunner runner)
       throws Exception {
-    BertCheckpoint base = Models.load(modelSpec, LoadDType.parse(config.dtype()));
+    BertCheckpoint base = Models.load(modelSpec, LoadDType.parse(config.run().dtype()));
     WordPieceTokenizer tokenizer = Tokenizers.of(base, modelSpec);
     BertEncoder encoder = BertEncoder.of(base.config(), base.parameters());
     Workers workers = Workers.of(threads);
@@ -519,17 +537,17 @@ public final class FinetuneCommand implements Callable<Integer> {
             + " %,d encoder weights (%s)%s, out %s%n",
         modelSpec,
         storageSummary(encoder.parameters()),
-        config.task(),
+        config.run().task(),
         train.size(),
         dev.size(),
         config.head(),
         trainable,
         encoder.parameters().elementCount(),
-        config.params(),
+        config.run().params(),
         cacheNote,
         out.toAbsolutePath().normalize());
-    if (!config.optim().equals(OptimizerSettings.DEFAULT)) {
-      System.err.println("optimizer: " + config.optim().describe());
+    if (!config.run().optim().equals(OptimizerSettings.DEFAULT)) {
+      System.err.println("optimizer: " + config.run().optim().describe());
     }
     // closed at the end: mezo4j sweep runs finetune many times in one JVM, and each run's helper
     // threads would otherwise stay parked for the rest of it

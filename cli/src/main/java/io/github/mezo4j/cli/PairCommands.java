@@ -11,6 +11,7 @@ import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.data.PairKind;
 import io.github.mezo4j.train.data.PairTask;
 import io.github.mezo4j.train.data.TextPair;
+import io.github.mezo4j.train.metrics.DevMetric;
 import io.github.mezo4j.train.metrics.PairLoss;
 import io.github.mezo4j.train.report.ProgressBar;
 import io.github.mezo4j.train.trainer.OptimizerSettings;
@@ -38,30 +39,20 @@ final class PairCommands {
     PairLoss loss =
         cmd.objective == null ? PairLoss.defaultFor(task.kind()) : PairLoss.parse(cmd.objective);
     double scale = scale(cmd.scale, cmd.temperature);
-    String metric =
-        cmd.metric != null ? cmd.metric : PairEvaluation.metrics(task.kind()).getFirst();
+    DevMetric metric =
+        cmd.metric != null
+            ? DevMetric.parse(
+                cmd.metric, PairEvaluation.metrics(task.kind()), task.kind().option() + " pairs")
+            : PairEvaluation.metrics(task.kind()).getFirst();
     PairTask.Splits data = cmd.taskOptions.loadPairs(task);
     Map<String, String> dataInfo = new LinkedHashMap<>();
     dataInfo.put("source", data.source());
     PairFineTuneConfig config =
         new PairFineTuneConfig(
-            task.name(),
-            cmd.model,
+            cmd.runSettings(task.name(), metric, dataInfo, loadDType, optim),
             task.kind(),
-            cmd.trainParams,
             loss,
-            scale,
-            metric,
-            cmd.steps,
-            cmd.lr,
-            cmd.eps,
-            cmd.batch,
-            cmd.seed,
-            cmd.evalEvery,
-            cmd.saveWeights,
-            dataInfo,
-            loadDType.option(),
-            optim);
+            scale);
     if (cmd.recipeNote != null) {
       System.err.println(cmd.recipeNote);
     }
@@ -83,7 +74,7 @@ final class PairCommands {
         scale,
         trainable,
         encoder.parameters().elementCount(),
-        config.params(),
+        config.run().params(),
         cmd.out.toAbsolutePath().normalize());
     if (!optim.equals(OptimizerSettings.DEFAULT)) {
       System.err.println("optimizer: " + optim.describe());
@@ -158,16 +149,16 @@ final class PairCommands {
       PairEvaluation e =
           model.evaluate(
               model.evaluationBatch(model.tokenize(task, pairs), kind), kind, loss, scale, workers);
-      String metric =
+      DevMetric metric =
           ckpt != null
-              ? ckpt.manifest().path("metric_name").asText()
+              ? DevMetric.parse(ckpt.manifest().path("metric_name").asText())
               : PairEvaluation.metrics(kind).getFirst();
       out.put("task", task.name());
       out.put("pairs", kind.option());
       out.put("examples", e.examples());
       e.putInto(out, "");
       out.put("loss_objective", loss.option());
-      out.put("metric_name", metric);
+      out.put("metric_name", metric.label());
       out.put("metric", e.metric(metric));
       System.out.println(JsonFiles.line(out));
     }

@@ -10,6 +10,7 @@ import io.github.mezo4j.train.data.PairKind;
 import io.github.mezo4j.train.data.PairTask;
 import io.github.mezo4j.train.data.Task;
 import io.github.mezo4j.train.data.Tasks;
+import io.github.mezo4j.train.metrics.DevMetric;
 import io.github.mezo4j.train.metrics.Metric;
 import io.github.mezo4j.train.prompt.EncoderPrompts;
 import io.github.mezo4j.train.prompt.LabelPrompts;
@@ -250,8 +251,8 @@ final class TaskOptions {
   }
 
   /** The dev metric that picks the best checkpoint. */
-  static String metricName(Task t) {
-    return t.metric() == Metric.ACCURACY ? "accuracy" : "macro_f1";
+  static DevMetric metric(Task t) {
+    return DevMetric.of(t.metric());
   }
 
   @Override

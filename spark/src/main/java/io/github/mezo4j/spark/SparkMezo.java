@@ -97,7 +97,10 @@ public final class SparkMezo {
     // before the workers start (the run checks the same again, for callers without Spark)
     options
         .mode()
-        .check(run.config().optim(), Math.min(run.config().batch(), run.train().size()), workers);
+        .check(
+            run.config().run().optim(),
+            Math.min(run.config().run().batch(), run.train().size()),
+            workers);
     RunFolder folder = new RunFolder(run.context().out());
     Path stragglers = folder.dir().resolve(STRAGGLER_LOG);
     if (!run.context().resume()) {

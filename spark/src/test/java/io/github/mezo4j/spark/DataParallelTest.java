@@ -18,6 +18,7 @@ import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.OptimizerSettings;
 import io.github.mezo4j.train.trainer.ParallelMode;
 import io.github.mezo4j.train.trainer.RunDriver;
+import io.github.mezo4j.train.trainer.RunSettings;
 import io.github.mezo4j.train.trainer.ScoreExchange;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,23 +75,25 @@ class DataParallelTest {
 
   private static FineTuneConfig config(int steps, OptimizerSettings optim) {
     FineTuneConfig c = TinyTask.config("prompt", "all", steps, 5, false, optim);
+    RunSettings r = c.run();
     return new FineTuneConfig(
-        c.task(),
-        c.model(),
+        new RunSettings(
+            r.task(),
+            r.model(),
+            r.params(),
+            r.metric(),
+            r.steps(),
+            r.lr(),
+            r.eps(),
+            16,
+            r.seed(),
+            r.evalEvery(),
+            r.saveWeights(),
+            r.data(),
+            r.dtype(),
+            r.optim()),
         c.head(),
-        c.params(),
-        c.objective(),
-        c.metric(),
-        c.steps(),
-        c.lr(),
-        c.eps(),
-        16,
-        c.seed(),
-        c.evalEvery(),
-        c.saveWeights(),
-        c.data(),
-        c.dtype(),
-        c.optim());
+        c.objective());
   }
 
   private static FineTuner.Run run(FineTuneConfig c, Path out, LongConsumer afterStep) {

@@ -11,12 +11,14 @@ import io.github.mezo4j.train.head.LinearProbe;
 import io.github.mezo4j.train.head.PromptHead;
 import io.github.mezo4j.train.head.SimilarityHead;
 import io.github.mezo4j.train.metrics.ClassificationLoss;
+import io.github.mezo4j.train.metrics.DevMetric;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.FineTuneConfig;
 import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.LabeledTexts;
 import io.github.mezo4j.train.trainer.OptimizerSettings;
 import io.github.mezo4j.train.trainer.RunDriver;
+import io.github.mezo4j.train.trainer.RunSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -139,22 +141,23 @@ public final class TinyTask {
       boolean saveWeights,
       OptimizerSettings optim) {
     return new FineTuneConfig(
-        "tiny-sentiment",
-        "tiny-random-bert",
+        new RunSettings(
+            "tiny-sentiment",
+            "tiny-random-bert",
+            params,
+            DevMetric.ACCURACY,
+            steps,
+            2e-3,
+            1e-3,
+            8,
+            7,
+            evalEvery,
+            saveWeights,
+            Map.of("train", "synthetic:24:1", "dev", "synthetic:16:2"),
+            RunSettings.DEFAULT_DTYPE,
+            optim),
         head,
-        params,
-        ClassificationLoss.CROSS_ENTROPY,
-        "accuracy",
-        steps,
-        2e-3,
-        1e-3,
-        8,
-        7,
-        evalEvery,
-        saveWeights,
-        Map.of("train", "synthetic:24:1", "dev", "synthetic:16:2"),
-        FineTuneConfig.DEFAULT_DTYPE,
-        optim);
+        ClassificationLoss.CROSS_ENTROPY);
   }
 
   /** A full run on the tiny task from freshly built base weights. */

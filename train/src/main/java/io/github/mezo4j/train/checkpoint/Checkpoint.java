@@ -14,6 +14,7 @@ import io.github.mezo4j.nn.model.BertConfig;
 import io.github.mezo4j.train.head.ClassifierHead;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.FineTuneConfig;
+import io.github.mezo4j.train.trainer.RunSettings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -152,7 +153,7 @@ public final class Checkpoint {
    * that predate the setting). Replay must load the base model the same way to be bit-exact.
    */
   public String baseDType() {
-    return FineTuneConfig.recordedDType(config());
+    return RunSettings.recordedDType(config());
   }
 
   /** The run's configuration ({@code run.json}'s {@code config}). */

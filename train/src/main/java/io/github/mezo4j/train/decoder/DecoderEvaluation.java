@@ -1,6 +1,7 @@
 package io.github.mezo4j.train.decoder;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.train.metrics.DevMetric;
 import io.github.mezo4j.train.trainer.Evaluation;
 import io.github.mezo4j.train.trainer.Scores;
 
@@ -28,18 +29,16 @@ public record DecoderEvaluation(
     return new DecoderEvaluation(nll.mean(), Double.NaN, Double.NaN, nll.perplexity(), examples);
   }
 
-  /** The named metric: accuracy, macro_f1 (or f1), perplexity or loss. */
   @Override
-  public double metric(String name) {
-    return switch (name) {
-      case "accuracy" -> accuracy;
-      case "macro_f1", "f1" -> macroF1;
-      case "perplexity" -> perplexity;
-      case "loss" -> loss;
+  public double metric(DevMetric metric) {
+    return switch (metric) {
+      case ACCURACY -> accuracy;
+      case MACRO_F1 -> macroF1;
+      case PERPLEXITY -> perplexity;
       default ->
           throw new IllegalArgumentException(
-              "unknown metric '%s': expected accuracy, macro_f1, perplexity or loss"
-                  .formatted(name));
+              "decoder runs do not measure %s: expected accuracy, macro_f1 or perplexity"
+                  .formatted(metric.label()));
     };
   }
 

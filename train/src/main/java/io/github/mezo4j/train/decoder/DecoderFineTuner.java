@@ -32,7 +32,8 @@ import java.util.Objects;
  * log then applies to that selection, and replays must select the same.
  *
  * <p>The optimizer, schedule, estimator and conservative rule come from {@link
- * DecoderFineTuneConfig#optim()}, as for encoders; the step log's header records them.
+ * io.github.mezo4j.train.trainer.RunSettings#optim()}, as for encoders; the step log's header
+ * records them.
  *
  * <p>The run folder has the {@link RunFolder} layout of the encoder trainer ({@code
  * io.github.mezo4j.train.trainer.FineTuner}) without heads: run.json, state.json, the live step
@@ -199,7 +200,7 @@ public final class DecoderFineTuner {
       this.run = run;
       this.c = run.config();
       this.task = task(run); // tokenizes first: bad data fails before anything is written
-      this.sampler = new BatchSampler(task.trainSize(), c.batch(), c.seed());
+      this.sampler = new BatchSampler(task.trainSize(), c.run().batch(), c.run().seed());
     }
 
     @Override
@@ -245,7 +246,7 @@ public final class DecoderFineTuner {
 
     @Override
     public Directions directions() {
-      return c.optim().directionsOf();
+      return c.run().optim().directionsOf();
     }
 
     @Override
@@ -264,11 +265,6 @@ public final class DecoderFineTuner {
     }
 
     @Override
-    public boolean higherIsBetter() {
-      return c.higherIsBetter();
-    }
-
-    @Override
     public void writeCheckpoint(Path dir, long step, Path stepLog, ObjectNode manifest)
         throws IOException {
       DecoderCheckpoints.write(
@@ -278,7 +274,7 @@ public final class DecoderFineTuner {
               stepLog,
               manifest,
               run.decoderConfig(),
-              c.saveWeights() ? run.lm().model().parameters() : null));
+              c.run().saveWeights() ? run.lm().model().parameters() : null));
     }
 
     @Override

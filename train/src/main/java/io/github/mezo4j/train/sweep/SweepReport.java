@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.nn.io.AtomicFiles;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
-import io.github.mezo4j.train.decoder.DecoderFineTuneConfig;
+import io.github.mezo4j.train.metrics.DevMetric;
 import io.github.mezo4j.train.report.LinePlot;
 import io.github.mezo4j.train.report.RunPlots;
 import io.github.mezo4j.train.trainer.OptimizerSettings;
@@ -125,7 +125,7 @@ public final class SweepReport {
 
     /** Whether a smaller dev metric is better (perplexity). */
     public boolean lowerIsBetter() {
-      return DecoderFineTuneConfig.PERPLEXITY.equals(metricName);
+      return DevMetric.PERPLEXITY.label().equals(metricName);
     }
   }
 

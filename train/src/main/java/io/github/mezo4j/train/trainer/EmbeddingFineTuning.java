@@ -198,23 +198,24 @@ public final class EmbeddingFineTuning {
     task.check(dev, "dev");
     PairFineTuneConfig config =
         new PairFineTuneConfig(
-            task.name(),
-            modelName,
+            new RunSettings(
+                task.name(),
+                modelName,
+                trainParams,
+                PairEvaluation.metrics(kind).getFirst(),
+                steps,
+                lr,
+                eps,
+                batch,
+                seed,
+                evalEvery,
+                false,
+                Map.of("source", "in memory"),
+                "auto",
+                optim),
             kind,
-            trainParams,
             objective,
-            scale,
-            PairEvaluation.metrics(kind).getFirst(),
-            steps,
-            lr,
-            eps,
-            batch,
-            seed,
-            evalEvery,
-            false,
-            Map.of("source", "in memory"),
-            "auto",
-            optim);
+            scale);
     try (Workers workers = workers()) {
       return PairFineTuner.run(
           new PairFineTuner.Run(

@@ -1,6 +1,7 @@
 package io.github.mezo4j.train.trainer;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.train.metrics.DevMetric;
 
 /**
  * Metrics of a classifier on a set of examples, measured in one pass.
@@ -57,16 +58,15 @@ public record Evaluation(double loss, double accuracy, double macroF1, int examp
     return new Evaluation(lossSum / n, (double) right / n, f1Sum / k, n);
   }
 
-  /** The named metric: "accuracy", "macro_f1" (or "f1") or "loss". */
   @Override
-  public double metric(String name) {
-    return switch (name) {
-      case "accuracy" -> accuracy;
-      case "macro_f1", "f1" -> macroF1;
-      case "loss" -> loss;
+  public double metric(DevMetric metric) {
+    return switch (metric) {
+      case ACCURACY -> accuracy;
+      case MACRO_F1 -> macroF1;
       default ->
           throw new IllegalArgumentException(
-              "unknown metric '%s': expected accuracy, macro_f1 or loss".formatted(name));
+              "classification runs do not measure %s: expected accuracy or macro_f1"
+                  .formatted(metric.label()));
     };
   }
 

@@ -1,16 +1,13 @@
 package io.github.mezo4j.train.trainer;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.param.Selector;
 import io.github.mezo4j.nn.model.BertEncoder;
 import io.github.mezo4j.nn.model.LoraConfig;
-import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.head.HeadSpec;
 import io.github.mezo4j.train.metrics.ClassificationLoss;
-import java.util.LinkedHashMap;
+import io.github.mezo4j.train.metrics.DevMetric;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -19,76 +16,38 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The settings of a fine-tuning run, all of which (but {@link #steps} and {@link #saveWeights})
- * must match when a run is resumed.
+ * The settings of an encoder classification run: those every run has, the head and the loss.
  *
- * @param task the task's name (reports and manifests)
- * @param model the base model's id as the user gave it ({@code minilm}, a folder, ...)
+ * @param run the settings every run has; its {@code params} are which encoder weights MeZO trains:
+ *     "all", "bias-norm" (biases and LayerNorm weights, {@link Selector#biasOrNorm()}), "top:K"
+ *     (every weight of the last K layers; see {@link #topLayers}), "sparse:S" (Sparse MeZO: every
+ *     weight, each weight matrix masked to its smallest-magnitude fraction 1 - S; see {@link
+ *     #sparsity}), "lora[:r=R][:alpha=A][:targets=T+T]" (low-rank adapters, the base weights
+ *     frozen; see {@link #lora}) or a glob over parameter names; the head's own weights are always
+ *     trained. Its metric is accuracy or macro F1.
  * @param head one of {@link HeadSpec#KINDS}
- * @param params which encoder weights MeZO trains: "all", "bias-norm" (biases and LayerNorm
- *     weights, {@link Selector#biasOrNorm()}), "top:K" (every weight of the last K layers; see
- *     {@link #topLayers}), "sparse:S" (Sparse MeZO: every weight, each weight matrix masked to its
- *     smallest-magnitude fraction 1 - S; see {@link #sparsity}),
- *     "lora[:r=R][:alpha=A][:targets=T+T]" (low-rank adapters, the base weights frozen; see {@link
- *     #lora}) or a glob over parameter names; the head's own weights are always trained
  * @param objective what MeZO minimises ({@code --objective})
- * @param metric the dev metric that picks the best checkpoint: "accuracy" or "macro_f1"
- * @param steps the step the run ends at
- * @param lr the learning rate (the peak of the schedule {@code optim} names)
- * @param eps perturbation scale
- * @param batch training examples per step (at most the training set)
- * @param seed the run seed: step seeds and the data order derive from (seed, step)
- * @param evalEvery evaluate on the dev split (and checkpoint) every this many steps
- * @param saveWeights also save full encoder weights in each checkpoint
- * @param data where the data came from (file names, k-shot seed, ...), recorded as given
- * @param dtype how the base model's weights were stored when loaded, one of {@link #DTYPES} ({@code
- *     --dtype}): resume, replay and eval load the base model the same way
- * @param optim the optimizer, schedule and estimator ({@link OptimizerSettings#DEFAULT}: MeZO's
- *     ZO-SGD at the constant rate {@code lr}, two-sided)
  */
-public record FineTuneConfig(
-    String task,
-    String model,
-    String head,
-    String params,
-    ClassificationLoss objective,
-    String metric,
-    int steps,
-    double lr,
-    double eps,
-    int batch,
-    long seed,
-    int evalEvery,
-    boolean saveWeights,
-    Map<String, String> data,
-    String dtype,
-    OptimizerSettings optim)
-    implements RunSettings {
-  /** The {@code --dtype} values: auto (as the file stores them), f32 and bf16. */
-  public static final List<String> DTYPES = List.of("auto", "f32", "bf16");
+public record FineTuneConfig(RunSettings run, String head, ClassificationLoss objective)
+    implements RunConfig {
 
-  /** The dtype runs recorded before the setting existed: every weight loaded as f32. */
-  public static final String DEFAULT_DTYPE = "f32";
+  /** The dev metrics of classification runs. */
+  public static final List<DevMetric> METRICS = List.of(DevMetric.ACCURACY, DevMetric.MACRO_F1);
 
-  /** Rejects an unknown dtype and out-of-range counts; copies the data map. */
+  /** Checks the head, the metric and the trained weights against the other settings. */
   public FineTuneConfig {
-    data = Map.copyOf(new LinkedHashMap<>(data));
-    checkDType(dtype);
-    RunSettings.checkBudget(steps, batch, evalEvery, lr, eps);
+    Objects.requireNonNull(run, "run");
+    Objects.requireNonNull(objective, "objective");
+    String params = run.params();
     if (topLayers(params).isEmpty() && lora(params).isEmpty()) {
       selector(params); // fails early on a bad value (top:K is checked against the model later)
     }
-    if (!metric.equals("accuracy") && !metric.equals("macro_f1")) {
-      throw new IllegalArgumentException(
-          "dev metric '%s': expected accuracy or macro_f1".formatted(metric));
-    }
+    DevMetric.check(run.metric(), METRICS, "classification runs");
     if (!HeadSpec.KINDS.contains(head)) {
       throw new IllegalArgumentException(
           "--head '%s': expected one of %s".formatted(head, HeadSpec.KINDS));
     }
-    Objects.requireNonNull(optim, "optim");
-    optim.check(lr, steps);
-    if (optim.conservative() && sparsity(params).isPresent()) {
+    if (run.optim().conservative() && sparsity(params).isPresent()) {
       throw new IllegalArgumentException(
           ("--train-params %s does not work with --conservative: the mask is read from the"
                   + " weights, which the conservative rule moves after the update")
@@ -96,69 +55,14 @@ public record FineTuneConfig(
     }
   }
 
-  /**
-   * A run whose base model loads as f32 with MeZO's optimizer settings (the settings before {@code
-   * dtype} and {@code optim} existed).
-   */
-  public FineTuneConfig(
-      String task,
-      String model,
-      String head,
-      String params,
-      ClassificationLoss objective,
-      String metric,
-      int steps,
-      double lr,
-      double eps,
-      int batch,
-      long seed,
-      int evalEvery,
-      boolean saveWeights,
-      Map<String, String> data) {
-    this(
-        task,
-        model,
-        head,
-        params,
-        objective,
-        metric,
-        steps,
-        lr,
-        eps,
-        batch,
-        seed,
-        evalEvery,
-        saveWeights,
-        data,
-        DEFAULT_DTYPE,
-        OptimizerSettings.DEFAULT);
-  }
-
-  /**
-   * Rejects a {@code --dtype} value other than {@link #DTYPES}.
-   *
-   * @throws IllegalArgumentException naming the value and the accepted ones
-   */
-  public static void checkDType(String dtype) {
-    if (!DTYPES.contains(dtype)) {
-      throw new IllegalArgumentException(
-          "--dtype '%s': expected one of %s".formatted(dtype, DTYPES));
-    }
-  }
-
-  /** The {@code dtype} a run's recorded config holds ({@link #DEFAULT_DTYPE} when absent). */
-  public static String recordedDType(JsonNode config) {
-    return config.path("dtype").asText(DEFAULT_DTYPE);
-  }
-
   /** The encoder weights MeZO trains ({@code top:K} needs {@link #selector(int)}). */
   public Selector selector() {
-    return selector(params);
+    return selector(run.params());
   }
 
   /** The encoder weights MeZO trains in an encoder of {@code layers} layers. */
   public Selector selector(int layers) {
-    return selector(params, layers);
+    return selector(run.params(), layers);
   }
 
   /** The prefix of a {@code --train-params} value that selects the top layers. */
@@ -224,7 +128,7 @@ public record FineTuneConfig(
    * @throws IllegalArgumentException as {@link #selector(String, int)} if K is out of range
    */
   public int frozenLayers(int layers) {
-    return frozenLayers(params, layers);
+    return frozenLayers(run.params(), layers);
   }
 
   /** {@link #frozenLayers(int)} of a {@code --train-params} value. */
@@ -296,7 +200,7 @@ public record FineTuneConfig(
 
   /** {@link #withAdapters(String, long, EncoderClassifier)} with this run's params and seed. */
   public EncoderClassifier withAdapters(EncoderClassifier classifier) {
-    return withAdapters(params, seed, classifier);
+    return withAdapters(run.params(), run.seed(), classifier);
   }
 
   /**
@@ -355,19 +259,10 @@ public record FineTuneConfig(
     };
   }
 
-  /** The dev metric that picks the best checkpoint. */
-  public String metricName() {
-    return metric;
-  }
-
-  /** As JSON ({@code run.json}'s {@code config}). */
-  public ObjectNode toJson() {
-    ObjectNode o = JsonFiles.object();
-    o.put("task", task);
-    o.put("model", model);
+  @Override
+  public void putKindSettings(ObjectNode o) {
     o.put("head", head);
-    o.put("params", params);
-    Optional<LoraConfig> lora = lora(params);
+    Optional<LoraConfig> lora = lora(run.params());
     if (lora.isPresent()) { // only then: runs without adapters keep their recorded keys
       ObjectNode l = o.putObject("lora");
       l.put("r", lora.get().rank());
@@ -376,72 +271,5 @@ public record FineTuneConfig(
       l.put("init", "A: uniform(+-1/sqrt(in)) from the run seed, B: zeros");
     }
     o.put("objective", objective.option());
-    o.put("metric", metric);
-    o.put("steps", steps);
-    o.put("lr", lr);
-    o.put("eps", eps);
-    o.put("batch", batch);
-    o.put("seed", seed);
-    o.put("eval_every", evalEvery);
-    o.put("save_weights", saveWeights);
-    o.put("dtype", dtype);
-    optim.putInto(o);
-    ObjectNode d = o.putObject("data");
-    new java.util.TreeMap<>(data).forEach(d::put);
-    return o;
-  }
-
-  /**
-   * Checks that a resumed run has this run's settings; settings the recorded config lacks (it
-   * predates them) stand for their old defaults.
-   *
-   * @throws IllegalArgumentException naming the first setting that differs
-   */
-  public void checkResumable(JsonNode recorded, String source) {
-    ObjectNode theirs;
-    try {
-      theirs = OptimizerSettings.withDefaults(recorded);
-    } catch (IllegalArgumentException e) {
-      // the message speaks of options; here the value came from the file
-      throw new IllegalArgumentException(
-          "cannot resume: %s records optimizer settings this build does not read: %s"
-              .formatted(source, e.getMessage()),
-          e);
-    }
-    theirs.put("dtype", recordedDType(recorded));
-    checkResumable(toJson(), theirs, source);
-  }
-
-  /**
-   * The resume check of encoder and decoder runs: every key of {@code mine} (a config's JSON) but
-   * {@code steps} and {@code save_weights} must equal {@code recorded}'s, and {@code steps} too
-   * when the learning rate decays over the run.
-   *
-   * @param recorded the resumed run's config, absent keys already filled in with their defaults
-   * @param source the file {@code recorded} came from, for the message
-   * @throws IllegalArgumentException naming the first setting that differs
-   */
-  public static void checkResumable(ObjectNode mine, JsonNode recorded, String source) {
-    for (Map.Entry<String, JsonNode> e : mine.properties()) {
-      if (e.getKey().equals("steps") || e.getKey().equals("save_weights")) {
-        continue;
-      }
-      JsonNode theirs = recorded.get(e.getKey());
-      if (theirs == null || !e.getValue().toString().equals(theirs.toString())) {
-        throw new IllegalArgumentException(
-            "cannot resume: %s was started with %s=%s, but this run has %s=%s"
-                .formatted(source, e.getKey(), theirs, e.getKey(), e.getValue()));
-      }
-    }
-    OptimizerSettings optim = OptimizerSettings.fromJson(mine);
-    int steps = mine.path("steps").asInt();
-    int recordedSteps = recorded.path("steps").asInt();
-    if (optim.dependsOnSteps() && steps != recordedSteps) {
-      throw new IllegalArgumentException(
-          ("cannot resume: %s was started with steps=%d and schedule=%s, which decays the"
-                  + " learning rate to 0 at step %d; resume it with --steps %d (only a constant"
-                  + " schedule lets a run go on to more steps)")
-              .formatted(source, recordedSteps, optim.schedule(), recordedSteps, recordedSteps));
-    }
   }
 }

@@ -34,7 +34,7 @@ import java.util.OptionalDouble;
  * head in a small copy), so no weight is written during the estimate, restoring is exact, and the
  * update is one fused pass. The MeZO paper fine-tunes the whole model, and training the
  * probe-initialised head with the encoder is its "LP then MeZO" setting. {@link
- * FineTuneConfig#params()} can narrow the encoder's part (e.g. to biases and LayerNorm weights), or
+ * RunSettings#params()} can narrow the encoder's part (e.g. to biases and LayerNorm weights), or
  * replace it by LoRA adapters that the run adds to the encoder ({@link
  * FineTuneConfig#withAdapters}); with {@code --save-weights} a checkpoint then saves the weights
  * with the adapters merged in. The head before training is saved, because the step log replays onto
@@ -46,7 +46,7 @@ import java.util.OptionalDouble;
  * summary.json counts the weights inside it at the start.
  *
  * <p>The optimizer, learning-rate schedule, estimator and conservative rule come from {@link
- * FineTuneConfig#optim()} (MeZO's ZO-SGD by default); the step log's header records them, so replay
+ * RunSettings#optim()} (MeZO's ZO-SGD by default); the step log's header records them, so replay
  * and resume rebuild them (optimizer state included) from the log alone.
  *
  * <p>The run folder, checkpoints, resume and summary are {@link RunDriver}'s; this class supplies
@@ -204,7 +204,7 @@ public final class FineTuner {
       throw new IllegalArgumentException("follow needs a distributed run worker's exchange");
     }
     ClassifierKind kind = new ClassifierKind(run);
-    RunDriver.follow(run.config(), kind, run.context(), stepLog);
+    RunDriver.follow(run.config().run(), kind, run.context(), stepLog);
     return kind.classifier;
   }
 
@@ -264,7 +264,7 @@ public final class FineTuner {
       devBatch = classifier.batch(classifier.tokenize(run.dev()));
       monitorBatch =
           run.monitor() == null ? null : classifier.batch(classifier.tokenize(run.monitor()));
-      sampler = new BatchSampler(run.train().size(), c.batch(), c.seed());
+      sampler = new BatchSampler(run.train().size(), c.run().batch(), c.run().seed());
       fullBatch = sampler.batch() == run.train().size() ? classifier.batch(trainSet) : null;
       // The losses at theta +- eps z read the weights through the perturbation (encoder and head):
       // nothing is written during the estimate and the update is one pass. A resumed run keeps
@@ -287,7 +287,7 @@ public final class FineTuner {
                   + mode.spec()
                   + " mode by an earlier version");
         }
-        run.mode().check(c.optim(), sampler.batch(), run.exchange().workers());
+        run.mode().check(c.run().optim(), sampler.batch(), run.exchange().workers());
         sharded =
             new ShardedObjective(classifier, c.objective(), workers, run.exchange(), run.mode());
         return MezoTrainer.virtualBuilder(sharded);
@@ -335,7 +335,7 @@ public final class FineTuner {
       if (monitorBatch != null) {
         Evaluation e = classifier.evaluate(monitorBatch, run.context().workers());
         e.putInto(event, "monitor_");
-        event.put("monitor_metric", e.metric(c.metricName()));
+        event.put("monitor_metric", e.metric(c.run().metric()));
       }
     }
 
@@ -352,7 +352,7 @@ public final class FineTuner {
               manifest,
               run.bertConfig(),
               // adapters merged in: a plain Hugging Face folder (replay checks it bit for bit)
-              c.saveWeights() ? classifier.embedder().encoder().mergedParameters() : null,
+              c.run().saveWeights() ? classifier.embedder().encoder().mergedParameters() : null,
               run.tokenizerJson()));
     }
 
@@ -375,8 +375,8 @@ public final class FineTuner {
    * base weights (a resumed run computes the same ones, and its step log's header must agree).
    */
   public static Directions directions(FineTuneConfig c, EncoderClassifier classifier) {
-    Directions d = c.optim().directionsOf();
-    OptionalDouble sparsity = FineTuneConfig.sparsity(c.params());
+    Directions d = c.run().optim().directionsOf();
+    OptionalDouble sparsity = FineTuneConfig.sparsity(c.run().params());
     if (sparsity.isEmpty()) {
       return d;
     }

@@ -2,6 +2,7 @@ package io.github.mezo4j.train.trainer;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.train.data.PairKind;
+import io.github.mezo4j.train.metrics.DevMetric;
 import io.github.mezo4j.train.metrics.Retrieval;
 import java.util.List;
 
@@ -27,11 +28,13 @@ public record PairEvaluation(
     int examples)
     implements Scores {
 
-  /** The metric names of scored and labeled pairs; the first picks checkpoints. */
-  public static final List<String> CORRELATION_METRICS = List.of("spearman", "pearson");
+  /** The metrics of scored and labeled pairs; the first picks checkpoints. */
+  public static final List<DevMetric> CORRELATION_METRICS =
+      List.of(DevMetric.SPEARMAN, DevMetric.PEARSON);
 
-  /** The metric names of positive pairs; the first picks checkpoints. */
-  public static final List<String> RETRIEVAL_METRICS = List.of("mrr@10", "recall@10", "recall@1");
+  /** The metrics of positive pairs; the first picks checkpoints. */
+  public static final List<DevMetric> RETRIEVAL_METRICS =
+      List.of(DevMetric.MRR_AT_10, DevMetric.RECALL_AT_10, DevMetric.RECALL_AT_1);
 
   /** The metrics of scored or labeled pairs. */
   public static PairEvaluation correlation(
@@ -46,29 +49,23 @@ public record PairEvaluation(
         Double.NaN, Double.NaN, r.recallAt1(), r.recallAt10(), r.mrrAt10(), loss, r.queries());
   }
 
-  /** The metric names a kind of pairs is reported with; the first is its default. */
-  public static List<String> metrics(PairKind kind) {
+  /** The metrics a kind of pairs is reported with; the first is its default. */
+  public static List<DevMetric> metrics(PairKind kind) {
     return kind.scored() ? CORRELATION_METRICS : RETRIEVAL_METRICS;
   }
 
-  /**
-   * The named metric: spearman, pearson, mrr@10, recall@10, recall@1 or loss.
-   *
-   * @throws IllegalArgumentException naming the known metrics
-   */
   @Override
-  public double metric(String name) {
-    return switch (name) {
-      case "spearman" -> spearman;
-      case "pearson" -> pearson;
-      case "mrr@10" -> mrrAt10;
-      case "recall@10" -> recallAt10;
-      case "recall@1" -> recallAt1;
-      case "loss" -> loss;
+  public double metric(DevMetric metric) {
+    return switch (metric) {
+      case SPEARMAN -> spearman;
+      case PEARSON -> pearson;
+      case MRR_AT_10 -> mrrAt10;
+      case RECALL_AT_10 -> recallAt10;
+      case RECALL_AT_1 -> recallAt1;
       default ->
           throw new IllegalArgumentException(
-              "unknown metric '%s': expected spearman, pearson, mrr@10, recall@10, recall@1 or loss"
-                  .formatted(name));
+              "pair runs do not measure %s: expected spearman, pearson, mrr@10, recall@10 or recall@1"
+                  .formatted(metric.label()));
     };
   }
 
@@ -76,10 +73,16 @@ public record PairEvaluation(
   @Override
   public void putInto(ObjectNode o, String prefix) {
     o.put(prefix + "loss", loss);
-    for (String m : List.of("spearman", "pearson", "recall@1", "recall@10", "mrr@10")) {
+    for (DevMetric m :
+        List.of(
+            DevMetric.SPEARMAN,
+            DevMetric.PEARSON,
+            DevMetric.RECALL_AT_1,
+            DevMetric.RECALL_AT_10,
+            DevMetric.MRR_AT_10)) {
       double v = metric(m);
       if (!Double.isNaN(v)) {
-        o.put(prefix + m, v);
+        o.put(prefix + m.label(), v);
       }
     }
   }

@@ -22,7 +22,7 @@ import java.util.List;
  * (all, bias-norm, top:K, a glob) minimise a {@link io.github.mezo4j.train.metrics.PairLoss} of the
  * pooled embeddings, in MeZO's virtual mode (the losses at {@code theta +- eps z} read the weights
  * through the perturbation, both signs in one pass per bucket), with any optimizer, schedule and
- * estimator of {@link PairFineTuneConfig#optim()}.
+ * estimator of {@link RunSettings#optim()}.
  *
  * <p>The run folder has the {@link RunFolder} layout of the classifier trainer ({@link FineTuner})
  * without heads: run.json, state.json, the live step log, metrics.jsonl (dev metric plus every pair
@@ -112,7 +112,7 @@ public final class PairFineTuner {
       this.model = withFrozenPrefixCache(run.model(), c, run.context().progress());
       this.trainSet = model.tokenize(run.task(), run.train());
       this.devBatch = model.evaluationBatch(model.tokenize(run.task(), run.dev()), c.kind());
-      this.sampler = new BatchSampler(trainSet.size(), c.batch(), c.seed());
+      this.sampler = new BatchSampler(trainSet.size(), c.run().batch(), c.run().seed());
       this.fullBatch = sampler.batch() == trainSet.size() ? model.batch(trainSet) : null;
       int layers = model.embedder().encoder().layerCount();
       this.trainable = model.embedder().encoder().parameters().select(c.selector(layers));
@@ -144,7 +144,7 @@ public final class PairFineTuner {
 
     @Override
     public Directions directions() {
-      return c.optim().directionsOf();
+      return c.run().optim().directionsOf();
     }
 
     @Override
@@ -172,7 +172,7 @@ public final class PairFineTuner {
               stepLog,
               manifest,
               run.bertConfig(),
-              c.saveWeights() ? model.embedder().encoder().parameters() : null,
+              c.run().saveWeights() ? model.embedder().encoder().parameters() : null,
               run.tokenizerJson()));
     }
 

@@ -82,11 +82,6 @@ public final class RunDriver<B> {
     /** Scores the model as it is now on the dev split. */
     Scores evaluate();
 
-    /** Whether a larger dev metric is better (perplexity: smaller is). */
-    default boolean higherIsBetter() {
-      return true;
-    }
-
     /** Adds the kind's own fields (e.g. a monitor set's metrics) to an evaluation event. */
     default void putEvaluationExtras(ObjectNode event) {}
 
@@ -125,6 +120,7 @@ public final class RunDriver<B> {
    */
   public record Outcome(ObjectNode summary, Path best, Path last) {}
 
+  private final RunConfig config;
   private final RunSettings settings;
   private final Kind<B> kind;
   private final Context context;
@@ -136,29 +132,30 @@ public final class RunDriver<B> {
   private ObjectNode manifestBase;
   private ProgressBar bar;
 
-  private RunDriver(RunSettings settings, Kind<B> kind, Context context) {
-    this.settings = settings;
+  private RunDriver(RunConfig config, Kind<B> kind, Context context) {
+    this.config = config;
+    this.settings = config.run();
     this.kind = kind;
     this.context = context;
     this.folder = new RunFolder(context.out());
   }
 
   /**
-   * Runs (or resumes) a run to {@code settings.steps()}.
+   * Runs (or resumes) a run to {@code config.run().steps()}.
    *
    * @throws IllegalArgumentException if a split is empty, {@code out} holds a run and resume is
    *     off, or resume is on and the run's settings differ
    * @throws IllegalStateException if the loss stops being finite (lr too large), or another live
    *     process writes {@code out}
    */
-  public static <B> Outcome run(RunSettings settings, Kind<B> kind, Context context)
+  public static <B> Outcome run(RunConfig config, Kind<B> kind, Context context)
       throws IOException {
     if (kind.trainExamples() == 0 || kind.devExamples() == 0) {
       throw new IllegalArgumentException(
           "need training and dev examples, got %d and %d"
               .formatted(kind.trainExamples(), kind.devExamples()));
     }
-    RunDriver<B> driver = new RunDriver<>(settings, kind, context);
+    RunDriver<B> driver = new RunDriver<>(config, kind, context);
     // one writer per folder, held until the run ends however it ends
     try (RunLock _ = driver.folder.lock(context.resume(), driver.notes())) {
       return driver.runLocked();
@@ -171,7 +168,7 @@ public final class RunDriver<B> {
 
   private Outcome runLocked() throws IOException {
     RunSettings c = settings;
-    RunState state = folder.open(context.resume(), c::checkResumable, c.steps());
+    RunState state = folder.open(context.resume(), config::checkResumable, c.steps());
     ObjectNode finished = folder.finishedSummary(state, c.steps());
     if (state == null) {
       // a fresh run (or one that died before its first checkpoint): start clean
@@ -180,10 +177,10 @@ public final class RunDriver<B> {
       runJson.put("kind", kind.name());
       runJson.put("base_model", c.model());
       runJson.put("task", c.task());
-      runJson.set("config", c.toJson());
+      runJson.set("config", config.toJson());
       runJson.put("train_examples", kind.trainExamples());
       runJson.put("dev_examples", kind.devExamples());
-      runJson.put("metric_name", c.metricName());
+      runJson.put("metric_name", c.metric().label());
       JsonFiles.write(folder.run(), runJson);
     } else {
       folder.restore(state);
@@ -194,8 +191,8 @@ public final class RunDriver<B> {
     manifestBase = JsonFiles.object();
     manifestBase.put("base_model", c.model());
     manifestBase.put("task", c.task());
-    manifestBase.put("metric_name", c.metricName());
-    manifestBase.set("config", c.toJson());
+    manifestBase.put("metric_name", c.metric().label());
+    manifestBase.set("config", config.toJson());
     secondsBefore = state == null ? 0 : state.seconds();
     checkpoints = new BestAndLast(folder, state);
 
@@ -219,7 +216,7 @@ public final class RunDriver<B> {
                   context.interactive(),
                   c.steps(),
                   trainer.nextStep(),
-                  c.metricName(),
+                  c.metric().label(),
                   System::nanoTime);
       if (state == null) {
         evaluate(0, Double.NaN);
@@ -290,8 +287,8 @@ public final class RunDriver<B> {
 
   private void evaluate(long step, double trainLoss) throws IOException {
     Scores e = kind.evaluate();
-    double m = e.metric(settings.metricName());
-    checkpoints.offer(step, m, e.loss(), kind.higherIsBetter());
+    double m = e.metric(settings.metric());
+    checkpoints.offer(step, m, e.loss(), settings.metric().higherIsBetter());
     double bestMetric = checkpoints.bestMetric();
     ObjectNode event = JsonFiles.object();
     event.put("event", "eval");
@@ -319,12 +316,12 @@ public final class RunDriver<B> {
   private Outcome finish(MezoTrainer<B> trainer) throws IOException {
     RunSettings c = settings;
     List<ObjectNode> events = metrics.events();
-    RunPlots.write(folder.dir(), events, c.task(), c.model(), c.metricName());
+    RunPlots.write(folder.dir(), events, c.task(), c.model(), c.metric().label());
     ObjectNode s = RunFolder.newSummary();
     s.put("kind", kind.name());
     s.put("task", c.task());
     s.put("model", c.model());
-    s.put("metric_name", c.metricName());
+    s.put("metric_name", c.metric().label());
     s.put("steps", trainer.nextStep());
     s.put("seconds", seconds());
     s.put("best_dev_metric", checkpoints.bestMetric());

@@ -1,6 +1,7 @@
 package io.github.mezo4j.train.trainer;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mezo4j.train.metrics.DevMetric;
 
 /**
  * A model's metrics on one set, as every kind of run reports them: the loss of its objective, the
@@ -12,11 +13,11 @@ public interface Scores {
   double loss();
 
   /**
-   * The named metric.
+   * The value of {@code metric}.
    *
-   * @throws IllegalArgumentException naming the metrics this kind knows
+   * @throws IllegalArgumentException if this kind of run does not measure it
    */
-  double metric(String name);
+  double metric(DevMetric metric);
 
   /** Puts the loss and every metric that applies as {@code prefix + name}. */
   void putInto(ObjectNode json, String prefix);

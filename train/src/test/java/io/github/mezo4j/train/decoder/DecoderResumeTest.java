@@ -18,10 +18,12 @@ import io.github.mezo4j.train.checkpoint.DecoderCheckpoints;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.data.Example;
+import io.github.mezo4j.train.metrics.DevMetric;
 import io.github.mezo4j.train.prompt.DecoderTemplates;
 import io.github.mezo4j.train.trainer.EarlierRuns;
 import io.github.mezo4j.train.trainer.OptimizerSettings;
 import io.github.mezo4j.train.trainer.RunDriver;
+import io.github.mezo4j.train.trainer.RunSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,23 +59,24 @@ class DecoderResumeTest {
   private static DecoderFineTuneConfig config(
       DecoderObjective objective, boolean save, OptimizerSettings optim) {
     return new DecoderFineTuneConfig(
-        "sst2",
-        "stories260K.bin",
+        new RunSettings(
+            "sst2",
+            "stories260K.bin",
+            "all",
+            objective.languageModel() ? DevMetric.PERPLEXITY : DevMetric.ACCURACY,
+            STEPS,
+            1e-4,
+            1e-3,
+            4,
+            5,
+            EVAL_EVERY,
+            save,
+            Map.of("source", "Stories260kLm.REVIEWS"),
+            "f32",
+            optim),
         null,
-        "all",
         objective,
-        CandidateScore.MEAN,
-        objective.languageModel() ? DecoderFineTuneConfig.PERPLEXITY : "accuracy",
-        STEPS,
-        1e-4,
-        1e-3,
-        4,
-        5,
-        EVAL_EVERY,
-        save,
-        Map.of("source", "Stories260kLm.REVIEWS"),
-        "f32",
-        optim);
+        CandidateScore.MEAN);
   }
 
   private static DecoderFineTuner.Run run(
@@ -197,7 +200,8 @@ class DecoderResumeTest {
     assertEquals("adam", expected.summary().get("optimizer").asText());
     assertEquals("cosine", expected.summary().get("schedule").asText());
     assertEquals("one-sided", expected.summary().get("estimator").asText());
-    assertEquals(config.transform().spec(), expected.summary().get("optimizer_spec").asText());
+    assertEquals(
+        config.run().transform().spec(), expected.summary().get("optimizer_spec").asText());
 
     Checkpoint last = Checkpoint.open(expected.last());
     ParameterSet base = Stories260kLm.load().lm().model().parameters();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.mezo4j.train.metrics.DevMetric;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
@@ -23,8 +24,9 @@ class EvaluationTest {
     assertEquals(1.0 / 3, e.accuracy(), 1e-15);
     // class 0: tp 0 -> F1 0; class 1: tp 1, predicted 2, actual 2 -> F1 0.5
     assertEquals(0.25, e.macroF1(), 1e-15);
-    assertEquals(e.macroF1(), e.metric("macro_f1"));
-    assertThrows(IllegalArgumentException.class, () -> e.metric("bleu"));
+    assertEquals(e.macroF1(), e.metric(DevMetric.MACRO_F1));
+    assertEquals(e.accuracy(), e.metric(DevMetric.ACCURACY));
+    assertThrows(IllegalArgumentException.class, () -> e.metric(DevMetric.SPEARMAN));
   }
 
   @Test

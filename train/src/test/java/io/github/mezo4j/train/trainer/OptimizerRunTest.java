@@ -58,13 +58,13 @@ class OptimizerRunTest {
     assertEquals("cosine", s.get("schedule").asText());
     assertEquals("one-sided", s.get("estimator").asText());
     assertEquals(2, s.get("samples").asInt());
-    assertEquals(c.transform().spec(), s.get("optimizer_spec").asText());
+    assertEquals(c.run().transform().spec(), s.get("optimizer_spec").asText());
     long trainable = r.classifier().trainable().elementCount();
     assertEquals(8 * trainable, s.get("optimizer_state_bytes").asLong()); // Adam's two moments
 
     // the step log's header is what replay rebuilds the run from
     StepLogHeader h = StepLog.read(out.resolve(RunFolder.STEP_LOG)).header();
-    assertEquals(c.transform().spec(), h.optimizer());
+    assertEquals(c.run().transform().spec(), h.optimizer());
     assertEquals(Estimator.oneSided(2), h.estimator());
     assertFalse(h.conservative());
 

@@ -17,6 +17,7 @@ import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.decoder.CandidateScore;
 import io.github.mezo4j.train.decoder.DecoderFineTuneConfig;
 import io.github.mezo4j.train.decoder.DecoderObjective;
+import io.github.mezo4j.train.metrics.DevMetric;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -158,7 +159,7 @@ class OptimizerSettingsTest {
       assertEquals(s.optimizer().equals("momentum"), json.has("momentum"), json.toString());
 
       FineTuneConfig c = encoder(s, 20);
-      assertEquals(s, c.optim());
+      assertEquals(s, c.run().optim());
       assertEquals(s, OptimizerSettings.fromJson(reread(c.toJson())));
       assertDoesNotThrow(() -> c.checkResumable(reread(c.toJson()), "run.json"));
       DecoderFineTuneConfig dc = decoder(s, 20);
@@ -241,23 +242,24 @@ class OptimizerSettingsTest {
 
   private static DecoderFineTuneConfig decoder(OptimizerSettings s, int steps) {
     return new DecoderFineTuneConfig(
-        "sst2",
-        "stories260K.bin",
+        new RunSettings(
+            "sst2",
+            "stories260K.bin",
+            "all",
+            DevMetric.ACCURACY,
+            steps,
+            1e-4,
+            1e-3,
+            4,
+            5,
+            4,
+            false,
+            Map.of("source", "test"),
+            "f32",
+            s),
         null,
-        "all",
         DecoderObjective.CROSS_ENTROPY,
-        CandidateScore.MEAN,
-        "accuracy",
-        steps,
-        1e-4,
-        1e-3,
-        4,
-        5,
-        4,
-        false,
-        Map.of("source", "test"),
-        "f32",
-        s);
+        CandidateScore.MEAN);
   }
 
   /** As run.json holds it: written and read back. */

@@ -21,6 +21,7 @@ import io.github.mezo4j.train.data.Column;
 import io.github.mezo4j.train.data.PairKind;
 import io.github.mezo4j.train.data.PairTask;
 import io.github.mezo4j.train.data.TextPair;
+import io.github.mezo4j.train.metrics.DevMetric;
 import io.github.mezo4j.train.metrics.PairLoss;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -129,23 +130,24 @@ class PairEncoderTest {
     PairEncoder m = model(6);
     PairFineTuneConfig c =
         new PairFineTuneConfig(
-            "tiny-sts",
-            "tiny-random-bert",
+            new RunSettings(
+                "tiny-sts",
+                "tiny-random-bert",
+                "bias-norm",
+                DevMetric.SPEARMAN,
+                6,
+                1e-2,
+                1e-3,
+                8,
+                42,
+                3,
+                false,
+                Map.of(),
+                "f32",
+                OptimizerSettings.DEFAULT),
             PairKind.SCORED,
-            "bias-norm",
             PairLoss.COSENT,
-            20,
-            "spearman",
-            6,
-            1e-2,
-            1e-3,
-            8,
-            42,
-            3,
-            false,
-            Map.of(),
-            "f32",
-            OptimizerSettings.DEFAULT);
+            20);
     Path out = dir.resolve("run");
     PairFineTuner.Result r =
         PairFineTuner.run(
