@@ -9,7 +9,7 @@ import io.github.mezo4j.train.checkpoint.Checkpoint;
 import io.github.mezo4j.train.head.ClassifierHead;
 import io.github.mezo4j.train.head.PromptHead;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
-import io.github.mezo4j.train.trainer.FineTuneConfig;
+import io.github.mezo4j.train.trainer.TrainParams;
 import java.io.IOException;
 import java.util.List;
 
@@ -42,7 +42,7 @@ final class CheckpointModels {
    */
   static EncoderClassifier load(Checkpoint ckpt, Workers workers, boolean forceReplay)
       throws IOException {
-    boolean lora = FineTuneConfig.lora(ckpt.config().path("params").asText("all")).isPresent();
+    boolean lora = ckpt.params().form() == TrainParams.Form.LORA;
     if (!forceReplay && !lora && ckpt.weights().isPresent()) {
       BertCheckpoint saved = savedWeights(ckpt);
       Base b = base(ckpt);

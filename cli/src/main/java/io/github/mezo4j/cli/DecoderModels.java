@@ -16,7 +16,6 @@ import io.github.mezo4j.train.checkpoint.Checkpoint;
 import io.github.mezo4j.train.checkpoint.DecoderCheckpoints;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.decoder.DecoderLm;
-import io.github.mezo4j.train.trainer.FineTuneConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -143,8 +142,7 @@ final class DecoderModels {
       return new Loaded(saved, base.tokenizer(), base.tokenizerFile(), base.model());
     }
     ParameterSet all = base.checkpoint().model().parameters();
-    String params = ckpt.config().path("params").asText("all");
-    DecoderCheckpoints.replay(ckpt, all.select(FineTuneConfig.selector(params)), workers);
+    DecoderCheckpoints.replay(ckpt, all.select(ckpt.params().selector()), workers);
     return base;
   }
 

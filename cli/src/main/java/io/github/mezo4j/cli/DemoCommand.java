@@ -15,6 +15,7 @@ import io.github.mezo4j.train.trainer.FineTuneConfig;
 import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.OptimizerSettings;
 import io.github.mezo4j.train.trainer.RunSettings;
+import io.github.mezo4j.train.trainer.TrainParams;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -125,7 +126,7 @@ final class DemoCommand implements Callable<Integer> {
             new RunSettings(
                 DemoData.NAME,
                 Models.BUILT_IN,
-                trainParams,
+                TrainParams.parse(trainParams),
                 DevMetric.ACCURACY,
                 steps,
                 lr,

@@ -30,6 +30,7 @@ import io.github.mezo4j.train.trainer.OptimizerSettings;
 import io.github.mezo4j.train.trainer.Recipe;
 import io.github.mezo4j.train.trainer.RunDriver;
 import io.github.mezo4j.train.trainer.RunSettings;
+import io.github.mezo4j.train.trainer.TrainParams;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -345,7 +346,7 @@ public final class FinetuneCommand implements Callable<Integer> {
     return new RunSettings(
         task,
         model,
-        trainParams,
+        TrainParams.parse(trainParams),
         metric,
         steps,
         lr,

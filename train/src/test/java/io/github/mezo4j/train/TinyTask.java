@@ -19,6 +19,7 @@ import io.github.mezo4j.train.trainer.LabeledTexts;
 import io.github.mezo4j.train.trainer.OptimizerSettings;
 import io.github.mezo4j.train.trainer.RunDriver;
 import io.github.mezo4j.train.trainer.RunSettings;
+import io.github.mezo4j.train.trainer.TrainParams;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -144,7 +145,7 @@ public final class TinyTask {
         new RunSettings(
             "tiny-sentiment",
             "tiny-random-bert",
-            params,
+            TrainParams.parse(params),
             DevMetric.ACCURACY,
             steps,
             2e-3,

@@ -15,6 +15,7 @@ import io.github.mezo4j.train.head.ClassifierHead;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.FineTuneConfig;
 import io.github.mezo4j.train.trainer.RunSettings;
+import io.github.mezo4j.train.trainer.TrainParams;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -197,12 +198,12 @@ public final class Checkpoint {
    * The weights of {@code started} ({@link #atStart}) that the run trained, as its log holds them.
    */
   public ParameterSet trainable(EncoderClassifier started) {
-    return started.trainable(
-        FineTuneConfig.selector(params(), started.embedder().encoder().layerCount()));
+    return started.trainable(params().selector(started.embedder().encoder().layerCount()));
   }
 
-  private String params() {
-    return config().path("params").asText("all");
+  /** Which weights the run trained, as run.json records them (all for runs before the option). */
+  public TrainParams params() {
+    return TrainParams.parse(config().path("params").asText("all"));
   }
 
   /**

@@ -8,7 +8,6 @@ import io.github.mezo4j.nn.io.HuggingFaceFolder;
 import io.github.mezo4j.nn.io.TokenizerJson;
 import io.github.mezo4j.nn.model.BertConfig;
 import io.github.mezo4j.nn.model.BertEncoder;
-import io.github.mezo4j.train.trainer.FineTuneConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -91,9 +90,8 @@ public final class EmbeddingCheckpoints {
       throw new IllegalArgumentException(
           checkpoint.dir() + " is not an embedding checkpoint (manifest kind is not 'embedding')");
     }
-    String params = checkpoint.config().path("params").asText("all");
     ParameterSet trainable =
-        atBase.parameters().select(FineTuneConfig.selector(params, atBase.layerCount()));
+        atBase.parameters().select(checkpoint.params().selector(atBase.layerCount()));
     Replay.Result r = Replay.apply(checkpoint.stepLog(), trainable, workers);
     if (r.steps() != checkpoint.step()) {
       throw new IOException(

@@ -6,6 +6,7 @@ import io.github.mezo4j.train.metrics.DevMetric;
 import io.github.mezo4j.train.trainer.FineTuneConfig;
 import io.github.mezo4j.train.trainer.RunConfig;
 import io.github.mezo4j.train.trainer.RunSettings;
+import io.github.mezo4j.train.trainer.TrainParams;
 import java.util.List;
 import java.util.Objects;
 
@@ -14,7 +15,7 @@ import java.util.Objects;
  * how candidate tokens score.
  *
  * @param run the settings every run has; its {@code params} are all, bias-norm or a glob over
- *     weight names ({@link FineTuneConfig#selector}), its metric accuracy or macro F1 for
+ *     weight names ({@link TrainParams#selector()}), its metric accuracy or macro F1 for
  *     classification objectives and perplexity (lower is better) for {@code lm}; full weights in a
  *     checkpoint are a Hugging Face folder
  * @param tokenizer the tokenizer file or folder the run was given ({@code --tokenizer}, absolute),
@@ -34,7 +35,7 @@ public record DecoderFineTuneConfig(
     Objects.requireNonNull(run, "run");
     Objects.requireNonNull(objective, "objective");
     Objects.requireNonNull(score, "score");
-    FineTuneConfig.selector(run.params()); // refuses a blank selection early
+    run.params().selector(); // refuses the encoder-only forms early
     DevMetric.check(
         run.metric(),
         objective.languageModel() ? List.of(DevMetric.PERPLEXITY) : CLASSIFICATION_METRICS,
@@ -43,7 +44,7 @@ public record DecoderFineTuneConfig(
 
   /** The weights of {@code all} (a model's parameters) that MeZO trains. */
   public ParameterSet trainable(ParameterSet all) {
-    return all.select(FineTuneConfig.selector(run.params()));
+    return all.select(run.params().selector());
   }
 
   @Override

@@ -201,7 +201,7 @@ public final class EmbeddingFineTuning {
             new RunSettings(
                 task.name(),
                 modelName,
-                trainParams,
+                TrainParams.parse(trainParams),
                 PairEvaluation.metrics(kind).getFirst(),
                 steps,
                 lr,

@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.OptionalDouble;
 
 /**
  * Fine-tunes an {@link EncoderClassifier} with MeZO, evaluating on the dev split every {@code
@@ -40,7 +39,7 @@ import java.util.OptionalDouble;
  * with the adapters merged in. The head before training is saved, because the step log replays onto
  * base encoder plus that head.
  *
- * <p>With {@code sparse:S} ({@link FineTuneConfig#sparsity}) the directions carry Sparse MeZO's
+ * <p>With {@code sparse:S} ({@link TrainParams.Form#SPARSE}) the directions carry Sparse MeZO's
  * magnitude mask: thresholds computed once from the base weights, recorded in the step log's
  * header, the mask read off the current weights at every step; {@code trainable_parameters} in
  * summary.json counts the weights inside it at the start.
@@ -376,13 +375,13 @@ public final class FineTuner {
    */
   public static Directions directions(FineTuneConfig c, EncoderClassifier classifier) {
     Directions d = c.run().optim().directionsOf();
-    OptionalDouble sparsity = FineTuneConfig.sparsity(c.run().params());
-    if (sparsity.isEmpty()) {
+    TrainParams params = c.run().params();
+    if (params.form() != TrainParams.Form.SPARSE) {
       return d;
     }
     ParameterSet matrices =
-        classifier.embedder().encoder().parameters().select(FineTuneConfig.sparseMasked());
-    return d.withMask(MagnitudeMask.thresholds(matrices, sparsity.getAsDouble()));
+        classifier.embedder().encoder().parameters().select(TrainParams.sparseMasked());
+    return d.withMask(MagnitudeMask.thresholds(matrices, params.sparsity()));
   }
 
   private static int layers(EncoderClassifier classifier) {

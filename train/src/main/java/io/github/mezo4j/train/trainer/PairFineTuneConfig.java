@@ -5,7 +5,9 @@ import io.github.mezo4j.core.param.Selector;
 import io.github.mezo4j.train.data.PairKind;
 import io.github.mezo4j.train.metrics.DevMetric;
 import io.github.mezo4j.train.metrics.PairLoss;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The settings of an embedding fine-tuning run on sentence pairs ({@link PairFineTuner}): those
@@ -19,6 +21,14 @@ import java.util.Objects;
  */
 public record PairFineTuneConfig(RunSettings run, PairKind kind, PairLoss objective, double scale)
     implements RunConfig {
+
+  /** The forms of {@code --train-params} a pair run trains (K of top:K is checked later). */
+  public static final Set<TrainParams.Form> PAIR_FORMS =
+      EnumSet.of(
+          TrainParams.Form.ALL,
+          TrainParams.Form.BIAS_NORM,
+          TrainParams.Form.GLOB,
+          TrainParams.Form.TOP_LAYERS);
 
   /** Checks the settings, naming the first bad one. */
   public PairFineTuneConfig {
@@ -37,19 +47,17 @@ public record PairFineTuneConfig(RunSettings run, PairKind kind, PairLoss object
                   .formatted(kind.option()));
     }
     DevMetric.check(run.metric(), PairEvaluation.metrics(kind), kind.option() + " pairs");
-    if (FineTuneConfig.topLayers(run.params()).isEmpty()) { // top:K is checked later
-      FineTuneConfig.selector(run.params());
-    }
+    run.params().requireOneOf(PAIR_FORMS, "sentence-pair runs");
   }
 
   /** The encoder weights MeZO trains in an encoder of {@code layers} layers. */
   public Selector selector(int layers) {
-    return FineTuneConfig.selector(run.params(), layers);
+    return run.params().selector(layers);
   }
 
   /** The encoder layers below the trained ones (top:K), whose output never changes; else 0. */
   public int frozenLayers(int layers) {
-    return FineTuneConfig.frozenLayers(run.params(), layers);
+    return run.params().frozenLayers(layers);
   }
 
   @Override

@@ -329,7 +329,7 @@ public final class RunDriver<B> {
     MetricsLog.putInitialAndFinalDevMetric(s, events);
     s.put("train_examples", kind.trainExamples());
     s.put("dev_examples", kind.devExamples());
-    s.put("params", c.params());
+    s.put("params", c.params().spec());
     s.put("trainable_parameters", kind.trainableCount());
     kind.putSummary(s, events, checkpoints.bestStep());
     RunSummary.write(

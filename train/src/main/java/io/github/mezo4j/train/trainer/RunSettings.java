@@ -20,9 +20,8 @@ import java.util.function.Consumer;
  * @param task the task's name
  * @param model the base model as the user gave it (minilm, a folder, an .onnx or llama2.c file,
  *     hf:...)
- * @param params which weights MeZO trains ({@code --train-params}), as given: all, bias-norm, a
- *     glob over weight names, and for encoders top:K, sparse:S and lora[...] ({@link
- *     FineTuneConfig#selector(String, int)})
+ * @param params which weights MeZO trains ({@code --train-params}): all, bias-norm, a glob over
+ *     weight names, and for encoders top:K, sparse:S and lora[...]
  * @param metric the dev metric that picks the best checkpoint
  * @param steps the step the run ends at
  * @param lr the learning rate (the peak of the schedule {@code optim} names)
@@ -40,7 +39,7 @@ import java.util.function.Consumer;
 public record RunSettings(
     String task,
     String model,
-    String params,
+    TrainParams params,
     DevMetric metric,
     int steps,
     double lr,
@@ -101,7 +100,7 @@ public record RunSettings(
     ObjectNode o = JsonFiles.object();
     o.put("task", task);
     o.put("model", model);
-    o.put("params", params);
+    o.put("params", params.spec());
     kindSettings.accept(o);
     o.put("metric", metric.label());
     o.put("steps", steps);

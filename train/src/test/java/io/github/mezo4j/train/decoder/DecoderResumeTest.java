@@ -24,6 +24,7 @@ import io.github.mezo4j.train.trainer.EarlierRuns;
 import io.github.mezo4j.train.trainer.OptimizerSettings;
 import io.github.mezo4j.train.trainer.RunDriver;
 import io.github.mezo4j.train.trainer.RunSettings;
+import io.github.mezo4j.train.trainer.TrainParams;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,7 +63,7 @@ class DecoderResumeTest {
         new RunSettings(
             "sst2",
             "stories260K.bin",
-            "all",
+            TrainParams.parse("all"),
             objective.languageModel() ? DevMetric.PERPLEXITY : DevMetric.ACCURACY,
             STEPS,
             1e-4,

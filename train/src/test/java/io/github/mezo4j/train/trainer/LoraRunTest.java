@@ -3,6 +3,7 @@ package io.github.mezo4j.train.trainer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,8 +34,8 @@ class LoraRunTest {
 
   @Test
   void specsAreCheckedEarlyAndRecordedInTheConfig() {
-    assertEquals(LoraConfig.DEFAULT, FineTuneConfig.lora("lora").orElseThrow());
-    assertTrue(FineTuneConfig.lora("bias-norm").isEmpty());
+    assertEquals(LoraConfig.DEFAULT, TrainParams.parse("lora").lora());
+    assertNull(TrainParams.parse("bias-norm").lora());
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
@@ -42,8 +43,8 @@ class LoraRunTest {
     assertTrue(e.getMessage().contains("--train-params"), e.getMessage());
     assertTrue(e.getMessage().contains("'lora:r=0'"), e.getMessage());
     // decoders (the one-argument selector) have no adapters
-    e = assertThrows(IllegalArgumentException.class, () -> FineTuneConfig.selector("lora"));
-    assertTrue(e.getMessage().contains("BERT-family"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> TrainParams.parse("lora").selector());
+    assertTrue(e.getMessage().contains("for encoders"), e.getMessage());
 
     ObjectNode json = TinyTask.config("prompt", SPEC, 4, 2, false).toJson();
     assertEquals(4, json.get("lora").get("r").asInt());

@@ -245,7 +245,7 @@ class OptimizerSettingsTest {
         new RunSettings(
             "sst2",
             "stories260K.bin",
-            "all",
+            TrainParams.parse("all"),
             DevMetric.ACCURACY,
             steps,
             1e-4,

@@ -133,7 +133,7 @@ class PairEncoderTest {
             new RunSettings(
                 "tiny-sts",
                 "tiny-random-bert",
-                "bias-norm",
+                TrainParams.parse("bias-norm"),
                 DevMetric.SPEARMAN,
                 6,
                 1e-2,

@@ -1,7 +1,6 @@
 package io.github.mezo4j.train.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,7 +47,7 @@ class SparseRunTest {
 
       EncoderClassifier base = TinyTask.classifier(3);
       ParameterSet matrices =
-          base.embedder().encoder().parameters().select(FineTuneConfig.sparseMasked());
+          base.embedder().encoder().parameters().select(TrainParams.sparseMasked());
       StepLogHeader h = StepLog.read(out.resolve(RunFolder.STEP_LOG)).header();
       assertEquals(
           MagnitudeMask.thresholds(matrices, 0.75), h.directions().thresholds(), "base thresholds");
@@ -138,11 +137,11 @@ class SparseRunTest {
   void badValuesAreRefusedNamingThem() {
     for (String bad :
         new String[] {"sparse:1", "sparse:-0.1", "sparse:", "sparse:x", "sparse:NaN"}) {
-      var e = assertThrows(IllegalArgumentException.class, () -> FineTuneConfig.sparsity(bad));
+      var e = assertThrows(IllegalArgumentException.class, () -> TrainParams.parse(bad));
       assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
     }
-    assertEquals(0.75, FineTuneConfig.sparsity("sparse:0.75").getAsDouble());
-    assertFalse(FineTuneConfig.sparsity("all").isPresent());
+    assertEquals(0.75, TrainParams.parse("sparse:0.75").sparsity());
+    assertEquals(TrainParams.Form.ALL, TrainParams.parse("all").form());
     var d =
         assertThrows(
             IllegalArgumentException.class,

@@ -45,20 +45,22 @@ class TopLayersTest {
   @Test
   void topKSelectsEveryWeightOfTheLastKLayersAndNothingElse() {
     EncoderClassifier c = TinyTask.classifier(3); // 2 layers
-    ParameterSet top1 = c.trainable(FineTuneConfig.selector("top:1", 2));
+    ParameterSet top1 = c.trainable(TrainParams.parse("top:1").selector(2));
     assertEquals(16, top1.count()); // one layer's 16 tensors; the prompt head has no weights
     for (Parameter p : top1) {
       assertTrue(p.name().startsWith("encoder.layer.1."), p.name());
     }
-    assertEquals(32, c.trainable(FineTuneConfig.selector("top:2", 2)).count());
+    assertEquals(32, c.trainable(TrainParams.parse("top:2").selector(2)).count());
     // a base-model prefix in the names is allowed
     assertTrue(
-        FineTuneConfig.selector("top:1", 6)
+        TrainParams.parse("top:1")
+            .selector(6)
             .test(
                 Parameter.f32(
                     "bert.encoder.layer.5.output.dense.bias", new int[] {1}, new float[1])));
     assertFalse(
-        FineTuneConfig.selector("top:1", 6)
+        TrainParams.parse("top:1")
+            .selector(6)
             .test(Parameter.f32("encoder.layer.4.output.dense.bias", new int[] {1}, new float[1])));
   }
 
@@ -83,8 +85,10 @@ class TopLayersTest {
         e.getMessage());
     e =
         assertThrows(
-            IllegalArgumentException.class, () -> FineTuneConfig.selector("top:2"), "no layers");
-    assertTrue(e.getMessage().contains("BERT-family encoder"), e.getMessage());
+            IllegalArgumentException.class,
+            () -> TrainParams.parse("top:2").selector(),
+            "no layers");
+    assertTrue(e.getMessage().contains("for encoders"), e.getMessage());
   }
 
   /**
@@ -111,7 +115,7 @@ class TopLayersTest {
     EncoderClassifier.Batch batch = full.batch(set, IntStream.range(40, 56).toArray());
 
     int k = 2;
-    ParameterSet trainable = full.trainable(FineTuneConfig.selector("top:" + k, 6));
+    ParameterSet trainable = full.trainable(TrainParams.parse("top:" + k).selector(6));
     VirtualPerturbation plus = new VirtualPerturbation(trainable, 0x5EED, 1e-3f);
     PerturbedObjective<EncoderClassifier.Batch> fullObjective =
         full.objective(ClassificationLoss.CROSS_ENTROPY, Workers.of(2));
