@@ -1,6 +1,7 @@
 package io.github.mezo4j.cli;
 
 import io.github.mezo4j.core.parallel.Workers;
+import io.github.mezo4j.nn.io.MemoryPlan;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.data.Dataset;
 import io.github.mezo4j.train.data.Task;
@@ -24,6 +25,9 @@ import java.util.Map;
  * loss of its texts ({@code --objective lm}, evaluated by perplexity).
  */
 final class DecoderFinetune {
+  /** A bound on a prompt template's tokens beside the text (BOS, EOS, words, candidates). */
+  private static final int TEMPLATE_TOKENS = 64;
+
   private DecoderFinetune() {}
 
   static int run(FinetuneCommand cmd, OptimizerSettings optim, LoadDType dtype) throws Exception {
@@ -52,6 +56,18 @@ final class DecoderFinetune {
             score);
     // custom tasks have no template: they can still adapt the LM to their texts
     DecoderTemplate template = objective.languageModel() ? null : DecoderTemplates.forTask(task);
+    int textBound = Models.tokenBound(data) + TEMPLATE_TOKENS;
+    int batch = cmd.batch;
+    Models.checkFits(
+        DecoderModels.plan(
+            cmd.model,
+            dtype,
+            MemoryPlan.RUNTIME,
+            optim.stateBytesPerWeight(),
+            c ->
+                MemoryPlan.decoderActivations(
+                    c, batch, Math.min(textBound, c.maxSequenceLength()), 2),
+            "batch %d x at most %d tokens, both signs".formatted(batch, textBound)));
     DecoderModels.Loaded m = DecoderModels.load(cmd.model, cmd.decoderOptions.tokenizer, dtype);
     System.err.printf(
         "mezo4j finetune: %s (decoder, %,d of %,d weights trained) on %s (%d train, %d dev examples),"

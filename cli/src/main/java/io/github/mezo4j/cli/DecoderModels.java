@@ -9,6 +9,7 @@ import io.github.mezo4j.nn.io.DecoderCheckpoint;
 import io.github.mezo4j.nn.io.DecoderFolder;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
 import io.github.mezo4j.nn.io.Llama2cCheckpoint;
+import io.github.mezo4j.nn.io.MemoryPlan;
 import io.github.mezo4j.nn.model.DecoderConfig;
 import io.github.mezo4j.tokenizer.Llama2cTokenizer;
 import io.github.mezo4j.tokenizer.Tokenizer;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 /**
  * Resolves a {@code --model} value that names a decoder LM, for the training commands: a llama2.c
@@ -92,6 +94,48 @@ final class DecoderModels {
     Loaded loaded = read(spec, tokenizer, dtype);
     System.gc(); // the reading's buffers, as in Models.load
     return loaded;
+  }
+
+  /**
+   * The memory plan of loading {@code spec} as {@code dtype} for a run of {@code runtime} bytes
+   * whose activations {@code activations} counts from the model's config; made from the headers
+   * only. Null when {@code spec} is neither a llama2.c file nor a folder ({@link #load} says why).
+   *
+   * @param stateBytesPerWeight the optimizer's state per trained weight (all weights counted)
+   */
+  static MemoryPlan plan(
+      String spec,
+      LoadDType dtype,
+      long runtime,
+      long stateBytesPerWeight,
+      ToLongFunction<DecoderConfig> activations,
+      String planned)
+      throws IOException {
+    Path path = Models.localPath(spec);
+    DecoderConfig config;
+    long weights;
+    long loading;
+    if (isLlama2cFile(path)) {
+      config = Llama2cCheckpoint.readConfig(path);
+      weights = dtype == LoadDType.BF16 ? Files.size(path) / 2 : Files.size(path); // f32 file
+      loading = 0;
+    } else if (Files.isDirectory(path)) {
+      DecoderFolder.Inspection i = DecoderFolder.inspect(path, dtype.storage());
+      config = i.config();
+      weights = i.weightBytes();
+      loading = i.largestShardBytes();
+    } else {
+      return null;
+    }
+    long elements = weights / (dtype == LoadDType.BF16 ? 2 : 4); // at most; bf16 under auto: fewer
+    return new MemoryPlan(
+        path.toString(),
+        runtime,
+        weights,
+        loading,
+        activations.applyAsLong(config),
+        stateBytesPerWeight * elements,
+        planned);
   }
 
   private static Loaded read(String spec, Path tokenizer, LoadDType dtype) throws IOException {

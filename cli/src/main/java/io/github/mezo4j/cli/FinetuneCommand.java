@@ -480,7 +480,15 @@ public final class FinetuneCommand implements Callable<Integer> {
       long prefixCacheBytes,
       ClassifierRunner runner)
       throws Exception {
-    BertCheckpoint base = Models.load(modelSpec, LoadDType.parse(config.run().dtype()));
+    LoadDType dtype = LoadDType.parse(config.run().dtype());
+    Models.checkFits(
+        Models.plan(
+            modelSpec,
+            dtype,
+            config.run().batch(),
+            Models.tokenBound(data),
+            config.run().optim().stateBytesPerWeight()));
+    BertCheckpoint base = Models.load(modelSpec, dtype);
     WordPieceTokenizer tokenizer = Tokenizers.of(base, modelSpec);
     BertEncoder encoder = BertEncoder.of(base.config(), base.parameters());
     Workers workers = Workers.of(threads);

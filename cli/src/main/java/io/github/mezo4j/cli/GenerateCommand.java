@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.io.DecoderCheckpoint;
+import io.github.mezo4j.nn.io.MemoryPlan;
 import io.github.mezo4j.nn.model.DecoderModel;
 import io.github.mezo4j.nn.model.Generator;
 import io.github.mezo4j.nn.model.TokenSampler;
@@ -12,6 +13,7 @@ import io.github.mezo4j.tokenizer.Llama2cTokenizer;
 import io.github.mezo4j.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,7 +88,21 @@ final class GenerateCommand implements Callable<Integer> {
             ? TokenSampler.greedy()
             : TokenSampler.temperature(
                 Arguments.positiveFinite("--temperature", temperature), seed);
-    DecoderModels.Loaded loaded = DecoderModels.load(model, tokenizerPath, LoadDType.parse(dtype));
+    LoadDType loadDType = LoadDType.parse(dtype);
+    // a token per prompt byte at most, plus BOS
+    int bound = prompt.getBytes(StandardCharsets.UTF_8).length + 1 + maxTokens;
+    Models.checkFits(
+        DecoderModels.plan(
+            model,
+            loadDType,
+            MemoryPlan.RUNTIME,
+            0,
+            c -> {
+              int seq = Math.min(bound, c.maxSequenceLength());
+              return MemoryPlan.decoderActivations(c, 1, seq, 1) + MemoryPlan.kvCacheBytes(c, seq);
+            },
+            "a prompt and at most %d tokens".formatted(maxTokens)));
+    DecoderModels.Loaded loaded = DecoderModels.load(model, tokenizerPath, loadDType);
     Tokenizer tokenizer = loaded.tokenizer();
     DecoderCheckpoint checkpoint = loaded.checkpoint();
     DecoderModel decoder = checkpoint.model();

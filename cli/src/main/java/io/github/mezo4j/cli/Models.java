@@ -8,12 +8,18 @@ import io.github.mezo4j.nn.hub.HubRepo;
 import io.github.mezo4j.nn.hub.HubSettings;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
+import io.github.mezo4j.nn.io.MemoryPlan;
 import io.github.mezo4j.nn.io.MiniLm;
 import io.github.mezo4j.nn.io.TokenizerJson;
 import io.github.mezo4j.nn.io.onnx.OnnxBertImporter;
+import io.github.mezo4j.nn.model.BertConfig;
+import io.github.mezo4j.train.data.Dataset;
+import io.github.mezo4j.train.data.Example;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -47,6 +53,83 @@ public final class Models {
     // so that a run's resident memory is its weights and activations, not the loading's leftovers.
     System.gc();
     return loaded;
+  }
+
+  /** The built-in MiniLM's width, MLP width, heads and longest input (its tokenizer truncates). */
+  private static final int[] BUILT_IN_SHAPE = {384, 1536, 12, 128};
+
+  /**
+   * The memory plan of fine-tuning encoder {@code spec} stored as {@code dtype} on batches of
+   * {@code batch} inputs of at most {@code seqBound} tokens; made before any weight is read. Null
+   * for an .onnx file, whose shape only its graph tells.
+   *
+   * @param stateBytesPerWeight the optimizer's state per trained weight (all weights counted)
+   */
+  static MemoryPlan plan(
+      String spec, LoadDType dtype, int batch, int seqBound, long stateBytesPerWeight)
+      throws IOException {
+    long weights;
+    long loading;
+    int[] shape;
+    if (BUILT_IN.equals(spec)) {
+      long onnx = MiniLm.onnxSize(); // f32 weights, read whole before they are imported
+      weights = dtype == LoadDType.BF16 ? onnx / 2 : onnx;
+      loading = onnx;
+      shape = BUILT_IN_SHAPE;
+    } else {
+      Path path = localPath(spec);
+      if (!Files.isDirectory(path)) {
+        return null;
+      }
+      BertConfig c = BertConfig.read(path.resolve(HuggingFaceFolder.CONFIG));
+      List<Path> files = HuggingFaceFolder.weightFiles(path);
+      weights = MemoryPlan.safetensorsBytes(files, dtype.storage());
+      loading = MemoryPlan.largestFile(files);
+      shape =
+          new int[] {
+            c.hiddenSize(), c.intermediateSize(), c.numAttentionHeads(), c.maxPositionEmbeddings()
+          };
+    }
+    int seq = Math.min(seqBound, shape[3]);
+    return new MemoryPlan(
+        spec,
+        MemoryPlan.RUNTIME,
+        weights,
+        loading,
+        MemoryPlan.encoderActivations(shape[0], shape[1], shape[2], batch, seq, 2),
+        stateBytesPerWeight * (weights / (dtype == LoadDType.BF16 ? 2 : 4)),
+        "batch %d x at most %d tokens, both signs".formatted(batch, seq));
+  }
+
+  /**
+   * Prints {@code plan} and refuses a run that does not fit this machine or this JVM's heap.
+   *
+   * @throws IllegalStateException with the plan's refusal
+   */
+  static void checkFits(MemoryPlan plan) {
+    if (plan == null) {
+      return;
+    }
+    System.err.println(plan.describe());
+    String refusal = plan.refusal(MemoryPlan.availableBytes(), Runtime.getRuntime().maxMemory());
+    if (refusal != null) {
+      throw new IllegalStateException(refusal);
+    }
+  }
+
+  /** A bound on the tokens of the longest input: one per UTF-8 byte, plus specials. */
+  static int tokenBound(Dataset data) {
+    int longest = 0;
+    for (List<Example> split : List.of(data.train(), data.dev())) {
+      for (Example e : split) {
+        int bytes = e.text().getBytes(StandardCharsets.UTF_8).length;
+        if (e.textPair() != null) {
+          bytes += e.textPair().getBytes(StandardCharsets.UTF_8).length;
+        }
+        longest = Math.max(longest, bytes);
+      }
+    }
+    return longest + 4;
   }
 
   private static BertCheckpoint read(String spec, LoadDType dtype) throws IOException {

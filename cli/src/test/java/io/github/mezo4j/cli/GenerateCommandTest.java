@@ -44,6 +44,36 @@ class GenerateCommandTest {
   }
 
   @Test
+  void aModelLargerThanTheMachineIsRefusedByItsMemoryPlanBeforeAnyWeightIsRead(@TempDir Path dir)
+      throws Exception {
+    // a llama2.c header for dim 8192, 80 layers: a 270 GB file, sparse on disk (never written)
+    int dim = 8192;
+    int hidden = 28672;
+    int vocab = 32000;
+    int seq = 4096;
+    long floats =
+        (long) vocab * dim
+            + 80L * (2L * dim + 4L * dim * dim + 3L * hidden * dim)
+            + dim
+            + (long) seq * (dim / 64);
+    Path file = dir.resolve("huge.bin");
+    try (var f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+      java.nio.ByteBuffer h =
+          java.nio.ByteBuffer.allocate(28).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      h.putInt(dim).putInt(hidden).putInt(80).putInt(64).putInt(64).putInt(vocab).putInt(seq);
+      f.write(h.array());
+      f.setLength(28 + 4 * floats);
+    }
+    CommandRun.Run r =
+        MainTest.run("", "generate", "--model", file.toString(), "--max-tokens", "4");
+    assertNotEquals(0, r.exitCode());
+    assertTrue(r.err().contains("memory plan for " + file), r.err());
+    assertTrue(r.err().contains("needs about"), r.err());
+    assertTrue(r.err().contains("available") || r.err().contains("-Xmx"), r.err());
+    assertTrue(r.out().isEmpty(), r.out());
+  }
+
+  @Test
   void greedyFromNothingTellsKarpathysPublishedStory() {
     CommandRun.Run r = MainTest.run("", "generate", "--model", model(), "--max-tokens", "80");
     assertEquals(0, r.exitCode(), r.err());

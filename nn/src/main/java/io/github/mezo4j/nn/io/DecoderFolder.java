@@ -59,27 +59,10 @@ public final class DecoderFolder {
    * @throws ModelFormatException naming the file and the field or tensor at fault
    */
   public static DecoderCheckpoint load(Path folder, DType storage) throws IOException {
-    if (!Files.isDirectory(folder)) {
-      throw new ModelFormatException(folder.toString(), "not a directory");
-    }
-    Path configFile = folder.resolve(HuggingFaceFolder.CONFIG);
-    if (!Files.isRegularFile(configFile)) {
-      throw new ModelFormatException(folder.toString(), "missing " + HuggingFaceFolder.CONFIG);
-    }
-    DecoderConfig config = DecoderConfig.read(configFile);
-    Map<String, List<String>> byShard = new TreeMap<>();
-    Path single = folder.resolve(HuggingFaceFolder.WEIGHTS);
+    Layout layout = layout(folder);
+    DecoderConfig config = layout.config();
+    Map<String, List<String>> byShard = layout.byShard();
     Path index = folder.resolve(HuggingFaceFolder.INDEX);
-    if (Files.isRegularFile(single)) {
-      byShard.put(HuggingFaceFolder.WEIGHTS, null);
-    } else if (Files.isRegularFile(index)) {
-      byShard.putAll(shards(index));
-    } else {
-      throw new ModelFormatException(
-          folder.toString(),
-          "no %s or %s (PyTorch pickles such as pytorch_model.bin are not read)"
-              .formatted(HuggingFaceFolder.WEIGHTS, HuggingFaceFolder.INDEX));
-    }
     checkHeapFits(folder, weightBytes(folder, config, byShard, storage));
     Map<String, Parameter> params = new LinkedHashMap<>();
     for (Map.Entry<String, List<String>> e : byShard.entrySet()) {
@@ -114,6 +97,55 @@ public final class DecoderFolder {
       throw new ModelFormatException(folder.toString(), e.getMessage(), e);
     }
     return new DecoderCheckpoint(config, set);
+  }
+
+  /** A folder's config and its weight files, each with the tensors to read (null: all). */
+  private record Layout(DecoderConfig config, Map<String, List<String>> byShard) {}
+
+  private static Layout layout(Path folder) throws IOException {
+    if (!Files.isDirectory(folder)) {
+      throw new ModelFormatException(folder.toString(), "not a directory");
+    }
+    Path configFile = folder.resolve(HuggingFaceFolder.CONFIG);
+    if (!Files.isRegularFile(configFile)) {
+      throw new ModelFormatException(folder.toString(), "missing " + HuggingFaceFolder.CONFIG);
+    }
+    DecoderConfig config = DecoderConfig.read(configFile);
+    Map<String, List<String>> byShard = new TreeMap<>();
+    Path single = folder.resolve(HuggingFaceFolder.WEIGHTS);
+    Path index = folder.resolve(HuggingFaceFolder.INDEX);
+    if (Files.isRegularFile(single)) {
+      byShard.put(HuggingFaceFolder.WEIGHTS, null);
+    } else if (Files.isRegularFile(index)) {
+      byShard.putAll(shards(index));
+    } else {
+      throw new ModelFormatException(
+          folder.toString(),
+          "no %s or %s (PyTorch pickles such as pytorch_model.bin are not read)"
+              .formatted(HuggingFaceFolder.WEIGHTS, HuggingFaceFolder.INDEX));
+    }
+    return new Layout(config, byShard);
+  }
+
+  /**
+   * What loading a folder will take, from its config and safetensors headers only (no weight is
+   * read): for a {@link MemoryPlan}.
+   *
+   * @param config the model's config
+   * @param weightBytes the weights as {@code storage} stores them
+   * @param largestShardBytes the largest weight file, mapped while its tensors are copied out
+   */
+  public record Inspection(DecoderConfig config, long weightBytes, long largestShardBytes) {}
+
+  /**
+   * {@link Inspection} of {@code folder} for weights stored as {@code storage} (null: as saved).
+   */
+  public static Inspection inspect(Path folder, DType storage) throws IOException {
+    Layout layout = layout(folder);
+    return new Inspection(
+        layout.config(),
+        weightBytes(folder, layout.config(), layout.byShard(), storage),
+        MemoryPlan.largestFile(layout.byShard().keySet().stream().map(folder::resolve).toList()));
   }
 
   /** The bytes the weights of {@code byShard} take in memory as {@code storage} (headers only). */

@@ -145,6 +145,23 @@ public final class HuggingFaceFolder {
             : Optional.empty());
   }
 
+  /**
+   * The weight files of {@code folder}: model.safetensors, else every .safetensors shard beside the
+   * index (for estimates; {@link #load} reads the shards the index names).
+   */
+  public static List<Path> weightFiles(Path folder) throws IOException {
+    Path single = folder.resolve(WEIGHTS);
+    if (Files.isRegularFile(single)) {
+      return List.of(single);
+    }
+    try (var files = Files.list(folder)) {
+      return files
+          .filter(f -> f.getFileName().toString().endsWith(".safetensors"))
+          .sorted()
+          .toList();
+    }
+  }
+
   private static void loadSharded(
       Path folder,
       Path index,

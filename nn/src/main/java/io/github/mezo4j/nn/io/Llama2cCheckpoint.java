@@ -46,6 +46,22 @@ public final class Llama2cCheckpoint {
    * @throws ModelFormatException naming the file and the header field or size at fault
    */
   public static DecoderCheckpoint read(Path file) throws IOException {
+    return read(file, true).checkpoint;
+  }
+
+  /**
+   * The config a checkpoint's header describes, after the same checks as {@link #read} (the file's
+   * size included), without reading the weights.
+   *
+   * @throws ModelFormatException naming the file and the header field or size at fault
+   */
+  public static DecoderConfig readConfig(Path file) throws IOException {
+    return read(file, false).config;
+  }
+
+  private record Read(DecoderConfig config, DecoderCheckpoint checkpoint) {}
+
+  private static Read read(Path file, boolean weights) throws IOException {
     String source = file.toString();
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
@@ -121,6 +137,9 @@ public final class Llama2cCheckpoint {
       DecoderConfig config =
           DecoderConfig.llama(
               vocab, dim, layers, heads, kvHeads, hiddenDim, seqLen, 1e-5, 10000.0, tied, 1, 2);
+      if (!weights) {
+        return new Read(config, null);
+      }
 
       Tensors t = new Tensors(ch, source);
       float[] embedding = t.read(vocab * dim);
@@ -164,7 +183,7 @@ public final class Llama2cCheckpoint {
       }
       ParameterSet set = ParameterSet.of(params);
       DecoderModel.of(config, set); // checks every tensor before returning
-      return new DecoderCheckpoint(config, set);
+      return new Read(config, new DecoderCheckpoint(config, set));
     }
   }
 

@@ -52,6 +52,15 @@ public final class MiniLm {
         onnxBytes(), "classpath:" + ONNX_RESOURCE, tokenizer.padTokenId(), tokenizer, storage);
   }
 
+  /** The ONNX file's size in bytes, without reading it. */
+  public static long onnxSize() throws IOException {
+    URL url = MiniLm.class.getClassLoader().getResource(ONNX_RESOURCE);
+    if (url == null) {
+      throw new IOException("resource " + ONNX_RESOURCE + " is missing from the classpath");
+    }
+    return url.openConnection().getContentLengthLong();
+  }
+
   /** The whole ONNX file. */
   public static byte[] onnxBytes() throws IOException {
     return resource(ONNX_RESOURCE);

@@ -68,6 +68,15 @@ public record OptimizerSettings(
   /** The {@code optimizer} values. */
   public static final List<String> OPTIMIZERS = List.of("sgd", "momentum", "adam", "sign");
 
+  /** The state the optimizer keeps per trained weight: f32 moments (Adam 2, momentum 1). */
+  public long stateBytesPerWeight() {
+    return switch (optimizer) {
+      case "adam" -> 8;
+      case "momentum" -> 4;
+      default -> 0;
+    };
+  }
+
   /** The {@code schedule} values. */
   public static final List<String> SCHEDULES = List.of("constant", "linear", "cosine");
 
