@@ -388,17 +388,20 @@ public final class DecoderModel {
       }
     }
 
-    float[][] n = new float[halves][tokens * hidden];
-    float[][] q = new float[halves][tokens * qDim];
-    float[][] k = new float[halves][tokens * kvDim];
-    float[][] v = new float[halves][tokens * kvDim];
-    float[][] ctx = new float[halves][tokens * qDim];
-    float[][] sub = new float[halves][tokens * hidden];
-    float[][] up = new float[halves][tokens * inter];
+    // the layers' working buffers are this thread's, reused from pass to pass: every kernel below
+    // writes all `tokens` rows of its output before anything reads them
+    Buffers buffers = BUFFERS.get();
+    float[][] n = buffers.get(0, halves, tokens * hidden);
+    float[][] q = buffers.get(1, halves, tokens * qDim);
+    float[][] k = buffers.get(2, halves, tokens * kvDim);
+    float[][] v = buffers.get(3, halves, tokens * kvDim);
+    float[][] ctx = buffers.get(4, halves, tokens * qDim);
+    float[][] sub = buffers.get(5, halves, tokens * hidden);
+    float[][] up = buffers.get(6, halves, tokens * inter);
     float[][] gate =
-        config.family() == DecoderFamily.LLAMA ? new float[halves][tokens * inter] : null;
+        config.family() == DecoderFamily.LLAMA ? buffers.get(7, halves, tokens * inter) : null;
     float[][] qkv =
-        config.family() == DecoderFamily.GPT2 ? new float[halves][tokens * 3 * hidden] : null;
+        config.family() == DecoderFamily.GPT2 ? buffers.get(8, halves, tokens * 3 * hidden) : null;
     float scale = (float) (1.0 / Math.sqrt(headDim));
     boolean pre = config.normBefore();
     for (int li = 0; li < layers.size(); li++) {
@@ -508,6 +511,33 @@ public final class DecoderModel {
       return out;
     }
     return x;
+  }
+
+  private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+  /**
+   * A thread's working buffers for the layers of a forward pass, grown to the largest pass it has
+   * run and kept: a MeZO step then allocates only its result, not every layer's activations (whose
+   * garbage would otherwise be promoted and grow the heap).
+   */
+  private static final class Buffers {
+    private final float[][][] slots = new float[9][][];
+
+    /** {@code halves} arrays of at least {@code length} floats each for slot {@code slot}. */
+    float[][] get(int slot, int halves, int length) {
+      float[][] a = slots[slot];
+      if (a == null || a.length < halves) {
+        a = a == null ? new float[halves][] : Arrays.copyOf(a, halves);
+        slots[slot] = a;
+      }
+      for (int h = 0; h < halves; h++) {
+        if (a[h] == null || a[h].length < length) {
+          a[h] = new float[length];
+        }
+      }
+      // the loops run over the halves of the array they get
+      return a.length == halves ? a : Arrays.copyOf(a, halves);
+    }
   }
 
   /** {@code out[rows, vocab] = hidden[from .. from + rows) @ head^T}. */

@@ -86,6 +86,23 @@ class DecoderModelTest {
   }
 
   @Test
+  void aPassAfterALargerOneOnTheSameThreadGivesTheBitsOfAFreshThread() throws Exception {
+    for (Case c : cases()) {
+      DecoderModel m = c.model();
+      TokenBatch small = TokenBatch.of(Arrays.copyOf(TOKENS, 4));
+      float[][] fresh = new float[1][];
+      Thread t = new Thread(() -> fresh[0] = m.forward(WORKERS, small)); // buffers of its own
+      t.start();
+      t.join();
+      // this thread's buffers first hold a longer pass (and both halves of a pair)
+      m.forward(WORKERS, TokenBatch.rightPadded(List.of(TOKENS, TOKENS, TOKENS)));
+      m.hiddenStatesPair(
+          WORKERS, TokenBatch.of(TOKENS), m.newCache(1, TOKENS.length), m.newCache(1, 13));
+      assertArrayEquals(fresh[0], m.forward(WORKERS, small), c.name());
+    }
+  }
+
+  @Test
   void incrementalDecodingWithTheCacheEqualsTheFullForwardPass() throws IOException {
     for (Case c : cases()) {
       DecoderModel m = c.model();
