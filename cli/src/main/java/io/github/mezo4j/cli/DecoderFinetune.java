@@ -25,8 +25,8 @@ import java.util.Map;
  * loss of its texts ({@code --objective lm}, evaluated by perplexity).
  */
 final class DecoderFinetune {
-  /** A bound on a prompt template's tokens beside the text (BOS, EOS, words, candidates). */
-  private static final int TEMPLATE_TOKENS = 64;
+  /** A prompt template's tokens beside the text (BOS, EOS, words, candidates), about. */
+  private static final int TEMPLATE_TOKENS = 16;
 
   private DecoderFinetune() {}
 
@@ -56,18 +56,18 @@ final class DecoderFinetune {
             score);
     // custom tasks have no template: they can still adapt the LM to their texts
     DecoderTemplate template = objective.languageModel() ? null : DecoderTemplates.forTask(task);
-    int textBound = Models.tokenBound(data) + TEMPLATE_TOKENS;
+    int textTokens = Models.tokenEstimate(data) + TEMPLATE_TOKENS;
     int batch = cmd.batch;
     Models.checkFits(
         DecoderModels.plan(
             cmd.model,
             dtype,
-            MemoryPlan.RUNTIME,
+            MemoryPlan.FINETUNE_RUNTIME,
             optim.stateBytesPerWeight(),
             c ->
                 MemoryPlan.decoderActivations(
-                    c, batch, Math.min(textBound, c.maxSequenceLength()), 2),
-            "batch %d x at most %d tokens, both signs".formatted(batch, textBound)));
+                    c, batch, Math.min(textTokens, c.maxSequenceLength()), 2),
+            "batch %d x about %d tokens, both signs".formatted(batch, textTokens)));
     DecoderModels.Loaded m = DecoderModels.load(cmd.model, cmd.decoderOptions.tokenizer, dtype);
     System.err.printf(
         "mezo4j finetune: %s (decoder, %,d of %,d weights trained) on %s (%d train, %d dev examples),"

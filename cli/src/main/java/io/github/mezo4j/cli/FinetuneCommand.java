@@ -486,7 +486,7 @@ public final class FinetuneCommand implements Callable<Integer> {
             modelSpec,
             dtype,
             config.run().batch(),
-            Models.tokenBound(data),
+            Models.tokenEstimate(data),
             config.run().optim().stateBytesPerWeight()));
     BertCheckpoint base = Models.load(modelSpec, dtype);
     WordPieceTokenizer tokenizer = Tokenizers.of(base, modelSpec);

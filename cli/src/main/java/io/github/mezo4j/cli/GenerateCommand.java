@@ -95,7 +95,7 @@ final class GenerateCommand implements Callable<Integer> {
         DecoderModels.plan(
             model,
             loadDType,
-            MemoryPlan.RUNTIME,
+            MemoryPlan.GENERATE_RUNTIME,
             0,
             c -> {
               int seq = Math.min(bound, c.maxSequenceLength());

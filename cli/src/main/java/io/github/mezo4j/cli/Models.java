@@ -60,8 +60,8 @@ public final class Models {
 
   /**
    * The memory plan of fine-tuning encoder {@code spec} stored as {@code dtype} on batches of
-   * {@code batch} inputs of at most {@code seqBound} tokens; made before any weight is read. Null
-   * for an .onnx file, whose shape only its graph tells.
+   * {@code batch} inputs of about {@code seqBound} tokens; made before any weight is read. Null for
+   * an .onnx file, whose shape only its graph tells.
    *
    * @param stateBytesPerWeight the optimizer's state per trained weight (all weights counted)
    */
@@ -93,12 +93,12 @@ public final class Models {
     int seq = Math.min(seqBound, shape[3]);
     return new MemoryPlan(
         spec,
-        MemoryPlan.RUNTIME,
+        MemoryPlan.FINETUNE_RUNTIME,
         weights,
         loading,
         MemoryPlan.encoderActivations(shape[0], shape[1], shape[2], batch, seq, 2),
         stateBytesPerWeight * (weights / (dtype == LoadDType.BF16 ? 2 : 4)),
-        "batch %d x at most %d tokens, both signs".formatted(batch, seq));
+        "batch %d x about %d tokens, both signs".formatted(batch, seq));
   }
 
   /**
@@ -117,8 +117,12 @@ public final class Models {
     }
   }
 
-  /** A bound on the tokens of the longest input: one per UTF-8 byte, plus specials. */
-  static int tokenBound(Dataset data) {
+  /**
+   * The tokens of the longest input, estimated: one per 3 UTF-8 bytes (English subword tokenizers
+   * average about 4; other scripts take more tokens per byte, which this undercounts), plus
+   * specials.
+   */
+  static int tokenEstimate(Dataset data) {
     int longest = 0;
     for (List<Example> split : List.of(data.train(), data.dev())) {
       for (Example e : split) {
@@ -129,7 +133,7 @@ public final class Models {
         longest = Math.max(longest, bytes);
       }
     }
-    return longest + 4;
+    return (longest + 2) / 3 + 4;
   }
 
   private static BertCheckpoint read(String spec, LoadDType dtype) throws IOException {

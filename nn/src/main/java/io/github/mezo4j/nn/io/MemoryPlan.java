@@ -41,10 +41,16 @@ public record MemoryPlan(
     String planned) {
 
   /**
-   * The JVM, the libraries and the 64 MB young generation the launcher gives them: the peak RSS of
-   * {@code generate} with a 260K-parameter model (docs/performance.md, "Memory plan").
+   * The JVM, the libraries and the 64 MB young generation the launcher gives them, for {@code
+   * generate}: its peak RSS with a 260K-parameter model (docs/performance.md, "Memory plan").
    */
-  public static final long RUNTIME = 150L << 20;
+  public static final long GENERATE_RUNTIME = 150L << 20;
+
+  /**
+   * The same for {@code finetune}, which also loads data, writes the step log, metrics and PNG
+   * plots: the peak RSS of {@code finetune --steps 0} with a 260K-parameter model.
+   */
+  public static final long FINETUNE_RUNTIME = 175L << 20;
 
   /** The peak: {@code runtime + weights + max(loading, activations + optimizer)}. */
   public long peakBytes() {
