@@ -123,7 +123,7 @@ final class DecoderModels {
       DecoderFolder.Inspection i = DecoderFolder.inspect(path, dtype.storage());
       config = i.config();
       weights = i.weightBytes();
-      loading = i.largestShardBytes();
+      loading = i.largestTensorBytes();
     } else {
       return null;
     }

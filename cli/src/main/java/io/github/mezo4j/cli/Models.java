@@ -84,7 +84,7 @@ public final class Models {
       BertConfig c = BertConfig.read(path.resolve(HuggingFaceFolder.CONFIG));
       List<Path> files = HuggingFaceFolder.weightFiles(path);
       weights = MemoryPlan.safetensorsBytes(files, dtype.storage());
-      loading = MemoryPlan.largestFile(files);
+      loading = MemoryPlan.largestTensor(files);
       shape =
           new int[] {
             c.hiddenSize(), c.intermediateSize(), c.numAttentionHeads(), c.maxPositionEmbeddings()

@@ -133,9 +133,9 @@ public final class DecoderFolder {
    *
    * @param config the model's config
    * @param weightBytes the weights as {@code storage} stores them
-   * @param largestShardBytes the largest weight file, mapped while its tensors are copied out
+   * @param largestTensorBytes the largest tensor as stored, mapped while it is copied out
    */
-  public record Inspection(DecoderConfig config, long weightBytes, long largestShardBytes) {}
+  public record Inspection(DecoderConfig config, long weightBytes, long largestTensorBytes) {}
 
   /**
    * {@link Inspection} of {@code folder} for weights stored as {@code storage} (null: as saved).
@@ -145,7 +145,7 @@ public final class DecoderFolder {
     return new Inspection(
         layout.config(),
         weightBytes(folder, layout.config(), layout.byShard(), storage),
-        MemoryPlan.largestFile(layout.byShard().keySet().stream().map(folder::resolve).toList()));
+        MemoryPlan.largestTensor(layout.byShard().keySet().stream().map(folder::resolve).toList()));
   }
 
   /** The bytes the weights of {@code byShard} take in memory as {@code storage} (headers only). */

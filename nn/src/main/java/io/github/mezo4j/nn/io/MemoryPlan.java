@@ -14,10 +14,10 @@ import java.util.List;
 /**
  * An estimate, made before any weight is read, of the memory a run will take at its peak: the JVM
  * and libraries ({@code runtime}), the weights as they will be stored, what loading holds beside
- * them for a while (a mapped safetensors shard, an ONNX file's bytes), the activations of the
- * largest forward pass (both signs of a MeZO step, or generation's KV cache) and the optimizer's
- * state. The peak is {@code runtime + weights + max(loading, activations + optimizer)}: loading
- * ends before the first forward pass.
+ * them for a while (a mapped safetensors tensor, an ONNX file's bytes), the activations of the
+ * largest forward pass (both signs of a MeZO step, or generation's KV cache), the optimizer's state
+ * and the collector's bookkeeping. The peak is {@code runtime + weights + collector + max(loading,
+ * activations + optimizer)}: loading ends before the first forward pass.
  *
  * <p>The runtime figures are measured (docs/performance.md, "Memory plan"); the rest is counted
  * from the model's config and the safetensors headers. Activations are counted as f32 working
@@ -52,9 +52,23 @@ public record MemoryPlan(
    */
   public static final long FINETUNE_RUNTIME = 175L << 20;
 
-  /** The peak: {@code runtime + weights + max(loading, activations + optimizer)}. */
+  /**
+   * The peak: {@code runtime + weights + collector + max(loading, activations + optimizer)}, the
+   * collector's share being {@link #collectorBytes}.
+   */
   public long peakBytes() {
-    return runtimeBytes + weightBytes + Math.max(loadingBytes, activationBytes + optimizerBytes);
+    return runtimeBytes
+        + weightBytes
+        + collectorBytes()
+        + Math.max(loadingBytes, activationBytes + optimizerBytes);
+  }
+
+  /**
+   * The parallel collector's mark bitmap over the heap in use: two bits per 8-byte heap word, 1/32
+   * of {@link #heapBytes} (the collector the launcher chooses; 400 MiB for a 7B bf16 model).
+   */
+  public long collectorBytes() {
+    return heapBytes() / 32;
   }
 
   /** What of the peak lives on the Java heap (the weights, activations and optimizer state). */
@@ -64,7 +78,8 @@ public record MemoryPlan(
 
   /** One line for the user: the estimate and its parts. */
   public String describe() {
-    return "memory plan for %s: about %s at the peak (weights %s, activations %s for %s,%s loading %s, runtime %s)"
+    return ("memory plan for %s: about %s at the peak (weights %s, activations %s for %s,%s"
+            + " loading %s, runtime %s, collector %s)")
         .formatted(
             what,
             size(peakBytes()),
@@ -73,7 +88,8 @@ public record MemoryPlan(
             planned,
             optimizerBytes > 0 ? " optimizer state " + size(optimizerBytes) + "," : "",
             size(loadingBytes),
-            size(runtimeBytes));
+            size(runtimeBytes),
+            size(collectorBytes()));
   }
 
   /**
@@ -169,12 +185,19 @@ public record MemoryPlan(
     return bytes;
   }
 
-  /** The largest of {@code files}' sizes: a shard mapped while its tensors are copied out. */
-  public static long largestFile(List<Path> files) throws IOException {
+  /**
+   * The largest tensor of safetensors {@code files}, in bytes as stored: its file pages are
+   * resident while it is copied out (the reader drops each tensor's pages once copied).
+   */
+  public static long largestTensor(List<Path> files) throws IOException {
     long max = 0;
     for (Path f : files) {
       if (Files.isRegularFile(f)) {
-        max = Math.max(max, Files.size(f));
+        try (SafetensorsReader r = SafetensorsReader.open(f)) {
+          for (String name : r.names()) {
+            max = Math.max(max, r.info(name).byteLength());
+          }
+        }
       }
     }
     return max;
