@@ -68,7 +68,7 @@ public final class CausalAttention {
           int b = task / heads;
           int h = task % heads;
           int kvOff = (h / group) * headDim;
-          float[] scores = new float[past + seq];
+          float[] scores = scores(past + seq);
           for (int t = 0; t < seq; t++) {
             int slot = past + t;
             int qOff = (b * seq + t) * dim + h * headDim;
@@ -112,5 +112,17 @@ public final class CausalAttention {
             }
           }
         });
+  }
+
+  private static final ThreadLocal<float[][]> SCORES =
+      ThreadLocal.withInitial(() -> new float[1][]);
+
+  /** This thread's score row of at least {@code n} floats (each entry is written before read). */
+  private static float[] scores(int n) {
+    float[][] kept = SCORES.get();
+    if (kept[0] == null || kept[0].length < n) {
+      kept[0] = new float[n];
+    }
+    return kept[0];
   }
 }

@@ -280,6 +280,31 @@ public final class DecoderModel {
     return new KvCache(layers.size(), batch, capacity, kvDim);
   }
 
+  private static final ThreadLocal<KvCache[]> SCRATCH_CACHES =
+      ThreadLocal.withInitial(() -> new KvCache[2]);
+
+  /**
+   * An empty cache of this thread for a pass that discards it afterwards (scoring, half {@code
+   * half} of a pair): the one the thread used last, cleared, when it has this model's shape, the
+   * batch and at least {@code capacity} slots; else a new one that it keeps. Slots are written
+   * before they are read, so a reused cache computes what a new one does.
+   */
+  KvCache scratchCache(int half, int batch, int capacity) {
+    KvCache[] kept = SCRATCH_CACHES.get();
+    KvCache c = kept[half];
+    if (c == null
+        || c.keys.length != layers.size()
+        || c.kvDim != kvDim
+        || c.batch != batch
+        || c.capacity < capacity) {
+      c = newCache(batch, capacity);
+      kept[half] = c;
+    } else {
+      c.clear();
+    }
+    return c;
+  }
+
   /**
    * Logits {@code [batch, seq, vocab]} for every position of {@code input} (a fresh cache).
    *

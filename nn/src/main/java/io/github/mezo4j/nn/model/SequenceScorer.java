@@ -76,10 +76,10 @@ public final class SequenceScorer {
             ? model.hiddenStatesPair(
                 workers,
                 batch,
-                model.newCache(batch.batch(), capacity),
-                model.newCache(batch.batch(), capacity))
+                model.scratchCache(0, batch.batch(), capacity),
+                model.scratchCache(1, batch.batch(), capacity))
             : new float[][] {
-              model.hiddenStates(workers, batch, model.newCache(batch.batch(), capacity))
+              model.hiddenStates(workers, batch, model.scratchCache(0, batch.batch(), capacity))
             };
     // rows (b, t) whose next token is real: with right padding, t in [0, len - 1)
     List<int[]> rows = new ArrayList<>();

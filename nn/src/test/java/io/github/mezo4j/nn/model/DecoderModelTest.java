@@ -99,6 +99,19 @@ class DecoderModelTest {
       m.hiddenStatesPair(
           WORKERS, TokenBatch.of(TOKENS), m.newCache(1, TOKENS.length), m.newCache(1, 13));
       assertArrayEquals(fresh[0], m.forward(WORKERS, small), c.name());
+
+      // scoring reuses this thread's caches: after a longer batch, a shorter one scores as fresh
+      SequenceScorer scorer = new SequenceScorer(m);
+      List<int[]> shortOnes = List.of(Arrays.copyOf(TOKENS, 5), Arrays.copyOf(TOKENS, 3));
+      float[][][] freshScores = new float[1][][];
+      Thread u = new Thread(() -> freshScores[0] = scorer.tokenLogProbs(WORKERS, shortOnes));
+      u.start();
+      u.join();
+      scorer.tokenLogProbsPair(WORKERS, List.of(TOKENS, TOKENS));
+      float[][] again = scorer.tokenLogProbs(WORKERS, shortOnes);
+      for (int i = 0; i < again.length; i++) {
+        assertArrayEquals(freshScores[0][i], again[i], c.name() + " sequence " + i);
+      }
     }
   }
 
