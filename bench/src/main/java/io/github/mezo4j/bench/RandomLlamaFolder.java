@@ -23,7 +23,7 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
- *     io.github.mezo4j.bench.RandomLlamaFolder OUT [llama-7b|llama-13b|tiny] [VOCAB] [SHARD_MB]
+ *     io.github.mezo4j.bench.RandomLlamaFolder OUT [llama-7b|llama-13b|llama-1b|tiny] [VOCAB] [SHARD_MB]
  * </pre>
  */
 public final class RandomLlamaFolder {
@@ -41,15 +41,20 @@ public final class RandomLlamaFolder {
    * @param vocab vocabulary size
    */
   public record Shape(int hidden, int layers, int heads, int intermediate, int vocab) {
-    /** The shape a preset names: llama-7b, llama-13b (Llama 2) or tiny (for tests). */
+    /**
+     * The shape a preset names: llama-7b, llama-13b (Llama 2), llama-1b (TinyLlama's widths with
+     * full attention heads, 1.3 G weights) or tiny (for tests).
+     */
     public static Shape of(String preset) {
       return switch (preset) {
         case "llama-7b" -> new Shape(4096, 32, 32, 11008, 32000);
         case "llama-13b" -> new Shape(5120, 40, 40, 13824, 32000);
+        case "llama-1b" -> new Shape(2048, 22, 32, 5632, 32000);
         case "tiny" -> new Shape(64, 2, 4, 160, 512);
         default ->
             throw new IllegalArgumentException(
-                "unknown shape '%s': expected llama-7b, llama-13b or tiny".formatted(preset));
+                "unknown shape '%s': expected llama-7b, llama-13b, llama-1b or tiny"
+                    .formatted(preset));
       };
     }
 
@@ -72,7 +77,7 @@ public final class RandomLlamaFolder {
   public static void main(String[] args) throws IOException {
     if (args.length < 1) {
       System.err.println(
-          "usage: RandomLlamaFolder OUT [llama-7b|llama-13b|tiny] [VOCAB] [SHARD_MB]");
+          "usage: RandomLlamaFolder OUT [llama-7b|llama-13b|llama-1b|tiny] [VOCAB] [SHARD_MB]");
       System.exit(2);
     }
     Shape shape = Shape.of(args.length > 1 ? args[1] : "llama-7b");

@@ -41,6 +41,10 @@ class RandomLlamaFolderTest {
     }
     // a 7B shape counts Llama 2's 6,738,415,616 weights
     assertEquals(6_738_415_616L, RandomLlamaFolder.Shape.of("llama-7b").parameters());
+    // 22 layers of 4 x 2048^2 + 3 x 2048 x 5632 + 2 x 2048, two 32000 x 2048 tables, a final norm
+    assertEquals(
+        22L * (4L * 2048 * 2048 + 3L * 2048 * 5632 + 2 * 2048) + 2L * 32000 * 2048 + 2048,
+        RandomLlamaFolder.Shape.of("llama-1b").parameters());
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
