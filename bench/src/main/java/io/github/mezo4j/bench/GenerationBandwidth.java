@@ -6,6 +6,7 @@ import io.github.mezo4j.nn.io.DecoderFolder;
 import io.github.mezo4j.nn.model.DecoderModel;
 import io.github.mezo4j.nn.model.KvCache;
 import io.github.mezo4j.nn.model.TokenBatch;
+import io.github.mezo4j.nn.model.TokenSampler;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -23,6 +24,8 @@ import java.util.Locale;
  * </pre>
  */
 public final class GenerationBandwidth {
+  private static final TokenSampler GREEDY = TokenSampler.greedy();
+
   private GenerationBandwidth() {}
 
   /** Arguments: folder, tokens to time, threads. */
@@ -49,7 +52,7 @@ public final class GenerationBandwidth {
           start = System.nanoTime();
         }
         float[] logits = m.nextTokenLogits(w, TokenBatch.of(next), cache);
-        next = argmax(logits);
+        next = GREEDY.sample(logits, 0, m.vocabSize(), t);
       }
       double perToken = (System.nanoTime() - start) / 1e9 / tokens;
       double copyGbPerS = copyBandwidth((int) Math.min(Integer.MAX_VALUE - 8, 4 * largest));
@@ -82,15 +85,5 @@ public final class GenerationBandwidth {
       best = Math.min(best, (System.nanoTime() - t0) / 1e9);
     }
     return bytes / 1e9 / best;
-  }
-
-  private static int argmax(float[] v) {
-    int best = 0;
-    for (int i = 1; i < v.length; i++) {
-      if (v[i] > v[best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 }

@@ -2,6 +2,7 @@ package io.github.mezo4j.cli;
 
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.io.MemoryPlan;
+import io.github.mezo4j.nn.model.SequenceScorer;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.data.Dataset;
 import io.github.mezo4j.train.data.Task;
@@ -66,7 +67,11 @@ final class DecoderFinetune {
             optim.stateBytesPerWeight(),
             c ->
                 MemoryPlan.decoderActivations(
-                    c, batch, Math.min(textTokens, c.maxSequenceLength()), 2),
+                    c,
+                    batch,
+                    Math.min(textTokens, c.maxSequenceLength()),
+                    2,
+                    Math.min(batch * textTokens, SequenceScorer.ROWS_PER_CHUNK)),
             "batch %d x about %d tokens, both signs".formatted(batch, textTokens)));
     DecoderModels.Loaded m = DecoderModels.load(cmd.model, cmd.decoderOptions.tokenizer, dtype);
     System.err.printf(

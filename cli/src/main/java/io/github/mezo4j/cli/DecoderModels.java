@@ -114,27 +114,29 @@ final class DecoderModels {
     Path path = Models.localPath(spec);
     DecoderConfig config;
     long weights;
+    long count;
     long loading;
     if (isLlama2cFile(path)) {
       config = Llama2cCheckpoint.readConfig(path);
-      weights = dtype == LoadDType.BF16 ? Files.size(path) / 2 : Files.size(path); // f32 file
+      count = Files.size(path) / 4; // f32 after a 28-byte header
+      weights = dtype == LoadDType.BF16 ? 2 * count : 4 * count;
       loading = 0;
     } else if (Files.isDirectory(path)) {
       DecoderFolder.Inspection i = DecoderFolder.inspect(path, dtype.storage());
       config = i.config();
       weights = i.weightBytes();
+      count = i.weightCount();
       loading = i.largestTensorBytes();
     } else {
       return null;
     }
-    long elements = weights / (dtype == LoadDType.BF16 ? 2 : 4); // at most; bf16 under auto: fewer
     return new MemoryPlan(
         path.toString(),
         runtime,
         weights,
         loading,
         activations.applyAsLong(config),
-        stateBytesPerWeight * elements,
+        stateBytesPerWeight * count,
         planned);
   }
 

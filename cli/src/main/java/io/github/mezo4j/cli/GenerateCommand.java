@@ -99,7 +99,8 @@ final class GenerateCommand implements Callable<Integer> {
             0,
             c -> {
               int seq = Math.min(bound, c.maxSequenceLength());
-              return MemoryPlan.decoderActivations(c, 1, seq, 1) + MemoryPlan.kvCacheBytes(c, seq);
+              return MemoryPlan.decoderActivations(c, 1, seq, 1, 1)
+                  + MemoryPlan.kvCacheBytes(c, seq);
             },
             "a prompt and at most %d tokens".formatted(maxTokens)));
     DecoderModels.Loaded loaded = DecoderModels.load(model, tokenizerPath, loadDType);

@@ -69,11 +69,13 @@ public final class Models {
       String spec, LoadDType dtype, int batch, int seqBound, long stateBytesPerWeight)
       throws IOException {
     long weights;
+    long count;
     long loading;
     int[] shape;
     if (BUILT_IN.equals(spec)) {
       long onnx = MiniLm.onnxSize(); // f32 weights, read whole before they are imported
-      weights = dtype == LoadDType.BF16 ? onnx / 2 : onnx;
+      count = onnx / 4;
+      weights = dtype == LoadDType.BF16 ? 2 * count : 4 * count;
       loading = onnx;
       shape = BUILT_IN_SHAPE;
     } else {
@@ -83,8 +85,10 @@ public final class Models {
       }
       BertConfig c = BertConfig.read(path.resolve(HuggingFaceFolder.CONFIG));
       List<Path> files = HuggingFaceFolder.weightFiles(path);
-      weights = MemoryPlan.safetensorsBytes(files, dtype.storage());
-      loading = MemoryPlan.largestTensor(files);
+      MemoryPlan.Stored stored = MemoryPlan.stored(files, dtype.storage(), name -> true);
+      weights = stored.bytes();
+      count = stored.elements();
+      loading = stored.largestTensorBytes();
       shape =
           new int[] {
             c.hiddenSize(), c.intermediateSize(), c.numAttentionHeads(), c.maxPositionEmbeddings()
@@ -97,7 +101,7 @@ public final class Models {
         weights,
         loading,
         MemoryPlan.encoderActivations(shape[0], shape[1], shape[2], batch, seq, 2),
-        stateBytesPerWeight * (weights / (dtype == LoadDType.BF16 ? 2 : 4)),
+        stateBytesPerWeight * count,
         "batch %d x about %d tokens, both signs".formatted(batch, seq));
   }
 

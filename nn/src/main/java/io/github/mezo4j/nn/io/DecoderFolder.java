@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.mezo4j.core.param.DType;
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.core.param.ParameterSet;
-import io.github.mezo4j.nn.io.safetensors.SafetensorsDType;
 import io.github.mezo4j.nn.io.safetensors.SafetensorsReader;
-import io.github.mezo4j.nn.io.safetensors.SafetensorsTensorInfo;
 import io.github.mezo4j.nn.io.safetensors.SafetensorsWriter;
 import io.github.mezo4j.nn.model.DecoderConfig;
 import io.github.mezo4j.nn.model.DecoderFamily;
@@ -63,7 +61,7 @@ public final class DecoderFolder {
     DecoderConfig config = layout.config();
     Map<String, List<String>> byShard = layout.byShard();
     Path index = folder.resolve(HuggingFaceFolder.INDEX);
-    checkHeapFits(folder, weightBytes(folder, config, byShard, storage));
+    checkHeapFits(folder, inspect(folder, layout, storage).weightBytes());
     Map<String, Parameter> params = new LinkedHashMap<>();
     for (Map.Entry<String, List<String>> e : byShard.entrySet()) {
       Path file = folder.resolve(e.getKey());
@@ -133,43 +131,27 @@ public final class DecoderFolder {
    *
    * @param config the model's config
    * @param weightBytes the weights as {@code storage} stores them
+   * @param weightCount how many weights there are
    * @param largestTensorBytes the largest tensor as stored, mapped while it is copied out
    */
-  public record Inspection(DecoderConfig config, long weightBytes, long largestTensorBytes) {}
+  public record Inspection(
+      DecoderConfig config, long weightBytes, long weightCount, long largestTensorBytes) {}
 
   /**
    * {@link Inspection} of {@code folder} for weights stored as {@code storage} (null: as saved).
    */
   public static Inspection inspect(Path folder, DType storage) throws IOException {
-    Layout layout = layout(folder);
-    return new Inspection(
-        layout.config(),
-        weightBytes(folder, layout.config(), layout.byShard(), storage),
-        MemoryPlan.largestTensor(layout.byShard().keySet().stream().map(folder::resolve).toList()));
+    return inspect(folder, layout(folder), storage);
   }
 
-  /** The bytes the weights of {@code byShard} take in memory as {@code storage} (headers only). */
-  private static long weightBytes(
-      Path folder, DecoderConfig config, Map<String, List<String>> byShard, DType storage)
-      throws IOException {
-    long bytes = 0;
-    for (Map.Entry<String, List<String>> e : byShard.entrySet()) {
-      Path file = folder.resolve(e.getKey());
-      if (!Files.isRegularFile(file)) {
-        continue; // reported by name when the weights are read
-      }
-      try (SafetensorsReader r = SafetensorsReader.open(file)) {
-        for (String name : e.getValue() == null ? r.names() : e.getValue()) {
-          if (!skipped(config, name) && r.contains(name)) {
-            SafetensorsTensorInfo t = r.info(name);
-            boolean half =
-                storage == DType.BF16 || (storage == null && t.dtype() == SafetensorsDType.BF16);
-            bytes += t.elementCount() * (half ? 2 : 4);
-          }
-        }
-      }
-    }
-    return bytes;
+  private static Inspection inspect(Path folder, Layout layout, DType storage) throws IOException {
+    DecoderConfig config = layout.config();
+    MemoryPlan.Stored s =
+        MemoryPlan.stored(
+            layout.byShard().keySet().stream().map(folder::resolve).toList(),
+            storage,
+            name -> !skipped(config, name));
+    return new Inspection(config, s.bytes(), s.elements(), s.largestTensorBytes());
   }
 
   /**

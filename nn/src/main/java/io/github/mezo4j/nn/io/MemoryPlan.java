@@ -1,15 +1,16 @@
 package io.github.mezo4j.nn.io;
 
 import io.github.mezo4j.core.param.DType;
-import io.github.mezo4j.nn.io.safetensors.SafetensorsDType;
 import io.github.mezo4j.nn.io.safetensors.SafetensorsReader;
 import io.github.mezo4j.nn.io.safetensors.SafetensorsTensorInfo;
 import io.github.mezo4j.nn.model.DecoderConfig;
+import io.github.mezo4j.nn.model.SequenceScorer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * An estimate, made before any weight is read, of the memory a run will take at its peak: the JVM
@@ -137,15 +138,19 @@ public record MemoryPlan(
 
   /**
    * The f32 buffers of a decoder forward pass over {@code batch x seq} tokens: one layer's hidden
-   * states, projections and MLP, its attention scores, and the logits over the vocabulary.
+   * states, projections and MLP, its attention scores, and {@code logitRows} rows of logits over
+   * the vocabulary (scoring computes them in chunks of {@link SequenceScorer#ROWS_PER_CHUNK} rows,
+   * generation for the last position only).
    *
    * @param halves 2 for a MeZO step (both signs in one pass), 1 for a plain forward
    */
-  public static long decoderActivations(DecoderConfig c, int batch, int seq, int halves) {
+  public static long decoderActivations(
+      DecoderConfig c, int batch, int seq, int halves, int logitRows) {
     long tokens = (long) batch * seq;
     long kv = (long) c.numKvHeads() * c.headDim();
     long perHalf =
-        tokens * (6L * c.hiddenSize() + 2 * kv + 2L * c.intermediateSize() + c.vocabSize())
+        tokens * (6L * c.hiddenSize() + 2 * kv + 2L * c.intermediateSize())
+            + (long) logitRows * c.vocabSize()
             + (long) batch * c.numHeads() * seq * seq;
     return 4 * halves * perHalf;
   }
@@ -167,40 +172,38 @@ public record MemoryPlan(
   }
 
   /**
-   * The bytes the tensors of safetensors {@code files} take stored as {@code storage} (null: bf16
-   * stays bf16, the rest f32), from their headers only.
+   * What safetensors weights take: their bytes in memory, their count, and the largest tensor as
+   * stored on disk (its file pages are resident while it is copied out; the reader drops them once
+   * copied).
    */
-  public static long safetensorsBytes(List<Path> files, DType storage) throws IOException {
-    long bytes = 0;
-    for (Path f : files) {
-      try (SafetensorsReader r = SafetensorsReader.open(f)) {
-        for (String name : r.names()) {
-          SafetensorsTensorInfo t = r.info(name);
-          boolean half =
-              storage == DType.BF16 || (storage == null && t.dtype() == SafetensorsDType.BF16);
-          bytes += t.elementCount() * (half ? 2 : 4);
-        }
-      }
-    }
-    return bytes;
-  }
+  public record Stored(long bytes, long elements, long largestTensorBytes) {}
 
   /**
-   * The largest tensor of safetensors {@code files}, in bytes as stored: its file pages are
-   * resident while it is copied out (the reader drops each tensor's pages once copied).
+   * {@link Stored} of the tensors of {@code files} that {@code counted} accepts, loaded with {@code
+   * storage} (null: bf16 stays bf16, the rest f32), from their headers only; files that do not
+   * exist are passed over (loading names them).
    */
-  public static long largestTensor(List<Path> files) throws IOException {
-    long max = 0;
+  public static Stored stored(List<Path> files, DType storage, Predicate<String> counted)
+      throws IOException {
+    long bytes = 0;
+    long elements = 0;
+    long largest = 0;
     for (Path f : files) {
-      if (Files.isRegularFile(f)) {
-        try (SafetensorsReader r = SafetensorsReader.open(f)) {
-          for (String name : r.names()) {
-            max = Math.max(max, r.info(name).byteLength());
+      if (!Files.isRegularFile(f)) {
+        continue;
+      }
+      try (SafetensorsReader r = SafetensorsReader.open(f)) {
+        for (String name : r.names()) {
+          if (counted.test(name)) {
+            SafetensorsTensorInfo t = r.info(name);
+            bytes += t.bytesAs(storage);
+            elements += t.elementCount();
+            largest = Math.max(largest, t.byteLength());
           }
         }
       }
     }
-    return max;
+    return new Stored(bytes, elements, largest);
   }
 
   private static String size(long bytes) {

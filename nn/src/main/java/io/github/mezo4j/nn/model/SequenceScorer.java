@@ -18,7 +18,8 @@ import java.util.Objects;
  * memory stays at one forward pass's activations plus {@code ROWS_PER_CHUNK * vocab} floats.
  */
 public final class SequenceScorer {
-  private static final int ROWS_PER_CHUNK = 64;
+  /** Positions whose logits are computed at once (a chunk's logits are what scoring holds). */
+  public static final int ROWS_PER_CHUNK = 64;
 
   /** How the log-probabilities of an answer's tokens combine into its score. */
   public enum Reduction {

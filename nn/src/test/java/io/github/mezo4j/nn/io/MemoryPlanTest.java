@@ -51,8 +51,10 @@ class MemoryPlanTest {
     DecoderConfig c = DecoderConfig.llama(100, 8, 3, 2, 1, 12, 64, 1e-5, 10000.0, false, 1, 2);
     // per token: 6*8 hidden + 2*4 kv + 2*12 MLP + 100 logits = 180 floats; scores 2 heads * 5^2
     long perHalf = 2L * 5 * 180 + 2L * 2 * 5 * 5;
-    assertEquals(4 * 2 * perHalf, MemoryPlan.decoderActivations(c, 2, 5, 2));
-    assertEquals(4 * perHalf, MemoryPlan.decoderActivations(c, 2, 5, 1));
+    assertEquals(4 * 2 * perHalf, MemoryPlan.decoderActivations(c, 2, 5, 2, 10));
+    assertEquals(4 * perHalf, MemoryPlan.decoderActivations(c, 2, 5, 1, 10));
+    // logits for 3 rows only (a chunk, or generation's last positions): 7 rows of 100 fewer
+    assertEquals(4 * (perHalf - 7 * 100), MemoryPlan.decoderActivations(c, 2, 5, 1, 3));
     assertEquals(4L * 2 * 3 * 7 * 4, MemoryPlan.kvCacheBytes(c, 7));
     // encoder: 7*8 + 2*12 = 80 floats per token
     assertEquals(4L * (2 * 5 * 80 + 2 * 2 * 25), MemoryPlan.encoderActivations(8, 12, 2, 2, 5, 1));
@@ -84,6 +86,7 @@ class MemoryPlanTest {
               .mapToLong(Parameter::bytes)
               .sum();
       assertEquals(loaded, i.weightBytes(), storage.toString());
+      assertEquals(c.parameters().elementCount(), i.weightCount(), storage.toString());
       assertEquals(DecoderFolder.load(folder, storage).config(), i.config());
       // the MLP matrices, 12 x 8 floats as saved (f32), are the largest tensors
       assertEquals(12 * 8 * 4, i.largestTensorBytes());

@@ -27,9 +27,6 @@ public record DecoderFineTuneConfig(
     RunSettings run, String tokenizer, DecoderObjective objective, CandidateScore score)
     implements RunConfig {
 
-  /** The dev metrics of classification objectives. */
-  public static final List<DevMetric> CLASSIFICATION_METRICS = FineTuneConfig.METRICS;
-
   /** Checks that the metric fits the objective and the trained weights parse. */
   public DecoderFineTuneConfig {
     Objects.requireNonNull(run, "run");
@@ -38,7 +35,7 @@ public record DecoderFineTuneConfig(
     run.params().selector(); // refuses the encoder-only forms early
     DevMetric.check(
         run.metric(),
-        objective.languageModel() ? List.of(DevMetric.PERPLEXITY) : CLASSIFICATION_METRICS,
+        objective.languageModel() ? List.of(DevMetric.PERPLEXITY) : FineTuneConfig.METRICS,
         "objective " + objective.option() + " runs");
   }
 

@@ -393,8 +393,7 @@ public final class SafetensorsReader implements AutoCloseable {
           name,
           "dtype %s cannot be loaded as a parameter (only F32, F16 and BF16)".formatted(t.dtype()));
     }
-    DType target =
-        storage != null ? storage : (t.dtype() == SafetensorsDType.BF16 ? DType.BF16 : DType.F32);
+    DType target = t.storedAs(storage);
     int n = (int) t.elementCount(); // < 2^31: checked by Parameter below for the shape
     if (t.elementCount() > Integer.MAX_VALUE - 8) {
       throw tensorError(file.toString(), name, "more than 2^31 elements");

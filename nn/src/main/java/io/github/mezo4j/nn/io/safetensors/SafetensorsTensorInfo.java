@@ -1,5 +1,6 @@
 package io.github.mezo4j.nn.io.safetensors;
 
+import io.github.mezo4j.core.param.DType;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -39,6 +40,19 @@ public record SafetensorsTensorInfo(
   /** Bytes of data: {@code end - begin}. */
   public long byteLength() {
     return end - begin;
+  }
+
+  /**
+   * How this tensor is held once loaded with {@code storage}: that, or for null its natural storage
+   * (BF16 stays BF16, F32 and F16 become F32).
+   */
+  public DType storedAs(DType storage) {
+    return storage != null ? storage : (dtype == SafetensorsDType.BF16 ? DType.BF16 : DType.F32);
+  }
+
+  /** The bytes this tensor takes in memory loaded with {@code storage} ({@link #storedAs}). */
+  public long bytesAs(DType storage) {
+    return elementCount() * (storedAs(storage) == DType.BF16 ? 2 : 4);
   }
 
   @Override
