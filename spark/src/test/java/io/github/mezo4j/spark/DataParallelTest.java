@@ -12,14 +12,15 @@ import io.github.mezo4j.spark.exchange.LocalExchange;
 import io.github.mezo4j.spark.exchange.TcpExchange;
 import io.github.mezo4j.train.TinyTask;
 import io.github.mezo4j.train.checkpoint.RunFolder;
+import io.github.mezo4j.train.metrics.ClassificationLoss;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.FineTuneConfig;
 import io.github.mezo4j.train.trainer.FineTuner;
+import io.github.mezo4j.train.trainer.LossExchange;
 import io.github.mezo4j.train.trainer.OptimizerSettings;
 import io.github.mezo4j.train.trainer.ParallelMode;
 import io.github.mezo4j.train.trainer.RunDriver;
 import io.github.mezo4j.train.trainer.RunSettings;
-import io.github.mezo4j.train.trainer.ScoreExchange;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -54,8 +55,8 @@ class DataParallelTest {
   private long timeoutMillis; // the hubs' straggler timeout; 0 waits
 
   /** The driver's hub and how a worker of each rank reaches it. */
-  private record Exchange(ExchangeHub hub, IntFunction<ScoreExchange.Client> clients) {
-    ScoreExchange.Client client(int rank) {
+  private record Exchange(ExchangeHub hub, IntFunction<LossExchange.Client> clients) {
+    LossExchange.Client client(int rank) {
       return clients.apply(rank);
     }
   }
@@ -105,7 +106,7 @@ class DataParallelTest {
     return threads.submit(
         () -> {
           FineTuner.Run r = run(c, dir.resolve("worker-" + rank + "-" + System.nanoTime()), hook);
-          ScoreExchange.Client client = exchange.client(rank);
+          LossExchange.Client client = exchange.client(rank);
           clients.put(rank, client);
           if (client instanceof AutoCloseable closeable) {
             open.add(closeable);
@@ -157,8 +158,7 @@ class DataParallelTest {
   }
 
   private TcpExchange.Server tcp;
-  private final ConcurrentHashMap<Integer, ScoreExchange.Client> clients =
-      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Integer, LossExchange.Client> clients = new ConcurrentHashMap<>();
 
   private void closeWorkers(int rank) {
     if (clients.get(rank) instanceof AutoCloseable c) {
@@ -208,13 +208,34 @@ class DataParallelTest {
         single.summary().get("best_dev_metric"), parallel.summary().get("best_dev_metric"));
     assertEquals(12, StepLog.read(out.resolve(RunFolder.STEP_LOG)).records().size());
     if (tcp != null) {
-      // per step and worker: 8 sentences x 2 classes x 2 signs of f32 scores, framed, and back
-      // two f64 losses; plus each worker's join and the step log it got
-      long scores = 1 + 8 + 4 + 4 + 2 * (4 + 8 * 2 * 4);
+      // per step and worker: the cross-entropy sums (count, whole, fraction) of 2 signs, framed,
+      // whatever its share of the batch, and back two f64 losses; plus each worker's join and
+      // the step log it got
+      long sums = 1 + 8 + 4 + 4 + 2 * (4 + 3 * 8);
       long losses = 1 + 8 + 4 + 4 + 2 * 8;
-      assertEquals(2 * 25 + 12 * 2 * scores, tcp.bytesIn());
+      assertEquals(2 * 25 + 12 * 2 * sums, tcp.bytesIn());
       assertEquals(12 * 2 * losses, tcp.bytesOut() - tcp.welcomeBytes());
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"accuracy", "f1"})
+  void metricObjectivesAddUpFromTheWorkersSumsBitForBit(String objective) throws Exception {
+    FineTuneConfig ce = config(8);
+    FineTuneConfig c = new FineTuneConfig(ce.run(), ce.head(), ClassificationLoss.parse(objective));
+    FineTuner.Result single = FineTuner.run(run(c, dir.resolve("single"), null));
+
+    Path out = dir.resolve("parallel");
+    Exchange exchange = exchange("local", c, 2, out);
+    List<Future<?>> workers = new ArrayList<>();
+    for (int rank = 0; rank < 2; rank++) {
+      workers.add(worker(exchange, c, rank, null));
+    }
+    FineTuner.Result parallel = driver(exchange, c, out);
+    for (Future<?> w : workers) {
+      w.get();
+    }
+    assertSameAsSingle(single, parallel, out);
   }
 
   @ParameterizedTest

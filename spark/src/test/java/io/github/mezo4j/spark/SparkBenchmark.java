@@ -178,7 +178,7 @@ class SparkBenchmark {
     Files.writeString(Path.of("target/spark-bench.md"), table);
   }
 
-  /** The exchange alone: rounds of 4 workers' batch-32 scores over TCP, with no forward pass. */
+  /** The exchange alone: rounds of cross-entropy sums over TCP, with no forward pass. */
   private static String exchangeRounds() throws Exception {
     StringBuilder out = new StringBuilder("\n");
     for (int workers : new int[] {1, 2, 4}) {
@@ -196,9 +196,9 @@ class SparkBenchmark {
                     try (TcpExchange.WorkerEnd c =
                         TcpExchange.connect("127.0.0.1", server.port(), k, workers, 5_000)) {
                       c.join(1);
-                      float[][] scores = {new float[64 / workers], new float[64 / workers]};
+                      long[][] sums = {{16, 3, 1}, {16, 4, 1}};
                       for (int i = 0; i < rounds; i++) {
-                        c.exchange(i, 0, scores);
+                        c.exchange(i, 0, sums);
                       }
                     }
                     return null;
@@ -219,7 +219,7 @@ class SparkBenchmark {
         out.append(
             String.format(
                 Locale.ROOT,
-                "exchange round, %d worker%s (batch 32 x 2 classes, two-sided): %.0f us%n",
+                "exchange round, %d worker%s (cross-entropy sums, two-sided): %.0f us%n",
                 workers,
                 workers == 1 ? "" : "s",
                 us));

@@ -1,6 +1,6 @@
 package io.github.mezo4j.spark.exchange;
 
-import io.github.mezo4j.train.trainer.ScoreExchange;
+import io.github.mezo4j.train.trainer.LossExchange;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,20 +21,20 @@ import java.util.concurrent.atomic.AtomicReference;
  * thread, which handles them while it waits in {@link #gather}, so a joining worker's copy of the
  * step log never catches a record half-written.
  *
- * <p>A worker's scores for a round are kept until the driver gathers that round, and every round's
+ * <p>A worker's sums for a round are kept until the driver gathers that round, and every round's
  * losses are kept for the rest of the run: a worker that replaced a lost one replays the log and
  * asks again for rounds the others already finished, and gets the same answer at once, even after
  * the driver finished. A rank may send a round twice (a relaunched worker); the two must be the
  * same bits, else the replicas disagree and the run stops. The rounds are shared between those
  * threads, so their changes are synchronized.
  */
-public final class ExchangeHub implements ScoreExchange.Hub {
+public final class ExchangeHub implements LossExchange.Hub {
   /** How a transport answers one request. */
   public interface Reply {
     /** The join succeeded: the step log so far. */
     void welcome(byte[] stepLog);
 
-    /** The losses of the round the request sent scores for. */
+    /** The losses of the round the request sent sums for. */
     void losses(long step, int call, double[] losses);
 
     /** The request was refused, or the run failed: why. */
@@ -50,7 +50,7 @@ public final class ExchangeHub implements ScoreExchange.Hub {
 
   private final class Pending {
     final long firstNanos = System.nanoTime();
-    final float[][][] scores = new float[workers][][];
+    final long[][][] sums = new long[workers][][];
     final List<Reply> replies = new ArrayList<>();
   }
 
@@ -125,20 +125,20 @@ public final class ExchangeHub implements ScoreExchange.Hub {
   }
 
   /**
-   * A transport's scores of worker {@code rank} for round ({@code step}, {@code call}): kept for
-   * the driver's {@link #gather}, or answered at once when the round is already done (a late or
+   * A transport's sums of worker {@code rank} for round ({@code step}, {@code call}): kept for the
+   * driver's {@link #gather}, or answered at once when the round is already done (a late or
    * relaunched worker, even after the driver finished).
    */
-  public void submit(int rank, long step, int call, float[][] scores, Reply reply) {
+  public void submit(int rank, long step, int call, long[][] sums, Reply reply) {
     if (rank < 0 || rank >= workers) {
       reply.refuse("rank %d is outside 0..%d".formatted(rank, workers - 1));
       return;
     }
-    keep(rank, new Round(step, call), scores, reply);
+    keep(rank, new Round(step, call), sums, reply);
     requests.add(WAKE);
   }
 
-  private synchronized void keep(int rank, Round round, float[][] scores, Reply reply) {
+  private synchronized void keep(int rank, Round round, long[][] sums, Reply reply) {
     if (failure.get() != null) { // the run failed: nobody will gather this round
       reply.refuse(failure.get());
       return;
@@ -149,15 +149,15 @@ public final class ExchangeHub implements ScoreExchange.Hub {
       return;
     }
     Pending p = pending.computeIfAbsent(round, k -> new Pending());
-    float[][] before = p.scores[rank];
-    if (before != null && !Arrays.deepEquals(before, scores)) {
+    long[][] before = p.sums[rank];
+    if (before != null && !Arrays.deepEquals(before, sums)) {
       reply.refuse(
           fail(
-              "worker %d sent different scores twice for step %d (call %d): its replicas disagree"
+              "worker %d sent different sums twice for step %d (call %d): its replicas disagree"
                   .formatted(rank, round.step() + 1, round.call())));
       return;
     }
-    p.scores[rank] = scores;
+    p.sums[rank] = sums;
     p.replies.add(reply);
   }
 
@@ -177,14 +177,14 @@ public final class ExchangeHub implements ScoreExchange.Hub {
   }
 
   @Override
-  public float[][][] gather(long step, int call) {
+  public long[][][] gather(long step, int call) {
     Round round = new Round(step, call);
     while (true) {
-      float[][][] ready = ready(round);
+      long[][][] ready = ready(round);
       if (ready != null) {
         return ready;
       }
-      float[][][] partial = timeoutMillis == 0 ? null : partial(round);
+      long[][][] partial = timeoutMillis == 0 ? null : partial(round);
       if (partial != null) {
         return partial;
       }
@@ -222,7 +222,7 @@ public final class ExchangeHub implements ScoreExchange.Hub {
    * The parts of {@code round} that arrived (null for the missing), logged to the straggler log,
    * once the timeout has passed since the first of them came; else null.
    */
-  private synchronized float[][][] partial(Round round) {
+  private synchronized long[][][] partial(Round round) {
     Pending p = pending.get(round);
     if (p == null || System.nanoTime() - p.firstNanos < timeoutMillis * 1_000_000) {
       return null;
@@ -230,7 +230,7 @@ public final class ExchangeHub implements ScoreExchange.Hub {
     StringBuilder used = new StringBuilder();
     StringBuilder missing = new StringBuilder();
     for (int r = 0; r < workers; r++) {
-      StringBuilder to = p.scores[r] == null ? missing : used;
+      StringBuilder to = p.sums[r] == null ? missing : used;
       to.append(to.isEmpty() ? "" : ", ").append(r);
     }
     String line =
@@ -241,13 +241,13 @@ public final class ExchangeHub implements ScoreExchange.Hub {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to " + stragglerLog, e);
     }
-    return p.scores.clone();
+    return p.sums.clone();
   }
 
-  /** Every worker's scores for {@code round}, or null while some are missing. */
-  private synchronized float[][][] ready(Round round) {
+  /** Every worker's sums for {@code round}, or null while some are missing. */
+  private synchronized long[][][] ready(Round round) {
     Pending p = pending.get(round);
-    return p != null && Arrays.stream(p.scores).allMatch(s -> s != null) ? p.scores : null;
+    return p != null && Arrays.stream(p.sums).allMatch(s -> s != null) ? p.sums : null;
   }
 
   /** A join, in the driver's thread: the step log is not being written meanwhile. */

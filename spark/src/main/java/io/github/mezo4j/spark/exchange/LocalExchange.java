@@ -1,6 +1,6 @@
 package io.github.mezo4j.spark.exchange;
 
-import io.github.mezo4j.train.trainer.ScoreExchange;
+import io.github.mezo4j.train.trainer.LossExchange;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -22,8 +22,8 @@ public final class LocalExchange {
   }
 
   /** A new end for worker {@code rank} (a replacement for a lost one takes a new one). */
-  public ScoreExchange.Client client(int rank) {
-    return new ScoreExchange.Client() {
+  public LossExchange.Client client(int rank) {
+    return new LossExchange.Client() {
       @Override
       public int workers() {
         return hub.workers();
@@ -42,9 +42,9 @@ public final class LocalExchange {
       }
 
       @Override
-      public double[] exchange(long step, int call, float[][] scores) {
+      public double[] exchange(long step, int call, long[][] sums) {
         Answer a = new Answer();
-        hub.submit(rank, step, call, scores, a);
+        hub.submit(rank, step, call, sums, a);
         return (double[]) a.await();
       }
     };

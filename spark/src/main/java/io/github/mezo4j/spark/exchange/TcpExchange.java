@@ -1,6 +1,6 @@
 package io.github.mezo4j.spark.exchange;
 
-import io.github.mezo4j.train.trainer.ScoreExchange;
+import io.github.mezo4j.train.trainer.LossExchange;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The exchange over TCP: the driver listens ({@link #serve}), each worker holds one connection
- * ({@link #connect}). A round costs a worker one message of its scores (17 bytes plus 4 per score)
- * and one answer of the losses (17 bytes plus 8 per loss): a star through the driver, which already
+ * ({@link #connect}). A round costs a worker one message of its loss sums (17 bytes, plus 4 and 8
+ * per number for each evaluated sign: 73 bytes for a cross-entropy pair, whatever the batch) and
+ * one answer of the losses (17 bytes plus 8 per loss): a star through the driver, which already
  * writes the step log and so is the one place every step passes. Only the JDK's sockets: no
  * discovery, no connection but to the address the driver gives.
  */
@@ -28,9 +29,9 @@ public final class TcpExchange {
   private TcpExchange() {}
 
   private static final int MAGIC = 0x4d655a4f; // "MeZO"
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
   private static final byte JOIN = 'J';
-  private static final byte SCORES = 'S';
+  private static final byte SUMS = 'U';
   private static final byte WELCOME = 'W';
   private static final byte LOSSES = 'L';
   private static final byte REFUSED = 'X';
@@ -111,12 +112,12 @@ public final class TcpExchange {
               return;
             }
             hub.join(rank, workers, fingerprint, c);
-          } else if (type == SCORES && rank >= 0) {
+          } else if (type == SUMS && rank >= 0) {
             long step = in.readLong();
             int call = in.readInt();
-            float[][] scores = readScores(in);
-            bytesIn.addAndGet(17 + 4L * scores.length + 4L * total(scores));
-            hub.submit(rank, step, call, scores, c);
+            long[][] sums = readSums(in);
+            bytesIn.addAndGet(17 + 4L * sums.length + 8L * total(sums));
+            hub.submit(rank, step, call, sums, c);
           } else {
             c.refuse("unexpected message type " + type);
             return;
@@ -221,7 +222,7 @@ public final class TcpExchange {
   }
 
   /** A worker's connection to the driver. */
-  public static final class WorkerEnd implements ScoreExchange.Client, AutoCloseable {
+  public static final class WorkerEnd implements LossExchange.Client, AutoCloseable {
     private final SocketChannel socket;
     private final DataInputStream in;
     private final DataOutputStream out;
@@ -266,16 +267,16 @@ public final class TcpExchange {
     }
 
     @Override
-    public double[] exchange(long step, int call, float[][] scores) {
+    public double[] exchange(long step, int call, long[][] sums) {
       try {
-        out.writeByte(SCORES);
+        out.writeByte(SUMS);
         out.writeLong(step);
         out.writeInt(call);
-        out.writeInt(scores.length);
-        for (float[] s : scores) {
+        out.writeInt(sums.length);
+        for (long[] s : sums) {
           out.writeInt(s.length);
-          for (float v : s) {
-            out.writeFloat(v);
+          for (long v : s) {
+            out.writeLong(v);
           }
         }
         out.flush();
@@ -319,28 +320,28 @@ public final class TcpExchange {
     }
   }
 
-  private static float[][] readScores(DataInputStream in) throws IOException {
+  private static long[][] readSums(DataInputStream in) throws IOException {
     int k = in.readInt();
     if (k < 1 || k > 2) {
-      throw new IOException("a round carries 1 or 2 score arrays, got " + k);
+      throw new IOException("a round carries 1 or 2 arrays of sums, got " + k);
     }
-    float[][] scores = new float[k][];
+    long[][] sums = new long[k][];
     for (int i = 0; i < k; i++) {
       int n = in.readInt();
-      if (n < 0 || n > (1 << 24)) {
-        throw new IOException("a score array of " + n + " values");
+      if (n < 1 || n > (1 << 20)) {
+        throw new IOException("an array of " + n + " sums");
       }
-      scores[i] = new float[n];
+      sums[i] = new long[n];
       for (int j = 0; j < n; j++) {
-        scores[i][j] = in.readFloat();
+        sums[i][j] = in.readLong();
       }
     }
-    return scores;
+    return sums;
   }
 
-  private static long total(float[][] scores) {
+  private static long total(long[][] sums) {
     long n = 0;
-    for (float[] s : scores) {
+    for (long[] s : sums) {
       n += s.length;
     }
     return n;

@@ -4,10 +4,11 @@ package io.github.mezo4j.train.metrics;
  * Classification metrics and losses computed from class scores.
  *
  * <p>Every function takes {@code scores}, row-major {@code [n, numClasses]} (logits, similarities
- * or log-likelihoods: larger is more likely), and {@code gold[n]} class ids. Sums run in double
- * precision in example order, so the result is a pure function of the inputs (the determinism
- * MeZO's two-point difference relies on). The predicted class is the first maximum; a NaN score
- * never wins (a row of NaNs predicts class 0).
+ * or log-likelihoods: larger is more likely), and {@code gold[n]} class ids. Counts are integers
+ * and cross-entropies are summed exactly (as fixed point), so every result is a pure function of
+ * the inputs (the determinism MeZO's two-point difference relies on) and does not depend on how the
+ * rows were split. The predicted class is the first maximum; a NaN score never wins (a row of NaNs
+ * predicts class 0).
  */
 public final class ClassMetrics {
   private ClassMetrics() {}
@@ -39,6 +40,11 @@ public final class ClassMetrics {
 
   /** The fraction of rows whose predicted class is the gold one. */
   public static double accuracy(float[] scores, int numClasses, int[] gold) {
+    return (double) correct(scores, numClasses, gold) / gold.length;
+  }
+
+  /** The number of rows whose predicted class is the gold one. */
+  static int correct(float[] scores, int numClasses, int[] gold) {
     check(scores, numClasses, gold);
     int correct = 0;
     for (int i = 0; i < gold.length; i++) {
@@ -46,7 +52,7 @@ public final class ClassMetrics {
         correct++;
       }
     }
-    return (double) correct / gold.length;
+    return correct;
   }
 
   /**
@@ -55,13 +61,22 @@ public final class ClassMetrics {
    * convention, so a class absent from a small batch does not count as a zero).
    */
   public static double macroF1(float[] scores, int numClasses, int[] gold) {
-    int[][] counts = confusionCounts(scores, numClasses, gold);
+    long[] counts = new long[3 * numClasses];
+    addConfusionCounts(scores, numClasses, gold, counts, 0);
+    return macroF1(counts, 0, numClasses);
+  }
+
+  /**
+   * Macro F1 from confusion counts at {@code counts[offset...]}: true positives, false positives,
+   * then false negatives of each of the {@code numClasses} classes.
+   */
+  static double macroF1(long[] counts, int offset, int numClasses) {
     double sum = 0;
     int present = 0;
     for (int c = 0; c < numClasses; c++) {
-      int tp = counts[0][c];
-      int fp = counts[1][c];
-      int fn = counts[2][c];
+      long tp = counts[offset + c];
+      long fp = counts[offset + numClasses + c];
+      long fn = counts[offset + 2 * numClasses + c];
       if (tp + fp + fn > 0) {
         sum += (2.0 * tp) / (2.0 * tp + fp + fn);
         present++;
@@ -79,9 +94,10 @@ public final class ClassMetrics {
       throw new IllegalArgumentException(
           "positive class %d is not in 0..%d".formatted(positive, numClasses - 1));
     }
-    int[][] counts = confusionCounts(scores, numClasses, gold);
-    int tp = counts[0][positive];
-    int denominator = 2 * tp + counts[1][positive] + counts[2][positive];
+    long[] counts = new long[3 * numClasses];
+    addConfusionCounts(scores, numClasses, gold, counts, 0);
+    long tp = counts[positive];
+    long denominator = 2 * tp + counts[numClasses + positive] + counts[2 * numClasses + positive];
     return denominator == 0 ? 0.0 : (2.0 * tp) / denominator;
   }
 
@@ -90,13 +106,21 @@ public final class ClassMetrics {
    * the row maximum so that large scores neither overflow nor lose the small differences.
    */
   public static double crossEntropy(float[] scores, int numClasses, int[] gold) {
+    long[] sum = new long[2];
+    addCrossEntropies(scores, numClasses, gold, sum, 0);
+    return ExactSum.value(sum[0], sum[1]) / gold.length;
+  }
+
+  /**
+   * Adds every row's cross-entropy to the exact sum ({@code ExactSum}) at {@code sum[at], sum[at +
+   * 1]}: the sum of a batch is the same bits however its rows are split and added back.
+   */
+  static void addCrossEntropies(float[] scores, int numClasses, int[] gold, long[] sum, int at) {
     check(scores, numClasses, gold);
-    double sum = 0;
     for (int i = 0; i < gold.length; i++) {
       int base = i * numClasses;
-      sum += logSumExp(scores, base, numClasses) - scores[base + gold[i]];
+      ExactSum.add(sum, at, logSumExp(scores, base, numClasses) - scores[base + gold[i]]);
     }
-    return sum / gold.length;
   }
 
   /** {@code log(sum_c exp(scores[offset + c]))} computed stably. */
@@ -132,20 +156,22 @@ public final class ClassMetrics {
     return out;
   }
 
-  // counts[0][c] = true positives, [1][c] = false positives, [2][c] = false negatives of class c
-  private static int[][] confusionCounts(float[] scores, int numClasses, int[] gold) {
+  /**
+   * Adds the rows' true positives, false positives and false negatives per class to {@code
+   * counts[offset...]} (the layout {@link #macroF1(long[], int, int)} reads).
+   */
+  static void addConfusionCounts(
+      float[] scores, int numClasses, int[] gold, long[] counts, int offset) {
     check(scores, numClasses, gold);
-    int[][] counts = new int[3][numClasses];
     for (int i = 0; i < gold.length; i++) {
       int p = argmax(scores, numClasses, i);
       if (p == gold[i]) {
-        counts[0][p]++;
+        counts[offset + p]++;
       } else {
-        counts[1][p]++;
-        counts[2][gold[i]]++;
+        counts[offset + numClasses + p]++;
+        counts[offset + 2 * numClasses + gold[i]]++;
       }
     }
-    return counts;
   }
 
   private static int rows(float[] scores, int numClasses) {

@@ -26,10 +26,69 @@ public enum ClassificationLoss {
 
   /** The loss of class scores {@code [n, numClasses]} against {@code gold[n]}; lower is better. */
   public double loss(float[] scores, int numClasses, int[] gold) {
+    return lossOf(sums(scores, numClasses, gold));
+  }
+
+  /**
+   * The loss's sufficient statistics on a batch, as integers: the {@link #add} of the sums of a
+   * batch's parts, in any order, gives {@link #lossOf} the loss of the whole batch bit for bit. So
+   * a distributed run exchanges these few numbers per worker instead of its scores. Layouts: {@code
+   * ce} the example count and the exact fixed-point sum of the cross-entropies (3 longs); {@code
+   * accuracy} the count and the correct predictions (2); {@code f1} the count, then the true
+   * positives, false positives and false negatives of each class (1 + 3 * numClasses).
+   */
+  public long[] sums(float[] scores, int numClasses, int[] gold) {
+    long[] sums =
+        new long
+            [switch (this) {
+              case CROSS_ENTROPY -> 3;
+              case ACCURACY -> 2;
+              case F1 -> 1 + 3 * numClasses;
+            }];
+    sums[0] = gold.length;
+    switch (this) {
+      case CROSS_ENTROPY -> ClassMetrics.addCrossEntropies(scores, numClasses, gold, sums, 1);
+      case ACCURACY -> sums[1] = ClassMetrics.correct(scores, numClasses, gold);
+      case F1 -> ClassMetrics.addConfusionCounts(scores, numClasses, gold, sums, 1);
+    }
+    return sums;
+  }
+
+  /**
+   * The sums of two disjoint parts of a batch, as {@link #sums} gives them.
+   *
+   * @throws IllegalArgumentException if the two do not have this loss's layout or the same length
+   */
+  public long[] add(long[] a, long[] b) {
+    boolean layout =
+        switch (this) {
+          case CROSS_ENTROPY -> a.length == 3;
+          case ACCURACY -> a.length == 2;
+          case F1 -> a.length >= 4 && (a.length - 1) % 3 == 0;
+        };
+    if (a.length != b.length || !layout) {
+      throw new IllegalArgumentException(
+          "%s sums of %d and %d numbers cannot be added".formatted(option, a.length, b.length));
+    }
+    long[] out = a.clone();
+    out[0] = Math.addExact(a[0], b[0]);
+    if (this == CROSS_ENTROPY) {
+      ExactSum.add(out, 1, b[1], b[2]);
+    } else {
+      for (int i = 1; i < out.length; i++) {
+        out[i] = Math.addExact(a[i], b[i]);
+      }
+    }
+    return out;
+  }
+
+  /** The loss of a batch from its {@link #sums}. */
+  public double lossOf(long[] sums) {
+    long n = sums[0];
     return switch (this) {
-      case CROSS_ENTROPY -> ClassMetrics.crossEntropy(scores, numClasses, gold);
-      case ACCURACY -> -ClassMetrics.accuracy(scores, numClasses, gold);
-      case F1 -> -ClassMetrics.macroF1(scores, numClasses, gold);
+      case CROSS_ENTROPY -> ExactSum.value(sums[1], sums[2]) / n;
+      case ACCURACY -> -((double) sums[1] / n);
+      case F1 -> -ClassMetrics.macroF1(sums, 1, (sums.length - 1) / 3);
     };
   }
 

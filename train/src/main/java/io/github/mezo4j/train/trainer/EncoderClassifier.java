@@ -23,7 +23,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.IntConsumer;
-import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
 
 /**
@@ -191,19 +190,6 @@ public final class EncoderClassifier {
      * data-parallel run. Each bucket is the same input as here, so its logits are the same bits.
      */
     public Batch shard(int rank, int ranks) {
-      return keepBuckets(b -> b % ranks == rank);
-    }
-
-    /**
-     * The buckets of the ranks whose {@code parts} arrived (not null), in bucket order: the batch a
-     * step used when late workers were left out.
-     */
-    public Batch present(float[][][] parts) {
-      return keepBuckets(b -> parts[b % parts.length] != null);
-    }
-
-    /** The buckets whose index {@code keep} accepts, with their labels, in bucket order. */
-    private Batch keepBuckets(IntPredicate keep) {
       List<EncoderInput> kept = new ArrayList<>();
       int[] own = new int[labels.length];
       int n = 0;
@@ -211,7 +197,7 @@ public final class EncoderClassifier {
       int row = 0;
       for (int b = 0; b < buckets.size(); b++) {
         EncoderInput bucket = buckets.get(b);
-        if (keep.test(b)) {
+        if (b % ranks == rank) {
           kept.add(bucket);
           System.arraycopy(labels, row, own, n, bucket.batch());
           n += bucket.batch();
@@ -222,57 +208,6 @@ public final class EncoderClassifier {
         row += bucket.batch();
       }
       return new Batch(List.copyOf(kept), Arrays.copyOf(own, n), t);
-    }
-
-    /**
-     * The scores {@code [rows, classes]} in bucket order put together from the ranks' {@link
-     * #shard} scores ({@code parts[rank][k]}); ranks whose part is null are left out, with their
-     * buckets ({@link #present}).
-     *
-     * @throws IllegalStateException if a rank's part does not have its shard's size
-     */
-    public float[] unshard(float[][][] parts, int k) {
-      int ranks = parts.length;
-      int rows = 0;
-      long total = 0;
-      for (int b = 0; b < buckets.size(); b++) {
-        rows += parts[b % ranks] == null ? 0 : buckets.get(b).batch();
-      }
-      for (float[][] p : parts) {
-        total += p == null ? 0 : p[k].length;
-      }
-      if (rows == 0 || total % rows != 0) {
-        throw new IllegalStateException(
-            "%d scores from %d workers do not cover %d examples evenly"
-                .formatted(total, ranks, rows));
-      }
-      int classes = (int) (total / rows);
-      float[] out = new float[(int) total];
-      int[] offset = new int[ranks];
-      int row = 0;
-      for (int b = 0; b < buckets.size(); b++) {
-        int r = b % ranks;
-        if (parts[r] == null) {
-          continue;
-        }
-        int len = buckets.get(b).batch() * classes;
-        if (offset[r] + len > parts[r][k].length) {
-          throw new IllegalStateException(
-              "worker %d sent %d scores, fewer than its share of the batch"
-                  .formatted(r, parts[r][k].length));
-        }
-        System.arraycopy(parts[r][k], offset[r], out, row * classes, len);
-        offset[r] += len;
-        row += buckets.get(b).batch();
-      }
-      for (int r = 0; r < ranks; r++) {
-        if (parts[r] != null && offset[r] != parts[r][k].length) {
-          throw new IllegalStateException(
-              "worker %d sent %d scores, more than its share of the batch (%d)"
-                  .formatted(r, parts[r][k].length, offset[r]));
-        }
-      }
-      return out;
     }
   }
 
@@ -431,12 +366,16 @@ public final class EncoderClassifier {
 
   /** {@code loss} of {@code logits} (rounded to f32 scores) against the batch's labels. */
   static double lossOf(ClassificationLoss loss, double[] logits, Batch batch) {
-    return lossOfScores(loss, scores(logits), batch);
+    return loss.lossOf(sumsOf(loss, logits, batch));
   }
 
-  /** {@code loss} of f32 scores {@code [batch.size(), classes]} against the batch's labels. */
-  static double lossOfScores(ClassificationLoss loss, float[] scores, Batch batch) {
-    return loss.loss(scores, scores.length / batch.size(), batch.labels());
+  /**
+   * {@code loss}'s sums ({@link ClassificationLoss#sums}) of {@code logits} (rounded to f32 scores)
+   * against the batch's labels: what a worker of a distributed run sends.
+   */
+  static long[] sumsOf(ClassificationLoss loss, double[] logits, Batch batch) {
+    float[] scores = scores(logits);
+    return loss.sums(scores, scores.length / batch.size(), batch.labels());
   }
 
   /** Logits rounded to the f32 scores losses and metrics read. */

@@ -80,8 +80,8 @@ public final class FineTuner {
    *     metrics go to metrics.jsonl ({@code monitor_*}) and the metric plot, but it never chooses a
    *     checkpoint (the curves of an evaluation set the run must not be tuned on)
    * @param exchange null for a run in this process; a distributed run's driver ({@link
-   *     ScoreExchange.Hub}: no training forward pass, writes the run folder) or worker ({@link
-   *     ScoreExchange.Client}, run by {@link #follow})
+   *     LossExchange.Hub}: no training forward pass, writes the run folder) or worker ({@link
+   *     LossExchange.Client}, run by {@link #follow})
    * @param mode how a distributed run spreads a step (null when {@code exchange} is)
    */
   public record Run(
@@ -94,7 +94,7 @@ public final class FineTuner {
       LabeledTexts dev,
       RunDriver.Context context,
       LabeledTexts monitor,
-      ScoreExchange exchange,
+      LossExchange exchange,
       ParallelMode mode) {
     /** A run in this process. */
     public Run(
@@ -124,7 +124,7 @@ public final class FineTuner {
     /**
      * The same run spread over {@code exchange}'s workers as {@code mode} says, in {@code context}.
      */
-    public Run distributed(ScoreExchange exchange, ParallelMode mode, RunDriver.Context context) {
+    public Run distributed(LossExchange exchange, ParallelMode mode, RunDriver.Context context) {
       return new Run(
           config,
           classifier,
@@ -182,7 +182,7 @@ public final class FineTuner {
    *     process writes {@code out}
    */
   public static Result run(Run run) throws IOException {
-    if (run.exchange() instanceof ScoreExchange.Client) {
+    if (run.exchange() instanceof LossExchange.Client) {
       throw new IllegalArgumentException("a distributed run's worker runs with follow, not run");
     }
     ClassifierKind kind = new ClassifierKind(run);
@@ -192,14 +192,14 @@ public final class FineTuner {
 
   /**
    * Runs a distributed run worker's replica ({@code run.exchange()} is its {@link
-   * ScoreExchange.Client}) to {@code config.steps()}: replays {@code stepLog} (the driver's step
-   * log so far), then computes its share of every step's forward passes in step with the driver.
-   * Its own step log goes to {@code run.context().out()}, a private folder.
+   * LossExchange.Client}) to {@code config.steps()}: replays {@code stepLog} (the driver's step log
+   * so far), then computes its share of every step's forward passes in step with the driver. Its
+   * own step log goes to {@code run.context().out()}, a private folder.
    *
    * @return the replica's classifier at the last step (the driver's weights, bit for bit)
    */
   public static EncoderClassifier follow(Run run, byte[] stepLog) throws IOException {
-    if (!(run.exchange() instanceof ScoreExchange.Client)) {
+    if (!(run.exchange() instanceof LossExchange.Client)) {
       throw new IllegalArgumentException("follow needs a distributed run worker's exchange");
     }
     ClassifierKind kind = new ClassifierKind(run);

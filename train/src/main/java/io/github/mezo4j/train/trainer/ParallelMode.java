@@ -3,7 +3,7 @@ package io.github.mezo4j.train.trainer;
 import io.github.mezo4j.core.method.Estimator;
 
 /**
- * How a distributed run spreads a MeZO step over its workers ({@link ScoreExchange}). Either way
+ * How a distributed run spreads a MeZO step over its workers ({@link LossExchange}). Either way
  * every replica makes the same update and the step log equals a single process's.
  */
 public enum ParallelMode {

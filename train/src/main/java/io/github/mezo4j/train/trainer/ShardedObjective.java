@@ -6,10 +6,11 @@ import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.train.metrics.ClassificationLoss;
 
 /**
- * A classifier's MeZO objective spread over the workers of a {@link ScoreExchange}. Workers send
- * f32 scores; the driver runs no forward pass, puts the scores in bucket order and computes every
- * loss exactly as the single-process objective does, so losses, steps and replicas are
- * bit-identical to one process. Every evaluation of the objective is one round of the exchange.
+ * A classifier's MeZO objective spread over the workers of a {@link LossExchange}. Workers send the
+ * loss's exact sums over their examples ({@link ClassificationLoss#sums}); the driver runs no
+ * forward pass and adds them up, which gives every loss exactly as the single-process objective
+ * computes it, so losses, steps and replicas are bit-identical to one process. Every evaluation of
+ * the objective is one round of the exchange.
  *
  * <ul>
  *   <li>{@link ParallelMode#DATA}: worker {@code r} runs buckets {@code r, r + N, ...} of each
@@ -22,7 +23,7 @@ final class ShardedObjective implements PerturbedObjective<EncoderClassifier.Bat
   private final EncoderClassifier classifier;
   private final ClassificationLoss loss;
   private final Workers threads;
-  private final ScoreExchange exchange;
+  private final LossExchange exchange;
   private final ParallelMode mode;
   private long step = -1;
   private int call;
@@ -31,7 +32,7 @@ final class ShardedObjective implements PerturbedObjective<EncoderClassifier.Bat
       EncoderClassifier classifier,
       ClassificationLoss loss,
       Workers threads,
-      ScoreExchange exchange,
+      LossExchange exchange,
       ParallelMode mode) {
     this.classifier = classifier;
     this.loss = loss;
@@ -69,17 +70,17 @@ final class ShardedObjective implements PerturbedObjective<EncoderClassifier.Bat
     int c = nextCall();
     double[] losses =
         switch (exchange) {
-          case ScoreExchange.Client client ->
-              client.exchange(step, c, scores(batch, pluses[client.rank()], true));
-          case ScoreExchange.Hub hub -> {
-            float[][][] parts = hub.gather(step, c);
+          case LossExchange.Client client ->
+              client.exchange(step, c, sums(batch, pluses[client.rank()], true));
+          case LossExchange.Hub hub -> {
+            long[][][] parts = hub.gather(step, c);
             double[] all = new double[2 * parts.length];
             double sum = 0;
             int present = 0;
             for (int r = 0; r < parts.length; r++) {
               if (parts[r] != null) {
-                all[2 * r] = EncoderClassifier.lossOfScores(loss, parts[r][0], batch);
-                all[2 * r + 1] = EncoderClassifier.lossOfScores(loss, parts[r][1], batch);
+                all[2 * r] = loss.lossOf(parts[r][0]);
+                all[2 * r + 1] = loss.lossOf(parts[r][1]);
                 sum += all[2 * r] + all[2 * r + 1];
                 present++;
               }
@@ -119,16 +120,21 @@ final class ShardedObjective implements PerturbedObjective<EncoderClassifier.Bat
     }
     int c = nextCall();
     return switch (exchange) {
-      case ScoreExchange.Client client ->
+      case LossExchange.Client client ->
           client.exchange(
-              step, c, scores(batch.shard(client.rank(), client.workers()), perturbation, pair));
-      case ScoreExchange.Hub hub -> {
-        float[][][] parts = hub.gather(step, c);
+              step, c, sums(batch.shard(client.rank(), client.workers()), perturbation, pair));
+      case LossExchange.Hub hub -> {
+        long[][][] parts = hub.gather(step, c);
         double[] losses = new double[pair ? 2 : 1];
-        // all of the batch, or under a straggler timeout the buckets of the workers on time
-        EncoderClassifier.Batch used = batch.present(parts);
+        // all of the batch, or under a straggler timeout the examples of the workers on time
         for (int k = 0; k < losses.length; k++) {
-          losses[k] = EncoderClassifier.lossOfScores(loss, batch.unshard(parts, k), used);
+          long[] total = null;
+          for (long[][] part : parts) {
+            if (part != null) {
+              total = total == null ? part[k] : loss.add(total, part[k]);
+            }
+          }
+          losses[k] = loss.lossOf(total);
         }
         hub.publish(step, c, losses);
         yield losses;
@@ -136,17 +142,17 @@ final class ShardedObjective implements PerturbedObjective<EncoderClassifier.Bat
     };
   }
 
-  /** The f32 scores of {@code batch} at the perturbation ({@code pair}: both signs). */
-  private float[][] scores(
+  /** The loss's sums over {@code batch} at the perturbation ({@code pair}: both signs). */
+  private long[][] sums(
       EncoderClassifier.Batch batch, VirtualPerturbation perturbation, boolean pair) {
     double[][] logits =
         pair
             ? classifier.logitsPair(batch, threads, perturbation)
             : new double[][] {classifier.logits(batch, threads, perturbation)};
-    float[][] scores = new float[logits.length][];
+    long[][] sums = new long[logits.length][];
     for (int k = 0; k < logits.length; k++) {
-      scores[k] = EncoderClassifier.scores(logits[k]);
+      sums[k] = EncoderClassifier.sumsOf(loss, logits[k], batch);
     }
-    return scores;
+    return sums;
   }
 }
