@@ -6,6 +6,7 @@ import io.github.mezo4j.spark.exchange.ExchangeHub;
 import io.github.mezo4j.spark.exchange.TcpExchange;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
+import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.ParallelMode;
 import java.io.IOException;
@@ -100,7 +101,8 @@ public final class SparkMezo {
         .mode()
         .check(
             run.config().run().optim(),
-            Math.min(run.config().run().batch(), run.train().size()),
+            EncoderClassifier.buckets(Math.min(run.config().run().batch(), run.train().size())),
+            EncoderClassifier.SHARE_NAME,
             workers);
     RunFolder folder = new RunFolder(run.context().out());
     Path stragglers = folder.dir().resolve(STRAGGLER_LOG);

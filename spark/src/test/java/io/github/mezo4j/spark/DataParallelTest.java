@@ -75,6 +75,10 @@ class DataParallelTest {
   }
 
   private static FineTuneConfig config(int steps, OptimizerSettings optim) {
+    return config(steps, optim, 16);
+  }
+
+  private static FineTuneConfig config(int steps, OptimizerSettings optim, int batch) {
     FineTuneConfig c = TinyTask.config("prompt", "all", steps, 5, false, optim);
     RunSettings r = c.run();
     return new FineTuneConfig(
@@ -86,7 +90,7 @@ class DataParallelTest {
             r.steps(),
             r.lr(),
             r.eps(),
-            16,
+            batch,
             r.seed(),
             r.evalEvery(),
             r.saveWeights(),
@@ -398,11 +402,30 @@ class DataParallelTest {
   }
 
   @Test
-  void workersThatCannotShareTheBatchEvenlyAreRefused() throws IOException {
+  void moreWorkersThanTheBatchHasBucketsAreRefused() throws IOException {
     FineTuneConfig c = config(4);
     Path out = dir.resolve("parallel");
     Exchange exchange = exchange("local", c, 3, out);
     Exception e = assertThrows(IllegalArgumentException.class, () -> driver(exchange, c, out));
-    assertTrue(e.getMessage().contains("cannot be shared evenly by 3"), e.getMessage());
+    assertTrue(e.getMessage().contains("2 forward buckets"), e.getMessage());
+    assertTrue(e.getMessage().contains("3 workers"), e.getMessage());
+  }
+
+  @Test
+  void unevenSharesWeighByTheirCounts() throws Exception {
+    // 3 buckets of 8, 8 and 4 sentences on 2 workers: one sends 16 sentences' sums, the other 4
+    FineTuneConfig c = config(6, OptimizerSettings.DEFAULT, 20);
+    FineTuner.Result single = FineTuner.run(run(c, dir.resolve("single"), null));
+    Path out = dir.resolve("parallel");
+    Exchange exchange = exchange("tcp", c, 2, out);
+    List<Future<?>> workers = new ArrayList<>();
+    for (int rank = 0; rank < 2; rank++) {
+      workers.add(worker(exchange, c, rank, null));
+    }
+    FineTuner.Result parallel = driver(exchange, c, out);
+    for (Future<?> w : workers) {
+      w.get();
+    }
+    assertSameAsSingle(single, parallel, out);
   }
 }

@@ -5,7 +5,7 @@ package io.github.mezo4j.train.metrics;
  *
  * <p>Every function takes {@code scores}, row-major {@code [n, numClasses]} (logits, similarities
  * or log-likelihoods: larger is more likely), and {@code gold[n]} class ids. Counts are integers
- * and cross-entropies are summed exactly (as fixed point), so every result is a pure function of
+ * and cross-entropies are summed exactly ({@link ExactSum}), so every result is a pure function of
  * the inputs (the determinism MeZO's two-point difference relies on) and does not depend on how the
  * rows were split. The predicted class is the first maximum; a NaN score never wins (a row of NaNs
  * predicts class 0).
@@ -106,14 +106,14 @@ public final class ClassMetrics {
    * the row maximum so that large scores neither overflow nor lose the small differences.
    */
   public static double crossEntropy(float[] scores, int numClasses, int[] gold) {
-    long[] sum = new long[2];
-    addCrossEntropies(scores, numClasses, gold, sum, 0);
-    return ExactSum.value(sum[0], sum[1]) / gold.length;
+    long[] sum = {gold.length, 0, 0};
+    addCrossEntropies(scores, numClasses, gold, sum, 1);
+    return ExactSum.mean(sum);
   }
 
   /**
-   * Adds every row's cross-entropy to the exact sum ({@code ExactSum}) at {@code sum[at], sum[at +
-   * 1]}: the sum of a batch is the same bits however its rows are split and added back.
+   * Adds every row's cross-entropy to the {@link ExactSum} at {@code sum[at], sum[at + 1]}: the sum
+   * of a batch is the same bits however its rows are split and added back.
    */
   static void addCrossEntropies(float[] scores, int numClasses, int[] gold, long[] sum, int at) {
     check(scores, numClasses, gold);

@@ -33,9 +33,9 @@ public enum ClassificationLoss {
    * The loss's sufficient statistics on a batch, as integers: the {@link #add} of the sums of a
    * batch's parts, in any order, gives {@link #lossOf} the loss of the whole batch bit for bit. So
    * a distributed run exchanges these few numbers per worker instead of its scores. Layouts: {@code
-   * ce} the example count and the exact fixed-point sum of the cross-entropies (3 longs); {@code
-   * accuracy} the count and the correct predictions (2); {@code f1} the count, then the true
-   * positives, false positives and false negatives of each class (1 + 3 * numClasses).
+   * ce} the example count and the exact sum of the cross-entropies ({@link ExactSum}'s counted
+   * sum); {@code accuracy} the count and the correct predictions (2); {@code f1} the count, then
+   * the true positives, false positives and false negatives of each class (1 + 3 * numClasses).
    */
   public long[] sums(float[] scores, int numClasses, int[] gold) {
     long[] sums =
@@ -70,14 +70,12 @@ public enum ClassificationLoss {
       throw new IllegalArgumentException(
           "%s sums of %d and %d numbers cannot be added".formatted(option, a.length, b.length));
     }
-    long[] out = a.clone();
-    out[0] = Math.addExact(a[0], b[0]);
     if (this == CROSS_ENTROPY) {
-      ExactSum.add(out, 1, b[1], b[2]);
-    } else {
-      for (int i = 1; i < out.length; i++) {
-        out[i] = Math.addExact(a[i], b[i]);
-      }
+      return ExactSum.addCounted(a, b);
+    }
+    long[] out = new long[a.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Math.addExact(a[i], b[i]);
     }
     return out;
   }
@@ -86,7 +84,7 @@ public enum ClassificationLoss {
   public double lossOf(long[] sums) {
     long n = sums[0];
     return switch (this) {
-      case CROSS_ENTROPY -> ExactSum.value(sums[1], sums[2]) / n;
+      case CROSS_ENTROPY -> ExactSum.mean(sums);
       case ACCURACY -> -((double) sums[1] / n);
       case F1 -> -ClassMetrics.macroF1(sums, 1, (sums.length - 1) / 3);
     };

@@ -364,6 +364,52 @@ public final class EncoderClassifier {
     };
   }
 
+  /** What {@link ParallelMode#check} calls the shares of an encoder batch. */
+  public static final String SHARE_NAME = "forward buckets of up to " + BUCKET_SIZE + " sentences";
+
+  /** The forward buckets of a batch of {@code examples}: a data-parallel run's shares. */
+  public static int buckets(int examples) {
+    return Math.ceilDiv(examples, BUCKET_SIZE);
+  }
+
+  /** {@code loss} over a data-parallel run's shares of a batch, its buckets. */
+  ShardedLoss<Batch> shardedLoss(ClassificationLoss loss, Workers workers) {
+    return new ShardedLoss<>() {
+      @Override
+      public int shares(Batch batch) {
+        return batch.buckets().size();
+      }
+
+      @Override
+      public Batch shard(Batch batch, int rank, int ranks) {
+        return batch.shard(rank, ranks);
+      }
+
+      @Override
+      public long[][] sums(Batch batch, VirtualPerturbation perturbation, boolean pair) {
+        double[][] logits =
+            pair
+                ? logitsPair(batch, workers, perturbation)
+                : new double[][] {logits(batch, workers, perturbation)};
+        long[][] sums = new long[logits.length][];
+        for (int k = 0; k < logits.length; k++) {
+          sums[k] = sumsOf(loss, logits[k], batch);
+        }
+        return sums;
+      }
+
+      @Override
+      public long[] add(long[] a, long[] b) {
+        return loss.add(a, b);
+      }
+
+      @Override
+      public double lossOf(long[] sums) {
+        return loss.lossOf(sums);
+      }
+    };
+  }
+
   /** {@code loss} of {@code logits} (rounded to f32 scores) against the batch's labels. */
   static double lossOf(ClassificationLoss loss, double[] logits, Batch batch) {
     return loss.lossOf(sumsOf(loss, logits, batch));

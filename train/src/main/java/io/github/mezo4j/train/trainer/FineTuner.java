@@ -225,7 +225,7 @@ public final class FineTuner {
     private ParameterSet trainable;
     private Directions directions;
     private long trainableCount;
-    private ShardedObjective sharded;
+    private ShardedObjective<EncoderClassifier.Batch> sharded;
 
     ClassifierKind(Run run) {
       this.run = run;
@@ -286,9 +286,15 @@ public final class FineTuner {
                   + mode.spec()
                   + " mode by an earlier version");
         }
-        run.mode().check(c.run().optim(), sampler.batch(), run.exchange().workers());
+        run.mode()
+            .check(
+                c.run().optim(),
+                EncoderClassifier.buckets(sampler.batch()),
+                EncoderClassifier.SHARE_NAME,
+                run.exchange().workers());
         sharded =
-            new ShardedObjective(classifier, c.objective(), workers, run.exchange(), run.mode());
+            new ShardedObjective<>(
+                classifier.shardedLoss(c.objective(), workers), run.exchange(), run.mode());
         return MezoTrainer.virtualBuilder(sharded);
       }
       return mode == PerturbationMode.VIRTUAL

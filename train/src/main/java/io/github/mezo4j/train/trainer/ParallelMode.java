@@ -28,21 +28,21 @@ public enum ParallelMode {
 
   /**
    * Refuses settings this mode cannot run on {@code workers} workers, before any step: in {@link
-   * #DATA} mode a batch of {@code batch} examples whose forward buckets ({@value
-   * EncoderClassifier#BUCKET_SIZE} sentences, as one process runs them) the workers cannot share
-   * evenly; in {@link #SEEDS} mode an estimator other than two-sided n-SPSA with one sample per
-   * worker.
+   * #DATA} mode a batch of fewer {@code shares} (the units a kind deals out, {@link
+   * ShardedLoss#shares}) than workers; in {@link #SEEDS} mode an estimator other than two-sided
+   * n-SPSA with one sample per worker. Shares need not divide evenly: each worker's sums carry
+   * their counts.
    *
+   * @param shareName what a share is, for the message (e.g. "forward buckets of up to 8 sentences")
    * @throws IllegalArgumentException naming the setting and what the mode needs
    */
-  public void check(OptimizerSettings optim, int batch, int workers) {
+  public void check(OptimizerSettings optim, int shares, String shareName, int workers) {
     if (this == DATA) {
-      int buckets = Math.ceilDiv(batch, EncoderClassifier.BUCKET_SIZE);
-      if (buckets % workers != 0) {
+      if (shares < workers) {
         throw new IllegalArgumentException(
-            ("a batch of %d examples (%d forward buckets of up to %d) cannot be shared evenly by %d"
-                    + " workers: choose --batch so that the worker count divides the bucket count")
-                .formatted(batch, buckets, EncoderClassifier.BUCKET_SIZE, workers));
+            ("a batch of %d %s leaves some of %d workers without work: use a --batch that gives"
+                    + " every worker at least one, or fewer workers")
+                .formatted(shares, shareName, workers));
       }
       return;
     }

@@ -2,63 +2,55 @@ package io.github.mezo4j.train.trainer;
 
 import io.github.mezo4j.core.mezo.PerturbedObjective;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
-import io.github.mezo4j.core.parallel.Workers;
-import io.github.mezo4j.train.metrics.ClassificationLoss;
 
 /**
- * A classifier's MeZO objective spread over the workers of a {@link LossExchange}. Workers send the
- * loss's exact sums over their examples ({@link ClassificationLoss#sums}); the driver runs no
- * forward pass and adds them up, which gives every loss exactly as the single-process objective
- * computes it, so losses, steps and replicas are bit-identical to one process. Every evaluation of
- * the objective is one round of the exchange.
+ * A MeZO objective spread over the workers of a {@link LossExchange}. Workers send the loss's exact
+ * sums over their share of the batch ({@link ShardedLoss}); the driver runs no forward pass and
+ * adds them up, which gives every loss exactly as the single-process objective computes it, so
+ * losses, steps and replicas are bit-identical to one process. Every evaluation of the objective is
+ * one round of the exchange.
  *
  * <ul>
- *   <li>{@link ParallelMode#DATA}: worker {@code r} runs buckets {@code r, r + N, ...} of each
- *       batch ({@link EncoderClassifier.Batch#shard}) at the step's perturbation.
+ *   <li>{@link ParallelMode#DATA}: worker {@code r} runs shares {@code r, r + N, ...} of each batch
+ *       ({@link ShardedLoss#shard}) at the step's perturbation.
  *   <li>{@link ParallelMode#SEEDS}: worker {@code r} runs the whole batch at sample {@code r}'s
  *       perturbation; a step's samples are one round ({@link #lossPairs}).
  * </ul>
+ *
+ * @param <B> the kind's batch
  */
-final class ShardedObjective implements PerturbedObjective<EncoderClassifier.Batch> {
-  private final EncoderClassifier classifier;
-  private final ClassificationLoss loss;
-  private final Workers threads;
+public final class ShardedObjective<B> implements PerturbedObjective<B> {
+  private final ShardedLoss<B> loss;
   private final LossExchange exchange;
   private final ParallelMode mode;
   private long step = -1;
   private int call;
 
-  ShardedObjective(
-      EncoderClassifier classifier,
-      ClassificationLoss loss,
-      Workers threads,
-      LossExchange exchange,
-      ParallelMode mode) {
-    this.classifier = classifier;
+  /** {@code loss} spread over {@code exchange}'s workers as {@code mode} says. */
+  public ShardedObjective(ShardedLoss<B> loss, LossExchange exchange, ParallelMode mode) {
     this.loss = loss;
-    this.threads = threads;
     this.exchange = exchange;
     this.mode = mode;
   }
 
   /** Starts step {@code index}'s rounds (the batch of a step is read before the step). */
-  void startStep(long index) {
+  public void startStep(long index) {
     step = index;
     call = 0;
   }
 
   @Override
-  public double loss(EncoderClassifier.Batch batch, VirtualPerturbation perturbation) {
+  public double loss(B batch, VirtualPerturbation perturbation) {
     return dataRound(batch, perturbation, false)[0];
   }
 
   @Override
-  public double[] lossPair(EncoderClassifier.Batch batch, VirtualPerturbation plus) {
+  public double[] lossPair(B batch, VirtualPerturbation plus) {
     return dataRound(batch, plus, true);
   }
 
   @Override
-  public double[][] lossPairs(EncoderClassifier.Batch batch, VirtualPerturbation[] pluses) {
+  public double[][] lossPairs(B batch, VirtualPerturbation[] pluses) {
     if (mode == ParallelMode.DATA) {
       return PerturbedObjective.super.lossPairs(batch, pluses);
     }
@@ -71,7 +63,7 @@ final class ShardedObjective implements PerturbedObjective<EncoderClassifier.Bat
     double[] losses =
         switch (exchange) {
           case LossExchange.Client client ->
-              client.exchange(step, c, sums(batch, pluses[client.rank()], true));
+              client.exchange(step, c, loss.sums(batch, pluses[client.rank()], true));
           case LossExchange.Hub hub -> {
             long[][][] parts = hub.gather(step, c);
             double[] all = new double[2 * parts.length];
@@ -111,9 +103,8 @@ final class ShardedObjective implements PerturbedObjective<EncoderClassifier.Bat
     return call++;
   }
 
-  /** A data-parallel round: this worker's buckets, or the driver's loss from all of them. */
-  private double[] dataRound(
-      EncoderClassifier.Batch batch, VirtualPerturbation perturbation, boolean pair) {
+  /** A data-parallel round: this worker's share, or the driver's loss from all of them. */
+  private double[] dataRound(B batch, VirtualPerturbation perturbation, boolean pair) {
     if (mode != ParallelMode.DATA) {
       throw new IllegalStateException(
           "a seed-parallel step evaluates its samples together, as two-sided n-SPSA does");
@@ -122,11 +113,13 @@ final class ShardedObjective implements PerturbedObjective<EncoderClassifier.Bat
     return switch (exchange) {
       case LossExchange.Client client ->
           client.exchange(
-              step, c, sums(batch.shard(client.rank(), client.workers()), perturbation, pair));
+              step,
+              c,
+              loss.sums(loss.shard(batch, client.rank(), client.workers()), perturbation, pair));
       case LossExchange.Hub hub -> {
         long[][][] parts = hub.gather(step, c);
         double[] losses = new double[pair ? 2 : 1];
-        // all of the batch, or under a straggler timeout the examples of the workers on time
+        // all of the batch, or under a straggler timeout the shares of the workers on time
         for (int k = 0; k < losses.length; k++) {
           long[] total = null;
           for (long[][] part : parts) {
@@ -140,19 +133,5 @@ final class ShardedObjective implements PerturbedObjective<EncoderClassifier.Bat
         yield losses;
       }
     };
-  }
-
-  /** The loss's sums over {@code batch} at the perturbation ({@code pair}: both signs). */
-  private long[][] sums(
-      EncoderClassifier.Batch batch, VirtualPerturbation perturbation, boolean pair) {
-    double[][] logits =
-        pair
-            ? classifier.logitsPair(batch, threads, perturbation)
-            : new double[][] {classifier.logits(batch, threads, perturbation)};
-    long[][] sums = new long[logits.length][];
-    for (int k = 0; k < logits.length; k++) {
-      sums[k] = EncoderClassifier.sumsOf(loss, logits[k], batch);
-    }
-    return sums;
   }
 }
