@@ -90,7 +90,7 @@ final class DecoderFinetune {
     }
     try (Workers workers = Workers.of(Arguments.threads("--threads", cmd.threads))) {
       DecoderFineTuner.Result r =
-          DecoderFineTuner.run(
+          cmd.decoderRunner.run(
               new DecoderFineTuner.Run(
                   config,
                   m.lm(),
@@ -101,8 +101,10 @@ final class DecoderFinetune {
                   data.dev(),
                   new RunDriver.Context(
                       cmd.out, cmd.resume, workers, System.err, ProgressBar.terminal(), null)));
-      System.out.println(JsonFiles.line(r.summary()));
-      FinetuneCommand.printOutputs(cmd.out, r.best(), r.last());
+      if (r != null) { // a data-parallel worker's runner has no run folder to report
+        System.out.println(JsonFiles.line(r.summary()));
+        FinetuneCommand.printOutputs(cmd.out, r.best(), r.last());
+      }
     }
     return 0;
   }

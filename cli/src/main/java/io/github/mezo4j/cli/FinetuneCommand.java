@@ -15,6 +15,7 @@ import io.github.mezo4j.train.data.Dataset;
 import io.github.mezo4j.train.data.Example;
 import io.github.mezo4j.train.data.PairTask;
 import io.github.mezo4j.train.data.Task;
+import io.github.mezo4j.train.decoder.DecoderFineTuner;
 import io.github.mezo4j.train.head.HeadSpec;
 import io.github.mezo4j.train.head.LinearProbe;
 import io.github.mezo4j.train.head.PromptHead;
@@ -277,23 +278,33 @@ public final class FinetuneCommand implements Callable<Integer> {
     FineTuner.Result run(FineTuner.Run run) throws IOException;
   }
 
+  /** What becomes of a prepared decoder run, as {@link ClassifierRunner} for encoders. */
+  @FunctionalInterface
+  public interface DecoderRunner {
+    /** Runs {@code run}; null for a data-parallel worker's run. */
+    DecoderFineTuner.Result run(DecoderFineTuner.Run run) throws IOException;
+  }
+
   private ClassifierRunner runner = FineTuner::run;
+  DecoderRunner decoderRunner = DecoderFineTuner::run;
 
   /**
-   * Runs these options, which must describe an encoder classification run, with {@code runner}
-   * instead of {@link FineTuner#run} (the recipe, checks, model and data are {@code finetune}'s).
+   * Runs these options, which must describe an encoder classification run or a decoder run, with
+   * {@code classifiers} or {@code decoders} instead of {@link FineTuner#run} and {@link
+   * DecoderFineTuner#run} (the recipe, checks, model and data are {@code finetune}'s).
    *
    * @return the exit code
-   * @throws IllegalArgumentException if the options describe a decoder or sentence-pair run
+   * @throws IllegalArgumentException if the options describe a sentence-pair run
    */
-  public int runClassifier(ClassifierRunner runner) throws Exception {
-    boolean pairs = taskOptions.pairTask().isPresent();
-    if (DecoderModels.isDecoder(model) || pairs) {
+  public int runDistributed(ClassifierRunner classifiers, DecoderRunner decoders) throws Exception {
+    if (!DecoderModels.isDecoder(model) && taskOptions.pairTask().isPresent()) {
       throw new IllegalArgumentException(
-          "distributed runs train encoders on classification tasks; --model %s%s is not one"
-              .formatted(model, pairs ? " on a sentence-pair task" : ""));
+          "distributed runs train encoders on classification tasks and decoders; --model %s on a"
+                  .formatted(model)
+              + " sentence-pair task is not one");
     }
-    this.runner = runner;
+    this.runner = classifiers;
+    this.decoderRunner = decoders;
     return call();
   }
 

@@ -6,9 +6,12 @@ import io.github.mezo4j.spark.exchange.ExchangeHub;
 import io.github.mezo4j.spark.exchange.TcpExchange;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
+import io.github.mezo4j.train.decoder.DecoderFineTuner;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.FineTuner;
+import io.github.mezo4j.train.trainer.LossExchange;
 import io.github.mezo4j.train.trainer.ParallelMode;
+import io.github.mezo4j.train.trainer.RunDriver;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.InetAddress;
@@ -68,15 +71,27 @@ public final class SparkMezo {
     }
   }
 
+  /** What the driver needs of a prepared run, whatever its model kind. */
+  private interface Prepared {
+    RunDriver.Context context();
+
+    long fingerprint();
+
+    /** Refuses what {@code mode} cannot run on {@code workers}, before they start. */
+    void check(ParallelMode mode, int workers);
+
+    RunDriver.Outcome run(LossExchange.Hub hub, ParallelMode mode) throws IOException;
+  }
+
   /**
-   * Runs {@code finetuneArgs} (those of {@code mezo4j finetune}, encoder classification tasks) on
-   * {@code sc}'s cluster.
+   * Runs {@code finetuneArgs} (those of {@code mezo4j finetune}: an encoder on a classification
+   * task, or a decoder) on {@code sc}'s cluster.
    *
-   * @return the run's result (its summary has a {@code distributed} section)
-   * @throws IllegalArgumentException on bad options, a Spark or Java this cannot run on, or a batch
-   *     the workers cannot share evenly, before any step
+   * @return the run's outcome (its summary has a {@code distributed} section)
+   * @throws IllegalArgumentException on bad options, a Spark or Java this cannot run on, a
+   *     sentence-pair task, or a batch with fewer shares than workers, before any step
    */
-  public static FineTuner.Result fineTune(SparkContext sc, Options options, String... finetuneArgs)
+  public static RunDriver.Outcome fineTune(SparkContext sc, Options options, String... finetuneArgs)
       throws Exception {
     Runtimes.check(sc.version());
     if (options.workers() < 1) {
@@ -84,26 +99,83 @@ public final class SparkMezo {
     }
     FinetuneCommand command = new FinetuneCommand();
     new CommandLine(command).parseArgs(finetuneArgs);
-    AtomicReference<FineTuner.Result> result = new AtomicReference<>();
-    command.runClassifier(
+    AtomicReference<RunDriver.Outcome> result = new AtomicReference<>();
+    command.runDistributed(
         run -> {
-          result.set(drive(sc, options, finetuneArgs, run));
-          return result.get();
+          RunDriver.Outcome o = drive(sc, options, finetuneArgs, encoder(run));
+          result.set(o);
+          return new FineTuner.Result(o.summary(), run.classifier(), o.best(), o.last());
+        },
+        run -> {
+          RunDriver.Outcome o = drive(sc, options, finetuneArgs, decoder(run));
+          result.set(o);
+          return new DecoderFineTuner.Result(
+              o.summary(), run.lm().model().parameters(), o.best(), o.last());
         });
     return result.get();
   }
 
-  private static FineTuner.Result drive(
-      SparkContext sc, Options options, String[] args, FineTuner.Run run) throws IOException {
-    int workers = options.workers();
-    // before the workers start (the run checks the same again, for callers without Spark)
-    options
-        .mode()
-        .check(
+  private static Prepared encoder(FineTuner.Run run) {
+    return new Prepared() {
+      @Override
+      public RunDriver.Context context() {
+        return run.context();
+      }
+
+      @Override
+      public long fingerprint() {
+        return Fingerprint.of(run);
+      }
+
+      @Override
+      public void check(ParallelMode mode, int workers) {
+        int batch = Math.min(run.config().run().batch(), run.train().size());
+        mode.check(
             run.config().run().optim(),
-            EncoderClassifier.buckets(Math.min(run.config().run().batch(), run.train().size())),
+            EncoderClassifier.buckets(batch),
             EncoderClassifier.SHARE_NAME,
             workers);
+      }
+
+      @Override
+      public RunDriver.Outcome run(LossExchange.Hub hub, ParallelMode mode) throws IOException {
+        FineTuner.Result r = FineTuner.run(run.distributed(hub, mode, run.context()));
+        return new RunDriver.Outcome(r.summary(), r.best(), r.last());
+      }
+    };
+  }
+
+  private static Prepared decoder(DecoderFineTuner.Run run) {
+    return new Prepared() {
+      @Override
+      public RunDriver.Context context() {
+        return run.context();
+      }
+
+      @Override
+      public long fingerprint() {
+        return Fingerprint.of(run);
+      }
+
+      @Override
+      public void check(ParallelMode mode, int workers) {
+        int batch = Math.min(run.config().run().batch(), run.train().size());
+        mode.check(run.config().run().optim(), batch, "examples", workers);
+      }
+
+      @Override
+      public RunDriver.Outcome run(LossExchange.Hub hub, ParallelMode mode) throws IOException {
+        DecoderFineTuner.Result r = DecoderFineTuner.run(run.distributed(hub, mode, run.context()));
+        return new RunDriver.Outcome(r.summary(), r.best(), r.last());
+      }
+    };
+  }
+
+  private static RunDriver.Outcome drive(
+      SparkContext sc, Options options, String[] args, Prepared run) throws IOException {
+    int workers = options.workers();
+    // before the workers start (the run checks the same again, for callers without Spark)
+    run.check(options.mode(), workers);
     RunFolder folder = new RunFolder(run.context().out());
     Path stragglers = folder.dir().resolve(STRAGGLER_LOG);
     if (!run.context().resume()) {
@@ -112,7 +184,7 @@ public final class SparkMezo {
     ExchangeHub hub =
         new ExchangeHub(
             workers,
-            Fingerprint.of(run),
+            run.fingerprint(),
             folder.stepLog(),
             options.stragglerTimeoutMillis(),
             stragglers);
@@ -143,9 +215,9 @@ public final class SparkMezo {
               "mezo4j-spark-job");
       job.setDaemon(true);
       job.start();
-      FineTuner.Result r;
+      RunDriver.Outcome r;
       try {
-        r = FineTuner.run(run.distributed(hub, options.mode(), run.context()));
+        r = run.run(hub, options.mode());
       } catch (RuntimeException | IOException e) {
         sc.cancelJobGroup(group);
         throw e;

@@ -3,6 +3,7 @@ package io.github.mezo4j.spark;
 import io.github.mezo4j.cli.FinetuneCommand;
 import io.github.mezo4j.spark.exchange.TcpExchange;
 import io.github.mezo4j.train.checkpoint.RunFolder;
+import io.github.mezo4j.train.decoder.DecoderFineTuner;
 import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.RunDriver;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.LongConsumer;
+import java.util.function.UnaryOperator;
 import org.apache.spark.BarrierTaskContext;
 import picocli.CommandLine;
 import scala.Function1;
@@ -66,18 +68,23 @@ final class WorkerTask
     FinetuneCommand command = new FinetuneCommand();
     new CommandLine(command).parseArgs(args);
     try {
-      command.runClassifier(
+      // the replica's own folder and hook, with the threads the options asked for
+      UnaryOperator<RunDriver.Context> follower =
+          prepared -> new RunDriver.Context(out, false, prepared.workers(), null, false, hook);
+      command.runDistributed(
           run -> {
-            try (TcpExchange.WorkerEnd client =
-                TcpExchange.connect(host, port, rank, options.workers(), 60_000)) {
+            try (TcpExchange.WorkerEnd client = connect(rank)) {
               byte[] log = client.join(Fingerprint.of(run));
               FineTuner.follow(
-                  run.distributed(
-                      client,
-                      options.mode(),
-                      new RunDriver.Context(
-                          out, false, run.context().workers(), null, false, hook)),
-                  log);
+                  run.distributed(client, options.mode(), follower.apply(run.context())), log);
+            }
+            return null;
+          },
+          run -> {
+            try (TcpExchange.WorkerEnd client = connect(rank)) {
+              byte[] log = client.join(Fingerprint.of(run));
+              DecoderFineTuner.follow(
+                  run.distributed(client, options.mode(), follower.apply(run.context())), log);
             }
             return null;
           });
@@ -85,5 +92,9 @@ final class WorkerTask
       RunFolder.deleteTree(out);
     }
     return List.of("worker %d finished (stage attempt %d)".formatted(rank, attempt));
+  }
+
+  private TcpExchange.WorkerEnd connect(int rank) throws IOException {
+    return TcpExchange.connect(host, port, rank, options.workers(), 60_000);
   }
 }

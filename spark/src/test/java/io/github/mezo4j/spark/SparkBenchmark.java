@@ -6,7 +6,7 @@ import io.github.mezo4j.spark.exchange.ExchangeHub;
 import io.github.mezo4j.spark.exchange.TcpExchange;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
-import io.github.mezo4j.train.trainer.FineTuner;
+import io.github.mezo4j.train.trainer.RunDriver;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,7 +146,7 @@ class SparkBenchmark {
         SparkContext sc = cluster(workers, dir.resolve("spark-home-" + workers));
         try {
           Path out = dir.resolve("spark-%d-%d".formatted(batch, workers));
-          FineTuner.Result r =
+          RunDriver.Outcome r =
               SparkMezo.fineTune(
                   sc,
                   SparkMezo.Options.of(workers),

@@ -3,14 +3,17 @@ package io.github.mezo4j.spark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.mezo4j.cli.FinetuneCommandsTest;
 import io.github.mezo4j.cli.Main;
+import io.github.mezo4j.core.data.SharedData;
 import io.github.mezo4j.train.checkpoint.RunFolder;
-import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.ParallelMode;
+import io.github.mezo4j.train.trainer.RunDriver;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,7 +105,7 @@ class SparkRunTest {
     assertEquals(0, Main.run(finetune.toArray(String[]::new)));
 
     Path spark = dir.resolve("spark");
-    FineTuner.Result r =
+    RunDriver.Outcome r =
         SparkMezo.fineTune(
             sc, new SparkMezo.Options(2, ParallelMode.DATA, 0, 3), args(model, data, spark));
 
@@ -118,5 +121,57 @@ class SparkRunTest {
     // the halted executor's stage was relaunched: both of its tasks joined again
     assertEquals(4, dp.get("worker_joins").asInt(), dp.toString());
     assertTrue(dp.get("exchange_bytes_from_workers").asLong() > 0);
+  }
+
+  @Test
+  void aDecoderLanguageModelRunEndsAsTheSingleProcessRun() throws Exception {
+    Path stories;
+    try {
+      stories = SharedData.root("stories260k").resolve("stories260k");
+    } catch (NoSuchFileException e) {
+      assumeTrue(false, "SKIPPED: shared data folder stories260k/ missing: " + e.getMessage());
+      return;
+    }
+    Path data = dir.resolve("texts");
+    Files.createDirectories(data);
+    Files.writeString(data.resolve("train.tsv"), FinetuneCommandsTest.tsv(32, 3));
+    Files.writeString(data.resolve("dev.tsv"), FinetuneCommandsTest.tsv(8, 4));
+    List<String> args =
+        List.of(
+            "--model", stories.resolve("stories260K.bin").toString(),
+            "--tokenizer", stories.resolve("tok512.bin").toString(),
+            "--objective", "lm",
+            "--task", "mine",
+            "--data-dir", data.toString(),
+            "--text-column", "review",
+            "--label-column", "stars",
+            "--labels", "neg,pos",
+            "--steps", "6",
+            "--eval-every", "3",
+            "--batch", "8",
+            "--lr", "1e-4",
+            "--threads", "1");
+    Path single = dir.resolve("decoder-single");
+    List<String> finetune = new ArrayList<>(List.of("finetune"));
+    finetune.addAll(args);
+    finetune.addAll(List.of("--out", single.toString()));
+    assertEquals(0, Main.run(finetune.toArray(String[]::new)));
+
+    Path spark = dir.resolve("decoder-spark");
+    List<String> distributed = new ArrayList<>(args);
+    distributed.addAll(List.of("--out", spark.toString()));
+    RunDriver.Outcome r =
+        SparkMezo.fineTune(sc, SparkMezo.Options.of(2), distributed.toArray(String[]::new));
+
+    assertArrayEquals(
+        Files.readAllBytes(single.resolve(RunFolder.STEP_LOG)),
+        Files.readAllBytes(spark.resolve(RunFolder.STEP_LOG)));
+    JsonNode one = new RunFolder(single).readSummary();
+    assertEquals(one.get("final_dev_metric"), r.summary().get("final_dev_metric"));
+    assertEquals("decoder", r.summary().get("kind").asText());
+    // per step and worker: one pair of counted NLL sums (73 bytes), after each worker's join
+    assertEquals(
+        2 * 25 + 6 * 2 * 73,
+        r.summary().get("distributed").get("exchange_bytes_from_workers").asLong());
   }
 }

@@ -13,14 +13,21 @@ import io.github.mezo4j.train.checkpoint.DecoderCheckpoints;
 import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.checkpoint.RunState;
 import io.github.mezo4j.train.data.Example;
+import io.github.mezo4j.train.metrics.ClassificationLoss;
+import io.github.mezo4j.train.metrics.ExactSum;
 import io.github.mezo4j.train.prompt.DecoderTemplate;
 import io.github.mezo4j.train.trainer.BatchSampler;
+import io.github.mezo4j.train.trainer.LossExchange;
+import io.github.mezo4j.train.trainer.ParallelMode;
 import io.github.mezo4j.train.trainer.RunDriver;
 import io.github.mezo4j.train.trainer.Scores;
+import io.github.mezo4j.train.trainer.ShardedLoss;
+import io.github.mezo4j.train.trainer.ShardedObjective;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
  * Fine-tunes a decoder LM with MeZO: every weight the model reads is trained on either a prompted
@@ -55,6 +62,10 @@ public final class DecoderFineTuner {
    * @param train the training split
    * @param dev the dev split (evaluation and best-checkpoint choice)
    * @param context where the run goes: its folder, resume, threads, progress and after-step hook
+   * @param exchange null for a run in this process; a distributed run's driver ({@link
+   *     LossExchange.Hub}: no training forward pass, writes the run folder) or worker ({@link
+   *     LossExchange.Client}, run by {@link #follow})
+   * @param mode how a distributed run spreads a step (null when {@code exchange} is)
    */
   public record Run(
       DecoderFineTuneConfig config,
@@ -64,7 +75,30 @@ public final class DecoderFineTuner {
       DecoderConfig decoderConfig,
       List<Example> train,
       List<Example> dev,
-      RunDriver.Context context) {}
+      RunDriver.Context context,
+      LossExchange exchange,
+      ParallelMode mode) {
+    /** A run in this process. */
+    public Run(
+        DecoderFineTuneConfig config,
+        DecoderLm lm,
+        DecoderTemplate template,
+        int classes,
+        DecoderConfig decoderConfig,
+        List<Example> train,
+        List<Example> dev,
+        RunDriver.Context context) {
+      this(config, lm, template, classes, decoderConfig, train, dev, context, null, null);
+    }
+
+    /**
+     * The same run spread over {@code exchange}'s workers as {@code mode} says, in {@code context}.
+     */
+    public Run distributed(LossExchange exchange, ParallelMode mode, RunDriver.Context context) {
+      return new Run(
+          config, lm, template, classes, decoderConfig, train, dev, context, exchange, mode);
+    }
+  }
 
   /**
    * What a run produced.
@@ -91,16 +125,26 @@ public final class DecoderFineTuner {
     }
   }
 
-  /** The training loss of a batch and the dev evaluation, for either kind of objective. */
+  /**
+   * The training loss of a batch (the examples at {@code indices}), as summable parts ({@link
+   * ShardedLoss}: each text or prompt is one share), and the dev evaluation, for either kind of
+   * objective.
+   */
   private interface Task {
     int trainSize();
 
-    double loss(int[] indices, Workers workers, VirtualPerturbation perturbation);
+    /** The sums over {@code indices} at the perturbation and, with {@code pair}, its mirror. */
+    long[][] sums(int[] indices, Workers workers, VirtualPerturbation perturbation, boolean pair);
 
-    /** {@code {L+, L-}} at {@code plus} and its mirror, each weight read once for both. */
-    double[] lossPair(int[] indices, Workers workers, VirtualPerturbation plus);
+    long[] add(long[] a, long[] b);
+
+    double lossOf(long[] sums);
 
     DecoderEvaluation evaluateDev(Workers workers);
+
+    default double loss(int[] indices, Workers workers, VirtualPerturbation perturbation) {
+      return lossOf(sums(indices, workers, perturbation, false)[0]);
+    }
   }
 
   private static Task task(Run run) {
@@ -116,14 +160,19 @@ public final class DecoderFineTuner {
         }
 
         @Override
-        public double loss(int[] indices, Workers workers, VirtualPerturbation perturbation) {
-          return m.nll(train, indices, workers, perturbation).mean();
+        public long[][] sums(
+            int[] indices, Workers workers, VirtualPerturbation perturbation, boolean pair) {
+          return m.sums(train, indices, workers, perturbation, pair);
         }
 
         @Override
-        public double[] lossPair(int[] indices, Workers workers, VirtualPerturbation plus) {
-          LanguageModeling.Nll[] pair = m.nllPair(train, indices, workers, plus);
-          return new double[] {pair[0].mean(), pair[1].mean()};
+        public long[] add(long[] a, long[] b) {
+          return ExactSum.addCounted(a, b);
+        }
+
+        @Override
+        public double lossOf(long[] sums) {
+          return ExactSum.mean(sums);
         }
 
         @Override
@@ -138,6 +187,7 @@ public final class DecoderFineTuner {
             run.lm(), run.template(), run.classes(), c.score(), DecoderMetrics.CHUNK);
     DecoderClassifier.Tokenized train = classifier.tokenize(run.train());
     DecoderClassifier.Tokenized dev = classifier.tokenize(run.dev());
+    ClassificationLoss loss = c.objective().classification();
     return new Task() {
       @Override
       public int trainSize() {
@@ -145,29 +195,69 @@ public final class DecoderFineTuner {
       }
 
       @Override
-      public double loss(int[] indices, Workers workers, VirtualPerturbation perturbation) {
-        return lossOf(classifier.scores(train, indices, workers, perturbation), indices);
+      public long[][] sums(
+          int[] indices, Workers workers, VirtualPerturbation perturbation, boolean pair) {
+        double[][] scores =
+            pair
+                ? classifier.scoresPair(train, indices, workers, perturbation)
+                : new double[][] {classifier.scores(train, indices, workers, perturbation)};
+        long[][] sums = new long[scores.length][];
+        for (int k = 0; k < scores.length; k++) {
+          float[] f = new float[scores[k].length];
+          for (int i = 0; i < f.length; i++) {
+            f[i] = (float) scores[k][i];
+          }
+          sums[k] = loss.sums(f, run.classes(), DecoderClassifier.labels(train, indices));
+        }
+        return sums;
       }
 
       @Override
-      public double[] lossPair(int[] indices, Workers workers, VirtualPerturbation plus) {
-        double[][] pair = classifier.scoresPair(train, indices, workers, plus);
-        return new double[] {lossOf(pair[0], indices), lossOf(pair[1], indices)};
+      public long[] add(long[] a, long[] b) {
+        return loss.add(a, b);
       }
 
-      private double lossOf(double[] s, int[] indices) {
-        float[] scores = new float[s.length];
-        for (int i = 0; i < s.length; i++) {
-          scores[i] = (float) s[i];
-        }
-        return c.objective()
-            .classification()
-            .loss(scores, run.classes(), DecoderClassifier.labels(train, indices));
+      @Override
+      public double lossOf(long[] sums) {
+        return loss.lossOf(sums);
       }
 
       @Override
       public DecoderEvaluation evaluateDev(Workers workers) {
         return DecoderEvaluation.of(classifier.evaluate(dev, workers));
+      }
+    };
+  }
+
+  /** A task's loss over a run's workers: every example of a batch is a share. */
+  private static ShardedLoss<int[]> sharded(Task task, Workers workers) {
+    return new ShardedLoss<>() {
+      @Override
+      public int shares(int[] indices) {
+        return indices.length;
+      }
+
+      @Override
+      public int[] shard(int[] indices, int rank, int ranks) {
+        return IntStream.range(0, indices.length)
+            .filter(i -> i % ranks == rank)
+            .map(i -> indices[i])
+            .toArray();
+      }
+
+      @Override
+      public long[][] sums(int[] indices, VirtualPerturbation perturbation, boolean pair) {
+        return task.sums(indices, workers, perturbation, pair);
+      }
+
+      @Override
+      public long[] add(long[] a, long[] b) {
+        return task.add(a, b);
+      }
+
+      @Override
+      public double lossOf(long[] sums) {
+        return task.lossOf(sums);
       }
     };
   }
@@ -181,8 +271,27 @@ public final class DecoderFineTuner {
    *     process writes {@code out}
    */
   public static Result run(Run run) throws IOException {
+    if (run.exchange() instanceof LossExchange.Client) {
+      throw new IllegalArgumentException("a distributed run's worker runs with follow, not run");
+    }
     RunDriver.Outcome o = RunDriver.run(run.config(), new DecoderKind(run), run.context());
     return new Result(o.summary(), run.lm().model().parameters(), o.best(), o.last());
+  }
+
+  /**
+   * Runs a distributed run worker's replica ({@code run.exchange()} is its {@link
+   * LossExchange.Client}) to {@code config.steps()}: replays {@code stepLog} (the driver's step log
+   * so far), then computes its share of every step's forward passes in step with the driver. Its
+   * own step log goes to {@code run.context().out()}, a private folder.
+   *
+   * @return the replica's weights at the last step (the driver's, bit for bit)
+   */
+  public static ParameterSet follow(Run run, byte[] stepLog) throws IOException {
+    if (!(run.exchange() instanceof LossExchange.Client)) {
+      throw new IllegalArgumentException("follow needs a distributed run worker's exchange");
+    }
+    RunDriver.follow(run.config().run(), new DecoderKind(run), run.context(), stepLog);
+    return run.lm().model().parameters();
   }
 
   /**
@@ -195,6 +304,7 @@ public final class DecoderFineTuner {
     private final Task task;
     private final BatchSampler sampler;
     private PerturbationMode mode;
+    private ShardedObjective<int[]> sharded;
 
     DecoderKind(Run run) {
       this.run = run;
@@ -226,6 +336,18 @@ public final class DecoderFineTuner {
     @Override
     public MezoTrainer.Builder<int[]> trainerBuilder() {
       Workers workers = run.context().workers();
+      if (run.exchange() != null) {
+        if (mode != PerturbationMode.VIRTUAL) {
+          throw new IllegalArgumentException(
+              "a distributed run needs a step log in virtual perturbation mode; this run was"
+                  + " started in "
+                  + mode.spec()
+                  + " mode by an earlier version");
+        }
+        run.mode().check(c.run().optim(), sampler.batch(), "examples", run.exchange().workers());
+        sharded = new ShardedObjective<>(sharded(task, workers), run.exchange(), run.mode());
+        return MezoTrainer.virtualBuilder(sharded);
+      }
       if (mode == PerturbationMode.IN_PLACE) {
         return MezoTrainer.builder(
             (params, indices) -> task.loss(indices, workers, VirtualPerturbation.none()));
@@ -239,7 +361,8 @@ public final class DecoderFineTuner {
 
             @Override
             public double[] lossPair(int[] indices, VirtualPerturbation plus) {
-              return task.lossPair(indices, workers, plus);
+              long[][] sums = task.sums(indices, workers, plus, true);
+              return new double[] {task.lossOf(sums[0]), task.lossOf(sums[1])};
             }
           });
     }
@@ -256,6 +379,9 @@ public final class DecoderFineTuner {
 
     @Override
     public int[] batch(long index) {
+      if (sharded != null) {
+        sharded.startStep(index);
+      }
       return sampler.indices(index);
     }
 

@@ -4,6 +4,7 @@ import io.github.mezo4j.core.noise.VirtualPerturbation;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.model.SequenceScorer;
 import io.github.mezo4j.train.data.Example;
+import io.github.mezo4j.train.metrics.ExactSum;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -53,6 +54,11 @@ public final class LanguageModeling {
    * @param tokens predicted tokens
    */
   public record Nll(double nll, long tokens) {
+    /** The NLL of a counted sum {@code {tokens, exact sum}} ({@link #sums}). */
+    public static Nll of(long[] sums) {
+      return new Nll(ExactSum.total(sums), sums[0]);
+    }
+
     /** Mean negative log-likelihood per token (nats). */
     public double mean() {
       return nll / tokens;
@@ -98,8 +104,8 @@ public final class LanguageModeling {
   }
 
   /**
-   * The NLL of the texts {@code indices} of {@code set}, at the current weights. The sum runs in a
-   * fixed order (text by text in {@code indices} order, token by token), whatever the chunking.
+   * The NLL of the texts {@code indices} of {@code set}, at the current weights. Each text's NLL
+   * sums its tokens in order, whatever the chunking, and the texts' NLLs are summed exactly.
    */
   public Nll nll(Tokenized set, int[] indices, Workers workers) {
     return nll(set, indices, workers, VirtualPerturbation.none());
@@ -111,7 +117,7 @@ public final class LanguageModeling {
    * z}, nothing written.
    */
   public Nll nll(Tokenized set, int[] indices, Workers workers, VirtualPerturbation perturbation) {
-    return nll(set, indices, workers, perturbation, false)[0];
+    return Nll.of(sums(set, indices, workers, perturbation, false)[0]);
   }
 
   /**
@@ -120,10 +126,16 @@ public final class LanguageModeling {
    * Workers, VirtualPerturbation)} bit for bit.
    */
   public Nll[] nllPair(Tokenized set, int[] indices, Workers workers, VirtualPerturbation plus) {
-    return nll(set, indices, workers, plus, true);
+    long[][] sums = sums(set, indices, workers, plus, true);
+    return new Nll[] {Nll.of(sums[0]), Nll.of(sums[1])};
   }
 
-  private Nll[] nll(
+  /**
+   * The texts' NLL as counted sums ({@link ExactSum}: predicted tokens and the exact sum of the
+   * texts' NLLs), at {@code perturbation} and, with {@code pair}, at its mirror too: the sums of
+   * any split of {@code indices}, added, are those of the whole bit for bit.
+   */
+  public long[][] sums(
       Tokenized set,
       int[] indices,
       Workers workers,
@@ -162,13 +174,12 @@ public final class LanguageModeling {
         tokens += lp[0][k - from].length;
       }
     }
-    Nll[] out = new Nll[halves];
+    long[][] out = new long[halves][];
     for (int h = 0; h < halves; h++) {
-      double sum = 0;
+      out[h] = new long[] {tokens, 0, 0};
       for (double v : perText[h]) {
-        sum += v;
+        ExactSum.add(out[h], 1, v);
       }
-      out[h] = new Nll(sum, tokens);
     }
     return out;
   }

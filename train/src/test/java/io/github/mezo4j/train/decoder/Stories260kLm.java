@@ -17,11 +17,11 @@ import java.util.List;
  * tok512.bin tokenizer, freshly loaded for each call (MeZO changes weights in place); a test
  * calling {@link #load()} is skipped, loudly, when the data is missing.
  */
-final class Stories260kLm {
+public final class Stories260kLm {
   private Stories260kLm() {}
 
   /** A fresh copy of the model and its tokenizer. */
-  static Loaded load() throws IOException {
+  public static Loaded load() throws IOException {
     Path dir;
     try {
       dir = SharedData.root("stories260k").resolve("stories260k");
@@ -40,10 +40,10 @@ final class Stories260kLm {
   }
 
   /** The checkpoint (config and weights) and the LM over those weights. */
-  record Loaded(DecoderCheckpoint checkpoint, DecoderLm lm) {}
+  public record Loaded(DecoderCheckpoint checkpoint, DecoderLm lm) {}
 
   /** Short sentiment sentences in SST-2's style, written for these tests (label 1 positive). */
-  static final List<Example> REVIEWS =
+  public static final List<Example> REVIEWS =
       List.of(
           Example.of("a warm and funny story about a little dog", 1),
           Example.of("the film is dull and far too long", 0),

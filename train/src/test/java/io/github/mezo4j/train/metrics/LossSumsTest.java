@@ -66,6 +66,28 @@ class LossSumsTest {
   }
 
   @Test
+  void negativeTermsGiveTheSameBitsInAnyOrder() {
+    SplittableRandom random = new SplittableRandom(5);
+    double[] terms = new double[200];
+    for (int i = 0; i < terms.length; i++) {
+      terms[i] = Math.scalb(random.nextDouble() - 0.5, random.nextInt(-30, 30));
+    }
+    long[] forward = new long[2];
+    long[] backward = new long[2];
+    for (int i = 0; i < terms.length; i++) {
+      ExactSum.add(forward, 0, terms[i]);
+      ExactSum.add(backward, 0, terms[terms.length - 1 - i]);
+    }
+    assertEquals(forward[0], backward[0]);
+    assertEquals(forward[1], backward[1]);
+    double naive = 0;
+    for (double t : terms) {
+      naive += t;
+    }
+    assertEquals(naive, ExactSum.value(forward[0], forward[1]), 1e-9 * Math.abs(naive) + 1e-12);
+  }
+
+  @Test
   void nanAndInfinityStick() {
     long[] sum = new long[2];
     ExactSum.add(sum, 0, 2.5);
@@ -75,6 +97,11 @@ class LossSumsTest {
     ExactSum.add(sum, 0, Double.NaN);
     ExactSum.add(sum, 0, 1.0);
     assertTrue(Double.isNaN(ExactSum.value(sum[0], sum[1])));
+    long[] both = new long[2];
+    ExactSum.add(both, 0, Double.NEGATIVE_INFINITY);
+    assertEquals(Double.NEGATIVE_INFINITY, ExactSum.value(both[0], both[1]));
+    ExactSum.add(both, 0, Double.POSITIVE_INFINITY);
+    assertTrue(Double.isNaN(ExactSum.value(both[0], both[1])));
     // a row of NaN scores: the cross-entropy is NaN, as a double sum would make it
     float[] scores = {1, 2, Float.NaN, Float.NaN};
     assertTrue(Double.isNaN(ClassificationLoss.CROSS_ENTROPY.loss(scores, 2, new int[] {0, 1})));
