@@ -28,6 +28,7 @@ import io.github.mezo4j.train.trainer.FineTuneConfig;
 import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.LabeledTexts;
 import io.github.mezo4j.train.trainer.OptimizerSettings;
+import io.github.mezo4j.train.trainer.PairFineTuner;
 import io.github.mezo4j.train.trainer.Recipe;
 import io.github.mezo4j.train.trainer.RunDriver;
 import io.github.mezo4j.train.trainer.RunSettings;
@@ -285,26 +286,29 @@ public final class FinetuneCommand implements Callable<Integer> {
     DecoderFineTuner.Result run(DecoderFineTuner.Run run) throws IOException;
   }
 
+  /** What becomes of a prepared sentence-pair run, as {@link ClassifierRunner} for classifiers. */
+  @FunctionalInterface
+  public interface PairRunner {
+    /** Runs {@code run}; null for a data-parallel worker's run. */
+    PairFineTuner.Result run(PairFineTuner.Run run) throws IOException;
+  }
+
   private ClassifierRunner runner = FineTuner::run;
   DecoderRunner decoderRunner = DecoderFineTuner::run;
+  PairRunner pairRunner = PairFineTuner::run;
 
   /**
-   * Runs these options, which must describe an encoder classification run or a decoder run, with
-   * {@code classifiers} or {@code decoders} instead of {@link FineTuner#run} and {@link
-   * DecoderFineTuner#run} (the recipe, checks, model and data are {@code finetune}'s).
+   * Runs these options with {@code classifiers}, {@code decoders} or {@code pairs}, whichever kind
+   * of run they describe, instead of {@link FineTuner#run}, {@link DecoderFineTuner#run} and {@link
+   * PairFineTuner#run} (the recipe, checks, model and data are {@code finetune}'s).
    *
    * @return the exit code
-   * @throws IllegalArgumentException if the options describe a sentence-pair run
    */
-  public int runDistributed(ClassifierRunner classifiers, DecoderRunner decoders) throws Exception {
-    if (!DecoderModels.isDecoder(model) && taskOptions.pairTask().isPresent()) {
-      throw new IllegalArgumentException(
-          "distributed runs train encoders on classification tasks and decoders; --model %s on a"
-                  .formatted(model)
-              + " sentence-pair task is not one");
-    }
+  public int runDistributed(ClassifierRunner classifiers, DecoderRunner decoders, PairRunner pairs)
+      throws Exception {
     this.runner = classifiers;
     this.decoderRunner = decoders;
+    this.pairRunner = pairs;
     return call();
   }
 

@@ -81,7 +81,7 @@ final class PairCommands {
     }
     try (Workers workers = Workers.of(Arguments.threads("--threads", cmd.threads))) {
       PairFineTuner.Result r =
-          PairFineTuner.run(
+          cmd.pairRunner.run(
               new PairFineTuner.Run(
                   config,
                   task,
@@ -92,8 +92,10 @@ final class PairCommands {
                   data.dev(),
                   new RunDriver.Context(
                       cmd.out, cmd.resume, workers, System.err, ProgressBar.terminal(), null)));
-      System.out.println(JsonFiles.line(r.summary()));
-      FinetuneCommand.printOutputs(cmd.out, r.best(), r.last());
+      if (r != null) { // a data-parallel worker's runner has no run folder to report
+        System.out.println(JsonFiles.line(r.summary()));
+        FinetuneCommand.printOutputs(cmd.out, r.best(), r.last());
+      }
     }
     return 0;
   }

@@ -2,9 +2,11 @@ package io.github.mezo4j.spark;
 
 import io.github.mezo4j.core.param.Parameter;
 import io.github.mezo4j.train.data.Example;
+import io.github.mezo4j.train.data.TextPair;
 import io.github.mezo4j.train.decoder.DecoderFineTuner;
 import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.LabeledTexts;
+import io.github.mezo4j.train.trainer.PairFineTuner;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -38,6 +40,15 @@ public final class Fingerprint {
       f.mix(e.text()).mix(e.hasPair() ? e.textPair() : "").mix(e.label());
     }
     return f.mix(run.lm().model().parameters()).h;
+  }
+
+  /** The fingerprint of a sentence-pair run (before any step: the model holds the base weights). */
+  public static long of(PairFineTuner.Run run) {
+    Fingerprint f = new Fingerprint().mix(run.config().toJson().toString());
+    for (TextPair p : run.train()) {
+      f.mix(p.first()).mix(p.second()).mix(Double.toString(p.score()));
+    }
+    return f.mix(run.model().embedder().encoder().parameters()).h;
   }
 
   private Fingerprint mix(Iterable<Parameter> weights) {

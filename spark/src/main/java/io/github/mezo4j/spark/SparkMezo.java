@@ -10,6 +10,7 @@ import io.github.mezo4j.train.decoder.DecoderFineTuner;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.LossExchange;
+import io.github.mezo4j.train.trainer.PairFineTuner;
 import io.github.mezo4j.train.trainer.ParallelMode;
 import io.github.mezo4j.train.trainer.RunDriver;
 import java.io.IOException;
@@ -84,12 +85,12 @@ public final class SparkMezo {
   }
 
   /**
-   * Runs {@code finetuneArgs} (those of {@code mezo4j finetune}: an encoder on a classification
-   * task, or a decoder) on {@code sc}'s cluster.
+   * Runs {@code finetuneArgs} (those of {@code mezo4j finetune}: an encoder on a classification or
+   * sentence-pair task, or a decoder) on {@code sc}'s cluster.
    *
    * @return the run's outcome (its summary has a {@code distributed} section)
-   * @throws IllegalArgumentException on bad options, a Spark or Java this cannot run on, a
-   *     sentence-pair task, or a batch with fewer shares than workers, before any step
+   * @throws IllegalArgumentException on bad options, a Spark or Java this cannot run on, or a batch
+   *     with fewer shares than workers, before any step
    */
   public static RunDriver.Outcome fineTune(SparkContext sc, Options options, String... finetuneArgs)
       throws Exception {
@@ -111,6 +112,11 @@ public final class SparkMezo {
           result.set(o);
           return new DecoderFineTuner.Result(
               o.summary(), run.lm().model().parameters(), o.best(), o.last());
+        },
+        run -> {
+          RunDriver.Outcome o = drive(sc, options, finetuneArgs, pairs(run));
+          result.set(o);
+          return new PairFineTuner.Result(o.summary(), run.model(), o.best(), o.last());
         });
     return result.get();
   }
@@ -166,6 +172,36 @@ public final class SparkMezo {
       @Override
       public RunDriver.Outcome run(LossExchange.Hub hub, ParallelMode mode) throws IOException {
         DecoderFineTuner.Result r = DecoderFineTuner.run(run.distributed(hub, mode, run.context()));
+        return new RunDriver.Outcome(r.summary(), r.best(), r.last());
+      }
+    };
+  }
+
+  private static Prepared pairs(PairFineTuner.Run run) {
+    return new Prepared() {
+      @Override
+      public RunDriver.Context context() {
+        return run.context();
+      }
+
+      @Override
+      public long fingerprint() {
+        return Fingerprint.of(run);
+      }
+
+      @Override
+      public void check(ParallelMode mode, int workers) {
+        int batch = Math.min(run.config().run().batch(), run.train().size());
+        mode.check(
+            run.config().run().optim(),
+            run.model().buckets(batch),
+            run.model().shareName(),
+            workers);
+      }
+
+      @Override
+      public RunDriver.Outcome run(LossExchange.Hub hub, ParallelMode mode) throws IOException {
+        PairFineTuner.Result r = PairFineTuner.run(run.distributed(hub, mode, run.context()));
         return new RunDriver.Outcome(r.summary(), r.best(), r.last());
       }
     };

@@ -5,6 +5,7 @@ import io.github.mezo4j.spark.exchange.TcpExchange;
 import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.decoder.DecoderFineTuner;
 import io.github.mezo4j.train.trainer.FineTuner;
+import io.github.mezo4j.train.trainer.PairFineTuner;
 import io.github.mezo4j.train.trainer.RunDriver;
 import java.io.IOException;
 import java.io.Serial;
@@ -84,6 +85,14 @@ final class WorkerTask
             try (TcpExchange.WorkerEnd client = connect(rank)) {
               byte[] log = client.join(Fingerprint.of(run));
               DecoderFineTuner.follow(
+                  run.distributed(client, options.mode(), follower.apply(run.context())), log);
+            }
+            return null;
+          },
+          run -> {
+            try (TcpExchange.WorkerEnd client = connect(rank)) {
+              byte[] log = client.join(Fingerprint.of(run));
+              PairFineTuner.follow(
                   run.distributed(client, options.mode(), follower.apply(run.context())), log);
             }
             return null;

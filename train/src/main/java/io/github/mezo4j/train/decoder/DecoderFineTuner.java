@@ -238,25 +238,23 @@ public final class DecoderFineTuner {
       }
 
       @Override
-      public int[] shard(int[] indices, int rank, int ranks) {
-        return IntStream.range(0, indices.length)
-            .filter(i -> i % ranks == rank)
-            .map(i -> indices[i])
-            .toArray();
+      public long[][] part(
+          int[] indices, int rank, int ranks, VirtualPerturbation perturbation, boolean pair) {
+        int[] own =
+            IntStream.range(0, indices.length)
+                .filter(i -> i % ranks == rank)
+                .map(i -> indices[i])
+                .toArray();
+        return task.sums(own, workers, perturbation, pair);
       }
 
       @Override
-      public long[][] sums(int[] indices, VirtualPerturbation perturbation, boolean pair) {
-        return task.sums(indices, workers, perturbation, pair);
-      }
-
-      @Override
-      public long[] add(long[] a, long[] b) {
+      public long[] combine(long[] a, long[] b) {
         return task.add(a, b);
       }
 
       @Override
-      public double lossOf(long[] sums) {
+      public double lossOf(int[] indices, long[] sums) {
         return task.lossOf(sums);
       }
     };

@@ -381,30 +381,27 @@ public final class EncoderClassifier {
       }
 
       @Override
-      public Batch shard(Batch batch, int rank, int ranks) {
-        return batch.shard(rank, ranks);
-      }
-
-      @Override
-      public long[][] sums(Batch batch, VirtualPerturbation perturbation, boolean pair) {
+      public long[][] part(
+          Batch batch, int rank, int ranks, VirtualPerturbation perturbation, boolean pair) {
+        Batch own = batch.shard(rank, ranks);
         double[][] logits =
             pair
-                ? logitsPair(batch, workers, perturbation)
-                : new double[][] {logits(batch, workers, perturbation)};
+                ? logitsPair(own, workers, perturbation)
+                : new double[][] {logits(own, workers, perturbation)};
         long[][] sums = new long[logits.length][];
         for (int k = 0; k < logits.length; k++) {
-          sums[k] = sumsOf(loss, logits[k], batch);
+          sums[k] = sumsOf(loss, logits[k], own);
         }
         return sums;
       }
 
       @Override
-      public long[] add(long[] a, long[] b) {
+      public long[] combine(long[] a, long[] b) {
         return loss.add(a, b);
       }
 
       @Override
-      public double lossOf(long[] sums) {
+      public double lossOf(Batch batch, long[] sums) {
         return loss.lossOf(sums);
       }
     };

@@ -216,17 +216,7 @@ public final class PairEncoder {
    * order, at the weights {@code perturbation} describes (no weight is written).
    */
   public float[] embeddings(Batch batch, Workers workers, VirtualPerturbation perturbation) {
-    int dim = embedder.dimension();
-    float[] out = new float[batch.sentences() * dim];
-    BertEncoder encoder = embedder.encoder();
-    float[][] hidden = hiddenStates.get();
-    int row = 0;
-    for (EncoderInput bucket : batch.buckets()) {
-      hidden[0] = encoder.outputBuffer(hidden[0], bucket);
-      embedder.hiddenStatesInto(bucket, workers, perturbation, hidden[0]);
-      row = place(pool(hidden[0], bucket), batch.rows(), row, out, dim);
-    }
-    return out;
+    return embeddings(batch, workers, perturbation, false)[0];
   }
 
   /**
@@ -235,20 +225,138 @@ public final class PairEncoder {
    * SentenceEmbedder#hiddenStatesPairInto}, which generates each noise element once for both signs.
    */
   public float[][] embeddingsPair(Batch batch, Workers workers, VirtualPerturbation plus) {
+    return embeddings(batch, workers, plus, true);
+  }
+
+  private float[][] embeddings(
+      Batch batch, Workers workers, VirtualPerturbation perturbation, boolean pair) {
     int dim = embedder.dimension();
-    float[] outPlus = new float[batch.sentences() * dim];
-    float[] outMinus = new float[batch.sentences() * dim];
-    BertEncoder encoder = embedder.encoder();
-    float[][] hidden = hiddenStates.get();
+    float[][] out = new float[pair ? 2 : 1][batch.sentences() * dim];
     int row = 0;
     for (EncoderInput bucket : batch.buckets()) {
-      hidden[0] = encoder.outputBuffer(hidden[0], bucket);
-      hidden[1] = encoder.outputBuffer(hidden[1], bucket);
-      embedder.hiddenStatesPairInto(bucket, workers, plus, hidden[0], hidden[1]);
-      place(pool(hidden[0], bucket), batch.rows(), row, outPlus, dim);
-      row = place(pool(hidden[1], bucket), batch.rows(), row, outMinus, dim);
+      float[][] pooled = pooled(bucket, workers, perturbation, pair);
+      for (int k = 0; k < out.length; k++) {
+        place(pooled[k], batch.rows(), row, out[k], dim);
+      }
+      row += bucket.batch();
     }
-    return new float[][] {outPlus, outMinus};
+    return out;
+  }
+
+  /** One bucket's pooled embeddings at the perturbation and, with {@code pair}, its mirror. */
+  private float[][] pooled(
+      EncoderInput bucket, Workers workers, VirtualPerturbation perturbation, boolean pair) {
+    BertEncoder encoder = embedder.encoder();
+    float[][] hidden = hiddenStates.get();
+    hidden[0] = encoder.outputBuffer(hidden[0], bucket);
+    if (!pair) {
+      embedder.hiddenStatesInto(bucket, workers, perturbation, hidden[0]);
+      return new float[][] {pool(hidden[0], bucket)};
+    }
+    hidden[1] = encoder.outputBuffer(hidden[1], bucket);
+    embedder.hiddenStatesPairInto(bucket, workers, perturbation, hidden[0], hidden[1]);
+    return new float[][] {pool(hidden[0], bucket), pool(hidden[1], bucket)};
+  }
+
+  /**
+   * {@code loss} over a data-parallel run's shares of a batch, its buckets. A pair loss is not a
+   * sum over sentences (CoSENT and ranking compare every pair with every other), so a worker's part
+   * is its buckets' embeddings: {@code {buckets, then for each its index, its float count and the
+   * floats two to a long}}. The driver puts them back in their rows and computes the loss there.
+   */
+  ShardedLoss<Batch> shardedLoss(PairLoss loss, double scale, Workers workers) {
+    return new ShardedLoss<>() {
+      @Override
+      public int shares(Batch batch) {
+        return batch.buckets().size();
+      }
+
+      @Override
+      public long[][] part(
+          Batch batch, int rank, int ranks, VirtualPerturbation perturbation, boolean pair) {
+        List<List<float[]>> own = new ArrayList<>();
+        List<Integer> indices = new ArrayList<>();
+        for (int b = rank; b < batch.buckets().size(); b += ranks) {
+          float[][] pooled = pooled(batch.buckets().get(b), workers, perturbation, pair);
+          for (int k = 0; k < pooled.length; k++) {
+            if (own.size() <= k) {
+              own.add(new ArrayList<>());
+            }
+            own.get(k).add(pooled[k]);
+          }
+          indices.add(b);
+        }
+        long[][] parts = new long[pair ? 2 : 1][];
+        for (int k = 0; k < parts.length; k++) {
+          parts[k] = pack(indices, own.isEmpty() ? List.of() : own.get(k));
+        }
+        return parts;
+      }
+
+      @Override
+      public long[] combine(long[] a, long[] b) {
+        long[] out = new long[a.length + b.length - 1];
+        out[0] = a[0] + b[0];
+        System.arraycopy(a, 1, out, 1, a.length - 1);
+        System.arraycopy(b, 1, out, a.length, b.length - 1);
+        return out;
+      }
+
+      @Override
+      public double lossOf(Batch batch, long[] part) {
+        int dim = embedder.dimension();
+        int[] firstRow = new int[batch.buckets().size() + 1];
+        for (int b = 0; b < batch.buckets().size(); b++) {
+          firstRow[b + 1] = firstRow[b] + batch.buckets().get(b).batch();
+        }
+        float[] embeddings = new float[batch.sentences() * dim];
+        int at = 1;
+        for (long n = 0; n < part[0]; n++) {
+          int b = (int) part[at];
+          float[] pooled = new float[(int) part[at + 1]];
+          at += 2;
+          for (int i = 0; i < pooled.length; i += 2, at++) {
+            pooled[i] = Float.intBitsToFloat((int) (part[at] >>> 32));
+            if (i + 1 < pooled.length) {
+              pooled[i + 1] = Float.intBitsToFloat((int) part[at]);
+            }
+          }
+          place(pooled, batch.rows(), firstRow[b], embeddings, dim);
+        }
+        return PairEncoder.this.lossOf(loss, scale, embeddings, batch);
+      }
+    };
+  }
+
+  /** The forward buckets of a batch of {@code pairs} pairs: a data-parallel run's shares. */
+  public int buckets(int pairs) {
+    return Math.ceilDiv(2 * pairs, bucketSize);
+  }
+
+  /** What {@link ParallelMode#check} calls this model's shares. */
+  public String shareName() {
+    return "forward buckets of up to " + bucketSize + " sentences";
+  }
+
+  private static long[] pack(List<Integer> buckets, List<float[]> pooled) {
+    int size = 1;
+    for (float[] p : pooled) {
+      size += 2 + (p.length + 1) / 2;
+    }
+    long[] out = new long[size];
+    out[0] = buckets.size();
+    int at = 1;
+    for (int j = 0; j < buckets.size(); j++) {
+      float[] p = pooled.get(j);
+      out[at++] = buckets.get(j);
+      out[at++] = p.length;
+      for (int i = 0; i < p.length; i += 2) {
+        long hi = Integer.toUnsignedLong(Float.floatToRawIntBits(p[i])) << 32;
+        long lo = i + 1 < p.length ? Integer.toUnsignedLong(Float.floatToRawIntBits(p[i + 1])) : 0;
+        out[at++] = hi | lo;
+      }
+    }
+    return out;
   }
 
   /** Copies a bucket's embeddings to their sentences' rows; returns the next bucket row. */

@@ -3,6 +3,7 @@ package io.github.mezo4j.train.trainer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.mezo.MezoTrainer;
 import io.github.mezo4j.core.noise.Directions;
+import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.nn.io.TokenizerJson;
 import io.github.mezo4j.nn.model.BertConfig;
@@ -45,6 +46,10 @@ public final class PairFineTuner {
    * @param train the training pairs
    * @param dev the dev pairs (evaluation and best-checkpoint choice)
    * @param context where the run goes: its folder, resume, threads, progress and after-step hook
+   * @param exchange null for a run in this process; a distributed run's driver ({@link
+   *     LossExchange.Hub}: no training forward pass, writes the run folder) or worker ({@link
+   *     LossExchange.Client}, run by {@link #follow})
+   * @param mode how a distributed run spreads a step (null when {@code exchange} is)
    */
   public record Run(
       PairFineTuneConfig config,
@@ -54,7 +59,30 @@ public final class PairFineTuner {
       TokenizerJson tokenizerJson,
       List<TextPair> train,
       List<TextPair> dev,
-      RunDriver.Context context) {}
+      RunDriver.Context context,
+      LossExchange exchange,
+      ParallelMode mode) {
+    /** A run in this process. */
+    public Run(
+        PairFineTuneConfig config,
+        PairTask task,
+        PairEncoder model,
+        BertConfig bertConfig,
+        TokenizerJson tokenizerJson,
+        List<TextPair> train,
+        List<TextPair> dev,
+        RunDriver.Context context) {
+      this(config, task, model, bertConfig, tokenizerJson, train, dev, context, null, null);
+    }
+
+    /**
+     * The same run spread over {@code exchange}'s workers as {@code mode} says, in {@code context}.
+     */
+    public Run distributed(LossExchange exchange, ParallelMode mode, RunDriver.Context context) {
+      return new Run(
+          config, task, model, bertConfig, tokenizerJson, train, dev, context, exchange, mode);
+    }
+  }
 
   /**
    * What a run produced.
@@ -90,9 +118,29 @@ public final class PairFineTuner {
    *     process writes {@code out}
    */
   public static Result run(Run run) throws IOException {
+    if (run.exchange() instanceof LossExchange.Client) {
+      throw new IllegalArgumentException("a distributed run's worker runs with follow, not run");
+    }
     PairKindOfRun kind = new PairKindOfRun(run);
     RunDriver.Outcome o = RunDriver.run(run.config(), kind, run.context());
     return new Result(o.summary(), kind.model, o.best(), o.last());
+  }
+
+  /**
+   * Runs a distributed run worker's replica ({@code run.exchange()} is its {@link
+   * LossExchange.Client}) to {@code config.steps()}: replays {@code stepLog} (the driver's step log
+   * so far), then computes its share of every step's forward passes in step with the driver. Its
+   * own step log goes to {@code run.context().out()}, a private folder.
+   *
+   * @return the replica's model at the last step (the driver's weights, bit for bit)
+   */
+  public static PairEncoder follow(Run run, byte[] stepLog) throws IOException {
+    if (!(run.exchange() instanceof LossExchange.Client)) {
+      throw new IllegalArgumentException("follow needs a distributed run worker's exchange");
+    }
+    PairKindOfRun kind = new PairKindOfRun(run);
+    RunDriver.follow(run.config().run(), kind, run.context(), stepLog);
+    return kind.model;
   }
 
   /** What a pair run adds to the driver: the pair objective and metrics, no head. */
@@ -105,6 +153,7 @@ public final class PairFineTuner {
     private final BatchSampler sampler;
     private final PairEncoder.Batch fullBatch;
     private final ParameterSet trainable;
+    private ShardedObjective<PairEncoder.Batch> sharded;
 
     PairKindOfRun(Run run) {
       this.run = run;
@@ -138,8 +187,20 @@ public final class PairFineTuner {
 
     @Override
     public MezoTrainer.Builder<PairEncoder.Batch> trainerBuilder() {
-      return MezoTrainer.virtualBuilder(
-          model.objective(c.objective(), c.scale(), run.context().workers()));
+      Workers workers = run.context().workers();
+      if (run.exchange() != null) {
+        run.mode()
+            .check(
+                c.run().optim(),
+                model.buckets(sampler.batch()),
+                model.shareName(),
+                run.exchange().workers());
+        sharded =
+            new ShardedObjective<>(
+                model.shardedLoss(c.objective(), c.scale(), workers), run.exchange(), run.mode());
+        return MezoTrainer.virtualBuilder(sharded);
+      }
+      return MezoTrainer.virtualBuilder(model.objective(c.objective(), c.scale(), workers));
     }
 
     @Override
@@ -154,6 +215,9 @@ public final class PairFineTuner {
 
     @Override
     public PairEncoder.Batch batch(long index) {
+      if (sharded != null) {
+        sharded.startStep(index);
+      }
       return fullBatch != null ? fullBatch : model.batch(trainSet, sampler.indices(index));
     }
 

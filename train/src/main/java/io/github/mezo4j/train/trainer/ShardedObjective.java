@@ -4,15 +4,15 @@ import io.github.mezo4j.core.mezo.PerturbedObjective;
 import io.github.mezo4j.core.noise.VirtualPerturbation;
 
 /**
- * A MeZO objective spread over the workers of a {@link LossExchange}. Workers send the loss's exact
- * sums over their share of the batch ({@link ShardedLoss}); the driver runs no forward pass and
- * adds them up, which gives every loss exactly as the single-process objective computes it, so
- * losses, steps and replicas are bit-identical to one process. Every evaluation of the objective is
- * one round of the exchange.
+ * A MeZO objective spread over the workers of a {@link LossExchange}. Workers send the loss's part
+ * of their shares of the batch ({@link ShardedLoss}: exact sums where the loss is a sum); the
+ * driver runs no forward pass and combines them, which gives every loss exactly as the
+ * single-process objective computes it, so losses, steps and replicas are bit-identical to one
+ * process. Every evaluation of the objective is one round of the exchange.
  *
  * <ul>
  *   <li>{@link ParallelMode#DATA}: worker {@code r} runs shares {@code r, r + N, ...} of each batch
- *       ({@link ShardedLoss#shard}) at the step's perturbation.
+ *       ({@link ShardedLoss#part}) at the step's perturbation.
  *   <li>{@link ParallelMode#SEEDS}: worker {@code r} runs the whole batch at sample {@code r}'s
  *       perturbation; a step's samples are one round ({@link #lossPairs}).
  * </ul>
@@ -63,7 +63,7 @@ public final class ShardedObjective<B> implements PerturbedObjective<B> {
     double[] losses =
         switch (exchange) {
           case LossExchange.Client client ->
-              client.exchange(step, c, loss.sums(batch, pluses[client.rank()], true));
+              client.exchange(step, c, loss.part(batch, 0, 1, pluses[client.rank()], true));
           case LossExchange.Hub hub -> {
             long[][][] parts = hub.gather(step, c);
             double[] all = new double[2 * parts.length];
@@ -71,8 +71,8 @@ public final class ShardedObjective<B> implements PerturbedObjective<B> {
             int present = 0;
             for (int r = 0; r < parts.length; r++) {
               if (parts[r] != null) {
-                all[2 * r] = loss.lossOf(parts[r][0]);
-                all[2 * r + 1] = loss.lossOf(parts[r][1]);
+                all[2 * r] = loss.lossOf(batch, parts[r][0]);
+                all[2 * r + 1] = loss.lossOf(batch, parts[r][1]);
                 sum += all[2 * r] + all[2 * r + 1];
                 present++;
               }
@@ -113,9 +113,7 @@ public final class ShardedObjective<B> implements PerturbedObjective<B> {
     return switch (exchange) {
       case LossExchange.Client client ->
           client.exchange(
-              step,
-              c,
-              loss.sums(loss.shard(batch, client.rank(), client.workers()), perturbation, pair));
+              step, c, loss.part(batch, client.rank(), client.workers(), perturbation, pair));
       case LossExchange.Hub hub -> {
         long[][][] parts = hub.gather(step, c);
         double[] losses = new double[pair ? 2 : 1];
@@ -124,10 +122,10 @@ public final class ShardedObjective<B> implements PerturbedObjective<B> {
           long[] total = null;
           for (long[][] part : parts) {
             if (part != null) {
-              total = total == null ? part[k] : loss.add(total, part[k]);
+              total = total == null ? part[k] : loss.combine(total, part[k]);
             }
           }
-          losses[k] = loss.lossOf(total);
+          losses[k] = loss.lossOf(batch, total);
         }
         hub.publish(step, c, losses);
         yield losses;
