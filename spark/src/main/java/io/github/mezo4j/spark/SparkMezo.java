@@ -10,6 +10,7 @@ import io.github.mezo4j.train.decoder.DecoderFineTuner;
 import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.LossExchange;
+import io.github.mezo4j.train.trainer.OptimizerSettings;
 import io.github.mezo4j.train.trainer.PairFineTuner;
 import io.github.mezo4j.train.trainer.ParallelMode;
 import io.github.mezo4j.train.trainer.RunDriver;
@@ -72,17 +73,24 @@ public final class SparkMezo {
     }
   }
 
-  /** What the driver needs of a prepared run, whatever its model kind. */
-  private interface Prepared {
-    RunDriver.Context context();
-
-    long fingerprint();
-
-    /** Refuses what {@code mode} cannot run on {@code workers}, before they start. */
-    void check(ParallelMode mode, int workers);
-
+  /** How a prepared run of any kind runs as the driver of a distributed run. */
+  @FunctionalInterface
+  private interface Driven {
     RunDriver.Outcome run(LossExchange.Hub hub, ParallelMode mode) throws IOException;
   }
+
+  /**
+   * What the driver needs of a prepared run, whatever its model kind.
+   *
+   * @param shares the shares a batch of {@code batch} deals out ({@link ParallelMode#check})
+   */
+  private record Prepared(
+      RunDriver.Context context,
+      long fingerprint,
+      OptimizerSettings optim,
+      int shares,
+      String shareName,
+      Driven driven) {}
 
   /**
    * Runs {@code finetuneArgs} (those of {@code mezo4j finetune}: an encoder on a classification or
@@ -122,96 +130,52 @@ public final class SparkMezo {
   }
 
   private static Prepared encoder(FineTuner.Run run) {
-    return new Prepared() {
-      @Override
-      public RunDriver.Context context() {
-        return run.context();
-      }
-
-      @Override
-      public long fingerprint() {
-        return Fingerprint.of(run);
-      }
-
-      @Override
-      public void check(ParallelMode mode, int workers) {
-        int batch = Math.min(run.config().run().batch(), run.train().size());
-        mode.check(
-            run.config().run().optim(),
-            EncoderClassifier.buckets(batch),
-            EncoderClassifier.SHARE_NAME,
-            workers);
-      }
-
-      @Override
-      public RunDriver.Outcome run(LossExchange.Hub hub, ParallelMode mode) throws IOException {
-        FineTuner.Result r = FineTuner.run(run.distributed(hub, mode, run.context()));
-        return new RunDriver.Outcome(r.summary(), r.best(), r.last());
-      }
-    };
+    int batch = Math.min(run.config().run().batch(), run.train().size());
+    return new Prepared(
+        run.context(),
+        Fingerprint.of(run),
+        run.config().run().optim(),
+        EncoderClassifier.buckets(batch),
+        EncoderClassifier.SHARE_NAME,
+        (hub, mode) -> {
+          FineTuner.Result r = FineTuner.run(run.distributed(hub, mode, run.context()));
+          return new RunDriver.Outcome(r.summary(), r.best(), r.last());
+        });
   }
 
   private static Prepared decoder(DecoderFineTuner.Run run) {
-    return new Prepared() {
-      @Override
-      public RunDriver.Context context() {
-        return run.context();
-      }
-
-      @Override
-      public long fingerprint() {
-        return Fingerprint.of(run);
-      }
-
-      @Override
-      public void check(ParallelMode mode, int workers) {
-        int batch = Math.min(run.config().run().batch(), run.train().size());
-        mode.check(run.config().run().optim(), batch, "examples", workers);
-      }
-
-      @Override
-      public RunDriver.Outcome run(LossExchange.Hub hub, ParallelMode mode) throws IOException {
-        DecoderFineTuner.Result r = DecoderFineTuner.run(run.distributed(hub, mode, run.context()));
-        return new RunDriver.Outcome(r.summary(), r.best(), r.last());
-      }
-    };
+    return new Prepared(
+        run.context(),
+        Fingerprint.of(run),
+        run.config().run().optim(),
+        Math.min(run.config().run().batch(), run.train().size()),
+        "examples",
+        (hub, mode) -> {
+          DecoderFineTuner.Result r =
+              DecoderFineTuner.run(run.distributed(hub, mode, run.context()));
+          return new RunDriver.Outcome(r.summary(), r.best(), r.last());
+        });
   }
 
   private static Prepared pairs(PairFineTuner.Run run) {
-    return new Prepared() {
-      @Override
-      public RunDriver.Context context() {
-        return run.context();
-      }
-
-      @Override
-      public long fingerprint() {
-        return Fingerprint.of(run);
-      }
-
-      @Override
-      public void check(ParallelMode mode, int workers) {
-        int batch = Math.min(run.config().run().batch(), run.train().size());
-        mode.check(
-            run.config().run().optim(),
-            run.model().buckets(batch),
-            run.model().shareName(),
-            workers);
-      }
-
-      @Override
-      public RunDriver.Outcome run(LossExchange.Hub hub, ParallelMode mode) throws IOException {
-        PairFineTuner.Result r = PairFineTuner.run(run.distributed(hub, mode, run.context()));
-        return new RunDriver.Outcome(r.summary(), r.best(), r.last());
-      }
-    };
+    int batch = Math.min(run.config().run().batch(), run.train().size());
+    return new Prepared(
+        run.context(),
+        Fingerprint.of(run),
+        run.config().run().optim(),
+        run.model().buckets(batch),
+        run.model().shareName(),
+        (hub, mode) -> {
+          PairFineTuner.Result r = PairFineTuner.run(run.distributed(hub, mode, run.context()));
+          return new RunDriver.Outcome(r.summary(), r.best(), r.last());
+        });
   }
 
   private static RunDriver.Outcome drive(
       SparkContext sc, Options options, String[] args, Prepared run) throws IOException {
     int workers = options.workers();
     // before the workers start (the run checks the same again, for callers without Spark)
-    run.check(options.mode(), workers);
+    options.mode().check(run.optim(), run.shares(), run.shareName(), workers);
     RunFolder folder = new RunFolder(run.context().out());
     Path stragglers = folder.dir().resolve(STRAGGLER_LOG);
     if (!run.context().resume()) {
@@ -253,7 +217,7 @@ public final class SparkMezo {
       job.start();
       RunDriver.Outcome r;
       try {
-        r = run.run(hub, options.mode());
+        r = run.driven().run(hub, options.mode());
       } catch (RuntimeException | IOException e) {
         sc.cancelJobGroup(group);
         throw e;

@@ -5,6 +5,7 @@ import io.github.mezo4j.spark.exchange.TcpExchange;
 import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.decoder.DecoderFineTuner;
 import io.github.mezo4j.train.trainer.FineTuner;
+import io.github.mezo4j.train.trainer.LossExchange;
 import io.github.mezo4j.train.trainer.PairFineTuner;
 import io.github.mezo4j.train.trainer.RunDriver;
 import java.io.IOException;
@@ -73,37 +74,50 @@ final class WorkerTask
       UnaryOperator<RunDriver.Context> follower =
           prepared -> new RunDriver.Context(out, false, prepared.workers(), null, false, hook);
       command.runDistributed(
-          run -> {
-            try (TcpExchange.WorkerEnd client = connect(rank)) {
-              byte[] log = client.join(Fingerprint.of(run));
-              FineTuner.follow(
-                  run.distributed(client, options.mode(), follower.apply(run.context())), log);
-            }
-            return null;
-          },
-          run -> {
-            try (TcpExchange.WorkerEnd client = connect(rank)) {
-              byte[] log = client.join(Fingerprint.of(run));
-              DecoderFineTuner.follow(
-                  run.distributed(client, options.mode(), follower.apply(run.context())), log);
-            }
-            return null;
-          },
-          run -> {
-            try (TcpExchange.WorkerEnd client = connect(rank)) {
-              byte[] log = client.join(Fingerprint.of(run));
-              PairFineTuner.follow(
-                  run.distributed(client, options.mode(), follower.apply(run.context())), log);
-            }
-            return null;
-          });
+          run ->
+              follow(
+                  rank,
+                  Fingerprint.of(run),
+                  (client, log) ->
+                      FineTuner.follow(
+                          run.distributed(client, options.mode(), follower.apply(run.context())),
+                          log)),
+          run ->
+              follow(
+                  rank,
+                  Fingerprint.of(run),
+                  (client, log) ->
+                      DecoderFineTuner.follow(
+                          run.distributed(client, options.mode(), follower.apply(run.context())),
+                          log)),
+          run ->
+              follow(
+                  rank,
+                  Fingerprint.of(run),
+                  (client, log) ->
+                      PairFineTuner.follow(
+                          run.distributed(client, options.mode(), follower.apply(run.context())),
+                          log)));
     } finally {
       RunFolder.deleteTree(out);
     }
     return List.of("worker %d finished (stage attempt %d)".formatted(rank, attempt));
   }
 
-  private TcpExchange.WorkerEnd connect(int rank) throws IOException {
-    return TcpExchange.connect(host, port, rank, options.workers(), 60_000);
+  /** How a prepared replica follows the driver, given its end of the exchange and the log. */
+  @FunctionalInterface
+  private interface Follower {
+    void follow(LossExchange.Client client, byte[] stepLog) throws IOException;
+  }
+
+  /**
+   * Joins the driver as {@code rank} with {@code fingerprint} and follows; no result of its own.
+   */
+  private <R> R follow(int rank, long fingerprint, Follower follower) throws IOException {
+    try (TcpExchange.WorkerEnd client =
+        TcpExchange.connect(host, port, rank, options.workers(), 60_000)) {
+      follower.follow(client, client.join(fingerprint));
+    }
+    return null;
   }
 }

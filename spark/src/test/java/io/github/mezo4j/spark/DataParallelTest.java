@@ -129,6 +129,22 @@ class DataParallelTest {
         });
   }
 
+  /** A run of {@code workers} fault-free workers and its driver, into {@code dir/parallel}. */
+  private FineTuner.Result parallel(FineTuneConfig c, String transport, int workers)
+      throws Exception {
+    Path out = dir.resolve("parallel");
+    Exchange exchange = exchange(transport, c, workers, out);
+    List<Future<?>> started = new ArrayList<>();
+    for (int rank = 0; rank < workers; rank++) {
+      started.add(worker(exchange, c, rank, null));
+    }
+    FineTuner.Result parallel = driver(exchange, c, out);
+    for (Future<?> w : started) {
+      w.get();
+    }
+    return parallel;
+  }
+
   private FineTuner.Result driver(Exchange exchange, FineTuneConfig c, Path out) throws Exception {
     FineTuner.Run r = run(c, out, null);
     return FineTuner.run(r.distributed(exchange.hub(), mode, r.context()));
@@ -197,15 +213,7 @@ class DataParallelTest {
     FineTuner.Result single = FineTuner.run(run(c, dir.resolve("single"), null));
 
     Path out = dir.resolve("parallel");
-    Exchange exchange = exchange(transport, c, 2, out);
-    List<Future<?>> workers = new ArrayList<>();
-    for (int rank = 0; rank < 2; rank++) {
-      workers.add(worker(exchange, c, rank, null));
-    }
-    FineTuner.Result parallel = driver(exchange, c, out);
-    for (Future<?> w : workers) {
-      w.get();
-    }
+    FineTuner.Result parallel = parallel(c, transport, 2);
 
     assertSameAsSingle(single, parallel, out);
     assertEquals(
@@ -228,18 +236,7 @@ class DataParallelTest {
     FineTuneConfig ce = config(8);
     FineTuneConfig c = new FineTuneConfig(ce.run(), ce.head(), ClassificationLoss.parse(objective));
     FineTuner.Result single = FineTuner.run(run(c, dir.resolve("single"), null));
-
-    Path out = dir.resolve("parallel");
-    Exchange exchange = exchange("local", c, 2, out);
-    List<Future<?>> workers = new ArrayList<>();
-    for (int rank = 0; rank < 2; rank++) {
-      workers.add(worker(exchange, c, rank, null));
-    }
-    FineTuner.Result parallel = driver(exchange, c, out);
-    for (Future<?> w : workers) {
-      w.get();
-    }
-    assertSameAsSingle(single, parallel, out);
+    assertSameAsSingle(single, parallel(c, "local", 2), dir.resolve("parallel"));
   }
 
   @ParameterizedTest
@@ -344,12 +341,7 @@ class DataParallelTest {
 
     mode = ParallelMode.SEEDS;
     Path out = dir.resolve("parallel");
-    Exchange exchange = exchange(transport, c, 2, out);
-    Future<?> w0 = worker(exchange, c, 0, null);
-    Future<?> w1 = worker(exchange, c, 1, null);
-    FineTuner.Result parallel = driver(exchange, c, out);
-    w0.get();
-    w1.get();
+    FineTuner.Result parallel = parallel(c, transport, 2);
 
     assertSameAsSingle(single, parallel, out);
   }
@@ -416,16 +408,6 @@ class DataParallelTest {
     // 3 buckets of 8, 8 and 4 sentences on 2 workers: one sends 16 sentences' sums, the other 4
     FineTuneConfig c = config(6, OptimizerSettings.DEFAULT, 20);
     FineTuner.Result single = FineTuner.run(run(c, dir.resolve("single"), null));
-    Path out = dir.resolve("parallel");
-    Exchange exchange = exchange("tcp", c, 2, out);
-    List<Future<?>> workers = new ArrayList<>();
-    for (int rank = 0; rank < 2; rank++) {
-      workers.add(worker(exchange, c, rank, null));
-    }
-    FineTuner.Result parallel = driver(exchange, c, out);
-    for (Future<?> w : workers) {
-      w.get();
-    }
-    assertSameAsSingle(single, parallel, out);
+    assertSameAsSingle(single, parallel(c, "tcp", 2), dir.resolve("parallel"));
   }
 }

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.ParameterSet;
 import io.github.mezo4j.spark.exchange.ExchangeHub;
-import io.github.mezo4j.spark.exchange.LocalExchange;
-import io.github.mezo4j.spark.exchange.TcpExchange;
 import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.decoder.CandidateScore;
 import io.github.mezo4j.train.decoder.DecoderFineTuneConfig;
@@ -25,8 +23,6 @@ import io.github.mezo4j.train.trainer.RunDriver;
 import io.github.mezo4j.train.trainer.RunSettings;
 import io.github.mezo4j.train.trainer.TrainParams;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,14 +114,11 @@ class DecoderDataParallelTest {
 
     Path out = dir.resolve("parallel");
     DecoderFineTuner.Run driver = run(c, out);
-    ExchangeHub hub =
-        new ExchangeHub(workers, Fingerprint.of(driver), new RunFolder(out).stepLog());
-    LocalExchange local = new LocalExchange(hub);
-    TcpExchange.Server server =
-        transport.equals("tcp") ? TcpExchange.serve(hub, InetAddress.getLoopbackAddress()) : null;
-    if (server != null) {
-      open.add(server);
-    }
+    TestExchange exchange =
+        new TestExchange(
+            new ExchangeHub(workers, Fingerprint.of(driver), new RunFolder(out).stepLog()),
+            transport);
+    open.add(exchange);
     List<Future<ParameterSet>> replicas = new ArrayList<>();
     for (int rank = 0; rank < workers; rank++) {
       int r = rank;
@@ -133,14 +126,13 @@ class DecoderDataParallelTest {
           threads.submit(
               () -> {
                 DecoderFineTuner.Run w = run(c, Files.createTempDirectory(dir, "worker-" + r));
-                LossExchange.Client client =
-                    server == null ? local.client(r) : connect(server.port(), r, workers);
+                LossExchange.Client client = exchange.client(r);
                 byte[] log = client.join(Fingerprint.of(w));
                 return DecoderFineTuner.follow(w.distributed(client, mode, w.context()), log);
               }));
     }
     DecoderFineTuner.Result parallel =
-        DecoderFineTuner.run(driver.distributed(hub, mode, driver.context()));
+        DecoderFineTuner.run(driver.distributed(exchange.hub(), mode, driver.context()));
 
     assertArrayEquals(
         Files.readAllBytes(dir.resolve("single").resolve(RunFolder.STEP_LOG)),
@@ -166,15 +158,5 @@ class DecoderDataParallelTest {
             () ->
                 DecoderFineTuner.run(driver.distributed(hub, ParallelMode.DATA, driver.context())));
     assertTrue(e.getMessage().contains("2 examples"), e.getMessage());
-  }
-
-  private LossExchange.Client connect(int port, int rank, int workers) {
-    try {
-      TcpExchange.WorkerEnd end = TcpExchange.connect("127.0.0.1", port, rank, workers, 5_000);
-      open.add(end);
-      return end;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.spark.exchange.ExchangeHub;
-import io.github.mezo4j.spark.exchange.LocalExchange;
-import io.github.mezo4j.spark.exchange.TcpExchange;
 import io.github.mezo4j.train.TinyTask;
 import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.data.Column;
@@ -25,9 +23,6 @@ import io.github.mezo4j.train.trainer.ParallelMode;
 import io.github.mezo4j.train.trainer.RunDriver;
 import io.github.mezo4j.train.trainer.RunSettings;
 import io.github.mezo4j.train.trainer.TrainParams;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -128,14 +123,11 @@ class PairDataParallelTest {
 
     Path out = dir.resolve("parallel");
     PairFineTuner.Run driver = run(c, out);
-    ExchangeHub hub =
-        new ExchangeHub(workers, Fingerprint.of(driver), new RunFolder(out).stepLog());
-    LocalExchange local = new LocalExchange(hub);
-    TcpExchange.Server server =
-        transport.equals("tcp") ? TcpExchange.serve(hub, InetAddress.getLoopbackAddress()) : null;
-    if (server != null) {
-      open.add(server);
-    }
+    TestExchange exchange =
+        new TestExchange(
+            new ExchangeHub(workers, Fingerprint.of(driver), new RunFolder(out).stepLog()),
+            transport);
+    open.add(exchange);
     List<Future<PairEncoder>> replicas = new ArrayList<>();
     for (int rank = 0; rank < workers; rank++) {
       int r = rank;
@@ -143,15 +135,14 @@ class PairDataParallelTest {
           threads.submit(
               () -> {
                 PairFineTuner.Run w = run(c, Files.createTempDirectory(dir, "worker-" + r));
-                LossExchange.Client client =
-                    server == null ? local.client(r) : connect(server.port(), r, workers);
+                LossExchange.Client client = exchange.client(r);
                 byte[] log = client.join(Fingerprint.of(w));
                 return PairFineTuner.follow(
                     w.distributed(client, ParallelMode.DATA, w.context()), log);
               }));
     }
     PairFineTuner.Result parallel =
-        PairFineTuner.run(driver.distributed(hub, ParallelMode.DATA, driver.context()));
+        PairFineTuner.run(driver.distributed(exchange.hub(), ParallelMode.DATA, driver.context()));
 
     assertArrayEquals(
         Files.readAllBytes(dir.resolve("single").resolve(RunFolder.STEP_LOG)),
@@ -165,15 +156,5 @@ class PairDataParallelTest {
           "a replica drifted");
     }
     assertEquals(single.finalDevMetric(), parallel.finalDevMetric());
-  }
-
-  private LossExchange.Client connect(int port, int rank, int workers) {
-    try {
-      TcpExchange.WorkerEnd end = TcpExchange.connect("127.0.0.1", port, rank, workers, 5_000);
-      open.add(end);
-      return end;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -269,9 +269,7 @@ public final class DecoderFineTuner {
    *     process writes {@code out}
    */
   public static Result run(Run run) throws IOException {
-    if (run.exchange() instanceof LossExchange.Client) {
-      throw new IllegalArgumentException("a distributed run's worker runs with follow, not run");
-    }
+    LossExchange.checkDriver(run.exchange());
     RunDriver.Outcome o = RunDriver.run(run.config(), new DecoderKind(run), run.context());
     return new Result(o.summary(), run.lm().model().parameters(), o.best(), o.last());
   }
@@ -285,9 +283,7 @@ public final class DecoderFineTuner {
    * @return the replica's weights at the last step (the driver's, bit for bit)
    */
   public static ParameterSet follow(Run run, byte[] stepLog) throws IOException {
-    if (!(run.exchange() instanceof LossExchange.Client)) {
-      throw new IllegalArgumentException("follow needs a distributed run worker's exchange");
-    }
+    LossExchange.checkWorker(run.exchange());
     RunDriver.follow(run.config().run(), new DecoderKind(run), run.context(), stepLog);
     return run.lm().model().parameters();
   }
@@ -335,13 +331,7 @@ public final class DecoderFineTuner {
     public MezoTrainer.Builder<int[]> trainerBuilder() {
       Workers workers = run.context().workers();
       if (run.exchange() != null) {
-        if (mode != PerturbationMode.VIRTUAL) {
-          throw new IllegalArgumentException(
-              "a distributed run needs a step log in virtual perturbation mode; this run was"
-                  + " started in "
-                  + mode.spec()
-                  + " mode by an earlier version");
-        }
+        LossExchange.checkVirtual(mode);
         run.mode().check(c.run().optim(), sampler.batch(), "examples", run.exchange().workers());
         sharded = new ShardedObjective<>(sharded(task, workers), run.exchange(), run.mode());
         return MezoTrainer.virtualBuilder(sharded);

@@ -182,9 +182,7 @@ public final class FineTuner {
    *     process writes {@code out}
    */
   public static Result run(Run run) throws IOException {
-    if (run.exchange() instanceof LossExchange.Client) {
-      throw new IllegalArgumentException("a distributed run's worker runs with follow, not run");
-    }
+    LossExchange.checkDriver(run.exchange());
     ClassifierKind kind = new ClassifierKind(run);
     RunDriver.Outcome o = RunDriver.run(run.config(), kind, run.context());
     return new Result(o.summary(), kind.classifier, o.best(), o.last());
@@ -199,9 +197,7 @@ public final class FineTuner {
    * @return the replica's classifier at the last step (the driver's weights, bit for bit)
    */
   public static EncoderClassifier follow(Run run, byte[] stepLog) throws IOException {
-    if (!(run.exchange() instanceof LossExchange.Client)) {
-      throw new IllegalArgumentException("follow needs a distributed run worker's exchange");
-    }
+    LossExchange.checkWorker(run.exchange());
     ClassifierKind kind = new ClassifierKind(run);
     RunDriver.follow(run.config().run(), kind, run.context(), stepLog);
     return kind.classifier;
@@ -279,13 +275,7 @@ public final class FineTuner {
     public MezoTrainer.Builder<EncoderClassifier.Batch> trainerBuilder() {
       Workers workers = run.context().workers();
       if (run.exchange() != null) {
-        if (mode != PerturbationMode.VIRTUAL) {
-          throw new IllegalArgumentException(
-              "a distributed run needs a step log in virtual perturbation mode; this run was"
-                  + " started in "
-                  + mode.spec()
-                  + " mode by an earlier version");
-        }
+        LossExchange.checkVirtual(mode);
         run.mode()
             .check(
                 c.run().optim(),

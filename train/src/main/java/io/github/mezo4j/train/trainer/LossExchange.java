@@ -1,5 +1,7 @@
 package io.github.mezo4j.train.trainer;
 
+import io.github.mezo4j.core.method.PerturbationMode;
+
 /**
  * The per-step channel of a data-parallel run: the driver and {@link #workers()} workers, each
  * holding a full replica. In every loss evaluation ("round", keyed by the step and the call's index
@@ -13,6 +15,42 @@ package io.github.mezo4j.train.trainer;
 public sealed interface LossExchange permits LossExchange.Hub, LossExchange.Client {
   /** The number of workers (the driver is not one). */
   int workers();
+
+  /**
+   * Refuses a worker's end where a run is driven (null: a run in one process).
+   *
+   * @throws IllegalArgumentException if {@code exchange} is a {@link Client}
+   */
+  static void checkDriver(LossExchange exchange) {
+    if (exchange instanceof Client) {
+      throw new IllegalArgumentException("a distributed run's worker runs with follow, not run");
+    }
+  }
+
+  /**
+   * Refuses anything but a worker's end where a replica follows a driver.
+   *
+   * @throws IllegalArgumentException if {@code exchange} is not a {@link Client}
+   */
+  static void checkWorker(LossExchange exchange) {
+    if (!(exchange instanceof Client)) {
+      throw new IllegalArgumentException("follow needs a distributed run worker's exchange");
+    }
+  }
+
+  /**
+   * Refuses to spread a run whose step log perturbs the weights in place (an earlier version's):
+   * the workers compute their shares through the perturbation.
+   *
+   * @throws IllegalArgumentException naming the run's mode
+   */
+  static void checkVirtual(PerturbationMode mode) {
+    if (mode != PerturbationMode.VIRTUAL) {
+      throw new IllegalArgumentException(
+          "a distributed run needs a step log in virtual perturbation mode; this run was started"
+              + " in %s mode by an earlier version".formatted(mode.spec()));
+    }
+  }
 
   /** The driver's end. */
   non-sealed interface Hub extends LossExchange {

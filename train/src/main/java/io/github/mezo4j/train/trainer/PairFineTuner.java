@@ -118,9 +118,7 @@ public final class PairFineTuner {
    *     process writes {@code out}
    */
   public static Result run(Run run) throws IOException {
-    if (run.exchange() instanceof LossExchange.Client) {
-      throw new IllegalArgumentException("a distributed run's worker runs with follow, not run");
-    }
+    LossExchange.checkDriver(run.exchange());
     PairKindOfRun kind = new PairKindOfRun(run);
     RunDriver.Outcome o = RunDriver.run(run.config(), kind, run.context());
     return new Result(o.summary(), kind.model, o.best(), o.last());
@@ -135,9 +133,7 @@ public final class PairFineTuner {
    * @return the replica's model at the last step (the driver's weights, bit for bit)
    */
   public static PairEncoder follow(Run run, byte[] stepLog) throws IOException {
-    if (!(run.exchange() instanceof LossExchange.Client)) {
-      throw new IllegalArgumentException("follow needs a distributed run worker's exchange");
-    }
+    LossExchange.checkWorker(run.exchange());
     PairKindOfRun kind = new PairKindOfRun(run);
     RunDriver.follow(run.config().run(), kind, run.context(), stepLog);
     return kind.model;
