@@ -3,14 +3,14 @@ package io.github.mezo4j.train.trainer;
 import io.github.mezo4j.core.method.PerturbationMode;
 
 /**
- * The per-step channel of a data-parallel run: the driver and {@link #workers()} workers, each
+ * The per-step channel of a distributed run: the driver and {@link #workers()} workers, each
  * holding a full replica. In every loss evaluation ("round", keyed by the step and the call's index
- * within it) each worker sends the loss's sums over its share of the batch ({@link
- * io.github.mezo4j.train.metrics.ClassificationLoss#sums}: a few integers per evaluated sign,
- * however large the batch), the driver adds them up and computes the losses (equal to a single
- * process's bit for bit, since the sums are exact) and sends them back, and every replica then
- * makes the same update. Implementations: {@code mezo4j-spark}'s TCP hub and its in-memory one for
- * tests.
+ * within it) each worker sends its part of the loss over its share of the batch ({@link
+ * ShardedLoss}: a few exact integer sums per evaluated sign for classification and language-model
+ * losses, however large the batch; its sentences' embeddings for pair losses), the driver combines
+ * the parts and computes the losses (equal to a single process's bit for bit) and sends them back,
+ * and every replica then makes the same update. Implementations: {@code mezo4j-spark}'s TCP hub and
+ * its in-memory one for tests.
  */
 public sealed interface LossExchange permits LossExchange.Hub, LossExchange.Client {
   /** The number of workers (the driver is not one). */
@@ -55,7 +55,7 @@ public sealed interface LossExchange permits LossExchange.Hub, LossExchange.Clie
   /** The driver's end. */
   non-sealed interface Hub extends LossExchange {
     /**
-     * Every worker's sums for round ({@code step}, {@code call}), indexed by rank; blocks until all
+     * Every worker's part for round ({@code step}, {@code call}), indexed by rank; blocks until all
      * have arrived (a lost worker's replacement included), or, under a straggler timeout, gives
      * null for the workers that are late.
      *
@@ -82,9 +82,9 @@ public sealed interface LossExchange permits LossExchange.Hub, LossExchange.Clie
     byte[] join(long fingerprint);
 
     /**
-     * Sends this worker's sums for round ({@code step}, {@code call}), one array per evaluated
+     * Sends this worker's part for round ({@code step}, {@code call}), one array per evaluated
      * sign, and returns the losses the driver computed from every worker's.
      */
-    double[] exchange(long step, int call, long[][] sums);
+    double[] exchange(long step, int call, long[][] part);
   }
 }
