@@ -9,6 +9,7 @@ import io.github.mezo4j.train.data.Task;
 import io.github.mezo4j.train.decoder.CandidateScore;
 import io.github.mezo4j.train.decoder.DecoderFineTuneConfig;
 import io.github.mezo4j.train.decoder.DecoderFineTuner;
+import io.github.mezo4j.train.decoder.DecoderMetrics;
 import io.github.mezo4j.train.decoder.DecoderObjective;
 import io.github.mezo4j.train.metrics.ClassificationLoss;
 import io.github.mezo4j.train.metrics.DevMetric;
@@ -58,7 +59,8 @@ final class DecoderFinetune {
     // custom tasks have no template: they can still adapt the LM to their texts
     DecoderTemplate template = objective.languageModel() ? null : DecoderTemplates.forTask(task);
     int textTokens = Models.tokenEstimate(data) + TEMPLATE_TOKENS;
-    int batch = cmd.batch;
+    // texts run DecoderMetrics.CHUNK to a forward pass: activations are a chunk's
+    int batch = Math.min(cmd.batch, DecoderMetrics.CHUNK);
     Models.checkFits(
         DecoderModels.plan(
             cmd.model,
@@ -72,7 +74,8 @@ final class DecoderFinetune {
                     Math.min(textTokens, c.maxSequenceLength()),
                     2,
                     Math.min(batch * textTokens, SequenceScorer.ROWS_PER_CHUNK)),
-            "batch %d x about %d tokens, both signs".formatted(batch, textTokens)));
+            "batch %d (%d per forward pass) x about %d tokens, both signs"
+                .formatted(cmd.batch, batch, textTokens)));
     DecoderModels.Loaded m = DecoderModels.load(cmd.model, cmd.decoderOptions.tokenizer, dtype);
     System.err.printf(
         "mezo4j finetune: %s (decoder, %,d of %,d weights trained) on %s (%d train, %d dev examples),"

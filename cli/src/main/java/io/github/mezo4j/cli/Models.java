@@ -15,6 +15,7 @@ import io.github.mezo4j.nn.io.onnx.OnnxBertImporter;
 import io.github.mezo4j.nn.model.BertConfig;
 import io.github.mezo4j.train.data.Dataset;
 import io.github.mezo4j.train.data.Example;
+import io.github.mezo4j.train.trainer.EncoderClassifier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -95,14 +96,17 @@ public final class Models {
           };
     }
     int seq = Math.min(seqBound, shape[3]);
+    // a batch runs one bucket of sentences at a time: activations are a bucket's, whatever the
+    // batch
+    int rows = Math.min(batch, EncoderClassifier.BUCKET_SIZE);
     return new MemoryPlan(
         spec,
         MemoryPlan.FINETUNE_RUNTIME,
         weights,
         loading,
-        MemoryPlan.encoderActivations(shape[0], shape[1], shape[2], batch, seq, 2),
+        MemoryPlan.encoderActivations(shape[0], shape[1], shape[2], rows, seq, 2),
         stateBytesPerWeight * count,
-        "batch %d x about %d tokens, both signs".formatted(batch, seq));
+        "batch %d (%d per forward pass) x about %d tokens, both signs".formatted(batch, rows, seq));
   }
 
   /**

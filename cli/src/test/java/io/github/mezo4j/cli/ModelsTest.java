@@ -11,7 +11,9 @@ import io.github.mezo4j.nn.hub.HubSettings;
 import io.github.mezo4j.nn.io.BertCheckpoint;
 import io.github.mezo4j.nn.io.BertNames;
 import io.github.mezo4j.nn.io.HuggingFaceFolder;
+import io.github.mezo4j.nn.io.MemoryPlan;
 import io.github.mezo4j.nn.model.BertConfig;
+import io.github.mezo4j.train.trainer.EncoderClassifier;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -99,5 +101,17 @@ class ModelsTest {
     assertTrue(
         missing.getMessage().contains("no cached copy of acme/tiny@v1 in " + dir),
         missing.getMessage());
+  }
+
+  @Test
+  void anEncoderPlansTheActivationsOfOneBucketWhateverTheBatch() throws Exception {
+    // batches run a bucket of sentences at a time, so a large batch needs no more activation
+    // memory than a bucket's (a batch-sized estimate refused batch 256 on 1.5 GB executors)
+    MemoryPlan bucket = Models.plan("minilm", LoadDType.F32, EncoderClassifier.BUCKET_SIZE, 64, 0);
+    MemoryPlan large = Models.plan("minilm", LoadDType.F32, 256, 64, 0);
+    MemoryPlan small = Models.plan("minilm", LoadDType.F32, 2, 64, 0);
+    assertEquals(bucket.activationBytes(), large.activationBytes());
+    assertTrue(small.activationBytes() < bucket.activationBytes());
+    assertTrue(large.planned().contains("batch 256"), large.planned());
   }
 }
