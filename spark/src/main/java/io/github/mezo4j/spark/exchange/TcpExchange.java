@@ -323,13 +323,13 @@ public final class TcpExchange {
   private static long[][] readSums(DataInputStream in) throws IOException {
     int k = in.readInt();
     if (k < 1 || k > 2) {
-      throw new IOException("a round carries 1 or 2 arrays of sums, got " + k);
+      throw new IOException("a round carries 1 or 2 parts, got " + k);
     }
     long[][] sums = new long[k][];
     for (int i = 0; i < k; i++) {
       int n = in.readInt();
-      if (n < 1 || n > (1 << 20)) {
-        throw new IOException("an array of " + n + " sums");
+      if (n < 1 || n > (1 << 24)) { // a pair part holds embeddings: up to 128 MB
+        throw new IOException("a part of " + n + " numbers");
       }
       sums[i] = new long[n];
       for (int j = 0; j < n; j++) {
