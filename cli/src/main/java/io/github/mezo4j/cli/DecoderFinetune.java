@@ -93,17 +93,19 @@ final class DecoderFinetune {
     }
     try (Workers workers = Workers.of(Arguments.threads("--threads", cmd.threads))) {
       DecoderFineTuner.Result r =
-          cmd.decoderRunner.run(
-              new DecoderFineTuner.Run(
-                  config,
-                  m.lm(),
-                  template,
-                  task.labels().size(),
-                  m.config(),
-                  data.train(),
-                  data.dev(),
-                  new RunDriver.Context(
-                      cmd.out, cmd.resume, workers, System.err, ProgressBar.terminal(), null)));
+          cmd.runners
+              .decoders()
+              .run(
+                  new DecoderFineTuner.Run(
+                      config,
+                      m.lm(),
+                      template,
+                      task.labels().size(),
+                      m.config(),
+                      data.train(),
+                      data.dev(),
+                      new RunDriver.Context(
+                          cmd.out, cmd.resume, workers, System.err, ProgressBar.terminal(), null)));
       if (r != null) { // a data-parallel worker's runner has no run folder to report
         System.out.println(JsonFiles.line(r.summary()));
         FinetuneCommand.printOutputs(cmd.out, r.best(), r.last());

@@ -293,9 +293,14 @@ public final class FinetuneCommand implements Callable<Integer> {
     PairFineTuner.Result run(PairFineTuner.Run run) throws IOException;
   }
 
-  private ClassifierRunner runner = FineTuner::run;
-  DecoderRunner decoderRunner = DecoderFineTuner::run;
-  PairRunner pairRunner = PairFineTuner::run;
+  /** What runs each kind of prepared run. */
+  record Runners(ClassifierRunner classifiers, DecoderRunner decoders, PairRunner pairs) {
+    /** Every kind in this process. */
+    static final Runners HERE =
+        new Runners(FineTuner::run, DecoderFineTuner::run, PairFineTuner::run);
+  }
+
+  Runners runners = Runners.HERE;
 
   /**
    * Runs these options with {@code classifiers}, {@code decoders} or {@code pairs}, whichever kind
@@ -306,9 +311,7 @@ public final class FinetuneCommand implements Callable<Integer> {
    */
   public int runDistributed(ClassifierRunner classifiers, DecoderRunner decoders, PairRunner pairs)
       throws Exception {
-    this.runner = classifiers;
-    this.decoderRunner = decoders;
-    this.pairRunner = pairs;
+    this.runners = new Runners(classifiers, decoders, pairs);
     return call();
   }
 
@@ -421,7 +424,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         Arguments.threads("--threads", threads),
         monitor,
         (long) prefixCacheMb << 20,
-        runner);
+        runners.classifiers());
   }
 
   /** Where a finished run's outputs are, on stderr (stdout holds only the summary line). */

@@ -81,17 +81,19 @@ final class PairCommands {
     }
     try (Workers workers = Workers.of(Arguments.threads("--threads", cmd.threads))) {
       PairFineTuner.Result r =
-          cmd.pairRunner.run(
-              new PairFineTuner.Run(
-                  config,
-                  task,
-                  model,
-                  base.config(),
-                  base.tokenizer().orElse(null),
-                  data.train(),
-                  data.dev(),
-                  new RunDriver.Context(
-                      cmd.out, cmd.resume, workers, System.err, ProgressBar.terminal(), null)));
+          cmd.runners
+              .pairs()
+              .run(
+                  new PairFineTuner.Run(
+                      config,
+                      task,
+                      model,
+                      base.config(),
+                      base.tokenizer().orElse(null),
+                      data.train(),
+                      data.dev(),
+                      new RunDriver.Context(
+                          cmd.out, cmd.resume, workers, System.err, ProgressBar.terminal(), null)));
       if (r != null) { // a data-parallel worker's runner has no run folder to report
         System.out.println(JsonFiles.line(r.summary()));
         FinetuneCommand.printOutputs(cmd.out, r.best(), r.last());

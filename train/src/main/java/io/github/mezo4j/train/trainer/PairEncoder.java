@@ -359,13 +359,12 @@ public final class PairEncoder {
     return out;
   }
 
-  /** Copies a bucket's embeddings to their sentences' rows; returns the next bucket row. */
-  private static int place(float[] pooled, int[] rows, int row, float[] out, int dim) {
+  /** Copies a bucket's embeddings, from bucket row {@code row} on, to their sentences' rows. */
+  private static void place(float[] pooled, int[] rows, int row, float[] out, int dim) {
     int count = pooled.length / dim;
     for (int b = 0; b < count; b++) {
       System.arraycopy(pooled, b * dim, out, rows[row + b] * dim, dim);
     }
-    return row + count;
   }
 
   private float[] pool(float[] hidden, EncoderInput input) {
