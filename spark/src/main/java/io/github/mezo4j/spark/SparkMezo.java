@@ -7,10 +7,8 @@ import io.github.mezo4j.spark.exchange.TcpExchange;
 import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.checkpoint.RunFolder;
 import io.github.mezo4j.train.decoder.DecoderFineTuner;
-import io.github.mezo4j.train.trainer.EncoderClassifier;
 import io.github.mezo4j.train.trainer.FineTuner;
 import io.github.mezo4j.train.trainer.LossExchange;
-import io.github.mezo4j.train.trainer.OptimizerSettings;
 import io.github.mezo4j.train.trainer.PairFineTuner;
 import io.github.mezo4j.train.trainer.ParallelMode;
 import io.github.mezo4j.train.trainer.RunDriver;
@@ -79,18 +77,15 @@ public final class SparkMezo {
     RunDriver.Outcome run(LossExchange.Hub hub, ParallelMode mode) throws IOException;
   }
 
-  /**
-   * What the driver needs of a prepared run, whatever its model kind.
-   *
-   * @param shares the shares a batch of {@code batch} deals out ({@link ParallelMode#check})
-   */
+  /** A kind's checkSpread: refuses a spread its batches cannot take, before any step. */
+  @FunctionalInterface
+  private interface SpreadCheck {
+    void check(ParallelMode mode, int workers);
+  }
+
+  /** What the driver needs of a prepared run, whatever its model kind. */
   private record Prepared(
-      RunDriver.Context context,
-      long fingerprint,
-      OptimizerSettings optim,
-      int shares,
-      String shareName,
-      Driven driven) {}
+      RunDriver.Context context, long fingerprint, SpreadCheck spread, Driven driven) {}
 
   /**
    * Runs {@code finetuneArgs} (those of {@code mezo4j finetune}: an encoder on a classification or
@@ -130,13 +125,10 @@ public final class SparkMezo {
   }
 
   private static Prepared encoder(FineTuner.Run run) {
-    int batch = Math.min(run.config().run().batch(), run.train().size());
     return new Prepared(
         run.context(),
         Fingerprint.of(run),
-        run.config().run().optim(),
-        EncoderClassifier.buckets(batch),
-        EncoderClassifier.SHARE_NAME,
+        (mode, workers) -> FineTuner.checkSpread(run, mode, workers),
         (hub, mode) -> {
           FineTuner.Result r = FineTuner.run(run.distributed(hub, mode, run.context()));
           return new RunDriver.Outcome(r.summary(), r.best(), r.last());
@@ -147,9 +139,7 @@ public final class SparkMezo {
     return new Prepared(
         run.context(),
         Fingerprint.of(run),
-        run.config().run().optim(),
-        Math.min(run.config().run().batch(), run.train().size()),
-        "examples",
+        (mode, workers) -> DecoderFineTuner.checkSpread(run, mode, workers),
         (hub, mode) -> {
           DecoderFineTuner.Result r =
               DecoderFineTuner.run(run.distributed(hub, mode, run.context()));
@@ -158,13 +148,10 @@ public final class SparkMezo {
   }
 
   private static Prepared pairs(PairFineTuner.Run run) {
-    int batch = Math.min(run.config().run().batch(), run.train().size());
     return new Prepared(
         run.context(),
         Fingerprint.of(run),
-        run.config().run().optim(),
-        run.model().buckets(batch),
-        run.model().shareName(),
+        (mode, workers) -> PairFineTuner.checkSpread(run, mode, workers),
         (hub, mode) -> {
           PairFineTuner.Result r = PairFineTuner.run(run.distributed(hub, mode, run.context()));
           return new RunDriver.Outcome(r.summary(), r.best(), r.last());
@@ -175,7 +162,7 @@ public final class SparkMezo {
       SparkContext sc, Options options, String[] args, Prepared run) throws IOException {
     int workers = options.workers();
     // before the workers start (the run checks the same again, for callers without Spark)
-    options.mode().check(run.optim(), run.shares(), run.shareName(), workers);
+    run.spread().check(options.mode(), workers);
     RunFolder folder = new RunFolder(run.context().out());
     Path stragglers = folder.dir().resolve(STRAGGLER_LOG);
     if (!run.context().resume()) {

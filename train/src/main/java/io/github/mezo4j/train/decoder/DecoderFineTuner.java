@@ -20,6 +20,7 @@ import io.github.mezo4j.train.trainer.BatchSampler;
 import io.github.mezo4j.train.trainer.LossExchange;
 import io.github.mezo4j.train.trainer.ParallelMode;
 import io.github.mezo4j.train.trainer.RunDriver;
+import io.github.mezo4j.train.trainer.RunSettings;
 import io.github.mezo4j.train.trainer.Scores;
 import io.github.mezo4j.train.trainer.ShardedLoss;
 import io.github.mezo4j.train.trainer.ShardedObjective;
@@ -233,11 +234,6 @@ public final class DecoderFineTuner {
   private static ShardedLoss<int[]> sharded(Task task, Workers workers) {
     return new ShardedLoss<>() {
       @Override
-      public int shares(int[] indices) {
-        return indices.length;
-      }
-
-      @Override
       public long[][] part(
           int[] indices, int rank, int ranks, VirtualPerturbation perturbation, boolean pair) {
         int[] own =
@@ -272,6 +268,17 @@ public final class DecoderFineTuner {
     LossExchange.checkDriver(run.exchange());
     RunDriver.Outcome o = RunDriver.run(run.config(), new DecoderKind(run), run.context());
     return new Result(o.summary(), run.lm().model().parameters(), o.best(), o.last());
+  }
+
+  /**
+   * Refuses, before any step, spreading {@code run} over {@code workers} workers as {@code mode}
+   * says when it cannot: each text or prompt of a batch is a share.
+   *
+   * @throws IllegalArgumentException naming the setting and what the mode needs
+   */
+  public static void checkSpread(Run run, ParallelMode mode, int workers) {
+    RunSettings r = run.config().run();
+    mode.check(r.optim(), Math.min(r.batch(), run.train().size()), "examples", workers);
   }
 
   /**
@@ -332,7 +339,7 @@ public final class DecoderFineTuner {
       Workers workers = run.context().workers();
       if (run.exchange() != null) {
         LossExchange.checkVirtual(mode);
-        run.mode().check(c.run().optim(), sampler.batch(), "examples", run.exchange().workers());
+        checkSpread(run, run.mode(), run.exchange().workers());
         sharded = new ShardedObjective<>(sharded(task, workers), run.exchange(), run.mode());
         return MezoTrainer.virtualBuilder(sharded);
       }

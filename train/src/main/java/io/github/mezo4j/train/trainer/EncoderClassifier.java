@@ -364,22 +364,9 @@ public final class EncoderClassifier {
     };
   }
 
-  /** What {@link ParallelMode#check} calls the shares of an encoder batch. */
-  public static final String SHARE_NAME = "forward buckets of up to " + BUCKET_SIZE + " sentences";
-
-  /** The forward buckets of a batch of {@code examples}: a data-parallel run's shares. */
-  public static int buckets(int examples) {
-    return Math.ceilDiv(examples, BUCKET_SIZE);
-  }
-
   /** {@code loss} over a data-parallel run's shares of a batch, its buckets. */
   ShardedLoss<Batch> shardedLoss(ClassificationLoss loss, Workers workers) {
     return new ShardedLoss<>() {
-      @Override
-      public int shares(Batch batch) {
-        return batch.buckets().size();
-      }
-
       @Override
       public long[][] part(
           Batch batch, int rank, int ranks, VirtualPerturbation perturbation, boolean pair) {

@@ -189,6 +189,19 @@ public final class FineTuner {
   }
 
   /**
+   * Refuses, before any step, spreading {@code run} over {@code workers} workers as {@code mode}
+   * says when it cannot: a batch's shares are its forward buckets of {@link
+   * EncoderClassifier#BUCKET_SIZE} sentences.
+   *
+   * @throws IllegalArgumentException naming the setting and what the mode needs
+   */
+  public static void checkSpread(Run run, ParallelMode mode, int workers) {
+    RunSettings r = run.config().run();
+    mode.checkBuckets(
+        r.optim(), Math.min(r.batch(), run.train().size()), EncoderClassifier.BUCKET_SIZE, workers);
+  }
+
+  /**
    * Runs a distributed run worker's replica ({@code run.exchange()} is its {@link
    * LossExchange.Client}) to {@code config.steps()}: replays {@code stepLog} (the driver's step log
    * so far), then computes its share of every step's forward passes in step with the driver. Its
@@ -276,12 +289,7 @@ public final class FineTuner {
       Workers workers = run.context().workers();
       if (run.exchange() != null) {
         LossExchange.checkVirtual(mode);
-        run.mode()
-            .check(
-                c.run().optim(),
-                EncoderClassifier.buckets(sampler.batch()),
-                EncoderClassifier.SHARE_NAME,
-                run.exchange().workers());
+        checkSpread(run, run.mode(), run.exchange().workers());
         sharded =
             new ShardedObjective<>(
                 classifier.shardedLoss(c.objective(), workers), run.exchange(), run.mode());

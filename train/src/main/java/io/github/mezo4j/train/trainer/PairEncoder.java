@@ -267,11 +267,6 @@ public final class PairEncoder {
   ShardedLoss<Batch> shardedLoss(PairLoss loss, double scale, Workers workers) {
     return new ShardedLoss<>() {
       @Override
-      public int shares(Batch batch) {
-        return batch.buckets().size();
-      }
-
-      @Override
       public long[][] part(
           Batch batch, int rank, int ranks, VirtualPerturbation perturbation, boolean pair) {
         List<List<float[]>> own = new ArrayList<>();
@@ -328,14 +323,12 @@ public final class PairEncoder {
     };
   }
 
-  /** The forward buckets of a batch of {@code pairs} pairs: a data-parallel run's shares. */
-  public int buckets(int pairs) {
-    return Math.ceilDiv(2 * pairs, bucketSize);
-  }
-
-  /** What {@link ParallelMode#check} calls this model's shares. */
-  public String shareName() {
-    return "forward buckets of up to " + bucketSize + " sentences";
+  /**
+   * Refuses, before any step, {@code mode} over {@code workers} workers for batches of {@code
+   * pairs} pairs: a data-parallel run's shares are the batch's forward buckets.
+   */
+  void checkSpread(ParallelMode mode, OptimizerSettings optim, int pairs, int workers) {
+    mode.checkBuckets(optim, 2 * pairs, bucketSize, workers);
   }
 
   private static long[] pack(List<Integer> buckets, List<float[]> pooled) {

@@ -125,6 +125,17 @@ public final class PairFineTuner {
   }
 
   /**
+   * Refuses, before any step, spreading {@code run} over {@code workers} workers as {@code mode}
+   * says when it cannot: a batch's shares are its forward buckets (both sentences of each pair).
+   *
+   * @throws IllegalArgumentException naming the setting and what the mode needs
+   */
+  public static void checkSpread(Run run, ParallelMode mode, int workers) {
+    RunSettings r = run.config().run();
+    run.model().checkSpread(mode, r.optim(), Math.min(r.batch(), run.train().size()), workers);
+  }
+
+  /**
    * Runs a distributed run worker's replica ({@code run.exchange()} is its {@link
    * LossExchange.Client}) to {@code config.steps()}: replays {@code stepLog} (the driver's step log
    * so far), then computes its share of every step's forward passes in step with the driver. Its
@@ -185,12 +196,7 @@ public final class PairFineTuner {
     public MezoTrainer.Builder<PairEncoder.Batch> trainerBuilder() {
       Workers workers = run.context().workers();
       if (run.exchange() != null) {
-        run.mode()
-            .check(
-                c.run().optim(),
-                model.buckets(sampler.batch()),
-                model.shareName(),
-                run.exchange().workers());
+        checkSpread(run, run.mode(), run.exchange().workers());
         sharded =
             new ShardedObjective<>(
                 model.shardedLoss(c.objective(), c.scale(), workers), run.exchange(), run.mode());

@@ -28,8 +28,8 @@ public enum ParallelMode {
 
   /**
    * Refuses settings this mode cannot run on {@code workers} workers, before any step: in {@link
-   * #DATA} mode a batch of fewer {@code shares} (the units a kind deals out, {@link
-   * ShardedLoss#shares}) than workers; in {@link #SEEDS} mode an estimator other than two-sided
+   * #DATA} mode a batch of fewer {@code shares} (the units a kind deals out to its workers: {@link
+   * ShardedLoss#part}) than workers; in {@link #SEEDS} mode an estimator other than two-sided
    * n-SPSA with one sample per worker. Shares need not divide evenly: each worker's sums carry
    * their counts.
    *
@@ -53,6 +53,18 @@ public enum ParallelMode {
                   + " two-sided --samples %d without --conservative (got --estimator %s%s)")
               .formatted(workers, e.spec(), optim.conservative() ? " --conservative" : ""));
     }
+  }
+
+  /**
+   * {@link #check} for batches of {@code sentences} sentences that run in forward buckets of up to
+   * {@code bucketSize}: the buckets are the shares.
+   */
+  void checkBuckets(OptimizerSettings optim, int sentences, int bucketSize, int workers) {
+    check(
+        optim,
+        Math.ceilDiv(sentences, bucketSize),
+        "forward buckets of up to " + bucketSize + " sentences",
+        workers);
   }
 
   /**

@@ -11,9 +11,6 @@ import io.github.mezo4j.core.noise.VirtualPerturbation;
  * @param <B> the kind's batch
  */
 public interface ShardedLoss<B> {
-  /** The number of units a batch deals out (a worker needs at least one). */
-  int shares(B batch);
-
   /**
    * The part of shares {@code rank, rank + ranks, ...} of {@code batch} at the perturbation: one
    * array, or with {@code pair} two (at {@code perturbation} and at its mirror, the weights read
