@@ -261,29 +261,30 @@ public final class PairEncoder {
   /**
    * {@code loss} over a data-parallel run's shares of a batch, its buckets. A pair loss is not a
    * sum over sentences (CoSENT and ranking compare every pair with every other), so a worker's part
-   * is its buckets' embeddings: {@code {buckets, then for each its index, its float count and the
-   * floats two to a long}}. The driver puts them back in their rows and computes the loss there.
+   * is its buckets' embeddings: {@code {buckets, then for each its index and its floats two to a
+   * long}} (a bucket's float count follows from the batch). The driver puts them back in their rows
+   * and computes the loss there.
    */
   ShardedLoss<Batch> shardedLoss(PairLoss loss, double scale, Workers workers) {
     return new ShardedLoss<>() {
       @Override
       public long[][] part(
           Batch batch, int rank, int ranks, VirtualPerturbation perturbation, boolean pair) {
+        long[][] parts = new long[pair ? 2 : 1][];
         List<List<float[]>> own = new ArrayList<>();
+        for (int k = 0; k < parts.length; k++) {
+          own.add(new ArrayList<>());
+        }
         List<Integer> indices = new ArrayList<>();
         for (int b = rank; b < batch.buckets().size(); b += ranks) {
           float[][] pooled = pooled(batch.buckets().get(b), workers, perturbation, pair);
-          for (int k = 0; k < pooled.length; k++) {
-            if (own.size() <= k) {
-              own.add(new ArrayList<>());
-            }
+          for (int k = 0; k < parts.length; k++) {
             own.get(k).add(pooled[k]);
           }
           indices.add(b);
         }
-        long[][] parts = new long[pair ? 2 : 1][];
         for (int k = 0; k < parts.length; k++) {
-          parts[k] = pack(indices, own.isEmpty() ? List.of() : own.get(k));
+          parts[k] = pack(indices, own.get(k));
         }
         return parts;
       }
@@ -307,9 +308,8 @@ public final class PairEncoder {
         float[] embeddings = new float[batch.sentences() * dim];
         int at = 1;
         for (long n = 0; n < part[0]; n++) {
-          int b = (int) part[at];
-          float[] pooled = new float[(int) part[at + 1]];
-          at += 2;
+          int b = (int) part[at++];
+          float[] pooled = new float[batch.buckets().get(b).batch() * dim];
           for (int i = 0; i < pooled.length; i += 2, at++) {
             pooled[i] = Float.intBitsToFloat((int) (part[at] >>> 32));
             if (i + 1 < pooled.length) {
@@ -334,7 +334,7 @@ public final class PairEncoder {
   private static long[] pack(List<Integer> buckets, List<float[]> pooled) {
     int size = 1;
     for (float[] p : pooled) {
-      size += 2 + (p.length + 1) / 2;
+      size += 1 + (p.length + 1) / 2;
     }
     long[] out = new long[size];
     out[0] = buckets.size();
@@ -342,7 +342,6 @@ public final class PairEncoder {
     for (int j = 0; j < buckets.size(); j++) {
       float[] p = pooled.get(j);
       out[at++] = buckets.get(j);
-      out[at++] = p.length;
       for (int i = 0; i < p.length; i += 2) {
         long hi = Integer.toUnsignedLong(Float.floatToRawIntBits(p[i])) << 32;
         long lo = i + 1 < p.length ? Integer.toUnsignedLong(Float.floatToRawIntBits(p[i + 1])) : 0;
