@@ -3,7 +3,6 @@ package io.github.mezo4j.cli;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.nn.io.MemoryPlan;
 import io.github.mezo4j.nn.model.SequenceScorer;
-import io.github.mezo4j.train.checkpoint.JsonFiles;
 import io.github.mezo4j.train.data.Dataset;
 import io.github.mezo4j.train.data.Task;
 import io.github.mezo4j.train.decoder.CandidateScore;
@@ -107,8 +106,7 @@ final class DecoderFinetune {
                       new RunDriver.Context(
                           cmd.out, cmd.resume, workers, System.err, ProgressBar.terminal(), null)));
       if (r != null) { // a data-parallel worker's runner has no run folder to report
-        System.out.println(JsonFiles.line(r.summary()));
-        FinetuneCommand.printOutputs(cmd.out, r.best(), r.last());
+        FinetuneCommand.report(cmd.out, r.summary(), r.best(), r.last());
       }
     }
     return 0;

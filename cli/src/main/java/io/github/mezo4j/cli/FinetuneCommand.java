@@ -1,5 +1,6 @@
 package io.github.mezo4j.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mezo4j.core.noise.MagnitudeMask;
 import io.github.mezo4j.core.parallel.Workers;
 import io.github.mezo4j.core.param.DType;
@@ -348,8 +349,7 @@ public final class FinetuneCommand implements Callable<Integer> {
     }
     FineTuner.Result r = classifierRun(loadDType, optim);
     if (r != null) { // a data-parallel worker's runner has no run folder to report
-      System.out.println(JsonFiles.line(r.summary()));
-      printOutputs(out, r.best(), r.last());
+      report(out, r.summary(), r.best(), r.last());
     }
     return 0;
   }
@@ -427,8 +427,12 @@ public final class FinetuneCommand implements Callable<Integer> {
         runners.classifiers());
   }
 
-  /** Where a finished run's outputs are, on stderr (stdout holds only the summary line). */
-  static void printOutputs(Path out, Path best, Path last) {
+  /**
+   * A finished run's summary line on stdout, and where its outputs are on stderr (stdout holds only
+   * the summary line).
+   */
+  static void report(Path out, ObjectNode summary, Path best, Path last) {
+    System.out.println(JsonFiles.line(summary));
     Path dir = out.toAbsolutePath().normalize();
     System.err.printf(
         "outputs in %s: %s, %s, %s, %s%nbest checkpoint %s%nlast checkpoint %s%n",

@@ -95,8 +95,7 @@ final class PairCommands {
                       new RunDriver.Context(
                           cmd.out, cmd.resume, workers, System.err, ProgressBar.terminal(), null)));
       if (r != null) { // a data-parallel worker's runner has no run folder to report
-        System.out.println(JsonFiles.line(r.summary()));
-        FinetuneCommand.printOutputs(cmd.out, r.best(), r.last());
+        FinetuneCommand.report(cmd.out, r.summary(), r.best(), r.last());
       }
     }
     return 0;
