@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * thread, which handles them while it waits in {@link #gather}, so a joining worker's copy of the
  * step log never catches a record half-written.
  *
- * <p>A worker's sums for a round are kept until the driver gathers that round, and every round's
+ * <p>A worker's parts for a round are kept until the driver gathers that round, and every round's
  * losses are kept for the rest of the run: a worker that replaced a lost one replays the log and
  * asks again for rounds the others already finished, and gets the same answer at once, even after
  * the driver finished. A rank may send a round twice (a relaunched worker); the two must be the
@@ -34,7 +34,7 @@ public final class ExchangeHub implements LossExchange.Hub {
     /** The join succeeded: the step log so far. */
     void welcome(byte[] stepLog);
 
-    /** The losses of the round the request sent sums for. */
+    /** The losses of the round the request sent parts for. */
     void losses(long step, int call, double[] losses);
 
     /** The request was refused, or the run failed: why. */
@@ -50,7 +50,7 @@ public final class ExchangeHub implements LossExchange.Hub {
 
   private final class Pending {
     final long firstNanos = System.nanoTime();
-    final long[][][] sums = new long[workers][][];
+    final long[][][] parts = new long[workers][][];
     final List<Reply> replies = new ArrayList<>();
   }
 
@@ -125,20 +125,20 @@ public final class ExchangeHub implements LossExchange.Hub {
   }
 
   /**
-   * A transport's sums of worker {@code rank} for round ({@code step}, {@code call}): kept for the
+   * A transport's parts of worker {@code rank} for round ({@code step}, {@code call}): kept for the
    * driver's {@link #gather}, or answered at once when the round is already done (a late or
    * relaunched worker, even after the driver finished).
    */
-  public void submit(int rank, long step, int call, long[][] sums, Reply reply) {
+  public void submit(int rank, long step, int call, long[][] parts, Reply reply) {
     if (rank < 0 || rank >= workers) {
       reply.refuse("rank %d is outside 0..%d".formatted(rank, workers - 1));
       return;
     }
-    keep(rank, new Round(step, call), sums, reply);
+    keep(rank, new Round(step, call), parts, reply);
     requests.add(WAKE);
   }
 
-  private synchronized void keep(int rank, Round round, long[][] sums, Reply reply) {
+  private synchronized void keep(int rank, Round round, long[][] parts, Reply reply) {
     if (failure.get() != null) { // the run failed: nobody will gather this round
       reply.refuse(failure.get());
       return;
@@ -149,15 +149,15 @@ public final class ExchangeHub implements LossExchange.Hub {
       return;
     }
     Pending p = pending.computeIfAbsent(round, k -> new Pending());
-    long[][] before = p.sums[rank];
-    if (before != null && !Arrays.deepEquals(before, sums)) {
+    long[][] before = p.parts[rank];
+    if (before != null && !Arrays.deepEquals(before, parts)) {
       reply.refuse(
           fail(
-              "worker %d sent different sums twice for step %d (call %d): its replicas disagree"
+              "worker %d sent different parts twice for step %d (call %d): its replicas disagree"
                   .formatted(rank, round.step() + 1, round.call())));
       return;
     }
-    p.sums[rank] = sums;
+    p.parts[rank] = parts;
     p.replies.add(reply);
   }
 
@@ -230,7 +230,7 @@ public final class ExchangeHub implements LossExchange.Hub {
     StringBuilder used = new StringBuilder();
     StringBuilder missing = new StringBuilder();
     for (int r = 0; r < workers; r++) {
-      StringBuilder to = p.sums[r] == null ? missing : used;
+      StringBuilder to = p.parts[r] == null ? missing : used;
       to.append(to.isEmpty() ? "" : ", ").append(r);
     }
     String line =
@@ -241,13 +241,13 @@ public final class ExchangeHub implements LossExchange.Hub {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to " + stragglerLog, e);
     }
-    return p.sums.clone();
+    return p.parts.clone();
   }
 
-  /** Every worker's sums for {@code round}, or null while some are missing. */
+  /** Every worker's parts for {@code round}, or null while some are missing. */
   private synchronized long[][][] ready(Round round) {
     Pending p = pending.get(round);
-    return p != null && Arrays.stream(p.sums).allMatch(s -> s != null) ? p.sums : null;
+    return p != null && Arrays.stream(p.parts).allMatch(s -> s != null) ? p.parts : null;
   }
 
   /** A join, in the driver's thread: the step log is not being written meanwhile. */

@@ -42,9 +42,9 @@ public final class LocalExchange {
       }
 
       @Override
-      public double[] exchange(long step, int call, long[][] sums) {
+      public double[] exchange(long step, int call, long[][] parts) {
         Answer a = new Answer();
-        hub.submit(rank, step, call, sums, a);
+        hub.submit(rank, step, call, parts, a);
         return (double[]) a.await();
       }
     };

@@ -19,9 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The exchange over TCP: the driver listens ({@link #serve}), each worker holds one connection
- * ({@link #connect}). A round costs a worker one message of its loss sums (17 bytes, plus 4 and 8
- * per number for each evaluated sign: 73 bytes for a cross-entropy pair, whatever the batch) and
- * one answer of the losses (17 bytes plus 8 per loss): a star through the driver, which already
+ * ({@link #connect}). A round costs a worker one message of its part of the loss (17 bytes, plus 4
+ * and 8 per number for each evaluated sign: 73 bytes for a cross-entropy pair, whatever the batch)
+ * and one answer of the losses (17 bytes plus 8 per loss): a star through the driver, which already
  * writes the step log and so is the one place every step passes. Only the JDK's sockets: no
  * discovery, no connection but to the address the driver gives.
  */
@@ -31,7 +31,7 @@ public final class TcpExchange {
   private static final int MAGIC = 0x4d655a4f; // "MeZO"
   private static final int VERSION = 2;
   private static final byte JOIN = 'J';
-  private static final byte SUMS = 'U';
+  private static final byte PART = 'U';
   private static final byte WELCOME = 'W';
   private static final byte LOSSES = 'L';
   private static final byte REFUSED = 'X';
@@ -112,12 +112,12 @@ public final class TcpExchange {
               return;
             }
             hub.join(rank, workers, fingerprint, c);
-          } else if (type == SUMS && rank >= 0) {
+          } else if (type == PART && rank >= 0) {
             long step = in.readLong();
             int call = in.readInt();
-            long[][] sums = readSums(in);
-            bytesIn.addAndGet(17 + 4L * sums.length + 8L * total(sums));
-            hub.submit(rank, step, call, sums, c);
+            long[][] parts = readParts(in);
+            bytesIn.addAndGet(17 + 4L * parts.length + 8L * total(parts));
+            hub.submit(rank, step, call, parts, c);
           } else {
             c.refuse("unexpected message type " + type);
             return;
@@ -267,13 +267,13 @@ public final class TcpExchange {
     }
 
     @Override
-    public double[] exchange(long step, int call, long[][] sums) {
+    public double[] exchange(long step, int call, long[][] parts) {
       try {
-        out.writeByte(SUMS);
+        out.writeByte(PART);
         out.writeLong(step);
         out.writeInt(call);
-        out.writeInt(sums.length);
-        for (long[] s : sums) {
+        out.writeInt(parts.length);
+        for (long[] s : parts) {
           out.writeInt(s.length);
           for (long v : s) {
             out.writeLong(v);
@@ -320,28 +320,28 @@ public final class TcpExchange {
     }
   }
 
-  private static long[][] readSums(DataInputStream in) throws IOException {
+  private static long[][] readParts(DataInputStream in) throws IOException {
     int k = in.readInt();
     if (k < 1 || k > 2) {
       throw new IOException("a round carries 1 or 2 parts, got " + k);
     }
-    long[][] sums = new long[k][];
+    long[][] parts = new long[k][];
     for (int i = 0; i < k; i++) {
       int n = in.readInt();
       if (n < 1 || n > (1 << 24)) { // a pair part holds embeddings: up to 128 MB
         throw new IOException("a part of " + n + " numbers");
       }
-      sums[i] = new long[n];
+      parts[i] = new long[n];
       for (int j = 0; j < n; j++) {
-        sums[i][j] = in.readLong();
+        parts[i][j] = in.readLong();
       }
     }
-    return sums;
+    return parts;
   }
 
-  private static long total(long[][] sums) {
+  private static long total(long[][] parts) {
     long n = 0;
-    for (long[] s : sums) {
+    for (long[] s : parts) {
       n += s.length;
     }
     return n;
