@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * thread, which handles them while it waits in {@link #gather}, so a joining worker's copy of the
  * step log never catches a record half-written.
  *
- * <p>A worker's parts for a round are kept until the driver gathers that round, and every round's
+ * <p>A worker's part of a round is kept until the driver gathers that round, and every round's
  * losses are kept for the rest of the run: a worker that replaced a lost one replays the log and
  * asks again for rounds the others already finished, and gets the same answer at once, even after
  * the driver finished. A rank may send a round twice (a relaunched worker); the two must be the
@@ -34,7 +34,7 @@ public final class ExchangeHub implements LossExchange.Hub {
     /** The join succeeded: the step log so far. */
     void welcome(byte[] stepLog);
 
-    /** The losses of the round the request sent parts for. */
+    /** The losses of the round the request sent its part of. */
     void losses(long step, int call, double[] losses);
 
     /** The request was refused, or the run failed: why. */
