@@ -33,12 +33,13 @@ import scala.reflect.ClassTag$;
  *
  * <p>The driver (this JVM) writes the run folder, evaluates the dev split and computes every loss;
  * a barrier stage of {@code workers} Spark tasks holds one full replica each (MeZO needs only
- * inference memory) and runs the forward passes of its share of each step: its buckets of the
- * batch, or its sample's whole batch. Per step a worker sends the loss's exact sums over its
- * sentences (three numbers per sign for cross-entropy) and gets back the losses, through {@link
- * TcpExchange} rather than a Spark barrier (which polls once a second). The step log, weights and
- * metrics are those of a single-process run with the same batch, bit for bit, so {@code eval},
- * {@code replay} and {@code --resume} read the folder as any other.
+ * inference memory) and runs the forward passes of its share of each step: its buckets or texts of
+ * the batch, or its sample's whole batch. Per step a worker sends its part of the loss (exact sums
+ * over its examples, three numbers per sign for cross-entropy; its sentences' embeddings for pair
+ * losses) and gets back the losses, through {@link TcpExchange} rather than a Spark barrier (which
+ * polls once a second). The step log, weights and metrics are those of a single-process run with
+ * the same batch, bit for bit, so {@code eval}, {@code replay} and {@code --resume} read the folder
+ * as any other.
  *
  * <p>A lost executor fails the barrier stage and Spark relaunches all of its tasks: each new task
  * rebuilds its replica from the base weights and the driver's step log, and the run continues where
